@@ -1,0 +1,68 @@
+//! Where phoneprov keeps its data: the data folder (default `./phoneprov-data`) and the database
+//! URL derived from it (SQLite file `phoneprov.db` inside), unless `--database-url` names another
+//! database (e.g. `postgres://...`).
+
+use std::path::{Path, PathBuf};
+
+use crate::store::{SqlStore, StoreError};
+
+/// Default data folder, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "phoneprov-data";
+/// File name of the embedded SQLite database inside the data folder.
+pub const SQLITE_FILE: &str = "phoneprov.db";
+
+/// Why storage could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The data folder could not be created.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The data folder's path cannot be written in a database URL.
+    #[error("the data folder {0} has a '?' or '#' in its path; choose another --data-dir")]
+    UnusablePath(PathBuf),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The data folder and database.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// Folder for the SQLite database and, later, firmware, templates and keys.
+    pub data_dir: PathBuf,
+    /// Database URL; `None` uses SQLite in the data folder.
+    pub database_url: Option<String>,
+}
+
+impl Storage {
+    /// The database URL in use.
+    pub fn url(&self) -> Result<String, StorageError> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        let path = self.data_dir.join(SQLITE_FILE);
+        let text = path.to_string_lossy();
+        if text.contains(['?', '#']) {
+            return Err(StorageError::UnusablePath(self.data_dir.clone()));
+        }
+        Ok(format!("sqlite://{text}?mode=rwc"))
+    }
+
+    /// Creates the data folder if needed and opens (and migrates) the database.
+    pub async fn open(&self) -> Result<SqlStore, StorageError> {
+        create_dir(&self.data_dir)?;
+        Ok(SqlStore::open(&self.url()?).await?)
+    }
+}
+
+fn create_dir(path: &Path) -> Result<(), StorageError> {
+    std::fs::create_dir_all(path).map_err(|source| StorageError::DataDir {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,168 @@
+//! Extensions: a user's number, name and SIP credentials, and the sites it belongs to.
+
+use std::fmt;
+
+use crate::domain::site::SiteId;
+use crate::domain::text::{TextError, check_text, quoted};
+
+/// Longest extension number. MAC file names are 12 hex digits, so an extension's `<number>.cfg`
+/// can never be mistaken for a phone's master file.
+pub const MAX_EXTENSION_DIGITS: usize = 11;
+/// Longest display name.
+pub const MAX_DISPLAY_NAME: usize = 64;
+/// Longest label.
+pub const MAX_LABEL: usize = 64;
+/// Longest SIP password.
+pub const MAX_PASSWORD: usize = 128;
+/// Longest SIP authentication user.
+pub const MAX_AUTH_USER: usize = 64;
+
+/// An extension number: 1 to 11 ASCII digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExtensionNumber(String);
+
+/// Why a value is not an extension number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not an extension number (1 to 11 digits)", quoted(.0))]
+pub struct ExtensionNumberError(pub String);
+
+impl ExtensionNumber {
+    /// Parses 1 to 11 ASCII digits.
+    pub fn parse(text: &str) -> Result<ExtensionNumber, ExtensionNumberError> {
+        let ok = (1..=MAX_EXTENSION_DIGITS).contains(&text.len())
+            && text.bytes().all(|b| b.is_ascii_digit());
+        if ok {
+            Ok(ExtensionNumber(text.to_string()))
+        } else {
+            Err(ExtensionNumberError(text.to_string()))
+        }
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Orders numerically first (`99` before `100`), then by text (`007` after `7`).
+    pub fn sort_key(&self) -> (usize, &str) {
+        (self.0.len(), &self.0)
+    }
+}
+
+impl fmt::Display for ExtensionNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks a display name (required, at most 64 characters, no control characters).
+pub fn check_display_name(value: &str) -> Result<(), TextError> {
+    check_text(value, MAX_DISPLAY_NAME, true)
+}
+
+/// Checks a label (may be empty, at most 64 characters, no control characters).
+pub fn check_label(value: &str) -> Result<(), TextError> {
+    check_text(value, MAX_LABEL, false)
+}
+
+/// Checks a SIP password: 1 to 128 characters, no control characters, no outer spaces.
+pub fn check_password(value: &str) -> Result<(), TextError> {
+    check_text(value, MAX_PASSWORD, true)?;
+    if value.trim() != value {
+        return Err(TextError::OuterSpace(value.to_string()));
+    }
+    Ok(())
+}
+
+/// Why a value is not a SIP authentication user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{} is not a SIP user name (up to 64 letters, digits and - _ . ! ~ * ' ( ) & = + $ , ; %)",
+    quoted(.0)
+)]
+pub struct AuthUserError(pub String);
+
+/// Checks a SIP auth user: the RFC 3261 `user` characters (unreserved, escaped, user-unreserved).
+pub fn check_auth_user(value: &str) -> Result<(), AuthUserError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.!~*'()&=+$,;%".contains(c);
+    if value.is_empty() || value.len() > MAX_AUTH_USER || !value.chars().all(allowed) {
+        return Err(AuthUserError(value.to_string()));
+    }
+    Ok(())
+}
+
+/// An extension as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    /// The number, unique in the deployment; also the name of its Polycom file (`201.cfg`).
+    pub number: ExtensionNumber,
+    /// The user's name, shown as the SIP From display name.
+    pub display_name: String,
+    /// Text shown next to the line key; `None` shows the number.
+    pub label: Option<String>,
+    /// SIP authentication user; `None` uses the number.
+    pub auth_user: Option<String>,
+    /// SIP password.
+    pub password: String,
+    /// The site the extension belongs to.
+    pub home_site: SiteId,
+    /// The site it is served by now (differs from home while relocated).
+    pub current_site: SiteId,
+    /// Whether it follows its site's switchover to the alternate site.
+    pub switchover_enabled: bool,
+}
+
+impl Extension {
+    /// The label phones show: the label, or the number when none is set.
+    pub fn effective_label(&self) -> &str {
+        self.label.as_deref().unwrap_or(self.number.as_str())
+    }
+
+    /// The SIP auth user: the one set, or the number.
+    pub fn effective_auth_user(&self) -> &str {
+        self.auth_user.as_deref().unwrap_or(self.number.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert!(ExtensionNumber::parse("201").is_ok());
+        assert!(ExtensionNumber::parse("12345678901").is_ok());
+        for bad in ["", "20a", "123456789012", " 201", "-1", "٣"] {
+            let err = ExtensionNumber::parse(bad).expect_err(bad);
+            assert_eq!(
+                err.to_string(),
+                format!("{bad:?} is not an extension number (1 to 11 digits)")
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_sort_key() {
+        let mut numbers: Vec<ExtensionNumber> = ["1000", "99", "201", "7"]
+            .iter()
+            .map(|n| ExtensionNumber::parse(n).unwrap())
+            .collect();
+        numbers.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let sorted: Vec<&str> = numbers.iter().map(ExtensionNumber::as_str).collect();
+        assert_eq!(sorted, ["7", "99", "201", "1000"]);
+    }
+
+    #[test]
+    fn passwords_and_auth_users() {
+        assert!(check_password("s3cr3t").is_ok());
+        assert!(matches!(
+            check_password(" x"),
+            Err(TextError::OuterSpace(_))
+        ));
+        assert!(check_auth_user("201").is_ok());
+        assert!(check_auth_user("alice.smith").is_ok());
+        assert!(check_auth_user("a b").is_err());
+        assert!(check_auth_user("a@b").is_err());
+        assert!(check_auth_user("").is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! Pure types and rules of the deployment, no I/O: MAC addresses, vendors and models, sites,
+//! extensions and phones. Types parse instead of validate: a `Mac`, `ExtensionNumber` or
+//! `SiteName` can only hold a valid value, and every refusal names the value.
+
+mod extension;
+mod mac;
+mod password;
+mod phone;
+mod site;
+mod text;
+mod vendor;
+
+pub use extension::{
+    AuthUserError, Extension, ExtensionNumber, ExtensionNumberError, MAX_AUTH_USER,
+    MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD, check_auth_user, check_display_name, check_label,
+    check_password,
+};
+pub use mac::{Mac, MacError};
+pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
+pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload};
+pub use site::{
+    DEFAULT_SIP_PORT, DEFAULT_SITE, ExtensionLength, LocalDialing, MAXCS_SIP_PORT, Site, SiteId,
+    SiteName, SiteNameError, SiteSettings,
+};
+pub use text::{TextError, check_text, is_forbidden_char, quoted};
+pub use vendor::{MODELS, Model, Vendor, detect_vendor};

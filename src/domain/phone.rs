@@ -1,0 +1,118 @@
+//! Phones: a device by MAC, its vendor and model, which extension sits on each line key, when and
+//! how it last fetched a file, and what it uploaded.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::domain::{ExtensionNumber, Mac, Vendor};
+
+/// A 1-based line key number.
+pub type LineNumber = u8;
+
+/// A phone as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    /// Hardware address, the phone's identity.
+    pub mac: Mac,
+    /// Vendor: detected from model or MAC prefix unless `vendor_pinned`.
+    pub vendor: Vendor,
+    /// Set when an admin chose the vendor; imports then leave it alone.
+    pub vendor_pinned: bool,
+    /// Canonical model name (see [`crate::domain::Model`]), if known.
+    pub model: Option<String>,
+    /// Extension on each line key.
+    pub lines: BTreeMap<LineNumber, ExtensionNumber>,
+    /// The last file fetch, if the phone was ever seen.
+    pub last_seen: Option<LastSeen>,
+}
+
+/// How a file reached a phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// Plain HTTP.
+    Http,
+    /// HTTP over TLS.
+    Https,
+    /// FTP (or FTPS).
+    Ftp,
+    /// TFTP.
+    Tftp,
+}
+
+impl Transport {
+    /// Lowercase name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Http => "http",
+            Transport::Https => "https",
+            Transport::Ftp => "ftp",
+            Transport::Tftp => "tftp",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(text: &str) -> Option<Transport> {
+        match text {
+            "http" => Some(Transport::Http),
+            "https" => Some(Transport::Https),
+            "ftp" => Some(Transport::Ftp),
+            "tftp" => Some(Transport::Tftp),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One file fetch by a phone, as the transports report it. Sightings are recorded in batches,
+/// never with a database write per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sighting {
+    /// Which phone.
+    pub mac: Mac,
+    /// When, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// Client address.
+    pub ip: String,
+    /// HTTP User-Agent, if the transport has one.
+    pub user_agent: Option<String>,
+    /// Firmware version parsed from the user agent.
+    pub firmware: Option<String>,
+    /// Requested file name.
+    pub file: String,
+    /// Transport used.
+    pub transport: Transport,
+}
+
+/// The latest sighting of a phone, as stored on it.
+pub type LastSeen = Sighting;
+
+/// How often a phone fetched one file, and when last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFetch {
+    /// File name.
+    pub file: String,
+    /// Number of fetches recorded.
+    pub count: i64,
+    /// Last fetch, milliseconds since the Unix epoch.
+    pub last_at_ms: i64,
+    /// Transport of the last fetch.
+    pub transport: Transport,
+}
+
+/// A file a phone uploaded (log, override, directory), kept per phone and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// Which phone.
+    pub mac: Mac,
+    /// File name as the phone sent it (e.g. `0004f214ab37-phone.cfg`).
+    pub name: String,
+    /// Content.
+    pub content: Vec<u8>,
+    /// Last write, milliseconds since the Unix epoch.
+    pub updated_at_ms: i64,
+}

@@ -1,0 +1,220 @@
+//! Sites: one call server (PBX) and the settings every phone registered to it shares (ports, time,
+//! dial plan, message-waiting beep, registration expiry, alternate site, voice mail servers).
+//!
+//! A `default` site exists from the first start. Its call server address is unset until an admin
+//! sets it, and unset means "the address phoneprov itself serves on", so a fresh install renders
+//! usable files (`phoneprov check` warns about it).
+
+use std::fmt;
+
+use crate::domain::text::quoted;
+
+/// The name of the site that exists from the start.
+pub const DEFAULT_SITE: &str = "default";
+/// SIP port phones use when a site sets none.
+pub const DEFAULT_SIP_PORT: u16 = 5060;
+/// SIP port of the default site: AltiGen MAXCS listens on 10060.
+pub const MAXCS_SIP_PORT: u16 = 10060;
+/// Longest site name.
+pub const MAX_SITE_NAME: usize = 32;
+
+/// Database identity of a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteId(pub i64);
+
+/// A site name: 1 to 32 of `a-z 0-9 - _`, starting with a letter or digit. Parsing lowercases,
+/// so names compare case-insensitively. Site names also name files (a site's Polycom file), hence
+/// the narrow alphabet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteName(String);
+
+/// Why a value is not a site name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{} is not a site name (1 to 32 letters, digits, - and _, starting with a letter or digit)",
+    quoted(.0)
+)]
+pub struct SiteNameError(pub String);
+
+impl SiteName {
+    /// Parses and lowercases a site name.
+    pub fn parse(text: &str) -> Result<SiteName, SiteNameError> {
+        let lower = text.to_ascii_lowercase();
+        let ok = (1..=MAX_SITE_NAME).contains(&lower.len())
+            && lower.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && lower
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if ok {
+            Ok(SiteName(lower))
+        } else {
+            Err(SiteNameError(text.to_string()))
+        }
+    }
+
+    /// The `default` site's name.
+    pub fn default_site() -> SiteName {
+        SiteName(DEFAULT_SITE.to_string())
+    }
+
+    /// The lowercase name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SiteName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Digits in an extension number at a site; drives the dial plan (`[1-7]xx` or `[1-7]xxx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtensionLength {
+    /// 3-digit extensions.
+    Three,
+    /// 4-digit extensions.
+    Four,
+}
+
+impl ExtensionLength {
+    /// 3 or 4.
+    pub fn digits(self) -> u8 {
+        match self {
+            ExtensionLength::Three => 3,
+            ExtensionLength::Four => 4,
+        }
+    }
+
+    /// From 3 or 4.
+    pub fn from_digits(digits: i64) -> Option<ExtensionLength> {
+        match digits {
+            3 => Some(ExtensionLength::Three),
+            4 => Some(ExtensionLength::Four),
+            _ => None,
+        }
+    }
+}
+
+/// Digits of a local call after the trunk code 9; drives the dial plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalDialing {
+    /// 7-digit local numbers.
+    Seven,
+    /// 10-digit local numbers.
+    Ten,
+}
+
+impl LocalDialing {
+    /// 7 or 10.
+    pub fn digits(self) -> u8 {
+        match self {
+            LocalDialing::Seven => 7,
+            LocalDialing::Ten => 10,
+        }
+    }
+
+    /// From 7 or 10.
+    pub fn from_digits(digits: i64) -> Option<LocalDialing> {
+        match digits {
+            7 => Some(LocalDialing::Seven),
+            10 => Some(LocalDialing::Ten),
+            _ => None,
+        }
+    }
+}
+
+/// A site's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSettings {
+    /// Call server address; `None` until set: phones then use phoneprov's own address.
+    pub sip_server: Option<String>,
+    /// Call server SIP port; `None` means 5060.
+    pub sip_port: Option<u16>,
+    /// Offset of local standard time from UTC, in seconds (Pacific: -28800).
+    pub utc_offset_seconds: i32,
+    /// Whether daylight saving time applies.
+    pub daylight_saving: bool,
+    /// SNTP server phones set their clock from.
+    pub sntp_server: String,
+    /// Digits in an extension number.
+    pub extension_length: ExtensionLength,
+    /// Digits of a local number.
+    pub local_dialing: LocalDialing,
+    /// Whether phones beep while a message waits (`false`: the beep is silenced).
+    pub mwi_beep: bool,
+    /// Registration expiry in seconds; `None` picks 90, or 600 above 100 Polycom phones.
+    pub registration_expiry: Option<u32>,
+    /// The site phones switch over to.
+    pub alternate_site: Option<SiteId>,
+    /// The site's own voice mail server; `None` means its call server.
+    pub voicemail_server: Option<String>,
+    /// Voice mail server used while the main one is down.
+    pub voicemail_backup_server: Option<String>,
+}
+
+impl SiteSettings {
+    /// The settings the `default` site starts with, those of the AltiGen MAXCS guide: port 10060,
+    /// Pacific time with DST, `time.nist.gov`, 3-digit extensions, 7-digit local dialing, beep
+    /// silenced; call server unset.
+    pub fn maxcs_defaults() -> SiteSettings {
+        SiteSettings {
+            sip_server: None,
+            sip_port: Some(MAXCS_SIP_PORT),
+            utc_offset_seconds: -28800,
+            daylight_saving: true,
+            sntp_server: "time.nist.gov".to_string(),
+            extension_length: ExtensionLength::Three,
+            local_dialing: LocalDialing::Seven,
+            mwi_beep: false,
+            registration_expiry: None,
+            alternate_site: None,
+            voicemail_server: None,
+            voicemail_backup_server: None,
+        }
+    }
+
+    /// The port phones use: the set one or 5060.
+    pub fn effective_sip_port(&self) -> u16 {
+        self.sip_port.unwrap_or(DEFAULT_SIP_PORT)
+    }
+}
+
+/// A site as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Database identity.
+    pub id: SiteId,
+    /// Unique name.
+    pub name: SiteName,
+    /// Settings.
+    pub settings: SiteSettings,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_lowercased_and_checked() {
+        assert_eq!(SiteName::parse("Branch-2").unwrap().as_str(), "branch-2");
+        assert_eq!(
+            SiteName::parse("default").unwrap(),
+            SiteName::default_site()
+        );
+        for bad in ["", "-x", "main office", "a/b", "é", &"x".repeat(33)] {
+            assert!(SiteName::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn maxcs_defaults_match_the_guide() {
+        let s = SiteSettings::maxcs_defaults();
+        assert_eq!(s.effective_sip_port(), 10060);
+        assert_eq!(s.utc_offset_seconds, -28800);
+        assert!(s.daylight_saving && !s.mwi_beep);
+        assert_eq!(s.extension_length.digits(), 3);
+        assert_eq!(s.local_dialing.digits(), 7);
+    }
+}

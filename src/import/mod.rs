@@ -1,0 +1,48 @@
+//! CSV import and export of extensions and their phones: the same code behind `phoneprov import`
+//! and, later, the admin API.
+//!
+//! An import parses the whole file (collecting every error), reads a consistent snapshot of the
+//! database, plans the final state of each touched row, and applies it in one transaction, or
+//! writes nothing at all. The format is described in `docs/csv-format.md`.
+
+mod columns;
+mod error;
+mod export;
+mod parse;
+mod plan;
+mod report;
+
+pub use columns::Column;
+pub use error::{ImportError, RowError};
+pub use export::{ExportError, export_csv, neutralize, unneutralize};
+pub use report::{EntityReport, ImportReport, Update};
+
+use crate::store::{Progress, Store};
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Report what would change and write nothing.
+    pub dry_run: bool,
+    /// Also delete extensions and phones the file does not name.
+    pub replace: bool,
+}
+
+/// Imports a CSV file: all rows or none. Returns the report, or every error found.
+pub async fn import_csv(
+    store: &dyn Store,
+    input: &[u8],
+    options: &ImportOptions,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ImportError> {
+    let rows = parse::parse(input).map_err(ImportError::Rejected)?;
+    let snapshot = store.snapshot().await?;
+    let plan::Plan {
+        changes,
+        mut report,
+    } = plan::plan(&snapshot, &rows, options)?;
+    if !options.dry_run && !changes.is_empty() {
+        report.revision = Some(store.apply(&changes, progress).await?);
+    }
+    Ok(report)
+}

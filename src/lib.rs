@@ -1,0 +1,24 @@
+//! phoneprov: a provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
+//!
+//! The map of the crate:
+//!
+//! - [`domain`]: pure types and rules (MAC addresses, vendors and models, sites, extensions,
+//!   phones). No I/O.
+//! - [`store`]: the database behind one [`store::Store`] trait, implemented once on sqlx for
+//!   SQLite (the embedded default) and PostgreSQL. Migrations run when a store is opened.
+//! - [`import`]: CSV import (parse, check against the database, plan, apply in one transaction)
+//!   and export. The CLI and, later, the admin API call the same functions.
+//! - [`check`]: `phoneprov check`, problems to fix before phones boot.
+//! - [`config`]: the data folder and which database to open.
+//! - [`demo`]: the demo deployment loaded by `phoneprov serve --demo` into an empty store.
+//!
+//! Phone-facing transports (HTTP, FTP, TFTP), rendering and DHCP build on these and never reach
+//! the database except through the store.
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod import;
+pub mod store;

@@ -1,0 +1,239 @@
+//! The `phoneprov` command: parses the command line and runs one command. `anyhow` lives here and
+//! only here; the library reports typed errors.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use phoneprov::check::{Severity, check};
+use phoneprov::config::{DEFAULT_DATA_DIR, Storage};
+use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
+use phoneprov::store::{SqlStore, Store, url_without_password};
+
+/// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
+#[derive(Debug, Parser)]
+#[command(name = "phoneprov", version, about)]
+struct Cli {
+    #[command(flatten)]
+    storage: StorageArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct StorageArgs {
+    /// Folder for the database (SQLite) and other data.
+    #[arg(long, global = true, env = "PHONEPROV_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// Database URL, e.g. postgres://user@host/db (default: SQLite in the data folder).
+    #[arg(
+        long,
+        global = true,
+        env = "PHONEPROV_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Open the store and serve phones until Ctrl-C.
+    Serve {
+        /// Load the demo deployment if the store has no extensions and no phones.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import extensions and phones from a CSV file (all rows or none).
+    Import {
+        /// CSV file, or - for standard input.
+        file: PathBuf,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also delete extensions and phones the file does not name.
+        #[arg(long)]
+        replace: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print progress of the database write to stderr.
+        #[arg(long)]
+        progress: bool,
+    },
+    /// Write every extension with its phone and site as CSV (the import format).
+    Export {
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Look for problems to fix before phones boot.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+fn report_error(error: &anyhow::Error) {
+    if let Some(ImportError::Rejected(errors)) = error.downcast_ref::<ImportError>() {
+        eprintln!("error: import refused: {error}");
+        for row_error in errors {
+            eprintln!("{row_error}");
+        }
+        return;
+    }
+    eprintln!("error: {error:#}");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let storage = Storage {
+        data_dir: cli.storage.data_dir,
+        database_url: cli.storage.database_url,
+    };
+    let store = storage.open().await?;
+    let result = match cli.command {
+        Command::Serve { demo } => serve(&store, &storage, demo).await,
+        Command::Import {
+            file,
+            dry_run,
+            replace,
+            json,
+            progress,
+        } => {
+            let options = ImportOptions { dry_run, replace };
+            import(&store, &file, options, json, progress).await
+        }
+        Command::Export { output } => export(&store, output).await,
+        Command::Check => run_check(&store).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn serve(store: &SqlStore, storage: &Storage, demo: bool) -> anyhow::Result<ExitCode> {
+    if demo && let Some(report) = phoneprov::demo::load_if_empty(store).await? {
+        tracing::info!(
+            extensions = report.extensions.created.len(),
+            phones = report.phones.created.len(),
+            "loaded the demo deployment"
+        );
+    }
+    let counts = store.counts().await?;
+    tracing::info!(
+        database = %url_without_password(&storage.url()?),
+        backend = %store.backend(),
+        sites = counts.sites,
+        extensions = counts.extensions,
+        phones = counts.phones,
+        "phoneprov is running; press Ctrl-C to stop"
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot listen for Ctrl-C")?;
+    tracing::info!("stopping");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    let mut input = Vec::new();
+    if file.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_end(&mut input)
+            .context("cannot read standard input")?;
+    } else {
+        input = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    }
+    Ok(input)
+}
+
+async fn import(
+    store: &SqlStore,
+    file: &PathBuf,
+    options: ImportOptions,
+    json: bool,
+    show_progress: bool,
+) -> anyhow::Result<ExitCode> {
+    let input = read_input(file)?;
+    let progress = |done: usize, total: usize| {
+        if show_progress {
+            eprintln!("written {done} of {total} rows");
+        }
+    };
+    let report = import_csv(store, &input, &options, &progress).await?;
+    if show_progress && !options.dry_run {
+        eprintln!("committed");
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(store: &SqlStore, output: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    match output {
+        Some(path) => {
+            // Write beside the target, then rename: a failed export never leaves half a file.
+            let partial = path.with_extension("csv.partial");
+            let file = std::fs::File::create(&partial)
+                .with_context(|| format!("cannot create {}", partial.display()))?;
+            export_csv(store, std::io::BufWriter::new(file)).await?;
+            std::fs::rename(&partial, &path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            export_csv(store, &mut lock).await?;
+            lock.flush().context("cannot write to standard output")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_check(store: &SqlStore) -> anyhow::Result<ExitCode> {
+    let findings = check(store).await?;
+    for finding in &findings {
+        println!("{finding}");
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    println!("check: {errors} error(s), {warnings} warning(s)");
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

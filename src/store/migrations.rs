@@ -1,0 +1,36 @@
+//! The schema migrations of each backend, embedded in the binary (no migration files are needed
+//! at run time, and no sqlx macros at build time).
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::store::Backend;
+
+/// `(version, description, SQLite SQL, PostgreSQL SQL)`, in order.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/postgres/0001_init.sql"),
+)];
+
+/// The migrator for one backend.
+pub(super) fn migrator(backend: Backend) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => *sqlite,
+                Backend::Postgres => *postgres,
+            };
+            Migration::new(
+                *version,
+                (*description).into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+}

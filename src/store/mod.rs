@@ -1,0 +1,249 @@
+//! The database behind one trait. [`Store`] is what the rest of phoneprov sees; [`SqlStore`] is
+//! its only implementation, on sqlx's `Any` driver, serving SQLite (the embedded default: a file
+//! in the data folder, WAL) and PostgreSQL (`--database-url postgres://...`) with the same
+//! queries. Migrations for each backend are embedded and run when a store is opened.
+//!
+//! Every admin write bumps a single data revision. Bulk changes ([`ChangeSet`]) name the revision
+//! they were planned from and are refused if anything changed since, so a plan made from stale
+//! data is never applied; all of a change set is written in one transaction or nothing is.
+
+mod batch;
+mod migrations;
+mod rows;
+mod sql;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use async_trait::async_trait;
+
+use crate::domain::{
+    Extension, ExtensionNumber, FileFetch, LineNumber, Mac, Phone, Sighting, Site, SiteName,
+    SiteSettings, Upload,
+};
+
+pub use sql::SqlStore;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file (WAL).
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(StoreError::UnsupportedUrl(url_without_password(url))),
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// A database URL fit for messages: any password replaced by `***`.
+pub fn url_without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}/{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no supported database.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    /// The database could not be reached or a query failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The data changed between planning a change set and applying it.
+    #[error(
+        "the data changed while this change was being prepared (another import or admin edit); nothing was written, run it again"
+    )]
+    Conflict,
+    /// A stored row does not hold a valid value.
+    #[error("invalid stored data in {table} ({key}): {reason}")]
+    Corrupt {
+        /// Table of the row.
+        table: &'static str,
+        /// Key of the row.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A row that must exist does not.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A row that must not exist already does.
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+}
+
+/// Row counts, for summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Counts {
+    /// Sites.
+    pub sites: i64,
+    /// Extensions.
+    pub extensions: i64,
+    /// Phones.
+    pub phones: i64,
+}
+
+/// Sites, extensions and phones read at one data revision.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The revision the data was read at.
+    pub revision: i64,
+    /// Every site.
+    pub sites: Vec<Site>,
+    /// Every extension.
+    pub extensions: Vec<Extension>,
+    /// Every phone, with its lines.
+    pub phones: Vec<Phone>,
+}
+
+/// A bulk change, applied in one transaction. The planner (e.g. CSV import) fills it with the
+/// final state of each touched row.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeSet {
+    /// The revision the change was planned from; applying fails with [`StoreError::Conflict`]
+    /// if the data has changed since.
+    pub expected_revision: i64,
+    /// Extensions to create or overwrite.
+    pub upsert_extensions: Vec<Extension>,
+    /// Extensions to delete (their line assignments go with them).
+    pub delete_extensions: Vec<ExtensionNumber>,
+    /// Phones to create, or whose vendor/model to overwrite; lines and last-seen data are not
+    /// taken from here.
+    pub upsert_phones: Vec<Phone>,
+    /// Phones to delete, with their lines, fetch records and uploads.
+    pub delete_phones: Vec<Mac>,
+    /// Phones whose line keys become exactly the given set.
+    pub replace_lines: Vec<(Mac, BTreeMap<LineNumber, ExtensionNumber>)>,
+}
+
+impl ChangeSet {
+    /// True when applying it would write nothing.
+    pub fn is_empty(&self) -> bool {
+        self.upsert_extensions.is_empty()
+            && self.delete_extensions.is_empty()
+            && self.upsert_phones.is_empty()
+            && self.delete_phones.is_empty()
+            && self.replace_lines.is_empty()
+    }
+}
+
+/// Reports progress of a long write: rows written so far, rows in all.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+/// The database, as the rest of phoneprov sees it.
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// The current data revision.
+    async fn revision(&self) -> Result<i64, StoreError>;
+
+    /// Row counts.
+    async fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// Every site, by name.
+    async fn sites(&self) -> Result<Vec<Site>, StoreError>;
+
+    /// One site by name.
+    async fn site(&self, name: &SiteName) -> Result<Option<Site>, StoreError>;
+
+    /// Creates a site.
+    async fn create_site(
+        &self,
+        name: &SiteName,
+        settings: &SiteSettings,
+    ) -> Result<Site, StoreError>;
+
+    /// Overwrites a site's settings.
+    async fn update_site(&self, name: &SiteName, settings: &SiteSettings)
+    -> Result<(), StoreError>;
+
+    /// Every extension.
+    async fn extensions(&self) -> Result<Vec<Extension>, StoreError>;
+
+    /// One extension.
+    async fn extension(&self, number: &ExtensionNumber) -> Result<Option<Extension>, StoreError>;
+
+    /// Every phone with its lines.
+    async fn phones(&self) -> Result<Vec<Phone>, StoreError>;
+
+    /// One phone with its lines.
+    async fn phone(&self, mac: &Mac) -> Result<Option<Phone>, StoreError>;
+
+    /// Sites, extensions and phones read consistently at one revision.
+    async fn snapshot(&self) -> Result<Snapshot, StoreError>;
+
+    /// Applies a change set in one transaction; returns the new revision.
+    async fn apply(&self, changes: &ChangeSet, progress: Progress<'_>) -> Result<i64, StoreError>;
+
+    /// Records a batch of file fetches: last-seen data on each known phone and per-file fetch
+    /// counts. Sightings of unknown MACs are ignored. One transaction per batch.
+    async fn record_sightings(&self, batch: &[Sighting]) -> Result<(), StoreError>;
+
+    /// The files a phone fetched, by name.
+    async fn fetches(&self, mac: &Mac) -> Result<Vec<FileFetch>, StoreError>;
+
+    /// Stores (or replaces) a file a known phone uploaded.
+    async fn put_upload(&self, upload: &Upload) -> Result<(), StoreError>;
+
+    /// A file a phone uploaded.
+    async fn upload(&self, mac: &Mac, name: &str) -> Result<Option<Upload>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        let err = Backend::from_url("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("mysql://u:***@h/db") && !err.contains("secret"),
+            "{err}"
+        );
+    }
+}

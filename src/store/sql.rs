@@ -1,0 +1,555 @@
+//! [`SqlStore`]: the [`Store`] on sqlx's `Any` driver. The same SQL runs on SQLite and PostgreSQL
+//! (`$n` placeholders, `ON CONFLICT ... DO UPDATE`, `RETURNING`, integers for flags and times).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sqlx::AnyConnection;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Connection, Executor, Row};
+
+use crate::domain::{
+    Extension, ExtensionNumber, FileFetch, Mac, Phone, Sighting, Site, SiteName, SiteSettings,
+    Upload,
+};
+use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
+use crate::store::rows::{self, EXTENSION_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
+use crate::store::{
+    Backend, ChangeSet, Counts, Progress, Snapshot, Store, StoreError, migrations,
+    url_without_password,
+};
+
+/// The store on a SQLite file or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://...`) and brings the schema up
+    /// to date. SQLite connections use WAL with full fsync on commit and foreign keys on.
+    pub async fn open(url: &str) -> Result<SqlStore, StoreError> {
+        let backend = Backend::from_url(url)?;
+        sqlx::any::install_default_drivers();
+        let options = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(10),
+        };
+        let pool = options.connect(url).await.map_err(|e| {
+            tracing::debug!(url = %url_without_password(url), "cannot open database");
+            StoreError::Database(e)
+        })?;
+        migrations::migrator(backend).run(&pool).await?;
+        Ok(SqlStore { pool, backend })
+    }
+
+    /// Closes every connection (SQLite then checkpoints its WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+async fn read_revision(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT revision FROM data_revision WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("revision")?)
+}
+
+/// Bumps the data revision; with `expected`, only if it still has that value.
+async fn bump_revision(conn: &mut AnyConnection, expected: Option<i64>) -> Result<i64, StoreError> {
+    let row =
+        match expected {
+            Some(expected) => sqlx::query(
+                "UPDATE data_revision SET revision = revision + 1 WHERE id = 1 AND revision = $1 \
+             RETURNING revision",
+            )
+            .bind(expected)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::Conflict)?,
+            None => sqlx::query(
+                "UPDATE data_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision",
+            )
+            .fetch_one(&mut *conn)
+            .await?,
+        };
+    Ok(row.try_get("revision")?)
+}
+
+async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, StoreError> {
+    let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(rows::site).collect()
+}
+
+async fn load_extensions(conn: &mut AnyConnection) -> Result<Vec<Extension>, StoreError> {
+    let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut extensions = rows
+        .iter()
+        .map(rows::extension)
+        .collect::<Result<Vec<_>, _>>()?;
+    extensions.sort_by(|a, b| a.number.sort_key().cmp(&b.number.sort_key()));
+    Ok(extensions)
+}
+
+async fn load_phones(conn: &mut AnyConnection) -> Result<Vec<Phone>, StoreError> {
+    let sql = format!("SELECT {PHONE_COLUMNS} FROM phones ORDER BY mac");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut phones = rows
+        .iter()
+        .map(rows::phone)
+        .collect::<Result<Vec<_>, _>>()?;
+    let index: HashMap<Mac, usize> = phones.iter().enumerate().map(|(i, p)| (p.mac, i)).collect();
+    let lines = sqlx::query("SELECT mac, line, extension FROM phone_lines")
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in &lines {
+        let (mac, line, number) = rows::line(row)?;
+        if let Some(&i) = index.get(&mac) {
+            phones[i].lines.insert(line, number);
+        }
+    }
+    Ok(phones)
+}
+
+fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
+    vec![
+        Param::Text(name.as_str().to_string()),
+        Param::MaybeText(s.sip_server.clone()),
+        Param::MaybeInt(s.sip_port.map(i64::from)),
+        Param::Int(i64::from(s.utc_offset_seconds)),
+        Param::Int(i64::from(s.daylight_saving)),
+        Param::Text(s.sntp_server.clone()),
+        Param::Int(i64::from(s.extension_length.digits())),
+        Param::Int(i64::from(s.local_dialing.digits())),
+        Param::Int(i64::from(s.mwi_beep)),
+        Param::MaybeInt(s.registration_expiry.map(i64::from)),
+        Param::MaybeInt(s.alternate_site.map(|id| id.0)),
+        Param::MaybeText(s.voicemail_server.clone()),
+        Param::MaybeText(s.voicemail_backup_server.clone()),
+    ]
+}
+
+fn extension_params(e: &Extension, now: i64) -> Vec<Param> {
+    vec![
+        Param::Text(e.number.as_str().to_string()),
+        Param::Text(e.display_name.clone()),
+        Param::MaybeText(e.label.clone()),
+        Param::MaybeText(e.auth_user.clone()),
+        Param::Text(e.password.clone()),
+        Param::Int(e.home_site.0),
+        Param::Int(e.current_site.0),
+        Param::Int(i64::from(e.switchover_enabled)),
+        Param::Int(now),
+    ]
+}
+
+fn phone_params(p: &Phone, now: i64) -> Vec<Param> {
+    vec![
+        Param::Text(p.mac.polycom_name()),
+        Param::Text(p.vendor.as_str().to_string()),
+        Param::Int(i64::from(p.vendor_pinned)),
+        Param::MaybeText(p.model.clone()),
+        Param::Int(now),
+    ]
+}
+
+const SITE_WRITE_COLUMNS: &str = "name, sip_server, sip_port, utc_offset_seconds, \
+     daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
+     registration_expiry, alternate_site_id, voicemail_server, voicemail_backup_server";
+
+const UPSERT_EXTENSIONS: (&str, &str) = (
+    "INSERT INTO extensions (number, display_name, label, auth_user, password, home_site_id, \
+     current_site_id, switchover_enabled, updated_at_ms)",
+    "ON CONFLICT (number) DO UPDATE SET display_name = excluded.display_name, \
+     label = excluded.label, auth_user = excluded.auth_user, password = excluded.password, \
+     home_site_id = excluded.home_site_id, current_site_id = excluded.current_site_id, \
+     switchover_enabled = excluded.switchover_enabled, updated_at_ms = excluded.updated_at_ms",
+);
+
+const UPSERT_PHONES: (&str, &str) = (
+    "INSERT INTO phones (mac, vendor, vendor_pinned, model, updated_at_ms)",
+    "ON CONFLICT (mac) DO UPDATE SET vendor = excluded.vendor, \
+     vendor_pinned = excluded.vendor_pinned, model = excluded.model, \
+     updated_at_ms = excluded.updated_at_ms",
+);
+
+async fn apply_in(
+    conn: &mut AnyConnection,
+    changes: &ChangeSet,
+    progress: Progress<'_>,
+) -> Result<i64, StoreError> {
+    let revision = bump_revision(conn, Some(changes.expected_revision)).await?;
+    let now = now_ms();
+    let macs_with_new_lines: Vec<String> = changes
+        .replace_lines
+        .iter()
+        .map(|(mac, _)| mac.polycom_name())
+        .collect();
+    let deleted_phones: Vec<String> = changes
+        .delete_phones
+        .iter()
+        .map(Mac::polycom_name)
+        .collect();
+    let deleted_extensions: Vec<String> = changes
+        .delete_extensions
+        .iter()
+        .map(|n| n.as_str().to_string())
+        .collect();
+    let extension_rows: Vec<Vec<Param>> = changes
+        .upsert_extensions
+        .iter()
+        .map(|e| extension_params(e, now))
+        .collect();
+    let phone_rows: Vec<Vec<Param>> = changes
+        .upsert_phones
+        .iter()
+        .map(|p| phone_params(p, now))
+        .collect();
+    let line_rows: Vec<Vec<Param>> = changes
+        .replace_lines
+        .iter()
+        .flat_map(|(mac, lines)| {
+            lines.iter().map(move |(line, number)| {
+                vec![
+                    Param::Text(mac.polycom_name()),
+                    Param::Int(i64::from(*line)),
+                    Param::Text(number.as_str().to_string()),
+                ]
+            })
+        })
+        .collect();
+    let total = macs_with_new_lines.len()
+        + deleted_phones.len()
+        + deleted_extensions.len()
+        + extension_rows.len()
+        + phone_rows.len()
+        + line_rows.len();
+    let mut tracker = Tracker::new(total, progress);
+
+    // Lines go first so the one-line-per-extension rule holds at every step.
+    delete_keys(
+        conn,
+        "DELETE FROM phone_lines WHERE mac",
+        &macs_with_new_lines,
+        &mut tracker,
+    )
+    .await?;
+    delete_keys(
+        conn,
+        "DELETE FROM phones WHERE mac",
+        &deleted_phones,
+        &mut tracker,
+    )
+    .await?;
+    delete_keys(
+        conn,
+        "DELETE FROM extensions WHERE number",
+        &deleted_extensions,
+        &mut tracker,
+    )
+    .await?;
+    let (head, tail) = UPSERT_EXTENSIONS;
+    insert_rows(conn, head, tail, &extension_rows, &mut tracker).await?;
+    let (head, tail) = UPSERT_PHONES;
+    insert_rows(conn, head, tail, &phone_rows, &mut tracker).await?;
+    insert_rows(
+        conn,
+        "INSERT INTO phone_lines (mac, line, extension)",
+        "",
+        &line_rows,
+        &mut tracker,
+    )
+    .await?;
+    Ok(revision)
+}
+
+/// Latest sighting per phone and `(count, latest)` per phone and file.
+type Aggregated<'a> = (
+    HashMap<Mac, &'a Sighting>,
+    HashMap<(Mac, &'a str), (i64, &'a Sighting)>,
+);
+
+fn aggregate(batch: &[Sighting]) -> Aggregated<'_> {
+    let mut latest: HashMap<Mac, &Sighting> = HashMap::new();
+    let mut per_file: HashMap<(Mac, &str), (i64, &Sighting)> = HashMap::new();
+    for s in batch {
+        let entry = latest.entry(s.mac).or_insert(s);
+        if s.at_ms >= entry.at_ms {
+            *entry = s;
+        }
+        let entry = per_file.entry((s.mac, s.file.as_str())).or_insert((0, s));
+        entry.0 += 1;
+        if s.at_ms >= entry.1.at_ms {
+            entry.1 = s;
+        }
+    }
+    (latest, per_file)
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn revision(&self) -> Result<i64, StoreError> {
+        read_revision(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM sites) AS sites, \
+             (SELECT COUNT(*) FROM extensions) AS extensions, \
+             (SELECT COUNT(*) FROM phones) AS phones",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts {
+            sites: row.try_get("sites")?,
+            extensions: row.try_get("extensions")?,
+            phones: row.try_get("phones")?,
+        })
+    }
+
+    async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        load_sites(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn site(&self, name: &SiteName) -> Result<Option<Site>, StoreError> {
+        let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE name = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::site).transpose()
+    }
+
+    async fn create_site(
+        &self,
+        name: &SiteName,
+        settings: &SiteSettings,
+    ) -> Result<Site, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        bump_revision(&mut tx, None).await?;
+        let exists = sqlx::query("SELECT id FROM sites WHERE name = $1")
+            .bind(name.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!("site {name}")));
+        }
+        let placeholders: Vec<String> = (1..=13).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO sites ({SITE_WRITE_COLUMNS}) VALUES ({}) RETURNING {SITE_COLUMNS}",
+            placeholders.join(",")
+        );
+        let params = site_params(name, settings);
+        let query = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &params);
+        let row = query.fetch_one(&mut *tx).await?;
+        let site = rows::site(&row)?;
+        tx.commit().await?;
+        Ok(site)
+    }
+
+    async fn update_site(
+        &self,
+        name: &SiteName,
+        settings: &SiteSettings,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        bump_revision(&mut tx, None).await?;
+        let assignments: Vec<String> = SITE_WRITE_COLUMNS
+            .split(", ")
+            .enumerate()
+            .skip(1)
+            .map(|(i, column)| format!("{} = ${}", column.trim(), i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE sites SET {} WHERE name = $1",
+            assignments.join(", ")
+        );
+        let params = site_params(name, settings);
+        let query = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &params);
+        let result = query.execute(&mut *tx).await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("site {name}")));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn extensions(&self) -> Result<Vec<Extension>, StoreError> {
+        load_extensions(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn extension(&self, number: &ExtensionNumber) -> Result<Option<Extension>, StoreError> {
+        let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions WHERE number = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(number.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::extension).transpose()
+    }
+
+    async fn phones(&self) -> Result<Vec<Phone>, StoreError> {
+        load_phones(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn phone(&self, mac: &Mac) -> Result<Option<Phone>, StoreError> {
+        let sql = format!("SELECT {PHONE_COLUMNS} FROM phones WHERE mac = $1");
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(mac.polycom_name())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut phone = rows::phone(&row)?;
+        let lines = sqlx::query("SELECT mac, line, extension FROM phone_lines WHERE mac = $1")
+            .bind(mac.polycom_name())
+            .fetch_all(&self.pool)
+            .await?;
+        for row in &lines {
+            let (_, line, number) = rows::line(row)?;
+            phone.lines.insert(line, number);
+        }
+        Ok(Some(phone))
+    }
+
+    async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // One snapshot for every statement below, not one per statement.
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .await?;
+        }
+        let snapshot = Snapshot {
+            revision: read_revision(&mut tx).await?,
+            sites: load_sites(&mut tx).await?,
+            extensions: load_extensions(&mut tx).await?,
+            phones: load_phones(&mut tx).await?,
+        };
+        tx.commit().await?;
+        Ok(snapshot)
+    }
+
+    async fn apply(&self, changes: &ChangeSet, progress: Progress<'_>) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let revision = apply_in(&mut tx, changes, progress).await?;
+        tx.commit().await?;
+        Ok(revision)
+    }
+
+    async fn record_sightings(&self, batch: &[Sighting]) -> Result<(), StoreError> {
+        let (latest, per_file) = aggregate(batch);
+        let mut tx = self.pool.begin().await?;
+        for s in latest.values() {
+            sqlx::query(
+                "UPDATE phones SET last_seen_at_ms = $2, last_ip = $3, last_user_agent = $4, \
+                 last_firmware = $5, last_file = $6, last_transport = $7 \
+                 WHERE mac = $1 AND (last_seen_at_ms IS NULL OR last_seen_at_ms <= $2)",
+            )
+            .bind(s.mac.polycom_name())
+            .bind(s.at_ms)
+            .bind(s.ip.as_str())
+            .bind(s.user_agent.as_deref())
+            .bind(s.firmware.as_deref())
+            .bind(s.file.as_str())
+            .bind(s.transport.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for ((mac, file), (count, s)) in &per_file {
+            sqlx::query(
+                "INSERT INTO phone_fetches (mac, file, fetch_count, last_at_ms, transport) \
+                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
+                 ON CONFLICT (mac, file) DO UPDATE SET \
+                 fetch_count = phone_fetches.fetch_count + excluded.fetch_count, \
+                 transport = CASE WHEN excluded.last_at_ms >= phone_fetches.last_at_ms \
+                   THEN excluded.transport ELSE phone_fetches.transport END, \
+                 last_at_ms = CASE WHEN excluded.last_at_ms >= phone_fetches.last_at_ms \
+                   THEN excluded.last_at_ms ELSE phone_fetches.last_at_ms END",
+            )
+            .bind(mac.polycom_name())
+            .bind(*file)
+            .bind(*count)
+            .bind(s.at_ms)
+            .bind(s.transport.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn fetches(&self, mac: &Mac) -> Result<Vec<FileFetch>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT file, fetch_count, last_at_ms, transport FROM phone_fetches \
+             WHERE mac = $1 ORDER BY file",
+        )
+        .bind(mac.polycom_name())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::fetch).collect()
+    }
+
+    async fn put_upload(&self, upload: &Upload) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO phone_uploads (mac, name, content, updated_at_ms) \
+             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
+             ON CONFLICT (mac, name) DO UPDATE SET content = excluded.content, \
+             updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(upload.mac.polycom_name())
+        .bind(upload.name.as_str())
+        .bind(upload.content.as_slice())
+        .bind(upload.updated_at_ms)
+        .execute(&self.pool)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("phone {}", upload.mac)));
+        }
+        Ok(())
+    }
+
+    async fn upload(&self, mac: &Mac, name: &str) -> Result<Option<Upload>, StoreError> {
+        let row = sqlx::query(
+            "SELECT mac, name, content, updated_at_ms FROM phone_uploads \
+             WHERE mac = $1 AND name = $2",
+        )
+        .bind(mac.polycom_name())
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::upload).transpose()
+    }
+}
