@@ -154,7 +154,10 @@ impl CellReader<'_> {
             self.errors.push(RowError::cell(
                 self.line,
                 column.name(),
-                "is not valid UTF-8 text; save the file as UTF-8",
+                format!(
+                    "{} is not valid UTF-8 text; save the file as UTF-8",
+                    quoted(&String::from_utf8_lossy(bytes))
+                ),
             ));
             return Cell::Empty;
         };

@@ -1,0 +1,140 @@
+//! Shared test harness: a fresh database per test on every backend (a temporary SQLite file, and a
+//! new database in the PostgreSQL cluster named by `PHONEPROV_TEST_POSTGRES_URL`), and running the
+//! real `phoneprov` binary against it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use phoneprov::store::{Backend, SqlStore};
+use sqlx::{Connection, Executor};
+use tempfile::TempDir;
+
+/// A fresh, empty (migrated on first open) database.
+pub struct TestDb {
+    /// Which backend.
+    pub backend: Backend,
+    /// URL to pass as `--database-url`.
+    pub url: String,
+    /// A data folder for the binary (and the SQLite file).
+    pub dir: TempDir,
+}
+
+static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
+
+/// One fresh database per backend under test. SQLite always; PostgreSQL when
+/// `PHONEPROV_TEST_POSTGRES_URL` is set, and required when `PHONEPROV_TEST_REQUIRE_POSTGRES` is
+/// (as `scripts/test` and CI set it), so a missing server fails instead of skipping.
+pub async fn databases() -> Vec<TestDb> {
+    let mut dbs = vec![sqlite_db()];
+    match std::env::var("PHONEPROV_TEST_POSTGRES_URL") {
+        Ok(admin_url) => dbs.push(postgres_db(&admin_url).await),
+        Err(_) if std::env::var_os("PHONEPROV_TEST_REQUIRE_POSTGRES").is_some() => {
+            panic!("PHONEPROV_TEST_REQUIRE_POSTGRES is set but PHONEPROV_TEST_POSTGRES_URL is not")
+        }
+        Err(_) => eprintln!("note: PostgreSQL not configured; run scripts/test to cover it"),
+    }
+    dbs
+}
+
+pub fn sqlite_db() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("phoneprov.db").display()
+    );
+    TestDb {
+        backend: Backend::Sqlite,
+        url,
+        dir,
+    }
+}
+
+pub async fn postgres_db(admin_url: &str) -> TestDb {
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "pptest_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let base = admin_url.rsplit_once('/').expect("URL with a database").0;
+    TestDb {
+        backend: Backend::Postgres,
+        url: format!("{base}/{name}"),
+        dir: tempfile::tempdir().expect("temp dir"),
+    }
+}
+
+impl TestDb {
+    /// Opens the store in-process (runs migrations).
+    pub async fn open(&self) -> SqlStore {
+        SqlStore::open(&self.url).await.expect("open store")
+    }
+
+    /// A `phoneprov` command with this database and data folder.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_phoneprov"));
+        command
+            .env_remove("RUST_LOG")
+            .env_remove("PHONEPROV_DATA_DIR")
+            .env_remove("PHONEPROV_DATABASE_URL")
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .arg("--database-url")
+            .arg(&self.url);
+        command
+    }
+
+    /// Runs `phoneprov ARGS...`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("run phoneprov")
+    }
+
+    /// Runs `phoneprov import FILE EXTRA...` on a fixture.
+    pub fn import(&self, fixture: &str, extra: &[&str]) -> Output {
+        let path = fixture_path(fixture);
+        let mut args = vec!["import", path.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// `phoneprov export` output.
+    pub fn export(&self) -> String {
+        let out = self.run(&["export"]);
+        assert_success(&out, "export");
+        String::from_utf8(out.stdout).expect("UTF-8 export")
+    }
+}
+
+pub fn fixture_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(relative)
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn assert_success(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        stdout(out),
+        stderr(out)
+    );
+}
