@@ -249,19 +249,22 @@ fn phone_facts(
 ) -> HashMap<Mac, PhoneFacts> {
     let mut facts: HashMap<Mac, PhoneFacts> = HashMap::new();
     let mut reported: HashSet<Mac> = HashSet::new();
+    let mut file_models: HashMap<Mac, &'static Model> = HashMap::new();
+    for row in rows {
+        if let (Cell::Value(mac), Cell::Value(model)) = (&row.mac, &row.model) {
+            let (mac, model) = (*mac, *model);
+            file_models.entry(mac).or_insert(model);
+        }
+    }
     for row in rows {
         let Cell::Value(mac) = row.mac else { continue };
         if !facts.contains_key(&mac) {
             let current = existing.get(&mac);
-            let model = rows
-                .iter()
-                .filter(|r| r.mac.value() == Some(&mac))
-                .find_map(|r| r.model.value().copied())
-                .or_else(|| {
-                    current
-                        .and_then(|p| p.model.as_deref())
-                        .and_then(Model::find)
-                });
+            let model = file_models.get(&mac).copied().or_else(|| {
+                current
+                    .and_then(|p| p.model.as_deref())
+                    .and_then(Model::find)
+            });
             let pinned = current.filter(|p| p.vendor_pinned).map(|p| p.vendor);
             match pinned.or_else(|| detect_vendor(model, &mac)) {
                 Some(vendor) => {

@@ -134,16 +134,22 @@ pub(super) fn phone(row: &AnyRow) -> Result<Phone, StoreError> {
     })
 }
 
-/// `(mac, line, extension)` from a `phone_lines` row.
-pub(super) fn line(row: &AnyRow) -> Result<(Mac, LineNumber, ExtensionNumber), StoreError> {
+/// `(line, extension)` from a phone row joined with `phone_lines`; `None` for a phone without lines.
+pub(super) fn line_of_join(
+    row: &AnyRow,
+) -> Result<Option<(LineNumber, ExtensionNumber)>, StoreError> {
+    let (Some(line), Some(number)) = (
+        row.try_get::<Option<i64>, _>("line")?,
+        row.try_get::<Option<String>, _>("extension")?,
+    ) else {
+        return Ok(None);
+    };
     let mac_text: String = row.try_get("mac")?;
-    let mac = mac("phone_lines", &mac_text)?;
-    let line = LineNumber::try_from(row.try_get::<i64, _>("line")?)
+    let line = LineNumber::try_from(line)
         .map_err(|_| corrupt("phone_lines", &mac_text, "line out of range"))?;
-    let number: String = row.try_get("extension")?;
     let number =
         ExtensionNumber::parse(&number).map_err(|e| corrupt("phone_lines", &mac_text, e))?;
-    Ok((mac, line, number))
+    Ok(Some((line, number)))
 }
 
 pub(super) fn fetch(row: &AnyRow) -> Result<FileFetch, StoreError> {

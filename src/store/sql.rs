@@ -117,23 +117,44 @@ async fn load_extensions(conn: &mut AnyConnection) -> Result<Vec<Extension>, Sto
     Ok(extensions)
 }
 
-async fn load_phones(conn: &mut AnyConnection) -> Result<Vec<Phone>, StoreError> {
-    let sql = format!("SELECT {PHONE_COLUMNS} FROM phones ORDER BY mac");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut phones = rows
-        .iter()
-        .map(rows::phone)
-        .collect::<Result<Vec<_>, _>>()?;
-    let index: HashMap<Mac, usize> = phones.iter().enumerate().map(|(i, p)| (p.mac, i)).collect();
-    let lines = sqlx::query("SELECT mac, line, extension FROM phone_lines")
-        .fetch_all(&mut *conn)
-        .await?;
-    for row in &lines {
-        let (mac, line, number) = rows::line(row)?;
-        if let Some(&i) = index.get(&mac) {
-            phones[i].lines.insert(line, number);
+/// Phones with their lines, in one query (a phone with n lines is n rows): every row costs a
+/// round trip through sqlx's SQLite worker, so fewer rows load faster.
+async fn load_phones(
+    conn: &mut AnyConnection,
+    only: Option<&Mac>,
+) -> Result<Vec<Phone>, StoreError> {
+    let columns = PHONE_COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = if only.is_some() {
+        "WHERE p.mac = $1"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {columns}, l.line AS line, l.extension AS extension FROM phones p \
+         LEFT JOIN phone_lines l ON l.mac = p.mac {filter} ORDER BY p.mac"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(mac) = only {
+        query = query.bind(mac.polycom_name());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut phones: Vec<Phone> = Vec::new();
+    for row in &rows {
+        let mac_text: String = row.try_get("mac")?;
+        let same_phone = phones
+            .last()
+            .is_some_and(|p: &Phone| p.mac.polycom_name() == mac_text);
+        if !same_phone {
+            phones.push(rows::phone(row)?);
+        }
+        if let Some((line, number)) = rows::line_of_join(row)? {
+            if let Some(phone) = phones.last_mut() {
+                phone.lines.insert(line, number);
+            }
         }
     }
     Ok(phones)
@@ -202,6 +223,7 @@ const UPSERT_PHONES: (&str, &str) = (
 );
 
 async fn apply_in(
+    backend: Backend,
     conn: &mut AnyConnection,
     changes: &ChangeSet,
     progress: Progress<'_>,
@@ -256,6 +278,7 @@ async fn apply_in(
 
     // Lines go first so the one-line-per-extension rule holds at every step.
     delete_keys(
+        backend,
         conn,
         "DELETE FROM phone_lines WHERE mac",
         &macs_with_new_lines,
@@ -263,6 +286,7 @@ async fn apply_in(
     )
     .await?;
     delete_keys(
+        backend,
         conn,
         "DELETE FROM phones WHERE mac",
         &deleted_phones,
@@ -270,6 +294,7 @@ async fn apply_in(
     )
     .await?;
     delete_keys(
+        backend,
         conn,
         "DELETE FROM extensions WHERE number",
         &deleted_extensions,
@@ -277,10 +302,11 @@ async fn apply_in(
     )
     .await?;
     let (head, tail) = UPSERT_EXTENSIONS;
-    insert_rows(conn, head, tail, &extension_rows, &mut tracker).await?;
+    insert_rows(backend, conn, head, tail, &extension_rows, &mut tracker).await?;
     let (head, tail) = UPSERT_PHONES;
-    insert_rows(conn, head, tail, &phone_rows, &mut tracker).await?;
+    insert_rows(backend, conn, head, tail, &phone_rows, &mut tracker).await?;
     insert_rows(
+        backend,
         conn,
         "INSERT INTO phone_lines (mac, line, extension)",
         "",
@@ -420,28 +446,12 @@ impl Store for SqlStore {
     }
 
     async fn phones(&self) -> Result<Vec<Phone>, StoreError> {
-        load_phones(&mut *self.pool.acquire().await?).await
+        load_phones(&mut *self.pool.acquire().await?, None).await
     }
 
     async fn phone(&self, mac: &Mac) -> Result<Option<Phone>, StoreError> {
-        let sql = format!("SELECT {PHONE_COLUMNS} FROM phones WHERE mac = $1");
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(mac.polycom_name())
-            .fetch_optional(&self.pool)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let mut phone = rows::phone(&row)?;
-        let lines = sqlx::query("SELECT mac, line, extension FROM phone_lines WHERE mac = $1")
-            .bind(mac.polycom_name())
-            .fetch_all(&self.pool)
-            .await?;
-        for row in &lines {
-            let (_, line, number) = rows::line(row)?;
-            phone.lines.insert(line, number);
-        }
-        Ok(Some(phone))
+        let mut phones = load_phones(&mut *self.pool.acquire().await?, Some(mac)).await?;
+        Ok(phones.pop())
     }
 
     async fn snapshot(&self) -> Result<Snapshot, StoreError> {
@@ -455,7 +465,7 @@ impl Store for SqlStore {
             revision: read_revision(&mut tx).await?,
             sites: load_sites(&mut tx).await?,
             extensions: load_extensions(&mut tx).await?,
-            phones: load_phones(&mut tx).await?,
+            phones: load_phones(&mut tx, None).await?,
         };
         tx.commit().await?;
         Ok(snapshot)
@@ -464,7 +474,7 @@ impl Store for SqlStore {
     async fn apply(&self, changes: &ChangeSet, progress: Progress<'_>) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
-        let revision = apply_in(&mut tx, changes, progress).await?;
+        let revision = apply_in(self.backend, &mut tx, changes, progress).await?;
         tx.commit().await?;
         Ok(revision)
     }

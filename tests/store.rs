@@ -1,0 +1,235 @@
+//! The store on SQLite and PostgreSQL: the default site, sites, optimistic change sets, batched
+//! sightings, uploads, and reopening an existing database.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::databases;
+use phoneprov::domain::{
+    Extension, ExtensionNumber, Mac, Phone, Sighting, SiteName, SiteSettings, Transport, Upload,
+    Vendor,
+};
+use phoneprov::store::{ChangeSet, SqlStore, Store, StoreError};
+
+fn mac(m: &str) -> Mac {
+    Mac::parse(m).unwrap()
+}
+
+async fn seed_phone(store: &SqlStore, m: &str, number: &str) {
+    let default_site = store
+        .site(&SiteName::default_site())
+        .await
+        .unwrap()
+        .unwrap();
+    let number = ExtensionNumber::parse(number).unwrap();
+    let changes = ChangeSet {
+        expected_revision: store.revision().await.unwrap(),
+        upsert_extensions: vec![Extension {
+            number: number.clone(),
+            display_name: "Seed".into(),
+            label: None,
+            auth_user: None,
+            password: "seed-password".into(),
+            home_site: default_site.id,
+            current_site: default_site.id,
+            switchover_enabled: false,
+        }],
+        upsert_phones: vec![Phone {
+            mac: mac(m),
+            vendor: Vendor::Polycom,
+            vendor_pinned: false,
+            model: Some("SPIP_331".into()),
+            lines: BTreeMap::new(),
+            last_seen: None,
+        }],
+        replace_lines: vec![(mac(m), BTreeMap::from([(1, number)]))],
+        ..ChangeSet::default()
+    };
+    store.apply(&changes, &|_, _| {}).await.unwrap();
+}
+
+fn sighting(m: &str, at_ms: i64, file: &str, transport: Transport) -> Sighting {
+    Sighting {
+        mac: mac(m),
+        at_ms,
+        ip: format!("192.0.2.{}", at_ms % 250),
+        user_agent: Some("FileTransport PolycomSoundPointIP-SPIP_331-UA/3.2.7.0198".into()),
+        firmware: Some("3.2.7.0198".into()),
+        file: file.into(),
+        transport,
+    }
+}
+
+#[tokio::test]
+async fn default_site_exists_with_the_guide_settings() {
+    for db in databases().await {
+        let store = db.open().await;
+        let sites = store.sites().await.unwrap();
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].name.as_str(), "default");
+        assert_eq!(sites[0].settings, SiteSettings::maxcs_defaults());
+        store.close().await;
+        // Opening again runs no migration twice and keeps the data.
+        let again = db.open().await;
+        assert_eq!(again.sites().await.unwrap(), sites);
+        again.close().await;
+    }
+}
+
+#[tokio::test]
+async fn sites_are_created_and_updated_with_clear_errors() {
+    for db in databases().await {
+        let store = db.open().await;
+        let name = SiteName::parse("east").unwrap();
+        let mut settings = SiteSettings::maxcs_defaults();
+        settings.sip_server = Some("10.1.0.5".into());
+        let site = store.create_site(&name, &settings).await.unwrap();
+        assert_eq!(site.settings, settings);
+        assert!(matches!(
+            store.create_site(&name, &settings).await,
+            Err(StoreError::AlreadyExists(_))
+        ));
+        let default_id = store
+            .site(&SiteName::default_site())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        settings.sip_port = Some(5080);
+        settings.alternate_site = Some(default_id);
+        settings.registration_expiry = Some(600);
+        store.update_site(&name, &settings).await.unwrap();
+        assert_eq!(store.site(&name).await.unwrap().unwrap().settings, settings);
+        let missing = SiteName::parse("nowhere").unwrap();
+        assert!(matches!(
+            store.update_site(&missing, &settings).await,
+            Err(StoreError::NotFound(_))
+        ));
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_change_set_planned_from_stale_data_is_refused_whole() {
+    for db in databases().await {
+        let store = db.open().await;
+        let stale = store.revision().await.unwrap();
+        seed_phone(&store, "0004f2000001", "201").await;
+        let revision = store.revision().await.unwrap();
+        assert!(revision > stale);
+        let changes = ChangeSet {
+            expected_revision: stale,
+            delete_phones: vec![mac("0004f2000001")],
+            ..ChangeSet::default()
+        };
+        assert!(matches!(
+            store.apply(&changes, &|_, _| {}).await,
+            Err(StoreError::Conflict)
+        ));
+        assert_eq!(store.revision().await.unwrap(), revision);
+        assert!(store.phone(&mac("0004f2000001")).await.unwrap().is_some());
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn sightings_are_recorded_in_batches_latest_wins() {
+    for db in databases().await {
+        let store = db.open().await;
+        seed_phone(&store, "0004f2000001", "201").await;
+        let batch = vec![
+            sighting("0004f2000001", 1_000, "0004f2000001.cfg", Transport::Ftp),
+            sighting("0004f2000001", 3_000, "201.cfg", Transport::Http),
+            sighting("0004f2000001", 2_000, "0004f2000001.cfg", Transport::Http),
+            sighting("0004f2999999", 5_000, "0004f2999999.cfg", Transport::Http),
+        ];
+        store.record_sightings(&batch).await.unwrap();
+        let phone = store.phone(&mac("0004f2000001")).await.unwrap().unwrap();
+        let seen = phone.last_seen.expect("seen");
+        assert_eq!((seen.at_ms, seen.file.as_str()), (3_000, "201.cfg"));
+        assert_eq!(seen.transport, Transport::Http);
+        assert_eq!(seen.firmware.as_deref(), Some("3.2.7.0198"));
+
+        // An older batch arriving late does not move last-seen back, but its fetches count.
+        store
+            .record_sightings(&[sighting("0004f2000001", 500, "201.cfg", Transport::Tftp)])
+            .await
+            .unwrap();
+        let phone = store.phone(&mac("0004f2000001")).await.unwrap().unwrap();
+        assert_eq!(phone.last_seen.unwrap().at_ms, 3_000);
+        let fetches = store.fetches(&mac("0004f2000001")).await.unwrap();
+        let summary: Vec<(&str, i64, i64, Transport)> = fetches
+            .iter()
+            .map(|f| (f.file.as_str(), f.count, f.last_at_ms, f.transport))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("0004f2000001.cfg", 2, 2_000, Transport::Http),
+                ("201.cfg", 2, 3_000, Transport::Http),
+            ]
+        );
+        // Unknown MACs are ignored.
+        assert!(store.phone(&mac("0004f2999999")).await.unwrap().is_none());
+        assert!(
+            store
+                .fetches(&mac("0004f2999999"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn uploads_are_kept_per_phone_and_go_with_it() {
+    for db in databases().await {
+        let store = db.open().await;
+        seed_phone(&store, "0004f2000001", "201").await;
+        let upload = Upload {
+            mac: mac("0004f2000001"),
+            name: "0004f2000001-phone.cfg".into(),
+            content: b"<PHONE_CONFIG><ALL up.backlight.idleIntensity=\"1\"/></PHONE_CONFIG>\0\xff"
+                .to_vec(),
+            updated_at_ms: 42,
+        };
+        store.put_upload(&upload).await.unwrap();
+        assert_eq!(
+            store
+                .upload(&upload.mac, &upload.name)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&upload)
+        );
+        let replaced = Upload {
+            content: b"second".to_vec(),
+            updated_at_ms: 43,
+            ..upload.clone()
+        };
+        store.put_upload(&replaced).await.unwrap();
+        assert_eq!(
+            store.upload(&upload.mac, &upload.name).await.unwrap(),
+            Some(replaced)
+        );
+        let stranger = Upload {
+            mac: mac("0004f2999999"),
+            ..upload.clone()
+        };
+        assert!(matches!(
+            store.put_upload(&stranger).await,
+            Err(StoreError::NotFound(_))
+        ));
+        // Deleting the phone deletes its uploads.
+        let changes = ChangeSet {
+            expected_revision: store.revision().await.unwrap(),
+            delete_phones: vec![upload.mac],
+            ..ChangeSet::default()
+        };
+        store.apply(&changes, &|_, _| {}).await.unwrap();
+        assert_eq!(store.upload(&upload.mac, &upload.name).await.unwrap(), None);
+        store.close().await;
+    }
+}
