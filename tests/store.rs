@@ -43,7 +43,7 @@ async fn seed_phone(store: &SqlStore, m: &str, number: &str) {
             lines: BTreeMap::new(),
             last_seen: None,
         }],
-        replace_lines: vec![(mac(m), BTreeMap::from([(1, number)]))],
+        lines_of_new_phones: vec![(mac(m), BTreeMap::from([(1, number)]))],
         ..ChangeSet::default()
     };
     store.apply(&changes, &|_, _| {}).await.unwrap();

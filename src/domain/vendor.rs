@@ -4,7 +4,9 @@
 //! Line counts come from vendor data sheets and admin guides; `docs/csv-format.md` lists them and
 //! marks the ones not confirmed from a vendor document.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::LazyLock;
 
 use crate::domain::Mac;
 
@@ -146,11 +148,9 @@ impl Model {
     /// family prefix: `SPIP_331`, `IP331`, `SoundPoint IP 331`, `VVX400`, `vvx-400`,
     /// `SoundStation IP 6000`, `Aastra 6757i`, `6757i CT`, `Mitel 6930`.
     pub fn find(text: &str) -> Option<&'static Model> {
-        let wanted = model_key(text);
-        if wanted.is_empty() {
-            return None;
-        }
-        MODELS.iter().find(|m| model_key(m.name) == wanted)
+        static BY_KEY: LazyLock<HashMap<String, &'static Model>> =
+            LazyLock::new(|| MODELS.iter().map(|m| (model_key(m.name), m)).collect());
+        BY_KEY.get(&model_key(text)).copied()
     }
 }
 

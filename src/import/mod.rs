@@ -17,6 +17,8 @@ pub use error::{ImportError, RowError};
 pub use export::{ExportError, export_csv, neutralize, unneutralize};
 pub use report::{EntityReport, ImportReport, Update};
 
+use std::time::Instant;
+
 use crate::store::{Progress, Store};
 
 /// How to import.
@@ -35,14 +37,19 @@ pub async fn import_csv(
     options: &ImportOptions,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
     let rows = parse::parse(input).map_err(ImportError::Rejected)?;
+    tracing::debug!(rows = rows.len(), elapsed = ?started.elapsed(), "import: parsed");
     let snapshot = store.snapshot().await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: read the database");
     let plan::Plan {
         changes,
         mut report,
     } = plan::plan(&snapshot, &rows, options)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
     if !options.dry_run && !changes.is_empty() {
         report.revision = Some(store.apply(&changes, progress).await?);
+        tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
     }
     Ok(report)
 }

@@ -7,6 +7,7 @@
 //! `default` site, no phone), except an empty password, which keeps the existing one or generates
 //! one for a new extension. `replace` also deletes extensions and phones the file does not name.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::domain::{
@@ -51,20 +52,20 @@ pub fn plan(
     let mut errors = Vec::new();
     let phone_facts = phone_facts(rows, &existing_phones, &mut errors);
     for row in rows {
-        if let Cell::Value(name) = &row.site {
-            if !sites.contains_key(name) {
-                let mut known: Vec<&str> = sites.keys().map(|n| n.as_str()).collect();
-                known.sort_unstable();
-                errors.push(RowError::cell(
-                    row.line,
-                    "site",
-                    format!(
-                        "{} is not a site (sites: {})",
-                        quoted(name.as_str()),
-                        known.join(", ")
-                    ),
-                ));
-            }
+        if let Cell::Value(name) = &row.site
+            && !sites.contains_key(name)
+        {
+            let mut known: Vec<&str> = sites.keys().map(|n| n.as_str()).collect();
+            known.sort_unstable();
+            errors.push(RowError::cell(
+                row.line,
+                "site",
+                format!(
+                    "{} is not a site (sites: {})",
+                    quoted(name.as_str()),
+                    known.join(", ")
+                ),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -154,10 +155,10 @@ pub fn plan(
         }
     }
     for row in rows.iter().filter(|r| !matches!(r.mac, Cell::Absent)) {
-        if let Some((mac, line)) = assigned.remove(&row.extension) {
-            if let Some(keys) = lines.get_mut(&mac) {
-                keys.remove(&line);
-            }
+        if let Some((mac, line)) = assigned.remove(&row.extension)
+            && let Some(keys) = lines.get_mut(&mac)
+        {
+            keys.remove(&line);
         }
     }
     for row in rows {
@@ -173,10 +174,10 @@ pub fn plan(
     let mut touched: Vec<Mac> = Vec::new();
     let mut seen: HashSet<Mac> = HashSet::new();
     for row in rows {
-        if let Cell::Value(mac) = row.mac {
-            if seen.insert(mac) {
-                touched.push(mac);
-            }
+        if let Cell::Value(mac) = row.mac
+            && seen.insert(mac)
+        {
+            touched.push(mac);
         }
     }
     let deleted_extensions: HashSet<&ExtensionNumber> = changes.delete_extensions.iter().collect();
@@ -194,7 +195,9 @@ pub fn plan(
             None => {
                 report.phones.created.push(mac.to_string());
                 if !wanted.lines.is_empty() {
-                    changes.replace_lines.push((*mac, wanted.lines.clone()));
+                    changes
+                        .lines_of_new_phones
+                        .push((*mac, wanted.lines.clone()));
                 }
                 changes.upsert_phones.push(wanted);
             }
@@ -258,7 +261,7 @@ fn phone_facts(
     }
     for row in rows {
         let Cell::Value(mac) = row.mac else { continue };
-        if !facts.contains_key(&mac) {
+        if let Entry::Vacant(slot) = facts.entry(mac) {
             let current = existing.get(&mac);
             let model = file_models.get(&mac).copied().or_else(|| {
                 current
@@ -268,14 +271,11 @@ fn phone_facts(
             let pinned = current.filter(|p| p.vendor_pinned).map(|p| p.vendor);
             match pinned.or_else(|| detect_vendor(model, &mac)) {
                 Some(vendor) => {
-                    facts.insert(
-                        mac,
-                        PhoneFacts {
-                            vendor,
-                            vendor_pinned: pinned.is_some(),
-                            model,
-                        },
-                    );
+                    slot.insert(PhoneFacts {
+                        vendor,
+                        vendor_pinned: pinned.is_some(),
+                        model,
+                    });
                 }
                 None => {
                     if reported.insert(mac) {

@@ -96,6 +96,9 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A background database task failed.
+    #[error("a database task failed: {0}")]
+    Task(String),
     /// A row that must exist does not.
     #[error("{0} not found")]
     NotFound(String),
@@ -115,7 +118,8 @@ pub struct Counts {
     pub phones: i64,
 }
 
-/// Sites, extensions and phones read at one data revision.
+/// Sites, extensions and phones read at one data revision: the provisioning data, without
+/// last-seen data (phones' `last_seen` is `None`).
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The revision the data was read at.
@@ -144,8 +148,10 @@ pub struct ChangeSet {
     pub upsert_phones: Vec<Phone>,
     /// Phones to delete, with their lines, fetch records and uploads.
     pub delete_phones: Vec<Mac>,
-    /// Phones whose line keys become exactly the given set.
+    /// Existing phones whose line keys become exactly the given set.
     pub replace_lines: Vec<(Mac, BTreeMap<LineNumber, ExtensionNumber>)>,
+    /// Line keys of phones this change set creates (they have none to clear first).
+    pub lines_of_new_phones: Vec<(Mac, BTreeMap<LineNumber, ExtensionNumber>)>,
 }
 
 impl ChangeSet {
@@ -156,6 +162,7 @@ impl ChangeSet {
             && self.upsert_phones.is_empty()
             && self.delete_phones.is_empty()
             && self.replace_lines.is_empty()
+            && self.lines_of_new_phones.is_empty()
     }
 }
 

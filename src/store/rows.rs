@@ -17,8 +17,10 @@ pub(super) const SITE_COLUMNS: &str = "id, name, sip_server, sip_port, utc_offse
 pub(super) const EXTENSION_COLUMNS: &str = "number, display_name, label, auth_user, password, \
      home_site_id, current_site_id, switchover_enabled";
 
-pub(super) const PHONE_COLUMNS: &str = "mac, vendor, vendor_pinned, model, last_seen_at_ms, \
-     last_ip, last_user_agent, last_firmware, last_file, last_transport";
+pub(super) const PHONE_COLUMNS: &str = "mac, vendor, vendor_pinned, model";
+
+pub(super) const LAST_SEEN_COLUMNS: &str = "last_seen_at_ms, last_ip, last_user_agent, \
+     last_firmware, last_file, last_transport";
 
 fn corrupt(table: &'static str, key: &str, reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
@@ -89,8 +91,9 @@ fn mac(table: &'static str, text: &str) -> Result<Mac, StoreError> {
     Mac::parse(text).map_err(|e| corrupt(table, text, e))
 }
 
-/// A phone without its lines (they come from [`line`]).
-pub(super) fn phone(row: &AnyRow) -> Result<Phone, StoreError> {
+/// A phone without its lines (see [`line_of_join`]); last-seen data only `with_last_seen`
+/// (the row then has [`LAST_SEEN_COLUMNS`]).
+pub(super) fn phone(row: &AnyRow, with_last_seen: bool) -> Result<Phone, StoreError> {
     let mac_text: String = row.try_get("mac")?;
     let mac = mac("phones", &mac_text)?;
     let vendor_text: String = row.try_get("vendor")?;
@@ -101,7 +104,12 @@ pub(super) fn phone(row: &AnyRow) -> Result<Phone, StoreError> {
             format!("unknown vendor {vendor_text:?}"),
         )
     })?;
-    let last_seen = match row.try_get::<Option<i64>, _>("last_seen_at_ms")? {
+    let seen_at = if with_last_seen {
+        row.try_get::<Option<i64>, _>("last_seen_at_ms")?
+    } else {
+        None
+    };
+    let last_seen = match seen_at {
         Some(at_ms) => {
             let transport: Option<String> = row.try_get("last_transport")?;
             let transport = transport

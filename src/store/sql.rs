@@ -13,7 +13,7 @@ use crate::domain::{
     Upload,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
-use crate::store::rows::{self, EXTENSION_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
+use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
 use crate::store::{
     Backend, ChangeSet, Counts, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
@@ -53,6 +53,19 @@ impl SqlStore {
         })?;
         migrations::migrator(backend).run(&pool).await?;
         Ok(SqlStore { pool, backend })
+    }
+
+    /// A read transaction whose statements all see one snapshot of the data.
+    async fn begin_snapshot_read(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // One snapshot for every statement, not one per statement.
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// Closes every connection (SQLite then checkpoints its WAL).
@@ -122,8 +135,13 @@ async fn load_extensions(conn: &mut AnyConnection) -> Result<Vec<Extension>, Sto
 async fn load_phones(
     conn: &mut AnyConnection,
     only: Option<&Mac>,
+    with_last_seen: bool,
 ) -> Result<Vec<Phone>, StoreError> {
-    let columns = PHONE_COLUMNS
+    let mut columns = PHONE_COLUMNS.to_string();
+    if with_last_seen {
+        columns = format!("{columns}, {LAST_SEEN_COLUMNS}");
+    }
+    let columns = columns
         .split(", ")
         .map(|c| format!("p.{c}"))
         .collect::<Vec<_>>()
@@ -149,12 +167,12 @@ async fn load_phones(
             .last()
             .is_some_and(|p: &Phone| p.mac.polycom_name() == mac_text);
         if !same_phone {
-            phones.push(rows::phone(row)?);
+            phones.push(rows::phone(row, with_last_seen)?);
         }
-        if let Some((line, number)) = rows::line_of_join(row)? {
-            if let Some(phone) = phones.last_mut() {
-                phone.lines.insert(line, number);
-            }
+        if let Some((line, number)) = rows::line_of_join(row)?
+            && let Some(phone) = phones.last_mut()
+        {
+            phone.lines.insert(line, number);
         }
     }
     Ok(phones)
@@ -258,6 +276,7 @@ async fn apply_in(
     let line_rows: Vec<Vec<Param>> = changes
         .replace_lines
         .iter()
+        .chain(&changes.lines_of_new_phones)
         .flat_map(|(mac, lines)| {
             lines.iter().map(move |(line, number)| {
                 vec![
@@ -446,29 +465,50 @@ impl Store for SqlStore {
     }
 
     async fn phones(&self) -> Result<Vec<Phone>, StoreError> {
-        load_phones(&mut *self.pool.acquire().await?, None).await
+        load_phones(&mut *self.pool.acquire().await?, None, true).await
     }
 
     async fn phone(&self, mac: &Mac) -> Result<Option<Phone>, StoreError> {
-        let mut phones = load_phones(&mut *self.pool.acquire().await?, Some(mac)).await?;
+        let mut phones = load_phones(&mut *self.pool.acquire().await?, Some(mac), true).await?;
         Ok(phones.pop())
     }
 
     async fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            // One snapshot for every statement below, not one per statement.
-            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                .await?;
+        // Extensions and phones are read in parallel on two connections. Every write bumps the
+        // revision, so two read transactions that see the same revision see the same data.
+        let mut first = self.begin_snapshot_read().await?;
+        let mut second = self.begin_snapshot_read().await?;
+        let revision = read_revision(&mut first).await?;
+        if read_revision(&mut second).await? != revision {
+            // A write landed between the two: read everything on one connection instead.
+            drop(second);
+            let snapshot = Snapshot {
+                revision: read_revision(&mut first).await?,
+                sites: load_sites(&mut first).await?,
+                extensions: load_extensions(&mut first).await?,
+                phones: load_phones(&mut first, None, false).await?,
+            };
+            first.commit().await?;
+            return Ok(snapshot);
         }
-        let snapshot = Snapshot {
-            revision: read_revision(&mut tx).await?,
-            sites: load_sites(&mut tx).await?,
-            extensions: load_extensions(&mut tx).await?,
-            phones: load_phones(&mut tx, None).await?,
-        };
-        tx.commit().await?;
-        Ok(snapshot)
+        // A task of its own, so the rows are decoded on another core.
+        let phones = tokio::spawn(async move {
+            let phones = load_phones(&mut second, None, false).await?;
+            second.commit().await?;
+            Ok::<_, StoreError>(phones)
+        });
+        let sites = load_sites(&mut first).await?;
+        let extensions = load_extensions(&mut first).await?;
+        first.commit().await?;
+        let phones = phones
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))??;
+        Ok(Snapshot {
+            revision,
+            sites,
+            extensions,
+            phones,
+        })
     }
 
     async fn apply(&self, changes: &ChangeSet, progress: Progress<'_>) -> Result<i64, StoreError> {
