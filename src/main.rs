@@ -79,7 +79,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            tell(format_args!("error: cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -92,25 +92,52 @@ fn main() -> ExitCode {
     }
 }
 
+/// Standard error for log lines, dropping write errors: a server must not stop because whoever
+/// read its log went away (tracing would otherwise report the failure with a panicking
+/// `eprintln!`).
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogWriter)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 
+/// Writes a line to standard error; if that is closed there is nobody left to tell.
+fn tell(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Writes to standard output, failing (not panicking) if it is closed.
+fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
+    write!(std::io::stdout(), "{text}").context("cannot write to standard output")
+}
+
 fn report_error(error: &anyhow::Error) {
     if let Some(ImportError::Rejected(errors)) = error.downcast_ref::<ImportError>() {
-        eprintln!("error: import refused: {error}");
+        tell(format_args!("error: import refused: {error}"));
         for row_error in errors {
-            eprintln!("{row_error}");
+            tell(row_error);
         }
         return;
     }
-    eprintln!("error: {error:#}");
+    tell(format_args!("error: {error:#}"));
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -184,17 +211,17 @@ async fn import(
     let input = read_input(file)?;
     let progress = |done: usize, total: usize| {
         if show_progress {
-            eprintln!("written {done} of {total} rows");
+            tell(format_args!("written {done} of {total} rows"));
         }
     };
     let report = import_csv(store, &input, &options, &progress).await?;
     if show_progress && !options.dry_run {
-        eprintln!("committed");
+        tell("committed");
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say(format_args!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{report}");
+        say(&report)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -223,14 +250,16 @@ async fn export(store: &SqlStore, output: Option<PathBuf>) -> anyhow::Result<Exi
 async fn run_check(store: &SqlStore) -> anyhow::Result<ExitCode> {
     let findings = check(store).await?;
     for finding in &findings {
-        println!("{finding}");
+        say(format_args!("{finding}\n"))?;
     }
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
-    println!("check: {errors} error(s), {warnings} warning(s)");
+    say(format_args!(
+        "check: {errors} error(s), {warnings} warning(s)\n"
+    ))?;
     Ok(if errors > 0 {
         ExitCode::FAILURE
     } else {

@@ -17,7 +17,10 @@ fn csv_format_lists_every_model_with_its_line_keys() {
             Some((name, lines))
         })
         .collect();
-    let models: Vec<(String, u8)> = MODELS.iter().map(|m| (m.name.to_string(), m.lines)).collect();
+    let models: Vec<(String, u8)> = MODELS
+        .iter()
+        .map(|m| (m.name.to_string(), m.lines))
+        .collect();
     assert_eq!(table, models);
 }
 
@@ -37,9 +40,14 @@ async fn csv_format_example_imports() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("doc.db").display());
     let store = SqlStore::open(&url).await.unwrap();
-    let report = import_csv(&store, example.as_bytes(), &ImportOptions::default(), &|_, _| {})
-        .await
-        .unwrap_or_else(|e| panic!("the documented example does not import: {e:?}"));
+    let report = import_csv(
+        &store,
+        example.as_bytes(),
+        &ImportOptions::default(),
+        &|_, _| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the documented example does not import: {e:?}"));
     assert_eq!(report.extensions.created.len(), 5);
     assert_eq!(report.phones.created.len(), 3);
     store.close().await;

@@ -1,0 +1,82 @@
+//! The command line as a user runs it: `serve --demo` loads the demo into an empty store and stops
+//! cleanly on Ctrl-C; `check` warns about the unset call server; the data folder is created.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use common::{assert_success, databases, stdout};
+use phoneprov::store::Store;
+
+#[tokio::test]
+async fn serve_demo_loads_once_and_stops_on_ctrl_c() {
+    for db in databases().await {
+        for round in 0..2 {
+            let mut child = db
+                .command()
+                .args(["serve", "--demo"])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stderr = child.stderr.take().unwrap();
+            let mut log = Vec::new();
+            for line in BufReader::new(stderr).lines() {
+                let line = line.unwrap();
+                let running = line.contains("phoneprov is running");
+                log.push(line);
+                if running {
+                    break;
+                }
+            }
+            let loaded = log.iter().any(|l| l.contains("loaded the demo deployment"));
+            assert_eq!(
+                loaded,
+                round == 0,
+                "demo loaded only into an empty store: {log:?}"
+            );
+            let status = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            let exit = child.wait().unwrap();
+            assert!(exit.success(), "serve exits 0 on Ctrl-C: {exit} {log:?}");
+        }
+        let store = db.open().await;
+        let counts = store.counts().await.unwrap();
+        assert_eq!(
+            (counts.extensions, counts.phones),
+            (7, 5),
+            "{:?}",
+            db.backend
+        );
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn check_warns_about_the_unset_call_server() {
+    let db = common::sqlite_db();
+    let out = db.run(&["check"]);
+    assert_success(&out, "check");
+    assert_eq!(
+        stdout(&out),
+        "warning: site \"default\" has no call server set; phones are sent phoneprov's own \
+         address until one is set\ncheck: 0 error(s), 1 warning(s)\n"
+    );
+}
+
+#[test]
+fn the_default_sqlite_database_goes_in_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("nested").join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+        .env_remove("PHONEPROV_DATABASE_URL")
+        .env("PHONEPROV_DATA_DIR", &data_dir)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_success(&out, "check");
+    assert!(data_dir.join("phoneprov.db").is_file());
+}
