@@ -451,3 +451,40 @@ async fn import_reads_standard_input() {
     assert!(store.extension(&number("601")).await.unwrap().is_some());
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_vendor_set_by_an_admin_is_kept() {
+    use phoneprov::domain::Phone;
+    use phoneprov::store::ChangeSet;
+    for db in databases().await {
+        let store = db.open().await;
+        // A phone with an unknown OUI whose vendor an admin set.
+        let changes = ChangeSet {
+            expected_revision: store.revision().await.unwrap(),
+            upsert_phones: vec![Phone {
+                mac: mac("001122334455"),
+                vendor: Vendor::Polycom,
+                vendor_pinned: true,
+                model: None,
+                lines: BTreeMap::new(),
+                last_seen: None,
+            }],
+            ..ChangeSet::default()
+        };
+        store.apply(&changes, &|_, _| {}).await.unwrap();
+        let csv = db.dir.path().join("pinned.csv");
+        std::fs::write(
+            &csv,
+            "extension,display_name,mac,model\n701,Pinned,001122334455,6757i\n",
+        )
+        .unwrap();
+        assert_success(&db.run(&["import", csv.to_str().unwrap()]), "import");
+        let phone = store.phone(&mac("001122334455")).await.unwrap().unwrap();
+        assert_eq!(
+            (phone.vendor, phone.vendor_pinned, phone.model.as_deref()),
+            (Vendor::Polycom, true, Some("6757i"))
+        );
+        assert_eq!(lines_of(&store, "001122334455").await, lines(&[(1, "701")]));
+        store.close().await;
+    }
+}
