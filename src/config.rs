@@ -66,3 +66,43 @@ fn create_dir(path: &Path) -> Result<(), StorageError> {
         source,
     })
 }
+
+/// Where templates come from and which address phones are given for phoneprov itself.
+#[derive(Debug, Clone)]
+pub struct Serving {
+    /// Folder of template overrides (default `<data-dir>/templates`).
+    pub templates_dir: PathBuf,
+    /// phoneprov's own address as phones reach it: the call server of sites that have none set.
+    pub server_address: String,
+    /// True when `server_address` was found on a network interface, not given by the admin.
+    pub server_address_detected: bool,
+}
+
+impl Serving {
+    /// Settings from the command line: a missing templates folder defaults to
+    /// `<data_dir>/templates`, a missing address to this host's first non-loopback IPv4 address
+    /// (or 127.0.0.1 if it has none).
+    pub fn new(
+        data_dir: &Path,
+        templates_dir: Option<PathBuf>,
+        server_address: Option<String>,
+    ) -> Serving {
+        let detected = server_address.is_none();
+        Serving {
+            templates_dir: templates_dir.unwrap_or_else(|| data_dir.join("templates")),
+            server_address: server_address.unwrap_or_else(detect_server_address),
+            server_address_detected: detected,
+        }
+    }
+}
+
+/// The first non-loopback IPv4 address of this host's interfaces.
+fn detect_server_address() -> String {
+    let addresses = if_addrs::get_if_addrs().unwrap_or_default();
+    addresses
+        .iter()
+        .filter(|i| !i.is_loopback())
+        .map(|i| i.ip())
+        .find(std::net::IpAddr::is_ipv4)
+        .map_or_else(|| "127.0.0.1".to_string(), |ip| ip.to_string())
+}

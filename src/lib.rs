@@ -8,6 +8,11 @@
 //!   SQLite (the embedded default) and PostgreSQL. Migrations run when a store is opened.
 //! - [`import`]: CSV import (parse, check against the database, plan, apply in one transaction)
 //!   and export. The CLI and, later, the admin API call the same functions.
+//! - [`vendor`]: what each vendor's phones ask for and the context of each of their templates.
+//! - [`render`]: Tera templates (built in, overridable from a folder), escaping per format, and
+//!   the XML check of every Polycom file.
+//! - [`provision`]: the core every transport calls: file name in, rendered file (or a reason
+//!   why not) out.
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
 //! - [`config`]: the data folder and which database to open.
 //! - [`demo`]: the demo deployment loaded by `phoneprov serve --demo` into an empty store.
@@ -21,4 +26,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod provision;
+pub mod render;
 pub mod store;
+pub mod vendor;

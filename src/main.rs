@@ -9,8 +9,11 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use phoneprov::check::{Severity, check};
-use phoneprov::config::{DEFAULT_DATA_DIR, Storage};
+use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
+use phoneprov::domain::{Mac, Vendor};
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
+use phoneprov::provision::{Deployment, Fetch, Provisioner};
+use phoneprov::render::{Renderer, TemplateProblem};
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
 /// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
@@ -36,6 +39,13 @@ struct StorageArgs {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// Folder of template overrides (default: templates in the data folder).
+    #[arg(long, global = true, env = "PHONEPROV_TEMPLATES_DIR")]
+    templates_dir: Option<PathBuf>,
+    /// phoneprov's own address as phones reach it, sent as the call server of sites that have
+    /// none set (default: this host's first non-loopback IPv4 address).
+    #[arg(long, global = true, env = "PHONEPROV_SERVER_ADDRESS")]
+    server_address: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,8 +79,17 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Look for problems to fix before phones boot.
+    /// Render every file of every phone and report problems to fix before phones boot.
     Check,
+    /// Print exactly the bytes a phone would receive for a file (or why there is none).
+    Render {
+        /// File name as a phone asks for it, e.g. 0004f214ab37.cfg, 201.cfg, aastra.cfg.
+        #[arg(required_unless_present = "mac")]
+        file: Option<String>,
+        /// A phone: without FILE, print its own file (Polycom master or Aastra <MAC>.cfg).
+        #[arg(long)]
+        mac: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -141,13 +160,18 @@ fn report_error(error: &anyhow::Error) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let serving = Serving::new(
+        &cli.storage.data_dir,
+        cli.storage.templates_dir,
+        cli.storage.server_address,
+    );
     let storage = Storage {
         data_dir: cli.storage.data_dir,
         database_url: cli.storage.database_url,
     };
     let store = storage.open().await?;
     let result = match cli.command {
-        Command::Serve { demo } => serve(&store, &storage, demo).await,
+        Command::Serve { demo } => serve(&store, &storage, &serving, demo).await,
         Command::Import {
             file,
             dry_run,
@@ -159,13 +183,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             import(&store, &file, options, json, progress).await
         }
         Command::Export { output } => export(&store, output).await,
-        Command::Check => run_check(&store).await,
+        Command::Check => run_check(&store, &serving).await,
+        Command::Render { file, mac } => render(&store, &serving, file, mac).await,
     };
     store.close().await;
     result
 }
 
-async fn serve(store: &SqlStore, storage: &Storage, demo: bool) -> anyhow::Result<ExitCode> {
+/// Loads the templates, logging every refused override (the built-in template serves instead).
+fn load_templates(serving: &Serving) -> (Renderer, Vec<TemplateProblem>) {
+    let (renderer, problems) = Renderer::load(&serving.templates_dir);
+    for problem in &problems {
+        tracing::error!("{problem}");
+    }
+    for name in renderer.overridden() {
+        tracing::info!(template = %name, "using the template from the templates folder");
+    }
+    (renderer, problems)
+}
+
+async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deployment> {
+    let snapshot = store.snapshot().await?;
+    Ok(Deployment::new(snapshot, serving.server_address.clone())?)
+}
+
+async fn serve(
+    store: &SqlStore,
+    storage: &Storage,
+    serving: &Serving,
+    demo: bool,
+) -> anyhow::Result<ExitCode> {
+    let _ = load_templates(serving);
     if demo && let Some(report) = phoneprov::demo::load_if_empty(store).await? {
         tracing::info!(
             extensions = report.extensions.created.len(),
@@ -247,8 +295,11 @@ async fn export(store: &SqlStore, output: Option<PathBuf>) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_check(store: &SqlStore) -> anyhow::Result<ExitCode> {
-    let findings = check(store).await?;
+async fn run_check(store: &SqlStore, serving: &Serving) -> anyhow::Result<ExitCode> {
+    let (renderer, problems) = Renderer::load(&serving.templates_dir);
+    let provisioner = Provisioner::new(renderer);
+    let deployment = deployment(store, serving).await?;
+    let findings = check(&deployment, &provisioner, serving, &problems);
     for finding in &findings {
         say(format_args!("{finding}\n"))?;
     }
@@ -265,4 +316,39 @@ async fn run_check(store: &SqlStore) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn render(
+    store: &SqlStore,
+    serving: &Serving,
+    file: Option<String>,
+    mac: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let (renderer, _) = load_templates(serving);
+    let provisioner = Provisioner::new(renderer);
+    let deployment = deployment(store, serving).await?;
+    let name = match (file, mac) {
+        (Some(file), _) => file,
+        (None, Some(mac)) => {
+            let mac = Mac::parse(&mac)?;
+            let phone = deployment
+                .phone(&mac)
+                .with_context(|| format!("no phone with MAC {mac}"))?;
+            match phone.vendor {
+                Vendor::Polycom => format!("{}.cfg", mac.polycom_name()),
+                Vendor::Aastra => format!("{}.cfg", mac.aastra_name()),
+            }
+        }
+        (None, None) => anyhow::bail!("give a FILE or --mac"),
+    };
+    match provisioner.fetch(&deployment, &name)? {
+        Fetch::Found(rendered) => {
+            say(&rendered.content)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Fetch::NotFound(reason) => {
+            tell(format_args!("not found (a phone would get 404): {reason}"));
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

@@ -1,0 +1,247 @@
+//! Rendering phone files from Tera templates. Each output format has its own Tera instance and
+//! escape function ([`escape`]): Polycom XML and Aastra `key: value` text. Built-in templates
+//! (`templates/` in the source tree) are embedded in the binary; a templates folder may override
+//! any of them by name. An override that does not parse, or does not render with the documented
+//! variables ([`samples`]), is refused with the template name and line, and the built-in one keeps
+//! serving. Every rendered Polycom file is checked to be well-formed XML; one that is not is an
+//! error, never served.
+
+pub mod escape;
+pub mod samples;
+
+use std::path::Path;
+
+use tera::{Context, Tera};
+
+/// The XML output format (Polycom files).
+const XML_SUFFIX: &str = ".xml";
+/// Fallback prefix of the built-in templates.
+const BUILTIN: &str = "builtin/";
+
+/// Every template phoneprov renders, with its built-in text.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        POLYCOM_MASTER,
+        include_str!("../../templates/polycom/master.xml"),
+    ),
+    (
+        POLYCOM_DEFAULT_MASTER,
+        include_str!("../../templates/polycom/default-master.xml"),
+    ),
+    (
+        POLYCOM_EXTENSION,
+        include_str!("../../templates/polycom/extension.xml"),
+    ),
+    (
+        POLYCOM_SITE,
+        include_str!("../../templates/polycom/site.xml"),
+    ),
+    (
+        AASTRA_GLOBAL,
+        include_str!("../../templates/aastra/aastra.cfg"),
+    ),
+    (
+        AASTRA_MODEL,
+        include_str!("../../templates/aastra/model.cfg"),
+    ),
+    (
+        AASTRA_PHONE,
+        include_str!("../../templates/aastra/phone.cfg"),
+    ),
+];
+
+/// Polycom master file of a known phone (`<mac>.cfg`).
+pub const POLYCOM_MASTER: &str = "polycom/master.xml";
+/// Polycom master file for unknown phones (`000000000000.cfg`).
+pub const POLYCOM_DEFAULT_MASTER: &str = "polycom/default-master.xml";
+/// Polycom registration file of one extension (`201.cfg`).
+pub const POLYCOM_EXTENSION: &str = "polycom/extension.xml";
+/// Polycom site file (`altigen.cfg`).
+pub const POLYCOM_SITE: &str = "polycom/site.xml";
+/// Aastra global file (`aastra.cfg`, `startup.cfg`).
+pub const AASTRA_GLOBAL: &str = "aastra/aastra.cfg";
+/// Aastra model file (`6757i.cfg`).
+pub const AASTRA_MODEL: &str = "aastra/model.cfg";
+/// Aastra per-phone file (`<MAC>.cfg`).
+pub const AASTRA_PHONE: &str = "aastra/phone.cfg";
+
+/// Why a file could not be rendered. Never served: the phone gets an error instead.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The template failed (Tera's message names the template and line).
+    #[error("template {name}: {message}")]
+    Template {
+        /// Template name.
+        name: String,
+        /// Tera's report.
+        message: String,
+    },
+    /// The output is not well-formed XML.
+    #[error("template {name} produced malformed XML: {message}")]
+    InvalidXml {
+        /// Template name.
+        name: String,
+        /// The parser's report.
+        message: String,
+    },
+}
+
+/// An override that was refused, or a file in the templates folder that is no template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateProblem {
+    /// Path of the file, relative to the templates folder.
+    pub file: String,
+    /// What is wrong (for a refused override: the template name and line).
+    pub message: String,
+}
+
+impl std::fmt::Display for TemplateProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "templates folder, {}: {}", self.file, self.message)
+    }
+}
+
+/// The templates in use, one Tera instance per output format.
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    xml: Tera,
+    aastra: Tera,
+    overridden: Vec<String>,
+}
+
+fn is_xml(name: &str) -> bool {
+    name.ends_with(XML_SUFFIX)
+}
+
+fn new_tera(xml: bool) -> Tera {
+    let mut tera = Tera::new();
+    // Adding no template yet, so this cannot fail.
+    let _ = tera.set_fallback_prefixes([BUILTIN]);
+    if xml {
+        tera.autoescape_on([XML_SUFFIX]);
+        tera.set_escape_fn(escape::escape_xml);
+    } else {
+        tera.autoescape_on([".cfg"]);
+        tera.set_escape_fn(escape::escape_aastra);
+    }
+    tera
+}
+
+impl Renderer {
+    /// The built-in templates only.
+    pub fn builtin() -> Renderer {
+        let mut xml = new_tera(true);
+        let mut aastra = new_tera(false);
+        for (name, text) in TEMPLATES {
+            let tera = if is_xml(name) { &mut xml } else { &mut aastra };
+            // The built-in templates are checked by the test suite.
+            if let Err(e) = tera.add_raw_template(&format!("{BUILTIN}{name}"), text) {
+                tracing::error!(template = name, "built-in template does not parse: {e}");
+            }
+        }
+        Renderer {
+            xml,
+            aastra,
+            overridden: Vec::new(),
+        }
+    }
+
+    /// The built-in templates with the valid overrides found in `dir` (if it exists). Refused
+    /// overrides and stray files are returned; the built-in template serves in their place.
+    pub fn load(dir: &Path) -> (Renderer, Vec<TemplateProblem>) {
+        let mut renderer = Renderer::builtin();
+        let mut problems = Vec::new();
+        for (relative, text) in read_folder(dir, &mut problems) {
+            match renderer.with_override(&relative, &text) {
+                Ok(next) => renderer = next,
+                Err(message) => problems.push(TemplateProblem {
+                    file: relative,
+                    message,
+                }),
+            }
+        }
+        (renderer, problems)
+    }
+
+    /// Names of the templates overridden from the templates folder.
+    pub fn overridden(&self) -> &[String] {
+        &self.overridden
+    }
+
+    /// This renderer with `name` replaced by `text`, if `text` parses, renders with the sample
+    /// context of `name` and (for XML) yields well-formed XML.
+    pub fn with_override(&self, name: &str, text: &str) -> Result<Renderer, String> {
+        let Some(sample) = samples::context_for(name) else {
+            let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+            return Err(format!(
+                "not a template phoneprov uses (templates: {})",
+                known.join(", ")
+            ));
+        };
+        let mut next = self.clone();
+        let tera = if is_xml(name) {
+            &mut next.xml
+        } else {
+            &mut next.aastra
+        };
+        tera.add_raw_template(name, text)
+            .map_err(|e| format!("refused, the built-in template serves instead: {e}"))?;
+        next.render(name, &sample)
+            .map_err(|e| format!("refused, the built-in template serves instead: {e}"))?;
+        next.overridden.push(name.to_string());
+        Ok(next)
+    }
+
+    /// Renders one template. XML output is checked to be well-formed.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, RenderError> {
+        let xml = is_xml(name);
+        let tera = if xml { &self.xml } else { &self.aastra };
+        let output = tera
+            .render(name, context)
+            .map_err(|e| RenderError::Template {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?;
+        if xml && let Err(e) = roxmltree::Document::parse(&output) {
+            return Err(RenderError::InvalidXml {
+                name: name.to_string(),
+                message: e.to_string(),
+            });
+        }
+        Ok(output)
+    }
+}
+
+/// Every file under `dir`, as `(relative path with /, text)`; unreadable files become problems.
+fn read_folder(dir: &Path, problems: &mut Vec<TemplateProblem>) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            match std::fs::read_to_string(&path) {
+                Ok(text) => files.push((relative, text)),
+                Err(e) => problems.push(TemplateProblem {
+                    file: relative,
+                    message: format!("cannot be read as UTF-8 text: {e}"),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -1,0 +1,73 @@
+//! A sample context for every template, built with the same functions as real files. An override
+//! must render with its template's sample before it replaces the built-in one, so a template that
+//! uses an unknown variable is refused when loaded, not when a phone asks.
+
+use tera::Context;
+
+use crate::domain::{Extension, ExtensionNumber, Mac, SiteId, SiteName, SiteSettings};
+use crate::render;
+use crate::vendor::{ServerView, aastra, polycom};
+
+fn sample_extension() -> Option<Extension> {
+    Some(Extension {
+        number: ExtensionNumber::parse("201").ok()?,
+        display_name: "Sample User".into(),
+        label: Some("Sample".into()),
+        auth_user: None,
+        password: "sample-password".into(),
+        home_site: SiteId(1),
+        current_site: SiteId(1),
+        switchover_enabled: false,
+    })
+}
+
+fn server(address: &str) -> ServerView {
+    ServerView {
+        address: address.into(),
+        port: 5060,
+    }
+}
+
+/// The sample context of a template, or `None` if phoneprov has no such template.
+pub fn context_for(template: &str) -> Option<Context> {
+    let settings = SiteSettings::maxcs_defaults();
+    let extension = sample_extension()?;
+    let backup = Some(server("192.0.2.20"));
+    let mac = Mac::parse("0004f2000001").ok()?;
+    let context = match template {
+        render::POLYCOM_MASTER => Context::from_serialize(&polycom::master(
+            vec!["201.cfg".into()],
+            polycom::DEFAULT_SITE_FILE.into(),
+        )),
+        render::POLYCOM_DEFAULT_MASTER => Context::from_serialize(&polycom::default_master()),
+        render::POLYCOM_EXTENSION => Context::from_serialize(&polycom::extension(
+            1,
+            &extension,
+            server("192.0.2.10"),
+            backup,
+            90,
+            "192.0.2.10".into(),
+        )),
+        render::POLYCOM_SITE => {
+            Context::from_serialize(&polycom::site(&SiteName::default_site(), &settings))
+        }
+        render::AASTRA_GLOBAL => {
+            Context::from_serialize(&aastra::global(&settings, server("192.0.2.10"), backup, 90))
+        }
+        render::AASTRA_MODEL => Context::from_serialize(&aastra::ModelContext {
+            model: "6757i".into(),
+        }),
+        render::AASTRA_PHONE => Context::from_serialize(&aastra::phone(
+            &mac,
+            vec![aastra::line(
+                1,
+                &extension,
+                server("192.0.2.10"),
+                backup,
+                90,
+            )],
+        )),
+        _ => return None,
+    };
+    context.ok()
+}
