@@ -58,13 +58,17 @@ async fn serve_demo_loads_once_and_stops_on_ctrl_c() {
 #[tokio::test]
 async fn check_warns_about_the_unset_call_server() {
     let db = common::sqlite_db();
-    let out = db.run(&["check"]);
+    let out = db.run(&["check", "--server-address", "10.0.0.1"]);
     assert_success(&out, "check");
     assert_eq!(
         stdout(&out),
-        "warning: site \"default\" has no call server set; phones are sent phoneprov's own \
-         address until one is set\ncheck: 0 error(s), 1 warning(s)\n"
+        "warning: site \"default\" has no call server set; its phones are sent phoneprov's own \
+         address 10.0.0.1 (from --server-address)\ncheck: 0 error(s), 1 warning(s)\n"
     );
+    // Without --server-address, an address of this host is used and the warning says so.
+    let out = db.run(&["check"]);
+    assert_success(&out, "check");
+    assert!(stdout(&out).contains("(found on this host; set --server-address"));
 }
 
 #[test]
