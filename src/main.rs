@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use tokio::signal::unix::{SignalKind, signal};
 
 use phoneprov::check::{Severity, check};
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
@@ -213,7 +214,7 @@ async fn serve(
     serving: &Serving,
     demo: bool,
 ) -> anyhow::Result<ExitCode> {
-    let _ = load_templates(serving);
+    let mut provisioner = Provisioner::new(load_templates(serving).0);
     if demo && let Some(report) = phoneprov::demo::load_if_empty(store).await? {
         tracing::info!(
             extensions = report.extensions.created.len(),
@@ -221,6 +222,13 @@ async fn serve(
             "loaded the demo deployment"
         );
     }
+    // Signal handlers first: a signal that arrives once "running" is logged must find them.
+    let listen = |kind: SignalKind| signal(kind).context("cannot listen for signals");
+    let (mut interrupt, mut terminate, mut hangup) = (
+        listen(SignalKind::interrupt())?,
+        listen(SignalKind::terminate())?,
+        listen(SignalKind::hangup())?,
+    );
     let counts = store.counts().await?;
     tracing::info!(
         database = %url_without_password(&storage.url()?),
@@ -230,9 +238,20 @@ async fn serve(
         phones = counts.phones,
         "phoneprov is running; press Ctrl-C to stop"
     );
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot listen for Ctrl-C")?;
+    loop {
+        tokio::select! {
+            _ = interrupt.recv() => break,
+            _ = terminate.recv() => break,
+            _ = hangup.recv() => {
+                tracing::info!("SIGHUP: reloading templates");
+                provisioner = Provisioner::new(load_templates(serving).0);
+            }
+        }
+    }
+    tracing::debug!(
+        overridden = provisioner.renderer().overridden().len(),
+        "templates in use at stop"
+    );
     tracing::info!("stopping");
     Ok(ExitCode::SUCCESS)
 }

@@ -84,3 +84,60 @@ fn the_default_sqlite_database_goes_in_the_data_folder() {
     assert_success(&out, "check");
     assert!(data_dir.join("phoneprov.db").is_file());
 }
+
+/// A broken template override is refused at start with its name and line; after the file is
+/// fixed, SIGHUP reloads the templates and the override is taken.
+#[tokio::test]
+async fn serve_reloads_templates_on_sighup() {
+    let db = common::sqlite_db();
+    let templates = db.dir.path().join("templates").join("polycom");
+    std::fs::create_dir_all(&templates).unwrap();
+    let site = templates.join("site.xml");
+    std::fs::write(&site, "<x>\n{{ site.nope }}</x>").unwrap();
+    let mut child = KillOnDrop(
+        db.command()
+            .args(["serve"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let mut wait_for = |needle: &str| -> String {
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.contains(needle) {
+                return line;
+            }
+        }
+        panic!("serve never logged {needle:?}");
+    };
+    let refused = wait_for("templates folder, polycom/site.xml");
+    assert!(
+        refused.contains("refused") && refused.contains("polycom/site.xml:2:"),
+        "{refused}"
+    );
+    wait_for("phoneprov is running");
+    std::fs::write(&site, "<x port=\"{{ site.sip_port }}\"/>").unwrap();
+    let kill = |signal: &str| {
+        let status = std::process::Command::new("kill")
+            .args([signal, &child.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    kill("-HUP");
+    let taken = wait_for("using the template from the templates folder");
+    assert!(taken.contains("polycom/site.xml"), "{taken}");
+    kill("-INT");
+    assert!(child.0.wait().unwrap().success());
+}
+
+/// Kills the server if the test fails half-way, so no process outlives it.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -109,6 +109,27 @@ pub struct Renderer {
     overridden: Vec<String>,
 }
 
+/// Tera's report on one line: its message and where, e.g. ``Variable `x` is not defined (at
+/// polycom/site.xml:2:9)``, instead of the multi-line snippet, so a log line holds it whole.
+pub fn one_line(error: &tera::Error) -> String {
+    let report = error.to_string();
+    let mut message = None;
+    let mut place = None;
+    for line in report.lines() {
+        let line = line.trim();
+        if let Some(at) = line.strip_prefix("--> ") {
+            place.get_or_insert(at.to_string());
+        } else if message.is_none() && !line.is_empty() {
+            message = Some(line.trim_start_matches("error: ").to_string());
+        }
+    }
+    match (message, place) {
+        (Some(message), Some(place)) => format!("{message} (at {place})"),
+        (Some(message), None) => message,
+        _ => report.replace('\n', " "),
+    }
+}
+
 fn is_xml(name: &str) -> bool {
     name.ends_with(XML_SUFFIX)
 }
@@ -136,7 +157,11 @@ impl Renderer {
             let tera = if is_xml(name) { &mut xml } else { &mut aastra };
             // The built-in templates are checked by the test suite.
             if let Err(e) = tera.add_raw_template(&format!("{BUILTIN}{name}"), text) {
-                tracing::error!(template = name, "built-in template does not parse: {e}");
+                tracing::error!(
+                    template = name,
+                    "built-in template does not parse: {}",
+                    one_line(&e)
+                );
             }
         }
         Renderer {
@@ -184,8 +209,12 @@ impl Renderer {
         } else {
             &mut next.aastra
         };
-        tera.add_raw_template(name, text)
-            .map_err(|e| format!("refused, the built-in template serves instead: {e}"))?;
+        tera.add_raw_template(name, text).map_err(|e| {
+            format!(
+                "refused, the built-in template serves instead: {}",
+                one_line(&e)
+            )
+        })?;
         next.render(name, &sample)
             .map_err(|e| format!("refused, the built-in template serves instead: {e}"))?;
         next.overridden.push(name.to_string());
@@ -200,7 +229,7 @@ impl Renderer {
             .render(name, context)
             .map_err(|e| RenderError::Template {
                 name: name.to_string(),
-                message: e.to_string(),
+                message: one_line(&e),
             })?;
         if xml && let Err(e) = roxmltree::Document::parse(&output) {
             return Err(RenderError::InvalidXml {
