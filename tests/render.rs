@@ -11,7 +11,7 @@ use std::path::Path;
 use common::{TestDb, assert_success, databases, fixture_path, stderr, stdout};
 use phoneprov::config::Serving;
 use phoneprov::domain::{ExtensionLength, LocalDialing};
-use phoneprov::domain::{SiteName, SiteSettings};
+use phoneprov::domain::{SiteName, SiteSettings, Vendor};
 use phoneprov::import::{ImportOptions, import_csv};
 use phoneprov::provision::{Deployment, Fetch, Provisioner, Rendered};
 use phoneprov::render::Renderer;
@@ -66,9 +66,15 @@ async fn deployment_of(store: &SqlStore) -> Deployment {
     Deployment::new(store.snapshot().await.unwrap(), "192.0.2.99".into()).unwrap()
 }
 
+/// Fetches a file that must exist; every Polycom file goes through `xmllint` too.
 fn fetch(provisioner: &Provisioner, deployment: &Deployment, name: &str) -> Rendered {
     match provisioner.fetch(deployment, name).unwrap() {
-        Fetch::Found(rendered) => rendered,
+        Fetch::Found(rendered) => {
+            if rendered.vendor == Vendor::Polycom {
+                xmllint(&[(name.to_string(), rendered.content.clone())]);
+            }
+            rendered
+        }
         Fetch::NotFound(reason) => panic!("{name}: not found: {reason}"),
     }
 }
