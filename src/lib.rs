@@ -13,6 +13,7 @@
 //!   the XML check of every Polycom file.
 //! - [`provision`]: the core every transport calls: file name in, rendered file (or a reason
 //!   why not) out.
+//! - [`serve`]: the phone-facing servers (HTTP so far) over the live data and render cache.
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
 //! - [`config`]: the data folder and which database to open.
 //! - [`demo`]: the demo deployment loaded by `phoneprov serve --demo` into an empty store.
@@ -28,5 +29,6 @@ pub mod domain;
 pub mod import;
 pub mod provision;
 pub mod render;
+pub mod serve;
 pub mod store;
 pub mod vendor;

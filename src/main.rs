@@ -2,8 +2,10 @@
 //! only here; the library reports typed errors.
 
 use std::io::{IsTerminal, Read, Write};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -15,6 +17,8 @@ use phoneprov::domain::{Mac, Vendor};
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::{Renderer, TemplateProblem};
+use phoneprov::serve::http::HttpConfig;
+use phoneprov::serve::live::Live;
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
 /// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
@@ -56,6 +60,15 @@ enum Command {
         /// Load the demo deployment if the store has no extensions and no phones.
         #[arg(long)]
         demo: bool,
+        /// Address and port of the phone-facing HTTP server (port 80 needs privilege).
+        #[arg(long, env = "PHONEPROV_HTTP_LISTEN", default_value = "0.0.0.0:8080")]
+        http_listen: SocketAddr,
+        /// Also serve phone files under this path prefix, e.g. /prov.
+        #[arg(long, env = "PHONEPROV_HTTP_PREFIX")]
+        http_prefix: Option<String>,
+        /// Folder of firmware and vendor files (default: firmware in the data folder).
+        #[arg(long, env = "PHONEPROV_FIRMWARE_DIR")]
+        firmware_dir: Option<PathBuf>,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -172,7 +185,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let store = storage.open().await?;
     let result = match cli.command {
-        Command::Serve { demo } => serve(&store, &storage, &serving, demo).await,
+        Command::Serve {
+            demo,
+            http_listen,
+            http_prefix,
+            firmware_dir,
+        } => {
+            let http = HttpConfig {
+                prefix: http_prefix,
+                firmware_dir: firmware_dir.unwrap_or_else(|| storage.data_dir.join("firmware")),
+            };
+            serve(&store, &storage, &serving, demo, http_listen, http).await
+        }
         Command::Import {
             file,
             dry_run,
@@ -208,13 +232,30 @@ async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deplo
     Ok(Deployment::new(snapshot, serving.server_address.clone())?)
 }
 
+/// Binds a listening socket, explaining a permission error.
+async fn listen(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            anyhow::anyhow!(
+                "cannot listen on {address}: permission denied. Ports below 1024 need root or the \
+                 capability (sudo setcap cap_net_bind_service=+ep /path/to/phoneprov); or listen \
+                 on a port above 1023, e.g. --http-listen 0.0.0.0:8080"
+            )
+        } else {
+            anyhow::anyhow!("cannot listen on {address}: {e}")
+        }
+    })
+}
+
 async fn serve(
     store: &SqlStore,
     storage: &Storage,
     serving: &Serving,
     demo: bool,
+    http_listen: SocketAddr,
+    http: HttpConfig,
 ) -> anyhow::Result<ExitCode> {
-    let mut provisioner = Provisioner::new(load_templates(serving).0);
+    let provisioner = Provisioner::new(load_templates(serving).0);
     if demo && let Some(report) = phoneprov::demo::load_if_empty(store).await? {
         tracing::info!(
             extensions = report.extensions.created.len(),
@@ -222,15 +263,39 @@ async fn serve(
             "loaded the demo deployment"
         );
     }
+    std::fs::create_dir_all(&http.firmware_dir).with_context(|| {
+        format!(
+            "cannot create the firmware folder {}",
+            http.firmware_dir.display()
+        )
+    })?;
     // Signal handlers first: a signal that arrives once "running" is logged must find them.
-    let listen = |kind: SignalKind| signal(kind).context("cannot listen for signals");
+    let listen_for = |kind: SignalKind| signal(kind).context("cannot listen for signals");
     let (mut interrupt, mut terminate, mut hangup) = (
-        listen(SignalKind::interrupt())?,
-        listen(SignalKind::terminate())?,
-        listen(SignalKind::hangup())?,
+        listen_for(SignalKind::interrupt())?,
+        listen_for(SignalKind::terminate())?,
+        listen_for(SignalKind::hangup())?,
     );
+    let store_handle: Arc<dyn Store> = Arc::new(store.clone());
+    let live =
+        Arc::new(Live::load(store_handle, provisioner, serving.server_address.clone()).await?);
+    let listener = listen(http_listen).await?;
+    let http_address = listener.local_addr()?;
+    let firmware_dir = http.firmware_dir.clone();
+    let router = phoneprov::serve::http::router(Arc::clone(&live), http);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let follower = tokio::spawn(Arc::clone(&live).follow_revisions());
     let counts = store.counts().await?;
     tracing::info!(
+        http = %format!("http://{http_address}/"),
+        firmware = %firmware_dir.display(),
         database = %url_without_password(&storage.url()?),
         backend = %store.backend(),
         sites = counts.sites,
@@ -244,15 +309,17 @@ async fn serve(
             _ = terminate.recv() => break,
             _ = hangup.recv() => {
                 tracing::info!("SIGHUP: reloading templates");
-                provisioner = Provisioner::new(load_templates(serving).0);
+                live.set_provisioner(Provisioner::new(load_templates(serving).0));
             }
         }
     }
-    tracing::debug!(
-        overridden = provisioner.renderer().overridden().len(),
-        "templates in use at stop"
-    );
     tracing::info!("stopping");
+    follower.abort();
+    let _ = stop.send(());
+    server
+        .await
+        .context("the HTTP server task failed")?
+        .context("the HTTP server failed")?;
     Ok(ExitCode::SUCCESS)
 }
 

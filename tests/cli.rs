@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::{assert_success, databases, stdout};
+use common::{KillOnDrop, assert_success, databases, stdout};
 use phoneprov::store::Store;
 
 #[tokio::test]
@@ -15,7 +15,7 @@ async fn serve_demo_loads_once_and_stops_on_ctrl_c() {
         for round in 0..2 {
             let mut child = db
                 .command()
-                .args(["serve", "--demo"])
+                .args(["serve", "--demo", "--http-listen", "127.0.0.1:0"])
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
@@ -96,7 +96,7 @@ async fn serve_reloads_templates_on_sighup() {
     std::fs::write(&site, "<x>\n{{ site.nope }}</x>").unwrap();
     let mut child = KillOnDrop(
         db.command()
-            .args(["serve"])
+            .args(["serve", "--http-listen", "127.0.0.1:0"])
             .stderr(Stdio::piped())
             .spawn()
             .unwrap(),
@@ -130,14 +130,4 @@ async fn serve_reloads_templates_on_sighup() {
     assert!(taken.contains("polycom/site.xml"), "{taken}");
     kill("-INT");
     assert!(child.0.wait().unwrap().success());
-}
-
-/// Kills the server if the test fails half-way, so no process outlives it.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

@@ -8,10 +8,9 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use common::{TestDb, assert_success, databases, fixture_path, stderr, stdout};
+use common::{TestDb, assert_success, databases, fixture_path, golden_deployment, stderr, stdout};
 use phoneprov::config::Serving;
-use phoneprov::domain::{ExtensionLength, LocalDialing};
-use phoneprov::domain::{SiteName, SiteSettings, Vendor};
+use phoneprov::domain::Vendor;
 use phoneprov::import::{ImportOptions, import_csv};
 use phoneprov::provision::{Deployment, Fetch, Provisioner, Rendered};
 use phoneprov::render::Renderer;
@@ -30,37 +29,6 @@ const POLYCOM_GOLDEN: &[&str] = &[
     "site-branch.cfg",
 ];
 const AASTRA_GOLDEN: &[&str] = &["aastra.cfg", "6757i.cfg", "00085D1610DE.cfg"];
-
-/// Sets up the golden deployment in `store` (see `fixtures/golden/README.md`).
-async fn golden_deployment(store: &SqlStore) {
-    let default = SiteName::default_site();
-    let mut settings = store.site(&default).await.unwrap().unwrap().settings;
-    settings.sip_server = Some("10.10.0.5".into());
-    store.update_site(&default, &settings).await.unwrap();
-    let default_id = store.site(&default).await.unwrap().unwrap().id;
-    let branch = SiteSettings {
-        sip_server: Some("10.20.0.5".into()),
-        sip_port: Some(5060),
-        utc_offset_seconds: -18000,
-        daylight_saving: false,
-        sntp_server: "pool.ntp.org".into(),
-        extension_length: ExtensionLength::Four,
-        local_dialing: LocalDialing::Ten,
-        mwi_beep: true,
-        registration_expiry: None,
-        alternate_site: Some(default_id),
-        voicemail_server: Some("10.20.0.6".into()),
-        voicemail_backup_server: None,
-    };
-    store
-        .create_site(&SiteName::parse("branch").unwrap(), &branch)
-        .await
-        .unwrap();
-    let csv = std::fs::read(fixture_path("golden/deployment.csv")).unwrap();
-    import_csv(store, &csv, &ImportOptions::default(), &|_, _| {})
-        .await
-        .unwrap();
-}
 
 async fn deployment_of(store: &SqlStore) -> Deployment {
     Deployment::new(store.snapshot().await.unwrap(), "192.0.2.99".into()).unwrap()

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use phoneprov::store::{Backend, SqlStore};
+use phoneprov::domain::{ExtensionLength, LocalDialing, SiteName, SiteSettings};
+use phoneprov::import::{ImportOptions, import_csv};
+use phoneprov::store::{Backend, SqlStore, Store};
 use sqlx::{Connection, Executor};
 use tempfile::TempDir;
 
@@ -137,4 +139,45 @@ pub fn assert_success(out: &Output, what: &str) {
         stdout(out),
         stderr(out)
     );
+}
+
+/// Kills a child process when dropped, so a failing test leaves no server behind.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sets up the golden deployment in `store` (see `fixtures/golden/README.md`).
+pub async fn golden_deployment(store: &SqlStore) {
+    let default = SiteName::default_site();
+    let mut settings = store.site(&default).await.unwrap().unwrap().settings;
+    settings.sip_server = Some("10.10.0.5".into());
+    store.update_site(&default, &settings).await.unwrap();
+    let default_id = store.site(&default).await.unwrap().unwrap().id;
+    let branch = SiteSettings {
+        sip_server: Some("10.20.0.5".into()),
+        sip_port: Some(5060),
+        utc_offset_seconds: -18000,
+        daylight_saving: false,
+        sntp_server: "pool.ntp.org".into(),
+        extension_length: ExtensionLength::Four,
+        local_dialing: LocalDialing::Ten,
+        mwi_beep: true,
+        registration_expiry: None,
+        alternate_site: Some(default_id),
+        voicemail_server: Some("10.20.0.6".into()),
+        voicemail_backup_server: None,
+    };
+    store
+        .create_site(&SiteName::parse("branch").unwrap(), &branch)
+        .await
+        .unwrap();
+    let csv = std::fs::read(fixture_path("golden/deployment.csv")).unwrap();
+    import_csv(store, &csv, &ImportOptions::default(), &|_, _| {})
+        .await
+        .unwrap();
 }

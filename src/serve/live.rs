@@ -1,0 +1,169 @@
+//! [`Live`]: what the phone-facing servers answer from. It holds the current [`Deployment`] and a
+//! cache of the files rendered from it, and replaces both when the data revision changes (checked
+//! once a second, so a change made by another process, such as `phoneprov import`, is served
+//! within about a second). Rendered files are cached for the life of a revision: a boot storm
+//! renders each file once, and a change never leaves a stale file behind.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+
+use crate::provision::{Deployment, Fetch, Provisioner, Rendered};
+use crate::render::RenderError;
+use crate::store::{Store, StoreError};
+
+/// How often the data revision is checked.
+pub const REVISION_POLL: Duration = Duration::from_secs(1);
+
+/// Why the live state could not be (re)loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// Reading the database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The data cannot be served.
+    #[error(transparent)]
+    Deployment(#[from] crate::provision::DeploymentError),
+}
+
+/// One revision's deployment and the files rendered from it so far.
+struct Generation {
+    deployment: Deployment,
+    provisioner: Arc<Provisioner>,
+    rendered: RwLock<HashMap<String, Arc<Rendered>>>,
+}
+
+/// The state phone-facing servers answer from.
+pub struct Live {
+    store: Arc<dyn Store>,
+    server_address: String,
+    current: ArcSwap<Generation>,
+    renders: AtomicU64,
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live")
+            .field("revision", &self.revision())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Live {
+    /// Loads the current data from `store`.
+    pub async fn load(
+        store: Arc<dyn Store>,
+        provisioner: Provisioner,
+        server_address: String,
+    ) -> Result<Live, LiveError> {
+        let deployment = Deployment::new(store.snapshot().await?, server_address.clone())?;
+        Ok(Live {
+            store,
+            server_address,
+            current: ArcSwap::from_pointee(Generation {
+                deployment,
+                provisioner: Arc::new(provisioner),
+                rendered: RwLock::default(),
+            }),
+            renders: AtomicU64::new(0),
+        })
+    }
+
+    /// The data revision being served.
+    pub fn revision(&self) -> i64 {
+        self.current.load().deployment.revision()
+    }
+
+    /// How many files have been rendered since start (cache misses).
+    pub fn renders(&self) -> u64 {
+        self.renders.load(Ordering::Relaxed)
+    }
+
+    /// The answer to a request for `name`: from the cache, or rendered once and cached.
+    pub fn fetch(&self, name: &str) -> Result<FetchAnswer, RenderError> {
+        let generation = self.current.load_full();
+        if let Some(hit) = read(&generation.rendered).get(name) {
+            return Ok(FetchAnswer::Found(Arc::clone(hit)));
+        }
+        // Rendering under the write lock: concurrent first requests for one file wait for the
+        // one render instead of repeating it (a render takes about 10 us).
+        let mut rendered = write(&generation.rendered);
+        if let Some(hit) = rendered.get(name) {
+            return Ok(FetchAnswer::Found(Arc::clone(hit)));
+        }
+        match generation.provisioner.fetch(&generation.deployment, name)? {
+            Fetch::Found(file) => {
+                self.renders.fetch_add(1, Ordering::Relaxed);
+                let file = Arc::new(file);
+                rendered.insert(name.to_string(), Arc::clone(&file));
+                Ok(FetchAnswer::Found(file))
+            }
+            // Not cached: a scan of random names must not grow memory.
+            Fetch::NotFound(reason) => Ok(FetchAnswer::NotFound(reason)),
+        }
+    }
+
+    /// Reloads the data if its revision changed; returns whether it did.
+    pub async fn refresh(&self) -> Result<bool, LiveError> {
+        if self.store.revision().await? == self.revision() {
+            return Ok(false);
+        }
+        let snapshot = self.store.snapshot().await?;
+        let deployment = Deployment::new(snapshot, self.server_address.clone())?;
+        let provisioner = Arc::clone(&self.current.load().provisioner);
+        self.swap(deployment, provisioner);
+        Ok(true)
+    }
+
+    /// Serves with other templates from now on (e.g. reloaded on SIGHUP); the cache starts over.
+    pub fn set_provisioner(&self, provisioner: Provisioner) {
+        let deployment = self.current.load().deployment.clone();
+        self.swap(deployment, Arc::new(provisioner));
+    }
+
+    fn swap(&self, deployment: Deployment, provisioner: Arc<Provisioner>) {
+        tracing::info!(revision = deployment.revision(), "serving new data");
+        self.current.store(Arc::new(Generation {
+            deployment,
+            provisioner,
+            rendered: RwLock::default(),
+        }));
+    }
+
+    /// Refreshes every [`REVISION_POLL`] until the process ends; failures are logged and retried.
+    pub async fn follow_revisions(self: Arc<Live>) {
+        let mut ticker = tokio::time::interval(REVISION_POLL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = self.refresh().await {
+                tracing::warn!(
+                    "cannot reload the data, still serving revision {}: {e}",
+                    self.revision()
+                );
+            }
+        }
+    }
+}
+
+/// A cached answer.
+#[derive(Debug, Clone)]
+pub enum FetchAnswer {
+    /// The rendered file.
+    Found(Arc<Rendered>),
+    /// Not a file phoneprov renders, and why.
+    NotFound(String),
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,6 @@
+//! Phone-facing servers. Each is a thin adapter over the provisioning core: it turns a request
+//! into a file name and answers from [`live::Live`]. No server knows a vendor.
+
+pub mod firmware;
+pub mod http;
+pub mod live;

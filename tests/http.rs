@@ -1,0 +1,365 @@
+//! Phone-facing HTTP through the real binary and a real client (curl): the Polycom and Aastra boot
+//! sequences with real user agents, HEAD, firmware with Range, the path prefix, a traversal corpus,
+//! and a change made by another process served within seconds. The render cache is tested on
+//! [`Live`] directly: a file is rendered once per data revision, and a change is never stale.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use common::{KillOnDrop, TestDb, assert_success, fixture_path, golden_deployment};
+use phoneprov::provision::Provisioner;
+use phoneprov::render::Renderer;
+use phoneprov::serve::live::{FetchAnswer, Live};
+use phoneprov::store::Store;
+
+const POLYCOM_UA: &str = "FileTransport PolycomVVX-VVX_400-UA/5.9.7.4477 Type/Application";
+const AASTRA_UA: &str = "Aastra6757i MAC:00-08-5D-16-10-DE V:3.3.1.4322-SIP";
+
+struct Server {
+    base: String,
+    firmware: PathBuf,
+    outside: PathBuf,
+    _child: KillOnDrop,
+    db: TestDb,
+}
+
+/// `phoneprov serve` on a loopback port over the golden deployment, with a firmware folder.
+async fn start() -> Server {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    golden_deployment(&store).await;
+    store.close().await;
+    let firmware = db.dir.path().join("firmware");
+    std::fs::create_dir_all(firmware.join("SoundPointIPLocalization/English_United_States"))
+        .unwrap();
+    let image: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(firmware.join("sip.ld"), &image).unwrap();
+    std::fs::write(firmware.join("sip.cfg"), "<sip/>\n").unwrap();
+    std::fs::write(firmware.join("phone1.cfg"), "<phone1/>\n").unwrap();
+    std::fs::write(
+        firmware.join("SoundPointIPLocalization/English_United_States/SoundPointIP-dictionary.xml"),
+        "<dictionary/>\n",
+    )
+    .unwrap();
+    let outside = db.dir.path().join("outside-secret.txt");
+    std::fs::write(&outside, "TOP-SECRET-OUTSIDE").unwrap();
+    std::os::unix::fs::symlink(&outside, firmware.join("link-out.ld")).unwrap();
+    let mut child = db
+        .command()
+        .args([
+            "serve",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--http-prefix",
+            "/prov",
+        ])
+        .arg("--firmware-dir")
+        .arg(&firmware)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut base = None;
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("phoneprov is running") {
+            let start = line.find("http=http://").expect("address logged") + 5;
+            let url = line[start..].split_whitespace().next().unwrap();
+            base = Some(url.trim_end_matches('/').to_string());
+            break;
+        }
+    }
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        base: base.expect("server started"),
+        firmware,
+        outside,
+        _child: KillOnDrop(child),
+        db,
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    }
+}
+
+/// curl, sending the path exactly as given.
+fn curl(url: &str, extra: &[&str]) -> Reply {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body");
+    let headers = dir.path().join("headers");
+    let out = Command::new("curl")
+        .args(["-s", "--path-as-is", "-o"])
+        .arg(&body)
+        .arg("-D")
+        .arg(&headers)
+        .args(["-w", "%{http_code}"])
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("curl");
+    Reply {
+        status: String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0),
+        headers: std::fs::read_to_string(&headers).unwrap_or_default(),
+        body: std::fs::read(&body).unwrap_or_default(),
+    }
+}
+
+fn golden(path: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(&format!("golden/{path}"))).unwrap()
+}
+
+#[tokio::test]
+async fn polycom_boot_sequence_over_http() {
+    let server = start().await;
+    for base in [server.base.clone(), format!("{}/prov", server.base)] {
+        let get = |name: &str| curl(&format!("{base}/{name}"), &["-A", POLYCOM_UA]);
+        let master = get("0004f214ab38.cfg");
+        assert_eq!(master.status, 200);
+        assert_eq!(
+            master.header("content-type").as_deref(),
+            Some("text/xml; charset=utf-8")
+        );
+        assert_eq!(master.body, golden("polycom/0004f214ab38.cfg"));
+        let text = String::from_utf8(master.body).unwrap();
+        let files = text
+            .split("CONFIG_FILES=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let files: Vec<&str> = files.split(", ").collect();
+        assert_eq!(
+            files,
+            ["202.cfg", "203.cfg", "altigen.cfg", "phone1.cfg", "sip.cfg"]
+        );
+        for file in &files[..3] {
+            let reply = get(file);
+            assert_eq!(
+                (reply.status, reply.body),
+                (200, golden(&format!("polycom/{file}")))
+            );
+        }
+        assert_eq!(
+            get("phone1.cfg").body,
+            b"<phone1/>\n",
+            "vendor files from the firmware folder"
+        );
+        let image = get("sip.ld");
+        assert_eq!(image.status, 200);
+        assert_eq!(image.header("content-length").as_deref(), Some("3000000"));
+        assert_eq!(image.body.len(), 3_000_000);
+        let dictionary =
+            get("SoundPointIPLocalization/English_United_States/SoundPointIP-dictionary.xml");
+        assert_eq!(dictionary.status, 200);
+        // Optional files a phone asks for and may not get.
+        for optional in [
+            "0004f214ab38-phone.cfg",
+            "0004f214ab38-web.cfg",
+            "000000000000-license.cfg",
+            "0004f214ab38-directory.xml",
+            "000000000000-directory.xml",
+        ] {
+            assert_eq!(get(optional).status, 404, "{optional}");
+        }
+        // An unknown phone gets 404, then the default master.
+        assert_eq!(get("0004f2999999.cfg").status, 404);
+        assert_eq!(
+            get("000000000000.cfg").body,
+            golden("polycom/000000000000.cfg")
+        );
+    }
+}
+
+#[tokio::test]
+async fn aastra_sequence_head_and_range() {
+    let server = start().await;
+    let get = |name: &str, extra: &[&str]| {
+        let mut args = vec!["-A", AASTRA_UA];
+        args.extend_from_slice(extra);
+        curl(&format!("{}/{name}", server.base), &args)
+    };
+    for (name, file) in [
+        ("aastra.cfg", "aastra/aastra.cfg"),
+        ("6757i.cfg", "aastra/6757i.cfg"),
+        ("00085D1610DE.cfg", "aastra/00085D1610DE.cfg"),
+    ] {
+        let reply = get(name, &[]);
+        assert_eq!(reply.status, 200, "{name}");
+        assert_eq!(
+            reply.header("content-type").as_deref(),
+            Some("text/plain; charset=utf-8")
+        );
+        assert_eq!(reply.body, golden(file), "{name}");
+    }
+    let head = get("00085D1610DE.cfg", &["-I"]);
+    assert_eq!(head.status, 200);
+    assert_eq!(
+        head.header("content-length"),
+        Some(golden("aastra/00085D1610DE.cfg").len().to_string())
+    );
+    // (curl -I writes the headers where the body would go; no file content may follow them.)
+    assert!(!String::from_utf8_lossy(&head.body).contains("sip line1"));
+    let range = get("sip.ld", &["-r", "1000-1099"]);
+    assert_eq!(range.status, 206);
+    assert_eq!(
+        range.body,
+        (1000..1100u32).map(|i| (i % 251) as u8).collect::<Vec<_>>()
+    );
+    assert!(get("sip.ld", &["-I"]).header("last-modified").is_some());
+    let post = get("aastra.cfg", &["-X", "POST"]);
+    assert_eq!(post.status, 405);
+}
+
+#[tokio::test]
+async fn traversal_corpus_never_leaves_the_firmware_folder() {
+    let server = start().await;
+    let long = "a".repeat(5000);
+    let corpus = [
+        "/../outside-secret.txt",
+        "/%2e%2e/outside-secret.txt",
+        "/%2E%2E%2Foutside-secret.txt",
+        "/..%2foutside-secret.txt",
+        "/prov/../outside-secret.txt",
+        "/SoundPointIPLocalization/../../outside-secret.txt",
+        "/SoundPointIPLocalization/%2e%2e/%2e%2e/outside-secret.txt",
+        "/..\\outside-secret.txt",
+        "/%5c..%5coutside-secret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/etc/passwd",
+        "/sip.ld%00.cfg",
+        "/%00",
+        "/link-out.ld",
+        "/.%2e/outside-secret.txt",
+        "/%252e%252e/outside-secret.txt",
+        &format!("/{long}"),
+        &format!("/{long}.cfg"),
+    ];
+    let secret = std::fs::read(&server.outside).unwrap();
+    let passwd = std::fs::read("/etc/passwd").unwrap_or_default();
+    for path in corpus {
+        let reply = curl(&format!("{}{path}", server.base), &[]);
+        assert!(
+            matches!(reply.status, 400 | 404),
+            "{path}: status {}",
+            reply.status
+        );
+        assert!(
+            !reply
+                .body
+                .windows(secret.len())
+                .any(|w| w == secret.as_slice()),
+            "{path}"
+        );
+        assert!(passwd.is_empty() || reply.body != passwd, "{path}");
+    }
+    assert!(server.firmware.join("link-out.ld").exists());
+}
+
+#[tokio::test]
+async fn a_change_from_another_process_is_served_within_seconds() {
+    let server = start().await;
+    let url = format!("{}/201.cfg", server.base);
+    assert!(
+        String::from_utf8(curl(&url, &[]).body)
+            .unwrap()
+            .contains("Alice Johnson")
+    );
+    let csv = server.db.dir.path().join("rename.csv");
+    std::fs::write(&csv, "extension,display_name\n201,Alice Renamed\n").unwrap();
+    assert_success(&server.db.run(&["import", csv.to_str().unwrap()]), "import");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let body = String::from_utf8(curl(&url, &[]).body).unwrap();
+        if body.contains("Alice Renamed") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still stale after 5 s:\n{body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn found(answer: FetchAnswer) -> String {
+    match answer {
+        FetchAnswer::Found(file) => file.content.clone(),
+        FetchAnswer::NotFound(reason) => panic!("not found: {reason}"),
+    }
+}
+
+#[tokio::test]
+async fn files_render_once_per_revision_and_never_stale() {
+    for db in common::databases().await {
+        let store = db.open().await;
+        golden_deployment(&store).await;
+        let store: Arc<dyn Store> = Arc::new(store);
+        let live = Arc::new(
+            Live::load(
+                Arc::clone(&store),
+                Provisioner::new(Renderer::builtin()),
+                "192.0.2.1".into(),
+            )
+            .await
+            .unwrap(),
+        );
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let live = Arc::clone(&live);
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        found(live.fetch("201.cfg").unwrap());
+                        found(live.fetch("0004f214ab37.cfg").unwrap());
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert_eq!(
+            live.renders(),
+            2,
+            "800 fetches of two files render each once"
+        );
+        assert!(!live.refresh().await.unwrap(), "nothing changed");
+        let csv = "extension,display_name\n201,Alice Renamed\n";
+        phoneprov::import::import_csv(
+            store.as_ref(),
+            csv.as_bytes(),
+            &Default::default(),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert!(live.refresh().await.unwrap(), "the revision moved");
+        assert!(found(live.fetch("201.cfg").unwrap()).contains("Alice Renamed"));
+        assert_eq!(live.renders(), 3);
+        assert!(matches!(
+            live.fetch("0004f2999999.cfg").unwrap(),
+            FetchAnswer::NotFound(_)
+        ));
+        let _ = Path::new("");
+    }
+}
