@@ -19,6 +19,7 @@ use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::{Renderer, TemplateProblem};
 use phoneprov::serve::http::HttpConfig;
 use phoneprov::serve::live::Live;
+use phoneprov::serve::sightings::Recorder;
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
 /// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
@@ -282,14 +283,18 @@ async fn serve(
     let listener = listen(http_listen).await?;
     let http_address = listener.local_addr()?;
     let firmware_dir = http.firmware_dir.clone();
-    let router = phoneprov::serve::http::router(Arc::clone(&live), http);
+    let (recorder, recording) = Recorder::start(Arc::new(store.clone()));
+    let router = phoneprov::serve::http::router(Arc::clone(&live), recorder, http);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await
     });
     let follower = tokio::spawn(Arc::clone(&live).follow_revisions());
     let counts = store.counts().await?;
@@ -320,6 +325,8 @@ async fn serve(
         .await
         .context("the HTTP server task failed")?
         .context("the HTTP server failed")?;
+    // The server's handles on the recorder are gone: the writer flushes what is queued and ends.
+    recording.await.context("the last-seen writer failed")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -363,3 +363,69 @@ async fn files_render_once_per_revision_and_never_stale() {
         let _ = Path::new("");
     }
 }
+
+#[tokio::test]
+async fn fetches_are_recorded_on_the_phone_in_batches() {
+    let server = start().await;
+    for name in ["0004f214ab37.cfg", "201.cfg", "altigen.cfg", "sip.ld"] {
+        let reply = curl(&format!("{}/{name}", server.base), &["-A", POLYCOM_UA]);
+        assert_eq!(reply.status, 200, "{name}");
+    }
+    let aastra = curl(&format!("{}/aastra.cfg", server.base), &["-A", AASTRA_UA]);
+    assert_eq!(aastra.status, 200);
+    let store = server.db.open().await;
+    let polycom = phoneprov::domain::Mac::parse("0004f214ab37").unwrap();
+    let aastra = phoneprov::domain::Mac::parse("00085d1610de").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let (files, seen) = loop {
+        let files: Vec<String> = store
+            .fetches(&polycom)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.file)
+            .collect();
+        let seen = store.phone(&aastra).await.unwrap().unwrap().last_seen;
+        if let (4, Some(seen)) = (files.len(), seen.clone()) {
+            break (files, seen);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not recorded: {files:?} {seen:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    // The firmware image and the site file are the phone's too: it was seen at that address.
+    assert_eq!(
+        files,
+        ["0004f214ab37.cfg", "201.cfg", "altigen.cfg", "sip.ld"]
+    );
+    let phone = store
+        .phone(&polycom)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_seen
+        .unwrap();
+    assert_eq!(phone.ip, "127.0.0.1");
+    assert_eq!(phone.firmware.as_deref(), Some("5.9.7.4477"));
+    assert_eq!(phone.user_agent.as_deref(), Some(POLYCOM_UA));
+    assert_eq!(phone.transport, phoneprov::domain::Transport::Http);
+    assert_eq!(
+        (seen.file.as_str(), seen.firmware.as_deref()),
+        ("aastra.cfg", Some("3.3.1.4322"))
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_aastra_user_agent_must_name_the_mac_of_the_file() {
+    let server = start().await;
+    let url = format!("{}/00085D1610DE.cfg", server.base);
+    let other = "Aastra6757i MAC:00-08-5D-00-00-01 V:3.3.1.4322-SIP";
+    let refused = curl(&url, &["-A", other]);
+    assert_eq!(refused.status, 403);
+    assert!(!String::from_utf8_lossy(&refused.body).contains("password"));
+    assert_eq!(curl(&url, &["-A", AASTRA_UA]).status, 200);
+    assert_eq!(curl(&url.to_lowercase(), &["-A", AASTRA_UA]).status, 200);
+}

@@ -3,21 +3,32 @@
 //! Range), else 404. Files are served at the root and, with a prefix, under it (`/prov/201.cfg`).
 //! Request paths are percent-decoded once; a path that decodes to invalid UTF-8 or holds NUL or a
 //! backslash is refused before anything else looks at it.
+//!
+//! Every file served is recorded on its phone (time, client address, user agent, firmware from the
+//! user agent, file), in batches. The phone is the one the user agent names (Aastra/Mitel), else
+//! the one the file names (`<mac>.cfg`, `<mac>-...`, an extension's file), else the phone last seen
+//! at the client's address (firmware images). An Aastra/Mitel request whose user-agent MAC differs
+//! from the MAC in the file name is refused with 403.
 
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
+use crate::domain::{Mac, Sighting, Transport};
 use crate::serve::firmware;
 use crate::serve::live::{FetchAnswer, Live};
+use crate::serve::sightings::Recorder;
+use crate::vendor::agent::{self, Agent};
 
 /// How the phone-facing HTTP server is set up.
 #[derive(Debug, Clone)]
@@ -30,20 +41,82 @@ pub struct HttpConfig {
 
 struct App {
     live: Arc<Live>,
+    recorder: Arc<Recorder>,
     prefix: Option<String>,
     firmware_dir: PathBuf,
+    /// The phone last attributed at each client address.
+    phone_at: Mutex<HashMap<IpAddr, Mac>>,
 }
 
-/// The router of phone files.
-pub fn router(live: Arc<Live>, config: HttpConfig) -> Router {
+impl App {
+    /// Records a served file on the phone it belongs to, if that can be told.
+    fn note(
+        &self,
+        client: Option<IpAddr>,
+        name: &str,
+        user_agent: Option<String>,
+        agent: Option<Agent>,
+    ) {
+        let named = agent
+            .as_ref()
+            .and_then(|a| a.mac)
+            .filter(|mac| self.live.knows(mac))
+            .or_else(|| self.live.phone_of(name));
+        let mut phone_at = self
+            .phone_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mac = match (named, client) {
+            (Some(mac), Some(ip)) => {
+                phone_at.insert(ip, mac);
+                Some(mac)
+            }
+            (Some(mac), None) => Some(mac),
+            (None, Some(ip)) => phone_at.get(&ip).copied(),
+            (None, None) => None,
+        };
+        drop(phone_at);
+        let Some(mac) = mac else { return };
+        self.recorder.record(Sighting {
+            mac,
+            at_ms: now_ms(),
+            ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
+            firmware: agent.map(|a| a.firmware),
+            user_agent,
+            file: name.to_string(),
+            transport: Transport::Http,
+        });
+    }
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The MAC a file name starts with (`<mac>.cfg`, `<mac>-boot.log`), in any letter case.
+fn mac_in_name(name: &str) -> Option<Mac> {
+    let hex = name.get(..12)?;
+    matches!(name.as_bytes().get(12), None | Some(b'.' | b'-'))
+        .then(|| Mac::parse(hex).ok())
+        .flatten()
+}
+
+/// The router of phone files. Serve it with connect info (`into_make_service_with_connect_info`)
+/// so client addresses are recorded.
+pub fn router(live: Arc<Live>, recorder: Arc<Recorder>, config: HttpConfig) -> Router {
     let prefix = config
         .prefix
         .map(|p| format!("/{}", p.trim_matches('/')))
         .filter(|p| p != "/");
     let app = Arc::new(App {
         live,
+        recorder,
         prefix,
         firmware_dir: config.firmware_dir,
+        phone_at: Mutex::default(),
     });
     Router::new()
         .route("/", get(phone_file))
@@ -75,6 +148,16 @@ fn not_found() -> Response {
 }
 
 async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let agent = user_agent.as_deref().and_then(agent::parse);
     let raw = request.uri().path();
     let raw = match &app.prefix {
         Some(prefix) => raw
@@ -86,8 +169,22 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
     let Some(name) = raw.strip_prefix('/').and_then(decode_path) else {
         return not_found();
     };
+    if let (Some(said), Some(named)) = (agent.as_ref().and_then(|a| a.mac), mac_in_name(&name))
+        && said != named
+    {
+        tracing::warn!(file = %name, user_agent = ?user_agent, "user-agent MAC differs from the file's MAC");
+        return (StatusCode::FORBIDDEN, "forbidden\n").into_response();
+    }
+    let response = answer(&app, &name, request).await;
+    if response.status().is_success() {
+        app.note(client, &name, user_agent, agent);
+    }
+    response
+}
+
+async fn answer(app: &App, name: &str, request: Request) -> Response {
     if !name.contains('/') && name.len() <= firmware::MAX_SEGMENT {
-        match app.live.fetch(&name) {
+        match app.live.fetch(name) {
             Ok(FetchAnswer::Found(file)) => {
                 let mut response = Response::new(Body::from(file.content.clone()));
                 response.headers_mut().insert(
@@ -109,7 +206,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
             }
         }
     }
-    let Some(path) = firmware::resolve(&app.firmware_dir, &name) else {
+    let Some(path) = firmware::resolve(&app.firmware_dir, name) else {
         return not_found();
     };
     match ServeFile::new(path).oneshot(request).await {

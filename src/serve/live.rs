@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
+use crate::domain::{ExtensionNumber, Mac};
 use crate::provision::{Deployment, Fetch, Provisioner, Rendered};
 use crate::render::RenderError;
 use crate::store::{Store, StoreError};
@@ -104,6 +105,26 @@ impl Live {
             // Not cached: a scan of random names must not grow memory.
             Fetch::NotFound(reason) => Ok(FetchAnswer::NotFound(reason)),
         }
+    }
+
+    /// True when `mac` is a known phone.
+    pub fn knows(&self, mac: &Mac) -> bool {
+        self.current.load().deployment.phone(mac).is_some()
+    }
+
+    /// The known phone a file name belongs to: `<mac>.cfg` and `<mac>-<anything>` name their
+    /// phone, `<extension>.cfg` the phone the extension sits on.
+    pub fn phone_of(&self, name: &str) -> Option<Mac> {
+        let generation = self.current.load();
+        let deployment = &generation.deployment;
+        if let Some(hex) = name.get(..12)
+            && (name.len() == 12 || matches!(name.as_bytes().get(12), Some(b'.' | b'-')))
+            && let Ok(mac) = Mac::parse(hex)
+        {
+            return deployment.phone(&mac).map(|p| p.mac);
+        }
+        let number = ExtensionNumber::parse(name.strip_suffix(".cfg")?).ok()?;
+        deployment.placement(&number).map(|(mac, _)| mac)
     }
 
     /// Reloads the data if its revision changed; returns whether it did.

@@ -4,3 +4,4 @@
 pub mod firmware;
 pub mod http;
 pub mod live;
+pub mod sightings;

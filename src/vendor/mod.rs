@@ -3,6 +3,7 @@
 //! I/O, no knowledge of transports.
 
 pub mod aastra;
+pub mod agent;
 pub mod polycom;
 
 /// A SIP server as templates see it.
