@@ -15,6 +15,7 @@ use phoneprov::check::{Severity, check};
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
 use phoneprov::domain::{Mac, Vendor};
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
+use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::{Renderer, TemplateProblem};
 use phoneprov::serve::http::HttpConfig;
@@ -70,6 +71,12 @@ enum Command {
         /// Folder of firmware and vendor files (default: firmware in the data folder).
         #[arg(long, env = "PHONEPROV_FIRMWARE_DIR")]
         firmware_dir: Option<PathBuf>,
+        /// Largest phone upload accepted, in bytes.
+        #[arg(long, env = "PHONEPROV_UPLOAD_MAX_BYTES", default_value_t = DEFAULT_MAX_UPLOAD)]
+        upload_max_bytes: usize,
+        /// Newest bytes kept of each phone log.
+        #[arg(long, env = "PHONEPROV_LOG_KEEP_BYTES", default_value_t = DEFAULT_LOG_KEEP)]
+        log_keep_bytes: usize,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -191,10 +198,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             http_listen,
             http_prefix,
             firmware_dir,
+            upload_max_bytes,
+            log_keep_bytes,
         } => {
             let http = HttpConfig {
                 prefix: http_prefix,
                 firmware_dir: firmware_dir.unwrap_or_else(|| storage.data_dir.join("firmware")),
+                uploads: UploadLimits {
+                    max_bytes: upload_max_bytes,
+                    log_keep_bytes,
+                },
             };
             serve(&store, &storage, &serving, demo, http_listen, http).await
         }
@@ -284,7 +297,8 @@ async fn serve(
     let http_address = listener.local_addr()?;
     let firmware_dir = http.firmware_dir.clone();
     let (recorder, recording) = Recorder::start(Arc::new(store.clone()));
-    let router = phoneprov::serve::http::router(Arc::clone(&live), recorder, http);
+    let router =
+        phoneprov::serve::http::router(Arc::clone(&live), Arc::new(store.clone()), recorder, http);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(

@@ -29,6 +29,11 @@ struct Server {
 
 /// `phoneprov serve` on a loopback port over the golden deployment, with a firmware folder.
 async fn start() -> Server {
+    start_with(&[]).await
+}
+
+/// [`start`] with more `serve` arguments.
+async fn start_with(extra: &[&str]) -> Server {
     let db = common::sqlite_db();
     let store = db.open().await;
     golden_deployment(&store).await;
@@ -59,6 +64,7 @@ async fn start() -> Server {
         ])
         .arg("--firmware-dir")
         .arg(&firmware)
+        .args(extra)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -132,6 +138,14 @@ async fn polycom_boot_sequence_over_http() {
     let server = start().await;
     for base in [server.base.clone(), format!("{}/prov", server.base)] {
         let get = |name: &str| curl(&format!("{base}/{name}"), &["-A", POLYCOM_UA]);
+        // The Updater uploads its boot log first.
+        let boot_log = server.db.dir.path().join("boot.log");
+        std::fs::write(&boot_log, "bootrom 5.9.7 started\n").unwrap();
+        let put = curl(
+            &format!("{base}/0004f214ab38-boot.log"),
+            &["-A", POLYCOM_UA, "-T", boot_log.to_str().unwrap()],
+        );
+        assert_eq!(put.status, 204);
         let master = get("0004f214ab38.cfg");
         assert_eq!(master.status, 200);
         assert_eq!(
@@ -428,4 +442,70 @@ async fn an_aastra_user_agent_must_name_the_mac_of_the_file() {
     assert!(!String::from_utf8_lossy(&refused.body).contains("password"));
     assert_eq!(curl(&url, &["-A", AASTRA_UA]).status, 200);
     assert_eq!(curl(&url.to_lowercase(), &["-A", AASTRA_UA]).status, 200);
+}
+
+#[tokio::test]
+async fn phones_upload_their_own_logs_and_overrides() {
+    let server = start_with(&["--upload-max-bytes", "4096", "--log-keep-bytes", "100"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let put = |path: &str, content: &[u8]| {
+        let file = dir.path().join("upload");
+        std::fs::write(&file, content).unwrap();
+        curl(
+            &format!("{}/{path}", server.base),
+            &["-A", POLYCOM_UA, "-T", file.to_str().unwrap()],
+        )
+    };
+    let get = |path: &str| curl(&format!("{}/{path}", server.base), &["-A", POLYCOM_UA]);
+
+    assert_eq!(put("0004f214ab37-boot.log", b"first\n").status, 204);
+    assert_eq!(put("0004f214ab37-boot.log", b"second\n").status, 204);
+    let log = get("0004f214ab37-boot.log");
+    assert_eq!(
+        (log.status, log.body.as_slice()),
+        (200, &b"first\nsecond\n"[..])
+    );
+    assert_eq!(
+        log.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    let long: Vec<u8> = (0..150u8).collect();
+    assert_eq!(put("0004F214AB37-app.log", &long).status, 204);
+    assert_eq!(
+        get("0004f214ab37-app.log").body,
+        &long[50..],
+        "only the newest 100 bytes"
+    );
+
+    let overrides = b"<PHONE_CONFIG><OVERRIDES up.backlight.idleIntensity=\"1\"/></PHONE_CONFIG>";
+    assert_eq!(put("0004f214ab37-phone.cfg", overrides).status, 204);
+    assert_eq!(
+        get("0004f214ab37-phone.cfg").body,
+        overrides,
+        "phones read back their overrides"
+    );
+    assert_eq!(put("overrides/0004f214ab37-web.cfg", b"<web/>").status, 204);
+    assert_eq!(get("0004f214ab37-web.cfg").body, b"<web/>");
+
+    // Too large: refused, and the earlier content stays.
+    assert_eq!(put("0004f214ab37-phone.cfg", &[b'x'; 4097]).status, 413);
+    assert_eq!(get("0004f214ab37-phone.cfg").body, overrides);
+    for (path, status) in [
+        ("evil.sh", 403),
+        ("0004f214ab37.cfg", 403),
+        ("0004f214ab37-evil.sh", 403),
+        ("../0004f214ab37-app.log", 403),
+        ("a/b/0004f214ab37-app.log", 403),
+        ("0004f214ab38-directory.xml/../x", 403),
+        ("0004f2999999-app.log", 404),
+    ] {
+        assert_eq!(put(path, b"payload").status, status, "{path}");
+    }
+    assert_eq!(get("0004f2999999-app.log").status, 404);
+    let store = server.db.open().await;
+    let mac = phoneprov::domain::Mac::parse("0004f214ab37").unwrap();
+    for name in ["evil.sh", "0004f214ab37-evil.sh", "0004f214ab37.cfg"] {
+        assert_eq!(store.upload(&mac, name).await.unwrap(), None, "{name}");
+    }
+    store.close().await;
 }

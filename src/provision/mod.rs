@@ -16,6 +16,7 @@
 //! Anything else, and a name for an unknown phone, extension or site, is not found, with a reason.
 
 pub mod deployment;
+pub mod upload;
 
 use tera::Context;
 

@@ -24,10 +24,12 @@ use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::domain::{Mac, Sighting, Transport};
+use crate::domain::{Mac, Sighting, Transport, Upload};
+use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::serve::firmware;
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::sightings::Recorder;
+use crate::store::{Store, StoreError};
 use crate::vendor::agent::{self, Agent};
 
 /// How the phone-facing HTTP server is set up.
@@ -37,10 +39,14 @@ pub struct HttpConfig {
     pub prefix: Option<String>,
     /// Folder of firmware and vendor files.
     pub firmware_dir: PathBuf,
+    /// Size limits of phone uploads.
+    pub uploads: UploadLimits,
 }
 
 struct App {
     live: Arc<Live>,
+    store: Arc<dyn Store>,
+    uploads: UploadLimits,
     recorder: Arc<Recorder>,
     prefix: Option<String>,
     firmware_dir: PathBuf,
@@ -106,21 +112,28 @@ fn mac_in_name(name: &str) -> Option<Mac> {
 
 /// The router of phone files. Serve it with connect info (`into_make_service_with_connect_info`)
 /// so client addresses are recorded.
-pub fn router(live: Arc<Live>, recorder: Arc<Recorder>, config: HttpConfig) -> Router {
+pub fn router(
+    live: Arc<Live>,
+    store: Arc<dyn Store>,
+    recorder: Arc<Recorder>,
+    config: HttpConfig,
+) -> Router {
     let prefix = config
         .prefix
         .map(|p| format!("/{}", p.trim_matches('/')))
         .filter(|p| p != "/");
     let app = Arc::new(App {
         live,
+        store,
+        uploads: config.uploads,
         recorder,
         prefix,
         firmware_dir: config.firmware_dir,
         phone_at: Mutex::default(),
     });
     Router::new()
-        .route("/", get(phone_file))
-        .route("/{*path}", get(phone_file))
+        .route("/", get(phone_file).put(upload_file))
+        .route("/{*path}", get(phone_file).put(upload_file))
         .with_state(app)
 }
 
@@ -158,15 +171,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let agent = user_agent.as_deref().and_then(agent::parse);
-    let raw = request.uri().path();
-    let raw = match &app.prefix {
-        Some(prefix) => raw
-            .strip_prefix(prefix.as_str())
-            .filter(|rest| rest.starts_with('/'))
-            .unwrap_or(raw),
-        None => raw,
-    };
-    let Some(name) = raw.strip_prefix('/').and_then(decode_path) else {
+    let Some(name) = requested_name(&app, &request) else {
         return not_found();
     };
     if let (Some(said), Some(named)) = (agent.as_ref().and_then(|a| a.mac), mac_in_name(&name))
@@ -180,6 +185,80 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         app.note(client, &name, user_agent, agent);
     }
     response
+}
+
+/// The decoded file name a request asks for (prefix removed), or `None` for a refused path.
+fn requested_name(app: &App, request: &Request) -> Option<String> {
+    let raw = request.uri().path();
+    let raw = match &app.prefix {
+        Some(prefix) => raw
+            .strip_prefix(prefix.as_str())
+            .filter(|rest| rest.starts_with('/'))
+            .unwrap_or(raw),
+        None => raw,
+    };
+    raw.strip_prefix('/').and_then(decode_path)
+}
+
+fn content_type_of_upload(name: &str) -> &'static str {
+    if name.ends_with(".log") {
+        "text/plain; charset=utf-8"
+    } else {
+        "text/xml; charset=utf-8"
+    }
+}
+
+/// PUT: a phone's own upload, for a known phone, within the size limit; anything else writes
+/// nothing (403 for a name phones may not upload, 404 for an unknown phone, 413 when too large).
+async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response {
+    let Some(upload) = requested_name(&app, &request).and_then(|n| upload::classify(&n)) else {
+        return (
+            StatusCode::FORBIDDEN,
+            "phones may upload only their own logs and overrides\n",
+        )
+            .into_response();
+    };
+    if !app.live.knows(&upload.mac) {
+        return not_found();
+    }
+    let limit = app.uploads.max_bytes;
+    let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("an upload may hold at most {limit} bytes\n"),
+        )
+            .into_response();
+    };
+    let content = match upload.keep {
+        Keep::Replace => body.to_vec(),
+        Keep::Log => match app.store.upload(&upload.mac, &upload.name).await {
+            Ok(old) => {
+                let old = old.map(|u| u.content).unwrap_or_default();
+                upload::append_log(&old, &body, app.uploads.log_keep_bytes)
+            }
+            Err(e) => return store_failed(&upload.name, &e),
+        },
+    };
+    let stored = Upload {
+        mac: upload.mac,
+        name: upload.name.clone(),
+        content,
+        updated_at_ms: now_ms(),
+    };
+    match app.store.put_upload(&stored).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(StoreError::NotFound(_)) => not_found(),
+        Err(e) => store_failed(&upload.name, &e),
+    }
+}
+
+fn store_failed(name: &str, error: &StoreError) -> Response {
+    tracing::error!(file = %name, "upload storage failed: {error}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "cannot store the upload\n",
+    )
+        .into_response()
 }
 
 async fn answer(app: &App, name: &str, request: Request) -> Response {
@@ -205,6 +284,21 @@ async fn answer(app: &App, name: &str, request: Request) -> Response {
                     .into_response();
             }
         }
+    }
+    if let Some(upload) = upload::classify(name) {
+        // Phones read back what they uploaded (overrides, directories); nothing else by that name.
+        return match app.store.upload(&upload.mac, &upload.name).await {
+            Ok(Some(stored)) => {
+                let mut response = Response::new(Body::from(stored.content));
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(content_type_of_upload(&upload.name)),
+                );
+                response
+            }
+            Ok(None) => not_found(),
+            Err(e) => store_failed(&upload.name, &e),
+        };
     }
     let Some(path) = firmware::resolve(&app.firmware_dir, name) else {
         return not_found();

@@ -1,0 +1,146 @@
+//! Files phones upload (Polycom): which names are allowed and how each is kept. A phone may
+//! upload only its own files, for its own MAC:
+//!
+//! | name | kept as |
+//! |---|---|
+//! | `<mac>-boot.log`, `<mac>-app.log` | log: appended, only the newest bytes kept |
+//! | `<mac>-phone.cfg`, `<mac>-web.cfg` | replaced (handset and web UI overrides) |
+//! | `<mac>-directory.xml`, `<mac>-calls.xml` | replaced (contacts, call lists) |
+//!
+//! The name may sit under one directory (the master file's LOG/OVERRIDES/CONTACTS directories,
+//! when a template sets them); it is stored by its file name. The MAC may be in either case; it is
+//! stored lowercase.
+
+use crate::domain::Mac;
+
+/// Largest upload accepted, per file (1 MiB).
+pub const DEFAULT_MAX_UPLOAD: usize = 1024 * 1024;
+/// How much of each log is kept (the newest 256 KiB).
+pub const DEFAULT_LOG_KEEP: usize = 256 * 1024;
+
+/// Size limits of uploads.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// Largest body of one upload.
+    pub max_bytes: usize,
+    /// Newest bytes kept of a log.
+    pub log_keep_bytes: usize,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits {
+            max_bytes: DEFAULT_MAX_UPLOAD,
+            log_keep_bytes: DEFAULT_LOG_KEEP,
+        }
+    }
+}
+
+/// How an upload is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Appended; only the newest bytes kept.
+    Log,
+    /// Replaced whole.
+    Replace,
+}
+
+/// An allowed upload name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadName {
+    /// The phone it belongs to.
+    pub mac: Mac,
+    /// The stored name, e.g. `0004f214ab37-app.log`.
+    pub name: String,
+    /// How it is kept.
+    pub keep: Keep,
+}
+
+const SUFFIXES: [(&str, Keep); 6] = [
+    ("-boot.log", Keep::Log),
+    ("-app.log", Keep::Log),
+    ("-phone.cfg", Keep::Replace),
+    ("-web.cfg", Keep::Replace),
+    ("-directory.xml", Keep::Replace),
+    ("-calls.xml", Keep::Replace),
+];
+
+/// The upload a (decoded) request path names, if it is one phones may upload.
+pub fn classify(path: &str) -> Option<UploadName> {
+    let file = match path.split_once('/') {
+        None => path,
+        Some((dir, file)) => {
+            let plain_dir = !dir.is_empty() && !dir.starts_with('.') && !file.contains('/');
+            if !plain_dir {
+                return None;
+            }
+            file
+        }
+    };
+    let mac = Mac::parse(file.get(..12)?).ok()?;
+    let suffix = file.get(12..)?;
+    let keep = SUFFIXES
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(suffix))?
+        .1;
+    Some(UploadName {
+        name: format!("{}{}", mac.polycom_name(), suffix.to_ascii_lowercase()),
+        mac,
+        keep,
+    })
+}
+
+/// A log after appending `new` to `old`, keeping only the newest `keep` bytes.
+pub fn append_log(old: &[u8], new: &[u8], keep: usize) -> Vec<u8> {
+    let mut log = Vec::with_capacity((old.len() + new.len()).min(keep));
+    let total = old.len() + new.len();
+    let skip = total.saturating_sub(keep);
+    if skip < old.len() {
+        log.extend_from_slice(&old[skip..]);
+        log.extend_from_slice(new);
+    } else {
+        log.extend_from_slice(&new[skip - old.len()..]);
+    }
+    log
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_phones_own_upload_names() {
+        let app = classify("0004F214AB37-App.log").unwrap();
+        assert_eq!(
+            (app.name.as_str(), app.keep),
+            ("0004f214ab37-app.log", Keep::Log)
+        );
+        let overrides = classify("overrides/0004f214ab37-phone.cfg").unwrap();
+        assert_eq!(
+            (overrides.name.as_str(), overrides.keep),
+            ("0004f214ab37-phone.cfg", Keep::Replace)
+        );
+        for bad in [
+            "evil.sh",
+            "0004f214ab37.cfg",
+            "0004f214ab37-evil.sh",
+            "0004f214ab37-app.log.sh",
+            "../0004f214ab37-app.log",
+            "a/b/0004f214ab37-app.log",
+            ".hidden/0004f214ab37-app.log",
+            "000000000000-phone.cfg",
+            "0004f2zz1234-app.log",
+            "",
+        ] {
+            assert_eq!(classify(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn logs_keep_the_newest_bytes() {
+        assert_eq!(append_log(b"abc", b"de", 10), b"abcde");
+        assert_eq!(append_log(b"abc", b"de", 4), b"bcde");
+        assert_eq!(append_log(b"abc", b"defgh", 3), b"fgh");
+        assert_eq!(append_log(b"", b"xyz", 0), b"");
+    }
+}
