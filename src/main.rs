@@ -18,6 +18,7 @@ use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::{Renderer, TemplateProblem};
+use phoneprov::serve::api::DEFAULT_BODY_LIMIT;
 use phoneprov::serve::http::HttpConfig;
 use phoneprov::serve::live::Live;
 use phoneprov::serve::sightings::Recorder;
@@ -77,6 +78,12 @@ enum Command {
         /// Newest bytes kept of each phone log.
         #[arg(long, env = "PHONEPROV_LOG_KEEP_BYTES", default_value_t = DEFAULT_LOG_KEEP)]
         log_keep_bytes: usize,
+        /// Bearer token of the admin API (default: generated once, kept in the data folder).
+        #[arg(long, env = "PHONEPROV_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        /// Largest admin API request body (a CSV import), in bytes.
+        #[arg(long, env = "PHONEPROV_API_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
+        api_body_limit: usize,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -200,6 +207,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             firmware_dir,
             upload_max_bytes,
             log_keep_bytes,
+            admin_token,
+            api_body_limit,
         } => {
             let http = HttpConfig {
                 prefix: http_prefix,
@@ -209,7 +218,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     log_keep_bytes,
                 },
             };
-            serve(&store, &storage, &serving, demo, http_listen, http).await
+            let admin = AdminConfig {
+                token: admin_token,
+                body_limit: api_body_limit,
+            };
+            serve(&store, &storage, &serving, demo, http_listen, http, admin).await
         }
         Command::Import {
             file,
@@ -246,6 +259,12 @@ async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deplo
     Ok(Deployment::new(snapshot, serving.server_address.clone())?)
 }
 
+/// The admin API's settings.
+struct AdminConfig {
+    token: Option<String>,
+    body_limit: usize,
+}
+
 /// Binds a listening socket, explaining a permission error.
 async fn listen(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(address).await.map_err(|e| {
@@ -268,7 +287,19 @@ async fn serve(
     demo: bool,
     http_listen: SocketAddr,
     http: HttpConfig,
+    admin: AdminConfig,
 ) -> anyhow::Result<ExitCode> {
+    let (token, generated) =
+        phoneprov::serve::token::load_or_create(&storage.data_dir, admin.token)?;
+    if generated {
+        tell(format_args!(
+            "admin API token (shown once, kept in {}): {token}",
+            storage
+                .data_dir
+                .join(phoneprov::serve::token::TOKEN_FILE)
+                .display()
+        ));
+    }
     let provisioner = Provisioner::new(load_templates(serving).0);
     if demo && let Some(report) = phoneprov::demo::load_if_empty(store).await? {
         tracing::info!(
@@ -297,8 +328,16 @@ async fn serve(
     let http_address = listener.local_addr()?;
     let firmware_dir = http.firmware_dir.clone();
     let (recorder, recording) = Recorder::start(Arc::new(store.clone()));
+    let api = phoneprov::serve::api::router(
+        Arc::new(store.clone()),
+        Arc::clone(&live),
+        token,
+        admin.body_limit,
+    );
     let router =
-        phoneprov::serve::http::router(Arc::clone(&live), Arc::new(store.clone()), recorder, http);
+        phoneprov::serve::http::router(Arc::clone(&live), Arc::new(store.clone()), recorder, http)
+            .nest("/api/v1", api)
+            .route("/healthz", axum::routing::get(|| async { "ok\n" }));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(

@@ -509,3 +509,163 @@ async fn phones_upload_their_own_logs_and_overrides() {
     }
     store.close().await;
 }
+
+const TOKEN: &str = "test-admin-token-0123456789";
+
+fn api(server: &Server, method: &str, path: &str, extra: &[&str]) -> Reply {
+    let auth = format!("Authorization: Bearer {TOKEN}");
+    let mut args = vec!["-X", method, "-H", auth.as_str()];
+    args.extend_from_slice(extra);
+    curl(&format!("{}/api/v1{path}", server.base), &args)
+}
+
+fn json(reply: &Reply) -> serde_json::Value {
+    serde_json::from_slice(&reply.body)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&reply.body)))
+}
+
+#[tokio::test]
+async fn the_admin_api_needs_the_token() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    assert_eq!(curl(&format!("{}/healthz", server.base), &[]).status, 200);
+    for auth in [None, Some("Bearer wrong"), Some("Bearer "), Some(TOKEN)] {
+        let mut args = vec![];
+        let header;
+        if let Some(auth) = auth {
+            header = format!("Authorization: {auth}");
+            args = vec!["-H", header.as_str()];
+        }
+        let reply = curl(&format!("{}/api/v1/extensions", server.base), &args);
+        assert_eq!(reply.status, 401, "{auth:?}");
+        assert_eq!(reply.header("www-authenticate").as_deref(), Some("Bearer"));
+        assert!(
+            json(&reply)["error"]
+                .as_str()
+                .unwrap()
+                .contains("bearer token")
+        );
+    }
+    assert_eq!(api(&server, "GET", "/extensions", &[]).status, 200);
+    let unknown = api(&server, "GET", "/no/such/route", &[]);
+    assert_eq!(
+        (unknown.status, json(&unknown)["error"].as_str()),
+        (404, Some("no such API route"))
+    );
+}
+
+#[tokio::test]
+async fn the_admin_api_lists_previews_imports_and_exports() {
+    let server = start_with(&["--admin-token", TOKEN, "--api-body-limit", "2000"]).await;
+    let page = json(&api(&server, "GET", "/extensions?limit=2&offset=1", &[]));
+    assert_eq!(page["total"], 6);
+    let numbers: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["202", "203"]);
+    assert!(
+        page["items"][0].get("password").is_none(),
+        "no passwords in listings"
+    );
+    let found = json(&api(&server, "GET", "/extensions?q=zo%C3%AB", &[]));
+    assert_eq!(found["total"], 2);
+    let desk = json(&api(&server, "GET", "/extensions/203", &[]));
+    assert_eq!(
+        desk["phone"],
+        serde_json::json!({"mac": "0004f214ab38", "line": 2})
+    );
+    assert_eq!(api(&server, "GET", "/extensions/999", &[]).status, 404);
+
+    let phone = json(&api(&server, "GET", "/phones/00:04:F2:14:AB:38", &[]));
+    assert_eq!(
+        phone["files"],
+        serde_json::json!(["0004f214ab38.cfg", "202.cfg", "203.cfg", "altigen.cfg"])
+    );
+    assert_eq!(phone["model"], "VVX_400");
+    let preview = api(&server, "GET", "/phones/0004f214ab38/files/203.cfg", &[]);
+    assert_eq!(
+        (preview.status, preview.body),
+        (200, golden("polycom/203.cfg"))
+    );
+    assert_eq!(
+        api(&server, "GET", "/phones/0004f214ab38/files/201.cfg", &[]).status,
+        404
+    );
+    assert_eq!(api(&server, "GET", "/phones/0004f2zz1234", &[]).status, 400);
+    assert_eq!(api(&server, "GET", "/phones/0004f2999999", &[]).status, 404);
+    let sites = json(&api(&server, "GET", "/sites", &[]));
+    assert_eq!(sites[0]["name"], "branch");
+    assert_eq!(sites[1]["sip_port"], 10060);
+
+    // Import: a bad file is refused with every error, and nothing is written.
+    let export_before = api(&server, "GET", "/export", &[]).body;
+    let cli_export = server.db.export();
+    assert_eq!(
+        String::from_utf8(export_before.clone()).unwrap(),
+        cli_export
+    );
+    let bad = "extension,display_name,mac\n299,Bad,0004f2zz1234\n298,\"Two\nLines\",\n";
+    let refused = api(
+        &server,
+        "POST",
+        "/import",
+        &["-H", "Content-Type: text/csv", "--data-binary", bad],
+    );
+    assert_eq!(refused.status, 422);
+    let body = json(&refused);
+    assert_eq!(
+        body["details"][0],
+        serde_json::json!({"line": 2, "column": "mac", "message": "\"0004f2zz1234\" is not a MAC address"})
+    );
+    assert_eq!(body["details"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        api(
+            &server,
+            "POST",
+            "/import?mode=merge",
+            &["--data-binary", "x"]
+        )
+        .status,
+        400
+    );
+    let too_big = "extension,display_name\n".to_string() + &"1,x\n".repeat(600);
+    assert_eq!(
+        api(
+            &server,
+            "POST",
+            "/import",
+            &["--data-binary", too_big.as_str()]
+        )
+        .status,
+        413
+    );
+    assert_eq!(
+        api(&server, "GET", "/export", &[]).body,
+        export_before,
+        "nothing written"
+    );
+
+    // A dry run reports, an import writes and is served at once.
+    let good = "extension,display_name\n201,Alice From The API\n";
+    let dry = json(&api(
+        &server,
+        "POST",
+        "/import?dry_run=true",
+        &["--data-binary", good],
+    ));
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(
+        dry["extensions"]["updated"][0]["fields"],
+        serde_json::json!(["display_name"])
+    );
+    let done = json(&api(&server, "POST", "/import", &["--data-binary", good]));
+    assert_eq!(done["dry_run"], false);
+    assert!(done["revision"].is_number());
+    let served = String::from_utf8(curl(&format!("{}/201.cfg", server.base), &[]).body).unwrap();
+    assert!(
+        served.contains("Alice From The API"),
+        "served right after the import"
+    );
+}

@@ -107,6 +107,17 @@ impl Live {
         }
     }
 
+    /// The files a known phone will fetch, in order; `None` for an unknown phone.
+    pub fn files_of_phone(&self, mac: &Mac) -> Option<Vec<String>> {
+        let generation = self.current.load();
+        let phone = generation.deployment.phone(mac)?;
+        Some(
+            generation
+                .provisioner
+                .files_of_phone(&generation.deployment, phone),
+        )
+    }
+
     /// True when `mac` is a known phone.
     pub fn knows(&self, mac: &Mac) -> bool {
         self.current.load().deployment.phone(mac).is_some()

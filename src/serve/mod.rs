@@ -1,7 +1,9 @@
 //! Phone-facing servers. Each is a thin adapter over the provisioning core: it turns a request
 //! into a file name and answers from [`live::Live`]. No server knows a vendor.
 
+pub mod api;
 pub mod firmware;
 pub mod http;
 pub mod live;
 pub mod sightings;
+pub mod token;

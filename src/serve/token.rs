@@ -1,0 +1,100 @@
+//! The admin API's bearer token: given by the admin (`--admin-token`), else kept in the data
+//! folder (`admin-token`, mode 0600), generated on first start and printed once. Compared in
+//! constant time.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use crate::domain::{RandomError, generate_password};
+
+/// File name of the stored token in the data folder.
+pub const TOKEN_FILE: &str = "admin-token";
+
+/// Why no token could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Reading or writing the token file failed.
+    #[error("cannot read or write the admin token file {path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No random token could be generated.
+    #[error(transparent)]
+    Random(#[from] RandomError),
+}
+
+/// The token, and whether it was generated just now (so it should be shown once).
+pub fn load_or_create(
+    data_dir: &Path,
+    given: Option<String>,
+) -> Result<(String, bool), TokenError> {
+    if let Some(token) = given.filter(|t| !t.trim().is_empty()) {
+        return Ok((token.trim().to_string(), false));
+    }
+    let path = data_dir.join(TOKEN_FILE);
+    let file_error = |source| TokenError::File {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(token) if !token.trim().is_empty() => return Ok((token.trim().to_string(), false)),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(file_error(e)),
+    }
+    let token = format!("{}{}", generate_password()?, generate_password()?);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(file_error)?;
+    writeln!(file, "{token}").map_err(file_error)?;
+    Ok((token, true))
+}
+
+/// Compares two secrets without stopping at the first difference.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    let mut difference = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        difference |= usize::from(x ^ b.get(i).copied().unwrap_or(!x));
+    }
+    difference == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_once_then_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, generated) = load_or_create(dir.path(), None).unwrap();
+        assert!(generated && first.len() == 40);
+        let (again, generated) = load_or_create(dir.path(), None).unwrap();
+        assert!(!generated);
+        assert_eq!(again, first);
+        let mode = std::fs::metadata(dir.path().join(TOKEN_FILE)).unwrap();
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
+            0o600
+        );
+        assert_eq!(
+            load_or_create(dir.path(), Some("given".into())).unwrap(),
+            ("given".into(), false)
+        );
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"ab"));
+        assert!(!same_secret(b"", b"a"));
+    }
+}
