@@ -669,3 +669,152 @@ async fn the_admin_api_lists_previews_imports_and_exports() {
         "served right after the import"
     );
 }
+
+#[tokio::test]
+async fn the_admin_api_edits_extensions_and_line_keys() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let send = |method: &str, path: &str, body: &str| {
+        api(
+            &server,
+            method,
+            path,
+            &[
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+                body,
+            ],
+        )
+    };
+    let created = send(
+        "POST",
+        "/extensions",
+        r#"{"number": "401", "display_name": "Lobby Phone", "site": "branch"}"#,
+    );
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let view = json(&created);
+    assert_eq!(
+        (view["home_site"].as_str(), view["password_set"].as_bool()),
+        (Some("branch"), Some(true))
+    );
+    assert_eq!(
+        send(
+            "POST",
+            "/extensions",
+            r#"{"number": "401", "display_name": "Again"}"#
+        )
+        .status,
+        409
+    );
+    let invalid = send(
+        "POST",
+        "/extensions",
+        r#"{"number": "402", "display_name": "", "auth_user": "a b", "site": "nowhere"}"#,
+    );
+    assert_eq!(invalid.status, 422);
+    let fields: Vec<String> = json(&invalid)["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["display_name", "auth_user"]);
+    let unknown_site = send(
+        "POST",
+        "/extensions",
+        r#"{"number": "402", "display_name": "X", "site": "nowhere"}"#,
+    );
+    assert_eq!(
+        (
+            unknown_site.status,
+            json(&unknown_site)["details"][0]["field"].as_str()
+        ),
+        (422, Some("site"))
+    );
+    assert_eq!(send("POST", "/extensions", "{not json").status, 400);
+    assert_eq!(
+        send(
+            "POST",
+            "/extensions",
+            r#"{"number": "403", "display_name": "X", "colour": "red"}"#
+        )
+        .status,
+        400
+    );
+
+    let updated = json(&send("PUT", "/extensions/401", r#"{"label": "Lobby"}"#));
+    assert_eq!(
+        (updated["label"].as_str(), updated["display_name"].as_str()),
+        (Some("Lobby"), Some("Lobby Phone"))
+    );
+    assert_eq!(
+        send("PUT", "/extensions/999", r#"{"label": "x"}"#).status,
+        404
+    );
+
+    // Line keys: 401 joins 201 on the SoundPoint 331 (two keys); a third key does not exist.
+    let lines = send(
+        "PUT",
+        "/phones/0004f214ab37/lines",
+        r#"{"lines": {"1": "201", "2": "401"}}"#,
+    );
+    assert_eq!(
+        lines.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&lines.body)
+    );
+    assert_eq!(
+        json(&lines)["files"],
+        serde_json::json!(["0004f214ab37.cfg", "201.cfg", "401.cfg", "altigen.cfg"])
+    );
+    let file = String::from_utf8(curl(&format!("{}/401.cfg", server.base), &[]).body).unwrap();
+    assert!(file.contains("reg.2.label=\"Lobby\""), "{file}");
+    let beyond = send(
+        "PUT",
+        "/phones/0004f214ab37/lines",
+        r#"{"lines": {"3": "401"}}"#,
+    );
+    assert_eq!(
+        (beyond.status, json(&beyond)["details"][0]["field"].as_str()),
+        (422, Some("line"))
+    );
+    let missing = send(
+        "PUT",
+        "/phones/0004f214ab37/lines",
+        r#"{"lines": {"1": "999"}}"#,
+    );
+    assert_eq!(
+        (
+            missing.status,
+            json(&missing)["details"][0]["field"].as_str()
+        ),
+        (422, Some("lines.1"))
+    );
+
+    assert_eq!(api(&server, "DELETE", "/extensions/401", &[]).status, 204);
+    let phone = json(&api(&server, "GET", "/phones/0004f214ab37", &[]));
+    assert_eq!(
+        phone["lines"],
+        serde_json::json!([{"line": 1, "extension": "201"}])
+    );
+    assert_eq!(curl(&format!("{}/401.cfg", server.base), &[]).status, 404);
+    assert_eq!(api(&server, "DELETE", "/extensions/401", &[]).status, 404);
+    assert_eq!(
+        api(&server, "DELETE", "/phones/0004f2aa0001", &[]).status,
+        204
+    );
+    assert_eq!(
+        curl(&format!("{}/0004f2aa0001.cfg", server.base), &[]).status,
+        404
+    );
+    assert_eq!(
+        api(&server, "DELETE", "/phones/0004f2aa0001", &[]).status,
+        404
+    );
+}

@@ -15,6 +15,7 @@ mod report;
 pub use columns::Column;
 pub use error::{ImportError, RowError};
 pub use export::{ExportError, export_csv, neutralize, unneutralize};
+pub use parse::{Cell, Row};
 pub use report::{EntityReport, ImportReport, Update};
 
 use std::time::Instant;
@@ -50,6 +51,24 @@ pub async fn import_csv(
     if !options.dry_run && !changes.is_empty() {
         report.revision = Some(store.apply(&changes, progress).await?);
         tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
+    }
+    Ok(report)
+}
+
+/// Applies rows built by other means than a CSV file (the admin API's edits), with the same
+/// checks, planning and single transaction as an import. Row line numbers are reported in errors.
+pub async fn apply_rows(
+    store: &dyn Store,
+    rows: &[Row],
+    options: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let snapshot = store.snapshot().await?;
+    let plan::Plan {
+        changes,
+        mut report,
+    } = plan::plan(&snapshot, rows, options)?;
+    if !options.dry_run && !changes.is_empty() {
+        report.revision = Some(store.apply(&changes, &|_, _| {}).await?);
     }
     Ok(report)
 }

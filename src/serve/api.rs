@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Extension, Mac, Phone, Site, SiteId};
 use crate::import::{ImportError, ImportOptions, RowError, export_csv, import_csv};
+use crate::serve::edits;
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::token::same_secret;
 use crate::store::{Store, StoreError};
@@ -28,9 +29,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 const PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
 
-struct Api {
-    store: Arc<dyn Store>,
-    live: Arc<Live>,
+pub(crate) struct Api {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) live: Arc<Live>,
     token: String,
 }
 
@@ -38,10 +39,19 @@ struct Api {
 pub fn router(store: Arc<dyn Store>, live: Arc<Live>, token: String, body_limit: usize) -> Router {
     let api = Arc::new(Api { store, live, token });
     Router::new()
-        .route("/extensions", get(extensions))
-        .route("/extensions/{number}", get(extension))
+        .route("/extensions", get(extensions).post(edits::create_extension))
+        .route(
+            "/extensions/{number}",
+            get(extension)
+                .put(edits::update_extension)
+                .delete(edits::delete_extension),
+        )
         .route("/phones", get(phones))
-        .route("/phones/{mac}", get(phone))
+        .route("/phones/{mac}", get(phone).delete(edits::delete_phone))
+        .route(
+            "/phones/{mac}/lines",
+            axum::routing::put(edits::assign_lines),
+        )
         .route("/phones/{mac}/files", get(phone_files))
         .route("/phones/{mac}/files/{name}", get(phone_file))
         .route("/sites", get(sites))
@@ -74,6 +84,8 @@ pub enum ApiError {
     Rejected(Vec<RowError>),
     /// 409: the data changed meanwhile.
     Conflict(String),
+    /// 422: invalid fields of a JSON body, as `(field, message)`.
+    Invalid(Vec<(String, String)>),
     /// 500: the database failed.
     Internal(String),
 }
@@ -100,6 +112,17 @@ impl IntoResponse for ApiError {
                 format!("{} error(s) in the file; nothing was written", errors.len()),
                 errors,
             ),
+            ApiError::Invalid(fields) => {
+                let details: Vec<serde_json::Value> = fields
+                    .iter()
+                    .map(|(field, message)| serde_json::json!({"field": field, "message": message}))
+                    .collect();
+                let body = ErrorBody {
+                    error: format!("{} invalid field(s); nothing was written", details.len()),
+                    details,
+                };
+                return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+            }
             ApiError::Internal(what) => {
                 tracing::error!("admin API: {what}");
                 (
@@ -184,7 +207,7 @@ struct Placement {
 
 /// An extension as the API shows it (the password itself only in the export).
 #[derive(Serialize)]
-struct ExtensionView {
+pub(crate) struct ExtensionView {
     number: String,
     display_name: String,
     label: Option<String>,
@@ -196,11 +219,11 @@ struct ExtensionView {
     phone: Option<Placement>,
 }
 
-fn site_names(sites: &[Site]) -> HashMap<SiteId, String> {
+pub(crate) fn site_names(sites: &[Site]) -> HashMap<SiteId, String> {
     sites.iter().map(|s| (s.id, s.name.to_string())).collect()
 }
 
-fn extension_view(
+pub(crate) fn extension_view(
     e: &Extension,
     sites: &HashMap<SiteId, String>,
     phones: &[Phone],
@@ -316,7 +339,7 @@ fn phone_view(p: &Phone) -> PhoneView {
     }
 }
 
-fn parse_mac(text: &str) -> Result<Mac, ApiError> {
+pub(crate) fn parse_mac(text: &str) -> Result<Mac, ApiError> {
     Mac::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
