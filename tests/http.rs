@@ -818,3 +818,144 @@ async fn the_admin_api_edits_extensions_and_line_keys() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_admin_api_creates_and_changes_sites() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let send = |method: &str, path: &str, body: &str| {
+        api(
+            &server,
+            method,
+            path,
+            &[
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+                body,
+            ],
+        )
+    };
+    let east = send(
+        "POST",
+        "/sites",
+        r#"{"name": "East", "sip_server": "10.30.0.5", "alternate_site": "default", "extension_length": 4}"#,
+    );
+    assert_eq!(east.status, 201, "{}", String::from_utf8_lossy(&east.body));
+    let view = json(&east);
+    assert_eq!(view["name"], "east");
+    assert_eq!(view["sip_port"], 5060);
+    assert_eq!(view["alternate_site"], "default");
+    assert_eq!(view["extension_length"], 4);
+    assert_eq!(send("POST", "/sites", r#"{"name": "east"}"#).status, 409);
+    let invalid = send(
+        "POST",
+        "/sites",
+        r#"{"name": "west", "sip_port": 0, "extension_length": 5, "alternate_site": "nowhere", "sip_server": "a b"}"#,
+    );
+    assert_eq!(invalid.status, 422);
+    let mut fields: Vec<String> = json(&invalid)["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_string())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "alternate_site",
+            "extension_length",
+            "sip_port",
+            "sip_server"
+        ]
+    );
+    assert_eq!(
+        send("PUT", "/sites/nowhere", r#"{"mwi_beep": true}"#).status,
+        404
+    );
+
+    // A change to the default site's call server is served at once.
+    assert_eq!(
+        send("PUT", "/sites/default", r#"{"sip_server": "10.10.0.9"}"#).status,
+        200
+    );
+    let file = String::from_utf8(curl(&format!("{}/201.cfg", server.base), &[]).body).unwrap();
+    assert!(
+        file.contains("reg.1.server.1.address=\"10.10.0.9\""),
+        "{file}"
+    );
+    // The new site's file, once it has a phone.
+    let csv = "extension,display_name,mac,model,site\n5001,East Desk,0004f2ee0001,SPIP_331,east\n";
+    assert_eq!(
+        api(&server, "POST", "/import", &["--data-binary", csv]).status,
+        200
+    );
+    let site =
+        String::from_utf8(curl(&format!("{}/site-east.cfg", server.base), &[]).body).unwrap();
+    assert!(site.contains("[1-7]xxx"), "{site}");
+    let master =
+        String::from_utf8(curl(&format!("{}/0004f2ee0001.cfg", server.base), &[]).body).unwrap();
+    assert!(
+        master.contains("5001.cfg, site-east.cfg, phone1.cfg, sip.cfg"),
+        "{master}"
+    );
+    let desk = String::from_utf8(curl(&format!("{}/5001.cfg", server.base), &[]).body).unwrap();
+    assert!(
+        desk.contains("reg.1.server.2.address=\"10.10.0.9\""),
+        "backup is the alternate: {desk}"
+    );
+}
+
+#[tokio::test]
+async fn the_admin_api_takes_a_csv_file_from_a_form() {
+    let server = start_with(&["--admin-token", TOKEN, "--api-body-limit", "2000"]).await;
+    let csv = server.db.dir.path().join("form.csv");
+    std::fs::write(&csv, "extension,display_name\n601,Form Upload\n").unwrap();
+    let form = format!("file=@{}", csv.display());
+    let reply = api(
+        &server,
+        "POST",
+        "/import?dry_run=true",
+        &["-F", form.as_str()],
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(
+        json(&reply)["extensions"]["created"],
+        serde_json::json!(["601"])
+    );
+    std::fs::write(
+        &csv,
+        "extension,display_name\n".to_string() + &"1,x\n".repeat(600),
+    )
+    .unwrap();
+    let too_big = api(&server, "POST", "/import", &["-F", form.as_str()]);
+    assert_eq!(too_big.status, 413);
+    assert!(
+        json(&too_big)["error"]
+            .as_str()
+            .unwrap()
+            .contains("--api-body-limit")
+    );
+    let raw_too_big = api(
+        &server,
+        "POST",
+        "/import",
+        &["--data-binary", &"1,x\n".repeat(600)],
+    );
+    assert_eq!(
+        (
+            raw_too_big.status,
+            json(&raw_too_big)["details"].as_array().map(Vec::len)
+        ),
+        (413, Some(0))
+    );
+    assert_eq!(
+        api(&server, "POST", "/import", &["-F", "note=hello"]).status,
+        400
+    );
+}

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -54,8 +54,8 @@ pub fn router(store: Arc<dyn Store>, live: Arc<Live>, token: String, body_limit:
         )
         .route("/phones/{mac}/files", get(phone_files))
         .route("/phones/{mac}/files/{name}", get(phone_file))
-        .route("/sites", get(sites))
-        .route("/sites/{name}", get(site))
+        .route("/sites", get(sites).post(edits::create_site))
+        .route("/sites/{name}", get(site).put(edits::update_site))
         .route(
             "/import",
             post(import).layer(DefaultBodyLimit::max(body_limit)),
@@ -84,6 +84,8 @@ pub enum ApiError {
     Rejected(Vec<RowError>),
     /// 409: the data changed meanwhile.
     Conflict(String),
+    /// 413: the body is larger than allowed.
+    TooLarge,
     /// 422: invalid fields of a JSON body, as `(field, message)`.
     Invalid(Vec<(String, String)>),
     /// 500: the database failed.
@@ -107,6 +109,11 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, what, vec![]),
             ApiError::BadRequest(what) => (StatusCode::BAD_REQUEST, what, vec![]),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, what, vec![]),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is larger than allowed (--api-body-limit)".into(),
+                vec![],
+            ),
             ApiError::Rejected(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("{} error(s) in the file; nothing was written", errors.len()),
@@ -449,7 +456,7 @@ async fn phone_file(
 }
 
 #[derive(Serialize)]
-struct SiteView {
+pub(crate) struct SiteView {
     name: String,
     sip_server: Option<String>,
     sip_port: u16,
@@ -465,7 +472,7 @@ struct SiteView {
     voicemail_backup_server: Option<String>,
 }
 
-fn site_view(site: &Site, names: &HashMap<SiteId, String>) -> SiteView {
+pub(crate) fn site_view(site: &Site, names: &HashMap<SiteId, String>) -> SiteView {
     let s = &site.settings;
     SiteView {
         name: site.name.to_string(),
@@ -514,11 +521,46 @@ struct ImportQuery {
     mode: Option<String>,
 }
 
+/// The CSV of an import request: the body itself, or the first file of a multipart form.
+async fn csv_of(request: Request) -> Result<Bytes, ApiError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let refused = |status: StatusCode, text: String| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::BadRequest(format!("cannot read the request body: {text}"))
+        }
+    };
+    if !multipart {
+        return Bytes::from_request(request, &())
+            .await
+            .map_err(|e| refused(e.status(), e.body_text()));
+    }
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("invalid multipart form: {}", e.body_text())))?;
+    let field_error =
+        |e: axum::extract::multipart::MultipartError| refused(e.status(), e.body_text());
+    while let Some(field) = form.next_field().await.map_err(field_error)? {
+        if field.file_name().is_some() || field.name() == Some("file") {
+            return field.bytes().await.map_err(field_error);
+        }
+    }
+    Err(ApiError::BadRequest(
+        "the multipart form has no file".into(),
+    ))
+}
+
 async fn import(
     State(api): State<Arc<Api>>,
     Query(query): Query<ImportQuery>,
-    body: Bytes,
+    request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
+    let body = csv_of(request).await?;
     let replace = match query.mode.as_deref() {
         None | Some("upsert") => false,
         Some("replace") => true,

@@ -328,3 +328,216 @@ pub(crate) async fn delete_phone(
     reload(&api).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// Body of `POST /sites` and `PUT /sites/{name}`: fields left out keep their value (a new site
+/// starts from the MAXCS defaults, with SIP port 5060); `""` clears `sip_server`,
+/// `alternate_site`, `voicemail_server` and `voicemail_backup_server`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteInput {
+    name: Option<String>,
+    sip_server: Option<String>,
+    sip_port: Option<u16>,
+    utc_offset_seconds: Option<i32>,
+    daylight_saving: Option<bool>,
+    sntp_server: Option<String>,
+    extension_length: Option<i64>,
+    local_dialing: Option<i64>,
+    mwi_beep: Option<bool>,
+    registration_expiry: Option<u32>,
+    alternate_site: Option<String>,
+    voicemail_server: Option<String>,
+    voicemail_backup_server: Option<String>,
+}
+
+/// A host name or address: 1 to 253 characters, no spaces, control characters, quotes or `<>`.
+fn host(field: &str, text: &str, fields: &mut Fields) -> Option<String> {
+    let ok = (1..=253).contains(&text.len())
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>&/\\".contains(c));
+    if !ok {
+        fields.0.push((
+            field.into(),
+            format!("{} is not a host name or address", quoted(text)),
+        ));
+    }
+    ok.then(|| text.to_string())
+}
+
+fn optional_host(
+    field: &str,
+    value: Option<String>,
+    current: Option<String>,
+    fields: &mut Fields,
+) -> Option<String> {
+    match value.as_deref() {
+        None => current,
+        Some("") => None,
+        Some(text) => host(field, text, fields),
+    }
+}
+
+async fn save_site(
+    api: &Api,
+    name: SiteName,
+    input: SiteInput,
+    create: bool,
+) -> Result<Response, ApiError> {
+    let sites = api.store.sites().await?;
+    let existing = sites.iter().find(|s| s.name == name);
+    match (existing, create) {
+        (Some(_), true) => return Err(ApiError::Conflict(format!("site {name} already exists"))),
+        (None, false) => return Err(ApiError::NotFound(format!("no site {name}"))),
+        _ => {}
+    }
+    let mut settings = match existing {
+        Some(site) => site.settings.clone(),
+        None => crate::domain::SiteSettings {
+            sip_port: None,
+            ..crate::domain::SiteSettings::maxcs_defaults()
+        },
+    };
+    let mut fields = Fields(Vec::new());
+    settings.sip_server = optional_host(
+        "sip_server",
+        input.sip_server,
+        settings.sip_server,
+        &mut fields,
+    );
+    settings.voicemail_server = optional_host(
+        "voicemail_server",
+        input.voicemail_server,
+        settings.voicemail_server,
+        &mut fields,
+    );
+    settings.voicemail_backup_server = optional_host(
+        "voicemail_backup_server",
+        input.voicemail_backup_server,
+        settings.voicemail_backup_server,
+        &mut fields,
+    );
+    if let Some(sntp) = input.sntp_server {
+        settings.sntp_server = host("sntp_server", &sntp, &mut fields).unwrap_or_default();
+    }
+    match input.sip_port {
+        Some(0) => fields
+            .0
+            .push(("sip_port".into(), "must be 1 to 65535".into())),
+        Some(port) => settings.sip_port = Some(port),
+        None => {}
+    }
+    if let Some(offset) = input.utc_offset_seconds {
+        if offset.abs() > 14 * 3600 {
+            fields.0.push((
+                "utc_offset_seconds".into(),
+                "must be within 14 hours of UTC".into(),
+            ));
+        }
+        settings.utc_offset_seconds = offset;
+    }
+    if let Some(digits) = input.extension_length {
+        match crate::domain::ExtensionLength::from_digits(digits) {
+            Some(length) => settings.extension_length = length,
+            None => fields
+                .0
+                .push(("extension_length".into(), "must be 3 or 4".into())),
+        }
+    }
+    if let Some(digits) = input.local_dialing {
+        match crate::domain::LocalDialing::from_digits(digits) {
+            Some(local) => settings.local_dialing = local,
+            None => fields
+                .0
+                .push(("local_dialing".into(), "must be 7 or 10".into())),
+        }
+    }
+    if let Some(dst) = input.daylight_saving {
+        settings.daylight_saving = dst;
+    }
+    if let Some(beep) = input.mwi_beep {
+        settings.mwi_beep = beep;
+    }
+    match input.registration_expiry {
+        Some(0) => fields.0.push((
+            "registration_expiry".into(),
+            "must be 1 or more seconds".into(),
+        )),
+        Some(seconds) => settings.registration_expiry = Some(seconds),
+        None => {}
+    }
+    match input.alternate_site.as_deref() {
+        None => {}
+        Some("") => settings.alternate_site = None,
+        Some(other) => match sites
+            .iter()
+            .find(|s| s.name.as_str().eq_ignore_ascii_case(other))
+        {
+            Some(site) if site.name != name => settings.alternate_site = Some(site.id),
+            Some(_) => fields.0.push((
+                "alternate_site".into(),
+                "a site cannot be its own alternate".into(),
+            )),
+            None => fields.0.push((
+                "alternate_site".into(),
+                format!("no site {}", quoted(other)),
+            )),
+        },
+    }
+    if !fields.0.is_empty() {
+        return Err(ApiError::Invalid(fields.0));
+    }
+    if create {
+        api.store.create_site(&name, &settings).await?;
+    } else {
+        api.store.update_site(&name, &settings).await?;
+    }
+    reload(api).await;
+    let status = if create {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let sites = api.store.sites().await?;
+    let names = site_names(&sites);
+    let site = sites
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ApiError::NotFound(format!("no site {name}")))?;
+    Ok((status, Json(crate::serve::api::site_view(site, &names))).into_response())
+}
+
+fn site_name(text: &str) -> Result<SiteName, ApiError> {
+    SiteName::parse(text).map_err(|e| ApiError::Invalid(vec![("name".into(), e.to_string())]))
+}
+
+/// `POST /sites`: creates a site.
+pub(crate) async fn create_site(
+    State(api): State<Arc<Api>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: SiteInput = json_body(&body)?;
+    let name = site_name(input.name.as_deref().unwrap_or(""))?;
+    save_site(&api, name, input, true).await
+}
+
+/// `PUT /sites/{name}`: changes the settings given.
+pub(crate) async fn update_site(
+    State(api): State<Arc<Api>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: SiteInput = json_body(&body)?;
+    let name = site_name(&name)?;
+    if input
+        .name
+        .as_deref()
+        .is_some_and(|n| !n.eq_ignore_ascii_case(name.as_str()))
+    {
+        return Err(ApiError::Invalid(vec![(
+            "name".into(),
+            "cannot be changed".into(),
+        )]));
+    }
+    save_site(&api, name, input, false).await
+}
