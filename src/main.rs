@@ -327,6 +327,7 @@ async fn serve(
     let listener = listen(http_listen).await?;
     let http_address = listener.local_addr()?;
     let firmware_dir = http.firmware_dir.clone();
+    let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
     let (recorder, recording) = Recorder::start(Arc::new(store.clone()));
     let api = phoneprov::serve::api::router(
         Arc::new(store.clone()),
@@ -337,7 +338,11 @@ async fn serve(
     let router =
         phoneprov::serve::http::router(Arc::clone(&live), Arc::new(store.clone()), recorder, http)
             .nest("/api/v1", api)
-            .route("/healthz", axum::routing::get(|| async { "ok\n" }));
+            .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+            .merge(phoneprov::serve::metrics::router(metrics))
+            .layer(axum::middleware::from_fn(
+                phoneprov::serve::metrics::count_requests,
+            ));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(

@@ -959,3 +959,50 @@ async fn the_admin_api_takes_a_csv_file_from_a_form() {
         400
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_fetches_and_the_render_cache() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    for _ in 0..3 {
+        assert_eq!(curl(&format!("{}/201.cfg", server.base), &[]).status, 200);
+    }
+    assert_eq!(
+        curl(&format!("{}/aastra.cfg", server.base), &[]).status,
+        200
+    );
+    assert_eq!(
+        curl(&format!("{}/sip.ld", server.base), &["-r", "0-9"]).status,
+        206
+    );
+    assert_eq!(
+        curl(&format!("{}/nothing.cfg", server.base), &[]).status,
+        404
+    );
+    assert_eq!(api(&server, "GET", "/sites", &[]).status, 200);
+    let text = String::from_utf8(curl(&format!("{}/metrics", server.base), &[]).body).unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| {
+                l.strip_prefix(series)
+                    .and_then(|rest| rest.trim().parse().ok())
+            })
+            .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+    };
+    assert_eq!(
+        value("phoneprov_http_requests_total{route=\"/{*path}\",status=\"200\"}"),
+        4.0
+    );
+    assert_eq!(
+        value("phoneprov_http_requests_total{route=\"/{*path}\",status=\"404\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("phoneprov_http_requests_total{route=\"/api/v1/sites\",status=\"200\"}"),
+        1.0
+    );
+    assert_eq!(value("phoneprov_fetches_total{kind=\"polycom\"}"), 3.0);
+    assert_eq!(value("phoneprov_fetches_total{kind=\"aastra\"}"), 1.0);
+    assert_eq!(value("phoneprov_fetches_total{kind=\"firmware\"}"), 1.0);
+    assert_eq!(value("phoneprov_render_cache_misses_total"), 2.0);
+    assert_eq!(value("phoneprov_render_cache_hits_total"), 2.0);
+}

@@ -24,10 +24,11 @@ use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::domain::{Mac, Sighting, Transport, Upload};
+use crate::domain::{Mac, Sighting, Transport, Upload, Vendor};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::serve::firmware;
 use crate::serve::live::{FetchAnswer, Live};
+use crate::serve::metrics;
 use crate::serve::sightings::Recorder;
 use crate::store::{Store, StoreError};
 use crate::vendor::agent::{self, Agent};
@@ -265,6 +266,10 @@ async fn answer(app: &App, name: &str, request: Request) -> Response {
     if !name.contains('/') && name.len() <= firmware::MAX_SEGMENT {
         match app.live.fetch(name) {
             Ok(FetchAnswer::Found(file)) => {
+                metrics::fetched(match file.vendor {
+                    Vendor::Polycom => "polycom",
+                    Vendor::Aastra => "aastra",
+                });
                 let mut response = Response::new(Body::from(file.content.clone()));
                 response.headers_mut().insert(
                     header::CONTENT_TYPE,
@@ -289,6 +294,7 @@ async fn answer(app: &App, name: &str, request: Request) -> Response {
         // Phones read back what they uploaded (overrides, directories); nothing else by that name.
         return match app.store.upload(&upload.mac, &upload.name).await {
             Ok(Some(stored)) => {
+                metrics::fetched("upload");
                 let mut response = Response::new(Body::from(stored.content));
                 response.headers_mut().insert(
                     header::CONTENT_TYPE,
@@ -304,7 +310,12 @@ async fn answer(app: &App, name: &str, request: Request) -> Response {
         return not_found();
     };
     match ServeFile::new(path).oneshot(request).await {
-        Ok(response) => response.map(Body::new),
+        Ok(response) => {
+            if response.status().is_success() {
+                metrics::fetched("firmware");
+            }
+            response.map(Body::new)
+        }
         Err(never) => match never {},
     }
 }

@@ -87,17 +87,20 @@ impl Live {
     pub fn fetch(&self, name: &str) -> Result<FetchAnswer, RenderError> {
         let generation = self.current.load_full();
         if let Some(hit) = read(&generation.rendered).get(name) {
+            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
         // Rendering under the write lock: concurrent first requests for one file wait for the
         // one render instead of repeating it (a render takes about 10 us).
         let mut rendered = write(&generation.rendered);
         if let Some(hit) = rendered.get(name) {
+            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
         match generation.provisioner.fetch(&generation.deployment, name)? {
             Fetch::Found(file) => {
                 self.renders.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("phoneprov_render_cache_misses_total").increment(1);
                 let file = Arc::new(file);
                 rendered.insert(name.to_string(), Arc::clone(&file));
                 Ok(FetchAnswer::Found(file))

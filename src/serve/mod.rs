@@ -6,5 +6,6 @@ mod edits;
 pub mod firmware;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod sightings;
 pub mod token;

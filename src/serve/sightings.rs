@@ -44,6 +44,7 @@ impl Recorder {
     pub fn record(&self, sighting: Sighting) {
         if self.queue.try_send(sighting).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("phoneprov_sightings_dropped_total").increment(1);
         }
     }
 

@@ -1,0 +1,58 @@
+//! Prometheus metrics at `/metrics` (no token: counts only, nothing secret):
+//!
+//! - `phoneprov_http_requests_total{route, status}`: every HTTP request, by matched route
+//!   (`/{*path}` for phone files, `/api/v1/...` for the API) and status code;
+//! - `phoneprov_fetches_total{kind}`: files served to phones, by kind (`polycom`, `aastra`,
+//!   `firmware`, `upload`);
+//! - `phoneprov_render_cache_hits_total`, `phoneprov_render_cache_misses_total`: answers from
+//!   the render cache, and files rendered;
+//! - `phoneprov_sightings_dropped_total`: last-seen records dropped because the writer fell behind.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
+use metrics_exporter_prometheus::{BuildError, PrometheusBuilder, PrometheusHandle};
+
+/// Installs the process-wide Prometheus recorder and keeps its histograms tidy.
+pub fn install() -> Result<PrometheusHandle, BuildError> {
+    let handle = PrometheusBuilder::new().install_recorder()?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            ticker.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    Ok(handle)
+}
+
+/// `GET /metrics` in the Prometheus text format.
+pub fn router(handle: PrometheusHandle) -> Router {
+    Router::new().route("/metrics", get(move || async move { handle.render() }))
+}
+
+/// Middleware counting every request by matched route and status.
+pub async fn count_requests(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    metrics::counter!(
+        "phoneprov_http_requests_total",
+        "route" => route,
+        "status" => response.status().as_u16().to_string()
+    )
+    .increment(1);
+    response
+}
+
+/// Counts a file served to a phone.
+pub fn fetched(kind: &'static str) {
+    metrics::counter!("phoneprov_fetches_total", "kind" => kind).increment(1);
+}
