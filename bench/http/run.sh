@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# HTTP boot-storm benchmark: phoneprov and nginx serve the same bytes (the master and extension
+# file of 10,000 phones), loaded in the same run by wrk with 64 keep-alive connections asking for
+# random files. Needs nginx-light and wrk (Debian). Usage: bench/http/run.sh [PHONES] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PHONES=${1:-10000}
+SECONDS_EACH=${2:-10}
+command -v nginx >/dev/null && command -v wrk >/dev/null || {
+    echo "needs nginx and wrk: apt-get install nginx-light wrk" >&2; exit 1; }
+cargo build --release -q
+BIN=$PWD/target/release/phoneprov
+WORK=$(mktemp -d /tmp/phoneprov-bench-http.XXXXXX)
+cleanup() {
+    [[ -n "${SERVER:-}" ]] && kill "$SERVER" 2>/dev/null || true
+    [[ -f "$WORK/nginx/nginx.pid" ]] && nginx -p "$WORK/nginx" -c nginx.conf -s stop 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# The deployment: one VVX 400 and one extension per phone.
+python3 - "$PHONES" > "$WORK/phones.csv" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("extension,display_name,password,mac,model")
+for i in range(n):
+    print(f"{100000 + i},User {i},secret-{i:06},0004f2{i:06x},VVX_400")
+PY
+"$BIN" --data-dir "$WORK/data" import "$WORK/phones.csv" > /dev/null
+python3 - "$PHONES" > "$WORK/files.txt" <<'PY'
+import sys
+n = int(sys.argv[1])
+for i in range(n):
+    print(f"0004f2{i:06x}.cfg")
+    print(f"{100000 + i}.cfg")
+PY
+
+PP_PORT=$(free_port)
+RUST_LOG=warn "$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
+    --http-listen "127.0.0.1:$PP_PORT" --admin-token bench 2> "$WORK/phoneprov.log" &
+SERVER=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PP_PORT/healthz" > /dev/null && break; sleep 0.1; done
+
+# The same bytes on disk for nginx.
+mkdir -p "$WORK/www" "$WORK/nginx"
+python3 - "$PP_PORT" "$WORK/files.txt" "$WORK/www" <<'PY'
+import http.client, sys
+port, names, root = sys.argv[1], sys.argv[2], sys.argv[3]
+conn = http.client.HTTPConnection("127.0.0.1", int(port))
+for name in open(names).read().split():
+    conn.request("GET", "/" + name)
+    body = conn.getresponse().read()
+    open(f"{root}/{name}", "wb").write(body)
+PY
+NG_PORT=$(free_port)
+cat > "$WORK/nginx/nginx.conf" <<CONF
+user root;
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    client_body_temp_path $WORK/nginx;
+    proxy_temp_path $WORK/nginx;
+    fastcgi_temp_path $WORK/nginx;
+    uwsgi_temp_path $WORK/nginx;
+    scgi_temp_path $WORK/nginx;
+    types { text/xml cfg; }
+    server { listen 127.0.0.1:$NG_PORT; root $WORK/www; }
+}
+CONF
+nginx -p "$WORK/nginx" -c nginx.conf
+
+run() { # name port
+    FILES="$WORK/files.txt" wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency \
+        -s bench/http/random-file.lua "http://127.0.0.1:$2/" > "$WORK/$1.txt"
+    local rps p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")
+    errors=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.txt" | tr -s " " | paste -sd";")
+    printf '%-10s %12s req/s   p99 %s  %s\n' "$1" "$rps" "$p99" "$errors"
+}
+echo "HTTP boot storm: $PHONES phones, $((PHONES * 2)) files, wrk -t2 -c64 -d${SECONDS_EACH}s, random file per request"
+# Alternate, so both see the same machine; phoneprov's first round also renders every file once.
+for round in 1 2; do
+    echo "round $round"
+    run phoneprov "$PP_PORT"
+    run nginx "$NG_PORT"
+done
