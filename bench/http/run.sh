@@ -57,9 +57,10 @@ NG_PORT=$(free_port)
 cat > "$WORK/nginx/nginx.conf" <<CONF
 user root;
 worker_processes 2;
+worker_rlimit_nofile 65536;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
     access_log off;
     sendfile on;
