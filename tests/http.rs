@@ -519,6 +519,17 @@ fn api(server: &Server, method: &str, path: &str, extra: &[&str]) -> Reply {
     curl(&format!("{}/api/v1{path}", server.base), &args)
 }
 
+/// An API request with a JSON body.
+fn send_json(server: &Server, method: &str, path: &str, body: &str) -> Reply {
+    let headers = [
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        body,
+    ];
+    api(server, method, path, &headers)
+}
+
 fn json(reply: &Reply) -> serde_json::Value {
     serde_json::from_slice(&reply.body)
         .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&reply.body)))
@@ -673,19 +684,7 @@ async fn the_admin_api_lists_previews_imports_and_exports() {
 #[tokio::test]
 async fn the_admin_api_edits_extensions_and_line_keys() {
     let server = start_with(&["--admin-token", TOKEN]).await;
-    let send = |method: &str, path: &str, body: &str| {
-        api(
-            &server,
-            method,
-            path,
-            &[
-                "-H",
-                "Content-Type: application/json",
-                "--data-binary",
-                body,
-            ],
-        )
-    };
+    let send = |method: &str, path: &str, body: &str| send_json(&server, method, path, body);
     let created = send(
         "POST",
         "/extensions",
@@ -822,19 +821,7 @@ async fn the_admin_api_edits_extensions_and_line_keys() {
 #[tokio::test]
 async fn the_admin_api_creates_and_changes_sites() {
     let server = start_with(&["--admin-token", TOKEN]).await;
-    let send = |method: &str, path: &str, body: &str| {
-        api(
-            &server,
-            method,
-            path,
-            &[
-                "-H",
-                "Content-Type: application/json",
-                "--data-binary",
-                body,
-            ],
-        )
-    };
+    let send = |method: &str, path: &str, body: &str| send_json(&server, method, path, body);
     let east = send(
         "POST",
         "/sites",

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Extension, Mac, Phone, Site, SiteId};
 use crate::import::{ImportError, ImportOptions, RowError, export_csv, import_csv};
 use crate::serve::edits;
+use crate::serve::http::with_content_type;
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::token::same_secret;
 use crate::store::{Store, StoreError};
@@ -443,12 +444,7 @@ async fn phone_file(
     }
     match api.live.fetch(&name) {
         Ok(FetchAnswer::Found(file)) => {
-            let mut response = Response::new(axum::body::Body::from(file.content.clone()));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(file.content_type),
-            );
-            Ok(response)
+            Ok(with_content_type(file.content.clone(), file.content_type))
         }
         Ok(FetchAnswer::NotFound(reason)) => Err(ApiError::NotFound(reason)),
         Err(e) => Err(ApiError::Internal(e.to_string())),
@@ -594,10 +590,5 @@ async fn export(State(api): State<Arc<Api>>) -> Result<Response, ApiError> {
     export_csv(api.store.as_ref(), &mut csv)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut response = Response::new(axum::body::Body::from(csv));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    Ok(response)
+    Ok(with_content_type(csv, "text/csv; charset=utf-8"))
 }

@@ -157,6 +157,15 @@ fn decode_path(raw: &str) -> Option<String> {
     (!text.contains(['\0', '\\'])).then_some(text)
 }
 
+/// A 200 response with `body` and its content type.
+pub(crate) fn with_content_type(body: impl Into<Body>, content_type: &'static str) -> Response {
+    let mut response = Response::new(body.into());
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "not found\n").into_response()
 }
@@ -270,12 +279,7 @@ async fn answer(app: &App, name: &str, request: Request) -> Response {
                     Vendor::Polycom => "polycom",
                     Vendor::Aastra => "aastra",
                 });
-                let mut response = Response::new(Body::from(file.content.clone()));
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(file.content_type),
-                );
-                return response;
+                return with_content_type(file.content.clone(), file.content_type);
             }
             Ok(FetchAnswer::NotFound(reason)) => {
                 tracing::debug!(file = %name, "{reason}");
@@ -295,12 +299,7 @@ async fn answer(app: &App, name: &str, request: Request) -> Response {
         return match app.store.upload(&upload.mac, &upload.name).await {
             Ok(Some(stored)) => {
                 metrics::fetched("upload");
-                let mut response = Response::new(Body::from(stored.content));
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(content_type_of_upload(&upload.name)),
-                );
-                response
+                with_content_type(stored.content, content_type_of_upload(&upload.name))
             }
             Ok(None) => not_found(),
             Err(e) => store_failed(&upload.name, &e),
