@@ -15,6 +15,7 @@
 //!   why not) out.
 //! - [`serve`]: the phone-facing servers (HTTP so far) over the live data and render cache.
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
+//! - [`clock`]: wall-clock time in milliseconds, as stored.
 //! - [`config`]: the data folder and which database to open.
 //! - [`demo`]: the demo deployment loaded by `phoneprov serve --demo` into an empty store.
 //!
@@ -23,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;

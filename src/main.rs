@@ -322,27 +322,32 @@ async fn serve(
         listen_for(SignalKind::hangup())?,
     );
     let store_handle: Arc<dyn Store> = Arc::new(store.clone());
-    let live =
-        Arc::new(Live::load(store_handle, provisioner, serving.server_address.clone()).await?);
+    let live = Arc::new(
+        Live::load(
+            Arc::clone(&store_handle),
+            provisioner,
+            serving.server_address.clone(),
+        )
+        .await?,
+    );
     let listener = listen(http_listen).await?;
     let http_address = listener.local_addr()?;
     let firmware_dir = http.firmware_dir.clone();
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
-    let (recorder, recording) = Recorder::start(Arc::new(store.clone()));
+    let (recorder, recording) = Recorder::start(Arc::clone(&store_handle));
     let api = phoneprov::serve::api::router(
-        Arc::new(store.clone()),
+        Arc::clone(&store_handle),
         Arc::clone(&live),
         token,
         admin.body_limit,
     );
-    let router =
-        phoneprov::serve::http::router(Arc::clone(&live), Arc::new(store.clone()), recorder, http)
-            .nest("/api/v1", api)
-            .route("/healthz", axum::routing::get(|| async { "ok\n" }))
-            .merge(phoneprov::serve::metrics::router(metrics))
-            .layer(axum::middleware::from_fn(
-                phoneprov::serve::metrics::count_requests,
-            ));
+    let router = phoneprov::serve::http::router(Arc::clone(&live), store_handle, recorder, http)
+        .nest("/api/v1", api)
+        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+        .merge(phoneprov::serve::metrics::router(metrics))
+        .layer(axum::middleware::from_fn(
+            phoneprov::serve::metrics::count_requests,
+        ));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(

@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::{KillOnDrop, assert_success, databases, stdout};
+use common::{KillOnDrop, assert_success, databases, read_log_until, stdout};
 use phoneprov::store::Store;
 
 #[tokio::test]
@@ -20,15 +20,7 @@ async fn serve_demo_loads_once_and_stops_on_ctrl_c() {
                 .spawn()
                 .unwrap();
             let stderr = child.stderr.take().unwrap();
-            let mut log = Vec::new();
-            for line in BufReader::new(stderr).lines() {
-                let line = line.unwrap();
-                let running = line.contains("phoneprov is running");
-                log.push(line);
-                if running {
-                    break;
-                }
-            }
+            let log = read_log_until(&mut BufReader::new(stderr).lines(), "phoneprov is running");
             let loaded = log.iter().any(|l| l.contains("loaded the demo deployment"));
             assert_eq!(
                 loaded,
@@ -102,15 +94,8 @@ async fn serve_reloads_templates_on_sighup() {
             .unwrap(),
     );
     let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
-    let mut wait_for = |needle: &str| -> String {
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if line.contains(needle) {
-                return line;
-            }
-        }
-        panic!("serve never logged {needle:?}");
-    };
+    let mut wait_for =
+        |needle: &str| -> String { read_log_until(&mut lines, needle).pop().unwrap_or_default() };
     let refused = wait_for("templates folder, polycom/site.xml");
     assert!(
         refused.contains("refused") && refused.contains("polycom/site.xml:2:"),

@@ -6,11 +6,11 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use common::{KillOnDrop, TestDb, assert_success, fixture_path, golden_deployment};
+use common::{KillOnDrop, TestDb, assert_success, fixture_path, golden_deployment, read_log_until};
 use phoneprov::provision::Provisioner;
 use phoneprov::render::Renderer;
 use phoneprov::serve::live::{FetchAnswer, Live};
@@ -69,17 +69,17 @@ async fn start_with(extra: &[&str]) -> Server {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
-    let mut base = None;
     let mut lines = BufReader::new(stderr).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if line.contains("phoneprov is running") {
-            let start = line.find("http=http://").expect("address logged") + 5;
-            let url = line[start..].split_whitespace().next().unwrap();
-            base = Some(url.trim_end_matches('/').to_string());
-            break;
-        }
-    }
+    let running = read_log_until(&mut lines, "phoneprov is running")
+        .pop()
+        .unwrap_or_default();
+    let base = running.find("http=http://").map(|at| {
+        let url = running[at + 5..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        url.trim_end_matches('/').to_string()
+    });
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Server {
@@ -374,7 +374,6 @@ async fn files_render_once_per_revision_and_never_stale() {
             live.fetch("0004f2999999.cfg").unwrap(),
             FetchAnswer::NotFound(_)
         ));
-        let _ = Path::new("");
     }
 }
 

@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::{TestDb, assert_success, databases};
+use common::{TestDb, assert_success, databases, read_log_until};
 use phoneprov::store::{Backend, Store};
 use sqlx::{Connection, Row};
 
@@ -37,14 +37,9 @@ fn import_and_kill(db: &TestDb, csv: &std::path::Path) -> String {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
-    let mut last = String::new();
-    for line in BufReader::new(stderr).lines() {
-        let line = line.unwrap();
-        if line.starts_with("written ") {
-            last = line;
-            break;
-        }
-    }
+    let last = read_log_until(&mut BufReader::new(stderr).lines(), "written ")
+        .pop()
+        .unwrap_or_default();
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert!(!status.success(), "the import was killed");

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use common::{TestDb, assert_success, databases, fixture_path, golden_deployment, stderr, stdout};
-use phoneprov::config::Serving;
 use phoneprov::domain::Vendor;
 use phoneprov::import::{ImportOptions, import_csv};
 use phoneprov::provision::{Deployment, Fetch, Provisioner, Rendered};
@@ -542,5 +541,4 @@ async fn check_renders_everything_and_fails_on_a_broken_override() {
         &db.run(&["render", "201.cfg"]),
         "render with a refused override",
     );
-    let _ = Serving::new(db.dir.path(), None, None);
 }

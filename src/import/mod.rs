@@ -41,18 +41,7 @@ pub async fn import_csv(
     let started = Instant::now();
     let rows = parse::parse(input).map_err(ImportError::Rejected)?;
     tracing::debug!(rows = rows.len(), elapsed = ?started.elapsed(), "import: parsed");
-    let snapshot = store.snapshot().await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "import: read the database");
-    let plan::Plan {
-        changes,
-        mut report,
-    } = plan::plan(&snapshot, &rows, options)?;
-    tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
-    if !options.dry_run && !changes.is_empty() {
-        report.revision = Some(store.apply(&changes, progress).await?);
-        tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
-    }
-    Ok(report)
+    plan_and_apply(store, &rows, options, progress).await
 }
 
 /// Applies rows built by other means than a CSV file (the admin API's edits), with the same
@@ -62,13 +51,28 @@ pub async fn apply_rows(
     rows: &[Row],
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
+    plan_and_apply(store, rows, options, &|_, _| {}).await
+}
+
+/// Reads a snapshot, plans `rows` over it and (unless a dry run) applies the plan in one
+/// transaction, refused if the data changed since the snapshot.
+async fn plan_and_apply(
+    store: &dyn Store,
+    rows: &[Row],
+    options: &ImportOptions,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
     let snapshot = store.snapshot().await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: read the database");
     let plan::Plan {
         changes,
         mut report,
     } = plan::plan(&snapshot, rows, options)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
     if !options.dry_run && !changes.is_empty() {
-        report.revision = Some(store.apply(&changes, &|_, _| {}).await?);
+        report.revision = Some(store.apply(&changes, progress).await?);
+        tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
     }
     Ok(report)
 }

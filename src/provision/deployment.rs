@@ -32,7 +32,7 @@ pub struct Deployment {
     server_address: String,
     sites: HashMap<SiteId, Site>,
     site_ids: HashMap<SiteName, SiteId>,
-    default_site: SiteId,
+    default_site: Site,
     extensions: HashMap<ExtensionNumber, Extension>,
     phones: HashMap<Mac, Phone>,
     placement: HashMap<ExtensionNumber, (Mac, LineNumber)>,
@@ -48,8 +48,11 @@ impl Deployment {
             .iter()
             .map(|s| (s.name.clone(), s.id))
             .collect();
-        let default_site = *site_ids
-            .get(&SiteName::default_site())
+        let default_site = snapshot
+            .sites
+            .iter()
+            .find(|s| s.name == SiteName::default_site())
+            .cloned()
             .ok_or(DeploymentError::NoDefaultSite)?;
         let mut placement = HashMap::new();
         for phone in &snapshot.phones {
@@ -105,10 +108,7 @@ impl Deployment {
 
     /// A site by id; unknown ids fall back to the default site.
     pub fn site(&self, id: SiteId) -> &Site {
-        self.sites
-            .get(&id)
-            .or_else(|| self.sites.get(&self.default_site))
-            .unwrap_or_else(|| unreachable_default())
+        self.sites.get(&id).unwrap_or(&self.default_site)
     }
 
     /// A site by name.
@@ -118,7 +118,7 @@ impl Deployment {
 
     /// The `default` site.
     pub fn default_site(&self) -> &Site {
-        self.site(self.default_site)
+        &self.default_site
     }
 
     /// Every site.
@@ -168,14 +168,4 @@ impl Deployment {
     pub fn site_of(&self, extension: &Extension) -> &Site {
         self.site(extension.current_site)
     }
-}
-
-/// `Deployment::new` refuses a snapshot without the default site, so `site` always finds one.
-fn unreachable_default() -> &'static Site {
-    static FALLBACK: std::sync::OnceLock<Site> = std::sync::OnceLock::new();
-    FALLBACK.get_or_init(|| Site {
-        id: SiteId(0),
-        name: SiteName::default_site(),
-        settings: crate::domain::SiteSettings::maxcs_defaults(),
-    })
 }

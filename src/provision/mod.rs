@@ -1,6 +1,7 @@
 //! The provisioning core every transport calls: given a requested file name, decide what it is
-//! (which vendor's file, for which phone, extension or site) and render it. No transport knows a
-//! vendor; no vendor module knows a socket.
+//! (which vendor's file, for which phone, extension or site: [`resolve`], cheap, nothing
+//! rendered) and render it ([`Provisioner::render`]). No transport knows a vendor; no vendor
+//! module knows a socket.
 //!
 //! Names answered (all ending `.cfg`):
 //!
@@ -22,7 +23,7 @@ use tera::Context;
 
 pub use deployment::{Deployment, DeploymentError};
 
-use crate::domain::{ExtensionNumber, Mac, Model, Phone, SiteName, Vendor};
+use crate::domain::{Extension, ExtensionNumber, Mac, Model, Phone, Site, SiteName, Vendor};
 use crate::render::{self, RenderError, Renderer};
 use crate::vendor::{aastra, polycom};
 
@@ -53,17 +54,104 @@ pub enum Fetch {
     NotFound(String),
 }
 
+/// A file the core renders, decided from its name; nothing is rendered yet.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'d> {
+    /// `000000000000.cfg`.
+    PolycomDefaultMaster,
+    /// A known Polycom phone's `<mac>.cfg`.
+    PolycomMaster(&'d Phone),
+    /// An extension's `<number>.cfg`.
+    PolycomExtension(&'d Extension),
+    /// A site's `altigen.cfg` / `site-<name>.cfg`.
+    PolycomSite(&'d Site),
+    /// `aastra.cfg` / `startup.cfg`.
+    AastraGlobal,
+    /// `<model>.cfg`.
+    AastraModel(&'static Model),
+    /// A known Aastra phone's `<MAC>.cfg`.
+    AastraPhone(&'d Phone),
+}
+
+impl Target<'_> {
+    /// Whose format the file is in.
+    pub fn vendor(&self) -> Vendor {
+        match self {
+            Target::PolycomDefaultMaster
+            | Target::PolycomMaster(_)
+            | Target::PolycomExtension(_)
+            | Target::PolycomSite(_) => Vendor::Polycom,
+            Target::AastraGlobal | Target::AastraModel(_) | Target::AastraPhone(_) => {
+                Vendor::Aastra
+            }
+        }
+    }
+
+    /// True when the file holds a SIP password.
+    pub fn carries_secret(&self) -> bool {
+        matches!(self, Target::PolycomExtension(_) | Target::AastraPhone(_))
+    }
+}
+
+/// What the file `name` of `deployment` is, or why there is none. Cheap: no rendering.
+pub fn resolve<'d>(deployment: &'d Deployment, name: &str) -> Result<Target<'d>, String> {
+    let Some(stem) = name
+        .strip_suffix(".cfg")
+        .filter(|s| !s.contains(['/', '\\']))
+    else {
+        return Err(format!("{name:?} is not a file phoneprov renders"));
+    };
+    if name == polycom::DEFAULT_MASTER {
+        return Ok(Target::PolycomDefaultMaster);
+    }
+    if stem.len() == 12 && stem.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let Ok(mac) = Mac::parse(stem) else {
+            return Err(format!("{stem} is not a phone's MAC address"));
+        };
+        return match deployment.phone(&mac) {
+            Some(phone) if phone.vendor == Vendor::Polycom => Ok(Target::PolycomMaster(phone)),
+            Some(phone) => Ok(Target::AastraPhone(phone)),
+            None => Err(format!("no phone with MAC {mac}")),
+        };
+    }
+    if let Ok(number) = ExtensionNumber::parse(stem) {
+        if let Some(extension) = deployment.extension(&number) {
+            return Ok(Target::PolycomExtension(extension));
+        }
+        return aastra_model(stem)
+            .map(Target::AastraModel)
+            .ok_or_else(|| format!("no extension {number}"));
+    }
+    if name == polycom::DEFAULT_SITE_FILE {
+        return Ok(Target::PolycomSite(deployment.default_site()));
+    }
+    if let Some(site) = stem.strip_prefix(polycom::SITE_FILE_PREFIX) {
+        return SiteName::parse(site)
+            .ok()
+            .and_then(|name| deployment.site_named(&name))
+            .map(Target::PolycomSite)
+            .ok_or_else(|| format!("no site {site:?}"));
+    }
+    if aastra::GLOBAL_FILES.contains(&name) {
+        return Ok(Target::AastraGlobal);
+    }
+    aastra_model(stem)
+        .map(Target::AastraModel)
+        .ok_or_else(|| format!("{name:?} is not a file phoneprov renders"))
+}
+
+/// The MAC a file name starts with (`<mac>.cfg`, `<mac>-boot.log`), in any letter case.
+pub fn mac_in_name(name: &str) -> Option<Mac> {
+    let hex = name.get(..12)?;
+    matches!(name.as_bytes().get(12), None | Some(b'.' | b'-'))
+        .then(|| Mac::parse(hex).ok())
+        .flatten()
+}
+
 /// Renders the files phones ask for.
 #[derive(Debug, Clone)]
 pub struct Provisioner {
     renderer: Renderer,
-}
-
-fn context(value: impl serde::Serialize, template: &str) -> Result<Context, RenderError> {
-    Context::from_serialize(&value).map_err(|e| RenderError::Template {
-        name: template.to_string(),
-        message: e.to_string(),
-    })
 }
 
 impl Provisioner {
@@ -79,64 +167,115 @@ impl Provisioner {
 
     /// Renders the file `name` of `deployment`, or says why there is none.
     pub fn fetch(&self, deployment: &Deployment, name: &str) -> Result<Fetch, RenderError> {
-        let not_found = |reason: String| Ok(Fetch::NotFound(reason));
-        let Some(stem) = name
-            .strip_suffix(".cfg")
-            .filter(|s| !s.contains(['/', '\\']))
-        else {
-            return not_found(format!("{name:?} is not a file phoneprov renders"));
+        match resolve(deployment, name) {
+            Ok(target) => Ok(Fetch::Found(self.render(deployment, target)?)),
+            Err(reason) => Ok(Fetch::NotFound(reason)),
+        }
+    }
+
+    /// Renders a resolved file.
+    pub fn render(
+        &self,
+        deployment: &Deployment,
+        target: Target<'_>,
+    ) -> Result<Rendered, RenderError> {
+        let (template, context) = match target {
+            Target::PolycomDefaultMaster => {
+                let template = render::POLYCOM_DEFAULT_MASTER;
+                (template, context(polycom::default_master(), template)?)
+            }
+            Target::PolycomMaster(phone) => {
+                let template = render::POLYCOM_MASTER;
+                let (extension_files, site_file) = polycom_layout(deployment, phone);
+                (
+                    template,
+                    context(polycom::master(extension_files, site_file), template)?,
+                )
+            }
+            Target::PolycomExtension(extension) => {
+                let template = render::POLYCOM_EXTENSION;
+                let line = deployment
+                    .placement(&extension.number)
+                    .map_or(1, |(_, line)| line);
+                let site = deployment.site_of(extension);
+                let file = polycom::extension(
+                    line,
+                    extension,
+                    deployment.server_of(site),
+                    deployment.backup_of(site),
+                    deployment.expires_of(site),
+                    deployment.voicemail_of(site),
+                );
+                (template, context(file, template)?)
+            }
+            Target::PolycomSite(site) => {
+                let template = render::POLYCOM_SITE;
+                (
+                    template,
+                    context(polycom::site(&site.name, &site.settings), template)?,
+                )
+            }
+            Target::AastraGlobal => {
+                let template = render::AASTRA_GLOBAL;
+                let site = deployment.default_site();
+                let file = aastra::global(
+                    &site.settings,
+                    deployment.server_of(site),
+                    deployment.backup_of(site),
+                    deployment.expires_of(site),
+                );
+                (template, context(file, template)?)
+            }
+            Target::AastraModel(model) => {
+                let template = render::AASTRA_MODEL;
+                let file = aastra::ModelContext {
+                    model: model.name.to_string(),
+                };
+                (template, context(file, template)?)
+            }
+            Target::AastraPhone(phone) => {
+                let template = render::AASTRA_PHONE;
+                let lines = phone
+                    .lines
+                    .iter()
+                    .filter_map(|(line, number)| {
+                        let extension = deployment.extension(number)?;
+                        let site = deployment.site_of(extension);
+                        Some(aastra::line(
+                            *line,
+                            extension,
+                            deployment.server_of(site),
+                            deployment.backup_of(site),
+                            deployment.expires_of(site),
+                        ))
+                    })
+                    .collect();
+                (
+                    template,
+                    context(aastra::phone(&phone.mac, lines), template)?,
+                )
+            }
         };
-        if name == polycom::DEFAULT_MASTER {
-            return self.polycom_default_master();
-        }
-        if stem.len() == 12 && stem.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let Ok(mac) = Mac::parse(stem) else {
-                return not_found(format!("{stem} is not a phone's MAC address"));
-            };
-            return match deployment.phone(&mac) {
-                Some(phone) if phone.vendor == Vendor::Polycom => {
-                    self.polycom_master(deployment, phone)
-                }
-                Some(phone) => self.aastra_phone(deployment, phone),
-                None => not_found(format!("no phone with MAC {mac}")),
-            };
-        }
-        if let Ok(number) = ExtensionNumber::parse(stem) {
-            if deployment.extension(&number).is_some() {
-                return self.polycom_extension(deployment, &number);
-            }
-            if let Some(model) = aastra_model(stem) {
-                return self.aastra_model(model);
-            }
-            return not_found(format!("no extension {number}"));
-        }
-        if name == polycom::DEFAULT_SITE_FILE {
-            return self.polycom_site(deployment, &SiteName::default_site());
-        }
-        if let Some(site) = stem.strip_prefix(polycom::SITE_FILE_PREFIX) {
-            return match SiteName::parse(site) {
-                Ok(site) if deployment.site_named(&site).is_some() => {
-                    self.polycom_site(deployment, &site)
-                }
-                _ => not_found(format!("no site {site:?}")),
-            };
-        }
-        if aastra::GLOBAL_FILES.contains(&name) {
-            return self.aastra_global(deployment);
-        }
-        if let Some(model) = aastra_model(stem) {
-            return self.aastra_model(model);
-        }
-        not_found(format!("{name:?} is not a file phoneprov renders"))
+        let vendor = target.vendor();
+        Ok(Rendered {
+            content: self.renderer.render(template, &context)?,
+            content_type: match vendor {
+                Vendor::Polycom => POLYCOM_CONTENT_TYPE,
+                Vendor::Aastra => AASTRA_CONTENT_TYPE,
+            },
+            vendor,
+            carries_secret: target.carries_secret(),
+        })
     }
 
     /// The names of the files phoneprov renders for one phone, in the order it fetches them.
     pub fn files_of_phone(&self, deployment: &Deployment, phone: &Phone) -> Vec<String> {
         match phone.vendor {
             Vendor::Polycom => {
+                let (extension_files, site_file) = polycom_layout(deployment, phone);
                 let mut files = vec![format!("{}.cfg", phone.mac.polycom_name())];
-                files.extend(polycom_config_files(deployment, phone));
-                files.truncate(files.len() - polycom::VENDOR_CONFIG_FILES.len());
+                files.extend(extension_files);
+                files.push(site_file);
                 files
             }
             Vendor::Aastra => {
@@ -149,121 +288,11 @@ impl Provisioner {
             }
         }
     }
-
-    fn found(&self, template: &str, context: Context, secret: bool) -> Result<Fetch, RenderError> {
-        let vendor = if template.starts_with("polycom/") {
-            Vendor::Polycom
-        } else {
-            Vendor::Aastra
-        };
-        Ok(Fetch::Found(Rendered {
-            content: self.renderer.render(template, &context)?,
-            content_type: match vendor {
-                Vendor::Polycom => POLYCOM_CONTENT_TYPE,
-                Vendor::Aastra => AASTRA_CONTENT_TYPE,
-            },
-            vendor,
-            carries_secret: secret,
-        }))
-    }
-
-    fn polycom_default_master(&self) -> Result<Fetch, RenderError> {
-        let template = render::POLYCOM_DEFAULT_MASTER;
-        self.found(
-            template,
-            context(polycom::default_master(), template)?,
-            false,
-        )
-    }
-
-    fn polycom_master(&self, deployment: &Deployment, phone: &Phone) -> Result<Fetch, RenderError> {
-        let template = render::POLYCOM_MASTER;
-        let mut files = polycom_config_files(deployment, phone);
-        let site_file = files.remove(files.len() - 1 - polycom::VENDOR_CONFIG_FILES.len());
-        files.truncate(files.len() - polycom::VENDOR_CONFIG_FILES.len());
-        let master = polycom::master(files, site_file);
-        self.found(template, context(master, template)?, false)
-    }
-
-    fn polycom_extension(
-        &self,
-        deployment: &Deployment,
-        number: &ExtensionNumber,
-    ) -> Result<Fetch, RenderError> {
-        let template = render::POLYCOM_EXTENSION;
-        let Some(extension) = deployment.extension(number) else {
-            return Ok(Fetch::NotFound(format!("no extension {number}")));
-        };
-        let line = deployment.placement(number).map_or(1, |(_, line)| line);
-        let site = deployment.site_of(extension);
-        let file = polycom::extension(
-            line,
-            extension,
-            deployment.server_of(site),
-            deployment.backup_of(site),
-            deployment.expires_of(site),
-            deployment.voicemail_of(site),
-        );
-        self.found(template, context(file, template)?, true)
-    }
-
-    fn polycom_site(&self, deployment: &Deployment, name: &SiteName) -> Result<Fetch, RenderError> {
-        let template = render::POLYCOM_SITE;
-        let Some(site) = deployment.site_named(name) else {
-            return Ok(Fetch::NotFound(format!("no site {name}")));
-        };
-        self.found(
-            template,
-            context(polycom::site(&site.name, &site.settings), template)?,
-            false,
-        )
-    }
-
-    fn aastra_global(&self, deployment: &Deployment) -> Result<Fetch, RenderError> {
-        let template = render::AASTRA_GLOBAL;
-        let site = deployment.default_site();
-        let file = aastra::global(
-            &site.settings,
-            deployment.server_of(site),
-            deployment.backup_of(site),
-            deployment.expires_of(site),
-        );
-        self.found(template, context(file, template)?, false)
-    }
-
-    fn aastra_model(&self, model: &Model) -> Result<Fetch, RenderError> {
-        let template = render::AASTRA_MODEL;
-        let file = aastra::ModelContext {
-            model: model.name.to_string(),
-        };
-        self.found(template, context(file, template)?, false)
-    }
-
-    fn aastra_phone(&self, deployment: &Deployment, phone: &Phone) -> Result<Fetch, RenderError> {
-        let template = render::AASTRA_PHONE;
-        let lines = phone
-            .lines
-            .iter()
-            .filter_map(|(line, number)| {
-                let extension = deployment.extension(number)?;
-                let site = deployment.site_of(extension);
-                Some(aastra::line(
-                    *line,
-                    extension,
-                    deployment.server_of(site),
-                    deployment.backup_of(site),
-                    deployment.expires_of(site),
-                ))
-            })
-            .collect();
-        let file = aastra::phone(&phone.mac, lines);
-        self.found(template, context(file, template)?, true)
-    }
 }
 
-/// A Polycom phone's `CONFIG_FILES`: extension files by line key, its site file (the site of the
-/// extension on its lowest key, or the default site), then the vendor files.
-fn polycom_config_files(deployment: &Deployment, phone: &Phone) -> Vec<String> {
+/// A Polycom phone's own files: its extension files by line key, and its site file (the site of
+/// the extension on its lowest key, or the default site).
+fn polycom_layout(deployment: &Deployment, phone: &Phone) -> (Vec<String>, String) {
     let extensions: Vec<_> = phone
         .lines
         .values()
@@ -272,13 +301,18 @@ fn polycom_config_files(deployment: &Deployment, phone: &Phone) -> Vec<String> {
     let site = extensions
         .first()
         .map_or_else(|| deployment.default_site(), |e| deployment.site_of(e));
-    let mut files: Vec<String> = extensions
+    let files = extensions
         .iter()
         .map(|e| polycom::extension_file_name(e))
         .collect();
-    files.push(polycom::site_file_name(&site.name));
-    files.extend(polycom::VENDOR_CONFIG_FILES.map(String::from));
-    files
+    (files, polycom::site_file_name(&site.name))
+}
+
+fn context(value: impl serde::Serialize, template: &str) -> Result<Context, RenderError> {
+    Context::from_serialize(&value).map_err(|e| RenderError::Template {
+        name: template.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// The Aastra/Mitel model whose file-name stem is `stem` (any case).

@@ -16,7 +16,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Extension, Mac, Phone, Site, SiteId};
+use crate::domain::{Extension, ExtensionNumber, Mac, Phone, Site, SiteId};
 use crate::import::{ImportError, ImportOptions, RowError, export_csv, import_csv};
 use crate::serve::edits;
 use crate::serve::http::with_content_type;
@@ -207,7 +207,7 @@ fn paged<T: Serialize>(all: Vec<T>, page: &Page) -> Result<Json<Paged<T>>, ApiEr
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct Placement {
     mac: String,
     line: u8,
@@ -215,7 +215,7 @@ struct Placement {
 
 /// An extension as the API shows it (the password itself only in the export).
 #[derive(Serialize)]
-pub(crate) struct ExtensionView {
+struct ExtensionView {
     number: String,
     display_name: String,
     label: Option<String>,
@@ -231,20 +231,30 @@ pub(crate) fn site_names(sites: &[Site]) -> HashMap<SiteId, String> {
     sites.iter().map(|s| (s.id, s.name.to_string())).collect()
 }
 
-pub(crate) fn extension_view(
+/// Where each extension sits, from every phone's line keys: built once per request, so a list
+/// of extensions does not search all phones for each one.
+type Placements = HashMap<ExtensionNumber, Placement>;
+
+fn placements(phones: &[Phone]) -> Placements {
+    phones
+        .iter()
+        .flat_map(|p| {
+            p.lines.iter().map(|(line, number)| {
+                let placement = Placement {
+                    mac: p.mac.to_string(),
+                    line: *line,
+                };
+                (number.clone(), placement)
+            })
+        })
+        .collect()
+}
+
+fn extension_view(
     e: &Extension,
     sites: &HashMap<SiteId, String>,
-    phones: &[Phone],
+    placements: &Placements,
 ) -> ExtensionView {
-    let phone = phones.iter().find_map(|p| {
-        p.lines
-            .iter()
-            .find(|(_, n)| **n == e.number)
-            .map(|(line, _)| Placement {
-                mac: p.mac.to_string(),
-                line: *line,
-            })
-    });
     ExtensionView {
         number: e.number.to_string(),
         display_name: e.display_name.clone(),
@@ -254,14 +264,22 @@ pub(crate) fn extension_view(
         home_site: sites.get(&e.home_site).cloned().unwrap_or_default(),
         current_site: sites.get(&e.current_site).cloned().unwrap_or_default(),
         switchover_enabled: e.switchover_enabled,
-        phone,
+        phone: placements.get(&e.number).cloned(),
     }
 }
 
-fn matches(query: &Option<String>, fields: &[&str]) -> bool {
-    let Some(query) = query else { return true };
-    let query = query.to_lowercase();
-    fields.iter().any(|f| f.to_lowercase().contains(&query))
+/// A search query, lowercased once; `None` matches everything.
+struct Search(Option<String>);
+
+impl Search {
+    fn new(query: &Option<String>) -> Search {
+        Search(query.as_ref().map(|q| q.to_lowercase()))
+    }
+
+    fn matches(&self, fields: &[&str]) -> bool {
+        let Some(query) = &self.0 else { return true };
+        fields.iter().any(|f| f.to_lowercase().contains(query))
+    }
 }
 
 async fn extensions(
@@ -270,30 +288,39 @@ async fn extensions(
 ) -> Result<impl IntoResponse, ApiError> {
     let snapshot = api.store.snapshot().await?;
     let sites = site_names(&snapshot.sites);
+    let placements = placements(&snapshot.phones);
+    let search = Search::new(&page.q);
     let all = snapshot
         .extensions
         .iter()
-        .filter(|e| matches(&page.q, &[e.number.as_str(), &e.display_name]))
-        .map(|e| extension_view(e, &sites, &snapshot.phones))
+        .filter(|e| search.matches(&[e.number.as_str(), &e.display_name]))
+        .map(|e| extension_view(e, &sites, &placements))
         .collect();
     paged(all, &page)
 }
 
-async fn extension(
-    State(api): State<Arc<Api>>,
-    Path(number): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+/// One extension as JSON, read fresh from the store (also the answer to an edit).
+pub(crate) async fn extension_json(api: &Api, number: &str) -> Result<Response, ApiError> {
     let snapshot = api.store.snapshot().await?;
     let extension = snapshot
         .extensions
         .iter()
         .find(|e| e.number.as_str() == number)
         .ok_or_else(|| ApiError::NotFound(format!("no extension {number:?}")))?;
+    let placements = placements(&snapshot.phones);
     Ok(Json(extension_view(
         extension,
         &site_names(&snapshot.sites),
-        &snapshot.phones,
-    )))
+        &placements,
+    ))
+    .into_response())
+}
+
+async fn extension(
+    State(api): State<Arc<Api>>,
+    Path(number): Path<String>,
+) -> Result<Response, ApiError> {
+    extension_json(&api, &number).await
 }
 
 #[derive(Serialize)]
@@ -355,17 +382,13 @@ async fn phones(
     State(api): State<Arc<Api>>,
     Query(page): Query<Page>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let search = Search::new(&page.q);
     let all = api
         .store
         .phones()
         .await?
         .iter()
-        .filter(|p| {
-            matches(
-                &page.q,
-                &[&p.mac.to_string(), p.model.as_deref().unwrap_or("")],
-            )
-        })
+        .filter(|p| search.matches(&[&p.mac.to_string(), p.model.as_deref().unwrap_or("")]))
         .map(phone_view)
         .collect();
     paged(all, &page)
@@ -416,15 +439,19 @@ async fn phone(
     }))
 }
 
+/// The files a known phone will fetch, or 404.
+fn files_of(api: &Api, mac: &Mac) -> Result<Vec<String>, ApiError> {
+    api.live
+        .files_of_phone(mac)
+        .ok_or_else(|| ApiError::NotFound(format!("no phone {mac}")))
+}
+
 async fn phone_files(
     State(api): State<Arc<Api>>,
     Path(mac): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let mac = parse_mac(&mac)?;
-    let files = api
-        .live
-        .files_of_phone(&mac)
-        .ok_or_else(|| ApiError::NotFound(format!("no phone {mac}")))?;
+    let files = files_of(&api, &mac)?;
     Ok(Json(files))
 }
 
@@ -433,10 +460,7 @@ async fn phone_file(
     Path((mac, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let mac = parse_mac(&mac)?;
-    let files = api
-        .live
-        .files_of_phone(&mac)
-        .ok_or_else(|| ApiError::NotFound(format!("no phone {mac}")))?;
+    let files = files_of(&api, &mac)?;
     if !files.contains(&name) {
         return Err(ApiError::NotFound(format!(
             "{name} is not one of the files of phone {mac}"

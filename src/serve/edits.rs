@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::domain::{
-    ExtensionNumber, LineNumber, Model, SiteName, check_auth_user, check_display_name, check_label,
-    check_password, quoted,
+    Extension, ExtensionNumber, LineNumber, Mac, Model, SiteName, check_auth_user,
+    check_display_name, check_label, check_password, quoted,
 };
 use crate::import::{Cell, ImportError, ImportOptions, Row, apply_rows};
-use crate::serve::api::{Api, ApiError, extension_view, parse_mac, site_names};
+use crate::serve::api::{Api, ApiError, extension_json, parse_mac, site_names};
 use crate::store::ChangeSet;
 
 /// Body of `POST /extensions` and `PUT /extensions/{number}`. A field left out keeps its value
@@ -89,21 +89,6 @@ async fn reload(api: &Api) {
     }
 }
 
-async fn view(api: &Api, number: &ExtensionNumber) -> Result<Response, ApiError> {
-    let snapshot = api.store.snapshot().await?;
-    let extension = snapshot
-        .extensions
-        .iter()
-        .find(|e| &e.number == number)
-        .ok_or_else(|| ApiError::NotFound(format!("no extension {number}")))?;
-    Ok(Json(extension_view(
-        extension,
-        &site_names(&snapshot.sites),
-        &snapshot.phones,
-    ))
-    .into_response())
-}
-
 async fn upsert(
     api: &Api,
     number: ExtensionNumber,
@@ -161,7 +146,7 @@ async fn upsert(
         .await
         .map_err(refused)?;
     reload(api).await;
-    let mut response = view(api, &number).await?;
+    let mut response = extension_json(api, number.as_str()).await?;
     if create {
         *response.status_mut() = StatusCode::CREATED;
     }
@@ -232,6 +217,27 @@ pub(crate) async fn delete_extension(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// A row that changes only where `extension` sits (`Cell::Empty`: on no phone).
+fn placement_row(
+    extension: &Extension,
+    mac: Cell<Mac>,
+    model: Cell<&'static Model>,
+    line_key: LineNumber,
+) -> Row {
+    Row {
+        line: 0,
+        extension: extension.number.clone(),
+        display_name: extension.display_name.clone(),
+        password: Cell::Absent,
+        label: Cell::Absent,
+        auth_user: Cell::Absent,
+        mac,
+        model,
+        site: Cell::Absent,
+        line_key,
+    }
+}
+
 /// `PUT /phones/{mac}/lines`: the phone's line keys become exactly the given ones (creating the
 /// phone if needed); extensions moved here leave their old keys.
 pub(crate) async fn assign_lines(
@@ -264,18 +270,12 @@ pub(crate) async fn assign_lines(
             fields.0.push((field, "line keys start at 1".into()));
             continue;
         }
-        rows.push(Row {
-            line: 0,
-            extension: number,
-            display_name: extension.display_name.clone(),
-            password: Cell::Absent,
-            label: Cell::Absent,
-            auth_user: Cell::Absent,
-            mac: Cell::Value(mac),
-            model: model.clone(),
-            site: Cell::Absent,
-            line_key: *line,
-        });
+        rows.push(placement_row(
+            extension,
+            Cell::Value(mac),
+            model.clone(),
+            *line,
+        ));
     }
     if let Some(phone) = snapshot.phones.iter().find(|p| p.mac == mac) {
         for number in phone.lines.values() {
@@ -283,18 +283,7 @@ pub(crate) async fn assign_lines(
                 continue;
             }
             if let Some(extension) = snapshot.extensions.iter().find(|e| &e.number == number) {
-                rows.push(Row {
-                    line: 0,
-                    extension: number.clone(),
-                    display_name: extension.display_name.clone(),
-                    password: Cell::Absent,
-                    label: Cell::Absent,
-                    auth_user: Cell::Absent,
-                    mac: Cell::Empty,
-                    model: Cell::Absent,
-                    site: Cell::Absent,
-                    line_key: 1,
-                });
+                rows.push(placement_row(extension, Cell::Empty, Cell::Absent, 1));
             }
         }
     }

@@ -24,7 +24,9 @@ use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
+use crate::clock::now_ms;
 use crate::domain::{Mac, Sighting, Transport, Upload, Vendor};
+use crate::provision::mac_in_name;
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::serve::firmware;
 use crate::serve::live::{FetchAnswer, Live};
@@ -94,21 +96,6 @@ impl App {
             transport: Transport::Http,
         });
     }
-}
-
-fn now_ms() -> i64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// The MAC a file name starts with (`<mac>.cfg`, `<mac>-boot.log`), in any letter case.
-fn mac_in_name(name: &str) -> Option<Mac> {
-    let hex = name.get(..12)?;
-    matches!(name.as_bytes().get(12), None | Some(b'.' | b'-'))
-        .then(|| Mac::parse(hex).ok())
-        .flatten()
 }
 
 /// The router of phone files. Serve it with connect info (`into_make_service_with_connect_info`)

@@ -12,7 +12,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 
 use crate::domain::{ExtensionNumber, Mac};
-use crate::provision::{Deployment, Fetch, Provisioner, Rendered};
+use crate::provision::{Deployment, Provisioner, Rendered, mac_in_name, resolve};
 use crate::render::RenderError;
 use crate::store::{Store, StoreError};
 
@@ -32,7 +32,7 @@ pub enum LiveError {
 
 /// One revision's deployment and the files rendered from it so far.
 struct Generation {
-    deployment: Deployment,
+    deployment: Arc<Deployment>,
     provisioner: Arc<Provisioner>,
     rendered: RwLock<HashMap<String, Arc<Rendered>>>,
 }
@@ -65,7 +65,7 @@ impl Live {
             store,
             server_address,
             current: ArcSwap::from_pointee(Generation {
-                deployment,
+                deployment: Arc::new(deployment),
                 provisioner: Arc::new(provisioner),
                 rendered: RwLock::default(),
             }),
@@ -90,6 +90,13 @@ impl Live {
             metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
+        // Names the core does not render (firmware, optional files) are told apart without a
+        // lock; only a real render waits for the write lock.
+        let target = match resolve(&generation.deployment, name) {
+            Ok(target) => target,
+            // Not cached: a scan of random names must not grow memory.
+            Err(reason) => return Ok(FetchAnswer::NotFound(reason)),
+        };
         // Rendering under the write lock: concurrent first requests for one file wait for the
         // one render instead of repeating it (a render takes about 10 us).
         let mut rendered = write(&generation.rendered);
@@ -97,17 +104,15 @@ impl Live {
             metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
-        match generation.provisioner.fetch(&generation.deployment, name)? {
-            Fetch::Found(file) => {
-                self.renders.fetch_add(1, Ordering::Relaxed);
-                metrics::counter!("phoneprov_render_cache_misses_total").increment(1);
-                let file = Arc::new(file);
-                rendered.insert(name.to_string(), Arc::clone(&file));
-                Ok(FetchAnswer::Found(file))
-            }
-            // Not cached: a scan of random names must not grow memory.
-            Fetch::NotFound(reason) => Ok(FetchAnswer::NotFound(reason)),
-        }
+        let file = Arc::new(
+            generation
+                .provisioner
+                .render(&generation.deployment, target)?,
+        );
+        self.renders.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("phoneprov_render_cache_misses_total").increment(1);
+        rendered.insert(name.to_string(), Arc::clone(&file));
+        Ok(FetchAnswer::Found(file))
     }
 
     /// The files a known phone will fetch, in order; `None` for an unknown phone.
@@ -131,10 +136,7 @@ impl Live {
     pub fn phone_of(&self, name: &str) -> Option<Mac> {
         let generation = self.current.load();
         let deployment = &generation.deployment;
-        if let Some(hex) = name.get(..12)
-            && (name.len() == 12 || matches!(name.as_bytes().get(12), Some(b'.' | b'-')))
-            && let Ok(mac) = Mac::parse(hex)
-        {
+        if let Some(mac) = mac_in_name(name) {
             return deployment.phone(&mac).map(|p| p.mac);
         }
         let number = ExtensionNumber::parse(name.strip_suffix(".cfg")?).ok()?;
@@ -149,17 +151,17 @@ impl Live {
         let snapshot = self.store.snapshot().await?;
         let deployment = Deployment::new(snapshot, self.server_address.clone())?;
         let provisioner = Arc::clone(&self.current.load().provisioner);
-        self.swap(deployment, provisioner);
+        self.swap(Arc::new(deployment), provisioner);
         Ok(true)
     }
 
     /// Serves with other templates from now on (e.g. reloaded on SIGHUP); the cache starts over.
     pub fn set_provisioner(&self, provisioner: Provisioner) {
-        let deployment = self.current.load().deployment.clone();
+        let deployment = Arc::clone(&self.current.load().deployment);
         self.swap(deployment, Arc::new(provisioner));
     }
 
-    fn swap(&self, deployment: Deployment, provisioner: Arc<Provisioner>) {
+    fn swap(&self, deployment: Arc<Deployment>, provisioner: Arc<Provisioner>) {
         tracing::info!(revision = deployment.revision(), "serving new data");
         self.current.store(Arc::new(Generation {
             deployment,

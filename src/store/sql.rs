@@ -8,6 +8,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection, Executor, Row};
 
+use crate::clock::now_ms;
 use crate::domain::{
     Extension, ExtensionNumber, FileFetch, Mac, Phone, Sighting, Site, SiteName, SiteSettings,
     Upload,
@@ -72,13 +73,6 @@ impl SqlStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-fn now_ms() -> i64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }
 
 async fn read_revision(conn: &mut AnyConnection) -> Result<i64, StoreError> {
@@ -161,13 +155,13 @@ async fn load_phones(
     }
     let rows = query.fetch_all(&mut *conn).await?;
     let mut phones: Vec<Phone> = Vec::new();
+    let mut current_mac = String::new();
     for row in &rows {
+        // Rows come ordered by MAC; a phone with n lines is n rows in a row.
         let mac_text: String = row.try_get("mac")?;
-        let same_phone = phones
-            .last()
-            .is_some_and(|p: &Phone| p.mac.polycom_name() == mac_text);
-        if !same_phone {
+        if mac_text != current_mac || phones.is_empty() {
             phones.push(rows::phone(row, with_last_seen)?);
+            current_mac = mac_text;
         }
         if let Some((line, number)) = rows::line_of_join(row)?
             && let Some(phone) = phones.last_mut()
@@ -483,7 +477,7 @@ impl Store for SqlStore {
             // A write landed between the two: read everything on one connection instead.
             drop(second);
             let snapshot = Snapshot {
-                revision: read_revision(&mut first).await?,
+                revision,
                 sites: load_sites(&mut first).await?,
                 extensions: load_extensions(&mut first).await?,
                 phones: load_phones(&mut first, None, false).await?,

@@ -181,3 +181,21 @@ pub async fn golden_deployment(store: &SqlStore) {
         .await
         .unwrap();
 }
+
+/// Reads a child's log lines until one contains `needle`; returns the lines read, that one last.
+/// Panics if the log ends first.
+pub fn read_log_until(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    needle: &str,
+) -> Vec<String> {
+    let mut read = Vec::new();
+    for line in lines {
+        let line = line.expect("log line");
+        let found = line.contains(needle);
+        read.push(line);
+        if found {
+            return read;
+        }
+    }
+    panic!("the log ended without {needle:?}: {read:?}");
+}
