@@ -214,6 +214,28 @@ async fn uploads_are_kept_per_phone_and_go_with_it() {
             store.upload(&upload.mac, &upload.name).await.unwrap(),
             Some(replaced)
         );
+        let log = Upload {
+            name: "0004f2000001-app.log".into(),
+            content: vec![0xff; 1000],
+            ..upload.clone()
+        };
+        store.put_upload(&log).await.unwrap();
+        let listed: Vec<(String, i64, i64)> = store
+            .uploads(&upload.mac)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.name, u.size, u.updated_at_ms))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("0004f2000001-app.log".to_string(), 1000, 42),
+                ("0004f2000001-phone.cfg".to_string(), 6, 43),
+            ],
+            "{:?}",
+            db.backend
+        );
         let stranger = Upload {
             mac: mac("0004f2999999"),
             ..upload.clone()
@@ -230,6 +252,7 @@ async fn uploads_are_kept_per_phone_and_go_with_it() {
         };
         store.apply(&changes, &|_, _| {}).await.unwrap();
         assert_eq!(store.upload(&upload.mac, &upload.name).await.unwrap(), None);
+        assert_eq!(store.uploads(&upload.mac).await.unwrap(), []);
         store.close().await;
     }
 }

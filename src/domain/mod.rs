@@ -17,7 +17,7 @@ pub use extension::{
 };
 pub use mac::{Mac, MacError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
-pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload};
+pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo};
 pub use site::{
     DEFAULT_SIP_PORT, DEFAULT_SITE, ExtensionLength, LocalDialing, MAXCS_SIP_PORT, Site, SiteId,
     SiteName, SiteNameError, SiteSettings,

@@ -116,3 +116,14 @@ pub struct Upload {
     /// Last write, milliseconds since the Unix epoch.
     pub updated_at_ms: i64,
 }
+
+/// What a phone uploaded, without the content: for listings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadInfo {
+    /// File name as the phone sent it.
+    pub name: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Last write, milliseconds since the Unix epoch.
+    pub updated_at_ms: i64,
+}

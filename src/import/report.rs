@@ -4,16 +4,17 @@
 use std::fmt;
 
 /// An updated row and which of its fields change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Update {
     /// Extension number or MAC.
     pub key: String,
     /// Changed fields.
+    #[schema(value_type = Vec<String>)]
     pub fields: Vec<&'static str>,
 }
 
 /// Outcome for one kind of entity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct EntityReport {
     /// Keys of created rows, in file order.
     pub created: Vec<String>,
@@ -69,7 +70,7 @@ impl EntityReport {
 const DETAIL_LIMIT: usize = 50;
 
 /// What an import did or would do.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     /// True when nothing was written.
     pub dry_run: bool,

@@ -197,7 +197,7 @@ fn requested_name(app: &App, request: &Request) -> Option<String> {
     raw.strip_prefix('/').and_then(decode_path)
 }
 
-fn content_type_of_upload(name: &str) -> &'static str {
+pub(crate) fn content_type_of_upload(name: &str) -> &'static str {
     if name.ends_with(".log") {
         "text/plain; charset=utf-8"
     } else {

@@ -2,7 +2,6 @@
 //! into a file name and answers from [`live::Live`]. No server knows a vendor.
 
 pub mod api;
-mod edits;
 pub mod firmware;
 pub mod http;
 pub mod live;

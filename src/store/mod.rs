@@ -19,7 +19,7 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Extension, ExtensionNumber, FileFetch, LineNumber, Mac, Phone, Sighting, Site, SiteName,
-    SiteSettings, Upload,
+    SiteSettings, Upload, UploadInfo,
 };
 
 pub use sql::SqlStore;
@@ -228,6 +228,9 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// A file a phone uploaded.
     async fn upload(&self, mac: &Mac, name: &str) -> Result<Option<Upload>, StoreError>;
+
+    /// What a phone uploaded, by name, without the content.
+    async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError>;
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use crate::domain::{
     Extension, ExtensionLength, ExtensionNumber, FileFetch, LineNumber, LocalDialing, Mac, Phone,
-    Sighting, Site, SiteId, SiteName, SiteSettings, Transport, Upload, Vendor,
+    Sighting, Site, SiteId, SiteName, SiteSettings, Transport, Upload, UploadInfo, Vendor,
 };
 use crate::store::StoreError;
 
@@ -169,6 +169,14 @@ pub(super) fn fetch(row: &AnyRow) -> Result<FileFetch, StoreError> {
         count: row.try_get("fetch_count")?,
         last_at_ms: row.try_get("last_at_ms")?,
         file,
+    })
+}
+
+pub(super) fn upload_info(row: &AnyRow) -> Result<UploadInfo, StoreError> {
+    Ok(UploadInfo {
+        name: row.try_get("name")?,
+        size: row.try_get("size")?,
+        updated_at_ms: row.try_get("updated_at_ms")?,
     })
 }
 

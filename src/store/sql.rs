@@ -11,7 +11,7 @@ use sqlx::{AnyPool, Connection, Executor, Row};
 use crate::clock::now_ms;
 use crate::domain::{
     Extension, ExtensionNumber, FileFetch, Mac, Phone, Sighting, Site, SiteName, SiteSettings,
-    Upload,
+    Upload, UploadInfo,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
@@ -595,5 +595,16 @@ impl Store for SqlStore {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(rows::upload).transpose()
+    }
+
+    async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, CAST(length(content) AS BIGINT) AS size, updated_at_ms \
+             FROM phone_uploads WHERE mac = $1 ORDER BY name",
+        )
+        .bind(mac.polycom_name())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::upload_info).collect()
     }
 }

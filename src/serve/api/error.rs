@@ -1,0 +1,102 @@
+//! The error answer of every API route: a status and `{"error": "...", "details": [...]}`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::import::RowError;
+use crate::store::StoreError;
+
+/// The error answer of every API route.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 401: no or a wrong token.
+    Unauthorized,
+    /// 404.
+    NotFound(String),
+    /// 400: a malformed parameter.
+    BadRequest(String),
+    /// 422: the CSV has errors (every one listed).
+    Rejected(Vec<RowError>),
+    /// 409: the data changed meanwhile.
+    Conflict(String),
+    /// 413: the body is larger than allowed.
+    TooLarge,
+    /// 422: invalid fields of a JSON body, as `(field, message)`.
+    Invalid(Vec<(String, String)>),
+    /// 500: the database failed.
+    Internal(String),
+}
+
+/// Every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorBody {
+    /// What went wrong.
+    error: String,
+    /// Each problem: a CSV row error (`line`, `column`, `message`) or an invalid JSON field
+    /// (`field`, `message`).
+    details: Vec<serde_json::Value>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, details): (StatusCode, String, Vec<serde_json::Value>) = match self {
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "a valid bearer token is required (Authorization: Bearer TOKEN)".into(),
+                vec![],
+            ),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, what, vec![]),
+            ApiError::BadRequest(what) => (StatusCode::BAD_REQUEST, what, vec![]),
+            ApiError::Conflict(what) => (StatusCode::CONFLICT, what, vec![]),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is larger than allowed (--api-body-limit)".into(),
+                vec![],
+            ),
+            ApiError::Rejected(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{} error(s) in the file; nothing was written", errors.len()),
+                errors.iter().map(row_error_json).collect(),
+            ),
+            ApiError::Invalid(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{} invalid field(s); nothing was written", fields.len()),
+                fields
+                    .iter()
+                    .map(|(field, message)| serde_json::json!({"field": field, "message": message}))
+                    .collect(),
+            ),
+            ApiError::Internal(what) => {
+                tracing::error!("admin API: {what}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; see the server log".into(),
+                    vec![],
+                )
+            }
+        };
+        let mut response = (status, Json(ErrorBody { error, details })).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+fn row_error_json(e: &RowError) -> serde_json::Value {
+    serde_json::json!({"line": e.line, "column": e.column, "message": e.message})
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => ApiError::Conflict(e.to_string()),
+            StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The admin API (JSON under `/api/v1`), behind a bearer token compared in constant time:
+//! extensions, phones (with last seen, fetches, uploads and the files each phone will get,
+//! rendered for preview), sites, CSV import (the same code and report as `phoneprov import`) and
+//! export, and the OpenAPI document of all of it at `/api/v1/openapi.json` (public, so tools can
+//! read it). This module owns the routing and the authorization; each resource has its module.
+//! Errors are JSON `{"error": "...", "details": [...]}` with the fitting status; bad input is never
+//! a 500. After a change the live data is reloaded at once.
+
+mod csv;
+mod error;
+mod extensions;
+mod fields;
+mod listing;
+mod openapi;
+mod phones;
+mod sites;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
+
+pub use error::ApiError;
+
+use crate::serve::http::with_content_type;
+use crate::serve::live::Live;
+use crate::serve::token::same_secret;
+use crate::store::Store;
+
+/// Default largest import body (16 MiB).
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Where the API is mounted.
+pub const PREFIX: &str = "/api/v1";
+
+pub(crate) struct Api {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) live: Arc<Live>,
+    token: String,
+}
+
+/// The API router with its OpenAPI document, to be nested under [`PREFIX`].
+pub fn router(store: Arc<dyn Store>, live: Arc<Live>, token: String, body_limit: usize) -> Router {
+    let api = Arc::new(Api { store, live, token });
+    let (routes, described) = OpenApiRouter::new()
+        .routes(routes!(extensions::list, extensions::create,))
+        .routes(routes!(
+            extensions::get_one,
+            extensions::update,
+            extensions::delete,
+        ))
+        .routes(routes!(phones::list))
+        .routes(routes!(phones::get_one, phones::delete))
+        .routes(routes!(phones::assign_lines))
+        .routes(routes!(phones::files))
+        .routes(routes!(phones::file))
+        .routes(routes!(phones::upload))
+        .routes(routes!(sites::list, sites::create))
+        .routes(routes!(sites::get_one, sites::update))
+        .routes(with_body_limit(routes!(csv::import), body_limit))
+        .routes(routes!(csv::export))
+        .split_for_parts();
+    let document = openapi::document(described);
+    routes
+        .route("/", any(no_route))
+        .route("/{*rest}", any(no_route))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&api), authorize))
+        .route(
+            "/openapi.json",
+            get(move || async move { with_content_type(document.clone(), "application/json") }),
+        )
+        .with_state(api)
+}
+
+/// Import bodies may be larger than other requests (`--api-body-limit`).
+fn with_body_limit(
+    (schemas, paths, method_router): UtoipaMethodRouter<Arc<Api>>,
+    limit: usize,
+) -> UtoipaMethodRouter<Arc<Api>> {
+    (
+        schemas,
+        paths,
+        method_router.layer(DefaultBodyLimit::max(limit)),
+    )
+}
+
+async fn no_route() -> ApiError {
+    ApiError::NotFound("no such API route".into())
+}
+
+async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if same_secret(presented.as_bytes(), api.token.as_bytes()) {
+        next.run(request).await
+    } else {
+        ApiError::Unauthorized.into_response()
+    }
+}

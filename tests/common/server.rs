@@ -1,0 +1,148 @@
+//! A running `phoneprov serve` (the real binary, loopback port, golden deployment, a firmware
+//! folder with a symlink out of it) and a real HTTP client (curl) to talk to it.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use super::{KillOnDrop, TestDb, fixture_path, golden_deployment, read_log_until};
+
+pub struct Server {
+    pub base: String,
+    pub firmware: PathBuf,
+    pub outside: PathBuf,
+    _child: KillOnDrop,
+    pub db: TestDb,
+}
+
+/// `phoneprov serve` on a loopback port over the golden deployment, with a firmware folder.
+pub async fn start() -> Server {
+    start_with(&[]).await
+}
+
+/// [`start`] with more `serve` arguments.
+pub async fn start_with(extra: &[&str]) -> Server {
+    let db = super::sqlite_db();
+    let store = db.open().await;
+    golden_deployment(&store).await;
+    store.close().await;
+    let firmware = db.dir.path().join("firmware");
+    std::fs::create_dir_all(firmware.join("SoundPointIPLocalization/English_United_States"))
+        .unwrap();
+    let image: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(firmware.join("sip.ld"), &image).unwrap();
+    std::fs::write(firmware.join("sip.cfg"), "<sip/>\n").unwrap();
+    std::fs::write(firmware.join("phone1.cfg"), "<phone1/>\n").unwrap();
+    std::fs::write(
+        firmware.join("SoundPointIPLocalization/English_United_States/SoundPointIP-dictionary.xml"),
+        "<dictionary/>\n",
+    )
+    .unwrap();
+    let outside = db.dir.path().join("outside-secret.txt");
+    std::fs::write(&outside, "TOP-SECRET-OUTSIDE").unwrap();
+    std::os::unix::fs::symlink(&outside, firmware.join("link-out.ld")).unwrap();
+    let mut child = db
+        .command()
+        .args([
+            "serve",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--http-prefix",
+            "/prov",
+        ])
+        .arg("--firmware-dir")
+        .arg(&firmware)
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let running = read_log_until(&mut lines, "phoneprov is running")
+        .pop()
+        .unwrap_or_default();
+    let base = running.find("http=http://").map(|at| {
+        let url = running[at + 5..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        url.trim_end_matches('/').to_string()
+    });
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        base: base.expect("server started"),
+        firmware,
+        outside,
+        _child: KillOnDrop(child),
+        db,
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    }
+}
+
+/// curl, sending the path exactly as given.
+pub fn curl(url: &str, extra: &[&str]) -> Reply {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body");
+    let headers = dir.path().join("headers");
+    let out = Command::new("curl")
+        .args(["-s", "--path-as-is", "-o"])
+        .arg(&body)
+        .arg("-D")
+        .arg(&headers)
+        .args(["-w", "%{http_code}"])
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("curl");
+    Reply {
+        status: String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0),
+        headers: std::fs::read_to_string(&headers).unwrap_or_default(),
+        body: std::fs::read(&body).unwrap_or_default(),
+    }
+}
+
+pub fn golden(path: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(&format!("golden/{path}"))).unwrap()
+}
+
+/// The admin token the API tests start the server with.
+pub const TOKEN: &str = "test-admin-token-0123456789";
+
+pub fn api(server: &Server, method: &str, path: &str, extra: &[&str]) -> Reply {
+    let auth = format!("Authorization: Bearer {TOKEN}");
+    let mut args = vec!["-X", method, "-H", auth.as_str()];
+    args.extend_from_slice(extra);
+    curl(&format!("{}/api/v1{path}", server.base), &args)
+}
+
+/// An API request with a JSON body.
+pub fn send_json(server: &Server, method: &str, path: &str, body: &str) -> Reply {
+    let headers = [
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        body,
+    ];
+    api(server, method, path, &headers)
+}
+
+pub fn json(reply: &Reply) -> serde_json::Value {
+    serde_json::from_slice(&reply.body)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&reply.body)))
+}
