@@ -144,7 +144,10 @@ async fn sightings_are_recorded_in_batches_latest_wins() {
             sighting("0004f2000001", 2_000, "0004f2000001.cfg", Transport::Http),
             sighting("0004f2999999", 5_000, "0004f2999999.cfg", Transport::Http),
         ];
-        store.record_sightings(&batch).await.unwrap();
+        store
+            .record_sightings(&batch.into_iter().collect())
+            .await
+            .unwrap();
         let phone = store.phone(&mac("0004f2000001")).await.unwrap().unwrap();
         let seen = phone.last_seen.expect("seen");
         assert_eq!((seen.at_ms, seen.file.as_str()), (3_000, "201.cfg"));
@@ -153,7 +156,11 @@ async fn sightings_are_recorded_in_batches_latest_wins() {
 
         // An older batch arriving late does not move last-seen back, but its fetches count.
         store
-            .record_sightings(&[sighting("0004f2000001", 500, "201.cfg", Transport::Tftp)])
+            .record_sightings(
+                &[sighting("0004f2000001", 500, "201.cfg", Transport::Tftp)]
+                    .into_iter()
+                    .collect(),
+            )
             .await
             .unwrap();
         let phone = store.phone(&mac("0004f2000001")).await.unwrap().unwrap();

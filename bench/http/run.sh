@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # HTTP boot-storm benchmark: phoneprov and nginx serve the same bytes (the master and extension
 # file of 10,000 phones), loaded in the same run by wrk with 64 keep-alive connections asking for
-# random files. Needs nginx-light and wrk (Debian). Usage: bench/http/run.sh [PHONES] [SECONDS]
+# random files. Needs nginx-light, wrk and bc (Debian).
+# Usage: bench/http/run.sh [PHONES] [SECONDS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PHONES=${1:-10000}
 SECONDS_EACH=${2:-10}
+ROUNDS=${3:-5}
 command -v nginx >/dev/null && command -v wrk >/dev/null || {
     echo "needs nginx and wrk: apt-get install nginx-light wrk" >&2; exit 1; }
 cargo build --release -q
@@ -76,19 +78,38 @@ http {
 CONF
 nginx -p "$WORK/nginx" -c nginx.conf
 
+# Waits until phoneprov has written what it gathered (its CPU time stops growing), so its
+# deferred last-seen writes never run during nginx's turn.
+settle() {
+    local before after
+    for _ in $(seq 40); do
+        before=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+        sleep 0.5
+        after=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+        [[ $((after - before)) -le 2 ]] && return
+    done
+}
 run() { # name port
     FILES="$WORK/files.txt" wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency \
         -s bench/http/random-file.lua "http://127.0.0.1:$2/" > "$WORK/$1.txt"
-    local rps p99
+    local rps p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")
     errors=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.txt" | tr -s " " | paste -sd";")
+    echo "$rps" >> "$WORK/$1.rates"
     printf '%-10s %12s req/s   p99 %s  %s\n' "$1" "$rps" "$p99" "$errors"
 }
+median() { sort -n "$1" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "HTTP boot storm: $PHONES phones, $((PHONES * 2)) files, wrk -t2 -c64 -d${SECONDS_EACH}s, random file per request"
-# Alternate, so both see the same machine; phoneprov's first round also renders every file once.
-for round in 1 2; do
+# A warm-up round renders every phoneprov file once; then alternating rounds, so both servers see
+# the same (noisy, shared) machine. The medians are the result.
+FILES="$WORK/files.txt" wrk -t2 -c64 -d3s -s bench/http/random-file.lua "http://127.0.0.1:$PP_PORT/" > /dev/null
+for round in $(seq "$ROUNDS"); do
     echo "round $round"
     run phoneprov "$PP_PORT"
+    settle
     run nginx "$NG_PORT"
 done
+pp=$(median "$WORK/phoneprov.rates")
+ng=$(median "$WORK/nginx.rates")
+printf 'median     phoneprov %.0f req/s, nginx %.0f req/s, ratio %.2f\n' "$pp" "$ng" "$(echo "$pp / $ng" | bc -l)"

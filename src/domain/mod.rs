@@ -6,6 +6,7 @@ mod extension;
 mod mac;
 mod password;
 mod phone;
+mod sighting;
 mod site;
 mod text;
 mod vendor;
@@ -18,6 +19,7 @@ pub use extension::{
 pub use mac::{Mac, MacError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
 pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo};
+pub use sighting::SightingBatch;
 pub use site::{
     DEFAULT_SIP_PORT, DEFAULT_SITE, ExtensionLength, LocalDialing, MAXCS_SIP_PORT, Site, SiteId,
     SiteName, SiteNameError, SiteSettings,

@@ -1,6 +1,8 @@
 //! Last-seen recording without a database write per request: transports hand each served fetch to
-//! a [`Recorder`], whose task writes them in batches (every half second, or every 1,000) with one
-//! transaction per batch. If the database falls behind and the queue fills, sightings are dropped
+//! a [`Recorder`], whose task merges them in memory (latest per phone, a count per phone and file)
+//! and writes the merged batch every half second in one transaction, while the next batch is
+//! already being gathered. The database work so grows with the number of phones seen, not with
+//! the request rate. If even the merging falls behind and the queue fills, sightings are dropped
 //! (and counted), never the phone's request.
 
 use std::sync::Arc;
@@ -10,14 +12,14 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::domain::Sighting;
+use crate::domain::{Sighting, SightingBatch};
 use crate::store::Store;
 
-/// Longest wait before a sighting is written.
+/// Longest wait before a sighting is written (plus the time of a write still running).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
-/// Most sightings per batch.
-pub const BATCH: usize = 1000;
-/// Most sightings waiting to be written.
+/// Most sightings taken from the queue at once.
+const TAKE: usize = 4096;
+/// Most sightings waiting to be merged.
 pub const QUEUE: usize = 100_000;
 
 /// Queues sightings for the batch writer.
@@ -55,31 +57,42 @@ impl Recorder {
 }
 
 async fn write_batches(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Sighting>) {
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = SightingBatch::default();
+    let mut taken = Vec::with_capacity(TAKE);
+    let mut writing: Option<JoinHandle<()>> = None;
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        // Wait for a first sighting, then gather until the batch is full or half a second passed.
-        if receiver.recv_many(&mut batch, BATCH).await == 0 {
-            return;
-        }
-        let deadline = tokio::time::Instant::now() + FLUSH_EVERY;
-        let mut closed = false;
-        while batch.len() < BATCH {
-            let room = BATCH - batch.len();
-            match tokio::time::timeout_at(deadline, receiver.recv_many(&mut batch, room)).await {
-                Ok(0) => {
-                    closed = true;
+        tokio::select! {
+            received = receiver.recv_many(&mut taken, TAKE) => {
+                if received == 0 {
                     break;
                 }
-                Ok(_) => {}
-                Err(_) => break,
+                for sighting in taken.drain(..) {
+                    batch.add(sighting);
+                }
+            }
+            _ = tick.tick() => {
+                // One write at a time; while one runs, the next batch keeps growing.
+                if batch.is_empty() || writing.as_ref().is_some_and(|w| !w.is_finished()) {
+                    continue;
+                }
+                let ready = std::mem::take(&mut batch);
+                writing = Some(tokio::spawn(write(Arc::clone(&store), ready)));
             }
         }
-        if let Err(e) = store.record_sightings(&batch).await {
-            tracing::warn!(sightings = batch.len(), "cannot record last-seen data: {e}");
-        }
-        batch.clear();
-        if closed {
-            return;
-        }
+    }
+    // Closed: finish the running write, then write what is left.
+    if let Some(running) = writing {
+        let _ = running.await;
+    }
+    if !batch.is_empty() {
+        write(store, batch).await;
+    }
+}
+
+async fn write(store: Arc<dyn Store>, batch: SightingBatch) {
+    if let Err(e) = store.record_sightings(&batch).await {
+        tracing::warn!("cannot record last-seen data: {e}");
     }
 }

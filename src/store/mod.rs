@@ -18,7 +18,7 @@ use std::fmt;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, LineNumber, Mac, Phone, Sighting, Site, SiteName,
+    Extension, ExtensionNumber, FileFetch, LineNumber, Mac, Phone, SightingBatch, Site, SiteName,
     SiteSettings, Upload, UploadInfo,
 };
 
@@ -218,7 +218,7 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Records a batch of file fetches: last-seen data on each known phone and per-file fetch
     /// counts. Sightings of unknown MACs are ignored. One transaction per batch.
-    async fn record_sightings(&self, batch: &[Sighting]) -> Result<(), StoreError>;
+    async fn record_sightings(&self, batch: &SightingBatch) -> Result<(), StoreError>;
 
     /// The files a phone fetched, by name.
     async fn fetches(&self, mac: &Mac) -> Result<Vec<FileFetch>, StoreError>;

@@ -1,8 +1,6 @@
 //! [`SqlStore`]: the [`Store`] on sqlx's `Any` driver. The same SQL runs on SQLite and PostgreSQL
 //! (`$n` placeholders, `ON CONFLICT ... DO UPDATE`, `RETURNING`, integers for flags and times).
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
@@ -10,7 +8,7 @@ use sqlx::{AnyPool, Connection, Executor, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Mac, Phone, Sighting, Site, SiteName, SiteSettings,
+    Extension, ExtensionNumber, FileFetch, Mac, Phone, SightingBatch, Site, SiteName, SiteSettings,
     Upload, UploadInfo,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
@@ -331,28 +329,6 @@ async fn apply_in(
 }
 
 /// Latest sighting per phone and `(count, latest)` per phone and file.
-type Aggregated<'a> = (
-    HashMap<Mac, &'a Sighting>,
-    HashMap<(Mac, &'a str), (i64, &'a Sighting)>,
-);
-
-fn aggregate(batch: &[Sighting]) -> Aggregated<'_> {
-    let mut latest: HashMap<Mac, &Sighting> = HashMap::new();
-    let mut per_file: HashMap<(Mac, &str), (i64, &Sighting)> = HashMap::new();
-    for s in batch {
-        let entry = latest.entry(s.mac).or_insert(s);
-        if s.at_ms >= entry.at_ms {
-            *entry = s;
-        }
-        let entry = per_file.entry((s.mac, s.file.as_str())).or_insert((0, s));
-        entry.0 += 1;
-        if s.at_ms >= entry.1.at_ms {
-            entry.1 = s;
-        }
-    }
-    (latest, per_file)
-}
-
 #[async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
@@ -513,10 +489,9 @@ impl Store for SqlStore {
         Ok(revision)
     }
 
-    async fn record_sightings(&self, batch: &[Sighting]) -> Result<(), StoreError> {
-        let (latest, per_file) = aggregate(batch);
+    async fn record_sightings(&self, batch: &SightingBatch) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for s in latest.values() {
+        for s in batch.latest() {
             sqlx::query(
                 "UPDATE phones SET last_seen_at_ms = $2, last_ip = $3, last_user_agent = $4, \
                  last_firmware = $5, last_file = $6, last_transport = $7 \
@@ -532,7 +507,7 @@ impl Store for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        for ((mac, file), (count, s)) in &per_file {
+        for (mac, fetch) in batch.fetches() {
             sqlx::query(
                 "INSERT INTO phone_fetches (mac, file, fetch_count, last_at_ms, transport) \
                  SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
@@ -544,10 +519,10 @@ impl Store for SqlStore {
                    THEN excluded.last_at_ms ELSE phone_fetches.last_at_ms END",
             )
             .bind(mac.polycom_name())
-            .bind(*file)
-            .bind(*count)
-            .bind(s.at_ms)
-            .bind(s.transport.as_str())
+            .bind(fetch.file.as_str())
+            .bind(fetch.count)
+            .bind(fetch.last_at_ms)
+            .bind(fetch.transport.as_str())
             .execute(&mut *tx)
             .await?;
         }

@@ -1,0 +1,150 @@
+//! Sightings gathered between two writes: the latest per phone and a tally per phone and file.
+//! However many requests a boot storm makes, one write holds one row per phone and per file
+//! fetched, so recording last-seen data never grows with the request rate.
+
+use std::collections::HashMap;
+
+use crate::domain::{FileFetch, Mac, Sighting};
+
+/// Sightings merged for one write.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SightingBatch {
+    latest: HashMap<Mac, Sighting>,
+    fetches: HashMap<(Mac, String), FileFetch>,
+}
+
+impl SightingBatch {
+    /// Merges one sighting: it becomes the phone's latest if it is not older, and counts once
+    /// for its file.
+    pub fn add(&mut self, sighting: Sighting) {
+        match self.fetches.get_mut(&(sighting.mac, sighting.file.clone())) {
+            Some(tally) => {
+                tally.count += 1;
+                if sighting.at_ms >= tally.last_at_ms {
+                    tally.last_at_ms = sighting.at_ms;
+                    tally.transport = sighting.transport;
+                }
+            }
+            None => {
+                let tally = FileFetch {
+                    file: sighting.file.clone(),
+                    count: 1,
+                    last_at_ms: sighting.at_ms,
+                    transport: sighting.transport,
+                };
+                self.fetches
+                    .insert((sighting.mac, sighting.file.clone()), tally);
+            }
+        }
+        match self.latest.get_mut(&sighting.mac) {
+            Some(latest) if latest.at_ms > sighting.at_ms => {}
+            Some(latest) => *latest = sighting,
+            None => {
+                self.latest.insert(sighting.mac, sighting);
+            }
+        }
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.latest.is_empty()
+    }
+
+    /// The latest sighting of each phone.
+    pub fn latest(&self) -> impl Iterator<Item = &Sighting> {
+        self.latest.values()
+    }
+
+    /// The fetches of each phone and file: how many, and the latest.
+    pub fn fetches(&self) -> impl Iterator<Item = (&Mac, &FileFetch)> {
+        self.fetches.iter().map(|((mac, _), tally)| (mac, tally))
+    }
+}
+
+impl FromIterator<Sighting> for SightingBatch {
+    fn from_iter<I: IntoIterator<Item = Sighting>>(sightings: I) -> Self {
+        let mut batch = SightingBatch::default();
+        for sighting in sightings {
+            batch.add(sighting);
+        }
+        batch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Transport;
+
+    fn seen(mac: &str, at_ms: i64, file: &str, transport: Transport) -> Sighting {
+        Sighting {
+            mac: Mac::parse(mac).unwrap(),
+            at_ms,
+            ip: "192.0.2.7".into(),
+            user_agent: None,
+            firmware: None,
+            file: file.into(),
+            transport,
+        }
+    }
+
+    #[test]
+    fn the_latest_wins_and_every_fetch_counts() {
+        let batch: SightingBatch = [
+            seen("0004f2000001", 2_000, "a.cfg", Transport::Http),
+            seen("0004f2000001", 1_000, "a.cfg", Transport::Ftp),
+            seen("0004f2000001", 3_000, "b.cfg", Transport::Tftp),
+            seen("0004f2000002", 500, "a.cfg", Transport::Http),
+        ]
+        .into_iter()
+        .collect();
+        let mut latest: Vec<(String, i64)> = batch
+            .latest()
+            .map(|s| (s.mac.to_string(), s.at_ms))
+            .collect();
+        latest.sort();
+        assert_eq!(
+            latest,
+            [("0004f2000001".into(), 3_000), ("0004f2000002".into(), 500)]
+        );
+        let mut fetches: Vec<(String, String, i64, i64, Transport)> = batch
+            .fetches()
+            .map(|(mac, f)| {
+                (
+                    mac.to_string(),
+                    f.file.clone(),
+                    f.count,
+                    f.last_at_ms,
+                    f.transport,
+                )
+            })
+            .collect();
+        fetches.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        assert_eq!(
+            fetches,
+            [
+                (
+                    "0004f2000001".into(),
+                    "a.cfg".into(),
+                    2,
+                    2_000,
+                    Transport::Http
+                ),
+                (
+                    "0004f2000001".into(),
+                    "b.cfg".into(),
+                    1,
+                    3_000,
+                    Transport::Tftp
+                ),
+                (
+                    "0004f2000002".into(),
+                    "a.cfg".into(),
+                    1,
+                    500,
+                    Transport::Http
+                ),
+            ]
+        );
+    }
+}
