@@ -19,8 +19,8 @@ use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadL
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::{Renderer, TemplateProblem};
 use phoneprov::serve::api::DEFAULT_BODY_LIMIT;
-use phoneprov::serve::http::HttpConfig;
 use phoneprov::serve::live::Live;
+use phoneprov::serve::phone_files::PhoneFiles;
 use phoneprov::serve::sightings::Recorder;
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
@@ -210,7 +210,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             admin_token,
             api_body_limit,
         } => {
-            let http = HttpConfig {
+            let http = PhoneConfig {
                 prefix: http_prefix,
                 firmware_dir: firmware_dir.unwrap_or_else(|| storage.data_dir.join("firmware")),
                 uploads: UploadLimits {
@@ -259,6 +259,16 @@ async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deplo
     Ok(Deployment::new(snapshot, serving.server_address.clone())?)
 }
 
+/// What phones are served, on every transport.
+struct PhoneConfig {
+    /// Optional HTTP path prefix phones may use, e.g. `/prov`.
+    prefix: Option<String>,
+    /// Folder of firmware and vendor files.
+    firmware_dir: PathBuf,
+    /// Size limits of phone uploads.
+    uploads: UploadLimits,
+}
+
 /// The admin API's settings.
 struct AdminConfig {
     token: Option<String>,
@@ -286,7 +296,7 @@ async fn serve(
     serving: &Serving,
     demo: bool,
     http_listen: SocketAddr,
-    http: HttpConfig,
+    http: PhoneConfig,
     admin: AdminConfig,
 ) -> anyhow::Result<ExitCode> {
     let (token, generated) =
@@ -341,7 +351,14 @@ async fn serve(
         token,
         admin.body_limit,
     );
-    let router = phoneprov::serve::http::router(Arc::clone(&live), store_handle, recorder, http)
+    let files = Arc::new(PhoneFiles::new(
+        Arc::clone(&live),
+        Arc::clone(&store_handle),
+        recorder,
+        http.firmware_dir,
+        http.uploads,
+    ));
+    let router = phoneprov::serve::http::router(Arc::clone(&files), http.prefix)
         .nest("/api/v1", api)
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
         .merge(phoneprov::serve::metrics::router(metrics))

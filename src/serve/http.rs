@@ -1,19 +1,12 @@
-//! Phone-facing HTTP: GET and HEAD of every file the provisioning core renders (from [`Live`]'s
-//! cache), else of a file in the firmware folder (streamed, with Content-Length, Last-Modified and
-//! Range), else 404. Files are served at the root and, with a prefix, under it (`/prov/201.cfg`).
+//! Phone-facing HTTP: GET and HEAD of every file [`PhoneFiles`] finds (rendered, read-back upload,
+//! or firmware streamed with Content-Length, Last-Modified and Range), else 404; PUT of a phone's
+//! own uploads. Files are served at the root and, with a prefix, under it (`/prov/201.cfg`).
 //! Request paths are percent-decoded once; a path that decodes to invalid UTF-8 or holds NUL or a
-//! backslash is refused before anything else looks at it.
-//!
-//! Every file served is recorded on its phone (time, client address, user agent, firmware from the
-//! user agent, file), in batches. The phone is the one the user agent names (Aastra/Mitel), else
-//! the one the file names (`<mac>.cfg`, `<mac>-...`, an extension's file), else the phone last seen
-//! at the client's address (firmware images). An Aastra/Mitel request whose user-agent MAC differs
-//! from the MAC in the file name is refused with 403.
+//! backslash is refused before anything else looks at it. An Aastra/Mitel request whose
+//! user-agent MAC differs from the MAC in the file name is refused with 403.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -24,101 +17,22 @@ use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::clock::now_ms;
-use crate::domain::{Mac, Sighting, Transport, Upload, Vendor};
-use crate::provision::mac_in_name;
-use crate::provision::upload::{self, Keep, UploadLimits};
-use crate::serve::firmware;
-use crate::serve::live::{FetchAnswer, Live};
-use crate::serve::metrics;
-use crate::serve::sightings::Recorder;
-use crate::store::{Store, StoreError};
-use crate::vendor::agent::{self, Agent};
-
-/// How the phone-facing HTTP server is set up.
-#[derive(Debug, Clone)]
-pub struct HttpConfig {
-    /// Optional path prefix phones may use, e.g. `/prov`.
-    pub prefix: Option<String>,
-    /// Folder of firmware and vendor files.
-    pub firmware_dir: PathBuf,
-    /// Size limits of phone uploads.
-    pub uploads: UploadLimits,
-}
+use crate::domain::Transport;
+use crate::serve::phone_files::{Found, PhoneFiles, Refused, Served};
+use crate::vendor::agent;
 
 struct App {
-    live: Arc<Live>,
-    store: Arc<dyn Store>,
-    uploads: UploadLimits,
-    recorder: Arc<Recorder>,
+    files: Arc<PhoneFiles>,
     prefix: Option<String>,
-    firmware_dir: PathBuf,
-    /// The phone last attributed at each client address.
-    phone_at: Mutex<HashMap<IpAddr, Mac>>,
-}
-
-impl App {
-    /// Records a served file on the phone it belongs to, if that can be told.
-    fn note(
-        &self,
-        client: Option<IpAddr>,
-        name: &str,
-        user_agent: Option<String>,
-        agent: Option<Agent>,
-    ) {
-        let named = agent
-            .as_ref()
-            .and_then(|a| a.mac)
-            .filter(|mac| self.live.knows(mac))
-            .or_else(|| self.live.phone_of(name));
-        let mut phone_at = self
-            .phone_at
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mac = match (named, client) {
-            (Some(mac), Some(ip)) => {
-                phone_at.insert(ip, mac);
-                Some(mac)
-            }
-            (Some(mac), None) => Some(mac),
-            (None, Some(ip)) => phone_at.get(&ip).copied(),
-            (None, None) => None,
-        };
-        drop(phone_at);
-        let Some(mac) = mac else { return };
-        self.recorder.record(Sighting {
-            mac,
-            at_ms: now_ms(),
-            ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
-            firmware: agent.map(|a| a.firmware),
-            user_agent,
-            file: name.to_string(),
-            transport: Transport::Http,
-        });
-    }
 }
 
 /// The router of phone files. Serve it with connect info (`into_make_service_with_connect_info`)
 /// so client addresses are recorded.
-pub fn router(
-    live: Arc<Live>,
-    store: Arc<dyn Store>,
-    recorder: Arc<Recorder>,
-    config: HttpConfig,
-) -> Router {
-    let prefix = config
-        .prefix
+pub fn router(files: Arc<PhoneFiles>, prefix: Option<String>) -> Router {
+    let prefix = prefix
         .map(|p| format!("/{}", p.trim_matches('/')))
         .filter(|p| p != "/");
-    let app = Arc::new(App {
-        live,
-        store,
-        uploads: config.uploads,
-        recorder,
-        prefix,
-        firmware_dir: config.firmware_dir,
-        phone_at: Mutex::default(),
-    });
+    let app = Arc::new(App { files, prefix });
     Router::new()
         .route("/", get(phone_file).put(upload_file))
         .route("/{*path}", get(phone_file).put(upload_file))
@@ -153,8 +67,19 @@ pub(crate) fn with_content_type(body: impl Into<Body>, content_type: &'static st
     response
 }
 
-fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "not found\n").into_response()
+fn refusal(refused: Refused) -> Response {
+    match refused {
+        Refused::NotFound => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+        Refused::Forbidden(why) => (StatusCode::FORBIDDEN, format!("{why}\n")).into_response(),
+        Refused::TooLarge(limit) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("an upload may hold at most {limit} bytes\n"),
+        )
+            .into_response(),
+        Refused::Failed(why) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("{why}\n")).into_response()
+        }
+    }
 }
 
 async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -169,17 +94,35 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         .map(str::to_string);
     let agent = user_agent.as_deref().and_then(agent::parse);
     let Some(name) = requested_name(&app, &request) else {
-        return not_found();
+        return refusal(Refused::NotFound);
     };
-    if let (Some(said), Some(named)) = (agent.as_ref().and_then(|a| a.mac), mac_in_name(&name))
-        && said != named
-    {
-        tracing::warn!(file = %name, user_agent = ?user_agent, "user-agent MAC differs from the file's MAC");
-        return (StatusCode::FORBIDDEN, "forbidden\n").into_response();
+    if let Err(refused) = app.files.check_agent(&name, agent.as_ref()) {
+        return refusal(refused);
     }
-    let response = answer(&app, &name, request).await;
+    let found = match app.files.find(&name).await {
+        Ok(found) => found,
+        Err(refused) => return refusal(refused),
+    };
+    let kind = found.kind();
+    let response = match found {
+        Found::Rendered(file) => with_content_type(file.content.clone(), file.content_type),
+        Found::Upload {
+            content,
+            content_type,
+        } => with_content_type(content, content_type),
+        Found::Firmware(path) => match ServeFile::new(path).oneshot(request).await {
+            Ok(response) => response.map(Body::new),
+            Err(never) => match never {},
+        },
+    };
     if response.status().is_success() {
-        app.note(client, &name, user_agent, agent);
+        let served = Served {
+            client,
+            name: &name,
+            kind,
+            transport: Transport::Http,
+        };
+        app.files.note(served, user_agent, agent);
     }
     response
 }
@@ -197,112 +140,22 @@ fn requested_name(app: &App, request: &Request) -> Option<String> {
     raw.strip_prefix('/').and_then(decode_path)
 }
 
-pub(crate) fn content_type_of_upload(name: &str) -> &'static str {
-    if name.ends_with(".log") {
-        "text/plain; charset=utf-8"
-    } else {
-        "text/xml; charset=utf-8"
-    }
-}
-
 /// PUT: a phone's own upload, for a known phone, within the size limit; anything else writes
 /// nothing (403 for a name phones may not upload, 404 for an unknown phone, 413 when too large).
 async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response {
-    let Some(upload) = requested_name(&app, &request).and_then(|n| upload::classify(&n)) else {
-        return (
-            StatusCode::FORBIDDEN,
-            "phones may upload only their own logs and overrides\n",
-        )
-            .into_response();
+    let Some(name) = requested_name(&app, &request) else {
+        return refusal(Refused::NotFound);
     };
-    if !app.live.knows(&upload.mac) {
-        return not_found();
+    if let Err(refused) = app.files.accepts_upload(&name) {
+        return refusal(refused);
     }
-    let limit = app.uploads.max_bytes;
+    let limit = app.files.upload_limits().max_bytes;
     let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("an upload may hold at most {limit} bytes\n"),
-        )
-            .into_response();
+        return refusal(Refused::TooLarge(limit));
     };
-    let content = match upload.keep {
-        Keep::Replace => body.to_vec(),
-        Keep::Log => match app.store.upload(&upload.mac, &upload.name).await {
-            Ok(old) => {
-                let old = old.map(|u| u.content).unwrap_or_default();
-                upload::append_log(&old, &body, app.uploads.log_keep_bytes)
-            }
-            Err(e) => return store_failed(&upload.name, &e),
-        },
-    };
-    let stored = Upload {
-        mac: upload.mac,
-        name: upload.name.clone(),
-        content,
-        updated_at_ms: now_ms(),
-    };
-    match app.store.put_upload(&stored).await {
+    match app.files.store_upload(&name, &body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(StoreError::NotFound(_)) => not_found(),
-        Err(e) => store_failed(&upload.name, &e),
-    }
-}
-
-fn store_failed(name: &str, error: &StoreError) -> Response {
-    tracing::error!(file = %name, "upload storage failed: {error}");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "cannot store the upload\n",
-    )
-        .into_response()
-}
-
-async fn answer(app: &App, name: &str, request: Request) -> Response {
-    if !name.contains('/') && name.len() <= firmware::MAX_SEGMENT {
-        match app.live.fetch(name) {
-            Ok(FetchAnswer::Found(file)) => {
-                metrics::fetched(match file.vendor {
-                    Vendor::Polycom => "polycom",
-                    Vendor::Aastra => "aastra",
-                });
-                return with_content_type(file.content.clone(), file.content_type);
-            }
-            Ok(FetchAnswer::NotFound(reason)) => {
-                tracing::debug!(file = %name, "{reason}");
-            }
-            Err(e) => {
-                tracing::error!(file = %name, "cannot render: {e}");
-                return (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "cannot render this file\n",
-                )
-                    .into_response();
-            }
-        }
-    }
-    if let Some(upload) = upload::classify(name) {
-        // Phones read back what they uploaded (overrides, directories); nothing else by that name.
-        return match app.store.upload(&upload.mac, &upload.name).await {
-            Ok(Some(stored)) => {
-                metrics::fetched("upload");
-                with_content_type(stored.content, content_type_of_upload(&upload.name))
-            }
-            Ok(None) => not_found(),
-            Err(e) => store_failed(&upload.name, &e),
-        };
-    }
-    let Some(path) = firmware::resolve(&app.firmware_dir, name) else {
-        return not_found();
-    };
-    match ServeFile::new(path).oneshot(request).await {
-        Ok(response) => {
-            if response.status().is_success() {
-                metrics::fetched("firmware");
-            }
-            response.map(Body::new)
-        }
-        Err(never) => match never {},
+        Err(refused) => refusal(refused),
     }
 }
 

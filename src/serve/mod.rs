@@ -6,5 +6,6 @@ pub mod firmware;
 pub mod http;
 pub mod live;
 pub mod metrics;
+pub mod phone_files;
 pub mod sightings;
 pub mod token;

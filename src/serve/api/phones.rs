@@ -17,8 +17,9 @@ use crate::serve::api::error::ErrorBody;
 use crate::serve::api::fields::{Fields, json_body, refused, reload};
 use crate::serve::api::listing::{Page, Paged, Search, paged};
 use crate::serve::api::{Api, ApiError};
-use crate::serve::http::{content_type_of_upload, with_content_type};
+use crate::serve::http::with_content_type;
 use crate::serve::live::FetchAnswer;
+use crate::serve::phone_files::content_type_of_upload;
 use crate::store::ChangeSet;
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -1,0 +1,263 @@
+//! What every transport (HTTP, FTP, TFTP) serves phones, in one place, so no transport has a copy
+//! of the routing: a name is a rendered file (from [`Live`]'s cache), else an upload the phone
+//! reads back, else a file of the firmware folder, else not found. Uploads are accepted only for a
+//! known phone's own upload names and within the size limit. Every file served is recorded on its
+//! phone in batches ([`Recorder`]).
+//!
+//! The phone a fetch belongs to is the one the user agent names (Aastra/Mitel), else the one the
+//! file names (`<mac>.cfg`, `<mac>-...`, an extension's file), else the phone last seen at the
+//! client's address (firmware images). A user agent naming another MAC than the file is refused.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::clock::now_ms;
+use crate::domain::{Mac, Sighting, Transport, Upload, Vendor};
+use crate::provision::upload::{self, Keep, UploadLimits};
+use crate::provision::{Rendered, mac_in_name};
+use crate::serve::firmware;
+use crate::serve::live::{FetchAnswer, Live};
+use crate::serve::metrics;
+use crate::serve::sightings::Recorder;
+use crate::store::{Store, StoreError};
+use crate::vendor::agent::Agent;
+
+/// A file found for a phone.
+#[derive(Debug)]
+pub enum Found {
+    /// Rendered from the data (shared with the cache).
+    Rendered(Arc<Rendered>),
+    /// What the phone uploaded earlier under this name.
+    Upload {
+        /// As stored.
+        content: Vec<u8>,
+        /// Its content type.
+        content_type: &'static str,
+    },
+    /// A regular file inside the firmware folder.
+    Firmware(PathBuf),
+}
+
+impl Found {
+    /// What kind of file it is, as counted in the metrics: the vendor of a rendered file,
+    /// `upload` or `firmware`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Found::Rendered(file) => match file.vendor {
+                Vendor::Polycom => "polycom",
+                Vendor::Aastra => "aastra",
+            },
+            Found::Upload { .. } => "upload",
+            Found::Firmware(_) => "firmware",
+        }
+    }
+}
+
+/// Why a request gets nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// No such file, or an upload for an unknown phone.
+    NotFound,
+    /// Not allowed: a name phones may not upload, or a user agent naming another phone.
+    Forbidden(&'static str),
+    /// An upload larger than the limit (bytes).
+    TooLarge(usize),
+    /// phoneprov failed (rendering or storage); logged.
+    Failed(&'static str),
+}
+
+/// A file served: to whom, which, what kind ([`Found::kind`]) and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Served<'a> {
+    /// The client's address, if known.
+    pub client: Option<IpAddr>,
+    /// The name asked for.
+    pub name: &'a str,
+    /// What kind of file.
+    pub kind: &'static str,
+    /// Over which transport.
+    pub transport: Transport,
+}
+
+/// The phone-facing file service shared by the transports.
+pub struct PhoneFiles {
+    live: Arc<Live>,
+    store: Arc<dyn Store>,
+    uploads: UploadLimits,
+    recorder: Arc<Recorder>,
+    firmware_dir: PathBuf,
+    /// The phone last attributed at each client address.
+    phone_at: Mutex<HashMap<IpAddr, Mac>>,
+}
+
+impl PhoneFiles {
+    /// The service over the live data, the store (uploads), the recorder and the firmware folder.
+    pub fn new(
+        live: Arc<Live>,
+        store: Arc<dyn Store>,
+        recorder: Arc<Recorder>,
+        firmware_dir: PathBuf,
+        uploads: UploadLimits,
+    ) -> PhoneFiles {
+        PhoneFiles {
+            live,
+            store,
+            uploads,
+            recorder,
+            firmware_dir,
+            phone_at: Mutex::default(),
+        }
+    }
+
+    /// The live data.
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
+    /// Size limits of uploads.
+    pub fn upload_limits(&self) -> UploadLimits {
+        self.uploads
+    }
+
+    /// Refuses a request whose user agent names another phone than the file does.
+    pub fn check_agent(&self, name: &str, agent: Option<&Agent>) -> Result<(), Refused> {
+        match (agent.and_then(|a| a.mac), mac_in_name(name)) {
+            (Some(said), Some(named)) if said != named => {
+                tracing::warn!(file = %name, said = %said, "user-agent MAC differs from the file's MAC");
+                Err(Refused::Forbidden("the user agent names another phone"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The file `name` (a decoded path without leading `/`).
+    pub async fn find(&self, name: &str) -> Result<Found, Refused> {
+        if !name.contains('/') && name.len() <= firmware::MAX_SEGMENT {
+            match self.live.fetch(name) {
+                Ok(FetchAnswer::Found(file)) => return Ok(Found::Rendered(file)),
+                Ok(FetchAnswer::NotFound(reason)) => tracing::debug!(file = %name, "{reason}"),
+                Err(e) => {
+                    tracing::error!(file = %name, "cannot render: {e}");
+                    return Err(Refused::Failed("cannot render this file"));
+                }
+            }
+        }
+        if let Some(upload) = upload::classify(name) {
+            // Phones read back what they uploaded (overrides, directories); nothing else by that
+            // name.
+            return match self.store.upload(&upload.mac, &upload.name).await {
+                Ok(Some(stored)) => Ok(Found::Upload {
+                    content: stored.content,
+                    content_type: content_type_of_upload(&upload.name),
+                }),
+                Ok(None) => Err(Refused::NotFound),
+                Err(e) => Err(store_failed(&upload.name, &e)),
+            };
+        }
+        let path = firmware::resolve(&self.firmware_dir, name).ok_or(Refused::NotFound)?;
+        Ok(Found::Firmware(path))
+    }
+
+    /// Whether an upload by this name may be stored at all: one of a known phone's own upload
+    /// names. Transports ask before reading the content.
+    pub fn accepts_upload(&self, name: &str) -> Result<upload::UploadName, Refused> {
+        let upload = upload::classify(name).ok_or(Refused::Forbidden(
+            "phones may upload only their own logs and overrides",
+        ))?;
+        if !self.live.knows(&upload.mac) {
+            return Err(Refused::NotFound);
+        }
+        Ok(upload)
+    }
+
+    /// Stores an upload of `content` under `name`: only a known phone's own upload names, within
+    /// the size limit; a log is appended to (keeping its newest bytes), anything else replaced.
+    /// Refused uploads write nothing.
+    pub async fn store_upload(&self, name: &str, content: &[u8]) -> Result<(), Refused> {
+        let upload = self.accepts_upload(name)?;
+        if content.len() > self.uploads.max_bytes {
+            return Err(Refused::TooLarge(self.uploads.max_bytes));
+        }
+        let content = match upload.keep {
+            Keep::Replace => content.to_vec(),
+            Keep::Log => {
+                let old = self
+                    .store
+                    .upload(&upload.mac, &upload.name)
+                    .await
+                    .map_err(|e| store_failed(&upload.name, &e))?
+                    .map(|u| u.content)
+                    .unwrap_or_default();
+                upload::append_log(&old, content, self.uploads.log_keep_bytes)
+            }
+        };
+        let stored = Upload {
+            mac: upload.mac,
+            name: upload.name.clone(),
+            content,
+            updated_at_ms: now_ms(),
+        };
+        match self.store.put_upload(&stored).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound(_)) => Err(Refused::NotFound),
+            Err(e) => Err(store_failed(&upload.name, &e)),
+        }
+    }
+
+    /// Records a served file (of `kind`, see [`Found::kind`]) in the metrics and on the phone it
+    /// belongs to, if that can be told.
+    pub fn note(&self, served: Served<'_>, user_agent: Option<String>, agent: Option<Agent>) {
+        let Served {
+            client,
+            name,
+            kind,
+            transport,
+        } = served;
+        metrics::fetched(kind);
+        let named = agent
+            .as_ref()
+            .and_then(|a| a.mac)
+            .filter(|mac| self.live.knows(mac))
+            .or_else(|| self.live.phone_of(name));
+        let mut phone_at = self
+            .phone_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mac = match (named, client) {
+            (Some(mac), Some(ip)) => {
+                phone_at.insert(ip, mac);
+                Some(mac)
+            }
+            (Some(mac), None) => Some(mac),
+            (None, Some(ip)) => phone_at.get(&ip).copied(),
+            (None, None) => None,
+        };
+        drop(phone_at);
+        let Some(mac) = mac else { return };
+        self.recorder.record(Sighting {
+            mac,
+            at_ms: now_ms(),
+            ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
+            firmware: agent.map(|a| a.firmware),
+            user_agent,
+            file: name.to_string(),
+            transport,
+        });
+    }
+}
+
+/// The content type of an uploaded file: logs are text, everything else XML.
+pub fn content_type_of_upload(name: &str) -> &'static str {
+    if name.ends_with(".log") {
+        "text/plain; charset=utf-8"
+    } else {
+        "text/xml; charset=utf-8"
+    }
+}
+
+fn store_failed(name: &str, error: &StoreError) -> Refused {
+    tracing::error!(file = %name, "upload storage failed: {error}");
+    Refused::Failed("cannot store the upload")
+}
