@@ -358,7 +358,7 @@ async fn serve(
         http.firmware_dir,
         http.uploads,
     ));
-    let router = phoneprov::serve::http::router(Arc::clone(&files), http.prefix)
+    let router = phoneprov::serve::http::router(files, http.prefix)
         .nest("/api/v1", api)
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
         .merge(phoneprov::serve::metrics::router(metrics))

@@ -329,6 +329,29 @@ async fn apply_in(
 }
 
 /// Latest sighting per phone and `(count, latest)` per phone and file.
+/// Last seen of many phones in one statement: `UPDATE ... FROM (VALUES ...)`, whose columns are
+/// `column1`... on both backends. An older sighting never overwrites a newer one.
+const RECORD_LAST_SEEN: (&str, &str) = (
+    "UPDATE phones SET last_seen_at_ms = v.column2, last_ip = v.column3, \
+     last_user_agent = v.column4, last_firmware = v.column5, last_file = v.column6, \
+     last_transport = v.column7 FROM (",
+    ") AS v WHERE phones.mac = v.column1 \
+     AND (phones.last_seen_at_ms IS NULL OR phones.last_seen_at_ms <= v.column2)",
+);
+
+/// Fetch counts of many phones and files in one statement; unknown phones are skipped.
+const COUNT_FETCHES: (&str, &str) = (
+    "INSERT INTO phone_fetches (mac, file, fetch_count, last_at_ms, transport) \
+     SELECT v.column1, v.column2, v.column3, v.column4, v.column5 FROM (",
+    ") AS v WHERE EXISTS (SELECT 1 FROM phones WHERE phones.mac = v.column1) \
+     ON CONFLICT (mac, file) DO UPDATE SET \
+     fetch_count = phone_fetches.fetch_count + excluded.fetch_count, \
+     transport = CASE WHEN excluded.last_at_ms >= phone_fetches.last_at_ms \
+       THEN excluded.transport ELSE phone_fetches.transport END, \
+     last_at_ms = CASE WHEN excluded.last_at_ms >= phone_fetches.last_at_ms \
+       THEN excluded.last_at_ms ELSE phone_fetches.last_at_ms END",
+);
+
 #[async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
@@ -490,42 +513,38 @@ impl Store for SqlStore {
     }
 
     async fn record_sightings(&self, batch: &SightingBatch) -> Result<(), StoreError> {
+        let latest: Vec<Vec<Param>> = batch
+            .latest()
+            .map(|s| {
+                vec![
+                    Param::Text(s.mac.polycom_name()),
+                    Param::Int(s.at_ms),
+                    Param::Text(s.ip.clone()),
+                    Param::MaybeText(s.user_agent.clone()),
+                    Param::MaybeText(s.firmware.clone()),
+                    Param::Text(s.file.clone()),
+                    Param::Text(s.transport.as_str().to_string()),
+                ]
+            })
+            .collect();
+        let fetches: Vec<Vec<Param>> = batch
+            .fetches()
+            .map(|(mac, fetch)| {
+                vec![
+                    Param::Text(mac.polycom_name()),
+                    Param::Text(fetch.file.clone()),
+                    Param::Int(fetch.count),
+                    Param::Int(fetch.last_at_ms),
+                    Param::Text(fetch.transport.as_str().to_string()),
+                ]
+            })
+            .collect();
+        let mut tracker = Tracker::new(latest.len() + fetches.len(), &|_, _| {});
         let mut tx = self.pool.begin().await?;
-        for s in batch.latest() {
-            sqlx::query(
-                "UPDATE phones SET last_seen_at_ms = $2, last_ip = $3, last_user_agent = $4, \
-                 last_firmware = $5, last_file = $6, last_transport = $7 \
-                 WHERE mac = $1 AND (last_seen_at_ms IS NULL OR last_seen_at_ms <= $2)",
-            )
-            .bind(s.mac.polycom_name())
-            .bind(s.at_ms)
-            .bind(s.ip.as_str())
-            .bind(s.user_agent.as_deref())
-            .bind(s.firmware.as_deref())
-            .bind(s.file.as_str())
-            .bind(s.transport.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (mac, fetch) in batch.fetches() {
-            sqlx::query(
-                "INSERT INTO phone_fetches (mac, file, fetch_count, last_at_ms, transport) \
-                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
-                 ON CONFLICT (mac, file) DO UPDATE SET \
-                 fetch_count = phone_fetches.fetch_count + excluded.fetch_count, \
-                 transport = CASE WHEN excluded.last_at_ms >= phone_fetches.last_at_ms \
-                   THEN excluded.transport ELSE phone_fetches.transport END, \
-                 last_at_ms = CASE WHEN excluded.last_at_ms >= phone_fetches.last_at_ms \
-                   THEN excluded.last_at_ms ELSE phone_fetches.last_at_ms END",
-            )
-            .bind(mac.polycom_name())
-            .bind(fetch.file.as_str())
-            .bind(fetch.count)
-            .bind(fetch.last_at_ms)
-            .bind(fetch.transport.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let (head, tail) = RECORD_LAST_SEEN;
+        insert_rows(self.backend, &mut tx, head, tail, &latest, &mut tracker).await?;
+        let (head, tail) = COUNT_FETCHES;
+        insert_rows(self.backend, &mut tx, head, tail, &fetches, &mut tracker).await?;
         tx.commit().await?;
         Ok(())
     }
