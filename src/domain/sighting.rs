@@ -10,14 +10,16 @@ use crate::domain::{FileFetch, Mac, Sighting};
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SightingBatch {
     latest: HashMap<Mac, Sighting>,
-    fetches: HashMap<(Mac, String), FileFetch>,
+    /// Per phone, per file name (nested so a lookup needs no key to be built).
+    fetches: HashMap<Mac, HashMap<String, FileFetch>>,
 }
 
 impl SightingBatch {
     /// Merges one sighting: it becomes the phone's latest if it is not older, and counts once
     /// for its file.
     pub fn add(&mut self, sighting: Sighting) {
-        match self.fetches.get_mut(&(sighting.mac, sighting.file.clone())) {
+        let files = self.fetches.entry(sighting.mac).or_default();
+        match files.get_mut(sighting.file.as_str()) {
             Some(tally) => {
                 tally.count += 1;
                 if sighting.at_ms >= tally.last_at_ms {
@@ -32,8 +34,7 @@ impl SightingBatch {
                     last_at_ms: sighting.at_ms,
                     transport: sighting.transport,
                 };
-                self.fetches
-                    .insert((sighting.mac, sighting.file.clone()), tally);
+                files.insert(sighting.file.clone(), tally);
             }
         }
         match self.latest.get_mut(&sighting.mac) {
@@ -57,7 +58,9 @@ impl SightingBatch {
 
     /// The fetches of each phone and file: how many, and the latest.
     pub fn fetches(&self) -> impl Iterator<Item = (&Mac, &FileFetch)> {
-        self.fetches.iter().map(|((mac, _), tally)| (mac, tally))
+        self.fetches
+            .iter()
+            .flat_map(|(mac, files)| files.values().map(move |tally| (mac, tally)))
     }
 }
 

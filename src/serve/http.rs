@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
+use crate::provision::Rendered;
 use crate::serve::phone_files::{Found, PhoneFiles, Refused, Served};
 use crate::vendor::agent;
 
@@ -56,6 +57,15 @@ fn decode_path(raw: &str) -> Option<String> {
     }
     let text = String::from_utf8(out).ok()?;
     (!text.contains(['\0', '\\'])).then_some(text)
+}
+
+/// A cached rendered file as a response body, shared with the cache instead of copied.
+struct CachedBody(Arc<Rendered>);
+
+impl AsRef<[u8]> for CachedBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.content.as_bytes()
+    }
 }
 
 /// A 200 response with `body` and its content type.
@@ -105,7 +115,10 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
     };
     let kind = found.kind();
     let response = match found {
-        Found::Rendered(file) => with_content_type(file.content.clone(), file.content_type),
+        Found::Rendered(file) => {
+            let content_type = file.content_type;
+            with_content_type(Bytes::from_owner(CachedBody(file)), content_type)
+        }
         Found::Upload {
             content,
             content_type,

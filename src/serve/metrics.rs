@@ -5,8 +5,7 @@
 //! - `phoneprov_fetches_total{kind}`: files served to phones, by kind (`polycom`, `aastra`,
 //!   `firmware`, `upload`);
 //! - `phoneprov_render_cache_hits_total`, `phoneprov_render_cache_misses_total`: answers from
-//!   the render cache, and files rendered;
-//! - `phoneprov_sightings_dropped_total`: last-seen records dropped because the writer fell behind.
+//!   the render cache, and files rendered.
 
 use std::time::Duration;
 

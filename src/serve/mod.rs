@@ -9,3 +9,4 @@ pub mod metrics;
 pub mod phone_files;
 pub mod sightings;
 pub mod token;
+pub mod workers;

@@ -1,98 +1,69 @@
 //! Last-seen recording without a database write per request: transports hand each served fetch to
-//! a [`Recorder`], whose task merges them in memory (latest per phone, a count per phone and file)
-//! and writes the merged batch every half second in one transaction, while the next batch is
-//! already being gathered. The database work so grows with the number of phones seen, not with
-//! the request rate. If even the merging falls behind and the queue fills, sightings are dropped
-//! (and counted), never the phone's request.
+//! the [`Recorder`], which merges it at once into the batch being gathered (latest per phone, a
+//! count per phone and file: a short lock, no allocation for a file seen before, no task to wake).
+//! A writer task takes the batch every second and writes it in one transaction while the
+//! next batch gathers. The database work so grows with the number of phones seen, not with the
+//! request rate, and memory is bounded by the known phones and their files.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::domain::{Sighting, SightingBatch};
 use crate::store::Store;
 
 /// Longest wait before a sighting is written (plus the time of a write still running).
-pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
-/// Most sightings taken from the queue at once.
-const TAKE: usize = 4096;
-/// Most sightings waiting to be merged.
-pub const QUEUE: usize = 100_000;
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
-/// Queues sightings for the batch writer.
-#[derive(Debug)]
+/// Gathers sightings for the batch writer.
+#[derive(Debug, Default)]
 pub struct Recorder {
-    queue: mpsc::Sender<Sighting>,
-    dropped: AtomicU64,
+    gathering: Mutex<SightingBatch>,
 }
 
 impl Recorder {
-    /// Starts the batch writer. It ends, after writing what is queued, when the last `Recorder`
-    /// handle is dropped.
+    /// Starts the batch writer. It ends, after writing what was gathered, when the last other
+    /// `Recorder` handle is dropped.
     pub fn start(store: Arc<dyn Store>) -> (Arc<Recorder>, JoinHandle<()>) {
-        let (queue, receiver) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(write_batches(store, receiver));
-        let recorder = Arc::new(Recorder {
-            queue,
-            dropped: AtomicU64::new(0),
-        });
+        let recorder = Arc::new(Recorder::default());
+        let task = tokio::spawn(write_batches(store, Arc::clone(&recorder)));
         (recorder, task)
     }
 
-    /// Queues one sighting; never waits.
+    /// Merges one sighting into the batch being gathered; never waits for the database.
     pub fn record(&self, sighting: Sighting) {
-        if self.queue.try_send(sighting).is_err() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-            metrics::counter!("phoneprov_sightings_dropped_total").increment(1);
-        }
+        self.gathering
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(sighting);
     }
 
-    /// Sightings dropped because the queue was full.
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+    fn take(&self) -> SightingBatch {
+        std::mem::take(
+            &mut *self
+                .gathering
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 }
 
-async fn write_batches(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Sighting>) {
-    let mut batch = SightingBatch::default();
-    let mut taken = Vec::with_capacity(TAKE);
-    let mut writing: Option<JoinHandle<()>> = None;
+async fn write_batches(store: Arc<dyn Store>, recorder: Arc<Recorder>) {
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tokio::select! {
-            received = receiver.recv_many(&mut taken, TAKE) => {
-                if received == 0 {
-                    break;
-                }
-                for sighting in taken.drain(..) {
-                    batch.add(sighting);
-                }
-            }
-            _ = tick.tick() => {
-                // One write at a time; while one runs, the next batch keeps growing.
-                if batch.is_empty() || writing.as_ref().is_some_and(|w| !w.is_finished()) {
-                    continue;
-                }
-                let ready = std::mem::take(&mut batch);
-                writing = Some(tokio::spawn(write(Arc::clone(&store), ready)));
-            }
+        tick.tick().await;
+        // The transports are gone (only this task holds the recorder): write the rest and end.
+        let last = Arc::strong_count(&recorder) == 1;
+        let batch = recorder.take();
+        if !batch.is_empty()
+            && let Err(e) = store.record_sightings(&batch).await
+        {
+            tracing::warn!("cannot record last-seen data: {e}");
         }
-    }
-    // Closed: finish the running write, then write what is left.
-    if let Some(running) = writing {
-        let _ = running.await;
-    }
-    if !batch.is_empty() {
-        write(store, batch).await;
-    }
-}
-
-async fn write(store: Arc<dyn Store>, batch: SightingBatch) {
-    if let Err(e) = store.record_sightings(&batch).await {
-        tracing::warn!("cannot record last-seen data: {e}");
+        if last {
+            return;
+        }
     }
 }

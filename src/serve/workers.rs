@@ -1,0 +1,102 @@
+//! The phone-facing HTTP listener in the nginx worker model: one single-threaded runtime per
+//! core, each accepting on its own `SO_REUSEPORT` socket bound to the same address. The kernel
+//! spreads connections over the workers, and a connection lives on one thread from accept to
+//! close, so serving a phone never wakes another thread. Shared state (the render cache, the
+//! last-seen batch, the database pool) is the same for all workers.
+
+use std::io;
+use std::net::SocketAddr;
+use std::thread::JoinHandle;
+
+use axum::Router;
+use tokio::net::TcpSocket;
+use tokio::sync::watch;
+
+/// Backlog of each worker's listening socket.
+const BACKLOG: u32 = 1024;
+
+/// Sockets bound for the workers, not yet listening.
+pub struct Bound {
+    sockets: Vec<TcpSocket>,
+    address: SocketAddr,
+}
+
+impl Bound {
+    /// The address bound (with the real port when port 0 was asked for).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+/// Binds `workers` sockets (at least one) to `address`.
+pub fn bind(address: SocketAddr, workers: usize) -> io::Result<Bound> {
+    let first = reusable_socket(address)?;
+    let address = first.local_addr()?;
+    let mut sockets = vec![first];
+    for _ in 1..workers.max(1) {
+        sockets.push(reusable_socket(address)?);
+    }
+    Ok(Bound { sockets, address })
+}
+
+fn reusable_socket(address: SocketAddr) -> io::Result<TcpSocket> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    socket.set_nodelay(true)?;
+    socket.bind(address)?;
+    Ok(socket)
+}
+
+/// Running workers.
+pub struct Workers {
+    threads: Vec<JoinHandle<io::Result<()>>>,
+    stop: watch::Sender<bool>,
+}
+
+/// Serves `router` (with client addresses) on every bound socket, one thread each.
+pub fn start(bound: Bound, router: Router) -> io::Result<Workers> {
+    let (stop, stopped) = watch::channel(false);
+    let mut threads = Vec::new();
+    for (index, socket) in bound.sockets.into_iter().enumerate() {
+        let router = router.clone();
+        let mut stopped = stopped.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("http-{index}"))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime.block_on(async move {
+                    let listener = socket.listen(BACKLOG)?;
+                    axum::serve(
+                        listener,
+                        router.into_make_service_with_connect_info::<SocketAddr>(),
+                    )
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    })
+                    .await
+                })
+            })?;
+        threads.push(thread);
+    }
+    Ok(Workers { threads, stop })
+}
+
+impl Workers {
+    /// Stops accepting, lets open requests finish, and waits for every worker.
+    pub fn stop(self) -> io::Result<()> {
+        let _ = self.stop.send(true);
+        for thread in self.threads {
+            thread
+                .join()
+                .map_err(|_| io::Error::other("an HTTP worker panicked"))??;
+        }
+        Ok(())
+    }
+}
