@@ -19,9 +19,12 @@ use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadL
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::{Renderer, TemplateProblem};
 use phoneprov::serve::api::DEFAULT_BODY_LIMIT;
+use phoneprov::serve::ftp::auth::Account;
+use phoneprov::serve::ftp::{FtpConfig, FtpServer, parse_port_range};
 use phoneprov::serve::live::Live;
 use phoneprov::serve::phone_files::PhoneFiles;
 use phoneprov::serve::sightings::Recorder;
+use phoneprov::serve::tftp::TftpServer;
 use phoneprov::serve::workers;
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
@@ -85,6 +88,26 @@ enum Command {
         /// Largest admin API request body (a CSV import), in bytes.
         #[arg(long, env = "PHONEPROV_API_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
         api_body_limit: usize,
+        /// Address and port of the FTP server (21 needs privilege), or "off".
+        #[arg(long, env = "PHONEPROV_FTP_LISTEN", default_value = "0.0.0.0:2121", value_parser = listen_or_off)]
+        ftp_listen: ListenOrOff,
+        /// An FTP login, USER:PASSWORD; repeat (or separate with commas) to accept several
+        /// (default: the Polycom factory login PlcmSpIp:PlcmSpIp).
+        #[arg(long = "ftp-account", env = "PHONEPROV_FTP_ACCOUNTS", value_delimiter = ',', hide_env_values = true, value_parser = Account::parse)]
+        ftp_accounts: Vec<Account>,
+        /// Ports for passive FTP data connections.
+        #[arg(long, env = "PHONEPROV_FTP_PASSIVE_PORTS", default_value = "30000-30999", value_parser = parse_port_range)]
+        ftp_passive_ports: std::ops::RangeInclusive<u16>,
+        /// IPv4 address announced for passive FTP (behind NAT; default: the address the phone
+        /// connected to).
+        #[arg(long, env = "PHONEPROV_FTP_PASSIVE_HOST")]
+        ftp_passive_host: Option<std::net::Ipv4Addr>,
+        /// Refuse active-mode FTP (PORT/EPRT); by default it is allowed for old firmware.
+        #[arg(long, env = "PHONEPROV_FTP_NO_ACTIVE")]
+        ftp_no_active: bool,
+        /// Address and port of the TFTP server, e.g. 0.0.0.0:69 (default: off).
+        #[arg(long, env = "PHONEPROV_TFTP_LISTEN")]
+        tftp_listen: Option<SocketAddr>,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -215,6 +238,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             log_keep_bytes,
             admin_token,
             api_body_limit,
+            ftp_listen,
+            ftp_accounts,
+            ftp_passive_ports,
+            ftp_passive_host,
+            ftp_no_active,
+            tftp_listen,
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
@@ -228,7 +257,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 token: admin_token,
                 body_limit: api_body_limit,
             };
-            serve(&store, &storage, &serving, demo, http_listen, http, admin).await
+            let ftp = FtpConfig {
+                accounts: if ftp_accounts.is_empty() {
+                    vec![Account::polycom_factory()]
+                } else {
+                    ftp_accounts
+                },
+                passive_ports: ftp_passive_ports,
+                passive_host: ftp_passive_host,
+                active: !ftp_no_active,
+                ..FtpConfig::default()
+            };
+            let listeners = Listeners {
+                http: http_listen,
+                ftp: ftp_listen.0,
+                tftp: tftp_listen,
+            };
+            let options = ServeOptions {
+                demo,
+                listeners,
+                phones: http,
+                admin,
+                ftp,
+            };
+            serve(&store, &storage, &serving, options).await
         }
         Command::Import {
             file,
@@ -275,6 +327,35 @@ struct PhoneConfig {
     uploads: UploadLimits,
 }
 
+/// Everything `serve` is told.
+struct ServeOptions {
+    demo: bool,
+    listeners: Listeners,
+    phones: PhoneConfig,
+    admin: AdminConfig,
+    ftp: FtpConfig,
+}
+
+/// Where phoneprov listens.
+struct Listeners {
+    http: SocketAddr,
+    ftp: Option<SocketAddr>,
+    tftp: Option<SocketAddr>,
+}
+
+/// An address to listen on, or none (`off`).
+#[derive(Debug, Clone, Copy)]
+struct ListenOrOff(Option<SocketAddr>);
+
+fn listen_or_off(text: &str) -> Result<ListenOrOff, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(ListenOrOff(None));
+    }
+    text.parse()
+        .map(|address| ListenOrOff(Some(address)))
+        .map_err(|_| format!("{text:?} is not ADDRESS:PORT or off"))
+}
+
 /// The admin API's settings.
 struct AdminConfig {
     token: Option<String>,
@@ -284,28 +365,41 @@ struct AdminConfig {
 /// Binds the HTTP workers' sockets (one per core), explaining a permission error.
 fn listen(address: SocketAddr) -> anyhow::Result<workers::Bound> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    workers::bind(address, cores).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::PermissionDenied {
-            anyhow::anyhow!(
-                "cannot listen on {address}: permission denied. Ports below 1024 need root or the \
-                 capability (sudo setcap cap_net_bind_service=+ep /path/to/phoneprov); or listen \
-                 on a port above 1023, e.g. --http-listen 0.0.0.0:8080"
-            )
-        } else {
-            anyhow::anyhow!("cannot listen on {address}: {e}")
-        }
-    })
+    workers::bind(address, cores)
+        .map_err(|e| bind_failed("HTTP", address, &e, "--http-listen 0.0.0.0:8080"))
+}
+
+/// Why a server cannot listen, with how to fix a permission error.
+fn bind_failed(
+    server: &str,
+    address: SocketAddr,
+    error: &std::io::Error,
+    example: &str,
+) -> anyhow::Error {
+    if error.kind() == std::io::ErrorKind::PermissionDenied {
+        anyhow::anyhow!(
+            "the {server} server cannot listen on {address}: permission denied. Ports below 1024 \
+             need root or the capability (sudo setcap cap_net_bind_service=+ep \
+             /path/to/phoneprov); or listen on a port above 1023, e.g. {example}"
+        )
+    } else {
+        anyhow::anyhow!("the {server} server cannot listen on {address}: {error}")
+    }
 }
 
 async fn serve(
     store: &SqlStore,
     storage: &Storage,
     serving: &Serving,
-    demo: bool,
-    http_listen: SocketAddr,
-    http: PhoneConfig,
-    admin: AdminConfig,
+    options: ServeOptions,
 ) -> anyhow::Result<ExitCode> {
+    let ServeOptions {
+        demo,
+        listeners,
+        phones: http,
+        admin,
+        ftp,
+    } = options;
     let (token, generated) =
         phoneprov::serve::token::load_or_create(&storage.data_dir, admin.token)?;
     if generated {
@@ -347,7 +441,7 @@ async fn serve(
         )
         .await?,
     );
-    let bound = listen(http_listen)?;
+    let bound = listen(listeners.http)?;
     let http_address = bound.address();
     let firmware_dir = http.firmware_dir.clone();
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
@@ -365,6 +459,23 @@ async fn serve(
         http.firmware_dir,
         http.uploads,
     ));
+    let ftp_server = match listeners.ftp {
+        Some(address) => {
+            let listener = FtpServer::bind(address)
+                .await
+                .map_err(|e| bind_failed("FTP", address, &e, "--ftp-listen 0.0.0.0:2121"))?;
+            Some(FtpServer::start(listener, Arc::clone(&files), ftp)?)
+        }
+        None => None,
+    };
+    let tftp_server = match listeners.tftp {
+        Some(address) => Some(
+            TftpServer::start(address, Arc::clone(&files))
+                .await
+                .map_err(|e| bind_failed("TFTP", address, &e, "--tftp-listen 0.0.0.0:6969"))?,
+        ),
+        None => None,
+    };
     let router = phoneprov::serve::http::router(files, http.prefix)
         .nest("/api/v1", api)
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
@@ -377,6 +488,8 @@ async fn serve(
     let counts = store.counts().await?;
     tracing::info!(
         http = %format!("http://{http_address}/"),
+        ftp = %ftp_server.as_ref().map(|s| format!("ftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
+        tftp = %tftp_server.as_ref().map(|s| format!("tftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         firmware = %firmware_dir.display(),
         database = %url_without_password(&storage.url()?),
         backend = %store.backend(),
@@ -397,6 +510,12 @@ async fn serve(
     }
     tracing::info!("stopping");
     follower.abort();
+    if let Some(ftp) = ftp_server {
+        ftp.stop();
+    }
+    if let Some(tftp) = tftp_server {
+        tftp.stop();
+    }
     tokio::task::spawn_blocking(move || server.stop())
         .await
         .context("the HTTP workers cannot be stopped")?

@@ -16,6 +16,7 @@ async fn serve_demo_loads_once_and_stops_on_ctrl_c() {
             let mut child = db
                 .command()
                 .args(["serve", "--demo", "--http-listen", "127.0.0.1:0"])
+                .args(["--ftp-listen", "127.0.0.1:0"])
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
@@ -88,7 +89,13 @@ async fn serve_reloads_templates_on_sighup() {
     std::fs::write(&site, "<x>\n{{ site.nope }}</x>").unwrap();
     let mut child = KillOnDrop(
         db.command()
-            .args(["serve", "--http-listen", "127.0.0.1:0"])
+            .args([
+                "serve",
+                "--http-listen",
+                "127.0.0.1:0",
+                "--ftp-listen",
+                "off",
+            ])
             .stderr(Stdio::piped())
             .spawn()
             .unwrap(),

@@ -14,6 +14,42 @@ pub const MAX_SEGMENT: usize = 255;
 /// The file under `root` that `name` (a decoded request path without leading `/`) names, if it is
 /// a safe name of an existing regular file inside `root`.
 pub fn resolve(root: &Path, name: &str) -> Option<PathBuf> {
+    inside(root, name).filter(|path| path.is_file())
+}
+
+/// The folder under `root` that `name` names (`""`: the root itself), on the same rules.
+pub fn resolve_dir(root: &Path, name: &str) -> Option<PathBuf> {
+    if name.is_empty() {
+        return root.canonicalize().ok().filter(|path| path.is_dir());
+    }
+    inside(root, name).filter(|path| path.is_dir())
+}
+
+/// The plain names of the regular files and folders directly in `dir` (hidden names and links out
+/// of `dir` left out).
+pub fn entries(dir: &Path) -> Vec<(String, std::fs::Metadata)> {
+    let (Ok(read), Ok(root)) = (std::fs::read_dir(dir), dir.canonicalize()) else {
+        return Vec::new();
+    };
+    let mut entries: Vec<(String, std::fs::Metadata)> = read
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let target = entry.path().canonicalize().ok()?;
+            if !target.starts_with(&root) {
+                return None;
+            }
+            let metadata = std::fs::metadata(target).ok()?;
+            (!name.starts_with('.') && (metadata.is_file() || metadata.is_dir()))
+                .then_some((name, metadata))
+        })
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
+}
+
+/// `root/name`, symlinks followed, if `name` is a safe name and the result lies inside `root`.
+fn inside(root: &Path, name: &str) -> Option<PathBuf> {
     if name.is_empty() || name.len() > MAX_PATH {
         return None;
     }
@@ -29,8 +65,8 @@ pub fn resolve(root: &Path, name: &str) -> Option<PathBuf> {
         path.push(segment);
     }
     let root = root.canonicalize().ok()?;
-    let file = path.canonicalize().ok()?;
-    (file.starts_with(&root) && file.is_file()).then_some(file)
+    let found = path.canonicalize().ok()?;
+    found.starts_with(&root).then_some(found)
 }
 
 #[cfg(test)]
@@ -83,6 +119,23 @@ mod tests {
         ] {
             assert_eq!(resolve(&root, bad), None, "{bad:?}");
         }
+        assert!(resolve_dir(&root, "").is_some());
+        assert!(resolve_dir(&root, "SoundPointIPLocalization").is_some());
+        for bad in [
+            "..",
+            "sip.ld",
+            "../firmware",
+            "missing",
+            "SoundPointIPLocalization/..",
+        ] {
+            assert_eq!(resolve_dir(&root, bad), None, "{bad:?}");
+        }
+        let names: Vec<String> = entries(&root).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            ["SoundPointIPLocalization", "alias.ld", "sip.ld"],
+            "no hidden names, no links out"
+        );
         assert_eq!(resolve(&root, &"a".repeat(MAX_PATH + 1)), None);
     }
 }

@@ -3,10 +3,12 @@
 
 pub mod api;
 pub mod firmware;
+pub mod ftp;
 pub mod http;
 pub mod live;
 pub mod metrics;
 pub mod phone_files;
 pub mod sightings;
+pub mod tftp;
 pub mod token;
 pub mod workers;

@@ -116,6 +116,20 @@ impl PhoneFiles {
         &self.live
     }
 
+    /// The folder of firmware and vendor files.
+    pub fn firmware_dir(&self) -> &std::path::Path {
+        &self.firmware_dir
+    }
+
+    /// The known phone last served at `client`, if any.
+    pub fn phone_at(&self, client: IpAddr) -> Option<Mac> {
+        self.phone_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&client)
+            .copied()
+    }
+
     /// Size limits of uploads.
     pub fn upload_limits(&self) -> UploadLimits {
         self.uploads

@@ -9,6 +9,10 @@ use super::{KillOnDrop, TestDb, fixture_path, golden_deployment, read_log_until}
 
 pub struct Server {
     pub base: String,
+    /// The FTP control address.
+    pub ftp: std::net::SocketAddr,
+    /// The TFTP address.
+    pub tftp: std::net::SocketAddr,
     pub firmware: PathBuf,
     pub outside: PathBuf,
     _child: KillOnDrop,
@@ -49,6 +53,10 @@ pub async fn start_with(extra: &[&str]) -> Server {
             "127.0.0.1:0",
             "--http-prefix",
             "/prov",
+            "--ftp-listen",
+            "127.0.0.1:0",
+            "--tftp-listen",
+            "127.0.0.1:0",
         ])
         .arg("--firmware-dir")
         .arg(&firmware)
@@ -61,17 +69,28 @@ pub async fn start_with(extra: &[&str]) -> Server {
     let running = read_log_until(&mut lines, "phoneprov is running")
         .pop()
         .unwrap_or_default();
-    let base = running.find("http=http://").map(|at| {
-        let url = running[at + 5..]
-            .split_whitespace()
-            .next()
-            .unwrap_or_default();
-        url.trim_end_matches('/').to_string()
-    });
+    let url_of = |key: &str| {
+        running.find(&format!(" {key}=")).map(|at| {
+            let url = running[at + key.len() + 2..]
+                .split_whitespace()
+                .next()
+                .unwrap_or_default();
+            url.trim_end_matches('/').to_string()
+        })
+    };
+    let base = url_of("http");
+    let address_of = |key: &str| {
+        url_of(key)
+            .and_then(|url| url.rsplit('/').next().map(str::to_string))
+            .and_then(|address| address.parse().ok())
+    };
+    let (ftp, tftp) = (address_of("ftp"), address_of("tftp"));
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Server {
         base: base.expect("server started"),
+        ftp: ftp.expect("FTP server started"),
+        tftp: tftp.expect("TFTP server started"),
         firmware,
         outside,
         _child: KillOnDrop(child),
