@@ -106,6 +106,11 @@ impl FtpServer {
                         continue;
                     }
                 };
+                // Replies go out at once: with Nagle's algorithm, the "226" after a transfer
+                // waits for the client's delayed ACK of the "150" (40 ms per file).
+                if let Err(e) = stream.set_nodelay(true) {
+                    tracing::debug!(client = %peer, "FTP: cannot set TCP_NODELAY: {e}");
+                }
                 let server = match session_server(&storage, &accounts, &config) {
                     Ok(server) => server,
                     Err(e) => {
