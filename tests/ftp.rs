@@ -26,6 +26,33 @@ fn code<T: std::fmt::Debug>(result: Result<T, FtpError>) -> u32 {
     }
 }
 
+/// Waits until a fetch of the phone over `transport` is recorded (written in batches).
+async fn wait_for_fetch(store: &impl Store, mac: &Mac, transport: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let fetches = store.fetches(mac).await.unwrap();
+        if fetches.iter().any(|f| f.transport.as_str() == transport) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {transport} fetch of {mac} recorded: {fetches:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// One raw control-channel exchange: sends `line` (any bytes) and returns the reply code.
+fn raw_command(stream: &mut std::net::TcpStream, line: &[u8]) -> u32 {
+    use std::io::{BufRead, BufReader, Write};
+    stream.write_all(line).unwrap();
+    stream.write_all(b"\r\n").unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut reply = String::new();
+    reader.read_line(&mut reply).unwrap();
+    reply.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
 fn login(server: &Server, mode: Mode) -> FtpStream {
     let mut ftp = match mode {
         Mode::Active => FtpStream::connect(server.ftp)
@@ -90,6 +117,7 @@ async fn polycom_boot_over_ftp_in_every_mode() {
     }
     let store = server.db.open().await;
     let mac = Mac::parse("0004f214ab37").unwrap();
+    wait_for_fetch(&store, &mac, "ftp").await;
     let boot = store
         .upload(&mac, "0004f214ab37-boot.log")
         .await
@@ -202,6 +230,31 @@ async fn refusals_over_ftp_write_nothing() {
         "too large"
     );
     assert_eq!(code(ftp.rm("sip.ld")), 550);
+    // A NUL in a name, sent raw (clients will not send it).
+    let mut raw = std::net::TcpStream::connect(server.ftp).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    {
+        use std::io::{BufRead, BufReader};
+        let mut greeting = String::new();
+        BufReader::new(raw.try_clone().unwrap())
+            .read_line(&mut greeting)
+            .unwrap();
+    }
+    assert_eq!(raw_command(&mut raw, b"USER PlcmSpIp"), 331);
+    assert_eq!(raw_command(&mut raw, b"PASS PlcmSpIp"), 230);
+    assert_eq!(raw_command(&mut raw, b"SIZE sip.ld"), 213);
+    for line in [
+        &b"SIZE sip.ld\0x"[..],
+        b"SIZE ../outside-secret.txt",
+        b"SIZE /../../etc/passwd",
+    ] {
+        let reply = raw_command(&mut raw, line);
+        assert!(
+            (500..600).contains(&reply),
+            "{} -> {reply}",
+            String::from_utf8_lossy(line)
+        );
+    }
     assert_eq!(code(ftp.mkdir("new")), 550);
     assert_eq!(code(ftp.rename("sip.ld", "x.ld")), 550);
     ftp.quit().unwrap();
@@ -350,21 +403,8 @@ async fn aastra_files_and_firmware_over_tftp() {
         .unwrap();
     assert!(!put.success(), "TFTP writes are refused");
 
-    // The fetches are recorded with their transport (written within a few seconds).
     let store = server.db.open().await;
-    let mac = Mac::parse("00085D1610DE").unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let fetches = store.fetches(&mac).await.unwrap();
-        if fetches.iter().any(|f| f.transport.as_str() == "tftp") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no TFTP fetch recorded: {fetches:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for_fetch(&store, &Mac::parse("00085D1610DE").unwrap(), "tftp").await;
     assert_eq!(
         store
             .uploads(&Mac::parse("0004f214ab37").unwrap())
