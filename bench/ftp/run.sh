@@ -6,6 +6,8 @@
 # Usage: bench/ftp/run.sh [BOOTS] [CONCURRENCY] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 BOOTS=${1:-1000}
 CONCURRENCY=${2:-50}
 ROUNDS=${3:-3}
@@ -25,16 +27,8 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-python3 - "$PHONES" > "$WORK/phones.csv" <<'PY'
-import sys
-n = int(sys.argv[1])
-print("extension,display_name,password,mac,model")
-for i in range(n):
-    print(f"{100000 + i},User {i},secret-{i:06},0004f2{i:06x},VVX_400")
-PY
-"$BIN" --data-dir "$WORK/data" import "$WORK/phones.csv" > /dev/null
+make_deployment "$BIN" "$WORK/data" "$PHONES"
 python3 - "$PHONES" > "$WORK/files.txt" <<'PY'
 import sys
 for i in range(int(sys.argv[1])):
@@ -49,7 +43,7 @@ RUST_LOG=warn "$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
     --http-listen "127.0.0.1:$HTTP_PORT" --ftp-listen "127.0.0.1:$FTP_PORT" \
     --ftp-passive-ports 40000-49999 --admin-token bench 2> "$WORK/phoneprov.log" &
 SERVER=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" > /dev/null && break; sleep 0.1; done
+wait_for_http "$HTTP_PORT"
 
 # The same bytes on disk for vsftpd, in the home of a local login.
 mkdir -p "$WORK/www"
@@ -101,7 +95,6 @@ run() { # name port user password
     echo "$out" | head -1 | awk '{print $1}' >> "$WORK/$1.rates"
     printf '%-10s %s\n' "$1" "$(echo "$out" | tr '\n' ' ')"
 }
-median() { sort -n "$1" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "FTP boot storm: $BOOTS boots of $PHONES phones at concurrency $CONCURRENCY (login, TYPE I, 3 x PASV+RETR, QUIT)"
 for round in $(seq "$ROUNDS"); do
     echo "round $round"

@@ -5,6 +5,8 @@
 # Usage: bench/http/run.sh [PHONES] [SECONDS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 PHONES=${1:-10000}
 SECONDS_EACH=${2:-10}
 ROUNDS=${3:-5}
@@ -19,17 +21,8 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# The deployment: one VVX 400 and one extension per phone.
-python3 - "$PHONES" > "$WORK/phones.csv" <<'PY'
-import sys
-n = int(sys.argv[1])
-print("extension,display_name,password,mac,model")
-for i in range(n):
-    print(f"{100000 + i},User {i},secret-{i:06},0004f2{i:06x},VVX_400")
-PY
-"$BIN" --data-dir "$WORK/data" import "$WORK/phones.csv" > /dev/null
+make_deployment "$BIN" "$WORK/data" "$PHONES"
 python3 - "$PHONES" > "$WORK/files.txt" <<'PY'
 import sys
 n = int(sys.argv[1])
@@ -42,7 +35,7 @@ PP_PORT=$(free_port)
 RUST_LOG=warn "$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
     --http-listen "127.0.0.1:$PP_PORT" --admin-token bench 2> "$WORK/phoneprov.log" &
 SERVER=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PP_PORT/healthz" > /dev/null && break; sleep 0.1; done
+wait_for_http "$PP_PORT"
 
 # The same bytes on disk for nginx.
 mkdir -p "$WORK/www" "$WORK/nginx"
@@ -99,7 +92,6 @@ run() { # name port
     echo "$rps" >> "$WORK/$1.rates"
     printf '%-10s %12s req/s   p99 %s  %s\n' "$1" "$rps" "$p99" "$errors"
 }
-median() { sort -n "$1" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "HTTP boot storm: $PHONES phones, $((PHONES * 2)) files, wrk -t2 -c64 -d${SECONDS_EACH}s, random file per request"
 # A warm-up round renders every phoneprov file once; then alternating rounds, so both servers see
 # the same (noisy, shared) machine. The medians are the result.
