@@ -42,14 +42,20 @@ async fn wait_for_fetch(store: &impl Store, mac: &Mac, transport: &str) {
     }
 }
 
-/// One raw control-channel exchange: sends `line` (any bytes) and returns the reply code.
-fn raw_command(stream: &mut std::net::TcpStream, line: &[u8]) -> u32 {
+/// One raw control-channel exchange: sends `line` (any bytes) and returns the reply line.
+fn raw_reply(stream: &mut std::net::TcpStream, line: &[u8]) -> String {
     use std::io::{BufRead, BufReader, Write};
     stream.write_all(line).unwrap();
     stream.write_all(b"\r\n").unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut reply = String::new();
     reader.read_line(&mut reply).unwrap();
+    reply
+}
+
+/// [`raw_reply`]'s code.
+fn raw_command(stream: &mut std::net::TcpStream, line: &[u8]) -> u32 {
+    let reply = raw_reply(stream, line);
     reply.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0)
 }
 
@@ -113,11 +119,24 @@ async fn polycom_boot_over_ftp_in_every_mode() {
         assert_eq!(ftp.retr_as_buffer("sip.ld").unwrap().into_inner(), image);
         ftp.put_file("0004f214ab37-app.log", &mut Cursor::new(b"app started\n"))
             .unwrap();
+        ftp.append_file("0004f214ab37-app.log", &mut Cursor::new(b"app appended\n"))
+            .unwrap();
         ftp.quit().unwrap();
     }
     let store = server.db.open().await;
     let mac = Mac::parse("0004f214ab37").unwrap();
     wait_for_fetch(&store, &mac, "ftp").await;
+    let app = store
+        .upload(&mac, "0004f214ab37-app.log")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        String::from_utf8(app.content)
+            .unwrap()
+            .ends_with("app started\napp appended\n"),
+        "APPE appends to a log"
+    );
     let boot = store
         .upload(&mac, "0004f214ab37-boot.log")
         .await
@@ -222,6 +241,11 @@ async fn refusals_over_ftp_write_nothing() {
             code(ftp.put_file(name, &mut Cursor::new(b"payload"))),
             553,
             "STOR {name}"
+        );
+        assert_eq!(
+            code(ftp.append_file(name, &mut Cursor::new(b"payload"))),
+            553,
+            "APPE {name}"
         );
     }
     assert_eq!(
@@ -413,4 +437,36 @@ async fn aastra_files_and_firmware_over_tftp() {
         []
     );
     store.close().await;
+}
+
+#[tokio::test]
+async fn passive_answers_announce_the_configured_address() {
+    let server = start_with(&[
+        "--ftp-passive-host",
+        "192.0.2.1",
+        "--ftp-passive-ports",
+        "31000-31009",
+    ])
+    .await;
+    let mut raw = std::net::TcpStream::connect(server.ftp).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    {
+        use std::io::{BufRead, BufReader};
+        let mut greeting = String::new();
+        BufReader::new(raw.try_clone().unwrap())
+            .read_line(&mut greeting)
+            .unwrap();
+    }
+    assert_eq!(raw_command(&mut raw, b"USER PlcmSpIp"), 331);
+    assert_eq!(raw_command(&mut raw, b"PASS PlcmSpIp"), 230);
+    let reply = raw_reply(&mut raw, b"PASV");
+    // 227 Entering Passive Mode (192,0,2,1,p1,p2): nothing connects there; only the text counts.
+    assert!(reply.starts_with("227"), "{reply}");
+    let numbers: Vec<u32> = reply[reply.find('(').unwrap() + 1..reply.find(')').unwrap()]
+        .split(',')
+        .map(|n| n.trim().parse().unwrap())
+        .collect();
+    assert_eq!(numbers[..4], [192, 0, 2, 1]);
+    let port = numbers[4] * 256 + numbers[5];
+    assert!((31000..=31009).contains(&port), "{port}");
 }

@@ -3,7 +3,8 @@
 //! does. `CONCURRENCY` threads run `BOOTS` boots in all; the report gives boots per second, the
 //! 50th and 99th percentile boot time and the failed boots.
 //!
-//! Settings come from the environment (cargo bench passes its own arguments):
+//! Built as an example (`cargo build --release --example ftp-boots`); settings come from the
+//! environment:
 //! `FTP_ADDR` (host:port), `FTP_USER`, `FTP_PASS`, `FTP_FILES` (a file with one name per line,
 //! three per phone, in boot order), `BOOTS` (default 1000), `CONCURRENCY` (default 50).
 

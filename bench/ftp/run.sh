@@ -14,8 +14,8 @@ ROUNDS=${3:-3}
 PHONES=1000
 command -v vsftpd >/dev/null || { echo "needs vsftpd: apt-get install vsftpd" >&2; exit 1; }
 cargo build --release -q
-cargo bench --bench ftp-boots --no-run -q
-LOAD=$(ls -t target/release/deps/ftp_boots-* | grep -v '\.d$' | head -1)
+cargo build --release -q --example ftp-boots
+LOAD=$PWD/target/release/examples/ftp-boots
 BIN=$PWD/target/release/phoneprov
 WORK=$(mktemp -d /tmp/phoneprov-bench-ftp.XXXXXX)
 chmod 755 "$WORK"
