@@ -7,13 +7,15 @@
 //! - [`store`]: the database behind one [`store::Store`] trait, implemented once on sqlx for
 //!   SQLite (the embedded default) and PostgreSQL. Migrations run when a store is opened.
 //! - [`import`]: CSV import (parse, check against the database, plan, apply in one transaction)
-//!   and export. The CLI and, later, the admin API call the same functions.
+//!   and export. The CLI and the admin API call the same functions.
 //! - [`vendor`]: what each vendor's phones ask for and the context of each of their templates.
 //! - [`render`]: Tera templates (built in, overridable from a folder), escaping per format, and
 //!   the XML check of every Polycom file.
 //! - [`provision`]: the core every transport calls: file name in, rendered file (or a reason
 //!   why not) out.
-//! - [`serve`]: the phone-facing servers (HTTP so far) over the live data and render cache.
+//! - [`serve`]: the phone-facing servers (HTTP, FTP, TFTP) over one phone-file service, the
+//!   live data and render cache, and the admin API.
+//! - [`dhcp`]: answering phones' DHCPINFORM with their boot-server options.
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
 //! - [`clock`]: wall-clock time in milliseconds, as stored.
 //! - [`config`]: the data folder and which database to open.
@@ -27,6 +29,7 @@ pub mod check;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod dhcp;
 pub mod domain;
 pub mod import;
 pub mod provision;

@@ -13,6 +13,9 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use phoneprov::check::{Severity, check};
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
+use phoneprov::dhcp::inform::InformResponder;
+use phoneprov::dhcp::provisioning::ProvisioningOptions;
+use phoneprov::dhcp::server::DhcpServer;
 use phoneprov::domain::{Mac, Vendor};
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
@@ -60,6 +63,8 @@ struct StorageArgs {
     server_address: Option<String>,
 }
 
+// Parsed once at start; the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open the store and serve phones until Ctrl-C.
@@ -108,6 +113,10 @@ enum Command {
         /// Address and port of the TFTP server, e.g. 0.0.0.0:69 (default: off).
         #[arg(long, env = "PHONEPROV_TFTP_LISTEN")]
         tftp_listen: Option<SocketAddr>,
+        /// Address and port of the DHCP server, e.g. 0.0.0.0:67 (default: off). It answers
+        /// phones' DHCPINFORM with their boot-server options and nothing else.
+        #[arg(long, env = "PHONEPROV_DHCP_LISTEN")]
+        dhcp_listen: Option<SocketAddr>,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -244,6 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ftp_passive_host,
             ftp_no_active,
             tftp_listen,
+            dhcp_listen,
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
@@ -272,6 +282,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 http: http_listen,
                 ftp: ftp_listen.0,
                 tftp: tftp_listen,
+                dhcp: dhcp_listen,
             };
             let options = ServeOptions {
                 demo,
@@ -341,6 +352,7 @@ struct Listeners {
     http: SocketAddr,
     ftp: Option<SocketAddr>,
     tftp: Option<SocketAddr>,
+    dhcp: Option<SocketAddr>,
 }
 
 /// An address to listen on, or none (`off`).
@@ -367,6 +379,21 @@ fn listen(address: SocketAddr) -> anyhow::Result<workers::Bound> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     workers::bind(address, cores)
         .map_err(|e| bind_failed("HTTP", address, &e, "--http-listen 0.0.0.0:8080"))
+}
+
+/// The DHCP server identifier: phoneprov's own address when it is an IPv4 address, else the
+/// specific address DHCP listens on.
+fn dhcp_server_id(server_address: &str, listen: SocketAddr) -> anyhow::Result<std::net::Ipv4Addr> {
+    if let Ok(address) = server_address.parse() {
+        return Ok(address);
+    }
+    match listen.ip() {
+        std::net::IpAddr::V4(address) if !address.is_unspecified() => Ok(address),
+        _ => anyhow::bail!(
+            "DHCP needs an IPv4 server identifier: set --server-address to phoneprov's IPv4 \
+             address (it is {server_address:?}) or --dhcp-listen to a specific address"
+        ),
+    }
 }
 
 /// Why a server cannot listen, with how to fix a permission error.
@@ -476,6 +503,28 @@ async fn serve(
         ),
         None => None,
     };
+    let dhcp_server = match listeners.dhcp {
+        Some(address) => {
+            let server_id = dhcp_server_id(&serving.server_address, address)?;
+            let options = ProvisioningOptions::derived(
+                &serving.server_address,
+                http_address.port(),
+                ftp_server.as_ref().map(|s| s.address().port()),
+            );
+            tracing::info!(
+                polycom = %options.polycom_url,
+                aastra = %options.aastra_url,
+                "DHCP: answering phones' DHCPINFORM"
+            );
+            let responder = InformResponder::new(options, server_id);
+            Some(
+                DhcpServer::start(address, responder)
+                    .await
+                    .map_err(|e| bind_failed("DHCP", address, &e, "--dhcp-listen 0.0.0.0:6767"))?,
+            )
+        }
+        None => None,
+    };
     let router = phoneprov::serve::http::router(files, http.prefix)
         .nest("/api/v1", api)
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
@@ -490,6 +539,7 @@ async fn serve(
         http = %format!("http://{http_address}/"),
         ftp = %ftp_server.as_ref().map(|s| format!("ftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         tftp = %tftp_server.as_ref().map(|s| format!("tftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
+        dhcp = %dhcp_server.as_ref().map(|s| format!("dhcp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         firmware = %firmware_dir.display(),
         database = %url_without_password(&storage.url()?),
         backend = %store.backend(),
@@ -515,6 +565,9 @@ async fn serve(
     }
     if let Some(tftp) = tftp_server {
         tftp.stop();
+    }
+    if let Some(dhcp) = dhcp_server {
+        dhcp.stop();
     }
     tokio::task::spawn_blocking(move || server.stop())
         .await

@@ -13,6 +13,8 @@ pub struct Server {
     pub ftp: std::net::SocketAddr,
     /// The TFTP address.
     pub tftp: std::net::SocketAddr,
+    /// The DHCP address, when started with `--dhcp-listen`.
+    pub dhcp: Option<std::net::SocketAddr>,
     pub firmware: PathBuf,
     pub outside: PathBuf,
     _child: KillOnDrop,
@@ -84,13 +86,14 @@ pub async fn start_with(extra: &[&str]) -> Server {
             .and_then(|url| url.rsplit('/').next().map(str::to_string))
             .and_then(|address| address.parse().ok())
     };
-    let (ftp, tftp) = (address_of("ftp"), address_of("tftp"));
+    let (ftp, tftp, dhcp) = (address_of("ftp"), address_of("tftp"), address_of("dhcp"));
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Server {
         base: base.expect("server started"),
         ftp: ftp.expect("FTP server started"),
         tftp: tftp.expect("TFTP server started"),
+        dhcp,
         firmware,
         outside,
         _child: KillOnDrop(child),

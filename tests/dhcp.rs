@@ -1,0 +1,251 @@
+//! DHCP inform mode through the real binary, with real packets over UDP on loopback: a test
+//! socket plays the router's relay (giaddr set, option 82 with the RFC 8357 relay source port
+//! sub-option, so answers come back to it). A Polycom's DHCPINFORM gets options 160 and 66, an
+//! Aastra's gets 66 and 43; DISCOVER and REQUEST, non-phones and malformed packets get nothing.
+
+mod common;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use common::server::{Server, start_with};
+use dhcproto::v4::relay::{RelayAgentInformation, RelayCode, RelayInfo, UnknownInfo};
+use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
+use dhcproto::{Decodable, Decoder, Encodable};
+use tokio::net::UdpSocket;
+
+const SERVER: &str = "192.0.2.10";
+const POLYCOM_MAC: [u8; 6] = [0x00, 0x04, 0xf2, 0x14, 0xab, 0x37];
+const AASTRA_MAC: [u8; 6] = [0x00, 0x08, 0x5d, 0x16, 0x10, 0xde];
+const OTHER_MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
+
+async fn start() -> Server {
+    start_with(&["--dhcp-listen", "127.0.0.1:0", "--server-address", SERVER]).await
+}
+
+/// The binary vendor class of a Polycom phone (RFC 3925 layout, enterprise 13885).
+fn polycom_class() -> Vec<u8> {
+    let mut class = vec![0x00, 0x00, 0x36, 0x3d, 0x2a];
+    for sub in [&b"Polycom"[..], b"SoundPointIP-SPIP_331", b"SIP/3.2.7.0198"] {
+        class.push(2);
+        class.push(sub.len() as u8);
+        class.extend_from_slice(sub);
+    }
+    class
+}
+
+/// A relayed request as the router forwards it.
+fn relayed(kind: MessageType, mac: [u8; 6], class: Option<Vec<u8>>, xid: u32) -> Message {
+    let ciaddr = if kind == MessageType::Inform {
+        Ipv4Addr::new(10, 1, 2, 3)
+    } else {
+        Ipv4Addr::UNSPECIFIED
+    };
+    let mut message = Message::new_with_id(
+        xid,
+        ciaddr,
+        Ipv4Addr::UNSPECIFIED,
+        Ipv4Addr::UNSPECIFIED,
+        Ipv4Addr::LOCALHOST,
+        &mac,
+    );
+    message.set_opcode(Opcode::BootRequest).set_hops(1);
+    let options = message.opts_mut();
+    options.insert(DhcpOption::MessageType(kind));
+    options.insert(DhcpOption::ParameterRequestList(vec![
+        OptionCode::SubnetMask,
+        OptionCode::Router,
+    ]));
+    if let Some(class) = class {
+        options.insert(DhcpOption::ClassIdentifier(class));
+    }
+    let mut relay = RelayAgentInformation::default();
+    relay.insert(RelayInfo::AgentCircuitId(b"Gi1/0/7".to_vec()));
+    relay.insert(RelayInfo::Unknown(UnknownInfo::new(
+        RelayCode::Unknown(19),
+        vec![0, 0],
+    )));
+    options.insert(DhcpOption::RelayAgentInformation(relay));
+    message
+}
+
+/// Sends `packet` from a fresh relay socket and returns the answer, if one comes within 1 s.
+async fn exchange(to: SocketAddr, packet: &[u8]) -> Option<Vec<u8>> {
+    let relay = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    relay.send_to(packet, to).await.unwrap();
+    let mut buffer = vec![0u8; 2048];
+    match tokio::time::timeout(Duration::from_secs(1), relay.recv_from(&mut buffer)).await {
+        Ok(Ok((length, from))) => {
+            assert_eq!(from, to, "answers come from the server's socket");
+            Some(buffer[..length].to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// The option codes of an encoded message, in wire order (after the 236-byte header and the
+/// magic cookie, up to the end marker).
+fn wire_option_codes(packet: &[u8]) -> Vec<u8> {
+    let mut codes = Vec::new();
+    let mut at = 240;
+    while let Some(&code) = packet.get(at) {
+        match code {
+            0 => at += 1,
+            255 => break,
+            _ => {
+                codes.push(code);
+                at += 2 + usize::from(packet[at + 1]);
+            }
+        }
+    }
+    codes
+}
+
+fn text_option(reply: &Message, code: u8) -> Option<String> {
+    let bytes = match reply.opts().get(OptionCode::from(code))? {
+        DhcpOption::TFTPServerName(bytes) | DhcpOption::VendorExtensions(bytes) => bytes.clone(),
+        DhcpOption::Unknown(unknown) => unknown.data().to_vec(),
+        other => panic!("option {code} is {other:?}"),
+    };
+    Some(String::from_utf8(bytes).unwrap())
+}
+
+#[tokio::test]
+async fn phones_get_their_boot_server_from_an_inform() {
+    let server = start().await;
+    let dhcp = server.dhcp.expect("DHCP started");
+    let request = relayed(
+        MessageType::Inform,
+        POLYCOM_MAC,
+        Some(polycom_class()),
+        0x1234,
+    );
+    let answer = exchange(dhcp, &request.to_vec().unwrap())
+        .await
+        .expect("an answer to a Polycom's INFORM");
+    assert!(answer.len() >= 300, "padded to the BOOTP minimum");
+    assert!(answer.len() <= 576);
+    let reply = Message::decode(&mut Decoder::new(&answer)).unwrap();
+    assert_eq!(reply.opcode(), Opcode::BootReply);
+    assert_eq!(reply.xid(), 0x1234);
+    assert_eq!(reply.chaddr(), POLYCOM_MAC);
+    assert_eq!(reply.giaddr(), Ipv4Addr::LOCALHOST);
+    assert_eq!(reply.ciaddr(), Ipv4Addr::new(10, 1, 2, 3));
+    assert_eq!(
+        reply.yiaddr(),
+        Ipv4Addr::UNSPECIFIED,
+        "no address in inform mode"
+    );
+    assert_eq!(reply.opts().msg_type(), Some(MessageType::Ack));
+    assert_eq!(
+        reply.opts().get(OptionCode::ServerIdentifier),
+        Some(&DhcpOption::ServerIdentifier(SERVER.parse().unwrap()))
+    );
+    assert!(
+        reply.opts().get(OptionCode::AddressLeaseTime).is_none(),
+        "no lease time"
+    );
+    let url = format!("ftp://PlcmSpIp:PlcmSpIp@{SERVER}:{}/", server.ftp.port());
+    assert_eq!(
+        text_option(&reply, 160).as_deref(),
+        Some(url.as_str()),
+        "forced, not requested"
+    );
+    assert_eq!(text_option(&reply, 66).as_deref(), Some(url.as_str()));
+    assert!(!url.ends_with('\0'));
+    assert!(
+        reply
+            .opts()
+            .get(OptionCode::RelayAgentInformation)
+            .is_some(),
+        "82 echoed"
+    );
+    // On the wire, option 82 is the last option before the end marker.
+    let codes = wire_option_codes(&answer);
+    assert_eq!(codes.last(), Some(&82), "{codes:?}");
+    assert!(codes.contains(&160) && codes.contains(&66), "{codes:?}");
+
+    // An Aastra phone by its vendor class, and a Polycom by its MAC alone.
+    let aastra = relayed(
+        MessageType::Inform,
+        AASTRA_MAC,
+        Some(b"AastraIPPhone6757i".to_vec()),
+        7,
+    );
+    let answer = exchange(dhcp, &aastra.to_vec().unwrap())
+        .await
+        .expect("an answer");
+    let reply = Message::decode(&mut Decoder::new(&answer)).unwrap();
+    let http = format!(
+        "http://{SERVER}:{}/",
+        server.base.rsplit(':').next().unwrap()
+    );
+    assert_eq!(text_option(&reply, 66).as_deref(), Some(http.as_str()));
+    let mut sub_option = vec![2u8, http.len() as u8];
+    sub_option.extend_from_slice(http.as_bytes());
+    assert_eq!(
+        reply.opts().get(OptionCode::VendorExtensions),
+        Some(&DhcpOption::VendorExtensions(sub_option))
+    );
+    assert!(reply.opts().get(OptionCode::from(160)).is_none());
+    let by_mac = relayed(MessageType::Inform, POLYCOM_MAC, None, 8);
+    let answer = exchange(dhcp, &by_mac.to_vec().unwrap())
+        .await
+        .expect("an answer");
+    let reply = Message::decode(&mut Decoder::new(&answer)).unwrap();
+    assert_eq!(text_option(&reply, 160).as_deref(), Some(url.as_str()));
+}
+
+#[tokio::test]
+async fn inform_mode_is_silent_to_everything_else() {
+    let server = start().await;
+    let dhcp = server.dhcp.expect("DHCP started");
+    for kind in [
+        MessageType::Discover,
+        MessageType::Request,
+        MessageType::Release,
+    ] {
+        let request = relayed(kind, POLYCOM_MAC, Some(polycom_class()), 1);
+        assert_eq!(
+            exchange(dhcp, &request.to_vec().unwrap()).await,
+            None,
+            "{kind:?}"
+        );
+    }
+    let laptop = relayed(
+        MessageType::Inform,
+        OTHER_MAC,
+        Some(b"MSFT 5.0".to_vec()),
+        2,
+    );
+    assert_eq!(
+        exchange(dhcp, &laptop.to_vec().unwrap()).await,
+        None,
+        "not a phone"
+    );
+    let good = relayed(MessageType::Inform, POLYCOM_MAC, Some(polycom_class()), 3)
+        .to_vec()
+        .unwrap();
+    let mut oversized = good.clone();
+    oversized.resize(4000, 0xff);
+    for bad in [
+        Vec::new(),
+        vec![0xff; 10],
+        good[..100].to_vec(),
+        good[..good.len() - 20].to_vec(),
+        oversized,
+    ] {
+        assert_eq!(exchange(dhcp, &bad).await, None, "{} bytes", bad.len());
+    }
+    assert!(exchange(dhcp, &good).await.is_some(), "still answering");
+    let metrics = common::server::curl(&format!("{}/metrics", server.base), &[]);
+    let text = String::from_utf8(metrics.body).unwrap();
+    assert!(
+        text.contains("phoneprov_dhcp_requests_total{type=\"inform\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("phoneprov_dhcp_requests_total{type=\"discover\"}"),
+        "{text}"
+    );
+}
