@@ -117,6 +117,19 @@ enum Command {
         /// phones' DHCPINFORM with their boot-server options and nothing else.
         #[arg(long, env = "PHONEPROV_DHCP_LISTEN")]
         dhcp_listen: Option<SocketAddr>,
+        /// Boot-server URL sent to Polycom phones (default: phoneprov's FTP, else HTTP, URL).
+        #[arg(long, env = "PHONEPROV_DHCP_POLYCOM_URL")]
+        dhcp_polycom_url: Option<String>,
+        /// The DHCP option Polycom phones are set to read (160, or 128-254 where 160 is taken;
+        /// 66 sends it in option 66 only).
+        #[arg(long, env = "PHONEPROV_DHCP_POLYCOM_OPTION", default_value_t = 160, value_parser = polycom_option)]
+        dhcp_polycom_option: u8,
+        /// Do not also send the Polycom URL as option 66.
+        #[arg(long, env = "PHONEPROV_DHCP_NO_OPTION_66")]
+        dhcp_no_option_66: bool,
+        /// Configuration-server URL sent to Aastra/Mitel phones (default: phoneprov's HTTP URL).
+        #[arg(long, env = "PHONEPROV_DHCP_AASTRA_URL")]
+        dhcp_aastra_url: Option<String>,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -254,6 +267,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ftp_no_active,
             tftp_listen,
             dhcp_listen,
+            dhcp_polycom_url,
+            dhcp_polycom_option,
+            dhcp_no_option_66,
+            dhcp_aastra_url,
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
@@ -284,12 +301,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tftp: tftp_listen,
                 dhcp: dhcp_listen,
             };
+            let dhcp = DhcpChoices {
+                polycom_url: dhcp_polycom_url,
+                polycom_option: dhcp_polycom_option,
+                option_66: !dhcp_no_option_66,
+                aastra_url: dhcp_aastra_url,
+            };
             let options = ServeOptions {
                 demo,
                 listeners,
                 phones: http,
                 admin,
                 ftp,
+                dhcp,
             };
             serve(&store, &storage, &serving, options).await
         }
@@ -345,6 +369,25 @@ struct ServeOptions {
     phones: PhoneConfig,
     admin: AdminConfig,
     ftp: FtpConfig,
+    dhcp: DhcpChoices,
+}
+
+/// What the admin chose for the DHCP provisioning options (the rest is derived).
+struct DhcpChoices {
+    polycom_url: Option<String>,
+    polycom_option: u8,
+    option_66: bool,
+    aastra_url: Option<String>,
+}
+
+/// A Polycom boot-server option code: 66, 160, or another site-specific code (128-254).
+fn polycom_option(text: &str) -> Result<u8, String> {
+    match text.parse::<u8>() {
+        Ok(code) if code == 66 || (128..=254).contains(&code) => Ok(code),
+        _ => Err(format!(
+            "{text:?} is not 66 or an option code from 128 to 254"
+        )),
+    }
 }
 
 /// Where phoneprov listens.
@@ -426,6 +469,7 @@ async fn serve(
         phones: http,
         admin,
         ftp,
+        dhcp,
     } = options;
     let (token, generated) =
         phoneprov::serve::token::load_or_create(&storage.data_dir, admin.token)?;
@@ -506,11 +550,15 @@ async fn serve(
     let dhcp_server = match listeners.dhcp {
         Some(address) => {
             let server_id = dhcp_server_id(&serving.server_address, address)?;
-            let options = ProvisioningOptions::derived(
+            let mut options = ProvisioningOptions::derived(
                 &serving.server_address,
                 http_address.port(),
                 ftp_server.as_ref().map(|s| s.address().port()),
             );
+            options.polycom_url = dhcp.polycom_url.unwrap_or(options.polycom_url);
+            options.aastra_url = dhcp.aastra_url.unwrap_or(options.aastra_url);
+            options.polycom_code = dhcp.polycom_option;
+            options.polycom_option_66 = dhcp.option_66;
             tracing::info!(
                 polycom = %options.polycom_url,
                 aastra = %options.aastra_url,

@@ -123,3 +123,32 @@ async fn serve_reloads_templates_on_sighup() {
     kill("-INT");
     assert!(child.0.wait().unwrap().success());
 }
+
+#[test]
+fn serve_refuses_bad_listener_and_option_values() {
+    let db = common::sqlite_db();
+    for (args, needle) in [
+        (
+            &["--dhcp-polycom-option", "100"][..],
+            "not 66 or an option code from 128 to 254",
+        ),
+        (
+            &["--ftp-listen", "nowhere"][..],
+            "is not ADDRESS:PORT or off",
+        ),
+        (
+            &["--ftp-passive-ports", "5000-4000"][..],
+            "the range must run from 1 up",
+        ),
+        (
+            &["--ftp-account", "no-password"][..],
+            "is not USER:PASSWORD",
+        ),
+    ] {
+        let out = db.run(&[&["serve"][..], args].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let message = common::stderr(&out);
+        assert!(message.contains(needle), "{args:?}: {message}");
+        assert!(!message.contains("panicked"), "{message}");
+    }
+}

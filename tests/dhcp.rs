@@ -249,3 +249,42 @@ async fn inform_mode_is_silent_to_everything_else() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn the_option_code_and_urls_are_configurable() {
+    let server = start_with(&[
+        "--dhcp-listen",
+        "127.0.0.1:0",
+        "--server-address",
+        SERVER,
+        "--dhcp-polycom-option",
+        "161",
+        "--dhcp-no-option-66",
+        "--dhcp-polycom-url",
+        "https://prov.example/polycom/",
+        "--dhcp-aastra-url",
+        "https://prov.example/aastra/",
+    ])
+    .await;
+    let dhcp = server.dhcp.expect("DHCP started");
+    let request = relayed(MessageType::Inform, POLYCOM_MAC, Some(polycom_class()), 11);
+    let answer = exchange(dhcp, &request.to_vec().unwrap())
+        .await
+        .expect("an answer");
+    let reply = Message::decode(&mut Decoder::new(&answer)).unwrap();
+    assert_eq!(
+        text_option(&reply, 161).as_deref(),
+        Some("https://prov.example/polycom/")
+    );
+    assert_eq!(text_option(&reply, 160), None);
+    assert_eq!(text_option(&reply, 66), None);
+    let aastra = relayed(MessageType::Inform, AASTRA_MAC, None, 12);
+    let answer = exchange(dhcp, &aastra.to_vec().unwrap())
+        .await
+        .expect("an answer");
+    let reply = Message::decode(&mut Decoder::new(&answer)).unwrap();
+    assert_eq!(
+        text_option(&reply, 66).as_deref(),
+        Some("https://prov.example/aastra/")
+    );
+}
