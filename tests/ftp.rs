@@ -7,6 +7,7 @@
 mod common;
 
 use std::io::Cursor;
+use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
@@ -40,6 +41,20 @@ async fn wait_for_fetch(store: &impl Store, mac: &Mac, transport: &str) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// A control connection logged in with the factory account, spoken to byte by byte.
+fn raw_login(address: SocketAddr) -> std::net::TcpStream {
+    use std::io::{BufRead, BufReader};
+    let mut raw = std::net::TcpStream::connect(address).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut greeting = String::new();
+    BufReader::new(raw.try_clone().unwrap())
+        .read_line(&mut greeting)
+        .unwrap();
+    assert_eq!(raw_command(&mut raw, b"USER PlcmSpIp"), 331);
+    assert_eq!(raw_command(&mut raw, b"PASS PlcmSpIp"), 230);
+    raw
 }
 
 /// One raw control-channel exchange: sends `line` (any bytes) and returns the reply line.
@@ -114,9 +129,19 @@ async fn polycom_boot_over_ftp_in_every_mode() {
                 Err(e) => assert_eq!(code(Err::<(), _>(e)), 550, "{name}"),
             }
         }
-        // Firmware from the folder, also from the middle (REST).
+        // Firmware from the folder, whole and from the middle (REST), and a rendered file resumed.
         let image = std::fs::read(server.firmware.join("sip.ld")).unwrap();
         assert_eq!(ftp.retr_as_buffer("sip.ld").unwrap().into_inner(), image);
+        ftp.resume_transfer(1_000_000).unwrap();
+        assert_eq!(
+            ftp.retr_as_buffer("sip.ld").unwrap().into_inner(),
+            &image[1_000_000..]
+        );
+        ftp.resume_transfer(100).unwrap();
+        assert_eq!(
+            ftp.retr_as_buffer(MASTER).unwrap().into_inner(),
+            &master[100..]
+        );
         ftp.put_file("0004f214ab37-app.log", &mut Cursor::new(b"app started\n"))
             .unwrap();
         ftp.append_file("0004f214ab37-app.log", &mut Cursor::new(b"app appended\n"))
@@ -192,8 +217,8 @@ async fn overrides_are_read_back_and_listings_show_only_the_phone_s_own_files() 
     assert_eq!(code(ftp.cwd("/../..")), 550);
     ftp.quit().unwrap();
 
-    // A fresh address-less view (nothing fetched yet from another client) lists no phone files:
-    // the listing never shows the MACs of the deployment.
+    // Another client's listing (curl, same address) shows that phone's files at most, never the
+    // other phones of the deployment.
     let fresh = tempfile::tempdir().unwrap();
     let out = Command::new("curl")
         .args([
@@ -255,17 +280,7 @@ async fn refusals_over_ftp_write_nothing() {
     );
     assert_eq!(code(ftp.rm("sip.ld")), 550);
     // A NUL in a name, sent raw (clients will not send it).
-    let mut raw = std::net::TcpStream::connect(server.ftp).unwrap();
-    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    {
-        use std::io::{BufRead, BufReader};
-        let mut greeting = String::new();
-        BufReader::new(raw.try_clone().unwrap())
-            .read_line(&mut greeting)
-            .unwrap();
-    }
-    assert_eq!(raw_command(&mut raw, b"USER PlcmSpIp"), 331);
-    assert_eq!(raw_command(&mut raw, b"PASS PlcmSpIp"), 230);
+    let mut raw = raw_login(server.ftp);
     assert_eq!(raw_command(&mut raw, b"SIZE sip.ld"), 213);
     for line in [
         &b"SIZE sip.ld\0x"[..],
@@ -448,17 +463,7 @@ async fn passive_answers_announce_the_configured_address() {
         "31000-31009",
     ])
     .await;
-    let mut raw = std::net::TcpStream::connect(server.ftp).unwrap();
-    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    {
-        use std::io::{BufRead, BufReader};
-        let mut greeting = String::new();
-        BufReader::new(raw.try_clone().unwrap())
-            .read_line(&mut greeting)
-            .unwrap();
-    }
-    assert_eq!(raw_command(&mut raw, b"USER PlcmSpIp"), 331);
-    assert_eq!(raw_command(&mut raw, b"PASS PlcmSpIp"), 230);
+    let mut raw = raw_login(server.ftp);
     let reply = raw_reply(&mut raw, b"PASV");
     // 227 Entering Passive Mode (192,0,2,1,p1,p2): nothing connects there; only the text counts.
     assert!(reply.starts_with("227"), "{reply}");

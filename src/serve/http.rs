@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,8 +18,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
-use crate::provision::Rendered;
-use crate::serve::phone_files::{Found, PhoneFiles, Refused, Served};
+use crate::serve::phone_files::{PhoneFiles, Refused, Served};
 use crate::vendor::agent;
 
 struct App {
@@ -57,15 +56,6 @@ fn decode_path(raw: &str) -> Option<String> {
     }
     let text = String::from_utf8(out).ok()?;
     (!text.contains(['\0', '\\'])).then_some(text)
-}
-
-/// A cached rendered file as a response body, shared with the cache instead of copied.
-struct CachedBody(Arc<Rendered>);
-
-impl AsRef<[u8]> for CachedBody {
-    fn as_ref(&self) -> &[u8] {
-        self.0.content.as_bytes()
-    }
 }
 
 /// A 200 response with `body` and its content type.
@@ -114,16 +104,10 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         Err(refused) => return refusal(refused),
     };
     let kind = found.kind();
-    let response = match found {
-        Found::Rendered(file) => {
-            let content_type = file.content_type;
-            with_content_type(Bytes::from_owner(CachedBody(file)), content_type)
-        }
-        Found::Upload {
-            content,
-            content_type,
-        } => with_content_type(content, content_type),
-        Found::Firmware(path) => match ServeFile::new(path).oneshot(request).await {
+    let content_type = found.content_type();
+    let response = match found.into_bytes() {
+        Ok(bytes) => with_content_type(bytes, content_type),
+        Err(path) => match ServeFile::new(path).oneshot(request).await {
             Ok(response) => response.map(Body::new),
             Err(never) => match never {},
         },
@@ -159,14 +143,15 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
     let Some(name) = requested_name(&app, &request) else {
         return refusal(Refused::NotFound);
     };
-    if let Err(refused) = app.files.accepts_upload(&name) {
-        return refusal(refused);
-    }
+    let upload = match app.files.accepts_upload(&name) {
+        Ok(upload) => upload,
+        Err(refused) => return refusal(refused),
+    };
     let limit = app.files.upload_limits().max_bytes;
     let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
         return refusal(Refused::TooLarge(limit));
     };
-    match app.files.store_upload(&name, &body).await {
+    match app.files.store_upload(upload, &body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(refused) => refusal(refused),
     }

@@ -13,6 +13,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
+
 use crate::clock::now_ms;
 use crate::domain::{Mac, Sighting, Transport, Upload, Vendor};
 use crate::provision::upload::{self, Keep, UploadLimits};
@@ -41,6 +43,25 @@ pub enum Found {
 }
 
 impl Found {
+    /// The content of a rendered file (shared with the cache) or an upload; a firmware file's
+    /// path instead, to be streamed from disk.
+    pub fn into_bytes(self) -> Result<Bytes, PathBuf> {
+        match self {
+            Found::Rendered(file) => Ok(Bytes::from_owner(CachedBody(file))),
+            Found::Upload { content, .. } => Ok(Bytes::from(content)),
+            Found::Firmware(path) => Err(path),
+        }
+    }
+
+    /// The content type phones expect (firmware: whatever the HTTP file server says).
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Found::Rendered(file) => file.content_type,
+            Found::Upload { content_type, .. } => content_type,
+            Found::Firmware(_) => "application/octet-stream",
+        }
+    }
+
     /// What kind of file it is, as counted in the metrics: the vendor of a rendered file,
     /// `upload` or `firmware`.
     pub fn kind(&self) -> &'static str {
@@ -52,6 +73,19 @@ impl Found {
             Found::Upload { .. } => "upload",
             Found::Firmware(_) => "firmware",
         }
+    }
+}
+
+/// An upload name [`PhoneFiles::accepts_upload`] accepted: a known phone's own upload name.
+#[derive(Debug)]
+pub struct AcceptedUpload(upload::UploadName);
+
+/// A cached rendered file as bytes, shared with the cache instead of copied.
+struct CachedBody(Arc<Rendered>);
+
+impl AsRef<[u8]> for CachedBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.content.as_bytes()
     }
 }
 
@@ -175,22 +209,24 @@ impl PhoneFiles {
     }
 
     /// Whether an upload by this name may be stored at all: one of a known phone's own upload
-    /// names. Transports ask before reading the content.
-    pub fn accepts_upload(&self, name: &str) -> Result<upload::UploadName, Refused> {
+    /// names. Transports ask before reading the content, and store what was accepted.
+    pub fn accepts_upload(&self, name: &str) -> Result<AcceptedUpload, Refused> {
         let upload = upload::classify(name).ok_or(Refused::Forbidden(
             "phones may upload only their own logs and overrides",
         ))?;
         if !self.live.knows(&upload.mac) {
             return Err(Refused::NotFound);
         }
-        Ok(upload)
+        Ok(AcceptedUpload(upload))
     }
 
-    /// Stores an upload of `content` under `name`: only a known phone's own upload names, within
-    /// the size limit; a log is appended to (keeping its newest bytes), anything else replaced.
-    /// Refused uploads write nothing.
-    pub async fn store_upload(&self, name: &str, content: &[u8]) -> Result<(), Refused> {
-        let upload = self.accepts_upload(name)?;
+    /// Stores `content` as an accepted upload, within the size limit; a log is appended to
+    /// (keeping its newest bytes), anything else replaced. Refused uploads write nothing.
+    pub async fn store_upload(
+        &self,
+        AcceptedUpload(upload): AcceptedUpload,
+        content: &[u8],
+    ) -> Result<(), Refused> {
         if content.len() > self.uploads.max_bytes {
             return Err(Refused::TooLarge(self.uploads.max_bytes));
         }

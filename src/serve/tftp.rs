@@ -14,7 +14,7 @@ use futures_lite::AsyncRead;
 use tokio::task::JoinHandle;
 
 use crate::domain::Transport;
-use crate::serve::phone_files::{Found, PhoneFiles, Refused, Served};
+use crate::serve::phone_files::{PhoneFiles, Refused, Served};
 
 /// Answers read requests from the phone files.
 pub struct TftpFiles {
@@ -44,17 +44,12 @@ impl Handler for TftpFiles {
                 Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
             })?;
         let kind = found.kind();
-        let (reader, size): (Self::Reader, u64) = match found {
-            Found::Rendered(file) => {
-                let bytes = file.content.as_bytes().to_vec();
+        let (reader, size): (Self::Reader, u64) = match found.into_bytes() {
+            Ok(bytes) => {
                 let size = bytes.len() as u64;
                 (Box::new(futures_lite::io::Cursor::new(bytes)), size)
             }
-            Found::Upload { content, .. } => {
-                let size = content.len() as u64;
-                (Box::new(futures_lite::io::Cursor::new(content)), size)
-            }
-            Found::Firmware(path) => {
+            Err(path) => {
                 let file = std::fs::File::open(path).map_err(|_| packet::Error::FileNotFound)?;
                 let size = file
                     .metadata()

@@ -159,18 +159,17 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         path: P,
     ) -> Result<Entry> {
         let name = name_of(path.as_ref())?;
-        if let Some(dir) = firmware::resolve_dir(self.files.firmware_dir(), name) {
-            let metadata = std::fs::metadata(dir).map_err(|_| ErrorKind::LocalError)?;
-            return Ok(Entry::of(&metadata));
-        }
-        match self.files.find(name).await.map_err(refused)? {
-            Found::Rendered(file) => Ok(Entry::file(file.content.len())),
-            Found::Upload { content, .. } => Ok(Entry::file(content.len())),
-            Found::Firmware(path) => {
-                let metadata = std::fs::metadata(path).map_err(|_| ErrorKind::LocalError)?;
-                Ok(Entry::of(&metadata))
-            }
-        }
+        // Files first: a rendered file's SIZE needs no filesystem call.
+        let path = match self.files.find(name).await {
+            Ok(Found::Rendered(file)) => return Ok(Entry::file(file.content.len())),
+            Ok(Found::Upload { content, .. }) => return Ok(Entry::file(content.len())),
+            Ok(Found::Firmware(path)) => path,
+            Err(Refused::NotFound) => firmware::resolve_dir(self.files.firmware_dir(), name)
+                .ok_or(ErrorKind::PermanentFileNotAvailable)?,
+            Err(other) => return Err(refused(other)),
+        };
+        let metadata = std::fs::metadata(path).map_err(|_| ErrorKind::LocalError)?;
+        Ok(Entry::of(&metadata))
     }
 
     async fn list<P: AsRef<Path> + Send + fmt::Debug>(
@@ -202,18 +201,13 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         let name = name_of(path.as_ref())?;
         let found = self.files.find(name).await.map_err(refused)?;
         let kind = found.kind();
-        let skip = usize::try_from(start_pos).unwrap_or(usize::MAX);
-        let reader: Box<dyn AsyncRead + Send + Sync + Unpin> = match found {
-            Found::Rendered(file) => {
-                let bytes = file.content.as_bytes();
-                Box::new(std::io::Cursor::new(
-                    bytes[skip.min(bytes.len())..].to_vec(),
-                ))
+        let reader: Box<dyn AsyncRead + Send + Sync + Unpin> = match found.into_bytes() {
+            Ok(bytes) => {
+                let mut reader = std::io::Cursor::new(bytes);
+                reader.set_position(start_pos);
+                Box::new(reader)
             }
-            Found::Upload { content, .. } => Box::new(std::io::Cursor::new(
-                content[skip.min(content.len())..].to_vec(),
-            )),
-            Found::Firmware(path) => {
+            Err(path) => {
                 let mut file = tokio::fs::File::open(path)
                     .await
                     .map_err(|_| ErrorKind::PermanentFileNotAvailable)?;
@@ -244,7 +238,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         _start_pos: u64,
     ) -> Result<u64> {
         let name = name_of(path.as_ref())?;
-        self.files.accepts_upload(name).map_err(upload_refused)?;
+        let upload = self.files.accepts_upload(name).map_err(upload_refused)?;
         let limit = self.files.upload_limits().max_bytes;
         let mut content = Vec::new();
         input
@@ -256,7 +250,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
             return Err(ErrorKind::ExceededStorageAllocationError.into());
         }
         self.files
-            .store_upload(name, &content)
+            .store_upload(upload, &content)
             .await
             .map_err(upload_refused)?;
         Ok(content.len() as u64)
