@@ -1,5 +1,6 @@
 //! The command line as a user runs it: `serve --demo` loads the demo into an empty store and stops
-//! cleanly on Ctrl-C; `check` warns about the unset call server; the data folder is created.
+//! cleanly on Ctrl-C; `check` warns about the unset call server; the data folder is created; bad
+//! `serve` values are usage errors; a privileged port without privilege says how to fix it.
 
 mod common;
 
@@ -150,5 +151,82 @@ fn serve_refuses_bad_listener_and_option_values() {
         let message = common::stderr(&out);
         assert!(message.contains(needle), "{args:?}: {message}");
         assert!(!message.contains("panicked"), "{message}");
+    }
+}
+
+/// `phoneprov ARGS` as an unprivileged user: through `setpriv` (as `nobody`) when the tests run
+/// as root, as CI does; as the tester otherwise.
+fn run_unprivileged(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let mut command = if root {
+        let mut setpriv = std::process::Command::new("setpriv");
+        setpriv
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_phoneprov"));
+        setpriv
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+    };
+    command
+        .env_remove("PHONEPROV_DATABASE_URL")
+        .env_remove("PHONEPROV_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_privileged_port_without_privilege_says_how_to_fix_it() {
+    let unprivileged_start =
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+            .map(|v| v.trim().parse::<u16>().unwrap_or(1024))
+            .unwrap_or(1024);
+    assert!(
+        unprivileged_start > 21,
+        "this machine lets anyone bind ports from {unprivileged_start}; the test needs 21 and 80 privileged"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    for (args, server, example) in [
+        (
+            &[
+                "serve",
+                "--http-listen",
+                "127.0.0.1:80",
+                "--ftp-listen",
+                "off",
+            ][..],
+            "HTTP",
+            "--http-listen 0.0.0.0:8080",
+        ),
+        (
+            &[
+                "serve",
+                "--http-listen",
+                "127.0.0.1:0",
+                "--ftp-listen",
+                "127.0.0.1:21",
+            ][..],
+            "FTP",
+            "--ftp-listen 0.0.0.0:2121",
+        ),
+    ] {
+        let out = run_unprivileged(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let message = common::stderr(&out);
+        assert!(
+            message.contains(&format!("the {server} server cannot listen"))
+                && message.contains("permission denied")
+                && message.contains("setcap cap_net_bind_service=+ep")
+                && message.contains(example),
+            "{message}"
+        );
     }
 }
