@@ -15,10 +15,12 @@
 //!   why not) out.
 //! - [`serve`]: the phone-facing servers (HTTP, FTP, TFTP) over one phone-file service, the
 //!   live data and render cache, and the admin API.
-//! - [`dhcp`]: answering phones' DHCPINFORM with their boot-server options.
+//! - [`dhcp`]: answering phones' DHCPINFORM with their boot-server options, and leasing
+//!   addresses on subnets set to allocate.
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
 //! - [`clock`]: wall-clock time in milliseconds, as stored.
 //! - [`config`]: the data folder and which database to open.
+//! - [`config_file`]: the TOML config file (`--config`): settings and DHCP subnets.
 //! - [`demo`]: the demo deployment loaded by `phoneprov serve --demo` into an empty store.
 //!
 //! Phone-facing transports (HTTP, FTP, TFTP), rendering and DHCP build on these and never reach
@@ -28,6 +30,7 @@
 pub mod check;
 pub mod clock;
 pub mod config;
+pub mod config_file;
 pub mod demo;
 pub mod dhcp;
 pub mod domain;

@@ -8,14 +8,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio::signal::unix::{SignalKind, signal};
 
 use phoneprov::check::{Severity, check};
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
-use phoneprov::dhcp::inform::InformResponder;
 use phoneprov::dhcp::provisioning::ProvisioningOptions;
-use phoneprov::dhcp::server::DhcpServer;
+use phoneprov::dhcp::responder::{DhcpSettings, Responder};
+use phoneprov::dhcp::server::{DhcpServer, LeaseControl, StartError};
+use phoneprov::dhcp::subnet::{Mode, SubnetConfig, check_subnets};
 use phoneprov::domain::{Mac, Vendor};
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
@@ -31,6 +32,8 @@ use phoneprov::serve::tftp::TftpServer;
 use phoneprov::serve::workers;
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
+mod cli_settings;
+
 /// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
 #[derive(Debug, Parser)]
 #[command(name = "phoneprov", version, about)]
@@ -43,6 +46,10 @@ struct Cli {
 
 #[derive(Debug, Args)]
 struct StorageArgs {
+    /// Config file (TOML): any flag below under its name, e.g. http_listen = "0.0.0.0:80", and
+    /// the DHCP subnets. Flags and environment variables win over it.
+    #[arg(long, global = true, env = cli_settings::CONFIG_ENV)]
+    config: Option<PathBuf>,
     /// Folder for the database (SQLite) and other data.
     #[arg(long, global = true, env = "PHONEPROV_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     data_dir: PathBuf,
@@ -70,7 +77,7 @@ enum Command {
     /// Open the store and serve phones until Ctrl-C.
     Serve {
         /// Load the demo deployment if the store has no extensions and no phones.
-        #[arg(long)]
+        #[arg(long, env = "PHONEPROV_DEMO")]
         demo: bool,
         /// Address and port of the phone-facing HTTP server (port 80 needs privilege).
         #[arg(long, env = "PHONEPROV_HTTP_LISTEN", default_value = "0.0.0.0:8080")]
@@ -173,7 +180,19 @@ enum Command {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (matches, config_file) =
+        match cli_settings::matches(Cli::command(), std::env::args_os().collect()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                tell(format_args!("error: {e:#}"));
+                return ExitCode::from(2);
+            }
+        };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let subnets = config_file.subnets;
     init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -182,7 +201,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, subnets)) {
         Ok(code) => code,
         Err(e) => {
             report_error(&e);
@@ -239,7 +258,7 @@ fn report_error(error: &anyhow::Error) {
     tell(format_args!("error: {error:#}"));
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
     let serving = Serving::new(
         &cli.storage.data_dir,
         cli.storage.templates_dir,
@@ -306,6 +325,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 polycom_option: dhcp_polycom_option,
                 option_66: !dhcp_no_option_66,
                 aastra_url: dhcp_aastra_url,
+                subnets,
             };
             let options = ServeOptions {
                 demo,
@@ -378,6 +398,8 @@ struct DhcpChoices {
     polycom_option: u8,
     option_66: bool,
     aastra_url: Option<String>,
+    /// The config file's subnets.
+    subnets: Vec<SubnetConfig>,
 }
 
 /// A Polycom boot-server option code: 66, 160, or another site-specific code (128-254).
@@ -455,6 +477,60 @@ fn bind_failed(
     } else {
         anyhow::anyhow!("the {server} server cannot listen on {address}: {error}")
     }
+}
+
+/// Starts the DHCP server: the global options derived from the listeners unless set, the
+/// config file's subnets checked, the stored leases loaded.
+async fn start_dhcp(
+    address: SocketAddr,
+    dhcp: DhcpChoices,
+    server_address: &str,
+    http_port: u16,
+    ftp_port: Option<u16>,
+    store: &Arc<dyn Store>,
+) -> anyhow::Result<(DhcpServer, LeaseControl)> {
+    let server_id = dhcp_server_id(server_address, address)?;
+    let mut options = ProvisioningOptions::derived(server_address, http_port, ftp_port);
+    options.polycom_url = dhcp.polycom_url.unwrap_or(options.polycom_url);
+    options.aastra_url = dhcp.aastra_url.unwrap_or(options.aastra_url);
+    options.polycom_code = dhcp.polycom_option;
+    options.polycom_option_66 = dhcp.option_66;
+    let subnets = check_subnets(dhcp.subnets)?;
+    let allocating = subnets
+        .iter()
+        .filter(|s| s.config.mode == Mode::Allocate)
+        .count();
+    tracing::info!(
+        polycom = %options.polycom_url,
+        aastra = %options.aastra_url,
+        subnets = subnets.len(),
+        allocating,
+        "DHCP: answering phones' DHCPINFORM{}",
+        if allocating > 0 { " and leasing on allocate-mode subnets" } else { "" }
+    );
+    let local_addresses = match address.ip() {
+        std::net::IpAddr::V4(ip) if !ip.is_unspecified() => vec![ip],
+        _ => if_addrs::get_if_addrs()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|interface| match interface.ip() {
+                std::net::IpAddr::V4(ip) if !ip.is_loopback() => Some(ip),
+                _ => None,
+            })
+            .collect(),
+    };
+    let responder = Responder::new(DhcpSettings {
+        options,
+        server_id,
+        subnets,
+        local_addresses,
+    });
+    DhcpServer::start(address, responder, Arc::clone(store))
+        .await
+        .map_err(|e| match e {
+            StartError::Bind(e) => bind_failed("DHCP", address, &e, "--dhcp-listen 0.0.0.0:6767"),
+            other => other.into(),
+        })
 }
 
 async fn serve(
@@ -547,30 +623,19 @@ async fn serve(
         ),
         None => None,
     };
+    let ftp_port = ftp_server.as_ref().map(|server| server.address().port());
     let dhcp_server = match listeners.dhcp {
-        Some(address) => {
-            let server_id = dhcp_server_id(&serving.server_address, address)?;
-            let mut options = ProvisioningOptions::derived(
+        Some(address) => Some(
+            start_dhcp(
+                address,
+                dhcp,
                 &serving.server_address,
                 http_address.port(),
-                ftp_server.as_ref().map(|s| s.address().port()),
-            );
-            options.polycom_url = dhcp.polycom_url.unwrap_or(options.polycom_url);
-            options.aastra_url = dhcp.aastra_url.unwrap_or(options.aastra_url);
-            options.polycom_code = dhcp.polycom_option;
-            options.polycom_option_66 = dhcp.option_66;
-            tracing::info!(
-                polycom = %options.polycom_url,
-                aastra = %options.aastra_url,
-                "DHCP: answering phones' DHCPINFORM"
-            );
-            let responder = InformResponder::new(options, server_id);
-            Some(
-                DhcpServer::start(address, responder)
-                    .await
-                    .map_err(|e| bind_failed("DHCP", address, &e, "--dhcp-listen 0.0.0.0:6767"))?,
+                ftp_port,
+                &store_handle,
             )
-        }
+            .await?,
+        ),
         None => None,
     };
     let router = phoneprov::serve::http::router(files, http.prefix)
@@ -587,7 +652,7 @@ async fn serve(
         http = %format!("http://{http_address}/"),
         ftp = %ftp_server.as_ref().map(|s| format!("ftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         tftp = %tftp_server.as_ref().map(|s| format!("tftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
-        dhcp = %dhcp_server.as_ref().map(|s| format!("dhcp://{}/", s.address())).unwrap_or_else(|| "off".into()),
+        dhcp = %dhcp_server.as_ref().map(|(s, _)| format!("dhcp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         firmware = %firmware_dir.display(),
         database = %url_without_password(&storage.url()?),
         backend = %store.backend(),
@@ -614,7 +679,7 @@ async fn serve(
     if let Some(tftp) = tftp_server {
         tftp.stop();
     }
-    if let Some(dhcp) = dhcp_server {
+    if let Some((dhcp, _)) = dhcp_server {
         dhcp.stop();
     }
     tokio::task::spawn_blocking(move || server.stop())

@@ -1,9 +1,22 @@
 //! Phones find phoneprov through DHCP: the router's relay (`ip helper-address`) forwards the voice
-//! VLAN's DHCP traffic here, and phoneprov answers a phone's DHCPINFORM with its boot-server
-//! options (inform mode, [`inform`]). It never answers unless `--dhcp-listen` is given, and never
-//! offers addresses or sends NAKs, so it is safe next to the site's own DHCP server.
+//! VLAN's DHCP traffic here. phoneprov answers only when `--dhcp-listen` is given, and by default
+//! only a phone's DHCPINFORM, with its boot-server options (inform mode): safe next to the site's
+//! own DHCP server. Subnets set to `allocate` in the config file are served leases as well.
+//!
+//! - [`subnet`]: the subnets of the config file, checked.
+//! - [`select`]: which subnet a request is for.
+//! - [`vendor`], [`provisioning`]: which phone it is, and the options it gets.
+//! - [`book`], [`allocate`]: who holds which address, and the lease conversation.
+//! - [`reply`]: building and addressing replies.
+//! - [`responder`]: one packet in, one decision out.
+//! - [`server`]: the socket, the group commit and the admin's lease control.
 
-pub mod inform;
+pub mod allocate;
+pub mod book;
 pub mod provisioning;
+pub mod reply;
+pub mod responder;
+pub mod select;
 pub mod server;
+pub mod subnet;
 pub mod vendor;

@@ -1,8 +1,9 @@
 //! Pure types and rules of the deployment, no I/O: MAC addresses, vendors and models, sites,
-//! extensions and phones. Types parse instead of validate: a `Mac`, `ExtensionNumber` or
+//! extensions, phones and DHCP leases. Types parse instead of validate: a `Mac`, `ExtensionNumber` or
 //! `SiteName` can only hold a valid value, and every refusal names the value.
 
 mod extension;
+mod lease;
 mod mac;
 mod password;
 mod phone;
@@ -16,6 +17,7 @@ pub use extension::{
     MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD, check_auth_user, check_display_name, check_label,
     check_password,
 };
+pub use lease::{ClientKey, Lease, LeaseState, hardware_text};
 pub use mac::{Mac, MacError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
 pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo};

@@ -7,12 +7,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use crate::store::Backend;
 
 /// `(version, description, SQLite SQL, PostgreSQL SQL)`, in order.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "dhcp leases",
+        include_str!("../../migrations/sqlite/0002_dhcp_leases.sql"),
+        include_str!("../../migrations/postgres/0002_dhcp_leases.sql"),
+    ),
+];
 
 /// The migrator for one backend.
 pub(super) fn migrator(backend: Backend) -> Migrator {

@@ -8,6 +8,7 @@
 //! data is never applied; all of a change set is written in one transaction or nothing is.
 
 mod batch;
+mod leases;
 mod migrations;
 mod rows;
 mod sql;
@@ -18,8 +19,8 @@ use std::fmt;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, LineNumber, Mac, Phone, SightingBatch, Site, SiteName,
-    SiteSettings, Upload, UploadInfo,
+    Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, SightingBatch, Site,
+    SiteName, SiteSettings, Upload, UploadInfo,
 };
 
 pub use sql::SqlStore;
@@ -231,6 +232,13 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// What a phone uploaded, by name, without the content.
     async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError>;
+
+    /// Writes DHCP leases (inserted or replaced by address), all in one transaction.
+    async fn save_leases(&self, leases: &[Lease]) -> Result<(), StoreError>;
+
+    /// Every stored DHCP lease by address; a row that holds no valid lease is returned as its
+    /// error, so the caller can skip it and go on.
+    async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use sqlx::{AnyPool, Connection, Executor, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Mac, Phone, SightingBatch, Site, SiteName, SiteSettings,
-    Upload, UploadInfo,
+    Extension, ExtensionNumber, FileFetch, Lease, Mac, Phone, SightingBatch, Site, SiteName,
+    SiteSettings, Upload, UploadInfo,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
@@ -600,5 +600,13 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(rows::upload_info).collect()
+    }
+
+    async fn save_leases(&self, leases: &[Lease]) -> Result<(), StoreError> {
+        crate::store::leases::save(self.backend, &self.pool, leases).await
+    }
+
+    async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
+        crate::store::leases::load(&self.pool).await
     }
 }

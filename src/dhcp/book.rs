@@ -1,0 +1,370 @@
+//! The lease book: who holds which address, in memory, owned by the one task that answers
+//! DHCP (so two clients can never be given one address, however many ask at once). Offers are
+//! held here only; leases, releases and declines are also written to the store before the
+//! server answers.
+//!
+//! Choosing an address: the client's reservation, else the address it already holds, else the
+//! one it asks for, else the next never-used address after a cursor that walks each pool; once
+//! a pool has been walked, expired and released addresses are reused. A search is bounded, so
+//! an exhausted pool costs little per request.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use crate::dhcp::subnet::Subnet;
+use crate::domain::{ClientKey, Lease, LeaseState, Mac};
+
+/// How long an offered address is held for its client, in ms.
+pub const OFFER_HOLD_MS: i64 = 30_000;
+/// Most addresses looked at to find a free one for one request.
+const MAX_SEARCH: u32 = 65_536;
+
+/// One address's binding.
+#[derive(Debug, Clone)]
+struct Binding {
+    lease: Lease,
+    /// Only offered (not yet requested): held, never stored.
+    offered: bool,
+}
+
+impl Binding {
+    /// Whether the address may go to `client` at `now`.
+    fn free_for(&self, client: &ClientKey, now: i64) -> bool {
+        if self.lease.state == LeaseState::Declined {
+            return self.lease.expires_at_ms <= now;
+        }
+        &self.lease.client == client || !self.lease.is_active(now)
+    }
+}
+
+/// The leases of every allocate-mode subnet.
+#[derive(Debug, Default)]
+pub struct LeaseBook {
+    by_address: HashMap<Ipv4Addr, Binding>,
+    by_client: HashMap<(usize, ClientKey), Ipv4Addr>,
+    /// Per subnet, the next address (as a number) the walk looks at.
+    cursors: HashMap<usize, u32>,
+}
+
+/// Who is asking, in which subnet.
+#[derive(Debug, Clone)]
+pub struct Asker<'a> {
+    /// The subnet's index and the subnet.
+    pub subnet: (usize, &'a Subnet),
+    /// The client's key.
+    pub client: ClientKey,
+    /// Its hardware address, for reservations.
+    pub mac: Option<Mac>,
+    /// Its hardware address as text.
+    pub hardware: String,
+    /// Its host name (option 12).
+    pub hostname: Option<String>,
+}
+
+impl LeaseBook {
+    /// Loads stored leases; `subnet_of` maps a lease's subnet name to the subnet's index.
+    /// Returns the leases it skipped (their subnet is no longer configured, or the address is
+    /// no longer inside it).
+    pub fn load(&mut self, leases: Vec<Lease>, subnets: &[Subnet]) -> Vec<(Lease, &'static str)> {
+        let mut skipped = Vec::new();
+        for lease in leases {
+            let Some(index) = subnets.iter().position(|s| s.name == lease.subnet) else {
+                skipped.push((lease, "its subnet is not configured"));
+                continue;
+            };
+            if !subnets[index].config.network.contains(&lease.address) {
+                skipped.push((lease, "the address is not inside its subnet"));
+                continue;
+            }
+            if lease.state != LeaseState::Released {
+                self.by_client
+                    .insert((index, lease.client.clone()), lease.address);
+            }
+            self.by_address.insert(
+                lease.address,
+                Binding {
+                    lease,
+                    offered: false,
+                },
+            );
+        }
+        skipped
+    }
+
+    /// The stored lease the client holds in its subnet, if active.
+    pub fn lease_of(&self, asker: &Asker<'_>, now: i64) -> Option<&Lease> {
+        let address = self
+            .by_client
+            .get(&(asker.subnet.0, asker.client.clone()))?;
+        let binding = self.by_address.get(address)?;
+        (binding.lease.client == asker.client
+            && !binding.offered
+            && binding.lease.state == LeaseState::Leased
+            && binding.lease.is_active(now))
+        .then_some(&binding.lease)
+    }
+
+    /// Whether the client has any record here (a lease, offer or past lease).
+    pub fn knows(&self, asker: &Asker<'_>) -> bool {
+        self.by_client
+            .contains_key(&(asker.subnet.0, asker.client.clone()))
+    }
+
+    /// Whether `address` may go to the asker now.
+    pub fn available(&self, asker: &Asker<'_>, address: Ipv4Addr, now: i64) -> bool {
+        let subnet = asker.subnet.1;
+        let reserved_for_asker = subnet.reservation_of(asker.mac) == Some(address);
+        if !reserved_for_asker && (subnet.is_reserved(address) || !subnet.leases(address)) {
+            return false;
+        }
+        self.by_address
+            .get(&address)
+            .is_none_or(|binding| binding.free_for(&asker.client, now))
+    }
+
+    /// The address to offer the asker (see the module text), or none when the pools are full.
+    pub fn choose(
+        &mut self,
+        asker: &Asker<'_>,
+        requested: Option<Ipv4Addr>,
+        now: i64,
+    ) -> Option<Ipv4Addr> {
+        let (index, subnet) = asker.subnet;
+        if let Some(reserved) = subnet.reservation_of(asker.mac) {
+            return self.available(asker, reserved, now).then_some(reserved);
+        }
+        if let Some(held) = self.by_client.get(&(index, asker.client.clone()))
+            && self.available(asker, *held, now)
+        {
+            return Some(*held);
+        }
+        if let Some(requested) = requested
+            && self.available(asker, requested, now)
+        {
+            return Some(requested);
+        }
+        self.walk(asker, now)
+    }
+
+    /// The next free address after the subnet's cursor, across its pools.
+    fn walk(&mut self, asker: &Asker<'_>, now: i64) -> Option<Ipv4Addr> {
+        let (index, subnet) = asker.subnet;
+        let total: u64 = subnet.pools.iter().map(|p| p.len()).sum();
+        let steps = u32::try_from(total.min(u64::from(MAX_SEARCH))).unwrap_or(MAX_SEARCH);
+        let first = subnet.pools.first()?.first;
+        let mut cursor = *self.cursors.get(&index).unwrap_or(&u32::from(first));
+        for _ in 0..steps {
+            let address = Ipv4Addr::from(cursor);
+            cursor = next_in_pools(subnet, cursor);
+            if !subnet.is_reserved(address) && self.available(asker, address, now) {
+                self.cursors.insert(index, cursor);
+                return Some(address);
+            }
+        }
+        self.cursors.insert(index, cursor);
+        None
+    }
+
+    /// Holds `address` for the asker while it decides.
+    pub fn offer(&mut self, asker: &Asker<'_>, address: Ipv4Addr, now: i64) {
+        if let Some(binding) = self.by_address.get(&address)
+            && binding.lease.client == asker.client
+            && !binding.offered
+            && binding.lease.is_active(now)
+        {
+            // Its own active lease: nothing to hold.
+            return;
+        }
+        let lease = self.lease_for(asker, address, LeaseState::Leased, now + OFFER_HOLD_MS);
+        self.bind(asker, lease, true);
+    }
+
+    /// Binds `address` to the asker until `now + seconds`; the lease to store.
+    pub fn commit(
+        &mut self,
+        asker: &Asker<'_>,
+        address: Ipv4Addr,
+        seconds: u32,
+        now: i64,
+    ) -> Lease {
+        let lease = self.lease_for(
+            asker,
+            address,
+            LeaseState::Leased,
+            now + i64::from(seconds) * 1000,
+        );
+        self.bind(asker, lease.clone(), false);
+        lease
+    }
+
+    /// Ends the asker's lease of `address` (RELEASE, or `Declined` with a probation); the
+    /// lease to store, or none if the asker does not hold it.
+    pub fn end(
+        &mut self,
+        asker: &Asker<'_>,
+        address: Ipv4Addr,
+        state: LeaseState,
+        until: i64,
+    ) -> Option<Lease> {
+        let binding = self.by_address.get_mut(&address)?;
+        if binding.lease.client != asker.client || binding.offered {
+            return None;
+        }
+        binding.lease.state = state;
+        binding.lease.expires_at_ms = until;
+        Some(binding.lease.clone())
+    }
+
+    /// Releases `address` whoever holds it (an admin's release); the lease to store.
+    pub fn release(&mut self, address: Ipv4Addr, now: i64) -> Option<Lease> {
+        let binding = self.by_address.get_mut(&address)?;
+        if binding.offered || binding.lease.state == LeaseState::Released {
+            return None;
+        }
+        binding.lease.state = LeaseState::Released;
+        binding.lease.expires_at_ms = now;
+        Some(binding.lease.clone())
+    }
+
+    fn lease_for(
+        &self,
+        asker: &Asker<'_>,
+        address: Ipv4Addr,
+        state: LeaseState,
+        expires_at_ms: i64,
+    ) -> Lease {
+        Lease {
+            address,
+            client: asker.client.clone(),
+            hardware: asker.hardware.clone(),
+            subnet: asker.subnet.1.name.clone(),
+            state,
+            expires_at_ms,
+            hostname: asker.hostname.clone(),
+        }
+    }
+
+    fn bind(&mut self, asker: &Asker<'_>, lease: Lease, offered: bool) {
+        self.by_client
+            .insert((asker.subnet.0, asker.client.clone()), lease.address);
+        self.by_address
+            .insert(lease.address, Binding { lease, offered });
+    }
+}
+
+/// The address after `current` in the subnet's pools, wrapping to the first.
+fn next_in_pools(subnet: &Subnet, current: u32) -> u32 {
+    let next = current.wrapping_add(1);
+    let pools = &subnet.pools;
+    if let Some(pool) = pools.iter().find(|p| p.contains(Ipv4Addr::from(next))) {
+        return u32::from(pool.first).max(next);
+    }
+    // Past a pool's end: the next pool that starts after it, else the first pool.
+    pools
+        .iter()
+        .map(|p| u32::from(p.first))
+        .filter(|first| *first > current)
+        .min()
+        .or_else(|| pools.iter().map(|p| u32::from(p.first)).min())
+        .unwrap_or(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dhcp::subnet::{SubnetConfig, check_subnets};
+
+    fn subnet(pools: &[&str]) -> Subnet {
+        let pools = pools.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>();
+        let text = format!(
+            "network = \"10.0.0.0/24\"\nmode = \"allocate\"\npools = [{}]\n\
+             reservations = [{{ mac = \"0004f2000099\", address = \"10.0.0.3\" }}]",
+            pools.join(",")
+        );
+        let config: SubnetConfig = toml::from_str(&text).unwrap();
+        check_subnets(vec![config]).unwrap().remove(0)
+    }
+
+    fn asker(subnet: &Subnet, n: u8) -> Asker<'_> {
+        let mac = [0x00, 0x04, 0xf2, 0, 0, n];
+        Asker {
+            subnet: (0, subnet),
+            client: ClientKey::new(None, 1, &mac),
+            mac: Mac::from_octets(mac).ok(),
+            hardware: crate::domain::hardware_text(&mac),
+            hostname: None,
+        }
+    }
+
+    #[test]
+    fn addresses_are_never_shared_and_pools_run_out() {
+        let subnet = subnet(&["10.0.0.2-10.0.0.4", "10.0.0.10-10.0.0.11"]);
+        let mut book = LeaseBook::default();
+        let mut given = Vec::new();
+        for n in 1..=4 {
+            let asker = asker(&subnet, n);
+            let address = book.choose(&asker, None, 0).expect("an address");
+            book.offer(&asker, address, 0);
+            given.push(address);
+        }
+        // 10.0.0.3 is reserved for another phone.
+        let expected: Vec<Ipv4Addr> = ["10.0.0.2", "10.0.0.4", "10.0.0.10", "10.0.0.11"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        assert_eq!(given, expected);
+        assert_eq!(book.choose(&asker(&subnet, 5), None, 0), None, "pools full");
+        // Offers lapse: after the hold, the address goes to someone else.
+        assert_eq!(
+            book.choose(&asker(&subnet, 5), None, OFFER_HOLD_MS + 1),
+            Some(expected[0])
+        );
+        // The reserved phone gets its address.
+        assert_eq!(
+            book.choose(&asker(&subnet, 0x99), None, 0),
+            Some("10.0.0.3".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn clients_keep_their_address_and_declined_ones_rest() {
+        let subnet = subnet(&["10.0.0.2-10.0.0.9"]);
+        let mut book = LeaseBook::default();
+        let one = asker(&subnet, 1);
+        let wanted: Ipv4Addr = "10.0.0.7".parse().unwrap();
+        assert_eq!(book.choose(&one, Some(wanted), 0), Some(wanted));
+        let lease = book.commit(&one, wanted, 3600, 0);
+        assert_eq!(lease.expires_at_ms, 3_600_000);
+        assert_eq!(book.lease_of(&one, 1).map(|l| l.address), Some(wanted));
+        assert_eq!(book.choose(&one, None, 10), Some(wanted), "same again");
+        let two = asker(&subnet, 2);
+        assert!(!book.available(&two, wanted, 10));
+        assert_ne!(book.choose(&two, Some(wanted), 10), Some(wanted));
+        // A decline keeps the address from everyone, its client too, until probation ends.
+        assert!(
+            book.end(&two, wanted, LeaseState::Declined, 500).is_none(),
+            "not its lease"
+        );
+        let declined = book.end(&one, wanted, LeaseState::Declined, 5_000).unwrap();
+        assert_eq!(declined.state, LeaseState::Declined);
+        assert!(!book.available(&one, wanted, 4_999));
+        assert!(book.available(&two, wanted, 5_000));
+        // Released addresses are free again.
+        book.commit(&two, wanted, 60, 6_000);
+        assert!(book.release(wanted, 7_000).is_some());
+        assert!(book.available(&one, wanted, 7_000));
+        assert!(book.lease_of(&two, 7_000).is_none());
+    }
+
+    #[test]
+    fn the_walk_wraps_across_pools() {
+        let subnet = subnet(&["10.0.0.20-10.0.0.21", "10.0.0.10-10.0.0.11"]);
+        let order: Vec<u32> = std::iter::successors(Some(u32::from(subnet.pools[0].first)), |c| {
+            Some(next_in_pools(&subnet, *c))
+        })
+        .take(5)
+        .map(|a| a & 0xff)
+        .collect();
+        assert_eq!(order, [20, 21, 10, 11, 20]);
+    }
+}

@@ -1,0 +1,292 @@
+//! Decide-and-answer for one received packet: decode it (dropping anything malformed), find its
+//! subnet, then answer in that subnet's mode. In inform mode (and where no subnet is
+//! configured) only a phone's DHCPINFORM is answered, with an ACK carrying the provisioning
+//! options and no lease; in allocate mode every client gets the lease conversation of
+//! [`crate::dhcp::allocate`], phones with their provisioning options added.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
+use dhcproto::{Decodable, Decoder};
+
+use crate::dhcp::allocate::{Outcome, Terms, answer};
+use crate::dhcp::book::{Asker, LeaseBook};
+use crate::dhcp::provisioning::ProvisioningOptions;
+use crate::dhcp::reply::{Reply, destination, type_name};
+use crate::dhcp::select::subnet_of;
+use crate::dhcp::subnet::{Mode, Subnet};
+use crate::dhcp::vendor::{mac_of, vendor_of};
+use crate::domain::{ClientKey, Lease, hardware_text};
+
+/// What to do with a received packet.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// The request's message type, for the metrics.
+    pub request: &'static str,
+    /// The encoded reply and its destination, if any.
+    pub reply: Option<(Vec<u8>, SocketAddr)>,
+    /// A lease to store before the reply is sent.
+    pub store: Option<Lease>,
+    /// Why there is no reply (logged at debug level).
+    pub reason: &'static str,
+}
+
+impl Decision {
+    fn silent(request: &'static str, reason: &'static str) -> Decision {
+        Decision {
+            request,
+            reply: None,
+            store: None,
+            reason,
+        }
+    }
+}
+
+/// The DHCP server's settings: global provisioning options and server id, and the subnets.
+#[derive(Debug, Clone)]
+pub struct DhcpSettings {
+    /// Options sent where a subnet sets none of its own.
+    pub options: ProvisioningOptions,
+    /// Server identifier where a subnet sets none.
+    pub server_id: Ipv4Addr,
+    /// The configured subnets.
+    pub subnets: Vec<Subnet>,
+    /// phoneprov's own addresses, to find the subnet of clients on a local segment.
+    pub local_addresses: Vec<Ipv4Addr>,
+}
+
+/// Answers DHCP requests; owns the lease book.
+#[derive(Debug)]
+pub struct Responder {
+    settings: DhcpSettings,
+    /// The provisioning options of each subnet (its own over the global ones).
+    subnet_options: Vec<ProvisioningOptions>,
+    book: LeaseBook,
+}
+
+impl Responder {
+    /// A responder with `settings` and no leases yet.
+    pub fn new(settings: DhcpSettings) -> Responder {
+        let subnet_options = settings
+            .subnets
+            .iter()
+            .map(|subnet| {
+                let own = &subnet.config;
+                let global = &settings.options;
+                ProvisioningOptions {
+                    polycom_url: own
+                        .polycom_url
+                        .clone()
+                        .unwrap_or(global.polycom_url.clone()),
+                    polycom_code: own.polycom_option.unwrap_or(global.polycom_code),
+                    polycom_option_66: own.option_66.unwrap_or(global.polycom_option_66),
+                    aastra_url: own.aastra_url.clone().unwrap_or(global.aastra_url.clone()),
+                }
+            })
+            .collect();
+        Responder {
+            settings,
+            subnet_options,
+            book: LeaseBook::default(),
+        }
+    }
+
+    /// Loads stored leases; returns those skipped, each with why.
+    pub fn load_leases(&mut self, leases: Vec<Lease>) -> Vec<(Lease, &'static str)> {
+        self.book.load(leases, &self.settings.subnets)
+    }
+
+    /// Frees `address` on an admin's request; the lease to store.
+    pub fn release(&mut self, address: Ipv4Addr, now: i64) -> Option<Lease> {
+        self.book.release(address, now)
+    }
+
+    /// The decision for `packet`, received from `source` at `now` (ms).
+    pub fn decide(&mut self, packet: &[u8], source: SocketAddr, now: i64) -> Decision {
+        let Ok(request) = Message::decode(&mut Decoder::new(packet)) else {
+            return Decision::silent("malformed", "not a DHCP message");
+        };
+        let kind = request.opts().msg_type();
+        let name = type_name(kind);
+        if request.opcode() != Opcode::BootRequest {
+            return Decision::silent(name, "not a request");
+        }
+        let Some(kind) = kind else {
+            return Decision::silent(name, "BOOTP is not served");
+        };
+        let settings = &self.settings;
+        let subnet = subnet_of(&request, &settings.subnets, &settings.local_addresses);
+        let allocating = subnet.filter(|i| settings.subnets[*i].config.mode == Mode::Allocate);
+        let outcome = match (kind, allocating) {
+            (MessageType::Inform, _) => return self.inform(&request, source, subnet, name),
+            (_, None) => return Decision::silent(name, "inform mode answers DHCPINFORM only"),
+            (_, Some(index)) => {
+                let subnet = &settings.subnets[index];
+                let asker = asker(&request, index, subnet);
+                let terms = Terms {
+                    server_id: self.server_id(Some(index)),
+                    lease_time: subnet.config.lease_time,
+                    probation: subnet.config.probation,
+                    authoritative: subnet.config.authoritative,
+                };
+                answer(&mut self.book, &request, kind, &asker, terms, now)
+            }
+        };
+        let index = allocating.unwrap_or_default();
+        self.allocated(&request, source, index, name, outcome, now)
+    }
+
+    /// The answer to a DHCPINFORM: an ACK with the options, to phones only.
+    fn inform(
+        &self,
+        request: &Message,
+        source: SocketAddr,
+        subnet: Option<usize>,
+        name: &'static str,
+    ) -> Decision {
+        let Some(vendor) = vendor_of(request) else {
+            return Decision::silent(name, "not a phone phoneprov provisions");
+        };
+        let mut reply = Reply::new(
+            MessageType::Ack,
+            Ipv4Addr::UNSPECIFIED,
+            self.server_id(subnet),
+        );
+        if let Some(index) = subnet {
+            add_network_options(&self.settings.subnets[index], &mut reply);
+        }
+        self.options_of(subnet).add_to(vendor, &mut reply.options);
+        self.finish(request, source, subnet, name, reply, None)
+    }
+
+    /// The reply for an allocate-mode outcome.
+    fn allocated(
+        &self,
+        request: &Message,
+        source: SocketAddr,
+        index: usize,
+        name: &'static str,
+        outcome: Outcome,
+        now: i64,
+    ) -> Decision {
+        let server_id = self.server_id(Some(index));
+        let subnet = &self.settings.subnets[index];
+        let (mut reply, store) = match outcome {
+            Outcome::Silent(reason) => return Decision::silent(name, reason),
+            Outcome::Record(lease) => {
+                return Decision {
+                    store: Some(lease),
+                    ..Decision::silent(name, "a RELEASE or DECLINE gets no answer")
+                };
+            }
+            Outcome::Nak(reason) => {
+                tracing::debug!(subnet = %subnet.name, "DHCP: NAK: {reason}");
+                let reply = Reply::new(MessageType::Nak, Ipv4Addr::UNSPECIFIED, server_id);
+                return self.finish(request, source, Some(index), name, reply, None);
+            }
+            Outcome::Offer(address) => {
+                let seconds = subnet.config.lease_time;
+                (
+                    lease_reply(MessageType::Offer, address, server_id, seconds),
+                    None,
+                )
+            }
+            Outcome::Ack(lease) => {
+                let seconds = u32::try_from((lease.expires_at_ms - now).max(0) / 1000)
+                    .unwrap_or(subnet.config.lease_time);
+                let reply = lease_reply(MessageType::Ack, lease.address, server_id, seconds);
+                (reply, Some(lease))
+            }
+        };
+        add_network_options(subnet, &mut reply);
+        if let Some(vendor) = vendor_of(request) {
+            self.options_of(Some(index))
+                .add_to(vendor, &mut reply.options);
+        }
+        self.finish(request, source, Some(index), name, reply, store)
+    }
+
+    fn finish(
+        &self,
+        request: &Message,
+        source: SocketAddr,
+        subnet: Option<usize>,
+        name: &'static str,
+        reply: Reply,
+        store: Option<Lease>,
+    ) -> Decision {
+        let broadcast = subnet.map(|i| self.settings.subnets[i].config.network.broadcast());
+        let Some(to) = destination(request, reply.kind, source, broadcast) else {
+            return Decision::silent(name, "no address to send the answer to");
+        };
+        match reply.encode(request) {
+            Ok(packet) => Decision {
+                request: name,
+                reply: Some((packet, to)),
+                store,
+                reason: "",
+            },
+            Err(reason) => Decision::silent(name, reason),
+        }
+    }
+
+    fn server_id(&self, subnet: Option<usize>) -> Ipv4Addr {
+        subnet
+            .and_then(|i| self.settings.subnets[i].config.server_id)
+            .unwrap_or(self.settings.server_id)
+    }
+
+    fn options_of(&self, subnet: Option<usize>) -> &ProvisioningOptions {
+        subnet
+            .and_then(|i| self.subnet_options.get(i))
+            .unwrap_or(&self.settings.options)
+    }
+}
+
+/// Who sent `request`, in the subnet at `index`.
+fn asker<'a>(request: &Message, index: usize, subnet: &'a Subnet) -> Asker<'a> {
+    let client_id = match request.opts().get(OptionCode::ClientIdentifier) {
+        Some(DhcpOption::ClientIdentifier(id)) => Some(id.as_slice()),
+        _ => None,
+    };
+    let chaddr = request
+        .chaddr()
+        .get(..usize::from(request.hlen()).min(16))
+        .unwrap_or(&[]);
+    let hostname = match request.opts().get(OptionCode::Hostname) {
+        Some(DhcpOption::Hostname(name)) => Some(name.chars().take(64).collect()),
+        _ => None,
+    };
+    Asker {
+        subnet: (index, subnet),
+        client: ClientKey::new(client_id, request.htype().into(), chaddr),
+        mac: mac_of(request),
+        hardware: hardware_text(chaddr),
+        hostname,
+    }
+}
+
+/// An OFFER or ACK of `address` for `seconds`, with the renewal times at 1/2 and 7/8.
+fn lease_reply(kind: MessageType, address: Ipv4Addr, server_id: Ipv4Addr, seconds: u32) -> Reply {
+    let mut reply = Reply::new(kind, address, server_id);
+    reply.options.insert(DhcpOption::AddressLeaseTime(seconds));
+    reply.options.insert(DhcpOption::Renewal(seconds / 2));
+    reply.options.insert(DhcpOption::Rebinding(seconds / 8 * 7));
+    reply
+}
+
+/// The subnet's mask, router, DNS servers and domain.
+fn add_network_options(subnet: &Subnet, reply: &mut Reply) {
+    let config = &subnet.config;
+    let options = &mut reply.options;
+    options.insert(DhcpOption::SubnetMask(config.network.netmask()));
+    if let Some(router) = config.router {
+        options.insert(DhcpOption::Router(vec![router]));
+    }
+    if !config.dns.is_empty() {
+        options.insert(DhcpOption::DomainNameServer(config.dns.clone()));
+    }
+    if let Some(domain) = &config.domain {
+        options.insert(DhcpOption::DomainName(domain.clone()));
+    }
+}
