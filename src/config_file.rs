@@ -23,12 +23,12 @@ pub struct ConfigFile {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigFileError {
     /// The file cannot be read.
-    #[error("cannot read the config file {path}: {source}")]
+    #[error("cannot read the config file {path}: {error}")]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid TOML, or a subnet is not valid.
     #[error("config file {path}: {message}")]
@@ -50,9 +50,9 @@ struct Layout {
 
 /// Reads and parses `path`.
 pub fn load(path: &Path) -> Result<ConfigFile, ConfigFileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigFileError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigFileError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     parse(&text).map_err(|message| ConfigFileError::Invalid {
         path: path.to_path_buf(),

@@ -5,109 +5,18 @@
 
 mod common;
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+use std::net::Ipv4Addr;
 
+use common::dhcp::{
+    AASTRA_MAC, OTHER_MAC, POLYCOM_MAC, SERVER, exchange, polycom_class, relayed, text_option,
+    wire_option_codes,
+};
 use common::server::{Server, start_with};
-use dhcproto::v4::relay::{RelayAgentInformation, RelayCode, RelayInfo, UnknownInfo};
 use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
 use dhcproto::{Decodable, Decoder, Encodable};
-use tokio::net::UdpSocket;
-
-const SERVER: &str = "192.0.2.10";
-const POLYCOM_MAC: [u8; 6] = [0x00, 0x04, 0xf2, 0x14, 0xab, 0x37];
-const AASTRA_MAC: [u8; 6] = [0x00, 0x08, 0x5d, 0x16, 0x10, 0xde];
-const OTHER_MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 
 async fn start() -> Server {
     start_with(&["--dhcp-listen", "127.0.0.1:0", "--server-address", SERVER]).await
-}
-
-/// The binary vendor class of a Polycom phone (RFC 3925 layout, enterprise 13885).
-fn polycom_class() -> Vec<u8> {
-    let mut class = vec![0x00, 0x00, 0x36, 0x3d, 0x2a];
-    for sub in [&b"Polycom"[..], b"SoundPointIP-SPIP_331", b"SIP/3.2.7.0198"] {
-        class.push(2);
-        class.push(sub.len() as u8);
-        class.extend_from_slice(sub);
-    }
-    class
-}
-
-/// A relayed request as the router forwards it.
-fn relayed(kind: MessageType, mac: [u8; 6], class: Option<Vec<u8>>, xid: u32) -> Message {
-    let ciaddr = if kind == MessageType::Inform {
-        Ipv4Addr::new(10, 1, 2, 3)
-    } else {
-        Ipv4Addr::UNSPECIFIED
-    };
-    let mut message = Message::new_with_id(
-        xid,
-        ciaddr,
-        Ipv4Addr::UNSPECIFIED,
-        Ipv4Addr::UNSPECIFIED,
-        Ipv4Addr::LOCALHOST,
-        &mac,
-    );
-    message.set_opcode(Opcode::BootRequest).set_hops(1);
-    let options = message.opts_mut();
-    options.insert(DhcpOption::MessageType(kind));
-    options.insert(DhcpOption::ParameterRequestList(vec![
-        OptionCode::SubnetMask,
-        OptionCode::Router,
-    ]));
-    if let Some(class) = class {
-        options.insert(DhcpOption::ClassIdentifier(class));
-    }
-    let mut relay = RelayAgentInformation::default();
-    relay.insert(RelayInfo::AgentCircuitId(b"Gi1/0/7".to_vec()));
-    relay.insert(RelayInfo::Unknown(UnknownInfo::new(
-        RelayCode::Unknown(19),
-        vec![0, 0],
-    )));
-    options.insert(DhcpOption::RelayAgentInformation(relay));
-    message
-}
-
-/// Sends `packet` from a fresh relay socket and returns the answer, if one comes within 1 s.
-async fn exchange(to: SocketAddr, packet: &[u8]) -> Option<Vec<u8>> {
-    let relay = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    relay.send_to(packet, to).await.unwrap();
-    let mut buffer = vec![0u8; 2048];
-    match tokio::time::timeout(Duration::from_secs(1), relay.recv_from(&mut buffer)).await {
-        Ok(Ok((length, from))) => {
-            assert_eq!(from, to, "answers come from the server's socket");
-            Some(buffer[..length].to_vec())
-        }
-        _ => None,
-    }
-}
-
-/// The option codes of an encoded message, in wire order (after the 236-byte header and the
-/// magic cookie, up to the end marker).
-fn wire_option_codes(packet: &[u8]) -> Vec<u8> {
-    let mut codes = Vec::new();
-    let mut at = 240;
-    while let Some(&code) = packet.get(at) {
-        match code {
-            0 => at += 1,
-            255 => break,
-            _ => {
-                codes.push(code);
-                at += 2 + usize::from(packet[at + 1]);
-            }
-        }
-    }
-    codes
-}
-
-fn text_option(reply: &Message, code: u8) -> Option<String> {
-    let bytes = match reply.opts().get(OptionCode::from(code))? {
-        DhcpOption::TFTPServerName(bytes) | DhcpOption::VendorExtensions(bytes) => bytes.clone(),
-        DhcpOption::Unknown(unknown) => unknown.data().to_vec(),
-        other => panic!("option {code} is {other:?}"),
-    };
-    Some(String::from_utf8(bytes).unwrap())
 }
 
 #[tokio::test]

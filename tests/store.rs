@@ -1,5 +1,5 @@
 //! The store on SQLite and PostgreSQL: the default site, sites, optimistic change sets, batched
-//! sightings, uploads, and reopening an existing database.
+//! sightings, uploads, DHCP leases, and reopening an existing database.
 
 mod common;
 
@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use common::databases;
 use phoneprov::domain::{
-    Extension, ExtensionNumber, Mac, Phone, Sighting, SiteName, SiteSettings, Transport, Upload,
-    Vendor,
+    ClientKey, Extension, ExtensionNumber, Lease, LeaseState, Mac, Phone, Sighting, SiteName,
+    SiteSettings, Transport, Upload, Vendor, hardware_text,
 };
 use phoneprov::store::{ChangeSet, SqlStore, Store, StoreError};
 
@@ -260,6 +260,70 @@ async fn uploads_are_kept_per_phone_and_go_with_it() {
         store.apply(&changes, &|_, _| {}).await.unwrap();
         assert_eq!(store.upload(&upload.mac, &upload.name).await.unwrap(), None);
         assert_eq!(store.uploads(&upload.mac).await.unwrap(), []);
+        store.close().await;
+    }
+}
+
+fn lease(address: &str, client: u8, state: LeaseState) -> Lease {
+    let hardware = [0x00, 0x04, 0xf2, 0x00, 0x00, client];
+    Lease {
+        address: address.parse().unwrap(),
+        client: ClientKey::new(None, 1, &hardware),
+        hardware: hardware_text(&hardware),
+        subnet: "10.20.0.0/24".into(),
+        state,
+        expires_at_ms: 1_000_000 + i64::from(client),
+        hostname: (client == 1).then(|| "desk-201".to_string()),
+    }
+}
+
+#[tokio::test]
+async fn leases_are_written_in_one_batch_and_read_back_row_by_row() {
+    for db in databases().await {
+        let store = db.open().await;
+        let first: Vec<Lease> = (1..=300u16)
+            .map(|n| {
+                let address = format!("10.20.{}.{}", n / 200, n % 200 + 1);
+                lease(&address, (n % 250) as u8, LeaseState::Leased)
+            })
+            .collect();
+        store.save_leases(&first).await.unwrap();
+        // The same address again replaces its row.
+        let released = Lease {
+            state: LeaseState::Released,
+            ..first[0].clone()
+        };
+        store.save_leases(&[released.clone()]).await.unwrap();
+        let read: Vec<Lease> = store
+            .leases()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(read.len(), 300, "{}", db.backend);
+        assert!(read.contains(&released));
+        assert!(read.contains(&first[299]));
+        assert!(!read.contains(&first[0]));
+
+        // A row that holds no valid lease is reported by itself; the others still read.
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO dhcp_leases (address, client, hardware, subnet, state, expires_at_ms, \
+             updated_at_ms) VALUES ('10.20.9.999', 'zz', '', 'x', 'bound', 0, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        let rows = store.leases().await.unwrap();
+        assert_eq!(rows.len(), 301);
+        let errors: Vec<String> = rows
+            .iter()
+            .filter_map(|row| row.as_ref().err().map(ToString::to_string))
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("10.20.9.999"), "{}", errors[0]);
         store.close().await;
     }
 }

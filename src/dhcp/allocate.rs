@@ -109,6 +109,7 @@ fn request_outcome(
     match (server_id, requested) {
         // SELECTING: the client answers an offer.
         (Some(id), _) if id != terms.server_id => {
+            book.withdraw_offer(asker);
             Outcome::Silent("the client chose another server's offer")
         }
         (Some(_), Some(address)) => {

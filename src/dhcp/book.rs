@@ -179,6 +179,22 @@ impl LeaseBook {
         self.bind(asker, lease, true);
     }
 
+    /// Drops the asker's offer (it took another server's): the address is free at once.
+    pub fn withdraw_offer(&mut self, asker: &Asker<'_>) {
+        let key = (asker.subnet.0, asker.client.clone());
+        let Some(address) = self.by_client.get(&key).copied() else {
+            return;
+        };
+        if self
+            .by_address
+            .get(&address)
+            .is_some_and(|binding| binding.offered && binding.lease.client == asker.client)
+        {
+            self.by_address.remove(&address);
+            self.by_client.remove(&key);
+        }
+    }
+
     /// Binds `address` to the asker until `now + seconds`; the lease to store.
     pub fn commit(
         &mut self,

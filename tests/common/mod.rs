@@ -3,6 +3,7 @@
 //! real `phoneprov` binary against it.
 #![allow(dead_code)]
 
+pub mod dhcp;
 pub mod server;
 
 use std::path::{Path, PathBuf};

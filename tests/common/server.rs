@@ -19,6 +19,25 @@ pub struct Server {
     pub outside: PathBuf,
     _child: KillOnDrop,
     pub db: TestDb,
+    /// The extra `serve` arguments it was started with.
+    extra: Vec<String>,
+}
+
+impl Server {
+    /// Kills the server (SIGKILL: nothing is flushed on the way out) and starts it again on the
+    /// same data.
+    pub fn restart(self) -> Server {
+        let Server {
+            firmware,
+            outside,
+            _child,
+            db,
+            extra,
+            ..
+        } = self;
+        drop(_child);
+        launch(db, firmware, outside, extra)
+    }
 }
 
 /// `phoneprov serve` on a loopback port over the golden deployment, with a firmware folder.
@@ -47,6 +66,15 @@ pub async fn start_with(extra: &[&str]) -> Server {
     let outside = db.dir.path().join("outside-secret.txt");
     std::fs::write(&outside, "TOP-SECRET-OUTSIDE").unwrap();
     std::os::unix::fs::symlink(&outside, firmware.join("link-out.ld")).unwrap();
+    launch(
+        db,
+        firmware,
+        outside,
+        extra.iter().map(|a| a.to_string()).collect(),
+    )
+}
+
+fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -> Server {
     let mut child = db
         .command()
         .args([
@@ -62,7 +90,7 @@ pub async fn start_with(extra: &[&str]) -> Server {
         ])
         .arg("--firmware-dir")
         .arg(&firmware)
-        .args(extra)
+        .args(&extra)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -98,6 +126,7 @@ pub async fn start_with(extra: &[&str]) -> Server {
         outside,
         _child: KillOnDrop(child),
         db,
+        extra,
     }
 }
 
