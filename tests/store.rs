@@ -293,7 +293,10 @@ async fn leases_are_written_in_one_batch_and_read_back_row_by_row() {
             state: LeaseState::Released,
             ..first[0].clone()
         };
-        store.save_leases(&[released.clone()]).await.unwrap();
+        store
+            .save_leases(std::slice::from_ref(&released))
+            .await
+            .unwrap();
         let read: Vec<Lease> = store
             .leases()
             .await
