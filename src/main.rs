@@ -13,6 +13,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use phoneprov::check::{Severity, check};
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
+use phoneprov::dhcp::admin::LeaseReport;
 use phoneprov::dhcp::provisioning::ProvisioningOptions;
 use phoneprov::dhcp::responder::{DhcpSettings, Responder};
 use phoneprov::dhcp::server::{DhcpServer, LeaseControl, StartError};
@@ -163,6 +164,11 @@ enum Command {
     },
     /// Render every file of every phone and report problems to fix before phones boot.
     Check,
+    /// List DHCP leases, or release one.
+    Leases {
+        #[command(subcommand)]
+        action: Option<LeaseAction>,
+    },
     /// Print exactly the bytes a phone would receive for a file (or why there is none).
     Render {
         /// File name as a phone asks for it, e.g. 0004f214ab37.cfg, 201.cfg, aastra.cfg.
@@ -171,6 +177,23 @@ enum Command {
         /// A phone: without FILE, print its own file (Polycom master or Aastra <MAC>.cfg).
         #[arg(long)]
         mac: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LeaseAction {
+    /// Every stored lease (the default).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Free an address. With the server running, use the admin API instead
+    /// (DELETE /api/v1/dhcp/leases/ADDRESS): the server keeps its leases in memory and would
+    /// write this lease back at the client's next renewal.
+    Release {
+        /// The leased address.
+        address: std::net::Ipv4Addr,
     },
 }
 
@@ -349,6 +372,7 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
         }
         Command::Export { output } => export(&store, output).await,
         Command::Check => run_check(&store, &serving).await,
+        Command::Leases { action } => leases(&store, action).await,
         Command::Render { file, mac } => render(&store, &serving, file, mac).await,
     };
     store.close().await;
@@ -593,12 +617,6 @@ async fn serve(
     let firmware_dir = http.firmware_dir.clone();
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
     let (recorder, recording) = Recorder::start(Arc::clone(&store_handle));
-    let api = phoneprov::serve::api::router(
-        Arc::clone(&store_handle),
-        Arc::clone(&live),
-        token,
-        admin.body_limit,
-    );
     let files = Arc::new(PhoneFiles::new(
         Arc::clone(&live),
         Arc::clone(&store_handle),
@@ -638,6 +656,13 @@ async fn serve(
         ),
         None => None,
     };
+    let api = phoneprov::serve::api::router(
+        Arc::clone(&store_handle),
+        Arc::clone(&live),
+        dhcp_server.as_ref().map(|(_, control)| control.clone()),
+        token,
+        admin.body_limit,
+    );
     let router = phoneprov::serve::http::router(files, http.prefix)
         .nest("/api/v1", api)
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
@@ -688,6 +713,41 @@ async fn serve(
         .context("the HTTP server failed")?;
     // The server's handles on the recorder are gone: the writer flushes what is queued and ends.
     recording.await.context("the last-seen writer failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn leases(store: &SqlStore, action: Option<LeaseAction>) -> anyhow::Result<ExitCode> {
+    let now = phoneprov::clock::now_ms();
+    match action.unwrap_or(LeaseAction::List { json: false }) {
+        LeaseAction::List { json: true } => {
+            let leases = phoneprov::dhcp::admin::list(store).await?;
+            let rows: Vec<LeaseReport> = leases
+                .iter()
+                .map(|lease| LeaseReport::of(lease, now))
+                .collect();
+            say(format_args!("{}\n", serde_json::to_string_pretty(&rows)?))?;
+        }
+        LeaseAction::List { json: false } => {
+            for lease in phoneprov::dhcp::admin::list(store).await? {
+                let remaining = (lease.expires_at_ms - now).max(0) / 1000;
+                say(format_args!(
+                    "{:<15}  {}  {:<18}  {:<8}  {:>7}s  {}\n",
+                    lease.address,
+                    lease.hardware,
+                    lease.subnet,
+                    lease.state.as_str(),
+                    remaining,
+                    lease.hostname.as_deref().unwrap_or("-"),
+                ))?;
+            }
+        }
+        LeaseAction::Release { address } => {
+            match phoneprov::dhcp::admin::release(store, None, address).await? {
+                Some(_) => say(format_args!("released {address}\n"))?,
+                None => anyhow::bail!("no active lease of {address}"),
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -534,6 +534,7 @@ fn placeholder(parameter: &str) -> &'static str {
         "mac" => "0004f2999999",
         "number" => "9999",
         "name" => "nothing.cfg",
+        "address" => "192.0.2.254",
         other => panic!("no placeholder for path parameter {other}"),
     }
 }

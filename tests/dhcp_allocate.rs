@@ -1,8 +1,8 @@
 //! DHCP allocate mode through the real binary, configured by a config file, with real relayed
 //! packets over UDP on loopback: DISCOVER/OFFER/REQUEST/ACK, renew, a client choosing another
 //! server, INIT-REBOOT after a restart (SIGKILL: the lease was stored before the ACK; invalid
-//! stored rows are skipped), NAKs,
-//! DECLINE, RELEASE, an exhausted pool, and many clients at once never sharing an address.
+//! stored rows are skipped), NAKs, DECLINE, RELEASE, an exhausted pool, many clients at once
+//! never sharing an address, and leases listed and released by the admin API and the CLI.
 
 mod common;
 
@@ -13,7 +13,7 @@ use common::dhcp::{
     AASTRA_MAC, POLYCOM_MAC, Relay, SERVER, address_option, lease_time, polycom_class, relayed,
     text_option, with,
 };
-use common::server::{Server, start_with};
+use common::server::{Server, TOKEN, api, json, start_with};
 use dhcproto::v4::{DhcpOption, MessageType, OptionCode};
 
 const CONFIG: &str = r#"
@@ -269,4 +269,71 @@ async fn many_clients_at_once_never_share_an_address() {
     }
     let distinct: HashSet<_> = addresses.iter().collect();
     assert_eq!(distinct.len(), addresses.len(), "no address given twice");
+}
+
+#[tokio::test]
+async fn admins_list_and_release_leases_through_the_api_and_the_cli() {
+    let config = format!("admin_token = {TOKEN:?}\n{CONFIG}");
+    let (server, _config) = start_allocating(&config).await;
+    let relay = Relay::new(server.dhcp.expect("DHCP started")).await;
+    let first = dora(&relay, mac(1), 1).await.expect("a lease");
+    let second = dora(&relay, mac(2), 2).await.expect("a lease");
+    let listed = json(&api(&server, "GET", "/dhcp/leases", &[]));
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert_eq!(rows[0]["address"], first.to_string());
+    assert_eq!(rows[0]["hardware"], "00:04:f2:00:10:01");
+    assert_eq!(rows[0]["subnet"], "127.0.0.0/8");
+    assert_eq!(rows[0]["state"], "leased");
+    assert_eq!(rows[0]["active"], true);
+
+    let path = format!("/dhcp/leases/{first}");
+    let released = api(&server, "DELETE", &path, &[]);
+    assert_eq!(released.status, 200);
+    assert_eq!(json(&released)["state"], "released");
+    assert_eq!(api(&server, "DELETE", &path, &[]).status, 404, "once");
+    assert_eq!(
+        api(&server, "DELETE", "/dhcp/leases/no-address", &[]).status,
+        400
+    );
+    // The running server took the release: once the rest of the pool is gone, the released
+    // address goes to a new client.
+    for n in 3..=4 {
+        dora(&relay, mac(n), u32::from(n)).await.expect("a lease");
+    }
+    assert_eq!(dora(&relay, mac(5), 5).await, Some(first));
+
+    let metrics = common::server::curl(&format!("{}/metrics", server.base), &[]);
+    let text = String::from_utf8(metrics.body).unwrap();
+    for counter in [
+        r#"phoneprov_dhcp_requests_total{type="discover"}"#,
+        r#"phoneprov_dhcp_requests_total{type="request"}"#,
+        r#"phoneprov_dhcp_replies_total{type="offer"}"#,
+        r#"phoneprov_dhcp_replies_total{type="ack"}"#,
+    ] {
+        assert!(text.contains(counter), "{counter}: {text}");
+    }
+
+    // With the server stopped, the CLI lists and releases.
+    let db = server.stop();
+    let out = db.run(&["leases"]);
+    common::assert_success(&out, "leases");
+    let text = common::stdout(&out);
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(text.contains(&second.to_string()), "{text}");
+    let out = db.run(&["leases", "release", &second.to_string()]);
+    common::assert_success(&out, "leases release");
+    let out = db.run(&["leases", "release", &second.to_string()]);
+    assert!(!out.status.success(), "nothing left to release");
+    assert!(common::stderr(&out).contains("no active lease"));
+    let out = db.run(&["leases", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["address"] == second.to_string())
+        .unwrap();
+    assert_eq!(row["state"], "released");
+    assert_eq!(row["active"], false);
 }

@@ -231,10 +231,11 @@ impl LeaseBook {
         Some(binding.lease.clone())
     }
 
-    /// Releases `address` whoever holds it (an admin's release); the lease to store.
+    /// Releases `address` whoever holds it (an admin's release; a declined address comes off
+    /// probation); the lease to store, or none if nothing active holds it.
     pub fn release(&mut self, address: Ipv4Addr, now: i64) -> Option<Lease> {
         let binding = self.by_address.get_mut(&address)?;
-        if binding.offered || binding.lease.state == LeaseState::Released {
+        if binding.offered || !binding.lease.is_active(now) {
             return None;
         }
         binding.lease.state = LeaseState::Released;

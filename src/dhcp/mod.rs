@@ -10,7 +10,9 @@
 //! - [`reply`]: building and addressing replies.
 //! - [`responder`]: one packet in, one decision out.
 //! - [`server`]: the socket, the group commit and the admin's lease control.
+//! - [`admin`]: listing and releasing leases (API and CLI).
 
+pub mod admin;
 pub mod allocate;
 pub mod book;
 pub mod provisioning;

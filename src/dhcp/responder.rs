@@ -25,6 +25,8 @@ pub struct Decision {
     pub request: &'static str,
     /// The encoded reply and its destination, if any.
     pub reply: Option<(Vec<u8>, SocketAddr)>,
+    /// The reply's message type, for the metrics.
+    pub answer: &'static str,
     /// A lease to store before the reply is sent.
     pub store: Option<Lease>,
     /// Why there is no reply (logged at debug level).
@@ -36,6 +38,7 @@ impl Decision {
         Decision {
             request,
             reply: None,
+            answer: "",
             store: None,
             reason,
         }
@@ -216,13 +219,15 @@ impl Responder {
         store: Option<Lease>,
     ) -> Decision {
         let broadcast = subnet.map(|i| self.settings.subnets[i].config.network.broadcast());
-        let Some(to) = destination(request, reply.kind, source, broadcast) else {
+        let kind = reply.kind;
+        let Some(to) = destination(request, kind, source, broadcast) else {
             return Decision::silent(name, "no address to send the answer to");
         };
         match reply.encode(request) {
             Ok(packet) => Decision {
                 request: name,
                 reply: Some((packet, to)),
+                answer: type_name(Some(kind)),
                 store,
                 reason: "",
             },

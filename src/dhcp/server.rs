@@ -199,7 +199,10 @@ async fn commit_and_send(socket: &UdpSocket, store: &dyn Store, decisions: &mut 
             continue;
         }
         match socket.send_to(&packet, to).await {
-            Ok(_) => metrics::counter!("phoneprov_dhcp_replies_total").increment(1),
+            Ok(_) => {
+                metrics::counter!("phoneprov_dhcp_replies_total", "type" => decision.answer)
+                    .increment(1);
+            }
             Err(e) => tracing::debug!(to = %to, "DHCP: cannot send the reply: {e}"),
         }
     }

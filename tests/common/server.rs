@@ -24,6 +24,12 @@ pub struct Server {
 }
 
 impl Server {
+    /// Kills the server and hands back its database.
+    pub fn stop(self) -> TestDb {
+        drop(self._child);
+        self.db
+    }
+
     /// Kills the server (SIGKILL: nothing is flushed on the way out) and starts it again on the
     /// same data.
     pub fn restart(self) -> Server {

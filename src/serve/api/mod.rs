@@ -1,7 +1,7 @@
 //! The admin API (JSON under `/api/v1`), behind a bearer token compared in constant time:
 //! extensions, phones (with last seen, fetches, uploads and the files each phone will get,
 //! rendered for preview), sites, CSV import (the same code and report as `phoneprov import`) and
-//! export, and the OpenAPI document of all of it at `/api/v1/openapi.json` (public, so tools can
+//! export, DHCP leases (list, release), and the OpenAPI document of all of it at `/api/v1/openapi.json` (public, so tools can
 //! read it). This module owns the routing and the authorization; each resource has its module.
 //! Errors are JSON `{"error": "...", "details": [...]}` with the fitting status; bad input is never
 //! a 500. After a change the live data is reloaded at once.
@@ -10,6 +10,7 @@ mod csv;
 mod error;
 mod extensions;
 mod fields;
+mod leases;
 mod listing;
 mod openapi;
 mod phones;
@@ -28,6 +29,7 @@ use utoipa_axum::routes;
 
 pub use error::ApiError;
 
+use crate::dhcp::server::LeaseControl;
 use crate::serve::http::with_content_type;
 use crate::serve::live::Live;
 use crate::serve::token::same_secret;
@@ -42,12 +44,25 @@ pub const PREFIX: &str = "/api/v1";
 pub(crate) struct Api {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) live: Arc<Live>,
+    /// The running DHCP server's lease control, if it runs.
+    pub(crate) leases: Option<LeaseControl>,
     token: String,
 }
 
 /// The API router with its OpenAPI document, to be nested under [`PREFIX`].
-pub fn router(store: Arc<dyn Store>, live: Arc<Live>, token: String, body_limit: usize) -> Router {
-    let api = Arc::new(Api { store, live, token });
+pub fn router(
+    store: Arc<dyn Store>,
+    live: Arc<Live>,
+    leases: Option<LeaseControl>,
+    token: String,
+    body_limit: usize,
+) -> Router {
+    let api = Arc::new(Api {
+        store,
+        live,
+        leases,
+        token,
+    });
     let (routes, described) = OpenApiRouter::new()
         .routes(routes!(extensions::list, extensions::create,))
         .routes(routes!(
@@ -65,6 +80,8 @@ pub fn router(store: Arc<dyn Store>, live: Arc<Live>, token: String, body_limit:
         .routes(routes!(sites::get_one, sites::update))
         .routes(with_body_limit(routes!(csv::import), body_limit))
         .routes(routes!(csv::export))
+        .routes(routes!(leases::list))
+        .routes(routes!(leases::release))
         .split_for_parts();
     let document = openapi::document(described);
     routes
