@@ -137,12 +137,16 @@ async fn inform_mode_is_silent_to_everything_else() {
         .unwrap();
     let mut oversized = good.clone();
     oversized.resize(4000, 0xff);
+    // A hardware address length over 16 made dhcproto panic, which ended the DHCP task.
+    let mut long_hardware = good.clone();
+    long_hardware[2] = 17;
     for bad in [
         Vec::new(),
         vec![0xff; 10],
         good[..100].to_vec(),
         good[..good.len() - 20].to_vec(),
         oversized,
+        long_hardware,
     ] {
         assert_eq!(exchange(dhcp, &bad).await, None, "{} bytes", bad.len());
     }

@@ -7,10 +7,12 @@
 //! - [`select`]: which subnet a request is for.
 //! - [`vendor`], [`provisioning`]: which phone it is, and the options it gets.
 //! - [`book`], [`allocate`]: who holds which address, and the lease conversation.
+//! - [`wire`]: refusing packets dhcproto would choke on, before it decodes them.
 //! - [`reply`]: building and addressing replies.
 //! - [`responder`]: one packet in, one decision out.
 //! - [`server`]: the socket, the group commit and the admin's lease control.
 //! - [`admin`]: listing and releasing leases (API and CLI).
+//! - [`testing`]: the responder the fuzz target and robustness tests drive.
 
 pub mod admin;
 pub mod allocate;
@@ -21,4 +23,6 @@ pub mod responder;
 pub mod select;
 pub mod server;
 pub mod subnet;
+pub mod testing;
 pub mod vendor;
+pub mod wire;
