@@ -38,7 +38,7 @@ impl Binding {
 }
 
 /// The leases of every allocate-mode subnet.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LeaseBook {
     by_address: HashMap<Ipv4Addr, Binding>,
     by_client: HashMap<(usize, ClientKey), Ipv4Addr>,

@@ -60,7 +60,7 @@ pub struct DhcpSettings {
 }
 
 /// Answers DHCP requests; owns the lease book.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Responder {
     settings: DhcpSettings,
     /// The provisioning options of each subnet (its own over the global ones).
