@@ -1,5 +1,6 @@
 //! The user guide stays true to the code: the model table of `docs/csv-format.md` lists exactly the
-//! models phoneprov knows, with their line-key limits.
+//! models phoneprov knows, with their line-key limits; the config example of `docs/dhcp.md` is
+//! accepted as written.
 
 use phoneprov::domain::MODELS;
 
@@ -51,4 +52,37 @@ async fn csv_format_example_imports() {
     assert_eq!(report.extensions.created.len(), 5);
     assert_eq!(report.phones.created.len(), 3);
     store.close().await;
+}
+
+/// The config file example of `docs/dhcp.md` is accepted as written: its settings are flags
+/// phoneprov knows, and its subnets pass the checks the DHCP server makes at start.
+#[test]
+fn the_dhcp_config_example_is_valid() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/dhcp.md"))
+        .expect("docs/dhcp.md");
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block");
+    let file = phoneprov::config_file::parse(example).expect("valid TOML");
+    let subnets = phoneprov::dhcp::subnet::check_subnets(file.subnets).expect("valid subnets");
+    assert_eq!(subnets.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phoneprov.toml");
+    std::fs::write(&path, example).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+        .env_remove("PHONEPROV_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--config")
+        .arg(&path)
+        .args(["leases"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
