@@ -22,7 +22,7 @@ WORK=$(mktemp -d /tmp/phoneprov-bench-dhcp.XXXXXX)
 export KEA_PIDFILE_DIR=$WORK KEA_LOCKFILE_DIR=$WORK
 cleanup() {
     [[ -n "${SERVER:-}" ]] && kill "$SERVER" 2>/dev/null || true
-    rm -rf "$WORK"
+    [[ -n "${KEEP_LOGS:-}" ]] && cp "$WORK"/phoneprov.log /tmp/phoneprov-dhcp-bench.log; rm -rf "$WORK"
 }
 trap cleanup EXIT
 POOL="127.16.0.0 - 127.31.255.255"

@@ -10,13 +10,15 @@
 //! - [`wire`]: refusing packets dhcproto would choke on, before it decodes them.
 //! - [`reply`]: building and addressing replies.
 //! - [`responder`]: one packet in, one decision out.
-//! - [`server`]: the socket, the group commit and the admin's lease control.
+//! - [`server`]: the socket, the deciding task and the admin's lease control; `commit`, the
+//!   group commit of leases before their ACKs.
 //! - [`admin`]: listing and releasing leases (API and CLI).
 //! - [`testing`]: the responder the fuzz target and robustness tests drive.
 
 pub mod admin;
 pub mod allocate;
 pub mod book;
+mod commit;
 pub mod provisioning;
 pub mod reply;
 pub mod responder;

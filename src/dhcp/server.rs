@@ -1,8 +1,8 @@
-//! The DHCP socket and its one task: receives requests on `--dhcp-listen`, asks the
-//! [`Responder`], and sends its answers. Leases are committed before their ACKs leave (group
-//! commit): the task takes every packet waiting on the socket (up to a batch), decides each,
-//! writes all their lease changes in one transaction, and only then sends the replies. One task
-//! owns the lease book, so concurrent clients can never be given one address.
+//! The DHCP socket and the task that decides: receives requests on `--dhcp-listen`, asks the
+//! [`Responder`], sends at once the replies that store nothing (OFFER, NAK, INFORM answers) and
+//! hands the rest to the committer ([`crate::dhcp::commit`]), which stores their leases before
+//! it sends them. One task owns the lease book, so concurrent clients can never be given one
+//! address; admins' releases go through it too ([`LeaseControl`]).
 //!
 //! A datagram larger than any DHCP message is dropped unread, and the batch is bounded, so no
 //! packet can make memory grow.
@@ -16,14 +16,17 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::clock::now_ms;
+use crate::dhcp::commit::{self, Work, send};
 use crate::dhcp::responder::{Decision, Responder};
 use crate::domain::Lease;
 use crate::store::{Store, StoreError};
 
 /// Largest request read; a longer datagram is dropped.
 const MAX_REQUEST: usize = 1500;
-/// Most requests decided per commit.
+/// Most requests taken off the socket in one go.
 const MAX_BATCH: usize = 512;
+/// The socket's receive buffer, bytes.
+const RECEIVE_BUFFER: usize = 4 << 20;
 
 /// An admin's request to the running DHCP server.
 enum Command {
@@ -62,6 +65,7 @@ impl LeaseControl {
 /// A running DHCP server.
 pub struct DhcpServer {
     serving: JoinHandle<()>,
+    committing: JoinHandle<()>,
     address: SocketAddr,
 }
 
@@ -85,10 +89,22 @@ impl DhcpServer {
         }
         let socket = UdpSocket::bind(address).await.map_err(StartError::Bind)?;
         socket.set_broadcast(true).map_err(StartError::Bind)?;
+        // Room for the requests that arrive while a batch is being committed; the kernel caps
+        // it at net.core.rmem_max.
+        if let Err(e) = socket2::SockRef::from(&socket).set_recv_buffer_size(RECEIVE_BUFFER) {
+            tracing::debug!("DHCP: cannot enlarge the receive buffer: {e}");
+        }
         let address = socket.local_addr().map_err(StartError::Bind)?;
+        let socket = Arc::new(socket);
+        let (committer, committing) = commit::start(Arc::clone(&socket), store);
         let (commands, received) = mpsc::channel(16);
-        let serving = tokio::spawn(serve(socket, responder, store, received));
-        Ok((DhcpServer { serving, address }, LeaseControl { commands }))
+        let serving = tokio::spawn(serve(socket, responder, committer, received));
+        let server = DhcpServer {
+            serving,
+            committing,
+            address,
+        };
+        Ok((server, LeaseControl { commands }))
     }
 
     /// The bound address.
@@ -99,6 +115,7 @@ impl DhcpServer {
     /// Stops answering.
     pub fn stop(self) {
         self.serving.abort();
+        self.committing.abort();
     }
 }
 
@@ -114,37 +131,49 @@ pub enum StartError {
 }
 
 async fn serve(
-    socket: UdpSocket,
+    socket: Arc<UdpSocket>,
     mut responder: Responder,
-    store: Arc<dyn Store>,
+    committer: mpsc::Sender<Work>,
     mut commands: mpsc::Receiver<Command>,
 ) {
     // One byte more than accepted, to tell an oversized datagram from a full one.
     let mut buffer = vec![0u8; MAX_REQUEST + 1];
-    let mut decisions: Vec<Decision> = Vec::with_capacity(MAX_BATCH);
     loop {
         tokio::select! {
             received = socket.recv_from(&mut buffer) => {
-                if let Some(decision) = take(&mut responder, &buffer, received) {
-                    decisions.push(decision);
-                }
-                while decisions.len() < MAX_BATCH {
-                    let Ok(received) = socket.try_recv_from(&mut buffer) else { break };
-                    if let Some(decision) = take(&mut responder, &buffer, Ok(received)) {
-                        decisions.push(decision);
+                // Decisions whose lease must be stored before their reply is sent.
+                let mut pending = Vec::new();
+                let mut next = Some(received);
+                let mut taken = 0;
+                while let Some(received) = next {
+                    if let Some(decision) = take(&mut responder, &buffer, received) {
+                        if decision.store.is_some() {
+                            pending.push(decision);
+                        } else {
+                            // Nothing to store (OFFER, NAK, INFORM): sent at once.
+                            send(&socket, decision).await;
+                        }
                     }
+                    taken += 1;
+                    next = (taken < MAX_BATCH)
+                        .then(|| socket.try_recv_from(&mut buffer))
+                        .filter(Result::is_ok);
                 }
-                commit_and_send(&socket, store.as_ref(), &mut decisions).await;
+                if !pending.is_empty() && committer.send(Work::Replies(pending)).await.is_err() {
+                    return;
+                }
             }
             Some(command) = commands.recv() => match command {
-                Command::Release(address, answer) => {
-                    let released = responder.release(address, now_ms());
-                    let result = match released {
-                        Some(lease) => store.save_leases(std::slice::from_ref(&lease)).await.map(|()| Some(lease)),
-                        None => Ok(None),
-                    };
-                    let _ = answer.send(result);
-                }
+                Command::Release(address, answer) => match responder.release(address, now_ms()) {
+                    Some(lease) => {
+                        if committer.send(Work::Release(lease, answer)).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => {
+                        let _ = answer.send(Ok(None));
+                    }
+                },
             },
         }
     }
@@ -175,35 +204,4 @@ fn take(
         tracing::debug!(client = %source, request = decision.request, "DHCP: no answer: {}", decision.reason);
     }
     Some(decision)
-}
-
-/// Stores the batch's leases in one transaction, then sends its replies. If the write fails,
-/// the replies that depended on it are not sent (the clients ask again).
-async fn commit_and_send(socket: &UdpSocket, store: &dyn Store, decisions: &mut Vec<Decision>) {
-    let leases: Vec<Lease> = decisions.iter().filter_map(|d| d.store.clone()).collect();
-    let committed = match store.save_leases(&leases).await {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::error!(
-                leases = leases.len(),
-                "DHCP: cannot store leases, their ACKs are not sent: {e}"
-            );
-            false
-        }
-    };
-    for decision in decisions.drain(..) {
-        let Some((packet, to)) = decision.reply else {
-            continue;
-        };
-        if decision.store.is_some() && !committed {
-            continue;
-        }
-        match socket.send_to(&packet, to).await {
-            Ok(_) => {
-                metrics::counter!("phoneprov_dhcp_replies_total", "type" => decision.answer)
-                    .increment(1);
-            }
-            Err(e) => tracing::debug!(to = %to, "DHCP: cannot send the reply: {e}"),
-        }
-    }
 }
