@@ -261,11 +261,37 @@ impl LeaseBook {
         }
     }
 
+    /// Binds the lease's address to the asker. The address's former client forgets it, so the
+    /// client index never holds more entries than there are addresses (random MACs cannot make
+    /// it grow).
     fn bind(&mut self, asker: &Asker<'_>, lease: Lease, offered: bool) {
-        self.by_client
-            .insert((asker.subnet.0, asker.client.clone()), lease.address);
-        self.by_address
-            .insert(lease.address, Binding { lease, offered });
+        let index = asker.subnet.0;
+        let address = lease.address;
+        if let Some(former) = self.by_address.insert(address, Binding { lease, offered })
+            && former.lease.client != asker.client
+        {
+            let key = (index, former.lease.client);
+            if self.by_client.get(&key) == Some(&address) {
+                self.by_client.remove(&key);
+            }
+        }
+        if let Some(previous) = self
+            .by_client
+            .insert((index, asker.client.clone()), address)
+            && previous != address
+            && self
+                .by_address
+                .get(&previous)
+                .is_some_and(|binding| binding.offered && binding.lease.client == asker.client)
+        {
+            // An offer the client did not take: free at once.
+            self.by_address.remove(&previous);
+        }
+    }
+
+    /// How many clients and addresses the book knows (for tests of its bounds).
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.by_client.len(), self.by_address.len())
     }
 }
 
@@ -371,6 +397,24 @@ mod tests {
         assert!(book.release(wanted, 7_000).is_some());
         assert!(book.available(&one, wanted, 7_000));
         assert!(book.lease_of(&two, 7_000).is_none());
+    }
+
+    #[test]
+    fn many_clients_never_grow_the_book_past_the_pool() {
+        let subnet = subnet(&["10.0.0.10-10.0.0.13"]);
+        let mut book = LeaseBook::default();
+        let mut now = 0;
+        for n in 0..=250u8 {
+            let asker = asker(&subnet, n);
+            if let Some(address) = book.choose(&asker, None, now) {
+                book.offer(&asker, address, now);
+            }
+            now += OFFER_HOLD_MS / 2;
+        }
+        // Four pool addresses and the one reservation (client 0x99 is among the 251).
+        let (clients, addresses) = book.sizes();
+        assert_eq!(addresses, 5);
+        assert!(clients <= 5, "{clients}");
     }
 
     #[test]

@@ -411,3 +411,64 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod long_options {
+    use super::*;
+    use crate::config_file;
+    use crate::dhcp::subnet::check_subnets;
+    use dhcproto::Encodable;
+
+    /// A URL over 255 bytes is split into consecutive options of one code (RFC 3396), sent when
+    /// the client's option 57 leaves room, and joined again by a decoder.
+    #[test]
+    fn long_urls_are_split_per_rfc_3396() {
+        let url = format!("http://prov.example/{}/", "p".repeat(300));
+        let text = format!(
+            "[[subnet]]\nnetwork = \"127.0.0.0/8\"\npolycom_url = \"{url}\"\noption_66 = false\n"
+        );
+        let subnets = check_subnets(config_file::parse(&text).unwrap().subnets).unwrap();
+        let mut responder = Responder::new(DhcpSettings {
+            options: ProvisioningOptions::derived("192.0.2.10", 8080, None),
+            server_id: Ipv4Addr::new(192, 0, 2, 10),
+            subnets,
+            local_addresses: vec![],
+        });
+        let mut inform = Message::new_with_id(
+            3,
+            Ipv4Addr::new(127, 0, 0, 9),
+            Ipv4Addr::UNSPECIFIED,
+            Ipv4Addr::UNSPECIFIED,
+            Ipv4Addr::UNSPECIFIED,
+            &[0x00, 0x04, 0xf2, 0, 0, 1],
+        );
+        inform
+            .opts_mut()
+            .insert(DhcpOption::MessageType(MessageType::Inform));
+        let source: SocketAddr = "127.0.0.9:68".parse().unwrap();
+        let small = responder.decide(&inform.to_vec().unwrap(), source, 0);
+        assert!(small.reply.is_none(), "does not fit 576 bytes");
+        inform.opts_mut().insert(DhcpOption::MaxMessageSize(1500));
+        let decision = responder.decide(&inform.to_vec().unwrap(), source, 0);
+        let (packet, _) = decision.reply.expect("fits the client's 1500 bytes");
+        // On the wire: option 160 twice in a row, 255 bytes then the rest.
+        let mut at = 240;
+        let mut pieces = Vec::new();
+        while packet[at] != 255 {
+            if packet[at] == 0 {
+                at += 1;
+                continue;
+            }
+            if packet[at] == 160 {
+                pieces.push(usize::from(packet[at + 1]));
+            }
+            at += 2 + usize::from(packet[at + 1]);
+        }
+        assert_eq!(pieces, [255, url.len() - 255]);
+        let reply = Message::decode(&mut Decoder::new(&packet)).unwrap();
+        match reply.opts().get(OptionCode::from(160)) {
+            Some(DhcpOption::Unknown(option)) => assert_eq!(option.data(), url.as_bytes()),
+            other => panic!("{other:?}"),
+        }
+    }
+}
