@@ -11,7 +11,7 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use dhcproto::Encodable;
 use dhcproto::v4::relay::RelayCode;
-use dhcproto::v4::{DhcpOption, DhcpOptions, Flags, Message, MessageType, Opcode, OptionCode};
+use dhcproto::v4::{DhcpOption, DhcpOptions, Message, MessageType, Opcode, OptionCode};
 
 /// RFC 8357 relay source port sub-option of option 82.
 const RELAY_SOURCE_PORT: u8 = 19;
@@ -75,7 +75,7 @@ impl Reply {
         reply
             .set_opcode(Opcode::BootReply)
             .set_htype(request.htype())
-            .set_flags(Flags::new(flags.into()));
+            .set_flags(flags);
         if let Some(relay) = request.opts().get(OptionCode::RelayAgentInformation) {
             // dhcproto writes option 82 last.
             self.options.insert(relay.clone());
