@@ -17,6 +17,7 @@
 //!   live data and render cache, and the admin API.
 //! - [`dhcp`]: answering phones' DHCPINFORM with their boot-server options, and leasing
 //!   addresses on subnets set to allocate.
+//! - [`push`]: SIP NOTIFY check-sync to phones whose files an admin change altered.
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
 //! - [`clock`]: wall-clock time in milliseconds, as stored.
 //! - [`config`]: the data folder and which database to open.
@@ -36,6 +37,7 @@ pub mod dhcp;
 pub mod domain;
 pub mod import;
 pub mod provision;
+pub mod push;
 pub mod render;
 pub mod serve;
 pub mod store;

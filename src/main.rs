@@ -18,11 +18,13 @@ use phoneprov::domain::{Mac, Vendor};
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
+use phoneprov::push::pusher::{PushSettings, Pusher, Reason};
 use phoneprov::render::{Renderer, TemplateProblem};
+use phoneprov::serve::api::Controls;
 use phoneprov::serve::api::DEFAULT_BODY_LIMIT;
 use phoneprov::serve::ftp::auth::Account;
 use phoneprov::serve::ftp::{FtpConfig, FtpServer, parse_port_range};
-use phoneprov::serve::live::Live;
+use phoneprov::serve::live::{ChangedPhones, Live};
 use phoneprov::serve::phone_files::PhoneFiles;
 use phoneprov::serve::sightings::Recorder;
 use phoneprov::serve::tftp::TftpServer;
@@ -137,6 +139,17 @@ enum Command {
         /// Configuration-server URL sent to Aastra/Mitel phones (default: phoneprov's HTTP URL).
         #[arg(long, env = "PHONEPROV_DHCP_AASTRA_URL")]
         dhcp_aastra_url: Option<String>,
+        /// Address and port the check-sync NOTIFYs leave from and their answers come to, or
+        /// "off" to push nothing (default: any port on all addresses).
+        #[arg(long, env = "PHONEPROV_PUSH_LISTEN", default_value = "0.0.0.0:0", value_parser = listen_or_off)]
+        push_listen: ListenOrOff,
+        /// Phones sent a check-sync NOTIFY per second at most.
+        #[arg(long, env = "PHONEPROV_PUSH_RATE", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        push_rate: u32,
+        /// Seconds a NOTIFY waits for the phone's answer, retransmitted meanwhile (RFC 3261
+        /// timer F).
+        #[arg(long, env = "PHONEPROV_PUSH_TIMEOUT", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=300))]
+        push_timeout: u64,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -295,6 +308,9 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
             dhcp_polycom_option,
             dhcp_no_option_66,
             dhcp_aastra_url,
+            push_listen,
+            push_rate,
+            push_timeout,
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
@@ -324,6 +340,7 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
                 ftp: ftp_listen.0,
                 tftp: tftp_listen,
                 dhcp: dhcp_listen,
+                push: push_listen.0,
             };
             let dhcp = DhcpChoices {
                 polycom_url: dhcp_polycom_url,
@@ -332,6 +349,10 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
                 aastra_url: dhcp_aastra_url,
                 subnets,
             };
+            let push = PushChoices {
+                rate: push_rate,
+                timeout: std::time::Duration::from_secs(push_timeout),
+            };
             let options = ServeOptions {
                 demo,
                 listeners,
@@ -339,6 +360,7 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
                 admin,
                 ftp,
                 dhcp,
+                push,
             };
             serve(&store, &storage, &serving, options).await
         }
@@ -396,6 +418,7 @@ struct ServeOptions {
     admin: AdminConfig,
     ftp: FtpConfig,
     dhcp: DhcpChoices,
+    push: PushChoices,
 }
 
 /// Where phoneprov listens.
@@ -404,6 +427,13 @@ struct Listeners {
     ftp: Option<SocketAddr>,
     tftp: Option<SocketAddr>,
     dhcp: Option<SocketAddr>,
+    push: Option<SocketAddr>,
+}
+
+/// How check-sync pushes are paced and timed.
+struct PushChoices {
+    rate: u32,
+    timeout: std::time::Duration,
 }
 
 /// An address to listen on, or none (`off`).
@@ -463,6 +493,7 @@ async fn serve(
         admin,
         ftp,
         dhcp,
+        push,
     } = options;
     let (token, generated) =
         phoneprov::serve::token::load_or_create(&storage.data_dir, admin.token)?;
@@ -549,10 +580,30 @@ async fn serve(
         ),
         None => None,
     };
+    let pusher =
+        match listeners.push {
+            Some(address) => {
+                let settings = PushSettings {
+                    listen: address,
+                    host: serving.server_address.clone(),
+                    rate: push.rate,
+                    timeout: push.timeout,
+                };
+                let started = Pusher::start(settings, Arc::clone(&live), Arc::clone(&store_handle));
+                Some(started.await.map_err(|e| {
+                    bind_failed("SIP push", address, &e, "--push-listen 0.0.0.0:5070")
+                })?)
+            }
+            None => None,
+        };
+    let controls = Controls {
+        leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
+        pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
+    };
     let api = phoneprov::serve::api::router(
         Arc::clone(&store_handle),
         Arc::clone(&live),
-        dhcp_server.as_ref().map(|(_, control)| control.clone()),
+        controls,
         token,
         admin.body_limit,
     );
@@ -564,13 +615,18 @@ async fn serve(
             phoneprov::serve::metrics::count_requests,
         ));
     let server = workers::start(bound, router).context("cannot start the HTTP workers")?;
-    let follower = tokio::spawn(Arc::clone(&live).follow_revisions());
+    let on_change: Option<ChangedPhones> = pusher.as_ref().map(|(_, queue)| {
+        let queue = queue.clone();
+        Box::new(move |changed: Vec<Mac>| queue.push(changed, Reason::Change)) as ChangedPhones
+    });
+    let follower = tokio::spawn(Arc::clone(&live).follow_revisions(on_change));
     let counts = store.counts().await?;
     tracing::info!(
         http = %format!("http://{http_address}/"),
         ftp = %ftp_server.as_ref().map(|s| format!("ftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         tftp = %tftp_server.as_ref().map(|s| format!("tftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         dhcp = %dhcp_server.as_ref().map(|(s, _)| format!("dhcp://{}/", s.address())).unwrap_or_else(|| "off".into()),
+        push = %pusher.as_ref().map(|(p, _)| format!("sip://{}/", p.address())).unwrap_or_else(|| "off".into()),
         firmware = %firmware_dir.display(),
         database = %url_without_password(&storage.url()?),
         backend = %store.backend(),
@@ -596,6 +652,9 @@ async fn serve(
     }
     if let Some(tftp) = tftp_server {
         tftp.stop();
+    }
+    if let Some((pusher, _)) = pusher {
+        pusher.stop();
     }
     if let Some((dhcp, _)) = dhcp_server {
         dhcp.stop();

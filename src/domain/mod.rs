@@ -1,5 +1,5 @@
 //! Pure types and rules of the deployment, no I/O: MAC addresses, vendors and models, sites,
-//! extensions, phones and DHCP leases. Types parse instead of validate: a `Mac`, `ExtensionNumber` or
+//! extensions, phones, DHCP leases and check-sync pushes. Types parse instead of validate: a `Mac`, `ExtensionNumber` or
 //! `SiteName` can only hold a valid value, and every refusal names the value.
 
 mod extension;
@@ -7,6 +7,7 @@ mod lease;
 mod mac;
 mod password;
 mod phone;
+mod push;
 mod sighting;
 mod site;
 mod text;
@@ -21,6 +22,7 @@ pub use lease::{ClientKey, Lease, LeaseState, hardware_text};
 pub use mac::{Mac, MacError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
 pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo};
+pub use push::{PushOutcome, PushRecord};
 pub use sighting::SightingBatch;
 pub use site::{
     DEFAULT_SIP_PORT, DEFAULT_SITE, ExtensionLength, LocalDialing, MAXCS_SIP_PORT, Site, SiteId,

@@ -2,7 +2,8 @@
 //! cache of the files rendered from it, and replaces both when the data revision changes (checked
 //! once a second, so a change made by another process, such as `phoneprov import`, is served
 //! within about a second). Rendered files are cached for the life of a revision: a boot storm
-//! renders each file once, and a change never leaves a stale file behind.
+//! renders each file once, and a change never leaves a stale file behind. After each new
+//! revision it can tell which phones' files changed (for the check-sync push).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -126,6 +127,64 @@ impl Live {
         )
     }
 
+    /// Who to address a check-sync NOTIFY to on a phone: the number on its first line key (else
+    /// its MAC), and the SIP port it listens on (its site's port, as rendered into
+    /// `voIpProt.SIP.local.port`). `None` for an unknown phone.
+    pub fn sip_target(&self, mac: &Mac) -> Option<(String, u16)> {
+        let generation = self.current.load();
+        let deployment = &generation.deployment;
+        let phone = deployment.phone(mac)?;
+        let first = phone
+            .lines
+            .values()
+            .next()
+            .and_then(|number| deployment.extension(number));
+        let site = match first {
+            Some(extension) => deployment.site_of(extension),
+            None => deployment.default_site(),
+        };
+        let user = first.map_or_else(|| mac.polycom_name(), |e| e.number.to_string());
+        Some((user, site.settings.effective_sip_port()))
+    }
+
+    /// A fingerprint of every file of every phone in the current revision, and the phones whose
+    /// fingerprint differs from `before` (phones new to `before` are not counted as changed).
+    /// Files are rendered aside, not through the cache, so the cache's counts stay the phones'.
+    pub fn fingerprints(&self, before: &HashMap<Mac, u64>) -> (HashMap<Mac, u64>, Vec<Mac>) {
+        let generation = self.current.load_full();
+        let mut now = HashMap::with_capacity(generation.deployment.phones().count());
+        let mut changed = Vec::new();
+        for phone in generation.deployment.phones() {
+            let mut hasher = std::hash::DefaultHasher::new();
+            for name in generation
+                .provisioner
+                .files_of_phone(&generation.deployment, phone)
+            {
+                std::hash::Hash::hash(&name, &mut hasher);
+                let rendered = resolve(&generation.deployment, &name)
+                    .ok()
+                    .and_then(|target| {
+                        generation
+                            .provisioner
+                            .render(&generation.deployment, target)
+                            .ok()
+                    });
+                if let Some(file) = rendered {
+                    std::hash::Hash::hash(&file.content, &mut hasher);
+                }
+            }
+            let fingerprint = std::hash::Hasher::finish(&hasher);
+            if before
+                .get(&phone.mac)
+                .is_some_and(|old| *old != fingerprint)
+            {
+                changed.push(phone.mac);
+            }
+            now.insert(phone.mac, fingerprint);
+        }
+        (now, changed)
+    }
+
     /// True when `mac` is a known phone.
     pub fn knows(&self, mac: &Mac) -> bool {
         self.current.load().deployment.phone(mac).is_some()
@@ -171,9 +230,13 @@ impl Live {
     }
 
     /// Refreshes every [`REVISION_POLL`] until the process ends; failures are logged and retried.
-    pub async fn follow_revisions(self: Arc<Live>) {
+    /// With `on_change`, each new revision's files are fingerprinted (on a blocking thread) and
+    /// the phones whose files changed are handed to it.
+    pub async fn follow_revisions(self: Arc<Live>, on_change: Option<ChangedPhones>) {
         let mut ticker = tokio::time::interval(REVISION_POLL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut fingerprints = HashMap::new();
+        let mut fingerprinted = None;
         loop {
             ticker.tick().await;
             if let Err(e) = self.refresh().await {
@@ -182,9 +245,32 @@ impl Live {
                     self.revision()
                 );
             }
+            let Some(on_change) = &on_change else {
+                continue;
+            };
+            let revision = self.revision();
+            if fingerprinted == Some(revision) {
+                continue;
+            }
+            let live = Arc::clone(&self);
+            let before = std::mem::take(&mut fingerprints);
+            match tokio::task::spawn_blocking(move || live.fingerprints(&before)).await {
+                Ok((now, changed)) => {
+                    fingerprints = now;
+                    fingerprinted = Some(revision);
+                    if !changed.is_empty() {
+                        tracing::info!(phones = changed.len(), revision, "files changed");
+                        on_change(changed);
+                    }
+                }
+                Err(e) => tracing::warn!("cannot compare the phones' files: {e}"),
+            }
         }
     }
 }
+
+/// Told which phones' files a new revision changed.
+pub type ChangedPhones = Box<dyn Fn(Vec<Mac>) + Send + Sync>;
 
 /// A cached answer.
 #[derive(Debug, Clone)]

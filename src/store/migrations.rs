@@ -20,6 +20,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0002_dhcp_leases.sql"),
         include_str!("../../migrations/postgres/0002_dhcp_leases.sql"),
     ),
+    (
+        3,
+        "phone pushes",
+        include_str!("../../migrations/sqlite/0003_phone_pushes.sql"),
+        include_str!("../../migrations/postgres/0003_phone_pushes.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

@@ -10,6 +10,7 @@
 mod batch;
 mod leases;
 mod migrations;
+mod pushes;
 mod rows;
 mod sql;
 
@@ -19,8 +20,8 @@ use std::fmt;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, SightingBatch, Site,
-    SiteName, SiteSettings, Upload, UploadInfo,
+    Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PushRecord,
+    SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo,
 };
 
 pub use sql::SqlStore;
@@ -239,6 +240,12 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Every stored DHCP lease by address; a row that holds no valid lease is returned as its
     /// error, so the caller can skip it and go on.
     async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
+
+    /// Replaces a phone's check-sync push record (a phone that is gone is skipped).
+    async fn save_push(&self, mac: &Mac, record: &PushRecord) -> Result<(), StoreError>;
+
+    /// A phone's last check-sync push.
+    async fn push(&self, mac: &Mac) -> Result<Option<PushRecord>, StoreError>;
 }
 
 #[cfg(test)]

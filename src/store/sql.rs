@@ -8,8 +8,8 @@ use sqlx::{AnyPool, Connection, Executor, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Lease, Mac, Phone, SightingBatch, Site, SiteName,
-    SiteSettings, Upload, UploadInfo,
+    Extension, ExtensionNumber, FileFetch, Lease, Mac, Phone, PushRecord, SightingBatch, Site,
+    SiteName, SiteSettings, Upload, UploadInfo,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
@@ -608,5 +608,13 @@ impl Store for SqlStore {
 
     async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
         crate::store::leases::load(&self.pool).await
+    }
+
+    async fn save_push(&self, mac: &Mac, record: &PushRecord) -> Result<(), StoreError> {
+        crate::store::pushes::save(&self.pool, mac, record).await
+    }
+
+    async fn push(&self, mac: &Mac) -> Result<Option<PushRecord>, StoreError> {
+        crate::store::pushes::load(&self.pool, mac).await
     }
 }

@@ -90,6 +90,8 @@ impl TestDb {
         let mut command = Command::new(env!("CARGO_BIN_EXE_phoneprov"));
         command
             .env_remove("RUST_LOG")
+            // Test servers listen on loopback only, check-sync pushes included.
+            .env("PHONEPROV_PUSH_LISTEN", "127.0.0.1:0")
             .env_remove("PHONEPROV_DATA_DIR")
             .env_remove("PHONEPROV_DATABASE_URL")
             .arg("--data-dir")

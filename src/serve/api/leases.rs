@@ -46,7 +46,7 @@ pub(super) async fn release(
     let parsed: Ipv4Addr = address
         .parse()
         .map_err(|_| ApiError::BadRequest(format!("{address:?} is not an IPv4 address")))?;
-    let released = admin::release(api.store.as_ref(), api.leases.as_ref(), parsed)
+    let released = admin::release(api.store.as_ref(), api.controls.leases.as_ref(), parsed)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no active lease of {parsed}")))?;
     Ok(Json(LeaseReport::of(&released, now_ms())))

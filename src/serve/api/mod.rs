@@ -30,6 +30,7 @@ use utoipa_axum::routes;
 pub use error::ApiError;
 
 use crate::dhcp::server::LeaseControl;
+use crate::push::pusher::PushQueue;
 use crate::serve::http::with_content_type;
 use crate::serve::live::Live;
 use crate::serve::token::same_secret;
@@ -44,23 +45,31 @@ pub const PREFIX: &str = "/api/v1";
 pub(crate) struct Api {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) live: Arc<Live>,
-    /// The running DHCP server's lease control, if it runs.
-    pub(crate) leases: Option<LeaseControl>,
+    pub(crate) controls: Controls,
     token: String,
+}
+
+/// The running servers the API drives, where they run.
+#[derive(Debug, Clone, Default)]
+pub struct Controls {
+    /// The DHCP server's lease control.
+    pub leases: Option<LeaseControl>,
+    /// The check-sync pusher's queue.
+    pub pushes: Option<PushQueue>,
 }
 
 /// The API router with its OpenAPI document, to be nested under [`PREFIX`].
 pub fn router(
     store: Arc<dyn Store>,
     live: Arc<Live>,
-    leases: Option<LeaseControl>,
+    controls: Controls,
     token: String,
     body_limit: usize,
 ) -> Router {
     let api = Arc::new(Api {
         store,
         live,
-        leases,
+        controls,
         token,
     });
     let (routes, described) = OpenApiRouter::new()
@@ -76,6 +85,7 @@ pub fn router(
         .routes(routes!(phones::files))
         .routes(routes!(phones::file))
         .routes(routes!(phones::upload))
+        .routes(routes!(phones::resync))
         .routes(routes!(sites::list, sites::create))
         .routes(routes!(sites::get_one, sites::update))
         .routes(with_body_limit(routes!(csv::import), body_limit))

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, quoted};
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
+use crate::push::pusher::Reason;
 use crate::serve::api::error::ErrorBody;
 use crate::serve::api::fields::{Fields, json_body, refused, reload};
 use crate::serve::api::listing::{Page, Paged, Search, paged};
@@ -118,6 +119,27 @@ struct PhoneDetail {
     fetches: Vec<FetchView>,
     /// What it uploaded (logs, overrides, directory).
     uploads: Vec<UploadView>,
+    /// The last check-sync push, if one was made.
+    push: Option<PushView>,
+}
+
+/// The last check-sync NOTIFY sent to a phone and how it ended.
+#[derive(Serialize, utoipa::ToSchema)]
+struct PushView {
+    /// `change` (an admin change altered its files) or `resync` (asked for).
+    reason: String,
+    /// Where it went, `address:port`.
+    target: Option<String>,
+    sent_at_ms: i64,
+    /// `pending`, `acknowledged`, `refused`, `no answer` or `never seen`.
+    outcome: &'static str,
+    /// The phone's final SIP status code.
+    status: Option<u16>,
+    /// Times sent (1 + retransmissions).
+    attempts: u32,
+    finished_at_ms: Option<i64>,
+    /// Whether the phone fetched a file since.
+    refetched: bool,
 }
 
 /// A file a phone uploaded; its content is at `/phones/{mac}/uploads/{name}`.
@@ -170,12 +192,71 @@ pub(super) async fn get_one(
             updated_at_ms: u.updated_at_ms,
         })
         .collect();
+    let last_seen_at = phone.last_seen.as_ref().map(|seen| seen.at_ms);
+    let push = api.store.push(&mac).await?.map(|record| PushView {
+        refetched: last_seen_at.is_some_and(|at| at > record.sent_at_ms),
+        reason: record.reason,
+        target: record.target,
+        sent_at_ms: record.sent_at_ms,
+        outcome: record.outcome.as_str(),
+        status: record.status,
+        attempts: record.attempts,
+        finished_at_ms: record.finished_at_ms,
+    });
     Ok(Json(PhoneDetail {
         phone: phone_view(&phone),
         files: api.live.files_of_phone(&mac).unwrap_or_default(),
         fetches,
         uploads,
+        push,
     }))
+}
+
+/// A phone queued for a push.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Queued {
+    /// Its MAC address.
+    queued: String,
+}
+
+/// Asks the phone to fetch its files again now (a check-sync NOTIFY); the outcome shows in
+/// `push` of `GET /phones/{mac}`.
+#[utoipa::path(post, path = "/phones/{mac}/resync", operation_id = "resync_phone", tag = "phones",
+    params(("mac" = String, Path, description = "MAC address, any notation")),
+    responses(
+        (status = 202, description = "Queued", body = Queued),
+        (status = 400, description = "Not a MAC address", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 404, description = "No such phone", body = ErrorBody),
+        (status = 409, description = "The phone was never seen (no address to notify), or pushing is off", body = ErrorBody),
+    ))]
+pub(super) async fn resync(
+    State(api): State<Arc<Api>>,
+    Path(mac): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let mac = parse_mac(&mac)?;
+    let phone = api
+        .store
+        .phone(&mac)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no phone {mac}")))?;
+    let Some(queue) = &api.controls.pushes else {
+        return Err(ApiError::Conflict(
+            "pushing is off (--push-listen off)".into(),
+        ));
+    };
+    if phone.last_seen.is_none() {
+        return Err(ApiError::Conflict(format!(
+            "phone {mac} was never seen: its address is unknown"
+        )));
+    }
+    queue.push([mac], Reason::Resync);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Queued {
+            queued: mac.to_string(),
+        }),
+    ))
 }
 
 /// The files a known phone will fetch, or 404.
