@@ -33,8 +33,10 @@ use phoneprov::store::{SqlStore, Store, url_without_password};
 
 mod cli_dhcp;
 mod cli_settings;
+mod cli_site;
 
 use cli_dhcp::{DhcpChoices, LeaseAction, polycom_option, start_dhcp};
+use cli_site::SiteAction;
 
 /// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
 #[derive(Debug, Parser)]
@@ -176,6 +178,11 @@ enum Command {
     },
     /// Render every file of every phone and report problems to fix before phones boot.
     Check,
+    /// List sites, or switch one over to its alternate site and back.
+    Site {
+        #[command(subcommand)]
+        action: SiteAction,
+    },
     /// List DHCP leases, or release one.
     Leases {
         #[command(subcommand)]
@@ -377,6 +384,7 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
         Command::Export { output } => export(&store, output).await,
         Command::Check => run_check(&store, &serving).await,
         Command::Leases { action } => cli_dhcp::leases(&store, action).await,
+        Command::Site { action } => cli_site::site(&store, action).await,
         Command::Render { file, mac } => render(&store, &serving, file, mac).await,
     };
     store.close().await;

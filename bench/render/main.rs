@@ -22,6 +22,7 @@ fn snapshot(phones: usize) -> Snapshot {
         id: SiteId(1),
         name: SiteName::default_site(),
         settings,
+        switched_over: false,
     };
     let mut snapshot = Snapshot {
         revision: 1,

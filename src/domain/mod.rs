@@ -3,8 +3,10 @@
 //! `SiteName` can only hold a valid value, and every refusal names the value.
 
 mod extension;
+mod failover;
 mod lease;
 mod mac;
+mod numbers;
 mod password;
 mod phone;
 mod push;
@@ -18,8 +20,10 @@ pub use extension::{
     MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD, check_auth_user, check_display_name, check_label,
     check_password,
 };
+pub use failover::{is_switched, switchover_conflicts};
 pub use lease::{ClientKey, Lease, LeaseState, hardware_text};
 pub use mac::{Mac, MacError};
+pub use numbers::{NumberRanges, NumberRangesError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
 pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo};
 pub use push::{PushOutcome, PushRecord};

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::domain::NumberRanges;
 use crate::domain::text::quoted;
 
 /// The name of the site that exists from the start.
@@ -152,6 +153,9 @@ pub struct SiteSettings {
     pub voicemail_server: Option<String>,
     /// Voice mail server used while the main one is down.
     pub voicemail_backup_server: Option<String>,
+    /// Numbers the call server uses itself (not provisioned by phoneprov): extensions with one
+    /// of them cannot switch over to this site.
+    pub reserved_numbers: NumberRanges,
 }
 
 impl SiteSettings {
@@ -172,6 +176,7 @@ impl SiteSettings {
             alternate_site: None,
             voicemail_server: None,
             voicemail_backup_server: None,
+            reserved_numbers: NumberRanges::default(),
         }
     }
 
@@ -190,6 +195,9 @@ pub struct Site {
     pub name: SiteName,
     /// Settings.
     pub settings: SiteSettings,
+    /// Switched over: its switchover-enabled extensions are served by the alternate site's call
+    /// server until a switchback.
+    pub switched_over: bool,
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::domain::{
-    Extension, ExtensionNumber, LineNumber, Mac, Phone, Site, SiteId, SiteName, Vendor,
+    Extension, ExtensionNumber, LineNumber, Mac, Phone, Site, SiteId, SiteName, Vendor, is_switched,
 };
 use crate::store::Snapshot;
 use crate::vendor::ServerView;
@@ -142,6 +142,22 @@ impl Deployment {
     pub fn backup_of(&self, site: &Site) -> Option<ServerView> {
         let alternate = self.sites.get(&site.settings.alternate_site?)?;
         (alternate.id != site.id).then(|| self.server_of(alternate))
+    }
+
+    /// The call servers an extension registers to now, primary and backup: its current site's
+    /// (backup: the alternate's); while its home site is switched over and it follows, the
+    /// alternate's, with the home server as backup.
+    pub fn servers_of(&self, extension: &Extension) -> (ServerView, Option<ServerView>) {
+        let site = self.site_of(extension);
+        if is_switched(extension, site)
+            && let Some(alternate) = site
+                .settings
+                .alternate_site
+                .and_then(|id| self.sites.get(&id))
+        {
+            return (self.server_of(alternate), Some(self.server_of(site)));
+        }
+        (self.server_of(site), self.backup_of(site))
     }
 
     /// Where a site's message-waiting subscriptions and voice mail call-back go.

@@ -198,11 +198,12 @@ impl Provisioner {
                     .placement(&extension.number)
                     .map_or(1, |(_, line)| line);
                 let site = deployment.site_of(extension);
+                let (server, backup) = deployment.servers_of(extension);
                 let file = polycom::extension(
                     line,
                     extension,
-                    deployment.server_of(site),
-                    deployment.backup_of(site),
+                    server,
+                    backup,
                     deployment.expires_of(site),
                     deployment.voicemail_of(site),
                 );
@@ -241,11 +242,12 @@ impl Provisioner {
                     .filter_map(|(line, number)| {
                         let extension = deployment.extension(number)?;
                         let site = deployment.site_of(extension);
+                        let (server, backup) = deployment.servers_of(extension);
                         Some(aastra::line(
                             *line,
                             extension,
-                            deployment.server_of(site),
-                            deployment.backup_of(site),
+                            server,
+                            backup,
                             deployment.expires_of(site),
                         ))
                     })

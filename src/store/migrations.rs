@@ -26,6 +26,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_phone_pushes.sql"),
         include_str!("../../migrations/postgres/0003_phone_pushes.sql"),
     ),
+    (
+        4,
+        "switchover",
+        include_str!("../../migrations/sqlite/0004_switchover.sql"),
+        include_str!("../../migrations/postgres/0004_switchover.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

@@ -8,6 +8,7 @@
 //! data is never applied; all of a change set is written in one transaction or nothing is.
 
 mod batch;
+mod failover;
 mod leases;
 mod migrations;
 mod pushes;
@@ -24,6 +25,7 @@ use crate::domain::{
     SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo,
 };
 
+pub use failover::AuditEntry;
 pub use sql::SqlStore;
 
 /// Which database a store runs on.
@@ -107,6 +109,9 @@ pub enum StoreError {
     /// A row that must not exist already does.
     #[error("{0} already exists")]
     AlreadyExists(String),
+    /// A change the rules do not allow, and why.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Row counts, for summaries.
@@ -246,6 +251,36 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// A phone's last check-sync push.
     async fn push(&self, mac: &Mac) -> Result<Option<PushRecord>, StoreError>;
+
+    /// Switches a site over to its alternate (`over`) or back, in one transaction with its
+    /// audit entry; the number of extensions that move. Refused (nothing written) without an
+    /// alternate, in the state asked for already, or, switching over, with conflicts listed.
+    async fn switch_site(
+        &self,
+        site: &SiteName,
+        over: bool,
+        actor: &str,
+    ) -> Result<usize, StoreError>;
+
+    /// Enables or disables switchover for an extension (refused without an alternate site, or
+    /// for a number the alternate uses itself).
+    async fn set_switchover(
+        &self,
+        number: &ExtensionNumber,
+        enabled: bool,
+        actor: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Relocates an extension to a site (its home site: relocated home), settings kept.
+    async fn relocate(
+        &self,
+        number: &ExtensionNumber,
+        site: &SiteName,
+        actor: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The newest audit log entries, newest first.
+    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 #[cfg(test)]

@@ -5,14 +5,16 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::domain::{
-    Extension, ExtensionLength, ExtensionNumber, FileFetch, LineNumber, LocalDialing, Mac, Phone,
-    Sighting, Site, SiteId, SiteName, SiteSettings, Transport, Upload, UploadInfo, Vendor,
+    Extension, ExtensionLength, ExtensionNumber, FileFetch, LineNumber, LocalDialing, Mac,
+    NumberRanges, Phone, Sighting, Site, SiteId, SiteName, SiteSettings, Transport, Upload,
+    UploadInfo, Vendor,
 };
 use crate::store::StoreError;
 
 pub(super) const SITE_COLUMNS: &str = "id, name, sip_server, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
-     registration_expiry, alternate_site_id, voicemail_server, voicemail_backup_server";
+     registration_expiry, alternate_site_id, voicemail_server, voicemail_backup_server, \
+     reserved_numbers, switched_over";
 
 pub(super) const EXTENSION_COLUMNS: &str = "number, display_name, label, auth_user, password, \
      home_site_id, current_site_id, switchover_enabled";
@@ -65,11 +67,14 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
             .map(SiteId),
         voicemail_server: row.try_get("voicemail_server")?,
         voicemail_backup_server: row.try_get("voicemail_backup_server")?,
+        reserved_numbers: NumberRanges::parse(&row.try_get::<String, _>("reserved_numbers")?)
+            .map_err(|e| bad(&e.to_string()))?,
     };
     Ok(Site {
         id: SiteId(row.try_get("id")?),
         name: SiteName::parse(&name).map_err(|e| bad(&e.to_string()))?,
         settings,
+        switched_over: flag(row, "switched_over")?,
     })
 }
 

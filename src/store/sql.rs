@@ -12,6 +12,7 @@ use crate::domain::{
     SiteName, SiteSettings, Upload, UploadInfo,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
+use crate::store::failover::{self, AuditEntry};
 use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
 use crate::store::{
     Backend, ChangeSet, Counts, Progress, Snapshot, Store, StoreError, migrations,
@@ -81,7 +82,10 @@ async fn read_revision(conn: &mut AnyConnection) -> Result<i64, StoreError> {
 }
 
 /// Bumps the data revision; with `expected`, only if it still has that value.
-async fn bump_revision(conn: &mut AnyConnection, expected: Option<i64>) -> Result<i64, StoreError> {
+pub(super) async fn bump_revision(
+    conn: &mut AnyConnection,
+    expected: Option<i64>,
+) -> Result<i64, StoreError> {
     let row =
         match expected {
             Some(expected) => sqlx::query(
@@ -101,7 +105,7 @@ async fn bump_revision(conn: &mut AnyConnection, expected: Option<i64>) -> Resul
     Ok(row.try_get("revision")?)
 }
 
-async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, StoreError> {
+pub(super) async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, StoreError> {
     let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
@@ -109,7 +113,9 @@ async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, StoreError> {
     rows.iter().map(rows::site).collect()
 }
 
-async fn load_extensions(conn: &mut AnyConnection) -> Result<Vec<Extension>, StoreError> {
+pub(super) async fn load_extensions(
+    conn: &mut AnyConnection,
+) -> Result<Vec<Extension>, StoreError> {
     let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
@@ -185,6 +191,7 @@ fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
         Param::MaybeInt(s.alternate_site.map(|id| id.0)),
         Param::MaybeText(s.voicemail_server.clone()),
         Param::MaybeText(s.voicemail_backup_server.clone()),
+        Param::Text(s.reserved_numbers.to_string()),
     ]
 }
 
@@ -214,7 +221,8 @@ fn phone_params(p: &Phone, now: i64) -> Vec<Param> {
 
 const SITE_WRITE_COLUMNS: &str = "name, sip_server, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
-     registration_expiry, alternate_site_id, voicemail_server, voicemail_backup_server";
+     registration_expiry, alternate_site_id, voicemail_server, voicemail_backup_server, \
+     reserved_numbers";
 
 const UPSERT_EXTENSIONS: (&str, &str) = (
     "INSERT INTO extensions (number, display_name, label, auth_user, password, home_site_id, \
@@ -404,7 +412,8 @@ impl Store for SqlStore {
         if exists.is_some() {
             return Err(StoreError::AlreadyExists(format!("site {name}")));
         }
-        let placeholders: Vec<String> = (1..=13).map(|i| format!("${i}")).collect();
+        let columns = SITE_WRITE_COLUMNS.split(", ").count();
+        let placeholders: Vec<String> = (1..=columns).map(|i| format!("${i}")).collect();
         let sql = format!(
             "INSERT INTO sites ({SITE_WRITE_COLUMNS}) VALUES ({}) RETURNING {SITE_COLUMNS}",
             placeholders.join(",")
@@ -616,5 +625,36 @@ impl Store for SqlStore {
 
     async fn push(&self, mac: &Mac) -> Result<Option<PushRecord>, StoreError> {
         crate::store::pushes::load(&self.pool, mac).await
+    }
+
+    async fn switch_site(
+        &self,
+        site: &SiteName,
+        over: bool,
+        actor: &str,
+    ) -> Result<usize, StoreError> {
+        failover::switch_site(&self.pool, site, over, actor).await
+    }
+
+    async fn set_switchover(
+        &self,
+        number: &ExtensionNumber,
+        enabled: bool,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        failover::set_switchover(&self.pool, number, enabled, actor).await
+    }
+
+    async fn relocate(
+        &self,
+        number: &ExtensionNumber,
+        site: &SiteName,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        failover::relocate(&self.pool, number, site, actor).await
+    }
+
+    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        failover::audit(&self.pool, limit).await
     }
 }

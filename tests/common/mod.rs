@@ -176,6 +176,7 @@ pub async fn golden_deployment(store: &SqlStore) {
         alternate_site: Some(default_id),
         voicemail_server: Some("10.20.0.6".into()),
         voicemail_backup_server: None,
+        reserved_numbers: Default::default(),
     };
     store
         .create_site(&SiteName::parse("branch").unwrap(), &branch)

@@ -96,6 +96,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict => ApiError::Conflict(e.to_string()),
             StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
+            StoreError::Refused(why) => ApiError::Conflict(why),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@
 mod csv;
 mod error;
 mod extensions;
+mod failover;
 mod fields;
 mod leases;
 mod listing;
@@ -88,6 +89,11 @@ pub fn router(
         .routes(routes!(phones::resync))
         .routes(routes!(sites::list, sites::create))
         .routes(routes!(sites::get_one, sites::update))
+        .routes(routes!(failover::switchover))
+        .routes(routes!(failover::switchback))
+        .routes(routes!(failover::set_switchover))
+        .routes(routes!(failover::relocate))
+        .routes(routes!(failover::audit))
         .routes(with_body_limit(routes!(csv::import), body_limit))
         .routes(routes!(csv::export))
         .routes(routes!(leases::list))

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Site, SiteId, SiteName, quoted};
+use crate::domain::{NumberRanges, Site, SiteId, SiteName, quoted};
 use crate::serve::api::error::ErrorBody;
 use crate::serve::api::fields::{Fields, json_body, reload};
 use crate::serve::api::{Api, ApiError};
@@ -37,6 +37,10 @@ pub(super) struct SiteView {
     alternate_site: Option<String>,
     voicemail_server: Option<String>,
     voicemail_backup_server: Option<String>,
+    /// Numbers the call server uses itself, e.g. `200-299,500`.
+    reserved_numbers: String,
+    /// Whether its switchover-enabled extensions are on the alternate site now.
+    switched_over: bool,
 }
 
 pub(super) fn site_view(site: &Site, names: &HashMap<SiteId, String>) -> SiteView {
@@ -55,6 +59,8 @@ pub(super) fn site_view(site: &Site, names: &HashMap<SiteId, String>) -> SiteVie
         alternate_site: s.alternate_site.and_then(|id| names.get(&id).cloned()),
         voicemail_server: s.voicemail_server.clone(),
         voicemail_backup_server: s.voicemail_backup_server.clone(),
+        reserved_numbers: s.reserved_numbers.to_string(),
+        switched_over: site.switched_over,
     }
 }
 
@@ -115,6 +121,7 @@ pub struct SiteInput {
     alternate_site: Option<String>,
     voicemail_server: Option<String>,
     voicemail_backup_server: Option<String>,
+    reserved_numbers: Option<String>,
 }
 
 /// A host name or address: 1 to 253 characters, no spaces, control characters, quotes or `<>`.
@@ -184,6 +191,12 @@ async fn save_site(
         settings.voicemail_backup_server,
         &mut fields,
     );
+    if let Some(text) = input.reserved_numbers {
+        match NumberRanges::parse(&text) {
+            Ok(ranges) => settings.reserved_numbers = ranges,
+            Err(e) => fields.0.push(("reserved_numbers".into(), e.to_string())),
+        }
+    }
     if let Some(sntp) = input.sntp_server {
         settings.sntp_server = host("sntp_server", &sntp, &mut fields).unwrap_or_default();
     }

@@ -1,0 +1,236 @@
+//! Switchover, switchback, enabling switchover per extension, relocation, and the audit log.
+//! Each is one transaction: read what the rule needs, check it ([`crate::domain::failover`]),
+//! write the change, bump the data revision and append the audit entry; a failure anywhere
+//! writes nothing. A site's switchover is one flag, so a switchover of any number of
+//! extensions is all or nothing, also across a crash.
+
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::clock::now_ms;
+use crate::domain::{ExtensionNumber, Site, SiteName, switchover_conflicts};
+use crate::store::StoreError;
+use crate::store::sql::{bump_revision, load_extensions, load_sites};
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// Who: `api` or `cli:<user>`.
+    pub actor: String,
+    /// What, e.g. `switchover`, `switchback`, `relocate`, `switchover-enable`.
+    pub action: String,
+    /// On what: a site or an extension.
+    pub subject: String,
+    /// The change, in words.
+    pub detail: String,
+}
+
+/// Appends an audit entry inside the caller's transaction.
+pub(super) async fn record(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at_ms, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now_ms())
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest `limit` audit entries, newest first.
+pub(super) async fn audit(pool: &AnyPool, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT at_ms, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AuditEntry {
+                at_ms: row.try_get("at_ms")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                detail: row.try_get("detail")?,
+            })
+        })
+        .collect()
+}
+
+fn site_named<'a>(sites: &'a [Site], name: &SiteName) -> Result<&'a Site, StoreError> {
+    sites
+        .iter()
+        .find(|s| s.name == *name)
+        .ok_or_else(|| StoreError::NotFound(format!("site {name}")))
+}
+
+fn list(numbers: &[ExtensionNumber]) -> String {
+    numbers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Switches a site over to its alternate (`over`) or back; the number of extensions that move.
+pub(super) async fn switch_site(
+    pool: &AnyPool,
+    name: &SiteName,
+    over: bool,
+    actor: &str,
+) -> Result<usize, StoreError> {
+    let mut tx = pool.begin().await?;
+    let sites = load_sites(&mut tx).await?;
+    let site = site_named(&sites, name)?;
+    let Some(alternate) = site
+        .settings
+        .alternate_site
+        .and_then(|id| sites.iter().find(|s| s.id == id))
+    else {
+        return Err(StoreError::Refused(format!(
+            "site {name} has no alternate site to switch over to"
+        )));
+    };
+    if site.switched_over == over {
+        return Err(StoreError::Refused(if over {
+            format!("site {name} is already switched over to {}", alternate.name)
+        } else {
+            format!("site {name} is not switched over")
+        }));
+    }
+    let extensions = load_extensions(&mut tx).await?;
+    let moving: Vec<_> = extensions
+        .iter()
+        .filter(|e| e.home_site == site.id && e.current_site == site.id && e.switchover_enabled)
+        .collect();
+    if over {
+        let conflicts = switchover_conflicts(moving.iter().copied(), alternate);
+        if !conflicts.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "switchover of site {name} refused: extension(s) {} are numbers site {} uses \
+                 itself (its reserved_numbers); disable their switchover or change the numbers",
+                list(&conflicts),
+                alternate.name
+            )));
+        }
+    }
+    sqlx::query("UPDATE sites SET switched_over = $1 WHERE id = $2")
+        .bind(i64::from(over))
+        .bind(site.id.0)
+        .execute(&mut *tx)
+        .await?;
+    bump_revision(&mut tx, None).await?;
+    let (action, detail) = if over {
+        (
+            "switchover",
+            format!("{} extension(s) to {}", moving.len(), alternate.name),
+        )
+    } else {
+        ("switchback", format!("{} extension(s) home", moving.len()))
+    };
+    record(&mut tx, actor, action, name.as_str(), &detail).await?;
+    tx.commit().await?;
+    Ok(moving.len())
+}
+
+/// Enables or disables switchover for one extension.
+pub(super) async fn set_switchover(
+    pool: &AnyPool,
+    number: &ExtensionNumber,
+    enabled: bool,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let extensions = load_extensions(&mut tx).await?;
+    let extension = extensions
+        .iter()
+        .find(|e| e.number == *number)
+        .ok_or_else(|| StoreError::NotFound(format!("extension {number}")))?;
+    let sites = load_sites(&mut tx).await?;
+    let home = sites
+        .iter()
+        .find(|s| s.id == extension.home_site)
+        .ok_or_else(|| StoreError::NotFound(format!("the home site of {number}")))?;
+    if enabled {
+        let Some(alternate) = home
+            .settings
+            .alternate_site
+            .and_then(|id| sites.iter().find(|s| s.id == id))
+        else {
+            return Err(StoreError::Refused(format!(
+                "extension {number}: its site {} has no alternate site",
+                home.name
+            )));
+        };
+        if !switchover_conflicts([extension], alternate).is_empty() {
+            return Err(StoreError::Refused(format!(
+                "extension {number}: the number is one site {} uses itself (its reserved_numbers)",
+                alternate.name
+            )));
+        }
+    }
+    sqlx::query(
+        "UPDATE extensions SET switchover_enabled = $1, updated_at_ms = $2 WHERE number = $3",
+    )
+    .bind(i64::from(enabled))
+    .bind(now_ms())
+    .bind(number.as_str())
+    .execute(&mut *tx)
+    .await?;
+    bump_revision(&mut tx, None).await?;
+    let action = if enabled {
+        "switchover-enable"
+    } else {
+        "switchover-disable"
+    };
+    record(&mut tx, actor, action, number.as_str(), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Relocates an extension to `site` (its home site relocates it home), keeping its settings.
+pub(super) async fn relocate(
+    pool: &AnyPool,
+    number: &ExtensionNumber,
+    site: &SiteName,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let sites = load_sites(&mut tx).await?;
+    let target = site_named(&sites, site)?;
+    let extensions = load_extensions(&mut tx).await?;
+    let extension = extensions
+        .iter()
+        .find(|e| e.number == *number)
+        .ok_or_else(|| StoreError::NotFound(format!("extension {number}")))?;
+    let from = sites
+        .iter()
+        .find(|s| s.id == extension.current_site)
+        .map_or_else(String::new, |s| s.name.to_string());
+    sqlx::query("UPDATE extensions SET current_site_id = $1, updated_at_ms = $2 WHERE number = $3")
+        .bind(target.id.0)
+        .bind(now_ms())
+        .bind(number.as_str())
+        .execute(&mut *tx)
+        .await?;
+    bump_revision(&mut tx, None).await?;
+    let detail = if target.id == extension.home_site {
+        format!("from {from} home to {site}")
+    } else {
+        format!("from {from} to {site}")
+    };
+    record(&mut tx, actor, "relocate", number.as_str(), &detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
