@@ -62,20 +62,22 @@ pub async fn site(store: &SqlStore, action: SiteAction) -> anyhow::Result<ExitCo
                 ))?;
             }
         }
-        SiteAction::Switchover { name } => {
-            let site = SiteName::parse(&name)?;
-            let moved = store.switch_site(&site, true, &actor()).await?;
-            say(format_args!(
-                "site {site} switched over: {moved} extension(s) on the alternate site\n"
-            ))?;
-        }
-        SiteAction::Switchback { name } => {
-            let site = SiteName::parse(&name)?;
-            let moved = store.switch_site(&site, false, &actor()).await?;
-            say(format_args!(
-                "site {site} switched back: {moved} extension(s) home\n"
-            ))?;
-        }
+        SiteAction::Switchover { name } => switch(store, &name, true).await?,
+        SiteAction::Switchback { name } => switch(store, &name, false).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Switches the site over (`over`) or back and says how many extensions moved.
+async fn switch(store: &SqlStore, name: &str, over: bool) -> anyhow::Result<()> {
+    let site = SiteName::parse(name)?;
+    let moved = store.switch_site(&site, over, &actor()).await?;
+    let (done, place) = if over {
+        ("switched over", "on the alternate site")
+    } else {
+        ("switched back", "home")
+    };
+    say(format_args!(
+        "site {site} {done}: {moved} extension(s) {place}\n"
+    ))
 }

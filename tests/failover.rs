@@ -164,23 +164,20 @@ async fn conflicts_refuse_a_switchover_and_list_the_numbers() {
         "/extensions/201/switchover",
         r#"{"enabled": false}"#,
     );
-    let reply = send_json(
-        &server,
-        "PUT",
-        "/sites/branch",
-        r#"{"reserved_numbers": "200-205"}"#,
-    );
-    assert_eq!(reply.status, 200);
+    let reserve = |numbers: &str| {
+        send_json(
+            &server,
+            "PUT",
+            "/sites/branch",
+            &format!(r#"{{"reserved_numbers": "{numbers}"}}"#),
+        )
+        .status
+    };
+    assert_eq!(reserve("200-205"), 200);
     let refused = enable(&server, "201");
     assert_eq!(refused.status, 409);
     assert!(String::from_utf8_lossy(&refused.body).contains("branch"));
-    let bad = send_json(
-        &server,
-        "PUT",
-        "/sites/branch",
-        r#"{"reserved_numbers": "299-200"}"#,
-    );
-    assert_eq!(bad.status, 422);
+    assert_eq!(reserve("299-200"), 422);
 }
 
 #[tokio::test]

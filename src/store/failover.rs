@@ -75,6 +75,11 @@ fn site_named<'a>(sites: &'a [Site], name: &SiteName) -> Result<&'a Site, StoreE
         .ok_or_else(|| StoreError::NotFound(format!("site {name}")))
 }
 
+fn alternate_of<'a>(sites: &'a [Site], site: &Site) -> Option<&'a Site> {
+    let id = site.settings.alternate_site?;
+    sites.iter().find(|s| s.id == id)
+}
+
 fn list(numbers: &[ExtensionNumber]) -> String {
     numbers
         .iter()
@@ -93,11 +98,7 @@ pub(super) async fn switch_site(
     let mut tx = pool.begin().await?;
     let sites = load_sites(&mut tx).await?;
     let site = site_named(&sites, name)?;
-    let Some(alternate) = site
-        .settings
-        .alternate_site
-        .and_then(|id| sites.iter().find(|s| s.id == id))
-    else {
+    let Some(alternate) = alternate_of(&sites, site) else {
         return Err(StoreError::Refused(format!(
             "site {name} has no alternate site to switch over to"
         )));
@@ -163,11 +164,7 @@ pub(super) async fn set_switchover(
         .find(|s| s.id == extension.home_site)
         .ok_or_else(|| StoreError::NotFound(format!("the home site of {number}")))?;
     if enabled {
-        let Some(alternate) = home
-            .settings
-            .alternate_site
-            .and_then(|id| sites.iter().find(|s| s.id == id))
-        else {
+        let Some(alternate) = alternate_of(&sites, home) else {
             return Err(StoreError::Refused(format!(
                 "extension {number}: its site {} has no alternate site",
                 home.name

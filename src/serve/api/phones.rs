@@ -163,12 +163,7 @@ pub(super) async fn get_one(
     State(api): State<Arc<Api>>,
     Path(mac): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mac = parse_mac(&mac)?;
-    let phone = api
-        .store
-        .phone(&mac)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no phone {mac}")))?;
+    let (mac, phone) = stored_phone(&api, &mac).await?;
     let fetches = api
         .store
         .fetches(&mac)
@@ -234,12 +229,7 @@ pub(super) async fn resync(
     State(api): State<Arc<Api>>,
     Path(mac): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mac = parse_mac(&mac)?;
-    let phone = api
-        .store
-        .phone(&mac)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no phone {mac}")))?;
+    let (mac, phone) = stored_phone(&api, &mac).await?;
     let Some(queue) = &api.controls.pushes else {
         return Err(ApiError::Conflict(
             "pushing is off (--push-listen off)".into(),
@@ -257,6 +247,17 @@ pub(super) async fn resync(
             queued: mac.to_string(),
         }),
     ))
+}
+
+/// The phone a path names, as stored (with last seen), or 400/404.
+async fn stored_phone(api: &Api, text: &str) -> Result<(Mac, Phone), ApiError> {
+    let mac = parse_mac(text)?;
+    let phone = api
+        .store
+        .phone(&mac)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no phone {mac}")))?;
+    Ok((mac, phone))
 }
 
 /// The files a known phone will fetch, or 404.
