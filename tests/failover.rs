@@ -1,14 +1,14 @@
 //! Switchover, switchback and relocation through the real binary (admin API and CLI) over the
 //! golden deployment: the rendered Polycom and Aastra files follow the alternate site and come
 //! home; conflicts refuse a switchover with the numbers listed; relocation wins over switchover
-//! until the extension is home; a switchover of 1,000 extensions killed with SIGKILL leaves all
-//! or none switched; every action is in the audit log.
+//! until the extension is home; a switchover of 1,000 extensions whose server (or CLI) is killed
+//! with SIGKILL leaves all or none switched; every action is in the audit log.
 
 mod common;
 
 use std::time::Duration;
 
-use common::server::{Server, TOKEN, api, curl, json, send_json, start_with};
+use common::server::{Server, TOKEN, api, curl, json, send_json, start_on, start_with};
 
 async fn start() -> Server {
     start_with(&["--admin-token", TOKEN]).await
@@ -259,22 +259,40 @@ async fn a_switchover_killed_midway_is_all_or_nothing() {
     sqlx::query(enable_all).execute(&pool).await.unwrap();
     pool.close().await;
 
-    // Kill the CLI's switchover (or switchback) at different moments; each time the store must
-    // hold all 1,000 extensions on one side, and the audit log must agree with the flag.
-    for (round, delay_ms) in [0u64, 2, 5, 10, 20, 40].into_iter().enumerate() {
+    // Kill the server while the API's switchover (or switchback) runs, then the CLI's, at
+    // different moments; each time the store must hold all 1,000 extensions on one side, and the
+    // audit log must agree with the flag.
+    let mut db = db;
+    let rounds = [0u64, 2, 5, 10, 20, 40];
+    for (round, delay_ms) in rounds.into_iter().chain(rounds).enumerate() {
         let action = if round % 2 == 0 {
             "switchover"
         } else {
             "switchback"
         };
-        let mut child = db
-            .command()
-            .args(["site", action, "default"])
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        if round < rounds.len() {
+            let server = start_on(db, &["--admin-token", TOKEN]);
+            let base = server.base.clone();
+            let request = std::thread::spawn(move || {
+                let auth = format!("Authorization: Bearer {TOKEN}");
+                curl(
+                    &format!("{base}/api/v1/sites/default/{action}"),
+                    &["-X", "POST", "-H", &auth],
+                )
+            });
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            db = server.stop();
+            let _ = request.join();
+        } else {
+            let mut child = db
+                .command()
+                .args(["site", action, "default"])
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         let store = db.open().await;
         let snapshot = phoneprov::store::Store::snapshot(&store).await.unwrap();
         let deployment =

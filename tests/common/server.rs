@@ -57,6 +57,11 @@ pub async fn start_with(extra: &[&str]) -> Server {
     let store = db.open().await;
     golden_deployment(&store).await;
     store.close().await;
+    start_on(db, extra)
+}
+
+/// [`start_with`] on a database the test has set up itself.
+pub fn start_on(db: TestDb, extra: &[&str]) -> Server {
     let firmware = db.dir.path().join("firmware");
     std::fs::create_dir_all(firmware.join("SoundPointIPLocalization/English_United_States"))
         .unwrap();
@@ -71,6 +76,8 @@ pub async fn start_with(extra: &[&str]) -> Server {
     .unwrap();
     let outside = db.dir.path().join("outside-secret.txt");
     std::fs::write(&outside, "TOP-SECRET-OUTSIDE").unwrap();
+    // Started again on the same folder: the link is made anew.
+    let _ = std::fs::remove_file(firmware.join("link-out.ld"));
     std::os::unix::fs::symlink(&outside, firmware.join("link-out.ld")).unwrap();
     launch(
         db,
