@@ -156,7 +156,9 @@ impl LeaseBook {
         for _ in 0..steps {
             let address = Ipv4Addr::from(cursor);
             cursor = next_in_pools(subnet, cursor);
-            if !subnet.is_reserved(address) && self.available(asker, address, now) {
+            // Reserved addresses are not available to the walker (its own reservation, if
+            // any, was chosen before the walk).
+            if self.available(asker, address, now) {
                 self.cursors.insert(index, cursor);
                 return Some(address);
             }

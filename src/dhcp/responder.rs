@@ -124,22 +124,20 @@ impl Responder {
         let settings = &self.settings;
         let subnet = subnet_of(&request, &settings.subnets, &settings.local_addresses);
         let allocating = subnet.filter(|i| settings.subnets[*i].config.mode == Mode::Allocate);
-        let outcome = match (kind, allocating) {
+        let index = match (kind, allocating) {
             (MessageType::Inform, _) => return self.inform(&request, source, subnet, name),
             (_, None) => return Decision::silent(name, "inform mode answers DHCPINFORM only"),
-            (_, Some(index)) => {
-                let subnet = &settings.subnets[index];
-                let asker = asker(&request, index, subnet);
-                let terms = Terms {
-                    server_id: self.server_id(Some(index)),
-                    lease_time: subnet.config.lease_time,
-                    probation: subnet.config.probation,
-                    authoritative: subnet.config.authoritative,
-                };
-                answer(&mut self.book, &request, kind, &asker, terms, now)
-            }
+            (_, Some(index)) => index,
         };
-        let index = allocating.unwrap_or_default();
+        let subnet = &settings.subnets[index];
+        let asker = asker(&request, index, subnet);
+        let terms = Terms {
+            server_id: self.server_id(Some(index)),
+            lease_time: subnet.config.lease_time,
+            probation: subnet.config.probation,
+            authoritative: subnet.config.authoritative,
+        };
+        let outcome = answer(&mut self.book, &request, kind, &asker, terms, now);
         self.allocated(&request, source, index, name, outcome, now)
     }
 

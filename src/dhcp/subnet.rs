@@ -3,7 +3,7 @@
 //! could hand one address to two clients (overlapping subnets or pools, pools outside their
 //! subnet, duplicate reservations) before the server starts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
@@ -131,8 +131,10 @@ pub struct Subnet {
     pub config: SubnetConfig,
     /// Its pools, parsed.
     pub pools: Vec<Pool>,
-    /// Its reservations, parsed.
-    pub reservations: Vec<(Mac, Ipv4Addr)>,
+    /// Its reservations by MAC.
+    pub reserved_for: HashMap<Mac, Ipv4Addr>,
+    /// The reserved addresses.
+    pub reserved: HashSet<Ipv4Addr>,
     /// `network` as text, as leases store it.
     pub name: String,
 }
@@ -140,16 +142,12 @@ pub struct Subnet {
 impl Subnet {
     /// The address reserved for `mac`, if any.
     pub fn reservation_of(&self, mac: Option<Mac>) -> Option<Ipv4Addr> {
-        let mac = mac?;
-        self.reservations
-            .iter()
-            .find(|(reserved, _)| *reserved == mac)
-            .map(|(_, address)| *address)
+        self.reserved_for.get(&mac?).copied()
     }
 
     /// Whether `address` is reserved for some phone.
     pub fn is_reserved(&self, address: Ipv4Addr) -> bool {
-        self.reservations.iter().any(|(_, a)| *a == address)
+        self.reserved.contains(&address)
     }
 
     /// Whether `address` may be leased here (in a pool or reserved).
@@ -227,8 +225,7 @@ fn check_subnet(config: SubnetConfig) -> Result<Subnet, SubnetError> {
         }
         pools.push(pool);
     }
-    let mut reservations = Vec::new();
-    let (mut macs, mut addresses) = (HashSet::new(), HashSet::new());
+    let (mut reserved_for, mut reserved) = (HashMap::new(), HashSet::new());
     for reservation in &config.reservations {
         let mac = Mac::parse(&reservation.mac).map_err(|e| fail(format!("reservation: {e}")))?;
         let address = reservation.address;
@@ -240,15 +237,14 @@ fn check_subnet(config: SubnetConfig) -> Result<Subnet, SubnetError> {
                 "reserved address {address} is not a host address of {name}"
             )));
         }
-        if !macs.insert(mac) {
+        if reserved_for.insert(mac, address).is_some() {
             return Err(fail(format!("{mac} has two reservations")));
         }
-        if !addresses.insert(address) {
+        if !reserved.insert(address) {
             return Err(fail(format!("{address} is reserved twice")));
         }
-        reservations.push((mac, address));
     }
-    if config.mode == Mode::Allocate && pools.is_empty() && reservations.is_empty() {
+    if config.mode == Mode::Allocate && pools.is_empty() && reserved.is_empty() {
         return Err(fail(
             "allocate mode needs a pool or a reservation to lease from".into(),
         ));
@@ -267,7 +263,8 @@ fn check_subnet(config: SubnetConfig) -> Result<Subnet, SubnetError> {
     Ok(Subnet {
         config,
         pools,
-        reservations,
+        reserved_for,
+        reserved,
         name,
     })
 }

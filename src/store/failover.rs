@@ -7,9 +7,9 @@
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::clock::now_ms;
-use crate::domain::{ExtensionNumber, Site, SiteName, switchover_conflicts};
+use crate::domain::{Extension, ExtensionNumber, Site, SiteName, switchover_conflicts};
 use crate::store::StoreError;
-use crate::store::sql::{bump_revision, load_extensions, load_sites};
+use crate::store::sql::{bump_revision, load_extension, load_extensions, load_sites};
 
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +73,15 @@ fn site_named<'a>(sites: &'a [Site], name: &SiteName) -> Result<&'a Site, StoreE
         .iter()
         .find(|s| s.name == *name)
         .ok_or_else(|| StoreError::NotFound(format!("site {name}")))
+}
+
+async fn stored_extension(
+    conn: &mut AnyConnection,
+    number: &ExtensionNumber,
+) -> Result<Extension, StoreError> {
+    load_extension(conn, number)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("extension {number}")))
 }
 
 fn alternate_of<'a>(sites: &'a [Site], site: &Site) -> Option<&'a Site> {
@@ -153,11 +162,7 @@ pub(super) async fn set_switchover(
     actor: &str,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let extensions = load_extensions(&mut tx).await?;
-    let extension = extensions
-        .iter()
-        .find(|e| e.number == *number)
-        .ok_or_else(|| StoreError::NotFound(format!("extension {number}")))?;
+    let extension = stored_extension(&mut tx, number).await?;
     let sites = load_sites(&mut tx).await?;
     let home = sites
         .iter()
@@ -170,7 +175,7 @@ pub(super) async fn set_switchover(
                 home.name
             )));
         };
-        if !switchover_conflicts([extension], alternate).is_empty() {
+        if !switchover_conflicts([&extension], alternate).is_empty() {
             return Err(StoreError::Refused(format!(
                 "extension {number}: the number is one site {} uses itself (its reserved_numbers)",
                 alternate.name
@@ -206,11 +211,7 @@ pub(super) async fn relocate(
     let mut tx = pool.begin().await?;
     let sites = load_sites(&mut tx).await?;
     let target = site_named(&sites, site)?;
-    let extensions = load_extensions(&mut tx).await?;
-    let extension = extensions
-        .iter()
-        .find(|e| e.number == *number)
-        .ok_or_else(|| StoreError::NotFound(format!("extension {number}")))?;
+    let extension = stored_extension(&mut tx, number).await?;
     let from = sites
         .iter()
         .find(|s| s.id == extension.current_site)

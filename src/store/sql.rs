@@ -128,6 +128,19 @@ pub(super) async fn load_extensions(
     Ok(extensions)
 }
 
+/// One extension by number.
+pub(super) async fn load_extension(
+    conn: &mut AnyConnection,
+    number: &ExtensionNumber,
+) -> Result<Option<Extension>, StoreError> {
+    let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions WHERE number = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(number.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(rows::extension).transpose()
+}
+
 /// Phones with their lines, in one query (a phone with n lines is n rows): every row costs a
 /// round trip through sqlx's SQLite worker, so fewer rows load faster.
 async fn load_phones(
@@ -458,12 +471,7 @@ impl Store for SqlStore {
     }
 
     async fn extension(&self, number: &ExtensionNumber) -> Result<Option<Extension>, StoreError> {
-        let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions WHERE number = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(number.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::extension).transpose()
+        load_extension(&mut *self.pool.acquire().await?, number).await
     }
 
     async fn phones(&self) -> Result<Vec<Phone>, StoreError> {

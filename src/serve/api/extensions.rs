@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
 use crate::serve::api::error::ErrorBody;
-use crate::serve::api::fields::{Fields, json_body, refused, reload};
+use crate::serve::api::fields::{Fields, apply_and_reload, json_body, refused, reload};
 use crate::serve::api::listing::{Page, Paged, Search, paged};
 use crate::serve::api::sites::site_names;
 use crate::serve::api::{Api, ApiError};
@@ -300,7 +300,5 @@ pub(super) async fn delete(
         lines.retain(|_, n| *n != number);
         changes.replace_lines.push((phone.mac, lines));
     }
-    api.store.apply(&changes, &|_, _| {}).await?;
-    reload(&api).await;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    apply_and_reload(&api, &changes).await
 }

@@ -1,8 +1,12 @@
 //! What the API's changes share: reading a JSON body, collecting invalid fields by name, turning
 //! a refused import into field errors, and reloading the live data after a change.
 
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
 use crate::import::{Cell, ImportError};
 use crate::serve::api::{Api, ApiError};
+use crate::store::ChangeSet;
 
 /// Invalid fields so far, as `(field, message)`.
 pub(super) struct Fields(pub(super) Vec<(String, String)>);
@@ -47,6 +51,13 @@ pub(super) fn refused(e: ImportError) -> ApiError {
         ImportError::Store(e) => ApiError::from(e),
         ImportError::Random(e) => ApiError::Internal(e.to_string()),
     }
+}
+
+/// Applies a change set made from the current snapshot, reloads, and answers 204.
+pub(super) async fn apply_and_reload(api: &Api, changes: &ChangeSet) -> Result<Response, ApiError> {
+    api.store.apply(changes, &|_, _| {}).await?;
+    reload(api).await;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Reloads the live data after a change (a failure is logged; the change stands).

@@ -15,7 +15,7 @@ use crate::domain::{Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, q
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
 use crate::push::pusher::Reason;
 use crate::serve::api::error::ErrorBody;
-use crate::serve::api::fields::{Fields, json_body, refused, reload};
+use crate::serve::api::fields::{Fields, apply_and_reload, json_body, refused, reload};
 use crate::serve::api::listing::{Page, Paged, Search, paged};
 use crate::serve::api::{Api, ApiError};
 use crate::serve::http::with_content_type;
@@ -484,7 +484,5 @@ pub(super) async fn delete(
         delete_phones: vec![mac],
         ..ChangeSet::default()
     };
-    api.store.apply(&changes, &|_, _| {}).await?;
-    reload(&api).await;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    apply_and_reload(&api, &changes).await
 }
