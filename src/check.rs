@@ -66,7 +66,7 @@ pub fn check(
     let mut sites: Vec<_> = deployment.sites().collect();
     sites.sort_by(|a, b| a.name.cmp(&b.name));
     for site in &sites {
-        if site.settings.sip_server.is_none() {
+        if site.settings.call_servers.is_empty() {
             let how = if serving.server_address_detected {
                 "found on this host; set --server-address if phones reach phoneprov elsewhere"
             } else {

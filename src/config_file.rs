@@ -1,6 +1,6 @@
 //! The config file (`--config FILE`, TOML): every command-line setting under its flag's name
-//! (`http_listen = "0.0.0.0:80"`, `-` or `_` alike), and the DHCP subnets as `[[subnet]]`
-//! tables. The command line decides which names exist; this module reads the file, turns each
+//! (`http_listen = "0.0.0.0:80"`, `-` or `_` alike), the DHCP subnets as `[[subnet]]` tables,
+//! sites as `[[site]]` tables and the central voice mail server as `[voicemail]`. The command line decides which names exist; this module reads the file, turns each
 //! setting into the text a flag would take, and reports errors with their line.
 
 use std::collections::BTreeMap;
@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::dhcp::subnet::SubnetConfig;
+use crate::site_edit::SiteInput;
 
 /// A read config file.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +18,20 @@ pub struct ConfigFile {
     pub settings: Vec<(String, Vec<String>)>,
     /// The `[[subnet]]` tables, unchecked.
     pub subnets: Vec<SubnetConfig>,
+    /// The `[[site]]` tables, applied to the database when the server starts.
+    pub sites: Vec<SiteInput>,
+    /// The `[voicemail]` table: the central voice mail server and its backup.
+    pub voicemail: Option<VoicemailConfig>,
+}
+
+/// The `[voicemail]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoicemailConfig {
+    /// The central voice mail server.
+    pub central: Option<String>,
+    /// Its backup.
+    pub backup: Option<String>,
 }
 
 /// A config file that cannot be used.
@@ -44,6 +59,9 @@ pub enum ConfigFileError {
 struct Layout {
     #[serde(default)]
     subnet: Vec<SubnetConfig>,
+    #[serde(default)]
+    site: Vec<SiteInput>,
+    voicemail: Option<VoicemailConfig>,
     #[serde(flatten)]
     settings: BTreeMap<String, toml::Value>,
 }
@@ -77,6 +95,8 @@ pub fn parse(text: &str) -> Result<ConfigFile, String> {
     Ok(ConfigFile {
         settings,
         subnets: layout.subnet,
+        sites: layout.site,
+        voicemail: layout.voicemail,
     })
 }
 

@@ -17,7 +17,7 @@ pub async fn load_if_empty(store: &dyn Store) -> Result<Option<ImportReport>, Im
     let report = import_csv(
         store,
         DEMO_CSV.as_bytes(),
-        &ImportOptions::default(),
+        &ImportOptions::by("demo"),
         &|_, _| {},
     )
     .await?;

@@ -18,6 +18,7 @@
 //! - [`dhcp`]: answering phones' DHCPINFORM with their boot-server options, and leasing
 //!   addresses on subnets set to allocate.
 //! - [`push`]: SIP NOTIFY check-sync to phones whose files an admin change altered.
+//! - [`site_edit`]: a site's settings from named fields, shared by the API, CLI and config file.
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
 //! - [`clock`]: wall-clock time in milliseconds, as stored.
 //! - [`config`]: the data folder and which database to open.
@@ -40,5 +41,6 @@ pub mod provision;
 pub mod push;
 pub mod render;
 pub mod serve;
+pub mod site_edit;
 pub mod store;
 pub mod vendor;

@@ -13,7 +13,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use phoneprov::check::{Severity, check};
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
-use phoneprov::dhcp::subnet::SubnetConfig;
+use phoneprov::config_file::ConfigFile;
 use phoneprov::domain::{Mac, Vendor};
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
@@ -29,13 +29,16 @@ use phoneprov::serve::phone_files::PhoneFiles;
 use phoneprov::serve::sightings::Recorder;
 use phoneprov::serve::tftp::TftpServer;
 use phoneprov::serve::workers;
+use phoneprov::site_edit::apply_declared;
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
 mod cli_dhcp;
+mod cli_failover;
 mod cli_settings;
 mod cli_site;
 
 use cli_dhcp::{DhcpChoices, LeaseAction, polycom_option, start_dhcp};
+use cli_failover::{ExtensionAction, VoicemailAction};
 use cli_site::SiteAction;
 
 /// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
@@ -178,10 +181,20 @@ enum Command {
     },
     /// Render every file of every phone and report problems to fix before phones boot.
     Check,
-    /// List sites, or switch one over to its alternate site and back.
+    /// Sites: list, show, add, set, rebalance, switch over to the alternate site and back.
     Site {
         #[command(subcommand)]
         action: SiteAction,
+    },
+    /// Relocate an extension to another site, or set whether it follows its site's switchover.
+    Extension {
+        #[command(subcommand)]
+        action: ExtensionAction,
+    },
+    /// The central voice mail server: show, set, mark down (phones use the backup) and up.
+    Voicemail {
+        #[command(subcommand)]
+        action: VoicemailAction,
     },
     /// List DHCP leases, or release one.
     Leases {
@@ -217,7 +230,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let subnets = config_file.subnets;
+
     init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -226,7 +239,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, subnets)) {
+    match runtime.block_on(run(cli, config_file)) {
         Ok(code) => code,
         Err(e) => {
             report_error(&e);
@@ -283,7 +296,7 @@ fn report_error(error: &anyhow::Error) {
     tell(format_args!("error: {error:#}"));
 }
 
-async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
+async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
     let serving = Serving::new(
         &cli.storage.data_dir,
         cli.storage.templates_dir,
@@ -354,8 +367,18 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
                 polycom_option: dhcp_polycom_option,
                 option_66: !dhcp_no_option_66,
                 aastra_url: dhcp_aastra_url,
-                subnets,
+                subnets: config_file.subnets,
             };
+            let declared = apply_declared(
+                &store,
+                &config_file.sites,
+                config_file.voicemail.map(|vm| (vm.central, vm.backup)),
+                "config-file",
+            )
+            .await?;
+            if !declared.is_empty() {
+                tracing::info!(written = ?declared, "applied the config file's sites and voice mail");
+            }
             let push = PushChoices {
                 rate: push_rate,
                 timeout: std::time::Duration::from_secs(push_timeout),
@@ -378,13 +401,19 @@ async fn run(cli: Cli, subnets: Vec<SubnetConfig>) -> anyhow::Result<ExitCode> {
             json,
             progress,
         } => {
-            let options = ImportOptions { dry_run, replace };
+            let options = ImportOptions {
+                dry_run,
+                replace,
+                actor: cli_site::actor(),
+            };
             import(&store, &file, options, json, progress).await
         }
         Command::Export { output } => export(&store, output).await,
         Command::Check => run_check(&store, &serving).await,
         Command::Leases { action } => cli_dhcp::leases(&store, action).await,
         Command::Site { action } => cli_site::site(&store, action).await,
+        Command::Extension { action } => cli_failover::extension(&store, action).await,
+        Command::Voicemail { action } => cli_failover::voicemail(&store, action).await,
         Command::Render { file, mac } => render(&store, &serving, file, mac).await,
     };
     store.close().await;

@@ -535,6 +535,7 @@ fn placeholder(parameter: &str) -> &'static str {
         "number" => "9999",
         "name" => "nothing.cfg",
         "address" => "192.0.2.254",
+        "state" => "sideways",
         other => panic!("no placeholder for path parameter {other}"),
     }
 }

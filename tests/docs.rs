@@ -44,7 +44,7 @@ async fn csv_format_example_imports() {
     let report = import_csv(
         &store,
         example.as_bytes(),
-        &ImportOptions::default(),
+        &ImportOptions::by("test"),
         &|_, _| {},
     )
     .await

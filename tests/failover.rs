@@ -119,10 +119,16 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
             "switchback",
             "switchover",
             "switchover-enable",
-            "switchover-enable"
+            "switchover-enable",
+            "site-update",
+            // The test's own setup of the golden deployment.
+            "change",
+            "site-create",
+            "site-update",
         ]
     );
     assert_eq!(audit[0]["actor"], "api");
+    assert_eq!(audit[4]["detail"], "alternate_site: - -> branch");
     assert_eq!(audit[1]["detail"], "2 extension(s) to branch");
 }
 

@@ -344,7 +344,7 @@ async fn site_column_uses_existing_sites() {
         let store = db.open().await;
         let branch = SiteName::parse("Branch-2").unwrap();
         let site = store
-            .create_site(&branch, &SiteSettings::maxcs_defaults())
+            .create_site(&branch, &SiteSettings::maxcs_defaults(), "test")
             .await
             .unwrap();
         let csv = db.dir.path().join("sites.csv");
@@ -471,7 +471,7 @@ async fn a_vendor_set_by_an_admin_is_kept() {
             }],
             ..ChangeSet::default()
         };
-        store.apply(&changes, &|_, _| {}).await.unwrap();
+        store.apply(&changes, "test", &|_, _| {}).await.unwrap();
         let csv = db.dir.path().join("pinned.csv");
         std::fs::write(
             &csv,

@@ -378,7 +378,7 @@ async fn more_than_100_polycom_phones_register_for_600_seconds() {
     import_csv(
         &store,
         csv.as_bytes(),
-        &ImportOptions::default(),
+        &ImportOptions::by("test"),
         &|_, _| {},
     )
     .await
@@ -393,7 +393,7 @@ async fn more_than_100_polycom_phones_register_for_600_seconds() {
     import_csv(
         &store,
         one_more.as_bytes(),
-        &ImportOptions::default(),
+        &ImportOptions::by("test"),
         &|_, _| {},
     )
     .await

@@ -34,6 +34,7 @@ async fn seed_phone(store: &SqlStore, m: &str, number: &str) {
             home_site: default_site.id,
             current_site: default_site.id,
             switchover_enabled: false,
+            registration: None,
         }],
         upsert_phones: vec![Phone {
             mac: mac(m),
@@ -46,7 +47,7 @@ async fn seed_phone(store: &SqlStore, m: &str, number: &str) {
         lines_of_new_phones: vec![(mac(m), BTreeMap::from([(1, number)]))],
         ..ChangeSet::default()
     };
-    store.apply(&changes, &|_, _| {}).await.unwrap();
+    store.apply(&changes, "test", &|_, _| {}).await.unwrap();
 }
 
 fn sighting(m: &str, at_ms: i64, file: &str, transport: Transport) -> Sighting {
@@ -83,11 +84,11 @@ async fn sites_are_created_and_updated_with_clear_errors() {
         let store = db.open().await;
         let name = SiteName::parse("east").unwrap();
         let mut settings = SiteSettings::maxcs_defaults();
-        settings.sip_server = Some("10.1.0.5".into());
-        let site = store.create_site(&name, &settings).await.unwrap();
+        settings.call_servers = vec![phoneprov::domain::CallServer::at("10.1.0.5")];
+        let site = store.create_site(&name, &settings, "test").await.unwrap();
         assert_eq!(site.settings, settings);
         assert!(matches!(
-            store.create_site(&name, &settings).await,
+            store.create_site(&name, &settings, "test").await,
             Err(StoreError::AlreadyExists(_))
         ));
         let default_id = store
@@ -99,11 +100,11 @@ async fn sites_are_created_and_updated_with_clear_errors() {
         settings.sip_port = Some(5080);
         settings.alternate_site = Some(default_id);
         settings.registration_expiry = Some(600);
-        store.update_site(&name, &settings).await.unwrap();
+        store.update_site(&name, &settings, "test").await.unwrap();
         assert_eq!(store.site(&name).await.unwrap().unwrap().settings, settings);
         let missing = SiteName::parse("nowhere").unwrap();
         assert!(matches!(
-            store.update_site(&missing, &settings).await,
+            store.update_site(&missing, &settings, "test").await,
             Err(StoreError::NotFound(_))
         ));
         store.close().await;
@@ -124,7 +125,7 @@ async fn a_change_set_planned_from_stale_data_is_refused_whole() {
             ..ChangeSet::default()
         };
         assert!(matches!(
-            store.apply(&changes, &|_, _| {}).await,
+            store.apply(&changes, "test", &|_, _| {}).await,
             Err(StoreError::Conflict)
         ));
         assert_eq!(store.revision().await.unwrap(), revision);
@@ -257,7 +258,7 @@ async fn uploads_are_kept_per_phone_and_go_with_it() {
             delete_phones: vec![upload.mac],
             ..ChangeSet::default()
         };
-        store.apply(&changes, &|_, _| {}).await.unwrap();
+        store.apply(&changes, "test", &|_, _| {}).await.unwrap();
         assert_eq!(store.upload(&upload.mac, &upload.name).await.unwrap(), None);
         assert_eq!(store.uploads(&upload.mac).await.unwrap(), []);
         store.close().await;

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use phoneprov::domain::{
-    Extension, ExtensionNumber, Mac, Phone, Site, SiteId, SiteName, SiteSettings, Vendor,
+    CallServer, Extension, ExtensionNumber, Mac, Phone, Site, SiteId, SiteName, SiteSettings,
+    Vendor,
 };
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::Renderer;
@@ -17,7 +18,7 @@ use phoneprov::store::Snapshot;
 
 fn snapshot(phones: usize) -> Snapshot {
     let mut settings = SiteSettings::maxcs_defaults();
-    settings.sip_server = Some("10.10.0.5".into());
+    settings.call_servers = vec![CallServer::at("10.10.0.5")];
     let site = Site {
         id: SiteId(1),
         name: SiteName::default_site(),
@@ -52,6 +53,7 @@ fn snapshot(phones: usize) -> Snapshot {
                 home_site: SiteId(1),
                 current_site: SiteId(1),
                 switchover_enabled: false,
+                registration: None,
             });
             lines.insert(line, number);
         }

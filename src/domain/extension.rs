@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::domain::distribution::Assignment;
 use crate::domain::site::SiteId;
 use crate::domain::text::{TextError, check_text, quoted};
 
@@ -110,6 +111,9 @@ pub struct Extension {
     pub current_site: SiteId,
     /// Whether it follows its site's switchover to the alternate site.
     pub switchover_enabled: bool,
+    /// Its primary and backup call server at its current site, kept by the store's registration
+    /// distribution (writes of an extension leave it alone).
+    pub registration: Option<Assignment>,
 }
 
 impl Extension {

@@ -2,6 +2,8 @@
 //! extensions, phones, DHCP leases and check-sync pushes. Types parse instead of validate: a `Mac`, `ExtensionNumber` or
 //! `SiteName` can only hold a valid value, and every refusal names the value.
 
+mod call_server;
+mod distribution;
 mod extension;
 mod failover;
 mod lease;
@@ -14,7 +16,13 @@ mod sighting;
 mod site;
 mod text;
 mod vendor;
+mod voicemail;
 
+pub use call_server::{
+    CallServer, CallServerError, MAX_CALL_SERVERS, call_servers_text, check_call_servers, is_host,
+    parse_call_servers,
+};
+pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use extension::{
     AuthUserError, Extension, ExtensionNumber, ExtensionNumberError, MAX_AUTH_USER,
     MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD, check_auth_user, check_display_name, check_label,
@@ -34,3 +42,4 @@ pub use site::{
 };
 pub use text::{TextError, check_text, is_forbidden_char, quoted};
 pub use vendor::{MODELS, Model, Vendor, detect_vendor};
+pub use voicemail::Voicemail;

@@ -1,4 +1,4 @@
-//! Sites: one call server (PBX) and the settings every phone registered to it shares (ports, time,
+//! Sites: one or more call servers (PBXs) and the settings every phone registered to it shares (ports, time,
 //! dial plan, message-waiting beep, registration expiry, alternate site, voice mail servers).
 //!
 //! A `default` site exists from the first start. Its call server address is unset until an admin
@@ -7,8 +7,9 @@
 
 use std::fmt;
 
-use crate::domain::NumberRanges;
+use crate::domain::distribution::Bin;
 use crate::domain::text::quoted;
+use crate::domain::{CallServer, NumberRanges, call_servers_text};
 
 /// The name of the site that exists from the start.
 pub const DEFAULT_SITE: &str = "default";
@@ -129,9 +130,10 @@ impl LocalDialing {
 /// A site's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteSettings {
-    /// Call server address; `None` until set: phones then use phoneprov's own address.
-    pub sip_server: Option<String>,
-    /// Call server SIP port; `None` means 5060.
+    /// Call servers, in order; none until set: phones then use phoneprov's own address.
+    pub call_servers: Vec<CallServer>,
+    /// SIP port of the call servers without one of their own and of the phones themselves
+    /// (`voIpProt.SIP.local.port`); `None` means 5060.
     pub sip_port: Option<u16>,
     /// Offset of local standard time from UTC, in seconds (Pacific: -28800).
     pub utc_offset_seconds: i32,
@@ -151,8 +153,6 @@ pub struct SiteSettings {
     pub alternate_site: Option<SiteId>,
     /// The site's own voice mail server; `None` means its call server.
     pub voicemail_server: Option<String>,
-    /// Voice mail server used while the main one is down.
-    pub voicemail_backup_server: Option<String>,
     /// Numbers the call server uses itself (not provisioned by phoneprov): extensions with one
     /// of them cannot switch over to this site.
     pub reserved_numbers: NumberRanges,
@@ -164,7 +164,7 @@ impl SiteSettings {
     /// silenced; call server unset.
     pub fn maxcs_defaults() -> SiteSettings {
         SiteSettings {
-            sip_server: None,
+            call_servers: Vec::new(),
             sip_port: Some(MAXCS_SIP_PORT),
             utc_offset_seconds: -28800,
             daylight_saving: true,
@@ -175,7 +175,6 @@ impl SiteSettings {
             registration_expiry: None,
             alternate_site: None,
             voicemail_server: None,
-            voicemail_backup_server: None,
             reserved_numbers: NumberRanges::default(),
         }
     }
@@ -183,6 +182,77 @@ impl SiteSettings {
     /// The port phones use: the set one or 5060.
     pub fn effective_sip_port(&self) -> u16 {
         self.sip_port.unwrap_or(DEFAULT_SIP_PORT)
+    }
+
+    /// The call servers as registration distribution sees them.
+    pub fn bins(&self) -> Vec<Bin> {
+        let port = self.effective_sip_port();
+        self.call_servers
+            .iter()
+            .map(|s| Bin {
+                key: s.key(port),
+                weight: s.weight(),
+            })
+            .collect()
+    }
+
+    /// Every setting as `(name, value in words)`, in a fixed order; `site_name` names the
+    /// alternate site.
+    pub fn describe(
+        &self,
+        site_name: impl Fn(SiteId) -> Option<String>,
+    ) -> Vec<(&'static str, String)> {
+        let or_none = |value: Option<String>| value.unwrap_or_else(|| "-".to_string());
+        vec![
+            (
+                "call_servers",
+                or_none(Some(call_servers_text(&self.call_servers)).filter(|t| !t.is_empty())),
+            ),
+            ("sip_port", self.effective_sip_port().to_string()),
+            ("utc_offset_seconds", self.utc_offset_seconds.to_string()),
+            ("daylight_saving", self.daylight_saving.to_string()),
+            ("sntp_server", self.sntp_server.clone()),
+            (
+                "extension_length",
+                self.extension_length.digits().to_string(),
+            ),
+            ("local_dialing", self.local_dialing.digits().to_string()),
+            ("mwi_beep", self.mwi_beep.to_string()),
+            (
+                "registration_expiry",
+                or_none(self.registration_expiry.map(|s| s.to_string())),
+            ),
+            (
+                "alternate_site",
+                or_none(self.alternate_site.and_then(&site_name)),
+            ),
+            ("voicemail_server", or_none(self.voicemail_server.clone())),
+            (
+                "reserved_numbers",
+                or_none(Some(self.reserved_numbers.to_string()).filter(|t| !t.is_empty())),
+            ),
+        ]
+    }
+
+    /// The settings that differ from `before`, as `name: old -> new; ...` (empty when none).
+    pub fn changes_from(
+        &self,
+        before: &SiteSettings,
+        site_name: impl Fn(SiteId) -> Option<String>,
+    ) -> String {
+        before
+            .describe(&site_name)
+            .into_iter()
+            .zip(self.describe(&site_name))
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|((name, old), (_, new))| format!("{name}: {old} -> {new}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The first call server's address, if any (the one-server shorthand `sip_server`).
+    pub fn sip_server(&self) -> Option<&str> {
+        self.call_servers.first().map(|s| s.address.as_str())
     }
 }
 

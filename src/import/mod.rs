@@ -23,12 +23,24 @@ use std::time::Instant;
 use crate::store::{Progress, Store};
 
 /// How to import.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Report what would change and write nothing.
     pub dry_run: bool,
     /// Also delete extensions and phones the file does not name.
     pub replace: bool,
+    /// Who the audit log names for the change (`api`, `cli:<user>`).
+    pub actor: String,
+}
+
+impl ImportOptions {
+    /// Default options on behalf of `actor`.
+    pub fn by(actor: &str) -> ImportOptions {
+        ImportOptions {
+            actor: actor.to_string(),
+            ..ImportOptions::default()
+        }
+    }
 }
 
 /// Imports a CSV file: all rows or none. Returns the report, or every error found.
@@ -71,7 +83,7 @@ async fn plan_and_apply(
     } = plan::plan(&snapshot, rows, options)?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
     if !options.dry_run && !changes.is_empty() {
-        report.revision = Some(store.apply(&changes, progress).await?);
+        report.revision = Some(store.apply(&changes, &options.actor, progress).await?);
         tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
     }
     Ok(report)

@@ -119,6 +119,8 @@ pub fn plan(
                 _ => home_site,
             },
             switchover_enabled: existing.is_some_and(|e| e.switchover_enabled),
+            // Kept by the store's registration distribution.
+            registration: existing.and_then(|e| e.registration.clone()),
         };
         let key = row.extension.to_string();
         match existing {

@@ -1,11 +1,12 @@
 //! [`Deployment`]: one snapshot of the database, indexed for rendering (phones by MAC, extensions
-//! by number, where each extension sits), with the facts files are derived from: each site's
-//! call server, backup and voice mail server, and the registration expiry.
+//! by number, where each extension sits), with the facts files are derived from: each
+//! extension's call server and backup, where voice mail goes, and the registration expiry.
 
 use std::collections::HashMap;
 
 use crate::domain::{
-    Extension, ExtensionNumber, LineNumber, Mac, Phone, Site, SiteId, SiteName, Vendor, is_switched,
+    Assignment, CallServer, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone, Site, SiteId,
+    SiteName, Vendor, Voicemail, distribute, is_switched,
 };
 use crate::store::Snapshot;
 use crate::vendor::ServerView;
@@ -37,6 +38,8 @@ pub struct Deployment {
     phones: HashMap<Mac, Phone>,
     placement: HashMap<ExtensionNumber, (Mac, LineNumber)>,
     polycom_phones: usize,
+    switched_primary: HashMap<ExtensionNumber, ServerView>,
+    voicemail: Voicemail,
 }
 
 impl Deployment {
@@ -60,7 +63,15 @@ impl Deployment {
                 placement.insert(number.clone(), (phone.mac, *line));
             }
         }
+        let sites: HashMap<SiteId, Site> = snapshot.sites.into_iter().map(|s| (s.id, s)).collect();
+        let extensions: HashMap<ExtensionNumber, Extension> = snapshot
+            .extensions
+            .into_iter()
+            .map(|e| (e.number.clone(), e))
+            .collect();
         Ok(Deployment {
+            switched_primary: switched_primaries(&sites, &extensions),
+            voicemail: snapshot.voicemail,
             revision: snapshot.revision,
             server_address,
             polycom_phones: snapshot
@@ -68,14 +79,10 @@ impl Deployment {
                 .iter()
                 .filter(|p| p.vendor == Vendor::Polycom)
                 .count(),
-            sites: snapshot.sites.into_iter().map(|s| (s.id, s)).collect(),
+            sites,
             site_ids,
             default_site,
-            extensions: snapshot
-                .extensions
-                .into_iter()
-                .map(|e| (e.number.clone(), e))
-                .collect(),
+            extensions,
             phones: snapshot.phones.into_iter().map(|p| (p.mac, p)).collect(),
             placement,
         })
@@ -126,46 +133,68 @@ impl Deployment {
         self.sites.values()
     }
 
-    /// A site's call server: its address, or phoneprov's own while none is set.
+    /// A site's first call server, or phoneprov's own address while none is set.
     pub fn server_of(&self, site: &Site) -> ServerView {
-        ServerView {
-            address: site
-                .settings
-                .sip_server
-                .clone()
-                .unwrap_or_else(|| self.server_address.clone()),
-            port: site.settings.effective_sip_port(),
+        match site.settings.call_servers.first() {
+            Some(server) => server_view(site, server),
+            None => ServerView {
+                address: self.server_address.clone(),
+                port: site.settings.effective_sip_port(),
+            },
         }
     }
 
-    /// A site's backup call server: the call server of its alternate site, if it has one.
+    /// A site's backup call server for files not tied to one extension: its second call server,
+    /// else the first of its alternate site.
     pub fn backup_of(&self, site: &Site) -> Option<ServerView> {
+        if let Some(second) = site.settings.call_servers.get(1) {
+            return Some(server_view(site, second));
+        }
         let alternate = self.sites.get(&site.settings.alternate_site?)?;
         (alternate.id != site.id).then(|| self.server_of(alternate))
     }
 
-    /// The call servers an extension registers to now, primary and backup: its current site's
-    /// (backup: the alternate's); while its home site is switched over and it follows, the
-    /// alternate's, with the home server as backup.
+    /// The call servers an extension registers to now, primary and backup: its assigned ones at
+    /// its current site (registration distribution; a one-server site's backup is the
+    /// alternate's); while its home site is switched over and it follows, one of the
+    /// alternate's servers (spread evenly), with its home primary as backup.
     pub fn servers_of(&self, extension: &Extension) -> (ServerView, Option<ServerView>) {
         let site = self.site_of(extension);
+        let assigned = |key: Option<&str>| key.and_then(|k| assigned_server(site, k));
+        let registration = extension.registration.as_ref();
+        let primary = assigned(registration.map(|r| r.primary.as_str()))
+            .unwrap_or_else(|| self.server_of(site));
         if is_switched(extension, site)
             && let Some(alternate) = site
                 .settings
                 .alternate_site
                 .and_then(|id| self.sites.get(&id))
         {
-            return (self.server_of(alternate), Some(self.server_of(site)));
+            let over = self
+                .switched_primary
+                .get(&extension.number)
+                .cloned()
+                .unwrap_or_else(|| self.server_of(alternate));
+            return (over, Some(primary));
         }
-        (self.server_of(site), self.backup_of(site))
+        let backup = match registration.and_then(|r| r.backup.as_deref()) {
+            Some(key) => assigned(Some(key)),
+            None if site.settings.call_servers.len() > 1 => None,
+            None => self.backup_of(site),
+        };
+        (primary, backup)
     }
 
-    /// Where a site's message-waiting subscriptions and voice mail call-back go.
+    /// Where a site's message-waiting subscriptions and voice mail call-back go: the central
+    /// voice mail server (its backup while marked down), else the site's own voice mail server,
+    /// else its call server.
     pub fn voicemail_of(&self, site: &Site) -> String {
-        site.settings
+        let own = site
+            .settings
             .voicemail_server
             .clone()
-            .unwrap_or_else(|| self.server_of(site).address)
+            .unwrap_or_else(|| self.server_of(site).address);
+        self.voicemail.target(&own).to_string()
     }
 
     /// A site's registration expiry: the one set, else 90 s, or 600 s when the deployment has
@@ -184,4 +213,54 @@ impl Deployment {
     pub fn site_of(&self, extension: &Extension) -> &Site {
         self.site(extension.current_site)
     }
+}
+
+fn server_view(site: &Site, server: &CallServer) -> ServerView {
+    ServerView {
+        address: server.address.clone(),
+        port: server.port_or(site.settings.effective_sip_port()),
+    }
+}
+
+/// The server of `site` whose key is `key`, if it is still one of its servers.
+fn assigned_server(site: &Site, key: &str) -> Option<ServerView> {
+    let port = site.settings.effective_sip_port();
+    site.settings
+        .call_servers
+        .iter()
+        .find(|s| s.key(port) == key)
+        .map(|s| server_view(site, s))
+}
+
+/// The alternate's server of each extension that follows its home site's switchover, spread
+/// over the alternate's servers as registration distribution spreads new extensions.
+fn switched_primaries(
+    sites: &HashMap<SiteId, Site>,
+    extensions: &HashMap<ExtensionNumber, Extension>,
+) -> HashMap<ExtensionNumber, ServerView> {
+    let mut following: HashMap<SiteId, Vec<(ExtensionNumber, Option<Assignment>)>> = HashMap::new();
+    for extension in extensions.values() {
+        if let Some(home) = sites.get(&extension.home_site)
+            && is_switched(extension, home)
+            && let Some(alternate) = home.settings.alternate_site
+        {
+            following
+                .entry(alternate)
+                .or_default()
+                .push((extension.number.clone(), None));
+        }
+    }
+    let mut primaries = HashMap::new();
+    for (alternate, mut members) in following {
+        let Some(site) = sites.get(&alternate) else {
+            continue;
+        };
+        members.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
+        for (number, assignment) in distribute(&site.settings.bins(), &members, Mode::Place) {
+            if let Some(server) = assignment.and_then(|a| assigned_server(site, &a.primary)) {
+                primaries.insert(number, server);
+            }
+        }
+    }
+    primaries
 }

@@ -18,6 +18,7 @@ fn sample_extension() -> Option<Extension> {
         home_site: SiteId(1),
         current_site: SiteId(1),
         switchover_enabled: false,
+        registration: None,
     })
 }
 

@@ -1,4 +1,5 @@
-//! Switchover, switchback, enabling switchover per extension, relocation, and the audit log.
+//! Switchover, switchback, enabling switchover per extension, relocation, rebalancing a site's
+//! registration distribution, and the audit log.
 //! Each is one transaction: read what the rule needs, check it ([`crate::domain::failover`]),
 //! write the change, bump the data revision and append the audit entry; a failure anywhere
 //! writes nothing. A site's switchover is one flag, so a switchover of any number of
@@ -7,9 +8,10 @@
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::clock::now_ms;
-use crate::domain::{Extension, ExtensionNumber, Site, SiteName, switchover_conflicts};
-use crate::store::StoreError;
+use crate::domain::{Extension, ExtensionNumber, Mode, Site, SiteName, switchover_conflicts};
+use crate::store::distribution;
 use crate::store::sql::{bump_revision, load_extension, load_extensions, load_sites};
+use crate::store::{Backend, StoreError};
 
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +205,7 @@ pub(super) async fn set_switchover(
 
 /// Relocates an extension to `site` (its home site relocates it home), keeping its settings.
 pub(super) async fn relocate(
+    backend: Backend,
     pool: &AnyPool,
     number: &ExtensionNumber,
     site: &SiteName,
@@ -222,6 +225,7 @@ pub(super) async fn relocate(
         .bind(number.as_str())
         .execute(&mut *tx)
         .await?;
+    distribution::settle(backend, &mut tx, Some(target.id), Mode::Place).await?;
     bump_revision(&mut tx, None).await?;
     let detail = if target.id == extension.home_site {
         format!("from {from} home to {site}")
@@ -231,4 +235,27 @@ pub(super) async fn relocate(
     record(&mut tx, actor, "relocate", number.as_str(), &detail).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Rebalances a site's registration distribution; the number of extensions that moved.
+pub(super) async fn rebalance(
+    backend: Backend,
+    pool: &AnyPool,
+    name: &SiteName,
+    actor: &str,
+) -> Result<usize, StoreError> {
+    let mut tx = pool.begin().await?;
+    let sites = load_sites(&mut tx).await?;
+    let site = site_named(&sites, name)?;
+    let moved = distribution::settle(backend, &mut tx, Some(site.id), Mode::Rebalance).await?;
+    if moved > 0 {
+        bump_revision(&mut tx, None).await?;
+    }
+    let detail = format!(
+        "{moved} extension(s) moved over {} call server(s)",
+        site.settings.call_servers.len()
+    );
+    record(&mut tx, actor, "rebalance", name.as_str(), &detail).await?;
+    tx.commit().await?;
+    Ok(moved)
 }

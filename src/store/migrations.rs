@@ -32,6 +32,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_switchover.sql"),
         include_str!("../../migrations/postgres/0004_switchover.sql"),
     ),
+    (
+        5,
+        "call servers",
+        include_str!("../../migrations/sqlite/0005_call_servers.sql"),
+        include_str!("../../migrations/postgres/0005_call_servers.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

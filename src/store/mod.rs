@@ -8,12 +8,14 @@
 //! data is never applied; all of a change set is written in one transaction or nothing is.
 
 mod batch;
+mod distribution;
 mod failover;
 mod leases;
 mod migrations;
 mod pushes;
 mod rows;
 mod sql;
+mod voicemail;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +24,7 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PushRecord,
-    SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo,
+    SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, Voicemail,
 };
 
 pub use failover::AuditEntry;
@@ -137,6 +139,8 @@ pub struct Snapshot {
     pub extensions: Vec<Extension>,
     /// Every phone, with its lines.
     pub phones: Vec<Phone>,
+    /// The central voice mail settings.
+    pub voicemail: Voicemail,
 }
 
 /// A bulk change, applied in one transaction. The planner (e.g. CSV import) fills it with the
@@ -162,6 +166,57 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
+    /// What it changes, in words, for the audit log.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        let named = |what: &str, count: usize, names: Vec<String>| {
+            let mut text = format!("{what} {count}");
+            if (1..=5).contains(&count) {
+                text.push_str(&format!(" ({})", names.join(", ")));
+            }
+            text
+        };
+        for (what, names) in [
+            (
+                "extensions written",
+                self.upsert_extensions
+                    .iter()
+                    .map(|e| e.number.to_string())
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "extensions deleted",
+                self.delete_extensions
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            ),
+            (
+                "phones written",
+                self.upsert_phones
+                    .iter()
+                    .map(|p| p.mac.to_string())
+                    .collect(),
+            ),
+            (
+                "phones deleted",
+                self.delete_phones.iter().map(ToString::to_string).collect(),
+            ),
+            (
+                "phones' lines replaced",
+                self.replace_lines
+                    .iter()
+                    .map(|(m, _)| m.to_string())
+                    .collect(),
+            ),
+        ] {
+            if !names.is_empty() {
+                parts.push(named(what, names.len(), names));
+            }
+        }
+        parts.join(", ")
+    }
+
     /// True when applying it would write nothing.
     pub fn is_empty(&self) -> bool {
         self.upsert_extensions.is_empty()
@@ -199,11 +254,16 @@ pub trait Store: Send + Sync + fmt::Debug {
         &self,
         name: &SiteName,
         settings: &SiteSettings,
+        actor: &str,
     ) -> Result<Site, StoreError>;
 
     /// Overwrites a site's settings.
-    async fn update_site(&self, name: &SiteName, settings: &SiteSettings)
-    -> Result<(), StoreError>;
+    async fn update_site(
+        &self,
+        name: &SiteName,
+        settings: &SiteSettings,
+        actor: &str,
+    ) -> Result<(), StoreError>;
 
     /// Every extension.
     async fn extensions(&self) -> Result<Vec<Extension>, StoreError>;
@@ -221,7 +281,12 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn snapshot(&self) -> Result<Snapshot, StoreError>;
 
     /// Applies a change set in one transaction; returns the new revision.
-    async fn apply(&self, changes: &ChangeSet, progress: Progress<'_>) -> Result<i64, StoreError>;
+    async fn apply(
+        &self,
+        changes: &ChangeSet,
+        actor: &str,
+        progress: Progress<'_>,
+    ) -> Result<i64, StoreError>;
 
     /// Records a batch of file fetches: last-seen data on each known phone and per-file fetch
     /// counts. Sightings of unknown MACs are ignored. One transaction per batch.
@@ -278,6 +343,23 @@ pub trait Store: Send + Sync + fmt::Debug {
         site: &SiteName,
         actor: &str,
     ) -> Result<(), StoreError>;
+
+    /// Rebalances a site's registration distribution with the fewest moves; how many moved.
+    async fn rebalance(&self, site: &SiteName, actor: &str) -> Result<usize, StoreError>;
+
+    /// The central voice mail server, its backup and whether it is marked down.
+    async fn voicemail(&self) -> Result<Voicemail, StoreError>;
+
+    /// Sets the central voice mail server and its backup (the down mark is kept).
+    async fn set_voicemail(
+        &self,
+        central: Option<String>,
+        backup: Option<String>,
+        actor: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Marks the central voice mail server down (`true`) or up.
+    async fn mark_voicemail(&self, down: bool, actor: &str) -> Result<(), StoreError>;
 
     /// The newest audit log entries, newest first.
     async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;

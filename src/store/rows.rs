@@ -5,19 +5,18 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::domain::{
-    Extension, ExtensionLength, ExtensionNumber, FileFetch, LineNumber, LocalDialing, Mac,
-    NumberRanges, Phone, Sighting, Site, SiteId, SiteName, SiteSettings, Transport, Upload,
-    UploadInfo, Vendor,
+    Assignment, Extension, ExtensionLength, ExtensionNumber, FileFetch, LineNumber, LocalDialing,
+    Mac, NumberRanges, Phone, Sighting, Site, SiteId, SiteName, SiteSettings, Transport, Upload,
+    UploadInfo, Vendor, parse_call_servers,
 };
 use crate::store::StoreError;
 
-pub(super) const SITE_COLUMNS: &str = "id, name, sip_server, sip_port, utc_offset_seconds, \
+pub(super) const SITE_COLUMNS: &str = "id, name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
-     registration_expiry, alternate_site_id, voicemail_server, voicemail_backup_server, \
-     reserved_numbers, switched_over";
+     registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, switched_over";
 
 pub(super) const EXTENSION_COLUMNS: &str = "number, display_name, label, auth_user, password, \
-     home_site_id, current_site_id, switchover_enabled";
+     home_site_id, current_site_id, switchover_enabled, primary_server, backup_server";
 
 pub(super) const PHONE_COLUMNS: &str = "mac, vendor, vendor_pinned, model";
 
@@ -50,7 +49,8 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
         None => None,
     };
     let settings = SiteSettings {
-        sip_server: row.try_get("sip_server")?,
+        call_servers: parse_call_servers(&row.try_get::<String, _>("call_servers")?)
+            .map_err(|e| bad(&e.to_string()))?,
         sip_port,
         utc_offset_seconds: i32::try_from(row.try_get::<i64, _>("utc_offset_seconds")?)
             .map_err(|_| bad("utc_offset_seconds out of range"))?,
@@ -66,7 +66,6 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
             .try_get::<Option<i64>, _>("alternate_site_id")?
             .map(SiteId),
         voicemail_server: row.try_get("voicemail_server")?,
-        voicemail_backup_server: row.try_get("voicemail_backup_server")?,
         reserved_numbers: NumberRanges::parse(&row.try_get::<String, _>("reserved_numbers")?)
             .map_err(|e| bad(&e.to_string()))?,
     };
@@ -89,6 +88,15 @@ pub(super) fn extension(row: &AnyRow) -> Result<Extension, StoreError> {
         home_site: SiteId(row.try_get("home_site_id")?),
         current_site: SiteId(row.try_get("current_site_id")?),
         switchover_enabled: flag(row, "switchover_enabled")?,
+        registration: row
+            .try_get::<Option<String>, _>("primary_server")?
+            .map(|primary| {
+                Ok::<_, sqlx::Error>(Assignment {
+                    primary,
+                    backup: row.try_get("backup_server")?,
+                })
+            })
+            .transpose()?,
     })
 }
 

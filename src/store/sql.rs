@@ -8,8 +8,8 @@ use sqlx::{AnyPool, Connection, Executor, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Lease, Mac, Phone, PushRecord, SightingBatch, Site,
-    SiteName, SiteSettings, Upload, UploadInfo,
+    Extension, ExtensionNumber, FileFetch, Lease, Mac, Mode, Phone, PushRecord, SightingBatch,
+    Site, SiteName, SiteSettings, Upload, UploadInfo, Voicemail, call_servers_text,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::failover::{self, AuditEntry};
@@ -18,6 +18,7 @@ use crate::store::{
     Backend, ChangeSet, Counts, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
 };
+use crate::store::{distribution, voicemail};
 
 /// The store on a SQLite file or a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -52,6 +53,12 @@ impl SqlStore {
             StoreError::Database(e)
         })?;
         migrations::migrator(backend).run(&pool).await?;
+        // Extensions written before registration distribution existed get their servers.
+        let mut tx = pool.begin().await?;
+        if distribution::settle(backend, &mut tx, None, Mode::Place).await? > 0 {
+            bump_revision(&mut tx, None).await?;
+        }
+        tx.commit().await?;
         Ok(SqlStore { pool, backend })
     }
 
@@ -103,6 +110,13 @@ pub(super) async fn bump_revision(
             .await?,
         };
     Ok(row.try_get("revision")?)
+}
+
+fn site_name_of(sites: &[Site], id: crate::domain::SiteId) -> Option<String> {
+    sites
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.name.to_string())
 }
 
 pub(super) async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, StoreError> {
@@ -192,7 +206,7 @@ async fn load_phones(
 fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
     vec![
         Param::Text(name.as_str().to_string()),
-        Param::MaybeText(s.sip_server.clone()),
+        Param::Text(call_servers_text(&s.call_servers)),
         Param::MaybeInt(s.sip_port.map(i64::from)),
         Param::Int(i64::from(s.utc_offset_seconds)),
         Param::Int(i64::from(s.daylight_saving)),
@@ -203,7 +217,6 @@ fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
         Param::MaybeInt(s.registration_expiry.map(i64::from)),
         Param::MaybeInt(s.alternate_site.map(|id| id.0)),
         Param::MaybeText(s.voicemail_server.clone()),
-        Param::MaybeText(s.voicemail_backup_server.clone()),
         Param::Text(s.reserved_numbers.to_string()),
     ]
 }
@@ -232,10 +245,9 @@ fn phone_params(p: &Phone, now: i64) -> Vec<Param> {
     ]
 }
 
-const SITE_WRITE_COLUMNS: &str = "name, sip_server, sip_port, utc_offset_seconds, \
+const SITE_WRITE_COLUMNS: &str = "name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
-     registration_expiry, alternate_site_id, voicemail_server, voicemail_backup_server, \
-     reserved_numbers";
+     registration_expiry, alternate_site_id, voicemail_server, reserved_numbers";
 
 const UPSERT_EXTENSIONS: (&str, &str) = (
     "INSERT INTO extensions (number, display_name, label, auth_user, password, home_site_id, \
@@ -346,6 +358,7 @@ async fn apply_in(
         &mut tracker,
     )
     .await?;
+    distribution::settle(backend, conn, None, Mode::Place).await?;
     Ok(revision)
 }
 
@@ -415,6 +428,7 @@ impl Store for SqlStore {
         &self,
         name: &SiteName,
         settings: &SiteSettings,
+        actor: &str,
     ) -> Result<Site, StoreError> {
         let mut tx = self.pool.begin().await?;
         bump_revision(&mut tx, None).await?;
@@ -435,6 +449,14 @@ impl Store for SqlStore {
         let query = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &params);
         let row = query.fetch_one(&mut *tx).await?;
         let site = rows::site(&row)?;
+        let sites = load_sites(&mut tx).await?;
+        let detail = settings
+            .describe(|id| site_name_of(&sites, id))
+            .into_iter()
+            .map(|(field, value)| format!("{field}: {value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        failover::record(&mut tx, actor, "site-create", name.as_str(), &detail).await?;
         tx.commit().await?;
         Ok(site)
     }
@@ -443,9 +465,12 @@ impl Store for SqlStore {
         &self,
         name: &SiteName,
         settings: &SiteSettings,
+        actor: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         bump_revision(&mut tx, None).await?;
+        let sites = load_sites(&mut tx).await?;
+        let before = sites.iter().find(|s| s.name == *name);
         let assignments: Vec<String> = SITE_WRITE_COLUMNS
             .split(", ")
             .enumerate()
@@ -459,8 +484,19 @@ impl Store for SqlStore {
         let params = site_params(name, settings);
         let query = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &params);
         let result = query.execute(&mut *tx).await?;
-        if result.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("site {name}")));
+        match before {
+            Some(site) if result.rows_affected() > 0 => {
+                let mut detail =
+                    settings.changes_from(&site.settings, |id| site_name_of(&sites, id));
+                if site.settings.bins() != settings.bins() {
+                    let moved =
+                        distribution::settle(self.backend, &mut tx, Some(site.id), Mode::Rebalance)
+                            .await?;
+                    detail.push_str(&format!("; {moved} extension(s) moved"));
+                }
+                failover::record(&mut tx, actor, "site-update", name.as_str(), &detail).await?;
+            }
+            _ => return Err(StoreError::NotFound(format!("site {name}"))),
         }
         tx.commit().await?;
         Ok(())
@@ -497,6 +533,7 @@ impl Store for SqlStore {
                 sites: load_sites(&mut first).await?,
                 extensions: load_extensions(&mut first).await?,
                 phones: load_phones(&mut first, None, false).await?,
+                voicemail: voicemail::load(&mut first).await?,
             };
             first.commit().await?;
             return Ok(snapshot);
@@ -509,6 +546,7 @@ impl Store for SqlStore {
         });
         let sites = load_sites(&mut first).await?;
         let extensions = load_extensions(&mut first).await?;
+        let voicemail = voicemail::load(&mut first).await?;
         first.commit().await?;
         let phones = phones
             .await
@@ -518,13 +556,27 @@ impl Store for SqlStore {
             sites,
             extensions,
             phones,
+            voicemail,
         })
     }
 
-    async fn apply(&self, changes: &ChangeSet, progress: Progress<'_>) -> Result<i64, StoreError> {
+    async fn apply(
+        &self,
+        changes: &ChangeSet,
+        actor: &str,
+        progress: Progress<'_>,
+    ) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
         let revision = apply_in(self.backend, &mut tx, changes, progress).await?;
+        failover::record(
+            &mut tx,
+            actor,
+            "change",
+            "extensions and phones",
+            &changes.summary(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(revision)
     }
@@ -659,7 +711,28 @@ impl Store for SqlStore {
         site: &SiteName,
         actor: &str,
     ) -> Result<(), StoreError> {
-        failover::relocate(&self.pool, number, site, actor).await
+        failover::relocate(self.backend, &self.pool, number, site, actor).await
+    }
+
+    async fn rebalance(&self, site: &SiteName, actor: &str) -> Result<usize, StoreError> {
+        failover::rebalance(self.backend, &self.pool, site, actor).await
+    }
+
+    async fn voicemail(&self) -> Result<Voicemail, StoreError> {
+        voicemail::load(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn set_voicemail(
+        &self,
+        central: Option<String>,
+        backup: Option<String>,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        voicemail::set_servers(&self.pool, central, backup, actor).await
+    }
+
+    async fn mark_voicemail(&self, down: bool, actor: &str) -> Result<(), StoreError> {
+        voicemail::mark(&self.pool, down, actor).await
     }
 
     async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {

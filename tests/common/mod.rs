@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use phoneprov::domain::{ExtensionLength, LocalDialing, SiteName, SiteSettings};
+use phoneprov::domain::{CallServer, ExtensionLength, LocalDialing, SiteName, SiteSettings};
 use phoneprov::import::{ImportOptions, import_csv};
 use phoneprov::store::{Backend, SqlStore, Store};
 use sqlx::{Connection, Executor};
@@ -160,11 +160,14 @@ impl Drop for KillOnDrop {
 pub async fn golden_deployment(store: &SqlStore) {
     let default = SiteName::default_site();
     let mut settings = store.site(&default).await.unwrap().unwrap().settings;
-    settings.sip_server = Some("10.10.0.5".into());
-    store.update_site(&default, &settings).await.unwrap();
+    settings.call_servers = vec![CallServer::at("10.10.0.5")];
+    store
+        .update_site(&default, &settings, "test")
+        .await
+        .unwrap();
     let default_id = store.site(&default).await.unwrap().unwrap().id;
     let branch = SiteSettings {
-        sip_server: Some("10.20.0.5".into()),
+        call_servers: vec![CallServer::at("10.20.0.5")],
         sip_port: Some(5060),
         utc_offset_seconds: -18000,
         daylight_saving: false,
@@ -175,15 +178,14 @@ pub async fn golden_deployment(store: &SqlStore) {
         registration_expiry: None,
         alternate_site: Some(default_id),
         voicemail_server: Some("10.20.0.6".into()),
-        voicemail_backup_server: None,
         reserved_numbers: Default::default(),
     };
     store
-        .create_site(&SiteName::parse("branch").unwrap(), &branch)
+        .create_site(&SiteName::parse("branch").unwrap(), &branch, "test")
         .await
         .unwrap();
     let csv = std::fs::read(fixture_path("golden/deployment.csv")).unwrap();
-    import_csv(store, &csv, &ImportOptions::default(), &|_, _| {})
+    import_csv(store, &csv, &ImportOptions::by("test"), &|_, _| {})
         .await
         .unwrap();
 }

@@ -102,6 +102,7 @@ pub(super) async fn import(
     let options = ImportOptions {
         dry_run: query.dry_run.unwrap_or(false),
         replace,
+        actor: super::API_ACTOR.to_string(),
     };
     let report = import_csv(api.store.as_ref(), &body, &options, &|_, _| {})
         .await

@@ -42,6 +42,10 @@ struct ExtensionView {
     home_site: String,
     current_site: String,
     switchover_enabled: bool,
+    /// Registration distribution: its primary call server (`address:port`) at its current site.
+    primary_server: Option<String>,
+    /// And its backup (another server of the site).
+    backup_server: Option<String>,
     phone: Option<Placement>,
 }
 
@@ -78,6 +82,8 @@ fn extension_view(
         home_site: sites.get(&e.home_site).cloned().unwrap_or_default(),
         current_site: sites.get(&e.current_site).cloned().unwrap_or_default(),
         switchover_enabled: e.switchover_enabled,
+        primary_server: e.registration.as_ref().map(|r| r.primary.clone()),
+        backup_server: e.registration.as_ref().and_then(|r| r.backup.clone()),
         phone: placements.get(&e.number).cloned(),
     }
 }
@@ -204,9 +210,13 @@ async fn upsert(
     if !fields.0.is_empty() {
         return Err(ApiError::Invalid(fields.0));
     }
-    apply_rows(api.store.as_ref(), &[row], &ImportOptions::default())
-        .await
-        .map_err(refused)?;
+    apply_rows(
+        api.store.as_ref(),
+        &[row],
+        &ImportOptions::by(super::API_ACTOR),
+    )
+    .await
+    .map_err(refused)?;
     reload(api).await;
     let mut response = extension_json(api, number.as_str()).await?;
     if create {

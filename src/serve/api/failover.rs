@@ -1,5 +1,5 @@
 //! Failover in the admin API: switch a site over to its alternate and back, enable switchover
-//! per extension, relocate an extension, and read the audit log. Each change is one store
+//! per extension, relocate an extension, rebalance a site's call servers, and read the audit log. Each change is one store
 //! transaction with its audit entry ([`crate::store::Store::switch_site`] and friends); a refusal
 //! (no alternate, conflicts, wrong state) is 409 with the reason, and nothing changes. Phones
 //! whose files change are pushed a check-sync NOTIFY by the pusher.
@@ -15,10 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ExtensionNumber, SiteName};
 use crate::serve::api::error::ErrorBody;
 use crate::serve::api::fields::{json_body, reload};
-use crate::serve::api::{Api, ApiError};
-
-/// Who the audit log names for API changes.
-const ACTOR: &str = "api";
+use crate::serve::api::{API_ACTOR, Api, ApiError};
 
 /// A switchover or switchback done.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -39,7 +36,7 @@ fn number_of(text: &str) -> Result<ExtensionNumber, ApiError> {
 
 async fn switch(api: &Api, name: &str, over: bool) -> Result<Json<Switched>, ApiError> {
     let site = site_of(name)?;
-    let extensions = api.store.switch_site(&site, over, ACTOR).await?;
+    let extensions = api.store.switch_site(&site, over, API_ACTOR).await?;
     reload(api).await;
     Ok(Json(Switched {
         site: site.to_string(),
@@ -108,7 +105,7 @@ pub(super) async fn set_switchover(
     let number = number_of(&number)?;
     let input: SwitchoverInput = json_body(&body)?;
     api.store
-        .set_switchover(&number, input.enabled, ACTOR)
+        .set_switchover(&number, input.enabled, API_ACTOR)
         .await?;
     reload(&api).await;
     Ok(Json(SwitchoverState {
@@ -157,7 +154,7 @@ pub(super) async fn relocate(
     let number = number_of(&number)?;
     let input: RelocateInput = json_body(&body)?;
     let site = site_of(&input.site)?;
-    api.store.relocate(&number, &site, ACTOR).await?;
+    api.store.relocate(&number, &site, API_ACTOR).await?;
     reload(&api).await;
     Ok(Json(Relocated {
         number: number.to_string(),
@@ -182,7 +179,7 @@ pub(super) struct AuditView {
     detail: String,
 }
 
-/// The audit log of failover actions, newest first.
+/// The audit log of admin changes (sites, extensions, phones, failover, voice mail), newest first.
 #[utoipa::path(get, path = "/audit", operation_id = "list_audit", tag = "audit", params(AuditQuery),
     responses(
         (status = 200, description = "Entries, newest first", body = Vec<AuditView>),
@@ -210,4 +207,34 @@ pub(super) async fn audit(
             })
             .collect::<Vec<_>>(),
     ))
+}
+
+/// A rebalance done.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Rebalanced {
+    site: String,
+    /// Extensions whose primary or backup call server changed.
+    moved: usize,
+}
+
+/// Spreads the site's extensions evenly over its call servers again, moving the fewest.
+#[utoipa::path(post, path = "/sites/{name}/rebalance", operation_id = "rebalance_site", tag = "sites",
+    params(("name" = String, Path, description = "Site name")),
+    responses(
+        (status = 200, description = "Rebalanced", body = Rebalanced),
+        (status = 400, description = "Not a site name", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+    ))]
+pub(super) async fn rebalance(
+    State(api): State<Arc<Api>>,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let site = site_of(&name)?;
+    let moved = api.store.rebalance(&site, API_ACTOR).await?;
+    reload(&api).await;
+    Ok(Json(Rebalanced {
+        site: site.to_string(),
+        moved,
+    }))
 }

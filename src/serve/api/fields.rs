@@ -55,7 +55,9 @@ pub(super) fn refused(e: ImportError) -> ApiError {
 
 /// Applies a change set made from the current snapshot, reloads, and answers 204.
 pub(super) async fn apply_and_reload(api: &Api, changes: &ChangeSet) -> Result<Response, ApiError> {
-    api.store.apply(changes, &|_, _| {}).await?;
+    api.store
+        .apply(changes, super::API_ACTOR, &|_, _| {})
+        .await?;
     reload(api).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -6,6 +6,9 @@
 //! Errors are JSON `{"error": "...", "details": [...]}` with the fitting status; bad input is never
 //! a 500. After a change the live data is reloaded at once.
 
+/// Who the audit log names for changes made through the API.
+pub(super) const API_ACTOR: &str = "api";
+
 mod csv;
 mod error;
 mod extensions;
@@ -16,6 +19,7 @@ mod listing;
 mod openapi;
 mod phones;
 mod sites;
+mod voicemail;
 
 use std::sync::Arc;
 
@@ -93,7 +97,10 @@ pub fn router(
         .routes(routes!(failover::switchback))
         .routes(routes!(failover::set_switchover))
         .routes(routes!(failover::relocate))
+        .routes(routes!(failover::rebalance))
         .routes(routes!(failover::audit))
+        .routes(routes!(voicemail::get, voicemail::set))
+        .routes(routes!(voicemail::mark))
         .routes(with_body_limit(routes!(csv::import), body_limit))
         .routes(routes!(csv::export))
         .routes(routes!(leases::list))

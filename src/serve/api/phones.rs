@@ -448,9 +448,13 @@ pub(super) async fn assign_lines(
     if !fields.0.is_empty() {
         return Err(ApiError::Invalid(fields.0));
     }
-    apply_rows(api.store.as_ref(), &rows, &ImportOptions::default())
-        .await
-        .map_err(refused)?;
+    apply_rows(
+        api.store.as_ref(),
+        &rows,
+        &ImportOptions::by(super::API_ACTOR),
+    )
+    .await
+    .map_err(refused)?;
     reload(&api).await;
     let files = api.live.files_of_phone(&mac).unwrap_or_default();
     Ok(Json(LinesAnswer {

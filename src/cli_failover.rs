@@ -1,0 +1,108 @@
+//! (Part of the `phoneprov` binary, not the library.) `phoneprov extension ...` (relocate an
+//! extension, enable its switchover) and `phoneprov voicemail ...` (the central voice mail
+//! server, its backup, marking it down and up). Each change is one transaction with its audit
+//! entry.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use phoneprov::domain::{ExtensionNumber, SiteName, is_host};
+use phoneprov::store::{SqlStore, Store};
+
+use crate::cli_site::actor;
+use crate::say;
+
+#[derive(Debug, Subcommand)]
+pub enum ExtensionAction {
+    /// Serve the extension from another site, keeping all its settings (its home site: home).
+    Relocate {
+        /// The extension number.
+        number: String,
+        /// The site to serve it from.
+        site: String,
+    },
+    /// Let the extension follow its site's switchover (on) or not (off).
+    Switchover {
+        /// The extension number.
+        number: String,
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VoicemailAction {
+    /// Where message-waiting and voice mail call-back go now.
+    Show,
+    /// Set the central voice mail server and its backup ("" for none).
+    Set {
+        /// The central voice mail server.
+        #[arg(long)]
+        central: String,
+        /// The server that takes over while the central one is marked down.
+        #[arg(long, default_value = "")]
+        backup: String,
+    },
+    /// Mark the central voice mail server down: phones use the backup.
+    Down,
+    /// Mark it up again: phones return to the central server.
+    Up,
+}
+
+pub async fn extension(store: &SqlStore, action: ExtensionAction) -> anyhow::Result<ExitCode> {
+    match action {
+        ExtensionAction::Relocate { number, site } => {
+            let number = ExtensionNumber::parse(&number)?;
+            let site = SiteName::parse(&site)?;
+            store.relocate(&number, &site, &actor()).await?;
+            say(format_args!(
+                "extension {number} is served by site {site}\n"
+            ))?;
+        }
+        ExtensionAction::Switchover { number, state } => {
+            let number = ExtensionNumber::parse(&number)?;
+            store
+                .set_switchover(&number, state == "on", &actor())
+                .await?;
+            say(format_args!("extension {number}: switchover {state}\n"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn server(text: String) -> anyhow::Result<Option<String>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    anyhow::ensure!(is_host(&text), "{text:?} is not a host name or address");
+    Ok(Some(text))
+}
+
+pub async fn voicemail(store: &SqlStore, action: VoicemailAction) -> anyhow::Result<ExitCode> {
+    match action {
+        VoicemailAction::Show => {}
+        VoicemailAction::Set { central, backup } => {
+            store
+                .set_voicemail(server(central)?, server(backup)?, &actor())
+                .await?;
+        }
+        VoicemailAction::Down => store.mark_voicemail(true, &actor()).await?,
+        VoicemailAction::Up => store.mark_voicemail(false, &actor()).await?,
+    }
+    let vm = store.voicemail().await?;
+    let shown = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+    say(format_args!(
+        "central {}{}\nbackup  {}\nmessage-waiting and call-back go to {}\n",
+        shown(&vm.central),
+        if vm.central_down {
+            " (marked down)"
+        } else {
+            ""
+        },
+        shown(&vm.backup),
+        vm.target("each site's own voice mail server"),
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,253 @@
+//! Call servers of a site: address, SIP port and optional capacity, and their text form
+//! `ADDRESS[:PORT][/CAPACITY]` (`10.0.0.5:5060/500`, `pbx2.example.com`, `[2001:db8::5]:5060`)
+//! used by the CLI and the database. A server is known by its key `address:port`, which is what
+//! an extension's registration assignment names.
+
+use std::fmt;
+
+use crate::domain::text::quoted;
+
+/// Most call servers one site may have.
+pub const MAX_CALL_SERVERS: usize = 32;
+
+/// One call server of a site.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallServer {
+    /// Host name or IP address.
+    pub address: String,
+    /// SIP port; unset uses the site's SIP port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// Relative share of the site's extensions (e.g. licensed seats); unset counts as equal
+    /// shares. Either every server of a site has one or none has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+}
+
+/// Why a call server or a list of them is not valid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallServerError {
+    /// Not `ADDRESS[:PORT][/CAPACITY]`.
+    #[error(
+        "{} is not a call server (ADDRESS[:PORT][/CAPACITY], e.g. 10.0.0.5:5060/500; port 1 to 65535, capacity 1 or more)",
+        quoted(.0)
+    )]
+    Syntax(String),
+    /// The address is not a host name or IP address.
+    #[error("{} is not a host name or address", quoted(.0))]
+    Address(String),
+    /// The same address and port twice.
+    #[error("call server {0} is listed twice")]
+    Duplicate(String),
+    /// Some servers have a capacity, others not.
+    #[error("either every call server of a site has a capacity or none has")]
+    MixedCapacity,
+    /// More than [`MAX_CALL_SERVERS`].
+    #[error("a site has at most {MAX_CALL_SERVERS} call servers")]
+    TooMany,
+}
+
+/// Whether `text` can be a host name or address: 1 to 253 characters, no spaces, control
+/// characters, quotes, `<>&/\[],`.
+pub fn is_host(text: &str) -> bool {
+    (1..=253).contains(&text.len())
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>&/\\[],".contains(c))
+}
+
+impl CallServer {
+    /// A server on `address` with no port or capacity of its own.
+    pub fn at(address: &str) -> CallServer {
+        CallServer {
+            address: address.to_string(),
+            port: None,
+            capacity: None,
+        }
+    }
+
+    /// Parses `ADDRESS[:PORT][/CAPACITY]`; an IPv6 address with a port is written in brackets.
+    pub fn parse(text: &str) -> Result<CallServer, CallServerError> {
+        let syntax = || CallServerError::Syntax(text.to_string());
+        let trimmed = text.trim();
+        let (rest, capacity) = match trimmed.rsplit_once('/') {
+            Some((rest, capacity)) => (
+                rest,
+                Some(
+                    capacity
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|c| *c > 0)
+                        .ok_or_else(syntax)?,
+                ),
+            ),
+            None => (trimmed, None),
+        };
+        let (address, port) = if let Some(bracketed) = rest.strip_prefix('[') {
+            let (address, after) = bracketed.split_once(']').ok_or_else(syntax)?;
+            match after.strip_prefix(':') {
+                Some(port) => (address, Some(port)),
+                None if after.is_empty() => (address, None),
+                None => return Err(syntax()),
+            }
+        } else {
+            match rest.split_once(':') {
+                // One colon: host:port. More: a bare IPv6 address.
+                Some((address, port)) if !port.contains(':') => (address, Some(port)),
+                _ => (rest, None),
+            }
+        };
+        let port = match port {
+            Some(port) => Some(
+                port.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(syntax)?,
+            ),
+            None => None,
+        };
+        let server = CallServer {
+            address: address.to_string(),
+            port,
+            capacity,
+        };
+        server.check()?;
+        Ok(server)
+    }
+
+    /// Checks the address, port and capacity (for values that did not come through `parse`).
+    pub fn check(&self) -> Result<(), CallServerError> {
+        if !is_host(&self.address) {
+            return Err(CallServerError::Address(self.address.clone()));
+        }
+        if self.port == Some(0) || self.capacity == Some(0) {
+            return Err(CallServerError::Syntax(self.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The port phones use: its own, else the site's.
+    pub fn port_or(&self, site_port: u16) -> u16 {
+        self.port.unwrap_or(site_port)
+    }
+
+    /// The key an assignment names it by: `address:port`.
+    pub fn key(&self, site_port: u16) -> String {
+        format!("{}:{}", self.address, self.port_or(site_port))
+    }
+
+    /// Its share weight: the capacity, or 1.
+    pub fn weight(&self) -> u64 {
+        u64::from(self.capacity.unwrap_or(1))
+    }
+}
+
+impl fmt::Display for CallServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ipv6 = self.address.contains(':');
+        match (self.port, ipv6) {
+            (Some(port), true) => write!(f, "[{}]:{port}", self.address)?,
+            (Some(port), false) => write!(f, "{}:{port}", self.address)?,
+            (None, _) => f.write_str(&self.address)?,
+        }
+        if let Some(capacity) = self.capacity {
+            write!(f, "/{capacity}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a site's list: each server valid, no address and port twice, capacity on all or none.
+pub fn check_call_servers(servers: &[CallServer], site_port: u16) -> Result<(), CallServerError> {
+    if servers.len() > MAX_CALL_SERVERS {
+        return Err(CallServerError::TooMany);
+    }
+    let mut keys = std::collections::HashSet::new();
+    for server in servers {
+        server.check()?;
+        let key = server.key(site_port);
+        if !keys.insert(key.clone()) {
+            return Err(CallServerError::Duplicate(key));
+        }
+    }
+    let with_capacity = servers.iter().filter(|s| s.capacity.is_some()).count();
+    if with_capacity != 0 && with_capacity != servers.len() {
+        return Err(CallServerError::MixedCapacity);
+    }
+    Ok(())
+}
+
+/// Parses a comma-separated list (the database column); empty is no server.
+pub fn parse_call_servers(text: &str) -> Result<Vec<CallServer>, CallServerError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(CallServer::parse)
+        .collect()
+}
+
+/// The comma-separated list form of `servers`.
+pub fn call_servers_text(servers: &[CallServer]) -> String {
+    servers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_form_round_trips() {
+        for text in [
+            "10.0.0.5",
+            "10.0.0.5:5060",
+            "10.0.0.5:5060/500",
+            "pbx2.example.com/3",
+            "[2001:db8::5]:5061",
+            "2001:db8::5",
+        ] {
+            let server = CallServer::parse(text).expect(text);
+            assert_eq!(server.to_string(), text);
+        }
+        let v6 = CallServer::parse("2001:db8::5/2").unwrap();
+        assert_eq!(
+            (v6.address.as_str(), v6.port, v6.capacity),
+            ("2001:db8::5", None, Some(2))
+        );
+        assert_eq!(v6.key(5060), "2001:db8::5:5060");
+    }
+
+    #[test]
+    fn bad_servers_are_named() {
+        for bad in [
+            "", "a b", "x:0", "x:70000", "x/0", "x/-1", "[::1", "[::1]x", "a/b:1",
+        ] {
+            let err = CallServer::parse(bad).expect_err(bad);
+            assert!(
+                err.to_string().contains(&format!("{:?}", bad.trim())),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_are_checked() {
+        let list = parse_call_servers("a, b:5061").unwrap();
+        assert!(check_call_servers(&list, 5060).is_ok());
+        let twice = parse_call_servers("a:5060,a").unwrap();
+        assert_eq!(
+            check_call_servers(&twice, 5060),
+            Err(CallServerError::Duplicate("a:5060".into()))
+        );
+        let mixed = parse_call_servers("a/2,b").unwrap();
+        assert_eq!(
+            check_call_servers(&mixed, 5060),
+            Err(CallServerError::MixedCapacity)
+        );
+        assert_eq!(call_servers_text(&list), "a,b:5061");
+    }
+}
