@@ -1,6 +1,8 @@
 //! The user guide stays true to the code: the model table of `docs/csv-format.md` lists exactly the
 //! models phoneprov knows, with their line-key limits; the config example of `docs/dhcp.md` is
-//! accepted as written.
+//! accepted as written, and the sites example of `docs/sites-and-failover.md` applies.
+
+mod common;
 
 use phoneprov::domain::MODELS;
 
@@ -85,4 +87,39 @@ fn the_dhcp_config_example_is_valid() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The sites config example of `docs/sites-and-failover.md` applies as written: both sites (each
+/// the other's alternate) with their call servers, and the central voice mail server.
+#[tokio::test]
+async fn the_sites_config_example_applies() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/sites-and-failover.md"
+    ))
+    .expect("docs/sites-and-failover.md");
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block");
+    let file = phoneprov::config_file::parse(example).expect("valid TOML");
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    let voicemail = file.voicemail.map(|vm| (vm.central, vm.backup));
+    let written = phoneprov::site_edit::apply_declared(&store, &file.sites, voicemail, "docs")
+        .await
+        .expect("applies");
+    assert_eq!(written, ["hq", "east", "voicemail"]);
+    let sites = phoneprov::store::Store::sites(&store).await.unwrap();
+    let hq = sites.iter().find(|s| s.name.as_str() == "hq").unwrap();
+    let east = sites.iter().find(|s| s.name.as_str() == "east").unwrap();
+    assert_eq!(
+        phoneprov::domain::call_servers_text(&hq.settings.call_servers),
+        "10.0.0.5/2,10.0.0.6/1"
+    );
+    assert_eq!(hq.settings.alternate_site, Some(east.id));
+    assert_eq!(east.settings.sip_server(), Some("10.1.0.5"));
+    assert_eq!(east.settings.reserved_numbers.to_string(), "200-299");
+    store.close().await;
 }

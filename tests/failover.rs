@@ -325,3 +325,69 @@ async fn a_switchover_killed_midway_is_all_or_nothing() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_cli_relocates_extensions_and_sets_their_switchover() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    store.close().await;
+    let run = |args: &[&str]| db.command().args(args).output().unwrap();
+    let out = run(&["extension", "relocate", "201", "branch"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("extension 201 is served by site branch")
+    );
+    let out = run(&["extension", "switchover", "201", "on"]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("no alternate site"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = run(&["extension", "relocate", "201", "nowhere"]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("site nowhere"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = run(&["extension", "relocate", "201", "default"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+
+    let out = run(&[
+        "voicemail",
+        "set",
+        "--central",
+        "10.92.0.1",
+        "--backup",
+        "10.92.0.2",
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let out = run(&["voicemail", "down"]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("go to 10.92.0.2"), "{said}");
+    let out = run(&["voicemail", "set", "--central", "a b"]);
+    assert!(!out.status.success());
+
+    let store = db.open().await;
+    let audit = phoneprov::store::Store::audit(&store, 4).await.unwrap();
+    let done: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        done,
+        [
+            ("voicemail-down", "MWI and call-back to 10.92.0.2"),
+            (
+                "voicemail-set",
+                "central (none) -> 10.92.0.1, backup (none) -> 10.92.0.2"
+            ),
+            ("relocate", "from branch home to default"),
+            ("relocate", "from default to branch"),
+        ]
+    );
+    assert!(audit.iter().all(|e| e.actor.starts_with("cli:")));
+    store.close().await;
+}

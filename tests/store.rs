@@ -331,3 +331,81 @@ async fn leases_are_written_in_one_batch_and_read_back_row_by_row() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn registration_assignments_and_central_voicemail_on_every_backend() {
+    use phoneprov::domain::CallServer;
+    for db in databases().await {
+        let store = db.open().await;
+        let pair = SiteName::parse("pair").unwrap();
+        let mut settings = SiteSettings::maxcs_defaults();
+        settings.sip_port = Some(5060);
+        settings.call_servers = vec![CallServer::at("10.6.0.1"), CallServer::at("10.6.0.2")];
+        store.create_site(&pair, &settings, "test").await.unwrap();
+        let mut csv = String::from("extension,display_name,site\n");
+        for n in 600..610 {
+            csv.push_str(&format!("{n},User {n},pair\n"));
+        }
+        phoneprov::import::import_csv(
+            &store,
+            csv.as_bytes(),
+            &phoneprov::import::ImportOptions::by("test"),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        let registrations = |extensions: Vec<phoneprov::domain::Extension>| {
+            extensions
+                .into_iter()
+                .map(|e| e.registration.map(|r| (r.primary, r.backup)))
+                .collect::<Vec<_>>()
+        };
+        let both = registrations(store.extensions().await.unwrap());
+        let on_first = both
+            .iter()
+            .filter(|r| r.as_ref().unwrap().0 == "10.6.0.1:5060")
+            .count();
+        assert_eq!(on_first, 5, "{:?}: {both:?}", db.backend);
+        for (primary, backup) in both.iter().flatten() {
+            assert_ne!(Some(primary), backup.as_ref(), "{both:?}");
+            assert!(backup.is_some());
+        }
+        // One server left: everybody on it, no backup; none: no assignment at all.
+        settings.call_servers.truncate(1);
+        store.update_site(&pair, &settings, "test").await.unwrap();
+        let one = registrations(store.extensions().await.unwrap());
+        assert!(
+            one.iter()
+                .all(|r| r == &Some(("10.6.0.1:5060".to_string(), None))),
+            "{:?}: {one:?}",
+            db.backend
+        );
+        settings.call_servers.clear();
+        store.update_site(&pair, &settings, "test").await.unwrap();
+        let none = registrations(store.extensions().await.unwrap());
+        assert!(none.iter().all(Option::is_none), "{none:?}");
+        assert_eq!(store.rebalance(&pair, "test").await.unwrap(), 0);
+
+        // Central voice mail: down needs a central server and a backup; state survives.
+        assert!(matches!(
+            store.mark_voicemail(true, "test").await,
+            Err(StoreError::Refused(_))
+        ));
+        store
+            .set_voicemail(Some("vm1".into()), Some("vm2".into()), "test")
+            .await
+            .unwrap();
+        store.mark_voicemail(true, "test").await.unwrap();
+        store.close().await;
+        let store = db.open().await;
+        let vm = store.snapshot().await.unwrap().voicemail;
+        assert!(vm.central_down);
+        assert_eq!(vm.target("own"), "vm2");
+        store.mark_voicemail(false, "test").await.unwrap();
+        assert_eq!(store.voicemail().await.unwrap().target("own"), "vm1");
+        let audit = store.audit(3).await.unwrap();
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["voicemail-up", "voicemail-down", "voicemail-set"]);
+        store.close().await;
+    }
+}
