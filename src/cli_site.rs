@@ -203,7 +203,7 @@ async fn show(store: &SqlStore, name: &str) -> anyhow::Result<()> {
     for (field, value) in site.settings.describe(site_name) {
         say(format_args!("  {field:<20} {value}\n"))?;
     }
-    // primary and backup counts per server key
+    // How many extensions each server is primary and backup for.
     let mut counts: BTreeMap<String, (usize, usize)> = site
         .settings
         .bins()

@@ -56,17 +56,23 @@ async fn csv_format_example_imports() {
     store.close().await;
 }
 
+/// The first TOML block of `docs/{page}`.
+fn toml_example(page: &str) -> String {
+    let path = format!("{}/docs/{page}", env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(&path).expect("the page");
+    doc.split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block")
+        .to_string()
+}
+
 /// The config file example of `docs/dhcp.md` is accepted as written: its settings are flags
 /// phoneprov knows, and its subnets pass the checks the DHCP server makes at start.
 #[test]
 fn the_dhcp_config_example_is_valid() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/dhcp.md"))
-        .expect("docs/dhcp.md");
-    let example = doc
-        .split("```toml\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("a toml block");
+    let example = toml_example("dhcp.md");
+    let example = example.as_str();
     let file = phoneprov::config_file::parse(example).expect("valid TOML");
     let subnets = phoneprov::dhcp::subnet::check_subnets(file.subnets).expect("valid subnets");
     assert_eq!(subnets.len(), 2);
@@ -93,16 +99,8 @@ fn the_dhcp_config_example_is_valid() {
 /// the other's alternate) with their call servers, and the central voice mail server.
 #[tokio::test]
 async fn the_sites_config_example_applies() {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/sites-and-failover.md"
-    ))
-    .expect("docs/sites-and-failover.md");
-    let example = doc
-        .split("```toml\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("a toml block");
+    let example = toml_example("sites-and-failover.md");
+    let example = example.as_str();
     let file = phoneprov::config_file::parse(example).expect("valid TOML");
     let db = common::sqlite_db();
     let store = db.open().await;

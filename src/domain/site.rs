@@ -1,8 +1,9 @@
-//! Sites: one or more call servers (PBXs) and the settings every phone registered to it shares (ports, time,
-//! dial plan, message-waiting beep, registration expiry, alternate site, voice mail servers).
+//! Sites: one or more call servers (PBXs) and the settings every phone registered to them
+//! shares (ports, time, dial plan, message-waiting beep, registration expiry, alternate site,
+//! voice mail server, reserved numbers).
 //!
-//! A `default` site exists from the first start. Its call server address is unset until an admin
-//! sets it, and unset means "the address phoneprov itself serves on", so a fresh install renders
+//! A `default` site exists from the first start. It has no call server until an admin sets
+//! one, and none means "the address phoneprov itself serves on", so a fresh install renders
 //! usable files (`phoneprov check` warns about it).
 
 use std::fmt;
