@@ -268,10 +268,15 @@ impl Write for LogWriter {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(|| LogWriter)
-        .with_ansi(std::io::stderr().is_terminal())
+    use tracing_subscriber::prelude::*;
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(|| LogWriter)
+                .with_ansi(std::io::stderr().is_terminal()),
+        )
+        .with(phoneprov::serve::activity::ProblemLayer)
         .init();
 }
 
@@ -637,6 +642,7 @@ async fn serve(
         leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
         pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
     };
+    let web_token = token.clone();
     let api = phoneprov::serve::api::router(
         Arc::clone(&store_handle),
         Arc::clone(&live),
@@ -644,8 +650,14 @@ async fn serve(
         token,
         admin.body_limit,
     );
+    let web = phoneprov::serve::web::router(
+        axum::Router::new().nest(phoneprov::serve::api::PREFIX, api.clone()),
+        web_token,
+        admin.body_limit,
+    );
     let router = phoneprov::serve::http::router(files, http.prefix)
-        .nest("/api/v1", api)
+        .nest(phoneprov::serve::api::PREFIX, api)
+        .merge(web)
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
         .merge(phoneprov::serve::metrics::router(metrics))
         .layer(axum::middleware::from_fn(

@@ -54,4 +54,5 @@ pub async fn count_requests(request: Request, next: Next) -> Response {
 /// Counts a file served to a phone.
 pub fn fetched(kind: &'static str) {
     metrics::counter!("phoneprov_fetches_total", "kind" => kind).increment(1);
+    crate::serve::activity::count_fetch();
 }

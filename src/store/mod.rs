@@ -143,6 +143,15 @@ pub struct Snapshot {
     pub voicemail: Voicemail,
 }
 
+/// Phones by when they were last seen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhoneActivity {
+    /// Phones that fetched a file since the time asked about.
+    pub seen_since: i64,
+    /// Phones that never fetched a file.
+    pub never_seen: i64,
+}
+
 /// A bulk change, applied in one transaction. The planner (e.g. CSV import) fills it with the
 /// final state of each touched row.
 #[derive(Debug, Clone, Default)]
@@ -343,6 +352,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         site: &SiteName,
         actor: &str,
     ) -> Result<(), StoreError>;
+
+    /// The newest `limit` push records, newest first, with their phones.
+    async fn pushes(&self, limit: i64) -> Result<Vec<(Mac, PushRecord)>, StoreError>;
+
+    /// How many phones fetched a file at or after `since_ms`, and how many never did.
+    async fn phone_activity(&self, since_ms: i64) -> Result<PhoneActivity, StoreError>;
 
     /// Rebalances a site's registration distribution with the fewest moves; how many moved.
     async fn rebalance(&self, site: &SiteName, actor: &str) -> Result<usize, StoreError>;

@@ -1,6 +1,8 @@
 //! The last check-sync push per phone: written when a push is sent and when it ends (rare, an
-//! admin's change or request, so one statement each), read for the phone's API record.
+//! admin's change or request, so one statement each), read for the phone's API record and the
+//! list of recent pushes.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::domain::{Mac, PushOutcome, PushRecord};
@@ -29,6 +31,31 @@ pub(super) async fn save(pool: &AnyPool, mac: &Mac, record: &PushRecord) -> Resu
     Ok(())
 }
 
+/// The newest `limit` push records (by send time), with their phones.
+pub(super) async fn recent(
+    pool: &AnyPool,
+    limit: i64,
+) -> Result<Vec<(Mac, PushRecord)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT mac, reason, target, sent_at_ms, outcome, status, attempts, finished_at_ms \
+         FROM phone_pushes ORDER BY sent_at_ms DESC, mac LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let text: String = row.try_get("mac")?;
+            let mac = Mac::parse(&text).map_err(|e| StoreError::Corrupt {
+                table: "phone_pushes",
+                key: text.clone(),
+                reason: e.to_string(),
+            })?;
+            Ok((mac, record(row, &mac)?))
+        })
+        .collect()
+}
+
 /// The phone's push record.
 pub(super) async fn load(pool: &AnyPool, mac: &Mac) -> Result<Option<PushRecord>, StoreError> {
     let Some(row) = sqlx::query(
@@ -41,6 +68,10 @@ pub(super) async fn load(pool: &AnyPool, mac: &Mac) -> Result<Option<PushRecord>
     else {
         return Ok(None);
     };
+    record(&row, mac).map(Some)
+}
+
+fn record(row: &AnyRow, mac: &Mac) -> Result<PushRecord, StoreError> {
     let outcome: String = row.try_get("outcome")?;
     let corrupt = |reason: &str| StoreError::Corrupt {
         table: "phone_pushes",
@@ -49,7 +80,7 @@ pub(super) async fn load(pool: &AnyPool, mac: &Mac) -> Result<Option<PushRecord>
     };
     let status: Option<i64> = row.try_get("status")?;
     let attempts: i64 = row.try_get("attempts")?;
-    Ok(Some(PushRecord {
+    Ok(PushRecord {
         reason: row.try_get("reason")?,
         target: row.try_get("target")?,
         sent_at_ms: row.try_get("sent_at_ms")?,
@@ -60,5 +91,5 @@ pub(super) async fn load(pool: &AnyPool, mac: &Mac) -> Result<Option<PushRecord>
             .map_err(|_| corrupt("status out of range"))?,
         attempts: u32::try_from(attempts).map_err(|_| corrupt("attempts out of range"))?,
         finished_at_ms: row.try_get("finished_at_ms")?,
-    }))
+    })
 }

@@ -15,7 +15,7 @@ use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::failover::{self, AuditEntry};
 use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
 use crate::store::{
-    Backend, ChangeSet, Counts, Progress, Snapshot, Store, StoreError, migrations,
+    Backend, ChangeSet, Counts, PhoneActivity, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
 };
 use crate::store::{distribution, voicemail};
@@ -712,6 +712,24 @@ impl Store for SqlStore {
         actor: &str,
     ) -> Result<(), StoreError> {
         failover::relocate(self.backend, &self.pool, number, site, actor).await
+    }
+
+    async fn pushes(&self, limit: i64) -> Result<Vec<(Mac, PushRecord)>, StoreError> {
+        crate::store::pushes::recent(&self.pool, limit).await
+    }
+
+    async fn phone_activity(&self, since_ms: i64) -> Result<PhoneActivity, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM phones WHERE last_seen_at_ms >= $1) AS seen, \
+             (SELECT COUNT(*) FROM phones WHERE last_seen_at_ms IS NULL) AS never",
+        )
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(PhoneActivity {
+            seen_since: row.try_get("seen")?,
+            never_seen: row.try_get("never")?,
+        })
     }
 
     async fn rebalance(&self, site: &SiteName, actor: &str) -> Result<usize, StoreError> {

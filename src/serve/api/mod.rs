@@ -19,6 +19,7 @@ mod listing;
 mod openapi;
 mod phones;
 mod sites;
+mod status;
 mod voicemail;
 
 use std::sync::Arc;
@@ -98,6 +99,8 @@ pub fn router(
         .routes(routes!(failover::set_switchover))
         .routes(routes!(failover::relocate))
         .routes(routes!(failover::rebalance))
+        .routes(routes!(status::get))
+        .routes(routes!(status::pushes))
         .routes(routes!(failover::audit))
         .routes(routes!(voicemail::get, voicemail::set))
         .routes(routes!(voicemail::mark))

@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, quoted};
+use crate::domain::{
+    Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, PushRecord, quoted,
+};
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
 use crate::push::pusher::Reason;
 use crate::serve::api::error::ErrorBody;
@@ -125,7 +127,7 @@ struct PhoneDetail {
 
 /// The last check-sync NOTIFY sent to a phone and how it ended.
 #[derive(Serialize, utoipa::ToSchema)]
-struct PushView {
+pub(super) struct PushView {
     /// `change` (an admin change altered its files) or `resync` (asked for).
     reason: String,
     /// Where it went, `address:port`.
@@ -140,6 +142,20 @@ struct PushView {
     finished_at_ms: Option<i64>,
     /// Whether the phone fetched a file since.
     refetched: bool,
+}
+
+/// The view of a push record; `last_seen_at` is when the phone last fetched a file.
+pub(super) fn push_view(record: &PushRecord, last_seen_at: Option<i64>) -> PushView {
+    PushView {
+        refetched: last_seen_at.is_some_and(|at| at > record.sent_at_ms),
+        reason: record.reason.clone(),
+        target: record.target.clone(),
+        sent_at_ms: record.sent_at_ms,
+        outcome: record.outcome.as_str(),
+        status: record.status,
+        attempts: record.attempts,
+        finished_at_ms: record.finished_at_ms,
+    }
 }
 
 /// A file a phone uploaded; its content is at `/phones/{mac}/uploads/{name}`.
@@ -188,16 +204,11 @@ pub(super) async fn get_one(
         })
         .collect();
     let last_seen_at = phone.last_seen.as_ref().map(|seen| seen.at_ms);
-    let push = api.store.push(&mac).await?.map(|record| PushView {
-        refetched: last_seen_at.is_some_and(|at| at > record.sent_at_ms),
-        reason: record.reason,
-        target: record.target,
-        sent_at_ms: record.sent_at_ms,
-        outcome: record.outcome.as_str(),
-        status: record.status,
-        attempts: record.attempts,
-        finished_at_ms: record.finished_at_ms,
-    });
+    let push = api
+        .store
+        .push(&mac)
+        .await?
+        .map(|record| push_view(&record, last_seen_at));
     Ok(Json(PhoneDetail {
         phone: phone_view(&phone),
         files: api.live.files_of_phone(&mac).unwrap_or_default(),

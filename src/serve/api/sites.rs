@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::domain::{CallServer, Site, SiteId, SiteName};
+use crate::domain::{CallServer, Extension, Site, SiteId, SiteName};
 use crate::serve::api::error::ErrorBody;
 use crate::serve::api::fields::{json_body, reload};
 use crate::serve::api::{API_ACTOR, Api, ApiError};
@@ -44,9 +44,52 @@ pub(super) struct SiteView {
     reserved_numbers: String,
     /// Whether its switchover-enabled extensions are on the alternate site now.
     switched_over: bool,
+    /// Each call server (`address:port`) with the number of the site's extensions it is
+    /// primary and backup for (registration distribution).
+    load: Vec<ServerLoad>,
 }
 
-pub(super) fn site_view(site: &Site, names: &HashMap<SiteId, String>) -> SiteView {
+/// How many extensions a call server carries.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ServerLoad {
+    server: String,
+    primary: usize,
+    backup: usize,
+}
+
+fn load_of(site: &Site, extensions: &[Extension]) -> Vec<ServerLoad> {
+    let mut load: Vec<ServerLoad> = site
+        .settings
+        .bins()
+        .into_iter()
+        .map(|bin| ServerLoad {
+            server: bin.key,
+            primary: 0,
+            backup: 0,
+        })
+        .collect();
+    for registration in extensions
+        .iter()
+        .filter(|e| e.current_site == site.id)
+        .filter_map(|e| e.registration.as_ref())
+    {
+        for server in &mut load {
+            if server.server == registration.primary {
+                server.primary += 1;
+            }
+            if registration.backup.as_ref() == Some(&server.server) {
+                server.backup += 1;
+            }
+        }
+    }
+    load
+}
+
+pub(super) fn site_view(
+    site: &Site,
+    names: &HashMap<SiteId, String>,
+    extensions: &[Extension],
+) -> SiteView {
     let s = &site.settings;
     SiteView {
         name: site.name.to_string(),
@@ -64,6 +107,7 @@ pub(super) fn site_view(site: &Site, names: &HashMap<SiteId, String>) -> SiteVie
         voicemail_server: s.voicemail_server.clone(),
         reserved_numbers: s.reserved_numbers.to_string(),
         switched_over: site.switched_over,
+        load: load_of(site, extensions),
     }
 }
 
@@ -76,10 +120,11 @@ pub(super) fn site_view(site: &Site, names: &HashMap<SiteId, String>) -> SiteVie
 pub(super) async fn list(State(api): State<Arc<Api>>) -> Result<impl IntoResponse, ApiError> {
     let sites = api.store.sites().await?;
     let names = site_names(&sites);
+    let extensions = api.store.extensions().await?;
     Ok(Json(
         sites
             .iter()
-            .map(|s| site_view(s, &names))
+            .map(|s| site_view(s, &names, &extensions))
             .collect::<Vec<_>>(),
     ))
 }
@@ -98,11 +143,12 @@ pub(super) async fn get_one(
 ) -> Result<impl IntoResponse, ApiError> {
     let sites = api.store.sites().await?;
     let names = site_names(&sites);
+    let extensions = api.store.extensions().await?;
     let site = sites
         .iter()
         .find(|s| s.name.as_str().eq_ignore_ascii_case(&name))
         .ok_or_else(|| ApiError::NotFound(format!("no site {name:?}")))?;
-    Ok(Json(site_view(site, &names)))
+    Ok(Json(site_view(site, &names, &extensions)))
 }
 
 async fn save_site(
@@ -130,11 +176,12 @@ async fn save_site(
     };
     let sites = api.store.sites().await?;
     let names = site_names(&sites);
+    let extensions = api.store.extensions().await?;
     let site = sites
         .iter()
         .find(|s| s.name == name)
         .ok_or_else(|| ApiError::NotFound(format!("no site {name}")))?;
-    Ok((status, Json(site_view(site, &names))).into_response())
+    Ok((status, Json(site_view(site, &names, &extensions))).into_response())
 }
 
 fn site_name(text: &str) -> Result<SiteName, ApiError> {

@@ -1,0 +1,214 @@
+//! The admin web page at `/admin`: server-rendered HTML (Tera templates and one stylesheet and
+//! script, all embedded in the binary; nothing is loaded from another host, and the
+//! Content-Security-Policy says so). Every basic form works without JavaScript.
+//!
+//! This module owns the routing, the login (with the admin token), the session cookie, the CSRF
+//! check of every form and the security headers. The pages are in [`dashboard`], [`import`],
+//! [`directory`] (extensions and phones) and [`sites`]; they read and change data only through
+//! the admin API, called in process ([`client`]).
+
+pub mod client;
+mod dashboard;
+mod directory;
+mod import;
+mod pages;
+pub mod session;
+mod sites;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::serve::token::same_secret;
+use client::ApiClient;
+use pages::Pages;
+use session::{Session, Sessions};
+
+/// Where the web page is mounted.
+pub const PREFIX: &str = "/admin";
+
+/// What every page handler shares.
+pub(crate) struct Web {
+    api: ApiClient,
+    token: String,
+    sessions: Sessions,
+    pages: Pages,
+}
+
+/// The web page's router (its paths start with [`PREFIX`]; `/admin/` redirects to `/admin`).
+/// `api` is the admin API router as nested under its prefix, `token` the admin token (the
+/// login password).
+pub fn router(api: Router, token: String, body_limit: usize) -> Router {
+    let web = Arc::new(Web {
+        api: ApiClient::new(api, &token),
+        token,
+        sessions: Sessions::default(),
+        pages: Pages::new(),
+    });
+    let private = Router::new()
+        .route("/", get(dashboard::show))
+        .route("/logout", axum::routing::post(logout))
+        .merge(import::routes())
+        .merge(directory::routes())
+        .merge(sites::routes())
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&web),
+            require_admin,
+        ));
+    let pages = Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/static/admin.css", get(pages::stylesheet))
+        .route("/static/admin.js", get(pages::script))
+        .merge(private)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(web);
+    Router::new().nest(PREFIX, pages).route(
+        &format!("{PREFIX}/"),
+        get(|| async { Redirect::permanent(PREFIX) }),
+    )
+}
+
+/// Sends logged-out visitors to the login page and hands the session to the page.
+async fn require_admin(State(web): State<Arc<Web>>, mut request: Request, next: Next) -> Response {
+    match session_of(&web, request.headers()) {
+        Some(session) if session.admin => {
+            request.extensions_mut().insert(session);
+            next.run(request).await
+        }
+        _ => Redirect::to(&format!("{PREFIX}/login")).into_response(),
+    }
+}
+
+fn session_of(web: &Web, headers: &HeaderMap) -> Option<Session> {
+    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+    web.sessions.get(session::id_in(cookies)?)
+}
+
+/// No caching, no framing, no sniffing, and nothing from anywhere but this server.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// A form's CSRF field; pages check it with [`forged`].
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfOnly {
+    csrf: String,
+}
+
+/// The refusal of a form whose CSRF token is not the session's; `None` when it is.
+pub(crate) fn forged(session: &Session, presented: &str) -> Option<Response> {
+    (!session.csrf_matches(presented)).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from this page: go back, reload and try again.",
+        )
+            .into_response()
+    })
+}
+
+/// A redirect after a change, with a notice for the next page.
+pub(crate) fn done(path: &str, notice: &str) -> Response {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!(
+        "{PREFIX}{path}{separator}notice={}",
+        client::encode(notice)
+    ))
+    .into_response()
+}
+
+async fn login_page(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    let session = match session_of(&web, &headers) {
+        Some(session) if session.admin => return Redirect::to(PREFIX).into_response(),
+        Some(session) => session,
+        None => match web.sessions.create(false) {
+            Ok(session) => session,
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        },
+    };
+    let page = web.pages.login(&session, None);
+    with_cookie(page, &session)
+}
+
+fn with_cookie(mut response: Response, session: &Session) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&session.cookie()) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    csrf: String,
+    token: String,
+}
+
+async fn login(
+    State(web): State<Arc<Web>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let Some(visitor) = session_of(&web, &headers) else {
+        return Redirect::to(&format!("{PREFIX}/login")).into_response();
+    };
+    if let Some(refused) = forged(&visitor, &form.csrf) {
+        return refused;
+    }
+    if !same_secret(form.token.trim().as_bytes(), web.token.as_bytes()) {
+        tracing::warn!(client = %client.ip(), "admin web login failed: wrong token");
+        // One guess a second per attempt.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let page = web
+            .pages
+            .login(&visitor, Some("That is not the admin token."));
+        return (StatusCode::UNAUTHORIZED, page).into_response();
+    }
+    web.sessions.remove(&visitor.id);
+    match web.sessions.create(true) {
+        Ok(admin) => {
+            tracing::info!(client = %client.ip(), "admin web login");
+            with_cookie(Redirect::to(PREFIX).into_response(), &admin)
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn logout(
+    State(web): State<Arc<Web>>,
+    axum::Extension(session): axum::Extension<Session>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    web.sessions.remove(&session.id);
+    let mut response = Redirect::to(&format!("{PREFIX}/login")).into_response();
+    if let Ok(value) = HeaderValue::from_str(&session::expired_cookie()) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,131 @@
+// End-to-end test of the phoneprov admin web page in headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core). Started by tests/e2e.rs against a running
+// server with the golden deployment. Environment:
+//   BASE_URL     http://127.0.0.1:PORT of the server
+//   ADMIN_TOKEN  the admin token
+//   WORK_DIR     a folder for the CSV files
+//   SHOTS_DIR    where the screenshots go
+// Exits non-zero on the first failed expectation, naming it.
+import { chromium } from "playwright-core";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const base = process.env.BASE_URL;
+const token = process.env.ADMIN_TOKEN;
+const work = process.env.WORK_DIR;
+const shots = process.env.SHOTS_DIR;
+mkdirSync(shots, { recursive: true });
+
+function expect(condition, what) {
+  if (!condition) {
+    throw new Error(`expected: ${what}`);
+  }
+}
+
+const header = "extension,display_name,password,label,auth_user,mac,model,site,line\n";
+const goodRow = "801,Front Desk,desk-secret-801,Desk,,0004f2e2e001,VVX_400,default,1\n";
+const badCsv = join(work, "bad.csv");
+const fixedCsv = join(work, "fixed.csv");
+writeFileSync(badCsv, header + goodRow + "802,Back Office,office-secret-802,,,not-a-mac,VVX_400,default,1\n");
+writeFileSync(fixedCsv, header + goodRow + "802,Back Office,office-secret-802,,,0004f2e2e002,VVX_400,default,1\n");
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+const requests = [];
+let failed = false;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  context.on("request", (request) => requests.push(request.url()));
+  const page = await context.newPage();
+  const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const text = async (selector) => (await page.locator(selector).first().textContent()) || "";
+
+  // Log in.
+  await page.goto(`${base}/admin`);
+  expect(page.url().endsWith("/admin/login"), "the login page first");
+  await page.getByLabel("Admin token").fill(token);
+  await shot("login");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${base}/admin`);
+  expect((await text("h1")) === "Dashboard", "the dashboard after login");
+  await shot("dashboard");
+
+  // Import: one bad row is refused with its line; the fixed file is previewed, then applied.
+  await page.getByRole("link", { name: "Import", exact: true }).click();
+  await page.setInputFiles("#file", badCsv);
+  await page.getByRole("button", { name: "Preview" }).click();
+  const problems = await text(".problem");
+  expect(problems.includes("line 3, column mac"), `the bad row named by line and column (got: ${problems})`);
+  await shot("import-error");
+  await page.setInputFiles("#file", fixedCsv);
+  await page.getByRole("button", { name: "Preview" }).click();
+  expect((await text("#report")).startsWith("Preview"), "a preview");
+  await page.getByText("Every change").click();
+  expect((await text(".changes")).includes("create extension 802"), "the preview lists the new extension");
+  await shot("import-preview");
+  await page.getByRole("button", { name: "Apply this import" }).click();
+  expect((await text("#report")) === "Imported", "the import applied");
+
+  // Find the phone and preview its extension file: the home call server.
+  await page.getByRole("link", { name: "Phones", exact: true }).click();
+  await page.getByLabel("MAC or model").fill("0004f2e2e001");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: "0004f2e2e001" }).click();
+  expect((await text("h1")).includes("0004f2e2e001"), "the phone page");
+  await shot("phone");
+  await page.getByRole("link", { name: "801.cfg" }).click();
+  const before = await text("#file-text");
+  expect(before.includes('reg.1.server.1.address="10.10.0.5"'), `the home server in 801.cfg (got: ${before})`);
+  await shot("preview");
+
+    // The phone boots once (so phoneprov knows its address and can NOTIFY it).
+  const boot = await fetch(`${base}/0004f2e2e001.cfg`, {
+    headers: { "User-Agent": "FileTransport PolycomVVX-VVX_400-UA/6.4.0.1234" },
+  });
+  expect(boot.status === 200, `the phone's master file (got ${boot.status})`);
+
+  // Give the site an alternate, let 801 follow, switch over after the confirmation.
+  await page.goto(`${base}/admin/sites/default`);
+  await page.getByLabel("Alternate site").selectOption("branch");
+  await page.getByRole("button", { name: "Save servers and alternate" }).click();
+  expect((await text(".notice")).includes("saved"), "the site saved");
+  await page.goto(`${base}/admin/extensions/801`);
+  await page.getByLabel("Follows its site's switchover to the alternate site").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  expect((await text(".notice")).includes("saved"), "the extension saved");
+  await page.goto(`${base}/admin/sites/default`);
+  await page.getByRole("link", { name: /Switch over to branch/ }).click();
+  const moving = await text("#moving-count");
+  expect(moving.startsWith("1 extension(s) will move"), `the confirmation lists what moves (got: ${moving})`);
+  expect((await text("tbody")).includes("801"), "801 among those that move");
+  await shot("switchover-confirm");
+  await page.getByRole("button", { name: "Switch over now" }).click();
+  expect((await text(".notice")).includes("switched over"), "switched over");
+    expect((await text("#site-state")).includes("Switched over"), "the site shows its state");
+  const progress = await text("#push-summary");
+  expect(/pending|no answer|acknowledged/.test(progress), `NOTIFY progress shown (got: ${progress})`);
+  await shot("site-switched-over");
+  await page.goto(`${base}/admin/phones/0004f2e2e001/files/801.cfg`);
+  const after = await text("#file-text");
+  expect(after.includes('reg.1.server.1.address="10.20.0.5"'), `the alternate's server in 801.cfg (got: ${after})`);
+  expect(after.includes('reg.1.server.2.address="10.10.0.5"'), "the home server as backup");
+  await shot("preview-switched-over");
+
+  // Nothing was loaded from anywhere but this server.
+  const foreign = requests.filter((url) => !url.startsWith(`${base}/`));
+  expect(foreign.length === 0, `no request to another host (got: ${foreign.join(", ")})`);
+  expect(requests.some((url) => url.endsWith("/admin/static/admin.css")), "the stylesheet loaded");
+  console.log(`ok: ${requests.length} requests, all to ${base}`);
+} catch (error) {
+  failed = true;
+  console.error(`e2e failed: ${error.message}`);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
