@@ -1,5 +1,7 @@
-//! Phone-facing servers. Each is a thin adapter over the provisioning core: it turns a request
-//! into a file name and answers from [`live::Live`]. No server knows a vendor.
+//! The servers: phone-facing ones (HTTP, FTP, TFTP), each a thin adapter over the provisioning
+//! core that turns a request into a file name and answers from [`live::Live`] (no server knows a
+//! vendor); the admin API ([`api`]) and the admin web page ([`web`]) over it; metrics and the
+//! recent activity the dashboard shows ([`activity`]).
 
 pub mod activity;
 pub mod api;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
@@ -106,14 +106,8 @@ async fn extension_form(
     context.insert("number", number);
     context.insert("extension", &values);
     context.insert("sites", &sites);
-    let failed = problems.is_some();
-    context.insert("problems", &problems);
-    let page = web.pages.render("extension.html", session, notice, context);
-    if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    }
+    web.pages
+        .render_form("extension.html", session, notice, context, problems)
 }
 
 async fn extension(
@@ -240,14 +234,8 @@ async fn phone_page(
     let mut context = Context::new();
     context.insert("phone", &phone);
     context.insert("keys", &keys);
-    let failed = problems.is_some();
-    context.insert("problems", &problems);
-    let page = web.pages.render("phone.html", session, notice, context);
-    if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    }
+    web.pages
+        .render_form("phone.html", session, notice, context, problems)
 }
 
 async fn phone(

@@ -49,15 +49,10 @@ fn mode_of(text: &str) -> &'static str {
 fn outcome(web: &Web, session: &Session, answer: &Answer, mut context: Context) -> Response {
     if answer.ok() {
         context.insert("report", &answer.json());
-    } else {
-        context.insert("problems", &answer.problems());
     }
-    let page = web.pages.render("import.html", session, None, context);
-    if answer.ok() {
-        page
-    } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    }
+    let problems = (!answer.ok()).then(|| answer.problems());
+    web.pages
+        .render_form("import.html", session, None, context, problems)
 }
 
 async fn import(web: &Web, csv: Vec<u8>, mode: &str, dry_run: bool) -> Answer {

@@ -74,6 +74,25 @@ impl Pages {
         }
     }
 
+    /// Renders a page that may list `problems` (a refused change): then it answers 422.
+    pub(crate) fn render_form(
+        &self,
+        name: &str,
+        session: &Session,
+        notice: Option<&str>,
+        mut context: Context,
+        problems: Option<Vec<String>>,
+    ) -> Response {
+        let refused = problems.is_some();
+        context.insert("problems", &problems);
+        let page = self.render(name, session, notice, context);
+        if refused {
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        } else {
+            page
+        }
+    }
+
     /// The login page, with a complaint after a wrong token.
     pub(crate) fn login(&self, session: &Session, complaint: Option<&str>) -> Response {
         let mut context = Context::new();

@@ -97,14 +97,8 @@ async fn site_page(
     context.insert("pushes", &pushes);
     context.insert("push_summary", &summary);
     context.insert("pushes_pending", &pending);
-    let failed = problems.is_some();
-    context.insert("problems", &problems);
-    let page = web.pages.render("site.html", session, notice, context);
-    if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    }
+    web.pages
+        .render_form("site.html", session, notice, context, problems)
 }
 
 async fn site(
