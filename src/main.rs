@@ -34,12 +34,15 @@ use phoneprov::store::{SqlStore, Store, url_without_password};
 
 mod cli_dhcp;
 mod cli_failover;
+mod cli_guard;
 mod cli_settings;
 mod cli_site;
 
 use cli_dhcp::{DhcpChoices, LeaseAction, polycom_option, start_dhcp};
 use cli_failover::{ExtensionAction, VoicemailAction};
+use cli_guard::GuardFlags;
 use cli_site::SiteAction;
+use phoneprov::serve::guard::{Guard, GuardSettings};
 
 /// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
 #[derive(Debug, Parser)]
@@ -155,6 +158,8 @@ enum Command {
         /// timer F).
         #[arg(long, env = "PHONEPROV_PUSH_TIMEOUT", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=300))]
         push_timeout: u64,
+        #[command(flatten)]
+        guard: GuardFlags,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -336,6 +341,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
             push_listen,
             push_rate,
             push_timeout,
+            guard,
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
@@ -396,6 +402,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                 ftp,
                 dhcp,
                 push,
+                guard: guard.settings(),
             };
             serve(&store, &storage, &serving, options).await
         }
@@ -461,6 +468,7 @@ struct ServeOptions {
     ftp: FtpConfig,
     dhcp: DhcpChoices,
     push: PushChoices,
+    guard: GuardSettings,
 }
 
 /// Where phoneprov listens.
@@ -536,6 +544,7 @@ async fn serve(
         ftp,
         dhcp,
         push,
+        guard,
     } = options;
     let (token, generated) =
         phoneprov::serve::token::load_or_create(&storage.data_dir, admin.token)?;
@@ -583,12 +592,14 @@ async fn serve(
     let firmware_dir = http.firmware_dir.clone();
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
     let (recorder, recording) = Recorder::start(Arc::clone(&store_handle));
+    let guard = Arc::new(Guard::new(guard));
     let files = Arc::new(PhoneFiles::new(
         Arc::clone(&live),
         Arc::clone(&store_handle),
         recorder,
         http.firmware_dir,
         http.uploads,
+        Arc::clone(&guard),
     ));
     let ftp_server = match listeners.ftp {
         Some(address) => {
@@ -641,6 +652,7 @@ async fn serve(
     let controls = Controls {
         leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
         pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
+        guard: Some(guard),
     };
     let web_token = token.clone();
     let api = phoneprov::serve::api::router(

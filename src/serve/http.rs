@@ -79,6 +79,11 @@ fn refusal(refused: Refused) -> Response {
         Refused::Failed(why) => {
             (StatusCode::INTERNAL_SERVER_ERROR, format!("{why}\n")).into_response()
         }
+        Refused::Banned => (
+            StatusCode::FORBIDDEN,
+            "this address is banned from provisioning for now\n",
+        )
+            .into_response(),
     }
 }
 
@@ -99,11 +104,12 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Err(refused) = app.files.check_agent(&name, agent.as_ref()) {
         return refusal(refused);
     }
-    let found = match app.files.find(&name).await {
+    let found = match app.files.find(client, &name).await {
         Ok(found) => found,
         Err(refused) => return refusal(refused),
     };
     let kind = found.kind();
+    let secret = found.carries_secret();
     let content_type = found.content_type();
     let response = match found.into_bytes() {
         Ok(bytes) => with_content_type(bytes, content_type),
@@ -117,6 +123,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
             client,
             name: &name,
             kind,
+            secret,
             transport: Transport::Http,
         };
         app.files.note(served, user_agent, agent);

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod api;
 pub mod firmware;
 pub mod ftp;
+pub mod guard;
 pub mod http;
 pub mod live;
 pub mod metrics;

@@ -16,10 +16,11 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use crate::clock::now_ms;
-use crate::domain::{Mac, Sighting, Transport, Upload, Vendor};
+use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, Vendor};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
 use crate::serve::firmware;
+use crate::serve::guard::{Guard, Verdict};
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::metrics;
 use crate::serve::sightings::Recorder;
@@ -62,6 +63,11 @@ impl Found {
         }
     }
 
+    /// Whether it holds a SIP password.
+    pub fn carries_secret(&self) -> bool {
+        matches!(self, Found::Rendered(file) if file.carries_secret)
+    }
+
     /// What kind of file it is, as counted in the metrics: the vendor of a rendered file,
     /// `upload` or `firmware`.
     pub fn kind(&self) -> &'static str {
@@ -100,6 +106,8 @@ pub enum Refused {
     TooLarge(usize),
     /// phoneprov failed (rendering or storage); logged.
     Failed(&'static str),
+    /// The client's address is banned from provisioning (enumeration defense).
+    Banned,
 }
 
 /// A file served: to whom, which, what kind ([`Found::kind`]) and how.
@@ -111,6 +119,8 @@ pub struct Served<'a> {
     pub name: &'a str,
     /// What kind of file.
     pub kind: &'static str,
+    /// Whether it held a SIP password (logged as an audit line).
+    pub secret: bool,
     /// Over which transport.
     pub transport: Transport,
 }
@@ -124,6 +134,8 @@ pub struct PhoneFiles {
     firmware_dir: PathBuf,
     /// The phone last attributed at each client address.
     phone_at: Mutex<HashMap<IpAddr, Mac>>,
+    /// The enumeration defense.
+    guard: Arc<Guard>,
 }
 
 impl PhoneFiles {
@@ -134,6 +146,7 @@ impl PhoneFiles {
         recorder: Arc<Recorder>,
         firmware_dir: PathBuf,
         uploads: UploadLimits,
+        guard: Arc<Guard>,
     ) -> PhoneFiles {
         PhoneFiles {
             live,
@@ -142,7 +155,13 @@ impl PhoneFiles {
             recorder,
             firmware_dir,
             phone_at: Mutex::default(),
+            guard,
         }
+    }
+
+    /// The enumeration defense.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
     }
 
     /// The live data.
@@ -180,8 +199,37 @@ impl PhoneFiles {
         }
     }
 
-    /// The file `name` (a decoded path without leading `/`).
-    pub async fn find(&self, name: &str) -> Result<Found, Refused> {
+    /// The file `name` (a decoded path without leading `/`) for `client`: refused while the
+    /// client is banned (except its own phones' files and files of no phone), and a missing
+    /// phone file counts toward a ban.
+    pub async fn find(&self, client: Option<IpAddr>, name: &str) -> Result<Found, Refused> {
+        let phone_file = is_phone_file(name);
+        if let Some(ip) = client
+            && self.guard.admit(ip, self.live.phone_of(name), phone_file) == Verdict::Banned
+        {
+            return Err(Refused::Banned);
+        }
+        match self.find_file(name).await {
+            Err(Refused::NotFound) if phone_file => match client {
+                Some(ip) if self.guard.miss(ip, name) => Err(Refused::Banned),
+                _ => Err(Refused::NotFound),
+            },
+            Ok(found) if found.carries_secret() && !self.guard.may_receive_secrets(client) => {
+                tracing::warn!(
+                    target: "audit",
+                    client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                    file = %name,
+                    "credential file refused: the client is outside the provisioning networks"
+                );
+                Err(Refused::Forbidden(
+                    "credential files are served only inside the provisioning networks",
+                ))
+            }
+            other => other,
+        }
+    }
+
+    async fn find_file(&self, name: &str) -> Result<Found, Refused> {
         if !name.contains('/') && name.len() <= firmware::MAX_SEGMENT {
             match self.live.fetch(name) {
                 Ok(FetchAnswer::Found(file)) => return Ok(Found::Rendered(file)),
@@ -263,9 +311,19 @@ impl PhoneFiles {
             client,
             name,
             kind,
+            secret,
             transport,
         } = served;
         metrics::fetched(kind);
+        if secret {
+            tracing::info!(
+                target: "audit",
+                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                file = %name,
+                transport = %transport,
+                "credential file served"
+            );
+        }
         let named = agent
             .as_ref()
             .and_then(|a| a.mac)
@@ -278,6 +336,7 @@ impl PhoneFiles {
         let mac = match (named, client) {
             (Some(mac), Some(ip)) => {
                 phone_at.insert(ip, mac);
+                self.guard.seen(ip, mac);
                 Some(mac)
             }
             (Some(mac), None) => Some(mac),
@@ -296,6 +355,14 @@ impl PhoneFiles {
             transport,
         });
     }
+}
+
+/// Whether `name` is a phone's own file: `<MAC>…` or an extension's `<number>.cfg`.
+fn is_phone_file(name: &str) -> bool {
+    mac_in_name(name).is_some()
+        || name
+            .strip_suffix(".cfg")
+            .is_some_and(|number| ExtensionNumber::parse(number).is_ok())
 }
 
 /// The content type of an uploaded file: logs are text, everything else XML.

@@ -34,16 +34,17 @@ impl Handler for TftpFiles {
             .to_str()
             .ok_or(packet::Error::FileNotFound)?
             .trim_start_matches('/');
-        let found = self
-            .files
-            .find(name)
-            .await
-            .map_err(|refused| match refused {
-                Refused::NotFound => packet::Error::FileNotFound,
-                Refused::Forbidden(_) => packet::Error::PermissionDenied,
-                Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
-            })?;
+        let found =
+            self.files
+                .find(Some(client.ip()), name)
+                .await
+                .map_err(|refused| match refused {
+                    Refused::NotFound => packet::Error::FileNotFound,
+                    Refused::Forbidden(_) | Refused::Banned => packet::Error::PermissionDenied,
+                    Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
+                })?;
         let kind = found.kind();
+        let secret = found.carries_secret();
         let (reader, size): (Self::Reader, u64) = match found.into_bytes() {
             Ok(bytes) => {
                 let size = bytes.len() as u64;
@@ -62,6 +63,7 @@ impl Handler for TftpFiles {
             client: Some(client.ip()),
             name,
             kind,
+            secret,
             transport: Transport::Tftp,
         };
         self.files.note(served, None, None);

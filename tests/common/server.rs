@@ -21,9 +21,25 @@ pub struct Server {
     pub db: TestDb,
     /// The extra `serve` arguments it was started with.
     extra: Vec<String>,
+    /// Its log lines after the start, as written so far.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
+    /// The log lines written since the start that contain `needle`.
+    pub fn log_lines(&self, needle: &str) -> Vec<String> {
+        self.log
+            .lock()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter(|l| l.contains(needle))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Kills the server and hands back its database.
     pub fn stop(self) -> TestDb {
         drop(self._child);
@@ -128,8 +144,16 @@ fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -
             .and_then(|address| address.parse().ok())
     };
     let (ftp, tftp, dhcp) = (address_of("ftp"), address_of("tftp"), address_of("dhcp"));
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    // Keep draining the log so the server never blocks on a full pipe; keep it for tests.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = std::sync::Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if let Ok(mut kept) = kept.lock() {
+                kept.push(line);
+            }
+        }
+    });
     Server {
         base: base.expect("server started"),
         ftp: ftp.expect("FTP server started"),
@@ -140,6 +164,7 @@ fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -
         _child: KillOnDrop(child),
         db,
         extra,
+        log,
     }
 }
 

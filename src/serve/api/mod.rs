@@ -9,6 +9,7 @@
 /// Who the audit log names for changes made through the API.
 pub(super) const API_ACTOR: &str = "api";
 
+mod bans;
 mod csv;
 mod error;
 mod extensions;
@@ -37,6 +38,7 @@ pub use error::ApiError;
 
 use crate::dhcp::server::LeaseControl;
 use crate::push::pusher::PushQueue;
+use crate::serve::guard::Guard;
 use crate::serve::http::with_content_type;
 use crate::serve::live::Live;
 use crate::serve::token::same_secret;
@@ -62,6 +64,8 @@ pub struct Controls {
     pub leases: Option<LeaseControl>,
     /// The check-sync pusher's queue.
     pub pushes: Option<PushQueue>,
+    /// The enumeration defense of the phone-facing servers.
+    pub guard: Option<Arc<Guard>>,
 }
 
 /// The API router with its OpenAPI document, to be nested under [`PREFIX`].
@@ -101,6 +105,8 @@ pub fn router(
         .routes(routes!(failover::rebalance))
         .routes(routes!(status::get))
         .routes(routes!(status::pushes))
+        .routes(routes!(bans::list))
+        .routes(routes!(bans::lift))
         .routes(routes!(failover::audit))
         .routes(routes!(voicemail::get, voicemail::set))
         .routes(routes!(voicemail::mark))

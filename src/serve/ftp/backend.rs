@@ -131,7 +131,7 @@ fn name_of(path: &Path) -> Result<&str> {
 fn refused(refusal: Refused) -> Error {
     Error::from(match refusal {
         Refused::NotFound => ErrorKind::PermanentFileNotAvailable,
-        Refused::Forbidden(_) => ErrorKind::FileNameNotAllowedError,
+        Refused::Forbidden(_) | Refused::Banned => ErrorKind::FileNameNotAllowedError,
         Refused::TooLarge(_) => ErrorKind::ExceededStorageAllocationError,
         Refused::Failed(_) => ErrorKind::LocalError,
     })
@@ -155,12 +155,12 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
 
     async fn metadata<P: AsRef<Path> + Send + fmt::Debug>(
         &self,
-        _user: &User,
+        user: &User,
         path: P,
     ) -> Result<Entry> {
         let name = name_of(path.as_ref())?;
         // Files first: a rendered file's SIZE needs no filesystem call.
-        let path = match self.files.find(name).await {
+        let path = match self.files.find(user.client(), name).await {
             Ok(Found::Rendered(file)) => return Ok(Entry::file(file.content.len())),
             Ok(Found::Upload { content, .. }) => return Ok(Entry::file(content.len())),
             Ok(Found::Firmware(path)) => path,
@@ -199,8 +199,13 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         start_pos: u64,
     ) -> Result<Box<dyn AsyncRead + Send + Sync + Unpin>> {
         let name = name_of(path.as_ref())?;
-        let found = self.files.find(name).await.map_err(refused)?;
+        let found = self
+            .files
+            .find(user.client(), name)
+            .await
+            .map_err(refused)?;
         let kind = found.kind();
+        let secret = found.carries_secret();
         let reader: Box<dyn AsyncRead + Send + Sync + Unpin> = match found.into_bytes() {
             Ok(bytes) => {
                 let mut reader = std::io::Cursor::new(bytes);
@@ -221,6 +226,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
             client: user.client(),
             name,
             kind,
+            secret,
             transport: Transport::Ftp,
         };
         self.files.note(served, None, None);

@@ -1,0 +1,361 @@
+//! The enumeration defense shared by every transport (a MAC address is not a secret): requests
+//! for phone files that do not exist (an unknown `<MAC>…` name or extension file) are counted per
+//! client address, as distinct names within a window; at the limit the address is banned from
+//! provisioning for a while, and the ban is logged.
+//!
+//! It also decides who may receive files with SIP passwords: only clients inside the
+//! provisioning networks, when any are configured.
+//!
+//! While banned, an address gets only the files of phones that fetched successfully from it
+//! before (phones behind the same NAT keep booting), and static firmware files; every other
+//! request is refused. Addresses in the allowed networks are never counted or banned. Bans live
+//! in memory: a restart lifts them; the admin API lists and lifts them.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use ipnet::IpNet;
+
+use crate::clock::now_ms;
+use crate::domain::Mac;
+
+/// Distinct missing names that ban an address, by default.
+pub const DEFAULT_LIMIT: u32 = 20;
+/// The window they are counted in, by default.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(600);
+/// How long a ban lasts, by default.
+pub const DEFAULT_BAN: Duration = Duration::from_secs(3600);
+/// Most phones remembered per address (a large NAT).
+const MAX_PHONES_PER_ADDRESS: usize = 4096;
+/// Most addresses tracked; beyond, the quietest unbanned ones are forgotten.
+const MAX_ADDRESSES: usize = 100_000;
+
+/// The defense's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardSettings {
+    /// Distinct missing names within `window` that ban an address (0: never ban).
+    pub limit: u32,
+    /// The counting window.
+    pub window: Duration,
+    /// How long a ban lasts.
+    pub ban: Duration,
+    /// Networks never counted or banned (e.g. the phones' own VLANs).
+    pub allowed: Vec<IpNet>,
+    /// When not empty, the only networks files with SIP passwords are served to.
+    pub provisioning: Vec<IpNet>,
+}
+
+impl Default for GuardSettings {
+    fn default() -> GuardSettings {
+        GuardSettings {
+            limit: DEFAULT_LIMIT,
+            window: DEFAULT_WINDOW,
+            ban: DEFAULT_BAN,
+            allowed: Vec::new(),
+            provisioning: Vec::new(),
+        }
+    }
+}
+
+/// A banned address, as shown to admins.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Ban {
+    /// The client address.
+    pub address: String,
+    /// When it was banned, ms since the epoch.
+    pub since_ms: i64,
+    /// When the ban ends, ms since the epoch.
+    pub until_ms: i64,
+    /// Missing names it asked for in the window that led to the ban.
+    pub misses: usize,
+    /// The last missing name it asked for.
+    pub last_name: String,
+}
+
+#[derive(Debug, Default)]
+struct Client {
+    /// Distinct missing names with when they were asked for, oldest first.
+    misses: VecDeque<(Instant, String)>,
+    /// The ban, if any: when it ends, and what is shown.
+    banned: Option<(Instant, Ban)>,
+    /// Phones that fetched a file of theirs from this address.
+    phones: HashSet<Mac>,
+    last_seen: Option<Instant>,
+}
+
+/// What a banned address may still get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Serve it.
+    Allowed,
+    /// Refuse it: the address is banned.
+    Banned,
+}
+
+/// The enumeration defense.
+#[derive(Debug, Default)]
+pub struct Guard {
+    settings: GuardSettings,
+    clients: Mutex<HashMap<IpAddr, Client>>,
+}
+
+impl Guard {
+    /// A defense with `settings`.
+    pub fn new(settings: GuardSettings) -> Guard {
+        Guard {
+            settings,
+            clients: Mutex::default(),
+        }
+    }
+
+    fn clients(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Client>> {
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn exempt(&self, client: IpAddr) -> bool {
+        self.settings.limit == 0 || self.settings.allowed.iter().any(|n| n.contains(&client))
+    }
+
+    /// Whether `client` may get the file `name`: `owner` is the known phone it belongs to,
+    /// `phone_file` whether the name is a phone's (`<MAC>…` or an extension file). A banned
+    /// address still gets its own phones' files and files of no phone (firmware, site files).
+    pub fn admit(&self, client: IpAddr, owner: Option<Mac>, phone_file: bool) -> Verdict {
+        let mut clients = self.clients();
+        let Some(state) = clients.get_mut(&client) else {
+            return Verdict::Allowed;
+        };
+        match &state.banned {
+            Some((until, _)) if Instant::now() >= *until => {
+                state.banned = None;
+                state.misses.clear();
+                Verdict::Allowed
+            }
+            Some(_) => match owner {
+                Some(phone) if state.phones.contains(&phone) => Verdict::Allowed,
+                None if !phone_file => Verdict::Allowed,
+                _ => Verdict::Banned,
+            },
+            None => Verdict::Allowed,
+        }
+    }
+
+    /// Whether files with SIP passwords may go to `client`: inside the provisioning networks,
+    /// when any are set (an unknown client address is outside them).
+    pub fn may_receive_secrets(&self, client: Option<IpAddr>) -> bool {
+        self.settings.provisioning.is_empty()
+            || client.is_some_and(|ip| self.settings.provisioning.iter().any(|n| n.contains(&ip)))
+    }
+
+    /// Whether `client` is banned now.
+    pub fn is_banned(&self, client: IpAddr) -> bool {
+        let clients = self.clients();
+        clients
+            .get(&client)
+            .and_then(|c| c.banned.as_ref())
+            .is_some_and(|(until, _)| Instant::now() < *until)
+    }
+
+    /// Counts a request of `client` for a phone file that does not exist; bans at the limit.
+    /// Returns whether the client is banned now.
+    pub fn miss(&self, client: IpAddr, name: &str) -> bool {
+        if self.exempt(client) {
+            return false;
+        }
+        let now = Instant::now();
+        let mut clients = self.clients();
+        if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
+            forget_quietest(&mut clients);
+        }
+        let state = clients.entry(client).or_default();
+        state.last_seen = Some(now);
+        if let Some((until, _)) = &state.banned {
+            if now < *until {
+                return true;
+            }
+            state.banned = None;
+            state.misses.clear();
+        }
+        while state
+            .misses
+            .front()
+            .is_some_and(|(at, _)| now.duration_since(*at) > self.settings.window)
+        {
+            state.misses.pop_front();
+        }
+        if !state.misses.iter().any(|(_, n)| n == name) {
+            state.misses.push_back((now, name.to_string()));
+        }
+        if state.misses.len() < self.settings.limit as usize {
+            return false;
+        }
+        let since_ms = now_ms();
+        let ban = Ban {
+            address: client.to_string(),
+            since_ms,
+            until_ms: since_ms
+                .saturating_add(i64::try_from(self.settings.ban.as_millis()).unwrap_or(i64::MAX)),
+            misses: state.misses.len(),
+            last_name: name.to_string(),
+        };
+        tracing::warn!(
+            target: "audit",
+            client = %client,
+            misses = ban.misses,
+            last = %name,
+            seconds = self.settings.ban.as_secs(),
+            "provisioning ban: too many requests for unknown phone files"
+        );
+        state.banned = Some((now + self.settings.ban, ban));
+        true
+    }
+
+    /// Remembers that `phone` fetched a file of its own from `client`.
+    pub fn seen(&self, client: IpAddr, phone: Mac) {
+        if self.exempt(client) {
+            return;
+        }
+        let mut clients = self.clients();
+        if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
+            forget_quietest(&mut clients);
+        }
+        let state = clients.entry(client).or_default();
+        state.last_seen = Some(Instant::now());
+        if state.phones.len() < MAX_PHONES_PER_ADDRESS {
+            state.phones.insert(phone);
+        }
+    }
+
+    /// Every address banned now.
+    pub fn bans(&self) -> Vec<Ban> {
+        let now = Instant::now();
+        let mut bans: Vec<Ban> = self
+            .clients()
+            .values()
+            .filter_map(|c| c.banned.as_ref())
+            .filter(|(until, _)| now < *until)
+            .map(|(_, ban)| ban.clone())
+            .collect();
+        bans.sort_by_key(|ban| std::cmp::Reverse(ban.since_ms));
+        bans
+    }
+
+    /// Lifts the ban of `client` (and forgets its misses); whether it was banned.
+    pub fn lift(&self, client: IpAddr) -> bool {
+        let mut clients = self.clients();
+        let Some(state) = clients.get_mut(&client) else {
+            return false;
+        };
+        state.misses.clear();
+        let was = state
+            .banned
+            .take()
+            .is_some_and(|(until, _)| Instant::now() < until);
+        if was {
+            tracing::warn!(target: "audit", client = %client, "provisioning ban lifted");
+        }
+        was
+    }
+}
+
+/// Forgets the unbanned address seen longest ago.
+fn forget_quietest(clients: &mut HashMap<IpAddr, Client>) {
+    if let Some(quietest) = clients
+        .iter()
+        .filter(|(_, c)| c.banned.is_none())
+        .min_by_key(|(_, c)| c.last_seen)
+        .map(|(ip, _)| *ip)
+    {
+        clients.remove(&quietest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    fn mac(n: u32) -> Mac {
+        Mac::parse(&format!("0004f2{n:06x}")).unwrap()
+    }
+
+    #[test]
+    fn distinct_misses_ban_at_the_limit_and_known_phones_still_pass() {
+        let guard = Guard::new(GuardSettings {
+            limit: 3,
+            ..GuardSettings::default()
+        });
+        let client = ip("192.0.2.7");
+        guard.seen(client, mac(1));
+        // The same missing name again and again is one miss (a phone retrying).
+        for _ in 0..10 {
+            assert!(!guard.miss(client, "0004f2999999.cfg"));
+        }
+        assert!(!guard.miss(client, "0004f2999998.cfg"));
+        assert!(
+            guard.miss(client, "0004f2999997.cfg"),
+            "the third distinct miss bans"
+        );
+        assert!(guard.is_banned(client));
+        assert_eq!(guard.admit(client, Some(mac(2)), true), Verdict::Banned);
+        assert_eq!(
+            guard.admit(client, None, true),
+            Verdict::Banned,
+            "an unknown MAC"
+        );
+        assert_eq!(
+            guard.admit(client, Some(mac(1)), true),
+            Verdict::Allowed,
+            "seen here before"
+        );
+        assert_eq!(
+            guard.admit(client, None, false),
+            Verdict::Allowed,
+            "firmware"
+        );
+        assert_eq!(
+            guard.admit(ip("192.0.2.8"), Some(mac(2)), true),
+            Verdict::Allowed
+        );
+        let bans = guard.bans();
+        assert_eq!(bans.len(), 1);
+        assert_eq!(bans[0].address, "192.0.2.7");
+        assert_eq!(bans[0].misses, 3);
+        assert!(guard.lift(client));
+        assert!(!guard.is_banned(client));
+        assert!(!guard.lift(client), "once");
+    }
+
+    #[test]
+    fn allowed_networks_are_never_banned() {
+        let guard = Guard::new(GuardSettings {
+            limit: 2,
+            allowed: vec!["10.0.0.0/8".parse().unwrap()],
+            ..GuardSettings::default()
+        });
+        for n in 0..100 {
+            assert!(!guard.miss(ip("10.1.2.3"), &format!("{n}.cfg")));
+        }
+        assert!(guard.bans().is_empty());
+    }
+
+    #[test]
+    fn bans_end() {
+        let guard = Guard::new(GuardSettings {
+            limit: 1,
+            ban: Duration::from_millis(1),
+            ..GuardSettings::default()
+        });
+        let client = ip("192.0.2.9");
+        assert!(guard.miss(client, "x.cfg"));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(!guard.is_banned(client));
+        assert_eq!(guard.admit(client, Some(mac(5)), true), Verdict::Allowed);
+    }
+}
