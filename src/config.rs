@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::store::secrets::SecretKey;
 use crate::store::{SqlStore, StoreError};
 
 /// Default data folder, relative to the working directory.
@@ -53,10 +54,12 @@ impl Storage {
         Ok(format!("sqlite://{text}?mode=rwc"))
     }
 
-    /// Creates the data folder if needed and opens (and migrates) the database.
+    /// Creates the data folder if needed and opens (and migrates) the database, with the
+    /// secret key SIP passwords are sealed with ([`SecretKey::load_or_create`]).
     pub async fn open(&self) -> Result<SqlStore, StorageError> {
         create_dir(&self.data_dir)?;
-        Ok(SqlStore::open(&self.url()?).await?)
+        let key = SecretKey::load_or_create(&self.data_dir).map_err(StoreError::from)?;
+        Ok(SqlStore::open(&self.url()?, key).await?)
     }
 }
 

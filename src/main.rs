@@ -183,6 +183,9 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Include the SIP passwords (keep such a file secret).
+        #[arg(long)]
+        with_passwords: bool,
     },
     /// Render every file of every phone and report problems to fix before phones boot.
     Check,
@@ -420,7 +423,10 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
             };
             import(&store, &file, options, json, progress).await
         }
-        Command::Export { output } => export(&store, output).await,
+        Command::Export {
+            output,
+            with_passwords,
+        } => export(&store, output, with_passwords).await,
         Command::Check => run_check(&store, &serving).await,
         Command::Leases { action } => cli_dhcp::leases(&store, action).await,
         Command::Site { action } => cli_site::site(&store, action).await,
@@ -766,21 +772,25 @@ async fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn export(store: &SqlStore, output: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn export(
+    store: &SqlStore,
+    output: Option<PathBuf>,
+    with_passwords: bool,
+) -> anyhow::Result<ExitCode> {
     match output {
         Some(path) => {
             // Write beside the target, then rename: a failed export never leaves half a file.
             let partial = path.with_extension("csv.partial");
             let file = std::fs::File::create(&partial)
                 .with_context(|| format!("cannot create {}", partial.display()))?;
-            export_csv(store, std::io::BufWriter::new(file)).await?;
+            export_csv(store, std::io::BufWriter::new(file), with_passwords).await?;
             std::fs::rename(&partial, &path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            export_csv(store, &mut lock).await?;
+            export_csv(store, &mut lock, with_passwords).await?;
             lock.flush().context("cannot write to standard output")?;
         }
     }

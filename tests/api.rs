@@ -464,7 +464,7 @@ async fn the_phone_detail_lists_uploads_and_serves_them() {
 
 /// Everything an admin can see: the export (extensions, phones, passwords) and the sites.
 fn everything(server: &Server) -> (Vec<u8>, Vec<u8>) {
-    let export = api(server, "GET", "/export", &[]);
+    let export = api(server, "GET", "/export?passwords=true", &[]);
     let sites = api(server, "GET", "/sites", &[]);
     assert_eq!((export.status, sites.status), (200, 200));
     (export.body, sites.body)

@@ -42,7 +42,8 @@ async fn csv_format_example_imports() {
         .to_string();
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("doc.db").display());
-    let store = SqlStore::open(&url).await.unwrap();
+    let key = phoneprov::store::secrets::SecretKey::load_or_create(dir.path()).unwrap();
+    let store = SqlStore::open(&url, key).await.unwrap();
     let report = import_csv(
         &store,
         example.as_bytes(),

@@ -1,5 +1,6 @@
 //! The enumeration defense through the real binary: 2,000 requests for random `<MAC>.cfg` names
-//! from one address over HTTP, FTP and TFTP (curl, one address per transport) get no config
+//! from one address over HTTP, FTP (SIZE on one control connection) and TFTP (curl; one source
+//! address per transport) get no config
 //! and are banned after fewer than the limit; during the attack a known phone from an allowed
 //! network, and a phone that booted from the attacking address before, still boot; the ban is
 //! listed and lifted in the API.
@@ -7,7 +8,11 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::process::Command;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpSocket;
 
 use common::server::{Server, TOKEN, api, json, start_with};
 
@@ -46,6 +51,32 @@ fn fetch_all(source: &str, urls: &[String], write_out: &str, extra: &[&str]) -> 
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// Logs in over FTP from `source` and sends `SIZE name` for each name on one control
+/// connection; the reply code of each.
+async fn ftp_sizes(server: SocketAddr, source: &str, names: &[String]) -> Vec<String> {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let stream = socket.connect(server).await.unwrap();
+    let (read, mut write) = stream.into_split();
+    let mut replies = BufReader::new(read).lines();
+    let greeting = replies.next_line().await.unwrap().unwrap_or_default();
+    assert!(greeting.starts_with("220"), "{greeting}");
+    let mut codes = Vec::with_capacity(names.len());
+    let login = ["USER PlcmSpIp".to_string(), "PASS PlcmSpIp".to_string()];
+    let sizes = names.iter().map(|name| format!("SIZE {name}"));
+    for command in login.into_iter().chain(sizes) {
+        write
+            .write_all(format!("{command}\r\n").as_bytes())
+            .await
+            .unwrap();
+        let line = replies.next_line().await.unwrap().unwrap_or_default();
+        if command.starts_with("SIZE") {
+            codes.push(line.get(..3).unwrap_or_default().to_string());
+        }
+    }
+    codes
 }
 
 fn tally(outcomes: &[String]) -> BTreeMap<String, usize> {
@@ -108,24 +139,20 @@ async fn guessing_mac_files_gets_nothing_and_a_ban_on_every_transport() {
         "firmware carries no secret"
     );
 
-    // FTP from 127.0.0.3 (curl keeps one control connection): 550 until the ban, then 553.
-    let ftp_urls: Vec<String> = guesses(2)
-        .iter()
-        .map(|name| format!("ftp://PlcmSpIp:PlcmSpIp@{}/{name}", server.ftp))
-        .collect();
-    let ftp = tally(&fetch_all(
-        "127.0.0.3",
-        &ftp_urls,
-        "%{response_code}\n",
-        &[],
-    ));
-    assert_eq!(ftp.get("226"), None, "{ftp:?}");
+    // FTP from 127.0.0.3, on one control connection: SIZE (which would reveal a file) is 550
+    // until the ban, then 553; a RETR of a guessed name afterwards is refused too.
+    let ftp = tally(&ftp_sizes(server.ftp, "127.0.0.3", &guesses(2)).await);
+    assert_eq!(ftp.get("213"), None, "{ftp:?}");
     assert!(ftp.get("550").copied().unwrap_or(0) < LIMIT, "{ftp:?}");
     assert!(
         ftp.get("553").copied().unwrap_or(0) > GUESSES - LIMIT,
         "{ftp:?}"
     );
-
+    let retr = format!("ftp://PlcmSpIp:PlcmSpIp@{}/{}", server.ftp, guesses(2)[0]);
+    assert_eq!(
+        fetch_all("127.0.0.3", &[retr], "%{response_code}\n", &[]),
+        ["553"]
+    );
     // TFTP from 127.0.0.4: curl's exit code 68 is "file not found", 69 "access violation".
     let tftp_urls: Vec<String> = guesses(3)
         .iter()

@@ -45,7 +45,7 @@ async fn basic_import_stores_every_field() {
             stdout(&out),
             "extensions: 8 created, 0 updated, 0 unchanged, 0 deleted\n\
              phones:     6 created, 0 updated, 0 unchanged, 0 deleted\n\
-             1 new extension got a generated password (see `phoneprov export`)\n",
+             1 new extension got a generated password (see `phoneprov export --with-passwords`)\n",
             "{:?}",
             db.backend
         );

@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use phoneprov::import::{ImportOptions, ImportReport, import_csv};
+use phoneprov::store::secrets::SecretKey;
 use phoneprov::store::{SqlStore, Store};
 
 const RUNS: usize = 3;
@@ -69,8 +70,9 @@ fn show(label: &str, times: &mut [Duration]) {
 
 async fn library_import(dir: &Path, csv: &[u8]) -> (Duration, Duration, ImportReport) {
     let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
-    let store = SqlStore::open(&url).await.expect("open store");
-    let options = ImportOptions::default();
+    let key = SecretKey::load_or_create(dir).expect("secret key");
+    let store = SqlStore::open(&url, key).await.expect("open store");
+    let options = ImportOptions::by("bench");
     let started = Instant::now();
     import_csv(&store, csv, &options, &|_, _| {})
         .await
@@ -134,7 +136,8 @@ async fn main() {
             "sqlite://{}?mode=rw",
             dir.path().join("phoneprov.db").display()
         );
-        let store = SqlStore::open(&url).await.expect("open store");
+        let key = SecretKey::load_or_create(dir.path()).expect("secret key");
+        let store = SqlStore::open(&url, key).await.expect("open store");
         let counts = store.counts().await.expect("counts");
         assert_eq!(counts.extensions, rows as i64);
         store.close().await;

@@ -1,4 +1,5 @@
-//! CSV export in the import format. Re-importing an export changes nothing. Cells that a
+//! CSV export in the import format. Re-importing an export changes nothing. SIP passwords are
+//! written only when asked for. Cells that a
 //! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) are prefixed
 //! with `'`; so is a cell already starting with `'`, so import can strip exactly one `'` again.
 
@@ -41,13 +42,23 @@ pub enum ExportError {
     Write(#[from] csv::Error),
 }
 
-/// Writes every extension (numeric order) with its phone and site as CSV.
-pub async fn export_csv(store: &dyn Store, out: impl Write) -> Result<(), ExportError> {
+/// Writes every extension (numeric order) with its phone and site as CSV; the SIP passwords
+/// only `with_passwords` (else the column is left out, and re-importing keeps them).
+pub async fn export_csv(
+    store: &dyn Store,
+    out: impl Write,
+    with_passwords: bool,
+) -> Result<(), ExportError> {
     let snapshot = store.snapshot().await?;
-    write_snapshot(&snapshot, out)
+    write_snapshot(&snapshot, out, with_passwords)
 }
 
-fn write_snapshot(snapshot: &Snapshot, out: impl Write) -> Result<(), ExportError> {
+fn write_snapshot(
+    snapshot: &Snapshot,
+    out: impl Write,
+    with_passwords: bool,
+) -> Result<(), ExportError> {
+    let keep = |column: &Column| with_passwords || *column != Column::Password;
     let site_names: HashMap<_, _> = snapshot
         .sites
         .iter()
@@ -62,7 +73,7 @@ fn write_snapshot(snapshot: &Snapshot, out: impl Write) -> Result<(), ExportErro
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    writer.write_record(Column::ALL.map(Column::name))?;
+    writer.write_record(Column::ALL.iter().filter(|c| keep(c)).map(|c| c.name()))?;
     for e in &snapshot.extensions {
         let (mac, line, model) = match placed.get(&e.number) {
             Some((mac, line, model)) => (mac.to_string(), line.to_string(), model.unwrap_or("")),
@@ -80,7 +91,12 @@ fn write_snapshot(snapshot: &Snapshot, out: impl Write) -> Result<(), ExportErro
             site,
             &line,
         ];
-        writer.write_record(record.iter().map(|cell| neutralize(cell).into_owned()))?;
+        let cells = Column::ALL
+            .iter()
+            .zip(record)
+            .filter(|(column, _)| keep(column))
+            .map(|(_, cell)| neutralize(cell).into_owned());
+        writer.write_record(cells)?;
     }
     writer.flush().map_err(csv::Error::from)?;
     Ok(())

@@ -102,7 +102,7 @@ impl fmt::Display for ImportReport {
         if self.passwords_generated > 0 {
             writeln!(
                 f,
-                "{} new extension{} got a generated password (see `phoneprov export`)",
+                "{} new extension{} got a generated password (see `phoneprov export --with-passwords`)",
                 self.passwords_generated,
                 if self.passwords_generated == 1 {
                     ""

@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::clock::now_ms;
 use crate::domain::{Extension, ExtensionNumber, Mode, Site, SiteName, switchover_conflicts};
 use crate::store::distribution;
+use crate::store::secrets::SecretKey;
 use crate::store::sql::{bump_revision, load_extension, load_extensions, load_sites};
 use crate::store::{Backend, StoreError};
 
@@ -79,9 +80,10 @@ fn site_named<'a>(sites: &'a [Site], name: &SiteName) -> Result<&'a Site, StoreE
 
 async fn stored_extension(
     conn: &mut AnyConnection,
+    key: &SecretKey,
     number: &ExtensionNumber,
 ) -> Result<Extension, StoreError> {
-    load_extension(conn, number)
+    load_extension(conn, number, key)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("extension {number}")))
 }
@@ -102,6 +104,7 @@ fn list(numbers: &[ExtensionNumber]) -> String {
 /// Switches a site over to its alternate (`over`) or back; the number of extensions that move.
 pub(super) async fn switch_site(
     pool: &AnyPool,
+    key: &SecretKey,
     name: &SiteName,
     over: bool,
     actor: &str,
@@ -121,7 +124,7 @@ pub(super) async fn switch_site(
             format!("site {name} is not switched over")
         }));
     }
-    let extensions = load_extensions(&mut tx).await?;
+    let extensions = load_extensions(&mut tx, key).await?;
     let moving: Vec<_> = extensions
         .iter()
         .filter(|e| e.home_site == site.id && e.current_site == site.id && e.switchover_enabled)
@@ -159,12 +162,13 @@ pub(super) async fn switch_site(
 /// Enables or disables switchover for one extension.
 pub(super) async fn set_switchover(
     pool: &AnyPool,
+    key: &SecretKey,
     number: &ExtensionNumber,
     enabled: bool,
     actor: &str,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let extension = stored_extension(&mut tx, number).await?;
+    let extension = stored_extension(&mut tx, key, number).await?;
     let sites = load_sites(&mut tx).await?;
     let home = sites
         .iter()
@@ -207,6 +211,7 @@ pub(super) async fn set_switchover(
 pub(super) async fn relocate(
     backend: Backend,
     pool: &AnyPool,
+    key: &SecretKey,
     number: &ExtensionNumber,
     site: &SiteName,
     actor: &str,
@@ -214,7 +219,7 @@ pub(super) async fn relocate(
     let mut tx = pool.begin().await?;
     let sites = load_sites(&mut tx).await?;
     let target = site_named(&sites, site)?;
-    let extension = stored_extension(&mut tx, number).await?;
+    let extension = stored_extension(&mut tx, key, number).await?;
     let from = sites
         .iter()
         .find(|s| s.id == extension.current_site)

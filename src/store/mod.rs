@@ -14,6 +14,7 @@ mod leases;
 mod migrations;
 mod pushes;
 mod rows;
+pub mod secrets;
 mod sql;
 mod voicemail;
 
@@ -105,6 +106,9 @@ pub enum StoreError {
     /// A background database task failed.
     #[error("a database task failed: {0}")]
     Task(String),
+    /// A password cannot be sealed or opened (the secret key).
+    #[error(transparent)]
+    Secret(#[from] secrets::SecretError),
     /// A row that must exist does not.
     #[error("{0} not found")]
     NotFound(String),

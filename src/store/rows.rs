@@ -10,6 +10,7 @@ use crate::domain::{
     UploadInfo, Vendor, parse_call_servers,
 };
 use crate::store::StoreError;
+use crate::store::secrets::SecretKey;
 
 pub(super) const SITE_COLUMNS: &str = "id, name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
@@ -77,14 +78,15 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
     })
 }
 
-pub(super) fn extension(row: &AnyRow) -> Result<Extension, StoreError> {
+/// An extension, its password opened with `key`.
+pub(super) fn extension(row: &AnyRow, key: &SecretKey) -> Result<Extension, StoreError> {
     let number: String = row.try_get("number")?;
     Ok(Extension {
         number: ExtensionNumber::parse(&number).map_err(|e| corrupt("extensions", &number, e))?,
         display_name: row.try_get("display_name")?,
         label: row.try_get("label")?,
         auth_user: row.try_get("auth_user")?,
-        password: row.try_get("password")?,
+        password: key.open(&row.try_get::<String, _>("password")?)?,
         home_site: SiteId(row.try_get("home_site_id")?),
         current_site: SiteId(row.try_get("current_site_id")?),
         switchover_enabled: flag(row, "switchover_enabled")?,

@@ -14,6 +14,7 @@ use crate::domain::{
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::failover::{self, AuditEntry};
 use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
+use crate::store::secrets::{self, SecretKey};
 use crate::store::{
     Backend, ChangeSet, Counts, PhoneActivity, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
@@ -25,12 +26,14 @@ use crate::store::{distribution, voicemail};
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    key: SecretKey,
 }
 
 impl SqlStore {
     /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://...`) and brings the schema up
-    /// to date. SQLite connections use WAL with full fsync on commit and foreign keys on.
-    pub async fn open(url: &str) -> Result<SqlStore, StoreError> {
+    /// to date; SIP passwords are sealed with `key` (older clear ones are sealed now). SQLite
+    /// connections use WAL with full fsync on commit and foreign keys on.
+    pub async fn open(url: &str, key: SecretKey) -> Result<SqlStore, StoreError> {
         let backend = Backend::from_url(url)?;
         sqlx::any::install_default_drivers();
         let options = match backend {
@@ -53,13 +56,15 @@ impl SqlStore {
             StoreError::Database(e)
         })?;
         migrations::migrator(backend).run(&pool).await?;
-        // Extensions written before registration distribution existed get their servers.
+        // Extensions written before registration distribution existed get their servers, and
+        // passwords written before sealing existed are sealed.
         let mut tx = pool.begin().await?;
         if distribution::settle(backend, &mut tx, None, Mode::Place).await? > 0 {
             bump_revision(&mut tx, None).await?;
         }
+        secrets::seal_clear_passwords(&mut tx, &key).await?;
         tx.commit().await?;
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore { pool, backend, key })
     }
 
     /// A read transaction whose statements all see one snapshot of the data.
@@ -129,6 +134,7 @@ pub(super) async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, St
 
 pub(super) async fn load_extensions(
     conn: &mut AnyConnection,
+    key: &SecretKey,
 ) -> Result<Vec<Extension>, StoreError> {
     let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -136,7 +142,7 @@ pub(super) async fn load_extensions(
         .await?;
     let mut extensions = rows
         .iter()
-        .map(rows::extension)
+        .map(|row| rows::extension(row, key))
         .collect::<Result<Vec<_>, _>>()?;
     extensions.sort_by(|a, b| a.number.sort_key().cmp(&b.number.sort_key()));
     Ok(extensions)
@@ -146,13 +152,16 @@ pub(super) async fn load_extensions(
 pub(super) async fn load_extension(
     conn: &mut AnyConnection,
     number: &ExtensionNumber,
+    key: &SecretKey,
 ) -> Result<Option<Extension>, StoreError> {
     let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions WHERE number = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(number.as_str())
         .fetch_optional(&mut *conn)
         .await?;
-    row.as_ref().map(rows::extension).transpose()
+    row.as_ref()
+        .map(|row| rows::extension(row, key))
+        .transpose()
 }
 
 /// Phones with their lines, in one query (a phone with n lines is n rows): every row costs a
@@ -221,18 +230,18 @@ fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
     ]
 }
 
-fn extension_params(e: &Extension, now: i64) -> Vec<Param> {
-    vec![
+fn extension_params(e: &Extension, now: i64, key: &SecretKey) -> Result<Vec<Param>, StoreError> {
+    Ok(vec![
         Param::Text(e.number.as_str().to_string()),
         Param::Text(e.display_name.clone()),
         Param::MaybeText(e.label.clone()),
         Param::MaybeText(e.auth_user.clone()),
-        Param::Text(e.password.clone()),
+        Param::Text(key.seal(&e.password)?),
         Param::Int(e.home_site.0),
         Param::Int(e.current_site.0),
         Param::Int(i64::from(e.switchover_enabled)),
         Param::Int(now),
-    ]
+    ])
 }
 
 fn phone_params(p: &Phone, now: i64) -> Vec<Param> {
@@ -269,6 +278,7 @@ async fn apply_in(
     backend: Backend,
     conn: &mut AnyConnection,
     changes: &ChangeSet,
+    key: &SecretKey,
     progress: Progress<'_>,
 ) -> Result<i64, StoreError> {
     let revision = bump_revision(conn, Some(changes.expected_revision)).await?;
@@ -291,8 +301,8 @@ async fn apply_in(
     let extension_rows: Vec<Vec<Param>> = changes
         .upsert_extensions
         .iter()
-        .map(|e| extension_params(e, now))
-        .collect();
+        .map(|e| extension_params(e, now, key))
+        .collect::<Result<_, _>>()?;
     let phone_rows: Vec<Vec<Param>> = changes
         .upsert_phones
         .iter()
@@ -503,11 +513,11 @@ impl Store for SqlStore {
     }
 
     async fn extensions(&self) -> Result<Vec<Extension>, StoreError> {
-        load_extensions(&mut *self.pool.acquire().await?).await
+        load_extensions(&mut *self.pool.acquire().await?, &self.key).await
     }
 
     async fn extension(&self, number: &ExtensionNumber) -> Result<Option<Extension>, StoreError> {
-        load_extension(&mut *self.pool.acquire().await?, number).await
+        load_extension(&mut *self.pool.acquire().await?, number, &self.key).await
     }
 
     async fn phones(&self) -> Result<Vec<Phone>, StoreError> {
@@ -531,7 +541,7 @@ impl Store for SqlStore {
             let snapshot = Snapshot {
                 revision,
                 sites: load_sites(&mut first).await?,
-                extensions: load_extensions(&mut first).await?,
+                extensions: load_extensions(&mut first, &self.key).await?,
                 phones: load_phones(&mut first, None, false).await?,
                 voicemail: voicemail::load(&mut first).await?,
             };
@@ -545,7 +555,7 @@ impl Store for SqlStore {
             Ok::<_, StoreError>(phones)
         });
         let sites = load_sites(&mut first).await?;
-        let extensions = load_extensions(&mut first).await?;
+        let extensions = load_extensions(&mut first, &self.key).await?;
         let voicemail = voicemail::load(&mut first).await?;
         first.commit().await?;
         let phones = phones
@@ -568,7 +578,7 @@ impl Store for SqlStore {
     ) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
-        let revision = apply_in(self.backend, &mut tx, changes, progress).await?;
+        let revision = apply_in(self.backend, &mut tx, changes, &self.key, progress).await?;
         failover::record(
             &mut tx,
             actor,
@@ -693,7 +703,7 @@ impl Store for SqlStore {
         over: bool,
         actor: &str,
     ) -> Result<usize, StoreError> {
-        failover::switch_site(&self.pool, site, over, actor).await
+        failover::switch_site(&self.pool, &self.key, site, over, actor).await
     }
 
     async fn set_switchover(
@@ -702,7 +712,7 @@ impl Store for SqlStore {
         enabled: bool,
         actor: &str,
     ) -> Result<(), StoreError> {
-        failover::set_switchover(&self.pool, number, enabled, actor).await
+        failover::set_switchover(&self.pool, &self.key, number, enabled, actor).await
     }
 
     async fn relocate(
@@ -711,7 +721,7 @@ impl Store for SqlStore {
         site: &SiteName,
         actor: &str,
     ) -> Result<(), StoreError> {
-        failover::relocate(self.backend, &self.pool, number, site, actor).await
+        failover::relocate(self.backend, &self.pool, &self.key, number, site, actor).await
     }
 
     async fn pushes(&self, limit: i64) -> Result<Vec<(Mac, PushRecord)>, StoreError> {

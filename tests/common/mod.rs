@@ -82,7 +82,9 @@ pub async fn postgres_db(admin_url: &str) -> TestDb {
 impl TestDb {
     /// Opens the store in-process (runs migrations).
     pub async fn open(&self) -> SqlStore {
-        SqlStore::open(&self.url).await.expect("open store")
+        let key = phoneprov::store::secrets::SecretKey::load_or_create(self.dir.path())
+            .expect("secret key");
+        SqlStore::open(&self.url, key).await.expect("open store")
     }
 
     /// A `phoneprov` command with this database and data folder.

@@ -119,16 +119,30 @@ pub(super) async fn import(
     Ok(Json(report))
 }
 
-/// Every extension and phone as CSV (the import format; passwords included).
-#[utoipa::path(get, path = "/export", operation_id = "export_csv", tag = "csv",
+/// `?passwords=true` of the export.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct ExportQuery {
+    /// Include the SIP passwords (default false: the column is left out).
+    passwords: Option<bool>,
+}
+
+/// Every extension and phone as CSV (the import format; SIP passwords only when asked for).
+#[utoipa::path(get, path = "/export", operation_id = "export_csv", tag = "csv", params(ExportQuery),
     responses(
         (status = 200, description = "The CSV", content((String = "text/csv; charset=utf-8"))),
         (status = 401, description = "No or a wrong token", body = ErrorBody),
     ))]
-pub(super) async fn export(State(api): State<Arc<Api>>) -> Result<Response, ApiError> {
+pub(super) async fn export(
+    State(api): State<Arc<Api>>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
     let mut csv = Vec::new();
-    export_csv(api.store.as_ref(), &mut csv)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    export_csv(
+        api.store.as_ref(),
+        &mut csv,
+        query.passwords.unwrap_or(false),
+    )
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(with_content_type(csv, "text/csv; charset=utf-8"))
 }

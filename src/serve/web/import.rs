@@ -145,9 +145,16 @@ async fn apply(
     outcome(&web, &session, &answer, context)
 }
 
-/// `GET /admin/export.csv`: the CSV export, as a download.
-async fn export(State(web): State<Arc<Web>>) -> Response {
-    let answer = web.api.get("/export").await;
+/// `?passwords=true` of the export.
+#[derive(Deserialize)]
+struct ExportQuery {
+    passwords: Option<bool>,
+}
+
+/// `GET /admin/export.csv`: the CSV export, as a download (passwords only when asked for).
+async fn export(State(web): State<Arc<Web>>, Query(query): Query<ExportQuery>) -> Response {
+    let passwords = query.passwords.unwrap_or(false);
+    let answer = web.api.get(&format!("/export?passwords={passwords}")).await;
     if !answer.ok() {
         return (answer.status, answer.problems().join("\n")).into_response();
     }
