@@ -103,7 +103,7 @@ fn assert_only_local_references(path: &str, html: &str) {
 
 #[tokio::test]
 async fn login_sessions_csrf_and_every_page() {
-    let server = start_with(&["--admin-token", TOKEN]).await;
+    let server = start_with(&["--admin-token", TOKEN, "--ban-after", "2"]).await;
     let visitor = Visitor::new(&server);
 
     // Logged out: every page sends to the login page, which sets a protected cookie.
@@ -140,6 +140,26 @@ async fn login_sessions_csrf_and_every_page() {
     assert!(html.contains(r#"id="count-extensions">"#), "{html}");
     // The failed login is among the recent problems.
     assert!(html.contains("admin web login failed"), "{html}");
+
+    // Two guessed phone files ban this address; the dashboard lists the ban and lifts it.
+    for guess in ["0004f2000001.cfg", "0004f2000002.cfg"] {
+        curl(&format!("{}/{guess}", server.base), &[]);
+    }
+    let html = text(&visitor.get("/admin"));
+    assert!(html.contains("<td>127.0.0.1</td>"), "{html}");
+    let lifted = visitor.post(
+        "/admin/bans/lift",
+        &[("csrf", &csrf), ("address", "127.0.0.1")],
+    );
+    assert_eq!(lifted.status, 303);
+    let html = text(&visitor.get(lifted.header("location").as_deref().unwrap_or("/admin")));
+    assert!(html.contains("The ban of 127.0.0.1 is lifted."), "{html}");
+    assert!(
+        json(&api(&server, "GET", "/bans", &[]))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     for path in [
         "/admin",

@@ -14,6 +14,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
@@ -99,6 +100,8 @@ pub enum Verdict {
 pub struct Guard {
     settings: GuardSettings,
     clients: Mutex<HashMap<IpAddr, Client>>,
+    /// Bans set and not yet seen to end: while 0, admitting takes no lock (the phones' path).
+    bans_held: AtomicUsize,
 }
 
 impl Guard {
@@ -107,6 +110,7 @@ impl Guard {
         Guard {
             settings,
             clients: Mutex::default(),
+            bans_held: AtomicUsize::new(0),
         }
     }
 
@@ -124,14 +128,16 @@ impl Guard {
     /// `phone_file` whether the name is a phone's (`<MAC>…` or an extension file). A banned
     /// address still gets its own phones' files and files of no phone (firmware, site files).
     pub fn admit(&self, client: IpAddr, owner: Option<Mac>, phone_file: bool) -> Verdict {
+        if self.bans_held.load(Ordering::Acquire) == 0 {
+            return Verdict::Allowed;
+        }
         let mut clients = self.clients();
         let Some(state) = clients.get_mut(&client) else {
             return Verdict::Allowed;
         };
         match &state.banned {
             Some((until, _)) if Instant::now() >= *until => {
-                state.banned = None;
-                state.misses.clear();
+                self.end_ban(state);
                 Verdict::Allowed
             }
             Some(_) => match owner {
@@ -176,8 +182,7 @@ impl Guard {
             if now < *until {
                 return true;
             }
-            state.banned = None;
-            state.misses.clear();
+            self.end_ban(state);
         }
         while state
             .misses
@@ -210,6 +215,7 @@ impl Guard {
             "provisioning ban: too many requests for unknown phone files"
         );
         state.banned = Some((now + self.settings.ban, ban));
+        self.bans_held.fetch_add(1, Ordering::AcqRel);
         true
     }
 
@@ -249,15 +255,25 @@ impl Guard {
         let Some(state) = clients.get_mut(&client) else {
             return false;
         };
-        state.misses.clear();
         let was = state
             .banned
-            .take()
-            .is_some_and(|(until, _)| Instant::now() < until);
+            .as_ref()
+            .is_some_and(|(until, _)| Instant::now() < *until);
+        self.end_ban(state);
         if was {
             tracing::warn!(target: "audit", client = %client, "provisioning ban lifted");
         }
         was
+    }
+}
+
+impl Guard {
+    /// Ends `state`'s ban, if any, and forgets its misses.
+    fn end_ban(&self, state: &mut Client) {
+        state.misses.clear();
+        if state.banned.take().is_some() {
+            self.bans_held.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 }
 

@@ -1,17 +1,20 @@
 //! The dashboard: counts of sites, extensions and phones, phones seen in the last hour and never
 //! seen, files served per minute over the last hour (a bar chart drawn as inline SVG, no
-//! script), the recent warnings and errors, and the latest audit entries.
+//! script), the addresses banned from provisioning (with a button to lift each), the recent
+//! warnings and errors, and the latest audit entries.
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::extract::{Query, State};
+use axum::http::Method;
 use axum::response::Response;
+use axum::{Extension, Form};
 use serde::Deserialize;
 use tera::Context;
 
-use crate::serve::web::Web;
+use crate::serve::web::client::encode;
 use crate::serve::web::session::Session;
+use crate::serve::web::{Web, done, forged};
 
 /// Height of the chart's drawing area, in SVG units.
 const CHART_HEIGHT: u64 = 80;
@@ -50,6 +53,31 @@ fn bars(counts: &[u64]) -> Vec<Bar> {
         .collect()
 }
 
+#[derive(Deserialize)]
+pub(crate) struct LiftForm {
+    csrf: String,
+    address: String,
+}
+
+/// `POST /admin/bans/lift`: lifts a provisioning ban.
+pub(crate) async fn lift(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Form(form): Form<LiftForm>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let path = format!("/bans/{}", encode(&form.address));
+    let answer = web.api.call(Method::DELETE, &path, None, Vec::new()).await;
+    let notice = if answer.ok() {
+        format!("The ban of {} is lifted.", form.address)
+    } else {
+        answer.problems().join(" ")
+    };
+    done("", &notice)
+}
+
 /// `GET /admin/`.
 pub(crate) async fn show(
     State(web): State<Arc<Web>>,
@@ -58,6 +86,12 @@ pub(crate) async fn show(
 ) -> Response {
     let status = web.api.get("/status").await.json();
     let audit = web.api.get("/audit?limit=8").await.json();
+    let bans = web.api.get("/bans").await;
+    let bans = if bans.ok() {
+        bans.json()
+    } else {
+        serde_json::json!([])
+    };
     let counts: Vec<u64> = status["fetches_per_minute"]
         .as_array()
         .into_iter()
@@ -69,6 +103,7 @@ pub(crate) async fn show(
     context.insert("bars", &bars(&counts));
     context.insert("fetches_last_hour", &counts.iter().sum::<u64>());
     context.insert("audit", &audit);
+    context.insert("bans", &bans);
     web.pages.render(
         "dashboard.html",
         &session,

@@ -55,6 +55,7 @@ pub fn router(api: Router, token: String, body_limit: usize) -> Router {
     });
     let private = Router::new()
         .route("/", get(dashboard::show))
+        .route("/bans/lift", axum::routing::post(dashboard::lift))
         .route("/logout", axum::routing::post(logout))
         .merge(import::routes())
         .merge(directory::routes())
