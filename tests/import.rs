@@ -148,7 +148,7 @@ async fn reimport_and_export_round_trip_change_nothing() {
              phones:     0 created, 0 updated, 6 unchanged, 0 deleted\n"
         );
 
-        let export = db.export();
+        let export = db.export_with_passwords();
         let export_file = db.dir.path().join("export.csv");
         std::fs::write(&export_file, &export).unwrap();
         let reimport = db.run(&["import", export_file.to_str().unwrap()]);
@@ -158,14 +158,18 @@ async fn reimport_and_export_round_trip_change_nothing() {
             "extensions: 0 created, 0 updated, 8 unchanged, 0 deleted\n\
              phones:     0 created, 0 updated, 6 unchanged, 0 deleted\n"
         );
-        assert_eq!(db.export(), export, "a second export is identical");
+        assert_eq!(
+            db.export_with_passwords(),
+            export,
+            "a second export is identical"
+        );
         assert_eq!(
             db.open().await.revision().await.unwrap(),
             revision,
             "nothing written"
         );
 
-        // The export names every column and keeps the generated password of 202.
+        // The export with passwords names every column and keeps the generated password of 202.
         let store = db.open().await;
         let bob = store.extension(&number("202")).await.unwrap().unwrap();
         let mut rows = export.lines();
@@ -204,7 +208,7 @@ async fn export_neutralizes_formulas_and_reimports_unchanged() {
             "one ' is stripped"
         );
 
-        let export = db.export();
+        let export = db.export_with_passwords();
         assert!(
             export.contains("401,\"'=HYPERLINK(\"\"http://x\"\")\",'+pass,'@home,"),
             "{export}"

@@ -122,6 +122,13 @@ impl TestDb {
         assert_success(&out, "export");
         String::from_utf8(out.stdout).expect("UTF-8 export")
     }
+
+    /// `phoneprov export --with-passwords`.
+    pub fn export_with_passwords(&self) -> String {
+        let out = self.run(&["export", "--with-passwords"]);
+        assert_success(&out, "export");
+        String::from_utf8(out.stdout).expect("UTF-8 export")
+    }
 }
 
 pub fn fixture_path(relative: &str) -> PathBuf {

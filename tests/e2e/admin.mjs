@@ -108,6 +108,11 @@ try {
   await page.getByRole("button", { name: "Switch over now" }).click();
   expect((await text(".notice")).includes("switched over"), "switched over");
     expect((await text("#site-state")).includes("Switched over"), "the site shows its state");
+    // The push is queued after the change is served; reload until the site page shows it.
+  for (let tries = 0; tries < 40 && (await page.locator("#push-summary").count()) === 0; tries++) {
+    await page.waitForTimeout(250);
+    await page.reload();
+  }
   const progress = await text("#push-summary");
   expect(/pending|no answer|acknowledged/.test(progress), `NOTIFY progress shown (got: ${progress})`);
   await shot("site-switched-over");
