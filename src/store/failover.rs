@@ -11,7 +11,7 @@ use crate::clock::now_ms;
 use crate::domain::{Extension, ExtensionNumber, Mode, Site, SiteName, switchover_conflicts};
 use crate::store::distribution;
 use crate::store::secrets::SecretKey;
-use crate::store::sql::{bump_revision, load_extension, load_extensions, load_sites};
+use crate::store::sql::{begin_write, bump_revision, load_extension, load_extensions, load_sites};
 use crate::store::{Backend, StoreError};
 
 /// One audit log entry.
@@ -109,7 +109,7 @@ pub(super) async fn switch_site(
     over: bool,
     actor: &str,
 ) -> Result<usize, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let sites = load_sites(&mut tx).await?;
     let site = site_named(&sites, name)?;
     let Some(alternate) = alternate_of(&sites, site) else {
@@ -167,7 +167,7 @@ pub(super) async fn set_switchover(
     enabled: bool,
     actor: &str,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let extension = stored_extension(&mut tx, key, number).await?;
     let sites = load_sites(&mut tx).await?;
     let home = sites
@@ -216,7 +216,7 @@ pub(super) async fn relocate(
     site: &SiteName,
     actor: &str,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let sites = load_sites(&mut tx).await?;
     let target = site_named(&sites, site)?;
     let extension = stored_extension(&mut tx, key, number).await?;
@@ -249,7 +249,7 @@ pub(super) async fn rebalance(
     name: &SiteName,
     actor: &str,
 ) -> Result<usize, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let sites = load_sites(&mut tx).await?;
     let site = site_named(&sites, name)?;
     let moved = distribution::settle(backend, &mut tx, Some(site.id), Mode::Rebalance).await?;

@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::clock::now_ms;
 use crate::domain::{ClientKey, Lease, LeaseState};
 use crate::store::batch::{Param, Tracker, insert_rows};
+use crate::store::sql::begin_write;
 use crate::store::{Backend, StoreError};
 
 const LEASE_COLUMNS: &str =
@@ -50,7 +51,7 @@ pub(super) async fn save(
         })
         .collect();
     let mut tracker = Tracker::new(rows.len(), &|_, _| {});
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let (head, tail) = SAVE_LEASES;
     let conn: &mut AnyConnection = &mut tx;
     insert_rows(backend, conn, head, tail, &rows, &mut tracker).await?;

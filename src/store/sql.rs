@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Connection, Executor, Row};
+use sqlx::{AnyPool, Executor, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
@@ -58,7 +58,7 @@ impl SqlStore {
         migrations::migrator(backend).run(&pool).await?;
         // Extensions written before registration distribution existed get their servers, and
         // passwords written before sealing existed are sealed.
-        let mut tx = pool.begin().await?;
+        let mut tx = begin_write(&pool).await?;
         if distribution::settle(backend, &mut tx, None, Mode::Place).await? > 0 {
             bump_revision(&mut tx, None).await?;
         }
@@ -83,6 +83,20 @@ impl SqlStore {
     /// Closes every connection (SQLite then checkpoints its WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`, waiting out the busy timeout if another writer holds it): a deferred transaction
+/// that reads first cannot take the lock later once another writer has committed meanwhile,
+/// and fails with "database is locked".
+pub(super) async fn begin_write(
+    pool: &AnyPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+    } else {
+        Ok(pool.begin().await?)
     }
 }
 
@@ -440,7 +454,7 @@ impl Store for SqlStore {
         settings: &SiteSettings,
         actor: &str,
     ) -> Result<Site, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_write(&self.pool).await?;
         bump_revision(&mut tx, None).await?;
         let exists = sqlx::query("SELECT id FROM sites WHERE name = $1")
             .bind(name.as_str())
@@ -477,7 +491,7 @@ impl Store for SqlStore {
         settings: &SiteSettings,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_write(&self.pool).await?;
         bump_revision(&mut tx, None).await?;
         let sites = load_sites(&mut tx).await?;
         let before = sites.iter().find(|s| s.name == *name);
@@ -576,8 +590,7 @@ impl Store for SqlStore {
         actor: &str,
         progress: Progress<'_>,
     ) -> Result<i64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = begin_write(&self.pool).await?;
         let revision = apply_in(self.backend, &mut tx, changes, &self.key, progress).await?;
         failover::record(
             &mut tx,
@@ -619,7 +632,7 @@ impl Store for SqlStore {
             })
             .collect();
         let mut tracker = Tracker::new(latest.len() + fetches.len(), &|_, _| {});
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_write(&self.pool).await?;
         let (head, tail) = RECORD_LAST_SEEN;
         insert_rows(self.backend, &mut tx, head, tail, &latest, &mut tracker).await?;
         let (head, tail) = COUNT_FETCHES;

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::domain::Voicemail;
 use crate::store::StoreError;
 use crate::store::failover::record;
-use crate::store::sql::bump_revision;
+use crate::store::sql::{begin_write, bump_revision};
 
 pub(super) async fn load(conn: &mut AnyConnection) -> Result<Voicemail, StoreError> {
     let row = sqlx::query("SELECT central, backup, central_down FROM voicemail WHERE id = 1")
@@ -29,7 +29,7 @@ pub(super) async fn set_servers(
     backup: Option<String>,
     actor: &str,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let before = load(&mut tx).await?;
     sqlx::query("UPDATE voicemail SET central = $1, backup = $2 WHERE id = 1")
         .bind(central.as_deref())
@@ -50,7 +50,7 @@ pub(super) async fn set_servers(
 }
 
 pub(super) async fn mark(pool: &AnyPool, down: bool, actor: &str) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let before = load(&mut tx).await?;
     if before.central.is_none() {
         return Err(StoreError::Refused(

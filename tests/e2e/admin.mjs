@@ -44,7 +44,14 @@ try {
   context.on("request", (request) => requests.push(request.url()));
   const page = await context.newPage();
   const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const text = async (selector) => (await page.locator(selector).first().textContent()) || "";
+    const text = async (selector) => {
+    try {
+      return (await page.locator(selector).first().textContent({ timeout: 10000 })) || "";
+    } catch (error) {
+      const main = ((await page.locator("main").first().textContent()) || "").replace(/\s+/g, " ");
+      throw new Error(`no ${selector} on ${page.url()}: ${main.slice(0, 600)}`);
+    }
+  };
 
   // Log in.
   await page.goto(`${base}/admin`);
