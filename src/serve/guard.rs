@@ -124,11 +124,17 @@ impl Guard {
         self.settings.limit == 0 || self.settings.allowed.iter().any(|n| n.contains(&client))
     }
 
+    /// Whether any address may be banned now (one atomic load: the phones' path asks this
+    /// before anything else).
+    pub fn any_bans(&self) -> bool {
+        self.bans_held.load(Ordering::Acquire) > 0
+    }
+
     /// Whether `client` may get the file `name`: `owner` is the known phone it belongs to,
     /// `phone_file` whether the name is a phone's (`<MAC>…` or an extension file). A banned
     /// address still gets its own phones' files and files of no phone (firmware, site files).
     pub fn admit(&self, client: IpAddr, owner: Option<Mac>, phone_file: bool) -> Verdict {
-        if self.bans_held.load(Ordering::Acquire) == 0 {
+        if !self.any_bans() {
             return Verdict::Allowed;
         }
         let mut clients = self.clients();

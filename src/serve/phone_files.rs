@@ -205,6 +205,7 @@ impl PhoneFiles {
     pub async fn find(&self, client: Option<IpAddr>, name: &str) -> Result<Found, Refused> {
         let phone_file = is_phone_file(name);
         if let Some(ip) = client
+            && self.guard.any_bans()
             && self.guard.admit(ip, self.live.phone_of(name), phone_file) == Verdict::Banned
         {
             return Err(Refused::Banned);
