@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use phoneprov::domain::{ExtensionNumber, SiteName, is_host};
+use phoneprov::domain::{ExtensionNumber, SiteName, host};
 use phoneprov::store::{SqlStore, Store};
 
 use crate::cli_site::actor;
@@ -76,8 +76,7 @@ fn server(text: String) -> anyhow::Result<Option<String>> {
     if text.is_empty() {
         return Ok(None);
     }
-    anyhow::ensure!(is_host(&text), "{text:?} is not a host name or address");
-    Ok(Some(text))
+    Ok(Some(host(&text)?))
 }
 
 pub async fn voicemail(store: &SqlStore, action: VoicemailAction) -> anyhow::Result<ExitCode> {

@@ -5,7 +5,7 @@
 
 use crate::domain::{
     CallServer, ExtensionLength, LocalDialing, NumberRanges, Site, SiteName, SiteSettings,
-    check_call_servers, is_host, quoted,
+    check_call_servers, host, is_host, quoted,
 };
 use crate::store::{Store, StoreError};
 
@@ -62,16 +62,11 @@ pub struct SiteInput {
     pub reserved_numbers: Option<String>,
 }
 
-/// A host name or address: 1 to 253 characters, no spaces, control characters, quotes or `<>`.
-fn host(field: &str, text: &str, fields: &mut Fields) -> Option<String> {
-    let ok = is_host(text);
-    if !ok {
-        fields.0.push((
-            field.into(),
-            format!("{} is not a host name or address", quoted(text)),
-        ));
-    }
-    ok.then(|| text.to_string())
+/// A host name or address; a bad one is recorded under `field`.
+fn host_field(field: &str, text: &str, fields: &mut Fields) -> Option<String> {
+    host(text)
+        .map_err(|e| fields.0.push((field.into(), e.to_string())))
+        .ok()
 }
 
 fn optional_host(
@@ -83,7 +78,7 @@ fn optional_host(
     match value.as_deref() {
         None => current,
         Some("") => None,
-        Some(text) => host(field, text, fields),
+        Some(text) => host_field(field, text, fields),
     }
 }
 
@@ -135,7 +130,7 @@ pub fn edited_settings(
         }
     }
     if let Some(sntp) = input.sntp_server {
-        settings.sntp_server = host("sntp_server", &sntp, &mut fields).unwrap_or_default();
+        settings.sntp_server = host_field("sntp_server", &sntp, &mut fields).unwrap_or_default();
     }
     match input.sip_port {
         Some(0) => fields

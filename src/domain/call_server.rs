@@ -57,6 +57,15 @@ pub fn is_host(text: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || "\"'<>&/\\[],".contains(c))
 }
 
+/// `text` as a host name or address, or why it is not one (see [`is_host`]).
+pub fn host(text: &str) -> Result<String, CallServerError> {
+    if is_host(text) {
+        Ok(text.to_string())
+    } else {
+        Err(CallServerError::Address(text.to_string()))
+    }
+}
+
 impl CallServer {
     /// A server on `address` with no port or capacity of its own.
     pub fn at(address: &str) -> CallServer {
@@ -118,9 +127,7 @@ impl CallServer {
 
     /// Checks the address, port and capacity (for values that did not come through `parse`).
     pub fn check(&self) -> Result<(), CallServerError> {
-        if !is_host(&self.address) {
-            return Err(CallServerError::Address(self.address.clone()));
-        }
+        host(&self.address)?;
         if self.port == Some(0) || self.capacity == Some(0) {
             return Err(CallServerError::Syntax(self.to_string()));
         }

@@ -19,8 +19,8 @@ mod vendor;
 mod voicemail;
 
 pub use call_server::{
-    CallServer, CallServerError, MAX_CALL_SERVERS, call_servers_text, check_call_servers, is_host,
-    parse_call_servers,
+    CallServer, CallServerError, MAX_CALL_SERVERS, call_servers_text, check_call_servers, host,
+    is_host, parse_call_servers,
 };
 pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use extension::{

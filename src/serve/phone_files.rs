@@ -203,15 +203,17 @@ impl PhoneFiles {
     /// client is banned (except its own phones' files and files of no phone), and a missing
     /// phone file counts toward a ban.
     pub async fn find(&self, client: Option<IpAddr>, name: &str) -> Result<Found, Refused> {
-        let phone_file = is_phone_file(name);
         if let Some(ip) = client
             && self.guard.any_bans()
-            && self.guard.admit(ip, self.live.phone_of(name), phone_file) == Verdict::Banned
+            && self
+                .guard
+                .admit(ip, self.live.phone_of(name), is_phone_file(name))
+                == Verdict::Banned
         {
             return Err(Refused::Banned);
         }
         match self.find_file(name).await {
-            Err(Refused::NotFound) if phone_file => match client {
+            Err(Refused::NotFound) if is_phone_file(name) => match client {
                 Some(ip) if self.guard.miss(ip, name) => Err(Refused::Banned),
                 _ => Err(Refused::NotFound),
             },

@@ -20,13 +20,23 @@ const SET_ASSIGNMENTS: (&str, &str) = (
 
 type Members = Vec<(ExtensionNumber, Option<Assignment>)>;
 
-/// Each site's extensions (by current site) with their assignments.
-async fn members_by_site(conn: &mut AnyConnection) -> Result<HashMap<SiteId, Members>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT number, current_site_id, primary_server, backup_server FROM extensions",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+/// The extensions of `only` (every site when `None`) by current site, with their assignments.
+async fn members_by_site(
+    conn: &mut AnyConnection,
+    only: Option<SiteId>,
+) -> Result<HashMap<SiteId, Members>, StoreError> {
+    const COLUMNS: &str =
+        "SELECT number, current_site_id, primary_server, backup_server FROM extensions";
+    let rows = match only {
+        Some(site) => {
+            let sql = format!("{COLUMNS} WHERE current_site_id = $1");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(site.0)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        None => sqlx::query(COLUMNS).fetch_all(&mut *conn).await?,
+    };
     let mut by_site: HashMap<SiteId, Members> = HashMap::new();
     for row in &rows {
         let number: String = row.try_get("number")?;
@@ -61,7 +71,7 @@ pub(super) async fn settle(
     mode: Mode,
 ) -> Result<usize, StoreError> {
     let sites: Vec<Site> = load_sites(conn).await?;
-    let mut members = members_by_site(conn).await?;
+    let mut members = members_by_site(conn, only).await?;
     let mut rows: Vec<Vec<Param>> = Vec::new();
     for site in sites.iter().filter(|s| only.is_none_or(|id| id == s.id)) {
         let Some(mut extensions) = members.remove(&site.id) else {

@@ -9,7 +9,7 @@ use sqlx::{AnyPool, Executor, Row};
 use crate::clock::now_ms;
 use crate::domain::{
     Extension, ExtensionNumber, FileFetch, Lease, Mac, Mode, Phone, PushRecord, SightingBatch,
-    Site, SiteName, SiteSettings, Upload, UploadInfo, Voicemail, call_servers_text,
+    Site, SiteId, SiteName, SiteSettings, Upload, UploadInfo, Voicemail, call_servers_text,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::failover::{self, AuditEntry};
@@ -382,7 +382,15 @@ async fn apply_in(
         &mut tracker,
     )
     .await?;
-    distribution::settle(backend, conn, None, Mode::Place).await?;
+    // Only the sites that gained or changed extensions can have one to place.
+    let touched: std::collections::BTreeSet<SiteId> = changes
+        .upsert_extensions
+        .iter()
+        .map(|e| e.current_site)
+        .collect();
+    for site in touched {
+        distribution::settle(backend, conn, Some(site), Mode::Place).await?;
+    }
     Ok(revision)
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Voicemail, is_host, quoted};
+use crate::domain::{Voicemail, host};
 use crate::serve::api::error::ErrorBody;
 use crate::serve::api::fields::{json_body, reload};
 use crate::serve::api::{API_ACTOR, Api, ApiError};
@@ -59,11 +59,9 @@ pub(super) async fn get(State(api): State<Arc<Api>>) -> Result<impl IntoResponse
 fn server(field: &str, value: Option<String>) -> Result<Option<String>, (String, String)> {
     match value.as_deref() {
         None | Some("") => Ok(None),
-        Some(text) if is_host(text) => Ok(Some(text.to_string())),
-        Some(text) => Err((
-            field.to_string(),
-            format!("{} is not a host name or address", quoted(text)),
-        )),
+        Some(text) => host(text)
+            .map(Some)
+            .map_err(|e| (field.to_string(), e.to_string())),
     }
 }
 

@@ -6,7 +6,7 @@
 //! restart clears them.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::serve::token::same_secret;
@@ -30,7 +30,8 @@ pub struct Session {
     /// Logged in (else only the login page is open).
     pub admin: bool,
     last_used: Instant,
-    previews: Vec<(String, Vec<u8>)>,
+    /// Shared, so handing a session to a page does not copy the files.
+    previews: Vec<(String, Arc<Vec<u8>>)>,
 }
 
 /// Why no session could be made.
@@ -116,7 +117,7 @@ impl Sessions {
         if session.previews.len() == MAX_PREVIEWS {
             session.previews.remove(0);
         }
-        session.previews.push((preview.clone(), csv));
+        session.previews.push((preview.clone(), Arc::new(csv)));
         Ok(Some(preview))
     }
 
@@ -125,7 +126,8 @@ impl Sessions {
         let mut map = self.locked();
         let session = map.get_mut(id)?;
         let at = session.previews.iter().position(|(p, _)| p == preview)?;
-        Some(session.previews.remove(at).1)
+        let csv = session.previews.remove(at).1;
+        Some(Arc::try_unwrap(csv).unwrap_or_else(|shared| shared.as_ref().clone()))
     }
 }
 
