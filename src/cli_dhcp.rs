@@ -68,18 +68,28 @@ fn dhcp_server_id(server_address: &str, listen: SocketAddr) -> anyhow::Result<Ip
     }
 }
 
+/// The web server phones are pointed at: plain HTTP, or HTTPS when HTTP is off.
+#[derive(Debug, Clone, Copy)]
+pub struct WebPort {
+    /// HTTPS.
+    pub secure: bool,
+    /// Its port.
+    pub port: u16,
+}
+
 /// Starts the DHCP server: the global options derived from the listeners unless set, the
 /// config file's subnets checked, the stored leases loaded.
 pub async fn start_dhcp(
     address: SocketAddr,
     dhcp: DhcpChoices,
     server_address: &str,
-    http_port: u16,
+    web: WebPort,
     ftp_port: Option<u16>,
     store: &Arc<dyn Store>,
 ) -> anyhow::Result<(DhcpServer, LeaseControl)> {
     let server_id = dhcp_server_id(server_address, address)?;
-    let mut options = ProvisioningOptions::derived(server_address, http_port, ftp_port);
+    let mut options =
+        ProvisioningOptions::derived_for(server_address, web.secure, web.port, ftp_port);
     options.polycom_url = dhcp.polycom_url.unwrap_or(options.polycom_url);
     options.aastra_url = dhcp.aastra_url.unwrap_or(options.aastra_url);
     options.polycom_code = dhcp.polycom_option;

@@ -96,6 +96,10 @@ pub struct SiteFields {
     /// Registration expiry in seconds.
     #[arg(long)]
     registration_expiry: Option<u32>,
+    /// Trust on first use: credential files go only to the address that first fetched the
+    /// phone's master file (reset with `phoneprov phone unbind`).
+    #[arg(long)]
+    trust_first_address: Option<bool>,
 }
 
 impl SiteFields {
@@ -118,6 +122,7 @@ impl SiteFields {
             local_dialing: self.local_dialing,
             mwi_beep: self.mwi_beep,
             registration_expiry: self.registration_expiry,
+            trust_first_address: self.trust_first_address,
             ..SiteInput::default()
         }
     }

@@ -35,12 +35,22 @@ use phoneprov::store::{SqlStore, Store, url_without_password};
 mod cli_dhcp;
 mod cli_failover;
 mod cli_guard;
+mod cli_phone;
+
+mod cli_tls;
+
 mod cli_settings;
 mod cli_site;
 
-use cli_dhcp::{DhcpChoices, LeaseAction, polycom_option, start_dhcp};
+use cli_dhcp::{DhcpChoices, LeaseAction, WebPort, polycom_option, start_dhcp};
 use cli_failover::{ExtensionAction, VoicemailAction};
 use cli_guard::GuardFlags;
+use cli_tls::TlsFlags;
+use phoneprov::serve::access::Access;
+use phoneprov::serve::bindings::Bindings;
+use phoneprov::serve::digest::Challenger;
+use phoneprov::serve::tls::TlsServer;
+
 use cli_site::SiteAction;
 use phoneprov::serve::guard::{Guard, GuardSettings};
 
@@ -89,9 +99,10 @@ enum Command {
         /// Load the demo deployment if the store has no extensions and no phones.
         #[arg(long, env = "PHONEPROV_DEMO")]
         demo: bool,
-        /// Address and port of the phone-facing HTTP server (port 80 needs privilege).
-        #[arg(long, env = "PHONEPROV_HTTP_LISTEN", default_value = "0.0.0.0:8080")]
-        http_listen: SocketAddr,
+        /// Address and port of the phone-facing HTTP server (port 80 needs privilege), or `off`
+        /// (with --https-listen).
+        #[arg(long, env = "PHONEPROV_HTTP_LISTEN", default_value = "0.0.0.0:8080", value_parser = listen_or_off, overrides_with = "http_listen")]
+        http_listen: ListenOrOff,
         /// Also serve phone files under this path prefix, e.g. /prov.
         #[arg(long, env = "PHONEPROV_HTTP_PREFIX")]
         http_prefix: Option<String>,
@@ -160,6 +171,8 @@ enum Command {
         push_timeout: u64,
         #[command(flatten)]
         guard: GuardFlags,
+        #[command(flatten)]
+        tls: TlsFlags,
     },
     /// Import extensions and phones from a CSV file (all rows or none).
     Import {
@@ -198,6 +211,11 @@ enum Command {
     Extension {
         #[command(subcommand)]
         action: ExtensionAction,
+    },
+    /// A phone's login for its credential files, and its trust-on-first-use binding.
+    Phone {
+        #[command(subcommand)]
+        action: cli_phone::PhoneAction,
     },
     /// The central voice mail server: show, set, mark down (phones use the backup) and up.
     Voicemail {
@@ -345,6 +363,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
             push_rate,
             push_timeout,
             guard,
+            tls,
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
@@ -369,8 +388,13 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                 active: !ftp_no_active,
                 ..FtpConfig::default()
             };
+            let https = tls.setup()?;
+            if http_listen.0.is_none() && https.is_none() {
+                anyhow::bail!("--http-listen off needs --https-listen: phones need a web server");
+            }
             let listeners = Listeners {
-                http: http_listen,
+                http: http_listen.0,
+                https,
                 ftp: ftp_listen.0,
                 tftp: tftp_listen,
                 dhcp: dhcp_listen,
@@ -432,6 +456,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Site { action } => cli_site::site(&store, action).await,
         Command::Extension { action } => cli_failover::extension(&store, action).await,
         Command::Voicemail { action } => cli_failover::voicemail(&store, action).await,
+        Command::Phone { action } => cli_phone::phone(&store, action).await,
         Command::Render { file, mac } => render(&store, &serving, file, mac).await,
     };
     store.close().await;
@@ -479,7 +504,8 @@ struct ServeOptions {
 
 /// Where phoneprov listens.
 struct Listeners {
-    http: SocketAddr,
+    http: Option<SocketAddr>,
+    https: Option<(SocketAddr, phoneprov::serve::tls::TlsSetup)>,
     ftp: Option<SocketAddr>,
     tftp: Option<SocketAddr>,
     dhcp: Option<SocketAddr>,
@@ -593,12 +619,19 @@ async fn serve(
         )
         .await?,
     );
-    let bound = listen(listeners.http)?;
-    let http_address = bound.address();
+    let bound = listeners.http.map(listen).transpose()?;
+    let http_address = bound.as_ref().map(workers::Bound::address);
     let firmware_dir = http.firmware_dir.clone();
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
     let (recorder, recording) = Recorder::start(Arc::clone(&store_handle));
     let guard = Arc::new(Guard::new(guard));
+    let (bindings, bindings_writer) =
+        Bindings::start(Arc::clone(&store_handle), Arc::clone(&live)).await?;
+    let access = Arc::new(Access::new(
+        Arc::clone(&guard),
+        Arc::clone(&bindings),
+        Challenger::new().context("cannot draw a random key for login nonces")?,
+    ));
     let files = Arc::new(PhoneFiles::new(
         Arc::clone(&live),
         Arc::clone(&store_handle),
@@ -606,6 +639,7 @@ async fn serve(
         http.firmware_dir,
         http.uploads,
         Arc::clone(&guard),
+        access,
     ));
     let ftp_server = match listeners.ftp {
         Some(address) => {
@@ -631,7 +665,17 @@ async fn serve(
                 address,
                 dhcp,
                 &serving.server_address,
-                http_address.port(),
+                match (http_address, &listeners.https) {
+                    (Some(address), _) => WebPort {
+                        secure: false,
+                        port: address.port(),
+                    },
+                    (None, Some((address, _))) => WebPort {
+                        secure: true,
+                        port: address.port(),
+                    },
+                    (None, None) => anyhow::bail!("no web server to point phones at"),
+                },
                 ftp_port,
                 &store_handle,
             )
@@ -659,6 +703,7 @@ async fn serve(
         leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
         pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
         guard: Some(guard),
+        bindings: Some(bindings),
     };
     let web_token = token.clone();
     let api = phoneprov::serve::api::router(
@@ -681,7 +726,18 @@ async fn serve(
         .layer(axum::middleware::from_fn(
             phoneprov::serve::metrics::count_requests,
         ));
-    let server = workers::start(bound, router).context("cannot start the HTTP workers")?;
+    let https_server = match listeners.https {
+        Some((address, setup)) => Some(
+            TlsServer::start(address, setup, router.clone())
+                .await
+                .map_err(|e| bind_failed("HTTPS", address, &e, "--https-listen 0.0.0.0:8443"))?,
+        ),
+        None => None,
+    };
+    let server = bound
+        .map(|bound| workers::start(bound, router))
+        .transpose()
+        .context("cannot start the HTTP workers")?;
     let on_change: Option<ChangedPhones> = pusher.as_ref().map(|(_, queue)| {
         let queue = queue.clone();
         Box::new(move |changed: Vec<Mac>| queue.push(changed, Reason::Change)) as ChangedPhones
@@ -689,7 +745,8 @@ async fn serve(
     let follower = tokio::spawn(Arc::clone(&live).follow_revisions(on_change));
     let counts = store.counts().await?;
     tracing::info!(
-        http = %format!("http://{http_address}/"),
+                http = %http_address.map(|a| format!("http://{a}/")).unwrap_or_else(|| "off".into()),
+        https = %https_server.as_ref().map(|s| format!("https://{}/", s.address())).unwrap_or_else(|| "off".into()),
         ftp = %ftp_server.as_ref().map(|s| format!("ftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         tftp = %tftp_server.as_ref().map(|s| format!("tftp://{}/", s.address())).unwrap_or_else(|| "off".into()),
         dhcp = %dhcp_server.as_ref().map(|(s, _)| format!("dhcp://{}/", s.address())).unwrap_or_else(|| "off".into()),
@@ -726,10 +783,16 @@ async fn serve(
     if let Some((dhcp, _)) = dhcp_server {
         dhcp.stop();
     }
-    tokio::task::spawn_blocking(move || server.stop())
-        .await
-        .context("the HTTP workers cannot be stopped")?
-        .context("the HTTP server failed")?;
+    if let Some(https) = https_server {
+        https.stop();
+    }
+    if let Some(server) = server {
+        tokio::task::spawn_blocking(move || server.stop())
+            .await
+            .context("the HTTP workers cannot be stopped")?
+            .context("the HTTP server failed")?;
+    }
+    bindings_writer.abort();
     // The server's handles on the recorder are gone: the writer flushes what is queued and ends.
     recording.await.context("the last-seen writer failed")?;
     Ok(ExitCode::SUCCESS)

@@ -60,6 +60,8 @@ pub struct SiteInput {
     pub voicemail_server: Option<String>,
     /// Numbers the call server uses itself, e.g. `200-299,500`.
     pub reserved_numbers: Option<String>,
+    /// Trust on first use for the site's phones' credential files.
+    pub trust_first_address: Option<bool>,
 }
 
 /// A host name or address; a bad one is recorded under `field`.
@@ -172,6 +174,9 @@ pub fn edited_settings(
     }
     if let Some(beep) = input.mwi_beep {
         settings.mwi_beep = beep;
+    }
+    if let Some(trust) = input.trust_first_address {
+        settings.trust_first_address = trust;
     }
     match input.registration_expiry {
         Some(0) => fields.0.push((

@@ -24,9 +24,22 @@ impl ProvisioningOptions {
     /// The defaults for phoneprov at `server`: Polycom over FTP (the factory login) when FTP
     /// runs, else HTTP; Aastra/Mitel over HTTP.
     pub fn derived(server: &str, http_port: u16, ftp_port: Option<u16>) -> ProvisioningOptions {
-        let http = match http_port {
-            80 => format!("http://{server}/"),
-            port => format!("http://{server}:{port}/"),
+        ProvisioningOptions::derived_for(server, false, http_port, ftp_port)
+    }
+
+    /// As [`ProvisioningOptions::derived`], with the web server on HTTPS when `secure` (plain
+    /// HTTP turned off).
+    pub fn derived_for(
+        server: &str,
+        secure: bool,
+        web_port: u16,
+        ftp_port: Option<u16>,
+    ) -> ProvisioningOptions {
+        let http = match (secure, web_port) {
+            (false, 80) => format!("http://{server}/"),
+            (true, 443) => format!("https://{server}/"),
+            (false, port) => format!("http://{server}:{port}/"),
+            (true, port) => format!("https://{server}:{port}/"),
         };
         let polycom_url = match ftp_port {
             Some(21) => format!("ftp://PlcmSpIp:PlcmSpIp@{server}/"),

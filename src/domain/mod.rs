@@ -7,6 +7,8 @@ mod distribution;
 mod extension;
 mod failover;
 mod lease;
+mod login;
+
 mod mac;
 mod numbers;
 mod password;
@@ -30,6 +32,9 @@ pub use extension::{
 };
 pub use failover::{is_switched, switchover_conflicts};
 pub use lease::{ClientKey, Lease, LeaseState, hardware_text};
+pub use login::{
+    MAX_LOGIN_PASSWORDS, MAX_LOGIN_TEXT, MIN_LOGIN_PASSWORD, PhoneLogin, PhoneLoginError,
+};
 pub use mac::{Mac, MacError};
 pub use numbers::{NumberRanges, NumberRangesError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};

@@ -157,6 +157,9 @@ pub struct SiteSettings {
     /// Numbers the call server uses itself (not provisioned by phoneprov): extensions with one
     /// of them cannot switch over to this site.
     pub reserved_numbers: NumberRanges,
+    /// Trust on first use: a phone's credential files go only to the address that first fetched
+    /// its master file (until an admin resets the binding).
+    pub trust_first_address: bool,
 }
 
 impl SiteSettings {
@@ -177,6 +180,7 @@ impl SiteSettings {
             alternate_site: None,
             voicemail_server: None,
             reserved_numbers: NumberRanges::default(),
+            trust_first_address: false,
         }
     }
 
@@ -232,6 +236,7 @@ impl SiteSettings {
                 "reserved_numbers",
                 or_none(Some(self.reserved_numbers.to_string()).filter(|t| !t.is_empty())),
             ),
+            ("trust_first_address", self.trust_first_address.to_string()),
         ]
     }
 

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use crate::domain::{
-    Assignment, CallServer, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone, Site, SiteId,
-    SiteName, Vendor, Voicemail, distribute, is_switched,
+    Assignment, CallServer, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone, PhoneLogin,
+    Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
 };
 use crate::store::Snapshot;
 use crate::vendor::ServerView;
@@ -40,6 +40,7 @@ pub struct Deployment {
     polycom_phones: usize,
     switched_primary: HashMap<ExtensionNumber, ServerView>,
     voicemail: Voicemail,
+    logins: HashMap<Mac, PhoneLogin>,
 }
 
 impl Deployment {
@@ -72,6 +73,7 @@ impl Deployment {
         Ok(Deployment {
             switched_primary: switched_primaries(&sites, &extensions),
             voicemail: snapshot.voicemail,
+            logins: snapshot.logins,
             revision: snapshot.revision,
             server_address,
             polycom_phones: snapshot
@@ -212,6 +214,22 @@ impl Deployment {
     /// The site serving an extension now (its current site).
     pub fn site_of(&self, extension: &Extension) -> &Site {
         self.site(extension.current_site)
+    }
+
+    /// The home site of a phone: that of its first line's extension, else the default site.
+    pub fn home_site_of_phone(&self, phone: &Phone) -> &Site {
+        phone
+            .lines
+            .values()
+            .find_map(|number| self.extension(number))
+            .map_or(self.default_site(), |extension| {
+                self.site(extension.home_site)
+            })
+    }
+
+    /// The HTTP login a phone needs for its credential files, if one is set.
+    pub fn login_of(&self, mac: &Mac) -> Option<&PhoneLogin> {
+        self.logins.get(mac)
     }
 }
 

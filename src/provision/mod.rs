@@ -43,6 +43,21 @@ pub struct Rendered {
     pub vendor: Vendor,
     /// True when the file holds a SIP password.
     pub carries_secret: bool,
+    /// Whose file it is, for the checks of who may fetch it.
+    pub access: FileAccess,
+}
+
+/// Whose file a rendered file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FileAccess {
+    /// The phone it belongs to: a phone's master file, or an extension's file and the phone the
+    /// extension sits on.
+    pub owner: Option<Mac>,
+    /// True for a phone's master file (`<MAC>.cfg`), whose first fetch binds the phone to the
+    /// fetching address under trust on first use.
+    pub master: bool,
+    /// Whether the owner's home site trusts only the first address (trust on first use).
+    pub trust_first_address: bool,
 }
 
 /// The answer to a request.
@@ -90,6 +105,32 @@ impl Target<'_> {
     /// True when the file holds a SIP password.
     pub fn carries_secret(&self) -> bool {
         matches!(self, Target::PolycomExtension(_) | Target::AastraPhone(_))
+    }
+
+    /// Whose file it is.
+    pub fn access(&self, deployment: &Deployment) -> FileAccess {
+        match self {
+            Target::PolycomMaster(phone) | Target::AastraPhone(phone) => FileAccess {
+                owner: Some(phone.mac),
+                master: true,
+                trust_first_address: deployment
+                    .home_site_of_phone(phone)
+                    .settings
+                    .trust_first_address,
+            },
+            Target::PolycomExtension(extension) => FileAccess {
+                owner: deployment.placement(&extension.number).map(|(mac, _)| mac),
+                master: false,
+                trust_first_address: deployment
+                    .site(extension.home_site)
+                    .settings
+                    .trust_first_address,
+            },
+            Target::PolycomDefaultMaster
+            | Target::PolycomSite(_)
+            | Target::AastraGlobal
+            | Target::AastraModel(_) => FileAccess::default(),
+        }
     }
 }
 
@@ -267,6 +308,7 @@ impl Provisioner {
             },
             vendor,
             carries_secret: target.carries_secret(),
+            access: target.access(deployment),
         })
     }
 

@@ -18,6 +18,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
+use crate::serve::access::{ClientCertificate, HttpLogin, Requester};
 use crate::serve::phone_files::{PhoneFiles, Refused, Served};
 use crate::vendor::agent;
 
@@ -67,6 +68,26 @@ pub(crate) fn with_content_type(body: impl Into<Body>, content_type: &'static st
     response
 }
 
+/// The answer to a refused request; a 401 carries the login challenges.
+fn refusal_with_challenges(app: &App, refused: Refused, secure: bool) -> Response {
+    let Refused::Unauthorized { stale } = refused else {
+        return refusal(refused);
+    };
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        "this file needs the phone's login\n",
+    )
+        .into_response();
+    for challenge in app.files.access().challenges(secure, stale) {
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response
+                .headers_mut()
+                .append(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
+}
+
 fn refusal(refused: Refused) -> Response {
     match refused {
         Refused::NotFound => (StatusCode::NOT_FOUND, "not found\n").into_response(),
@@ -84,7 +105,19 @@ fn refusal(refused: Refused) -> Response {
             "this address is banned from provisioning for now\n",
         )
             .into_response(),
+        Refused::Unauthorized { .. } => (
+            StatusCode::UNAUTHORIZED,
+            "this file needs the phone's login\n",
+        )
+            .into_response(),
     }
+}
+
+/// What the TLS listener tells the handlers of a connection (absent on plain HTTP).
+#[derive(Debug, Clone, Copy)]
+pub struct TlsConnection {
+    /// The client's certificate, as verified.
+    pub certificate: ClientCertificate,
 }
 
 async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -104,9 +137,28 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Err(refused) = app.files.check_agent(&name, agent.as_ref()) {
         return refusal(refused);
     }
-    let found = match app.files.find(client, &name).await {
+    let tls = request.extensions().get::<TlsConnection>().copied();
+    let secure = tls.is_some();
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| request.uri().path().to_string(), ToString::to_string);
+    let requester = Requester {
+        client,
+        http: Some(HttpLogin {
+            authorization: request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+            method: request.method().as_str(),
+            uri: &uri,
+            secure,
+        }),
+        certificate: tls.map(|t| t.certificate).unwrap_or_default(),
+    };
+    let found = match app.files.find(&requester, &name).await {
         Ok(found) => found,
-        Err(refused) => return refusal(refused),
+        Err(refused) => return refusal_with_challenges(&app, refused, secure),
     };
     let kind = found.kind();
     let secret = found.carries_secret();
@@ -124,7 +176,11 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
             name: &name,
             kind,
             secret,
-            transport: Transport::Http,
+            transport: if secure {
+                Transport::Https
+            } else {
+                Transport::Http
+            },
         };
         app.files.note(served, user_agent, agent);
     }
@@ -154,6 +210,22 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
         Ok(upload) => upload,
         Err(refused) => return refusal(refused),
     };
+    let tls = request.extensions().get::<TlsConnection>().copied();
+    let requester = Requester {
+        client: request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip()),
+        http: None,
+        certificate: tls.map(|t| t.certificate).unwrap_or_default(),
+    };
+    if let Err(refused) =
+        app.files
+            .access()
+            .check_certificate(&requester, Some(upload.phone()), &name)
+    {
+        return refusal(refused);
+    }
     let limit = app.files.upload_limits().max_bytes;
     let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
         return refusal(Refused::TooLarge(limit));

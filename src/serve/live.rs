@@ -190,6 +190,11 @@ impl Live {
         self.current.load().deployment.phone(mac).is_some()
     }
 
+    /// The HTTP login a phone needs for its credential files, if one is set.
+    pub fn login_of(&self, mac: &Mac) -> Option<crate::domain::PhoneLogin> {
+        self.current.load().deployment.login_of(mac).cloned()
+    }
+
     /// The known phone a file name belongs to: `<mac>.cfg` and `<mac>-<anything>` name their
     /// phone, `<extension>.cfg` the phone the extension sits on.
     pub fn phone_of(&self, name: &str) -> Option<Mac> {

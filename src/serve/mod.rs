@@ -3,8 +3,12 @@
 //! vendor); the admin API ([`api`]) and the admin web page ([`web`]) over it; metrics and the
 //! recent activity the dashboard shows ([`activity`]).
 
+pub mod access;
 pub mod activity;
 pub mod api;
+pub mod bindings;
+pub mod digest;
+
 pub mod firmware;
 pub mod ftp;
 pub mod guard;
@@ -14,6 +18,7 @@ pub mod metrics;
 pub mod phone_files;
 pub mod sightings;
 pub mod tftp;
+pub mod tls;
 pub mod token;
 pub mod web;
 pub mod workers;

@@ -19,7 +19,9 @@ use crate::clock::now_ms;
 use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, Vendor};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
+use crate::serve::access::{Access, Requester};
 use crate::serve::firmware;
+
 use crate::serve::guard::{Guard, Verdict};
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::metrics;
@@ -86,6 +88,13 @@ impl Found {
 #[derive(Debug)]
 pub struct AcceptedUpload(upload::UploadName);
 
+impl AcceptedUpload {
+    /// The phone uploading.
+    pub fn phone(&self) -> Mac {
+        self.0.mac
+    }
+}
+
 /// A cached rendered file as bytes, shared with the cache instead of copied.
 struct CachedBody(Arc<Rendered>);
 
@@ -108,6 +117,11 @@ pub enum Refused {
     Failed(&'static str),
     /// The client's address is banned from provisioning (enumeration defense).
     Banned,
+    /// The phone's login is needed (HTTP 401); `stale` when only the nonce had expired.
+    Unauthorized {
+        /// Whether the answer was right but its nonce expired.
+        stale: bool,
+    },
 }
 
 /// A file served: to whom, which, what kind ([`Found::kind`]) and how.
@@ -136,6 +150,8 @@ pub struct PhoneFiles {
     phone_at: Mutex<HashMap<IpAddr, Mac>>,
     /// The enumeration defense.
     guard: Arc<Guard>,
+    /// Who may receive which files.
+    access: Arc<Access>,
 }
 
 impl PhoneFiles {
@@ -147,6 +163,7 @@ impl PhoneFiles {
         firmware_dir: PathBuf,
         uploads: UploadLimits,
         guard: Arc<Guard>,
+        access: Arc<Access>,
     ) -> PhoneFiles {
         PhoneFiles {
             live,
@@ -156,12 +173,18 @@ impl PhoneFiles {
             firmware_dir,
             phone_at: Mutex::default(),
             guard,
+            access,
         }
     }
 
     /// The enumeration defense.
     pub fn guard(&self) -> &Guard {
         &self.guard
+    }
+
+    /// Who may receive which files.
+    pub fn access(&self) -> &Access {
+        &self.access
     }
 
     /// The live data.
@@ -199,10 +222,11 @@ impl PhoneFiles {
         }
     }
 
-    /// The file `name` (a decoded path without leading `/`) for `client`: refused while the
+    /// The file `name` (a decoded path without leading `/`) for `requester`: refused while the
     /// client is banned (except its own phones' files and files of no phone), and a missing
-    /// phone file counts toward a ban.
-    pub async fn find(&self, client: Option<IpAddr>, name: &str) -> Result<Found, Refused> {
+    /// phone file counts toward a ban; a rendered file goes only to whom [`Access`] allows.
+    pub async fn find(&self, requester: &Requester<'_>, name: &str) -> Result<Found, Refused> {
+        let client = requester.client;
         if let Some(ip) = client
             && self.guard.any_bans()
             && self
@@ -217,16 +241,14 @@ impl PhoneFiles {
                 Some(ip) if self.guard.miss(ip, name) => Err(Refused::Banned),
                 _ => Err(Refused::NotFound),
             },
-            Ok(found) if found.carries_secret() && !self.guard.may_receive_secrets(client) => {
-                tracing::warn!(
-                    target: "audit",
-                    client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
-                    file = %name,
-                    "credential file refused: the client is outside the provisioning networks"
-                );
-                Err(Refused::Forbidden(
-                    "credential files are served only inside the provisioning networks",
-                ))
+            Ok(Found::Rendered(file)) => {
+                self.access.check(&self.live, &file, name, requester)?;
+                Ok(Found::Rendered(file))
+            }
+            Ok(other) => {
+                self.access
+                    .check_certificate(requester, self.live.phone_of(name), name)?;
+                Ok(other)
             }
             other => other,
         }

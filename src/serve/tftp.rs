@@ -14,6 +14,7 @@ use futures_lite::AsyncRead;
 use tokio::task::JoinHandle;
 
 use crate::domain::Transport;
+use crate::serve::access::Requester;
 use crate::serve::phone_files::{PhoneFiles, Refused, Served};
 
 /// Answers read requests from the phone files.
@@ -34,15 +35,17 @@ impl Handler for TftpFiles {
             .to_str()
             .ok_or(packet::Error::FileNotFound)?
             .trim_start_matches('/');
-        let found =
-            self.files
-                .find(Some(client.ip()), name)
-                .await
-                .map_err(|refused| match refused {
-                    Refused::NotFound => packet::Error::FileNotFound,
-                    Refused::Forbidden(_) | Refused::Banned => packet::Error::PermissionDenied,
-                    Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
-                })?;
+        let found = self
+            .files
+            .find(&Requester::at(Some(client.ip())), name)
+            .await
+            .map_err(|refused| match refused {
+                Refused::NotFound => packet::Error::FileNotFound,
+                Refused::Forbidden(_) | Refused::Banned | Refused::Unauthorized { .. } => {
+                    packet::Error::PermissionDenied
+                }
+                Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
+            })?;
         let kind = found.kind();
         let secret = found.carries_secret();
         let (reader, size): (Self::Reader, u64) = match found.into_bytes() {

@@ -38,6 +38,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_call_servers.sql"),
         include_str!("../../migrations/postgres/0005_call_servers.sql"),
     ),
+    (
+        6,
+        "phone access",
+        include_str!("../../migrations/sqlite/0006_phone_access.sql"),
+        include_str!("../../migrations/postgres/0006_phone_access.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

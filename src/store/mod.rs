@@ -7,7 +7,9 @@
 //! they were planned from and are refused if anything changed since, so a plan made from stale
 //! data is never applied; all of a change set is written in one transaction or nothing is.
 
+mod access;
 mod batch;
+
 mod distribution;
 mod failover;
 mod leases;
@@ -18,13 +20,14 @@ pub mod secrets;
 mod sql;
 mod voicemail;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::net::IpAddr;
 
 use async_trait::async_trait;
 
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PushRecord,
+    Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PhoneLogin, PushRecord,
     SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, Voicemail,
 };
 
@@ -145,6 +148,8 @@ pub struct Snapshot {
     pub phones: Vec<Phone>,
     /// The central voice mail settings.
     pub voicemail: Voicemail,
+    /// Each phone's HTTP login for its credential files, where one is set.
+    pub logins: HashMap<Mac, PhoneLogin>,
 }
 
 /// Phones by when they were last seen.
@@ -382,6 +387,23 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// The newest audit log entries, newest first.
     async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Sets (`None`: removes) the HTTP login a phone needs for its credential files.
+    async fn set_phone_login(
+        &self,
+        mac: &Mac,
+        login: Option<&PhoneLogin>,
+        actor: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Every phone's trust-on-first-use binding.
+    async fn phone_bindings(&self) -> Result<Vec<(Mac, IpAddr)>, StoreError>;
+
+    /// Binds a phone to `address` unless it is bound already or unknown.
+    async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<(), StoreError>;
+
+    /// Resets a phone's binding; the address it had, if any.
+    async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError>;
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@ use crate::store::secrets::SecretKey;
 
 pub(super) const SITE_COLUMNS: &str = "id, name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
-     registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, switched_over";
+     registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, \
+     trust_first_address, switched_over";
 
 pub(super) const EXTENSION_COLUMNS: &str = "number, display_name, label, auth_user, password, \
      home_site_id, current_site_id, switchover_enabled, primary_server, backup_server";
@@ -69,6 +70,7 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
         voicemail_server: row.try_get("voicemail_server")?,
         reserved_numbers: NumberRanges::parse(&row.try_get::<String, _>("reserved_numbers")?)
             .map_err(|e| bad(&e.to_string()))?,
+        trust_first_address: flag(row, "trust_first_address")?,
     };
     Ok(Site {
         id: SiteId(row.try_get("id")?),

@@ -1,15 +1,19 @@
 //! [`SqlStore`]: the [`Store`] on sqlx's `Any` driver. The same SQL runs on SQLite and PostgreSQL
 //! (`$n` placeholders, `ON CONFLICT ... DO UPDATE`, `RETURNING`, integers for flags and times).
 
+use std::net::IpAddr;
+
 use async_trait::async_trait;
+
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Lease, Mac, Mode, Phone, PushRecord, SightingBatch,
-    Site, SiteId, SiteName, SiteSettings, Upload, UploadInfo, Voicemail, call_servers_text,
+    Extension, ExtensionNumber, FileFetch, Lease, Mac, Mode, Phone, PhoneLogin, PushRecord,
+    SightingBatch, Site, SiteId, SiteName, SiteSettings, Upload, UploadInfo, Voicemail,
+    call_servers_text,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::failover::{self, AuditEntry};
@@ -19,7 +23,7 @@ use crate::store::{
     Backend, ChangeSet, Counts, PhoneActivity, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
 };
-use crate::store::{distribution, voicemail};
+use crate::store::{access, distribution, voicemail};
 
 /// The store on a SQLite file or a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -241,6 +245,7 @@ fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
         Param::MaybeInt(s.alternate_site.map(|id| id.0)),
         Param::MaybeText(s.voicemail_server.clone()),
         Param::Text(s.reserved_numbers.to_string()),
+        Param::Int(i64::from(s.trust_first_address)),
     ]
 }
 
@@ -270,7 +275,8 @@ fn phone_params(p: &Phone, now: i64) -> Vec<Param> {
 
 const SITE_WRITE_COLUMNS: &str = "name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
-     registration_expiry, alternate_site_id, voicemail_server, reserved_numbers";
+     registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, \
+     trust_first_address";
 
 const UPSERT_EXTENSIONS: (&str, &str) = (
     "INSERT INTO extensions (number, display_name, label, auth_user, password, home_site_id, \
@@ -566,6 +572,7 @@ impl Store for SqlStore {
                 extensions: load_extensions(&mut first, &self.key).await?,
                 phones: load_phones(&mut first, None, false).await?,
                 voicemail: voicemail::load(&mut first).await?,
+                logins: access::load_logins(&mut first, &self.key).await?,
             };
             first.commit().await?;
             return Ok(snapshot);
@@ -579,6 +586,7 @@ impl Store for SqlStore {
         let sites = load_sites(&mut first).await?;
         let extensions = load_extensions(&mut first, &self.key).await?;
         let voicemail = voicemail::load(&mut first).await?;
+        let logins = access::load_logins(&mut first, &self.key).await?;
         first.commit().await?;
         let phones = phones
             .await
@@ -589,6 +597,7 @@ impl Store for SqlStore {
             extensions,
             phones,
             voicemail,
+            logins,
         })
     }
 
@@ -786,5 +795,26 @@ impl Store for SqlStore {
 
     async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         failover::audit(&self.pool, limit).await
+    }
+
+    async fn set_phone_login(
+        &self,
+        mac: &Mac,
+        login: Option<&PhoneLogin>,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        access::set_login(&self.pool, &self.key, mac, login, actor).await
+    }
+
+    async fn phone_bindings(&self) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
+        access::bindings(&self.pool).await
+    }
+
+    async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<(), StoreError> {
+        access::bind(&self.pool, mac, address).await
+    }
+
+    async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError> {
+        access::unbind(&self.pool, mac, actor).await
     }
 }

@@ -188,6 +188,7 @@ pub async fn golden_deployment(store: &SqlStore) {
         alternate_site: Some(default_id),
         voicemail_server: Some("10.20.0.6".into()),
         reserved_numbers: Default::default(),
+        trust_first_address: false,
     };
     store
         .create_site(&SiteName::parse("branch").unwrap(), &branch, "test")

@@ -9,6 +9,8 @@ use super::{KillOnDrop, TestDb, fixture_path, golden_deployment, read_log_until}
 
 pub struct Server {
     pub base: String,
+    /// The HTTPS base URL, when started with `--https-listen`.
+    pub https: Option<String>,
     /// The FTP control address.
     pub ftp: std::net::SocketAddr,
     /// The TFTP address.
@@ -138,6 +140,7 @@ fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -
         })
     };
     let base = url_of("http");
+    let https = url_of("https").filter(|url| url.starts_with("https://"));
     let address_of = |key: &str| {
         url_of(key)
             .and_then(|url| url.rsplit('/').next().map(str::to_string))
@@ -156,6 +159,7 @@ fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -
     });
     Server {
         base: base.expect("server started"),
+        https,
         ftp: ftp.expect("FTP server started"),
         tftp: tftp.expect("TFTP server started"),
         dhcp,

@@ -18,6 +18,7 @@ mod fields;
 mod leases;
 mod listing;
 mod openapi;
+mod phone_access;
 mod phones;
 mod sites;
 mod status;
@@ -66,6 +67,8 @@ pub struct Controls {
     pub pushes: Option<PushQueue>,
     /// The enumeration defense of the phone-facing servers.
     pub guard: Option<Arc<Guard>>,
+    /// The trust-on-first-use bindings of the phone-facing servers.
+    pub bindings: Option<Arc<crate::serve::bindings::Bindings>>,
 }
 
 /// The API router with its OpenAPI document, to be nested under [`PREFIX`].
@@ -107,6 +110,11 @@ pub fn router(
         .routes(routes!(status::pushes))
         .routes(routes!(bans::list))
         .routes(routes!(bans::lift))
+        .routes(routes!(phone_access::set_login, phone_access::remove_login))
+        .routes(routes!(
+            phone_access::get_binding,
+            phone_access::reset_binding
+        ))
         .routes(routes!(failover::audit))
         .routes(routes!(voicemail::get, voicemail::set))
         .routes(routes!(voicemail::mark))

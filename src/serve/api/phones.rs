@@ -76,7 +76,7 @@ fn phone_view(p: &Phone) -> PhoneView {
     }
 }
 
-fn parse_mac(text: &str) -> Result<Mac, ApiError> {
+pub(super) fn parse_mac(text: &str) -> Result<Mac, ApiError> {
     Mac::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 

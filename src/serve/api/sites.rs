@@ -42,6 +42,9 @@ pub(super) struct SiteView {
     voicemail_server: Option<String>,
     /// Numbers the call server uses itself, e.g. `200-299,500`.
     reserved_numbers: String,
+    /// Trust on first use: credential files go only to the address that first fetched the
+    /// phone's master file.
+    trust_first_address: bool,
     /// Whether its switchover-enabled extensions are on the alternate site now.
     switched_over: bool,
     /// Each call server (`address:port`) with the number of the site's extensions it is
@@ -106,6 +109,7 @@ pub(super) fn site_view(
         alternate_site: s.alternate_site.and_then(|id| names.get(&id).cloned()),
         voicemail_server: s.voicemail_server.clone(),
         reserved_numbers: s.reserved_numbers.to_string(),
+        trust_first_address: s.trust_first_address,
         switched_over: site.switched_over,
         load: load_of(site, extensions),
     }

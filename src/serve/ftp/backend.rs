@@ -18,6 +18,7 @@ use unftp_core::storage::{
 };
 
 use crate::domain::Transport;
+use crate::serve::access::Requester;
 use crate::serve::firmware;
 use crate::serve::ftp::auth::SessionUser;
 use crate::serve::phone_files::{Found, PhoneFiles, Refused, Served};
@@ -131,7 +132,9 @@ fn name_of(path: &Path) -> Result<&str> {
 fn refused(refusal: Refused) -> Error {
     Error::from(match refusal {
         Refused::NotFound => ErrorKind::PermanentFileNotAvailable,
-        Refused::Forbidden(_) | Refused::Banned => ErrorKind::FileNameNotAllowedError,
+        Refused::Forbidden(_) | Refused::Banned | Refused::Unauthorized { .. } => {
+            ErrorKind::FileNameNotAllowedError
+        }
         Refused::TooLarge(_) => ErrorKind::ExceededStorageAllocationError,
         Refused::Failed(_) => ErrorKind::LocalError,
     })
@@ -160,7 +163,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
     ) -> Result<Entry> {
         let name = name_of(path.as_ref())?;
         // Files first: a rendered file's SIZE needs no filesystem call.
-        let path = match self.files.find(user.client(), name).await {
+        let path = match self.files.find(&Requester::at(user.client()), name).await {
             Ok(Found::Rendered(file)) => return Ok(Entry::file(file.content.len())),
             Ok(Found::Upload { content, .. }) => return Ok(Entry::file(content.len())),
             Ok(Found::Firmware(path)) => path,
@@ -201,7 +204,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         let name = name_of(path.as_ref())?;
         let found = self
             .files
-            .find(user.client(), name)
+            .find(&Requester::at(user.client()), name)
             .await
             .map_err(refused)?;
         let kind = found.kind();

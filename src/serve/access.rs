@@ -1,0 +1,223 @@
+//! Who may receive a phone's files, beyond the enumeration defense: the checks every transport
+//! applies to a file found for a phone, in this order.
+//!
+//! 1. **Client certificates** (HTTPS with a client CA): a request without a verified certificate
+//!    gets nothing; a phone's own files go only to the certificate naming that phone's MAC.
+//! 2. **Provisioning networks**: credential files go only to clients inside them, if set.
+//! 3. **Trust on first use** (per site): the first fetch of a phone's master file binds the phone
+//!    to that address; its credential files then go only there.
+//! 4. **Phone logins**: a phone with a login gets its credential files only over HTTP(S) with
+//!    Digest (or Basic over TLS) and one of its accepted passwords.
+//!
+//! Every refusal of a credential file and every failed login is an audit line.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::domain::Mac;
+use crate::provision::Rendered;
+use crate::serve::bindings::Bindings;
+use crate::serve::digest::{Challenger, LoginVerdict};
+use crate::serve::guard::Guard;
+use crate::serve::live::Live;
+use crate::serve::phone_files::Refused;
+
+/// What a TLS connection learnt of the client's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientCertificate {
+    /// Not asked for (plain HTTP, FTP, TFTP, or HTTPS without a client CA).
+    #[default]
+    NotAsked,
+    /// Asked for but none presented.
+    Missing,
+    /// A certificate the CA vouches for, and the MAC it names, if any.
+    Verified(Option<Mac>),
+}
+
+/// An HTTP request's login material.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLogin<'a> {
+    /// The `Authorization` header, if sent.
+    pub authorization: Option<&'a str>,
+    /// The request method (part of a Digest answer).
+    pub method: &'a str,
+    /// The request target as sent (part of a Digest answer).
+    pub uri: &'a str,
+    /// Whether the request came over TLS (Basic is accepted only then).
+    pub secure: bool,
+}
+
+/// Who asks for a file, as far as the transport can tell.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Requester<'a> {
+    /// The client's address, if known.
+    pub client: Option<IpAddr>,
+    /// HTTP(S) only: the request's login material.
+    pub http: Option<HttpLogin<'a>>,
+    /// HTTPS only: the client's certificate.
+    pub certificate: ClientCertificate,
+}
+
+impl Requester<'_> {
+    /// A requester known by address only (FTP, TFTP).
+    pub fn at(client: Option<IpAddr>) -> Requester<'static> {
+        Requester {
+            client,
+            ..Requester::default()
+        }
+    }
+
+    fn client_text(&self) -> String {
+        self.client.map(|ip| ip.to_string()).unwrap_or_default()
+    }
+}
+
+/// The checks of who may receive a phone's files.
+#[derive(Debug)]
+pub struct Access {
+    guard: Arc<Guard>,
+    bindings: Arc<Bindings>,
+    challenger: Challenger,
+}
+
+fn refused_secret(requester: &Requester<'_>, name: &str, why: &'static str) -> Refused {
+    tracing::warn!(
+        target: "audit",
+        client = %requester.client_text(),
+        file = %name,
+        "credential file refused: {why}"
+    );
+    Refused::Forbidden(why)
+}
+
+impl Access {
+    /// The checks over the enumeration defense's settings (provisioning networks) and the
+    /// trust-on-first-use bindings.
+    pub fn new(guard: Arc<Guard>, bindings: Arc<Bindings>, challenger: Challenger) -> Access {
+        Access {
+            guard,
+            bindings,
+            challenger,
+        }
+    }
+
+    /// The trust-on-first-use bindings.
+    pub fn bindings(&self) -> &Arc<Bindings> {
+        &self.bindings
+    }
+
+    /// The `WWW-Authenticate` values of a 401.
+    pub fn challenges(&self, secure: bool, stale: bool) -> Vec<String> {
+        self.challenger.challenges(secure, stale)
+    }
+
+    /// Refuses a request over HTTPS with client certificates that has none, or whose
+    /// certificate names another phone than `owner`.
+    pub fn check_certificate(
+        &self,
+        requester: &Requester<'_>,
+        owner: Option<Mac>,
+        name: &str,
+    ) -> Result<(), Refused> {
+        match requester.certificate {
+            ClientCertificate::NotAsked => Ok(()),
+            ClientCertificate::Missing => {
+                tracing::warn!(
+                    target: "audit",
+                    client = %requester.client_text(),
+                    file = %name,
+                    "refused: no client certificate"
+                );
+                Err(Refused::Forbidden("a client certificate is required"))
+            }
+            ClientCertificate::Verified(named) => match owner {
+                Some(owner) if named != Some(owner) => {
+                    tracing::warn!(
+                        target: "audit",
+                        client = %requester.client_text(),
+                        file = %name,
+                        certificate_mac = %named.map(|m| m.to_string()).unwrap_or_default(),
+                        "refused: the client certificate names another phone"
+                    );
+                    Err(Refused::Forbidden(
+                        "the client certificate names another phone",
+                    ))
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Whether `requester` may receive the rendered file `name`; binds the owner on the first
+    /// fetch of its master file under trust on first use.
+    pub fn check(
+        &self,
+        live: &Live,
+        file: &Rendered,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        let access = file.access;
+        self.check_certificate(requester, access.owner, name)?;
+        let owner = access.owner;
+        if access.trust_first_address
+            && access.master
+            && let (Some(owner), Some(client)) = (owner, requester.client)
+        {
+            self.bindings.bind_first(owner, client);
+        }
+        if !file.carries_secret {
+            return Ok(());
+        }
+        if !self.guard.may_receive_secrets(requester.client) {
+            return Err(refused_secret(
+                requester,
+                name,
+                "credential files are served only inside the provisioning networks",
+            ));
+        }
+        let Some(owner) = owner else {
+            return Ok(());
+        };
+        if access.trust_first_address {
+            let bound = self.bindings.bound(&owner);
+            if bound.is_none() || bound != requester.client {
+                return Err(refused_secret(
+                    requester,
+                    name,
+                    "this phone's credential files go only to the address that first fetched its master file",
+                ));
+            }
+        }
+        if let Some(login) = live.login_of(&owner) {
+            let Some(http) = requester.http else {
+                return Err(refused_secret(
+                    requester,
+                    name,
+                    "this phone's credential files are served only over HTTP(S) with its login",
+                ));
+            };
+            let Some(authorization) = http.authorization else {
+                return Err(Refused::Unauthorized { stale: false });
+            };
+            match self
+                .challenger
+                .verify(authorization, http.method, http.uri, &login, http.secure)
+            {
+                LoginVerdict::Accepted => {}
+                LoginVerdict::Stale => return Err(Refused::Unauthorized { stale: true }),
+                LoginVerdict::Rejected(why) => {
+                    tracing::warn!(
+                        target: "audit",
+                        client = %requester.client_text(),
+                        file = %name,
+                        mac = %owner,
+                        "login failed: {why}"
+                    );
+                    return Err(Refused::Unauthorized { stale: false });
+                }
+            }
+        }
+        Ok(())
+    }
+}
