@@ -60,6 +60,10 @@ use phoneprov::serve::guard::{Guard, GuardSettings};
 struct Cli {
     #[command(flatten)]
     storage: StorageArgs,
+    /// Log lines as text (`key=value` fields) or as JSON objects, one per line (for a log
+    /// collector; audit lines have the target `audit`).
+    #[arg(long, global = true, env = "PHONEPROV_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -257,7 +261,7 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
 
-    init_logging();
+    init_logging(cli.log_format == "json");
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -291,19 +295,30 @@ impl Write for LogWriter {
     }
 }
 
-fn init_logging() {
+fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
     use tracing_subscriber::prelude::*;
-    tracing_subscriber::registry()
+    let registry = tracing_subscriber::registry()
         .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(|| LogWriter)
-                .with_ansi(std::io::stderr().is_terminal()),
-        )
-        .with(phoneprov::serve::activity::ProblemLayer)
-        .init();
+        .with(phoneprov::serve::activity::ProblemLayer);
+    if json {
+        registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_writer(|| LogWriter),
+            )
+            .init();
+    } else {
+        registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(|| LogWriter)
+                    .with_ansi(std::io::stderr().is_terminal()),
+            )
+            .init();
+    }
 }
 
 /// Writes a line to standard error; if that is closed there is nobody left to tell.

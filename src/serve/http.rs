@@ -206,16 +206,17 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
     let Some(name) = requested_name(&app, &request) else {
         return refusal(Refused::NotFound);
     };
-    let upload = match app.files.accepts_upload(&name) {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let upload = match app.files.accepts_upload(client, &name) {
         Ok(upload) => upload,
         Err(refused) => return refusal(refused),
     };
     let tls = request.extensions().get::<TlsConnection>().copied();
     let requester = Requester {
-        client: request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip()),
+        client,
         http: None,
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
     };
@@ -228,7 +229,7 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
     }
     let limit = app.files.upload_limits().max_bytes;
     let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
-        return refusal(Refused::TooLarge(limit));
+        return refusal(app.files.oversized(&upload));
     };
     match app.files.store_upload(upload, &body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

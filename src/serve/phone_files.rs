@@ -86,12 +86,15 @@ impl Found {
 
 /// An upload name [`PhoneFiles::accepts_upload`] accepted: a known phone's own upload name.
 #[derive(Debug)]
-pub struct AcceptedUpload(upload::UploadName);
+pub struct AcceptedUpload {
+    upload: upload::UploadName,
+    client: Option<IpAddr>,
+}
 
 impl AcceptedUpload {
     /// The phone uploading.
     pub fn phone(&self) -> Mac {
-        self.0.mac
+        self.upload.mac
     }
 }
 
@@ -283,26 +286,57 @@ impl PhoneFiles {
 
     /// Whether an upload by this name may be stored at all: one of a known phone's own upload
     /// names. Transports ask before reading the content, and store what was accepted.
-    pub fn accepts_upload(&self, name: &str) -> Result<AcceptedUpload, Refused> {
-        let upload = upload::classify(name).ok_or(Refused::Forbidden(
-            "phones may upload only their own logs and overrides",
-        ))?;
+    pub fn accepts_upload(
+        &self,
+        client: Option<IpAddr>,
+        name: &str,
+    ) -> Result<AcceptedUpload, Refused> {
+        let refused = |why: &str| {
+            tracing::warn!(
+                target: "audit",
+                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                file = %name,
+                "upload refused: {why}"
+            );
+        };
+        let Some(upload) = upload::classify(name) else {
+            refused("not a name phones may upload");
+            return Err(Refused::Forbidden(
+                "phones may upload only their own logs and overrides",
+            ));
+        };
         if !self.live.knows(&upload.mac) {
+            refused("no such phone");
             return Err(Refused::NotFound);
         }
-        Ok(AcceptedUpload(upload))
+        Ok(AcceptedUpload { upload, client })
+    }
+
+    /// The refusal of an upload larger than the limit, with its audit line.
+    pub fn oversized(&self, accepted: &AcceptedUpload) -> Refused {
+        tracing::warn!(
+            target: "audit",
+            client = %accepted.client.map(|ip| ip.to_string()).unwrap_or_default(),
+            mac = %accepted.upload.mac,
+            file = %accepted.upload.name,
+            limit = self.uploads.max_bytes,
+            "upload refused: larger than the limit"
+        );
+        Refused::TooLarge(self.uploads.max_bytes)
     }
 
     /// Stores `content` as an accepted upload, within the size limit; a log is appended to
     /// (keeping its newest bytes), anything else replaced. Refused uploads write nothing.
     pub async fn store_upload(
         &self,
-        AcceptedUpload(upload): AcceptedUpload,
+        AcceptedUpload { upload, client }: AcceptedUpload,
         content: &[u8],
     ) -> Result<(), Refused> {
         if content.len() > self.uploads.max_bytes {
-            return Err(Refused::TooLarge(self.uploads.max_bytes));
+            return Err(self.oversized(&AcceptedUpload { upload, client }));
         }
+        let client = client.map(|ip| ip.to_string()).unwrap_or_default();
+        let received = content.len();
         let content = match upload.keep {
             Keep::Replace => content.to_vec(),
             Keep::Log => {
@@ -323,7 +357,17 @@ impl PhoneFiles {
             updated_at_ms: now_ms(),
         };
         match self.store.put_upload(&stored).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                tracing::info!(
+                    target: "audit",
+                    client = %client,
+                    mac = %upload.mac,
+                    file = %upload.name,
+                                        bytes = received,
+                    "upload stored"
+                );
+                Ok(())
+            }
             Err(StoreError::NotFound(_)) => Err(Refused::NotFound),
             Err(e) => Err(store_failed(&upload.name, &e)),
         }
@@ -340,20 +384,21 @@ impl PhoneFiles {
             transport,
         } = served;
         metrics::fetched(kind);
-        if secret {
-            tracing::info!(
-                target: "audit",
-                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
-                file = %name,
-                transport = %transport,
-                "credential file served"
-            );
-        }
         let named = agent
             .as_ref()
             .and_then(|a| a.mac)
             .filter(|mac| self.live.knows(mac))
             .or_else(|| self.live.phone_of(name));
+        if secret {
+            tracing::info!(
+                target: "audit",
+                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                mac = %named.map(|m| m.to_string()).unwrap_or_default(),
+                file = %name,
+                transport = %transport,
+                "credential file served"
+            );
+        }
         let mut phone_at = self
             .phone_at
             .lock()

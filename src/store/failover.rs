@@ -47,6 +47,7 @@ pub(super) async fn record(
     .bind(detail)
     .execute(&mut *conn)
     .await?;
+    tracing::info!(target: "audit", actor, action, subject, detail, "admin change");
     Ok(())
 }
 

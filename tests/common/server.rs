@@ -130,14 +130,24 @@ fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -
     let running = read_log_until(&mut lines, "phoneprov is running")
         .pop()
         .unwrap_or_default();
+    // Text logs write ` key=value`, JSON logs `"key":"value"`.
     let url_of = |key: &str| {
-        running.find(&format!(" {key}=")).map(|at| {
-            let url = running[at + key.len() + 2..]
+        let text = running.find(&format!(" {key}=")).map(|at| {
+            running[at + key.len() + 2..]
                 .split_whitespace()
                 .next()
-                .unwrap_or_default();
-            url.trim_end_matches('/').to_string()
-        })
+                .unwrap_or_default()
+        });
+        let json = || {
+            running.find(&format!("\"{key}\":\"")).map(|at| {
+                running[at + key.len() + 4..]
+                    .split('"')
+                    .next()
+                    .unwrap_or_default()
+            })
+        };
+        text.or_else(json)
+            .map(|url| url.trim_end_matches('/').to_string())
     };
     let base = url_of("http");
     let https = url_of("https").filter(|url| url.starts_with("https://"));

@@ -161,6 +161,18 @@ async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) ->
     if same_secret(presented.as_bytes(), api.token.as_bytes()) {
         next.run(request).await
     } else {
+        let client = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        tracing::warn!(
+            target: "audit",
+            client = %client,
+            path = %request.uri().path(),
+            "admin API login failed: {}",
+            if presented.is_empty() { "no token" } else { "wrong token" }
+        );
         ApiError::Unauthorized.into_response()
     }
 }

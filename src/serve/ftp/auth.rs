@@ -172,7 +172,7 @@ impl Authenticator for Accounts {
         let accepted = !self.is_locked(ip, now) && self.matches(username, password);
         if !accepted {
             self.failed(ip, now);
-            tracing::info!(client = %ip, user = %username, "FTP login refused");
+            tracing::warn!(target: "audit", client = %ip, user = %username, "FTP login refused");
             tokio::time::sleep(self.lockout.delay).await;
             return Err(AuthenticationError::BadPassword);
         }

@@ -241,13 +241,16 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         R: AsyncRead + Send + Sync + Unpin + 'static,
     >(
         &self,
-        _user: &User,
+        user: &User,
         input: R,
         path: P,
         _start_pos: u64,
     ) -> Result<u64> {
         let name = name_of(path.as_ref())?;
-        let upload = self.files.accepts_upload(name).map_err(upload_refused)?;
+        let upload = self
+            .files
+            .accepts_upload(user.client(), name)
+            .map_err(upload_refused)?;
         let limit = self.files.upload_limits().max_bytes;
         let mut content = Vec::new();
         input
@@ -256,7 +259,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
             .await
             .map_err(|_| ErrorKind::ConnectionClosed)?;
         if content.len() > limit {
-            return Err(ErrorKind::ExceededStorageAllocationError.into());
+            return Err(refused(self.files.oversized(&upload)));
         }
         self.files
             .store_upload(upload, &content)

@@ -180,7 +180,7 @@ async fn login(
         return refused;
     }
     if !same_secret(form.token.trim().as_bytes(), web.token.as_bytes()) {
-        tracing::warn!(client = %client.ip(), "admin web login failed: wrong token");
+        tracing::warn!(target: "audit", client = %client.ip(), "admin web login failed: wrong token");
         // One guess a second per attempt.
         tokio::time::sleep(Duration::from_secs(1)).await;
         let page = web
