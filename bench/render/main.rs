@@ -5,69 +5,13 @@
 //! `cargo bench --bench render`; figures go in `bench/README.md`. Under `cargo test` it renders
 //! 100 phones once, so the benchmark itself stays correct.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use phoneprov::domain::{
-    CallServer, Extension, ExtensionNumber, Mac, Phone, Site, SiteId, SiteName, SiteSettings,
-    Vendor,
-};
+use phoneprov::domain::{Mac, Phone, Vendor};
+use phoneprov::provision::sample::sample_snapshot;
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::Renderer;
-use phoneprov::store::Snapshot;
-
-fn snapshot(phones: usize) -> Snapshot {
-    let mut settings = SiteSettings::maxcs_defaults();
-    settings.call_servers = vec![CallServer::at("10.10.0.5")];
-    let site = Site {
-        id: SiteId(1),
-        name: SiteName::default_site(),
-        settings,
-        switched_over: false,
-    };
-    let mut snapshot = Snapshot {
-        revision: 1,
-        sites: vec![site],
-        ..Snapshot::default()
-    };
-    let mut next_number = 100_000u64;
-    for i in 0..phones {
-        let polycom = i % 10 < 7;
-        let (oui, vendor, model) = if polycom {
-            ("0004f2", Vendor::Polycom, "VVX_400")
-        } else {
-            ("00085d", Vendor::Aastra, "6757i")
-        };
-        let mac = Mac::parse(&format!("{oui}{i:06x}")).expect("generated MAC");
-        let line_count = if i % 10 == 0 { 2 } else { 1 };
-        let mut lines = BTreeMap::new();
-        for line in 1..=line_count {
-            let number = ExtensionNumber::parse(&next_number.to_string()).expect("number");
-            next_number += 1;
-            snapshot.extensions.push(Extension {
-                number: number.clone(),
-                display_name: format!("User {i} O'Brien & Sons"),
-                label: None,
-                auth_user: None,
-                password: format!("secret-{i:06}-{line}"),
-                home_site: SiteId(1),
-                current_site: SiteId(1),
-                switchover_enabled: false,
-                registration: None,
-            });
-            lines.insert(line, number);
-        }
-        snapshot.phones.push(Phone {
-            mac,
-            vendor,
-            vendor_pinned: false,
-            model: Some(model.into()),
-            lines,
-            last_seen: None,
-        });
-    }
-    snapshot
-}
 
 /// The kind of a file name, for the per-kind report.
 fn kind(name: &str, deployment: &Deployment) -> &'static str {
@@ -90,7 +34,7 @@ fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
     let phones = if benchmarking { 10_000 } else { 100 };
     let deployment =
-        Deployment::new(snapshot(phones), "192.0.2.1".into()).expect("default site present");
+        Deployment::new(sample_snapshot(phones), "192.0.2.1".into()).expect("default site present");
     let provisioner = Provisioner::new(Renderer::builtin());
     let mut all: Vec<&Phone> = deployment.phones().collect();
     all.sort_by_key(|p| p.mac);

@@ -15,7 +15,7 @@ mod report;
 pub use columns::Column;
 pub use error::{ImportError, RowError};
 pub use export::{ExportError, export_csv, neutralize, unneutralize};
-pub use parse::{Cell, Row};
+pub use parse::{Cell, Row, parse as parse_csv};
 pub use report::{EntityReport, ImportReport, Update};
 
 use std::time::Instant;

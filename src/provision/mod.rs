@@ -17,6 +17,7 @@
 //! Anything else, and a name for an unknown phone, extension or site, is not found, with a reason.
 
 pub mod deployment;
+pub mod sample;
 pub mod upload;
 
 use tera::Context;

@@ -41,7 +41,7 @@ pub fn router(files: Arc<PhoneFiles>, prefix: Option<String>) -> Router {
 }
 
 /// Percent-decodes a path once. `None` for a bad escape, invalid UTF-8, NUL or a backslash.
-fn decode_path(raw: &str) -> Option<String> {
+pub fn decode_path(raw: &str) -> Option<String> {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

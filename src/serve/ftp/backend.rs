@@ -122,7 +122,7 @@ impl PhoneStorage {
 
 /// The name a path asks for, relative to the root: `/201.cfg` and `201.cfg` are `201.cfg`.
 /// Everything else about the name is judged by [`PhoneFiles`] and the firmware folder's rules.
-fn name_of(path: &Path) -> Result<&str> {
+pub fn name_of(path: &Path) -> Result<&str> {
     let text = path
         .to_str()
         .ok_or_else(|| Error::from(ErrorKind::PermanentFileNotAvailable))?;
