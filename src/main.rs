@@ -740,7 +740,10 @@ async fn serve(
         .merge(phoneprov::serve::metrics::router(metrics))
         .layer(axum::middleware::from_fn(
             phoneprov::serve::metrics::count_requests,
-        ));
+        ))
+        // A bug that panics in a handler answers 500 (and is logged) instead of dropping the
+        // connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new());
     let https_server = match listeners.https {
         Some((address, setup)) => Some(
             TlsServer::start(address, setup, router.clone())

@@ -145,7 +145,7 @@ pub fn edited_settings(
         fields.0.push(("call_servers".into(), e.to_string()));
     }
     if let Some(offset) = input.utc_offset_seconds {
-        if offset.abs() > 14 * 3600 {
+        if offset.unsigned_abs() > 14 * 3600 {
             fields.0.push((
                 "utc_offset_seconds".into(),
                 "must be within 14 hours of UTC".into(),
@@ -300,4 +300,37 @@ pub async fn apply_declared(
         }
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::SiteId;
+
+    #[test]
+    fn extreme_offsets_are_refused_not_panicked_on() {
+        // Found by Schemathesis: i32::MIN has no absolute value in i32.
+        let site = Site {
+            id: SiteId(1),
+            name: SiteName::default_site(),
+            settings: SiteSettings::maxcs_defaults(),
+            switched_over: false,
+        };
+        for offset in [i32::MIN, i32::MAX, 14 * 3600 + 1] {
+            let input = SiteInput {
+                utc_offset_seconds: Some(offset),
+                ..SiteInput::default()
+            };
+            let refused = edited_settings(
+                std::slice::from_ref(&site),
+                &SiteName::default_site(),
+                input,
+                false,
+            );
+            assert!(
+                matches!(&refused, Err(SiteEditError::Invalid(fields)) if fields[0].0 == "utc_offset_seconds"),
+                "{offset}: {refused:?}"
+            );
+        }
+    }
 }

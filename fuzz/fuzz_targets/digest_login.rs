@@ -15,8 +15,11 @@ fuzz_target!(|data: &[u8]| {
     let (challenger, login) = STATE.get_or_init(|| {
         (
             Challenger::new().expect("random key"),
-            PhoneLogin::new("0004f2000001", vec!["first-password".into(), "second-password".into()])
-                .expect("login"),
+            PhoneLogin::new(
+                "0004f2000001",
+                vec!["first-password".into(), "second-password".into()],
+            )
+            .expect("login"),
         )
     });
     let Ok(text) = std::str::from_utf8(data) else {
@@ -31,7 +34,13 @@ fuzz_target!(|data: &[u8]| {
         if verdict == LoginVerdict::Accepted {
             // Only Basic can carry a password in clear; the fuzzer cannot forge a Digest answer
             // for a nonce it never saw.
-            assert!(secure && header.trim_start().to_ascii_lowercase().starts_with("basic"));
+            assert!(
+                secure
+                    && header
+                        .trim_start()
+                        .to_ascii_lowercase()
+                        .starts_with("basic")
+            );
         }
     }
 });

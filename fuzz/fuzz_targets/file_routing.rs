@@ -53,9 +53,15 @@ fuzz_target!(|data: &[u8]| {
         let _ = world.provisioner.fetch(&world.deployment, &name);
     }
     if let Some(path) = firmware::resolve(&world.firmware, &name) {
-        assert!(path.starts_with(&world.firmware), "{name:?} left the folder: {path:?}");
+        assert!(
+            path.starts_with(&world.firmware),
+            "{name:?} left the folder: {path:?}"
+        );
     }
     if let Some(path) = firmware::resolve_dir(&world.firmware, &name) {
-        assert!(path.starts_with(&world.firmware), "{name:?} left the folder: {path:?}");
+        assert!(
+            path.starts_with(&world.firmware),
+            "{name:?} left the folder: {path:?}"
+        );
     }
 });

@@ -36,6 +36,9 @@ fuzz_target!(|data: &[u8]| {
     .into_iter()
     .flatten()
     {
-        assert!(resolved.starts_with(root), "{name:?} left the folder: {resolved:?}");
+        assert!(
+            resolved.starts_with(root),
+            "{name:?} left the folder: {resolved:?}"
+        );
     }
 });

@@ -14,9 +14,7 @@ fuzz_target!(|data: &[u8]| {
     {
         let digits: String = text.chars().filter(char::is_ascii_hexdigit).collect();
         assert!(
-            digits
-                .to_ascii_lowercase()
-                .contains(&mac.polycom_name()),
+            digits.to_ascii_lowercase().contains(&mac.polycom_name()),
             "{text:?} -> {mac}"
         );
     }
