@@ -48,6 +48,7 @@ use cli_guard::GuardFlags;
 use cli_tls::TlsFlags;
 use phoneprov::serve::access::Access;
 use phoneprov::serve::bindings::Bindings;
+use phoneprov::serve::connection::HttpLimits;
 use phoneprov::serve::digest::Challenger;
 use phoneprov::serve::tls::TlsServer;
 
@@ -107,6 +108,10 @@ enum Command {
         /// (with --https-listen).
         #[arg(long, env = "PHONEPROV_HTTP_LISTEN", default_value = "0.0.0.0:8080", value_parser = listen_or_off, overrides_with = "http_listen")]
         http_listen: ListenOrOff,
+        /// Seconds a client has to send a request's headers over HTTP(S), also while a kept-alive
+        /// connection waits for its next request; a slower one is disconnected.
+        #[arg(long, env = "PHONEPROV_HTTP_HEADER_TIMEOUT", default_value_t = phoneprov::serve::connection::DEFAULT_HEADER_TIMEOUT_SECONDS, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        http_header_timeout: u64,
         /// Also serve phone files under this path prefix, e.g. /prov.
         #[arg(long, env = "PHONEPROV_HTTP_PREFIX")]
         http_prefix: Option<String>,
@@ -142,6 +147,10 @@ enum Command {
         /// Refuse active-mode FTP (PORT/EPRT); by default it is allowed for old firmware.
         #[arg(long, env = "PHONEPROV_FTP_NO_ACTIVE")]
         ftp_no_active: bool,
+        /// Most FTP sessions one address may hold at once (addresses in --allow-network: no
+        /// limit); more are answered 421.
+        #[arg(long, env = "PHONEPROV_FTP_SESSIONS_PER_ADDRESS", default_value_t = phoneprov::serve::ftp::sessions::DEFAULT_SESSIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+        ftp_sessions_per_address: usize,
         /// Address and port of the TFTP server, e.g. 0.0.0.0:69 (default: off).
         #[arg(long, env = "PHONEPROV_TFTP_LISTEN")]
         tftp_listen: Option<SocketAddr>,
@@ -357,6 +366,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Serve {
             demo,
             http_listen,
+            http_header_timeout,
             http_prefix,
             firmware_dir,
             upload_max_bytes,
@@ -368,6 +378,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
             ftp_passive_ports,
             ftp_passive_host,
             ftp_no_active,
+            ftp_sessions_per_address,
             tftp_listen,
             dhcp_listen,
             dhcp_polycom_url,
@@ -387,6 +398,9 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                     max_bytes: upload_max_bytes,
                     log_keep_bytes,
                 },
+                limits: HttpLimits {
+                    header_timeout: std::time::Duration::from_secs(http_header_timeout),
+                },
             };
             let admin = AdminConfig {
                 token: admin_token,
@@ -401,6 +415,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                 passive_ports: ftp_passive_ports,
                 passive_host: ftp_passive_host,
                 active: !ftp_no_active,
+                sessions_per_address: ftp_sessions_per_address,
                 ..FtpConfig::default()
             };
             let https = tls.setup()?;
@@ -503,6 +518,8 @@ struct PhoneConfig {
     firmware_dir: PathBuf,
     /// Size limits of phone uploads.
     uploads: UploadLimits,
+    /// Limits of every HTTP(S) connection.
+    limits: HttpLimits,
 }
 
 /// Everything `serve` is told.
@@ -733,6 +750,7 @@ async fn serve(
         web_token,
         admin.body_limit,
     );
+    let limits = http.limits;
     let router = phoneprov::serve::http::router(files, http.prefix)
         .nest(phoneprov::serve::api::PREFIX, api)
         .merge(web)
@@ -746,14 +764,14 @@ async fn serve(
         .layer(tower_http::catch_panic::CatchPanicLayer::new());
     let https_server = match listeners.https {
         Some((address, setup)) => Some(
-            TlsServer::start(address, setup, router.clone())
+            TlsServer::start(address, setup, router.clone(), limits)
                 .await
                 .map_err(|e| bind_failed("HTTPS", address, &e, "--https-listen 0.0.0.0:8443"))?,
         ),
         None => None,
     };
     let server = bound
-        .map(|bound| workers::start(bound, router))
+        .map(|bound| workers::start(bound, router, limits))
         .transpose()
         .context("cannot start the HTTP workers")?;
     let on_change: Option<ChangedPhones> = pusher.as_ref().map(|(_, queue)| {
@@ -802,7 +820,7 @@ async fn serve(
         dhcp.stop();
     }
     if let Some(https) = https_server {
-        https.stop();
+        https.stop().await;
     }
     if let Some(server) = server {
         tokio::task::spawn_blocking(move || server.stop())

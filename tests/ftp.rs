@@ -475,3 +475,71 @@ async fn passive_answers_announce_the_configured_address() {
     let port = numbers[4] * 256 + numbers[5];
     assert!((31000..=31009).contains(&port), "{port}");
 }
+
+/// Opens an FTP control connection from `source`; its first reply line.
+async fn greeting_from(
+    server: std::net::SocketAddr,
+    source: &str,
+) -> (String, tokio::net::TcpStream) {
+    use tokio::io::AsyncBufReadExt;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let mut stream = socket.connect(server).await.unwrap();
+    let mut line = String::new();
+    let mut reader = tokio::io::BufReader::new(&mut stream);
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        reader.read_line(&mut line),
+    )
+    .await
+    .expect("a reply within 5 s")
+    .unwrap();
+    (line, stream)
+}
+
+#[tokio::test]
+async fn one_address_holds_a_limited_number_of_sessions() {
+    let server = common::server::start_with(&[
+        "--ftp-sessions-per-address",
+        "3",
+        "--allow-network",
+        "127.0.0.3/32",
+    ])
+    .await;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let (line, stream) = greeting_from(server.ftp, "127.0.0.1").await;
+        assert!(line.starts_with("220"), "{line}");
+        open.push(stream);
+    }
+    let (line, _) = greeting_from(server.ftp, "127.0.0.1").await;
+    assert!(line.starts_with("421"), "the fourth is turned away: {line}");
+    let (line, _other) = greeting_from(server.ftp, "127.0.0.2").await;
+    assert!(line.starts_with("220"), "another address is not: {line}");
+    let mut allowed = Vec::new();
+    for _ in 0..5 {
+        let (line, stream) = greeting_from(server.ftp, "127.0.0.3").await;
+        assert!(
+            line.starts_with("220"),
+            "an allowed network has no limit: {line}"
+        );
+        allowed.push(stream);
+    }
+    // A closed session frees its place.
+    drop(open.pop());
+    let mut freed = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let (line, stream) = greeting_from(server.ftp, "127.0.0.1").await;
+        if line.starts_with("220") {
+            freed = true;
+            open.push(stream);
+            break;
+        }
+    }
+    assert!(freed, "a place came free");
+    assert!(
+        !server.log_lines("too many sessions").is_empty(),
+        "an audit line"
+    );
+}

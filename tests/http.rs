@@ -439,3 +439,59 @@ async fn metrics_count_requests_fetches_and_the_render_cache() {
     assert_eq!(value("phoneprov_render_cache_misses_total"), 2.0);
     assert_eq!(value("phoneprov_render_cache_hits_total"), 2.0);
 }
+
+/// Sends `request` on a fresh connection and reads until the server closes it (at most 10 s);
+/// what came back, and how long the server took to close.
+async fn until_closed(base: &str, request: &[u8]) -> (String, std::time::Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let started = std::time::Instant::now();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "the server closed the connection within 10 s");
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test]
+async fn slow_and_greedy_clients_cannot_pin_connections() {
+    let server = start_with(&["--http-header-timeout", "1"]).await;
+    // A client that never finishes its headers, and one that sends nothing at all, are cut off
+    // after the header timeout.
+    let (_, took) = until_closed(&server.base, b"GET /altigen.cfg HTTP/1.1\r\nHost: x\r\n").await;
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    let (_, took) = until_closed(&server.base, b"").await;
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    // A kept-alive connection is served, then closed once idle past the timeout.
+    let (answer, took) = until_closed(
+        &server.base,
+        b"GET /altigen.cfg HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    // Headers too large, or too many, are refused without reading on.
+    let big = format!(
+        "GET /altigen.cfg HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    let (answer, _) = until_closed(&server.base, big.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    let many: String = (0..100).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let many = format!("GET /altigen.cfg HTTP/1.1\r\nHost: x\r\n{many}\r\n");
+    let (answer, _) = until_closed(&server.base, many.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    // Everyone else is served as before.
+    assert_eq!(
+        curl(&format!("{}/altigen.cfg", server.base), &[]).status,
+        200
+    );
+}

@@ -121,7 +121,12 @@ impl Guard {
     }
 
     fn exempt(&self, client: IpAddr) -> bool {
-        self.settings.limit == 0 || self.settings.allowed.iter().any(|n| n.contains(&client))
+        self.settings.limit == 0 || self.is_exempt(client)
+    }
+
+    /// Whether `client` lies in an allowed network (never banned, nor limited elsewhere).
+    pub fn is_exempt(&self, client: IpAddr) -> bool {
+        self.settings.allowed.iter().any(|n| n.contains(&client))
     }
 
     /// Whether any address may be banned now (one atomic load: the phones' path asks this

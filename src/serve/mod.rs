@@ -7,6 +7,7 @@ pub mod access;
 pub mod activity;
 pub mod api;
 pub mod bindings;
+pub mod connection;
 pub mod digest;
 
 pub mod firmware;

@@ -4,8 +4,8 @@
 //! admins' browsers still reach the API and pages; phone files then go only to clients whose
 //! verified certificate names the phone's MAC ([`crate::serve::access`]). Each connection is
 //! served by the same router as plain HTTP, with its client address and what was learnt of its
-//! certificate attached to every request. Handshakes and request headers have time limits, so a
-//! slow client cannot hold a connection open for nothing.
+//! certificate attached to every request. Handshakes have a time limit, and each connection the
+//! limits of [`connection`], so a slow client cannot hold a connection open for nothing.
 
 use std::io;
 use std::net::SocketAddr;
@@ -14,27 +14,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
+use hyper_util::server::graceful::GracefulShutdown;
 use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use thiserror::Error;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 use crate::domain::Mac;
 use crate::serve::access::ClientCertificate;
+use crate::serve::connection::{self, HttpLimits};
 use crate::serve::http::TlsConnection;
 
 /// Longest a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest a client may take to send a request's headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest a stopping server waits for requests in flight.
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// The files TLS is set up from.
 #[derive(Debug, Clone)]
@@ -157,38 +156,56 @@ fn mac_in_text(text: &str) -> Option<Mac> {
 pub struct TlsServer {
     address: SocketAddr,
     task: JoinHandle<()>,
+    stop: watch::Sender<bool>,
 }
 
 impl TlsServer {
-    /// Listens on `address` and serves `router` over TLS.
+    /// Listens on `address` and serves `router` over TLS within `limits`.
     pub async fn start(
         address: SocketAddr,
         setup: TlsSetup,
         router: Router,
+        limits: HttpLimits,
     ) -> io::Result<TlsServer> {
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
         let asks_certificates = setup.asks_certificates;
         let acceptor = TlsAcceptor::from(setup.config);
+        let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
+            let graceful = GracefulShutdown::new();
             loop {
-                let (stream, peer) = match listener.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(e) => {
-                        tracing::warn!("HTTPS accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
+                let (stream, peer) = tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok(accepted) => accepted,
+                        Err(e) => {
+                            tracing::warn!("HTTPS accept failed: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    },
+                    _ = stopped.changed() => break,
                 };
                 let _ = stream.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let router = router.clone();
+                let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    serve_connection(acceptor, stream, peer, router, asks_certificates).await;
+                    let Some((tls, connection)) =
+                        handshake(acceptor, stream, peer, asks_certificates).await
+                    else {
+                        return;
+                    };
+                    connection::serve(tls, peer, router, Some(connection), limits, watcher).await;
                 });
             }
+            let _ = tokio::time::timeout(STOP_WAIT, graceful.shutdown()).await;
         });
-        Ok(TlsServer { address, task })
+        Ok(TlsServer {
+            address,
+            task,
+            stop,
+        })
     }
 
     /// The address listened on.
@@ -196,28 +213,32 @@ impl TlsServer {
         self.address
     }
 
-    /// Stops accepting connections.
-    pub fn stop(self) {
-        self.task.abort();
+    /// Stops accepting connections and lets requests in flight finish (for a few seconds).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
     }
 }
 
-async fn serve_connection(
+/// The TLS handshake, within its time limit, and what it learnt of the client's certificate.
+async fn handshake(
     acceptor: TlsAcceptor,
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
-    router: Router,
     asks_certificates: bool,
-) {
+) -> Option<(
+    tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+    TlsConnection,
+)> {
     let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
             tracing::info!(client = %peer.ip(), "TLS handshake failed: {e}");
-            return;
+            return None;
         }
         Err(_) => {
             tracing::info!(client = %peer.ip(), "TLS handshake timed out");
-            return;
+            return None;
         }
     };
     let certificate = if asks_certificates {
@@ -228,20 +249,7 @@ async fn serve_connection(
     } else {
         ClientCertificate::NotAsked
     };
-    let connection = TlsConnection { certificate };
-    let service = router.map_request(move |mut request: Request<hyper::body::Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(peer));
-        request.extensions_mut().insert(connection);
-        request
-    });
-    let served = hyper::server::conn::http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
-        .serve_connection(TokioIo::new(tls), TowerToHyperService::new(service))
-        .await;
-    if let Err(e) = served {
-        tracing::debug!(client = %peer.ip(), "HTTPS connection ended: {e}");
-    }
+    Some((tls, TlsConnection { certificate }))
 }
 
 #[cfg(test)]

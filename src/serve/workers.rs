@@ -8,9 +8,14 @@ use std::io;
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
+use std::time::Duration;
+
 use axum::Router;
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpSocket;
 use tokio::sync::watch;
+
+use crate::serve::connection::{self, HttpLimits};
 
 /// Backlog of each worker's listening socket.
 const BACKLOG: u32 = 1024;
@@ -58,34 +63,66 @@ pub struct Workers {
     stop: watch::Sender<bool>,
 }
 
-/// Serves `router` (with client addresses) on every bound socket, one thread each.
-pub fn start(bound: Bound, router: Router) -> io::Result<Workers> {
+/// Longest a stopping worker waits for requests in flight.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
+/// Serves `router` (with client addresses) on every bound socket, one thread each, within
+/// `limits`.
+pub fn start(bound: Bound, router: Router, limits: HttpLimits) -> io::Result<Workers> {
     let (stop, stopped) = watch::channel(false);
     let mut threads = Vec::new();
     for (index, socket) in bound.sockets.into_iter().enumerate() {
         let router = router.clone();
-        let mut stopped = stopped.clone();
+        let stopped = stopped.clone();
         let thread = std::thread::Builder::new()
             .name(format!("http-{index}"))
             .spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()?;
-                runtime.block_on(async move {
-                    let listener = socket.listen(BACKLOG)?;
-                    axum::serve(
-                        listener,
-                        router.into_make_service_with_connect_info::<SocketAddr>(),
-                    )
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|stop| *stop).await;
-                    })
-                    .await
-                })
+                runtime.block_on(accept(socket, router, limits, stopped))
             })?;
         threads.push(thread);
     }
     Ok(Workers { threads, stop })
+}
+
+/// One worker's accept loop, until told to stop; then requests in flight may finish.
+async fn accept(
+    socket: TcpSocket,
+    router: Router,
+    limits: HttpLimits,
+    mut stopped: watch::Receiver<bool>,
+) -> io::Result<()> {
+    let listener = socket.listen(BACKLOG)?;
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!("HTTP accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let watcher = graceful.watcher();
+        tokio::spawn(connection::serve(
+            stream,
+            peer,
+            router.clone(),
+            None,
+            limits,
+            watcher,
+        ));
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(STOP_WAIT, graceful.shutdown()).await;
+    Ok(())
 }
 
 impl Workers {

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod backend;
+pub mod sessions;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -20,6 +21,8 @@ use tokio::task::JoinHandle;
 
 use crate::serve::ftp::auth::{Account, Accounts, Lockout, Sessions};
 use crate::serve::ftp::backend::PhoneStorage;
+use crate::serve::ftp::sessions::{DEFAULT_SESSIONS_PER_ADDRESS, SessionCounts};
+
 use crate::serve::phone_files::PhoneFiles;
 
 /// Default passive data ports.
@@ -41,6 +44,8 @@ pub struct FtpConfig {
     pub lockout: Lockout,
     /// An idle session is closed after this long.
     pub idle_timeout: Duration,
+    /// Most sessions one address may hold at once (allowed networks: no limit).
+    pub sessions_per_address: usize,
 }
 
 impl Default for FtpConfig {
@@ -52,6 +57,7 @@ impl Default for FtpConfig {
             active: true,
             lockout: Lockout::default(),
             idle_timeout: Duration::from_secs(120),
+            sessions_per_address: DEFAULT_SESSIONS_PER_ADDRESS,
         }
     }
 }
@@ -94,8 +100,9 @@ impl FtpServer {
         config: FtpConfig,
     ) -> io::Result<FtpServer> {
         let address = listener.local_addr()?;
-        let storage = PhoneStorage::new(files);
+        let storage = PhoneStorage::new(Arc::clone(&files));
         let accounts = Arc::new(Accounts::new(config.accounts.clone(), config.lockout));
+        let counts = Arc::new(SessionCounts::default());
         let accepting = tokio::spawn(async move {
             loop {
                 let (stream, peer) = match listener.accept().await {
@@ -111,6 +118,17 @@ impl FtpServer {
                 if let Err(e) = stream.set_nodelay(true) {
                     tracing::debug!(client = %peer, "FTP: cannot set TCP_NODELAY: {e}");
                 }
+                let slot = if files.guard().is_exempt(peer.ip()) {
+                    None
+                } else {
+                    match counts.open(peer.ip(), config.sessions_per_address) {
+                        Some(slot) => Some(slot),
+                        None => {
+                            turn_away(stream, peer).await;
+                            continue;
+                        }
+                    }
+                };
                 let server = match session_server(&storage, &accounts, &config) {
                     Ok(server) => server,
                     Err(e) => {
@@ -122,6 +140,7 @@ impl FtpServer {
                     if let Err(e) = server.service(stream).await {
                         tracing::debug!(client = %peer, "FTP session ended: {e}");
                     }
+                    drop(slot);
                 });
             }
         });
@@ -137,6 +156,20 @@ impl FtpServer {
     pub fn stop(self) {
         self.accepting.abort();
     }
+}
+
+/// Answers a session over the per-address limit with `421` and closes it.
+async fn turn_away(mut stream: tokio::net::TcpStream, peer: SocketAddr) {
+    use tokio::io::AsyncWriteExt;
+    tracing::warn!(
+        target: "audit",
+        client = %peer.ip(),
+        "FTP session refused: too many sessions from this address"
+    );
+    let _ = stream
+        .write_all(b"421 Too many sessions from your address; try again later.\r\n")
+        .await;
+    let _ = stream.shutdown().await;
 }
 
 /// The libunftp server of one control connection.
