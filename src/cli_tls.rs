@@ -1,22 +1,23 @@
-//! (Part of the `phoneprov` binary, not the library.) The `serve` flags of HTTPS
+//! (Part of the `phoneprov` binary, not the library.) The `serve` flags of HTTPS and FTPS
 //! ([`phoneprov::serve::tls`]).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 
-use phoneprov::serve::tls::{TlsFiles, TlsSetup, server_config};
+use phoneprov::serve::tls::{TlsFiles, TlsSetup, ftp_config, server_config};
 
-/// Where and how HTTPS is served.
+/// Where and how TLS is served.
 #[derive(Debug, Clone, Args)]
 pub struct TlsFlags {
     /// Address and port of the HTTPS server (phone files, API and admin pages, as over HTTP);
     /// needs --tls-cert and --tls-key.
     #[arg(long, env = "PHONEPROV_HTTPS_LISTEN")]
     https_listen: Option<SocketAddr>,
-    /// The server's certificate chain, PEM, leaf first.
+    /// The server's certificate chain, PEM, leaf first (HTTPS, and FTPS on the FTP port).
     #[arg(long, env = "PHONEPROV_TLS_CERT", value_name = "FILE")]
     tls_cert: Option<PathBuf>,
     /// The server's private key, PEM.
@@ -27,27 +28,58 @@ pub struct TlsFlags {
     /// certificate names the phone's MAC; files of no phone to any verified client.
     #[arg(long, env = "PHONEPROV_TLS_CLIENT_CA", value_name = "FILE")]
     tls_client_ca: Option<PathBuf>,
+    /// Refuse FTP sessions that do not switch to TLS (AUTH TLS) for logins and transfers.
+    #[arg(long, env = "PHONEPROV_FTPS_REQUIRED")]
+    ftps_required: bool,
+}
+
+/// What TLS serves.
+pub struct TlsChoice {
+    /// The HTTPS address and setup, if HTTPS is on.
+    pub https: Option<(SocketAddr, TlsSetup)>,
+    /// The FTPS configuration, when a certificate is given.
+    pub ftp: Option<Arc<rustls::ServerConfig>>,
+    /// Whether FTP sessions must use TLS.
+    pub ftps_required: bool,
 }
 
 impl TlsFlags {
-    /// The HTTPS address and TLS setup, if HTTPS is asked for; a clear error for a missing or
-    /// bad file.
-    pub fn setup(self) -> anyhow::Result<Option<(SocketAddr, TlsSetup)>> {
-        let Some(address) = self.https_listen else {
-            if self.tls_cert.is_some() || self.tls_key.is_some() || self.tls_client_ca.is_some() {
-                anyhow::bail!("--tls-cert, --tls-key and --tls-client-ca need --https-listen");
+    /// HTTPS and FTPS as asked for; a clear error for a missing or bad file.
+    pub fn setup(self) -> anyhow::Result<TlsChoice> {
+        let files = match (self.tls_cert, self.tls_key) {
+            (Some(certificate), Some(key)) => Some(TlsFiles {
+                certificate,
+                key,
+                client_ca: self.tls_client_ca,
+            }),
+            (None, None) => {
+                if self.tls_client_ca.is_some() {
+                    anyhow::bail!("--tls-client-ca needs --tls-cert and --tls-key");
+                }
+                None
             }
-            return Ok(None);
+            _ => anyhow::bail!("--tls-cert and --tls-key go together"),
         };
-        let (Some(certificate), Some(key)) = (self.tls_cert, self.tls_key) else {
-            anyhow::bail!("--https-listen needs --tls-cert and --tls-key");
+        if self.ftps_required && files.is_none() {
+            anyhow::bail!("--ftps-required needs --tls-cert and --tls-key");
+        }
+        let https = match (self.https_listen, &files) {
+            (Some(address), Some(files)) => Some((
+                address,
+                server_config(files).context("cannot set up HTTPS")?,
+            )),
+            (Some(_), None) => anyhow::bail!("--https-listen needs --tls-cert and --tls-key"),
+            (None, _) => None,
         };
-        let files = TlsFiles {
-            certificate,
-            key,
-            client_ca: self.tls_client_ca,
-        };
-        let setup = server_config(&files).context("cannot set up HTTPS")?;
-        Ok(Some((address, setup)))
+        let ftp = files
+            .as_ref()
+            .map(ftp_config)
+            .transpose()
+            .context("cannot set up FTPS")?;
+        Ok(TlsChoice {
+            https,
+            ftp,
+            ftps_required: self.ftps_required,
+        })
     }
 }

@@ -406,6 +406,8 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                 token: admin_token,
                 body_limit: api_body_limit,
             };
+            let tls = tls.setup()?;
+            let https = tls.https;
             let ftp = FtpConfig {
                 accounts: if ftp_accounts.is_empty() {
                     vec![Account::polycom_factory()]
@@ -416,9 +418,10 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                 passive_host: ftp_passive_host,
                 active: !ftp_no_active,
                 sessions_per_address: ftp_sessions_per_address,
+                tls: tls.ftp,
+                tls_required: tls.ftps_required,
                 ..FtpConfig::default()
             };
-            let https = tls.setup()?;
             if http_listen.0.is_none() && https.is_none() {
                 anyhow::bail!("--http-listen off needs --https-listen: phones need a web server");
             }

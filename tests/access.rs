@@ -465,3 +465,34 @@ async fn https_with_a_test_ca_and_client_certificates_naming_the_phone() {
     );
     assert_eq!(status.status, 200);
 }
+
+#[tokio::test]
+async fn ftps_with_the_same_certificate_and_plain_ftp_refused_when_required() {
+    let pki = Pki::new();
+    let (cert, key, ca) = (
+        pki.path("server.pem"),
+        pki.path("server.key"),
+        pki.path("ca.pem"),
+    );
+    let server = start_with(&["--tls-cert", &cert, "--tls-key", &key]).await;
+    let url = format!("ftp://PlcmSpIp:PlcmSpIp@{}/altigen.cfg", server.ftp);
+    let plain = curl(&url, &[]);
+    let secure = curl(&url, &["--ssl-reqd", "--cacert", &ca]);
+    assert_eq!(secure.status, 226, "FTPS (AUTH TLS, protected data) works");
+    assert_eq!(secure.body, plain.body, "the same file either way");
+    assert!(!secure.body.is_empty());
+
+    let untrusted = curl(&url, &["--ssl-reqd"]);
+    assert!(
+        untrusted.status != 226 && untrusted.body.is_empty(),
+        "curl refuses the server without the test CA"
+    );
+    drop(server);
+
+    let server = start_with(&["--tls-cert", &cert, "--tls-key", &key, "--ftps-required"]).await;
+    let url = format!("ftp://PlcmSpIp:PlcmSpIp@{}/altigen.cfg", server.ftp);
+    let plain = curl(&url, &[]);
+    assert!(plain.body.is_empty(), "no file without TLS");
+    assert_ne!(plain.status, 226);
+    assert_eq!(curl(&url, &["--ssl-reqd", "--cacert", &ca]).status, 226);
+}

@@ -120,6 +120,19 @@ pub fn server_config(files: &TlsFiles) -> Result<TlsSetup, TlsError> {
     })
 }
 
+/// The rustls configuration of explicit FTPS (`AUTH TLS`): the same certificate and key, no
+/// client certificates, no ALPN.
+pub fn ftp_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
+    let chain = certificates(&files.certificate)?;
+    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| file_error(&files.key, e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    Ok(Arc::new(config))
+}
+
 /// The MAC a client certificate names: in its subject's common name (as phone vendors' device
 /// certificates do) or a DNS name of its subject alternative names.
 pub fn mac_in_certificate(der: &[u8]) -> Option<Mac> {

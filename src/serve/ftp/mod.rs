@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use libunftp::ServerBuilder;
-use libunftp::options::{ActivePassiveMode, PassiveHost};
+use libunftp::options::{ActivePassiveMode, FtpsRequired, PassiveHost};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -46,6 +46,10 @@ pub struct FtpConfig {
     pub idle_timeout: Duration,
     /// Most sessions one address may hold at once (allowed networks: no limit).
     pub sessions_per_address: usize,
+    /// Explicit FTPS (`AUTH TLS`) with this configuration, if set.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Refuse logins and transfers that are not over TLS.
+    pub tls_required: bool,
 }
 
 impl Default for FtpConfig {
@@ -58,6 +62,8 @@ impl Default for FtpConfig {
             lockout: Lockout::default(),
             idle_timeout: Duration::from_secs(120),
             sessions_per_address: DEFAULT_SESSIONS_PER_ADDRESS,
+            tls: None,
+            tls_required: false,
         }
     }
 }
@@ -193,6 +199,12 @@ fn session_server(
             });
     if let Some(host) = config.passive_host {
         builder = builder.passive_host(PassiveHost::Ip(host));
+    }
+    if let Some(tls) = &config.tls {
+        builder = builder.ftps_manual::<std::path::PathBuf>(Arc::clone(tls));
+        if config.tls_required {
+            builder = builder.ftps_required(FtpsRequired::All, FtpsRequired::All);
+        }
     }
     builder.build()
 }
