@@ -831,7 +831,8 @@ async fn serve(
             .context("the HTTP workers cannot be stopped")?
             .context("the HTTP server failed")?;
     }
-    bindings_writer.abort();
+    // The servers' handles on the bindings are gone: the writer saves what is left and ends.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(3), bindings_writer).await;
     // The server's handles on the recorder are gone: the writer flushes what is queued and ends.
     recording.await.context("the last-seen writer failed")?;
     Ok(ExitCode::SUCCESS)

@@ -496,3 +496,48 @@ async fn ftps_with_the_same_certificate_and_plain_ftp_refused_when_required() {
     assert_ne!(plain.status, 226);
     assert_eq!(curl(&url, &["--ssl-reqd", "--cacert", &ca]).status, 226);
 }
+
+#[tokio::test]
+async fn outsiders_never_bind_a_phone_and_phoneless_credentials_go_nowhere() {
+    let server = start_with(&[
+        "--admin-token",
+        TOKEN,
+        "--provisioning-network",
+        "127.0.0.0/30",
+    ])
+    .await;
+    let set = send_json(
+        &server,
+        "PUT",
+        "/sites/default",
+        r#"{"trust_first_address": true}"#,
+    );
+    assert_eq!(set.status, 200);
+    // An address outside the provisioning networks fetches the master file first: it gets it
+    // (no secret in it) but does not bind the phone.
+    assert_eq!(
+        fetch_from(&server, "127.0.0.9", &format!("{POLYCOM}.cfg")),
+        200
+    );
+    let binding = api(&server, "GET", &format!("/phones/{POLYCOM}/binding"), &[]);
+    assert!(json(&binding)["address"].is_null(), "{}", json(&binding));
+    assert_eq!(
+        fetch_from(&server, "127.0.0.2", &format!("{POLYCOM}.cfg")),
+        200
+    );
+    assert_eq!(fetch_from(&server, "127.0.0.2", "201.cfg"), 200);
+    // An extension on no phone: with trust on first use, nobody gets its file.
+    let created = send_json(
+        &server,
+        "POST",
+        "/extensions",
+        r#"{"number": "299", "display_name": "Nobody", "password": "nobody-secret-299"}"#,
+    );
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    assert_eq!(fetch_from(&server, "127.0.0.2", "299.cfg"), 403);
+}

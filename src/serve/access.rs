@@ -148,8 +148,9 @@ impl Access {
         }
     }
 
-    /// Whether `requester` may receive the rendered file `name`; binds the owner on the first
-    /// fetch of its master file under trust on first use.
+    /// Whether `requester` may receive the rendered file `name`. Under trust on first use, the
+    /// first fetch of a phone's master file that passes every other check binds the phone to
+    /// the client's address (a client outside the provisioning networks never binds a phone).
     pub fn check(
         &self,
         live: &Live,
@@ -159,65 +160,95 @@ impl Access {
     ) -> Result<(), Refused> {
         let access = file.access;
         self.check_certificate(requester, access.owner, name)?;
-        let owner = access.owner;
+        let may_receive_secrets = self.guard.may_receive_secrets(requester.client);
+        if file.carries_secret {
+            if !may_receive_secrets {
+                return Err(refused_secret(
+                    requester,
+                    name,
+                    "credential files are served only inside the provisioning networks",
+                ));
+            }
+            self.check_binding(file, name, requester)?;
+            if let Some(owner) = access.owner {
+                self.check_login(live, owner, name, requester)?;
+            }
+        }
         if access.trust_first_address
             && access.master
-            && let (Some(owner), Some(client)) = (owner, requester.client)
+            && may_receive_secrets
+            && let (Some(owner), Some(client)) = (access.owner, requester.client)
         {
             self.bindings.bind_first(owner, client);
         }
-        if !file.carries_secret {
+        Ok(())
+    }
+
+    /// Trust on first use: a credential file goes only to its phone's bound address, or (its
+    /// master file) to the first address to ask; a credential file of no phone to nobody.
+    fn check_binding(
+        &self,
+        file: &Rendered,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        let access = file.access;
+        if !access.trust_first_address {
             return Ok(());
         }
-        if !self.guard.may_receive_secrets(requester.client) {
+        let bound = access.owner.and_then(|owner| self.bindings.bound(&owner));
+        let allowed = match bound {
+            Some(address) => requester.client == Some(address),
+            None => access.master && access.owner.is_some(),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(refused_secret(
+                requester,
+                name,
+                "this phone's credential files go only to the address that first fetched its master file",
+            ))
+        }
+    }
+
+    /// A phone with a login gets its credential files only over HTTP(S) with it.
+    fn check_login(
+        &self,
+        live: &Live,
+        owner: Mac,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        let Some(login) = live.login_of(&owner) else {
+            return Ok(());
+        };
+        let Some(http) = requester.http else {
             return Err(refused_secret(
                 requester,
                 name,
-                "credential files are served only inside the provisioning networks",
+                "this phone's credential files are served only over HTTP(S) with its login",
             ));
-        }
-        let Some(owner) = owner else {
-            return Ok(());
         };
-        if access.trust_first_address {
-            let bound = self.bindings.bound(&owner);
-            if bound.is_none() || bound != requester.client {
-                return Err(refused_secret(
-                    requester,
-                    name,
-                    "this phone's credential files go only to the address that first fetched its master file",
-                ));
+        let Some(authorization) = http.authorization else {
+            return Err(Refused::Unauthorized { stale: false });
+        };
+        match self
+            .challenger
+            .verify(authorization, http.method, http.uri, &login, http.secure)
+        {
+            LoginVerdict::Accepted => Ok(()),
+            LoginVerdict::Stale => Err(Refused::Unauthorized { stale: true }),
+            LoginVerdict::Rejected(why) => {
+                tracing::warn!(
+                    target: "audit",
+                    client = %requester.client_text(),
+                    file = %name,
+                    mac = %owner,
+                    "login failed: {why}"
+                );
+                Err(Refused::Unauthorized { stale: false })
             }
         }
-        if let Some(login) = live.login_of(&owner) {
-            let Some(http) = requester.http else {
-                return Err(refused_secret(
-                    requester,
-                    name,
-                    "this phone's credential files are served only over HTTP(S) with its login",
-                ));
-            };
-            let Some(authorization) = http.authorization else {
-                return Err(Refused::Unauthorized { stale: false });
-            };
-            match self
-                .challenger
-                .verify(authorization, http.method, http.uri, &login, http.secure)
-            {
-                LoginVerdict::Accepted => {}
-                LoginVerdict::Stale => return Err(Refused::Unauthorized { stale: true }),
-                LoginVerdict::Rejected(why) => {
-                    tracing::warn!(
-                        target: "audit",
-                        client = %requester.client_text(),
-                        file = %name,
-                        mac = %owner,
-                        "login failed: {why}"
-                    );
-                    return Err(Refused::Unauthorized { stale: false });
-                }
-            }
-        }
-        Ok(())
     }
 }

@@ -142,7 +142,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
     let uri = request
         .uri()
         .path_and_query()
-        .map_or_else(|| request.uri().path().to_string(), ToString::to_string);
+        .map_or_else(|| request.uri().path(), |target| target.as_str());
     let requester = Requester {
         client,
         http: Some(HttpLogin {
@@ -151,7 +151,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok()),
             method: request.method().as_str(),
-            uri: &uri,
+            uri,
             secure,
         }),
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),

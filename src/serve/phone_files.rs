@@ -19,7 +19,7 @@ use crate::clock::now_ms;
 use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, Vendor};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
-use crate::serve::access::{Access, Requester};
+use crate::serve::access::{Access, ClientCertificate, Requester};
 use crate::serve::firmware;
 
 use crate::serve::guard::{Guard, Verdict};
@@ -248,7 +248,7 @@ impl PhoneFiles {
                 self.access.check(&self.live, &file, name, requester)?;
                 Ok(Found::Rendered(file))
             }
-            Ok(other) => {
+            Ok(other) if requester.certificate != ClientCertificate::NotAsked => {
                 self.access
                     .check_certificate(requester, self.live.phone_of(name), name)?;
                 Ok(other)
