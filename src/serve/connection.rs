@@ -11,9 +11,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::Watcher;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tower::ServiceExt;
 
 use crate::serve::http::TlsConnection;
@@ -38,6 +40,38 @@ impl Default for HttpLimits {
             header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECONDS),
         }
     }
+}
+
+/// Longest a stopping server waits for requests in flight.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
+/// Accepts connections on `listener` until `stopped` changes, handing each (with `TCP_NODELAY`)
+/// and a watcher of the graceful stop to `handle`; then lets requests in flight finish, for a
+/// few seconds at most. An accept error (out of descriptors) waits briefly instead of spinning.
+pub async fn accept_until_stopped(
+    listener: TcpListener,
+    mut stopped: watch::Receiver<bool>,
+    server: &'static str,
+    mut handle: impl FnMut(TcpStream, SocketAddr, Watcher),
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!("{server}: cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        handle(stream, peer, graceful.watcher());
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(STOP_WAIT, graceful.shutdown()).await;
 }
 
 /// Serves requests on `io` until the client closes it, a limit ends it, or a graceful shutdown

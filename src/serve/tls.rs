@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::server::graceful::GracefulShutdown;
 use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
@@ -32,8 +31,6 @@ use crate::serve::http::TlsConnection;
 
 /// Longest a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest a stopping server waits for requests in flight.
-const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// The files TLS is set up from.
 #[derive(Debug, Clone)]
@@ -184,25 +181,14 @@ impl TlsServer {
         let address = listener.local_addr()?;
         let asks_certificates = setup.asks_certificates;
         let acceptor = TlsAcceptor::from(setup.config);
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            let graceful = GracefulShutdown::new();
-            loop {
-                let (stream, peer) = tokio::select! {
-                    accepted = listener.accept() => match accepted {
-                        Ok(accepted) => accepted,
-                        Err(e) => {
-                            tracing::warn!("HTTPS accept failed: {e}");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    },
-                    _ = stopped.changed() => break,
-                };
-                let _ = stream.set_nodelay(true);
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(connection::accept_until_stopped(
+            listener,
+            stopped,
+            "HTTPS",
+            move |stream, peer, watcher| {
                 let acceptor = acceptor.clone();
                 let router = router.clone();
-                let watcher = graceful.watcher();
                 tokio::spawn(async move {
                     let Some((tls, connection)) =
                         handshake(acceptor, stream, peer, asks_certificates).await
@@ -211,9 +197,8 @@ impl TlsServer {
                     };
                     connection::serve(tls, peer, router, Some(connection), limits, watcher).await;
                 });
-            }
-            let _ = tokio::time::timeout(STOP_WAIT, graceful.shutdown()).await;
-        });
+            },
+        ));
         Ok(TlsServer {
             address,
             task,

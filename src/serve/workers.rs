@@ -8,10 +8,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
-use std::time::Duration;
-
 use axum::Router;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpSocket;
 use tokio::sync::watch;
 
@@ -63,9 +60,6 @@ pub struct Workers {
     stop: watch::Sender<bool>,
 }
 
-/// Longest a stopping worker waits for requests in flight.
-const STOP_WAIT: Duration = Duration::from_secs(5);
-
 /// Serves `router` (with client addresses) on every bound socket, one thread each, within
 /// `limits`.
 pub fn start(bound: Bound, router: Router, limits: HttpLimits) -> io::Result<Workers> {
@@ -92,25 +86,10 @@ async fn accept(
     socket: TcpSocket,
     router: Router,
     limits: HttpLimits,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) -> io::Result<()> {
     let listener = socket.listen(BACKLOG)?;
-    let graceful = GracefulShutdown::new();
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait instead of spinning.
-                    tracing::warn!("HTTP accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = stopped.changed() => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let watcher = graceful.watcher();
+    connection::accept_until_stopped(listener, stopped, "HTTP", |stream, peer, watcher| {
         tokio::spawn(connection::serve(
             stream,
             peer,
@@ -119,9 +98,8 @@ async fn accept(
             limits,
             watcher,
         ));
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(STOP_WAIT, graceful.shutdown()).await;
+    })
+    .await;
     Ok(())
 }
 
