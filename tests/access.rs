@@ -541,3 +541,48 @@ async fn outsiders_never_bind_a_phone_and_phoneless_credentials_go_nowhere() {
     );
     assert_eq!(fetch_from(&server, "127.0.0.2", "299.cfg"), 403);
 }
+
+#[tokio::test]
+async fn a_phones_uploads_go_only_to_and_from_its_bound_address() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let set = send_json(
+        &server,
+        "PUT",
+        "/sites/default",
+        r#"{"trust_first_address": true}"#,
+    );
+    assert_eq!(set.status, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("override");
+    std::fs::write(
+        &file,
+        b"<PHONE_CONFIG><ALL reg.1.server.1.address=\"evil\"/></PHONE_CONFIG>",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let put = |source: &str| {
+        curl(
+            &format!("{}/{POLYCOM}-phone.cfg", server.base),
+            &["--interface", source, "-T", file],
+        )
+        .status
+    };
+    // Unbound: nobody may write the phone's override (it would reach the phone at its boot).
+    assert_eq!(put("127.0.0.2"), 403);
+    assert_eq!(
+        fetch_from(&server, "127.0.0.1", &format!("{POLYCOM}.cfg")),
+        200
+    );
+    assert_eq!(put("127.0.0.2"), 403, "another address may not write it");
+    assert_eq!(put("127.0.0.1"), 204, "the phone's own address may");
+    assert_eq!(
+        fetch_from(&server, "127.0.0.1", &format!("{POLYCOM}-phone.cfg")),
+        200
+    );
+    assert_eq!(
+        fetch_from(&server, "127.0.0.2", &format!("{POLYCOM}-phone.cfg")),
+        403,
+        "nor read it back"
+    );
+    await_log(&server, &["audit", "upload refused", "127.0.0.2"]);
+}

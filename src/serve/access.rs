@@ -184,6 +184,41 @@ impl Access {
         Ok(())
     }
 
+    /// Whether `requester` may read or write `phone`'s uploads (its logs, overrides, contacts
+    /// and call lists): the client certificate, the provisioning networks and, under trust on
+    /// first use, only the bound address. An override written by anyone else would reach the
+    /// phone at its next boot; its call list is nobody else's business.
+    pub fn check_upload(
+        &self,
+        live: &Live,
+        phone: Mac,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        self.check_certificate(requester, Some(phone), name)?;
+        let refused = |why: &'static str| {
+            tracing::warn!(
+                target: "audit",
+                client = %requester.client_text(),
+                mac = %phone,
+                file = %name,
+                "upload refused: {why}"
+            );
+            Err(Refused::Forbidden(why))
+        };
+        if !self.guard.may_receive_secrets(requester.client) {
+            return refused("a phone's uploads are kept only inside the provisioning networks");
+        }
+        if live.trusts_first_address(&phone)
+            && (requester.client.is_none() || self.bindings.bound(&phone) != requester.client)
+        {
+            return refused(
+                "a phone's uploads go only to and from the address that first fetched its master file",
+            );
+        }
+        Ok(())
+    }
+
     /// Trust on first use: a credential file goes only to its phone's bound address, or (its
     /// master file) to the first address to ask; a credential file of no phone to nobody.
     fn check_binding(

@@ -210,23 +210,16 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let upload = match app.files.accepts_upload(client, &name) {
-        Ok(upload) => upload,
-        Err(refused) => return refusal(refused),
-    };
     let tls = request.extensions().get::<TlsConnection>().copied();
     let requester = Requester {
         client,
         http: None,
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
     };
-    if let Err(refused) =
-        app.files
-            .access()
-            .check_certificate(&requester, Some(upload.phone()), &name)
-    {
-        return refusal(refused);
-    }
+    let upload = match app.files.accepts_upload(&requester, &name) {
+        Ok(upload) => upload,
+        Err(refused) => return refusal(refused),
+    };
     let limit = app.files.upload_limits().max_bytes;
     let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
         return refusal(app.files.oversized(&upload));

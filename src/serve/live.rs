@@ -190,6 +190,18 @@ impl Live {
         self.current.load().deployment.phone(mac).is_some()
     }
 
+    /// Whether a known phone's home site trusts only the first address (trust on first use).
+    pub fn trusts_first_address(&self, mac: &Mac) -> bool {
+        let generation = self.current.load();
+        let deployment = &generation.deployment;
+        deployment.phone(mac).is_some_and(|phone| {
+            deployment
+                .home_site_of_phone(phone)
+                .settings
+                .trust_first_address
+        })
+    }
+
     /// The HTTP login a phone needs for its credential files, if one is set.
     pub fn login_of(&self, mac: &Mac) -> Option<crate::domain::PhoneLogin> {
         self.current.load().deployment.login_of(mac).cloned()

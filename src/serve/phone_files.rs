@@ -21,7 +21,6 @@ use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
 use crate::serve::access::{Access, ClientCertificate, Requester};
 use crate::serve::firmware;
-
 use crate::serve::guard::{Guard, Verdict};
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::metrics;
@@ -89,13 +88,6 @@ impl Found {
 pub struct AcceptedUpload {
     upload: upload::UploadName,
     client: Option<IpAddr>,
-}
-
-impl AcceptedUpload {
-    /// The phone uploading.
-    pub fn phone(&self) -> Mac {
-        self.upload.mac
-    }
 }
 
 /// A cached rendered file as bytes, shared with the cache instead of copied.
@@ -248,6 +240,19 @@ impl PhoneFiles {
                 self.access.check(&self.live, &file, name, requester)?;
                 Ok(Found::Rendered(file))
             }
+            Ok(Found::Upload {
+                content,
+                content_type,
+            }) => {
+                if let Some(upload) = upload::classify(name) {
+                    self.access
+                        .check_upload(&self.live, upload.mac, name, requester)?;
+                }
+                Ok(Found::Upload {
+                    content,
+                    content_type,
+                })
+            }
             Ok(other) if requester.certificate != ClientCertificate::NotAsked => {
                 self.access
                     .check_certificate(requester, self.live.phone_of(name), name)?;
@@ -285,12 +290,14 @@ impl PhoneFiles {
     }
 
     /// Whether an upload by this name may be stored at all: one of a known phone's own upload
-    /// names. Transports ask before reading the content, and store what was accepted.
+    /// names, from a client [`Access::check_upload`] lets act for that phone. Transports ask
+    /// before reading the content, and store what was accepted.
     pub fn accepts_upload(
         &self,
-        client: Option<IpAddr>,
+        requester: &Requester<'_>,
         name: &str,
     ) -> Result<AcceptedUpload, Refused> {
+        let client = requester.client;
         let refused = |why: &str| {
             tracing::warn!(
                 target: "audit",
@@ -309,6 +316,8 @@ impl PhoneFiles {
             refused("no such phone");
             return Err(Refused::NotFound);
         }
+        self.access
+            .check_upload(&self.live, upload.mac, name, requester)?;
         Ok(AcceptedUpload { upload, client })
     }
 

@@ -9,17 +9,18 @@ use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
 use axum::Router;
-use tokio::net::TcpSocket;
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::watch;
 
 use crate::serve::connection::{self, HttpLimits};
 
 /// Backlog of each worker's listening socket.
-const BACKLOG: u32 = 1024;
+const BACKLOG: i32 = 1024;
 
-/// Sockets bound for the workers, not yet listening.
+/// Sockets bound and listening for the workers: connections queue in their backlogs from the
+/// moment [`bind`] returns, before any worker thread runs.
 pub struct Bound {
-    sockets: Vec<TcpSocket>,
+    sockets: Vec<std::net::TcpListener>,
     address: SocketAddr,
 }
 
@@ -30,7 +31,7 @@ impl Bound {
     }
 }
 
-/// Binds `workers` sockets (at least one) to `address`.
+/// Binds `workers` listening sockets (at least one) to `address`.
 pub fn bind(address: SocketAddr, workers: usize) -> io::Result<Bound> {
     let first = reusable_socket(address)?;
     let address = first.local_addr()?;
@@ -41,17 +42,19 @@ pub fn bind(address: SocketAddr, workers: usize) -> io::Result<Bound> {
     Ok(Bound { sockets, address })
 }
 
-fn reusable_socket(address: SocketAddr) -> io::Result<TcpSocket> {
-    let socket = if address.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.set_reuseport(true)?;
-    socket.set_nodelay(true)?;
-    socket.bind(address)?;
-    Ok(socket)
+fn reusable_socket(address: SocketAddr) -> io::Result<std::net::TcpListener> {
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
 }
 
 /// Running workers.
@@ -83,12 +86,12 @@ pub fn start(bound: Bound, router: Router, limits: HttpLimits) -> io::Result<Wor
 
 /// One worker's accept loop, until told to stop; then requests in flight may finish.
 async fn accept(
-    socket: TcpSocket,
+    socket: std::net::TcpListener,
     router: Router,
     limits: HttpLimits,
     stopped: watch::Receiver<bool>,
 ) -> io::Result<()> {
-    let listener = socket.listen(BACKLOG)?;
+    let listener = tokio::net::TcpListener::from_std(socket)?;
     connection::accept_until_stopped(listener, stopped, "HTTP", |stream, peer, watcher| {
         tokio::spawn(connection::serve(
             stream,

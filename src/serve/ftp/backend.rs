@@ -249,7 +249,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         let name = name_of(path.as_ref())?;
         let upload = self
             .files
-            .accepts_upload(user.client(), name)
+            .accepts_upload(&Requester::at(user.client()), name)
             .map_err(upload_refused)?;
         let limit = self.files.upload_limits().max_bytes;
         let mut content = Vec::new();
