@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use phoneprov::serve::tls::{TlsFiles, TlsSetup, ftp_config, server_config};
+use phoneprov::serve::tls::{TlsFiles, TlsSetup, server_config};
 
 /// Where and how TLS is served.
 #[derive(Debug, Clone, Args)]
@@ -63,19 +63,17 @@ impl TlsFlags {
         if self.ftps_required && files.is_none() {
             anyhow::bail!("--ftps-required needs --tls-cert and --tls-key");
         }
-        let https = match (self.https_listen, &files) {
-            (Some(address), Some(files)) => Some((
-                address,
-                server_config(files).context("cannot set up HTTPS")?,
-            )),
+        let setup = files
+            .as_ref()
+            .map(server_config)
+            .transpose()
+            .context("cannot set up TLS")?;
+        let https = match (self.https_listen, &setup) {
+            (Some(address), Some(setup)) => Some((address, setup.clone())),
             (Some(_), None) => anyhow::bail!("--https-listen needs --tls-cert and --tls-key"),
             (None, _) => None,
         };
-        let ftp = files
-            .as_ref()
-            .map(ftp_config)
-            .transpose()
-            .context("cannot set up FTPS")?;
+        let ftp = setup.as_ref().map(TlsSetup::ftp);
         Ok(TlsChoice {
             https,
             ftp,

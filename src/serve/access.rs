@@ -160,9 +160,8 @@ impl Access {
     ) -> Result<(), Refused> {
         let access = file.access;
         self.check_certificate(requester, access.owner, name)?;
-        let may_receive_secrets = self.guard.may_receive_secrets(requester.client);
         if file.carries_secret {
-            if !may_receive_secrets {
+            if !self.guard.may_receive_secrets(requester.client) {
                 return Err(refused_secret(
                     requester,
                     name,
@@ -176,8 +175,8 @@ impl Access {
         }
         if access.trust_first_address
             && access.master
-            && may_receive_secrets
             && let (Some(owner), Some(client)) = (access.owner, requester.client)
+            && self.guard.may_receive_secrets(Some(client))
         {
             self.bindings.bind_first(owner, client);
         }

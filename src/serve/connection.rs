@@ -22,7 +22,7 @@ use crate::serve::http::TlsConnection;
 
 /// Default time a client has to send a request's headers, in seconds.
 pub const DEFAULT_HEADER_TIMEOUT_SECONDS: u64 = 30;
-/// Most bytes of one request's headers (hyper's smallest buffer is 8 KiB).
+/// Most bytes of one request's headers (the read buffer's size; hyper allows no less than 8 KiB).
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Most header lines of one request.
 pub const MAX_HEADER_LINES: usize = 64;
@@ -97,7 +97,7 @@ pub async fn serve<I>(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
-        .max_buf_size(MAX_HEADER_BYTES.max(8192))
+        .max_buf_size(MAX_HEADER_BYTES)
         .max_headers(MAX_HEADER_LINES);
     let connection = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
     if let Err(e) = watcher.watch(connection).await {

@@ -73,11 +73,7 @@ fn refusal_with_challenges(app: &App, refused: Refused, secure: bool) -> Respons
     let Refused::Unauthorized { stale } = refused else {
         return refusal(refused);
     };
-    let mut response = (
-        StatusCode::UNAUTHORIZED,
-        "this file needs the phone's login\n",
-    )
-        .into_response();
+    let mut response = refusal(Refused::Unauthorized { stale });
     for challenge in app.files.access().challenges(secure, stale) {
         if let Ok(value) = HeaderValue::from_str(&challenge) {
             response

@@ -231,7 +231,7 @@ impl PhoneFiles {
         {
             return Err(Refused::Banned);
         }
-        match self.find_file(name).await {
+        match self.find_file(name, requester).await {
             Err(Refused::NotFound) if is_phone_file(name) => match client {
                 Some(ip) if self.guard.miss(ip, name) => Err(Refused::Banned),
                 _ => Err(Refused::NotFound),
@@ -240,19 +240,7 @@ impl PhoneFiles {
                 self.access.check(&self.live, &file, name, requester)?;
                 Ok(Found::Rendered(file))
             }
-            Ok(Found::Upload {
-                content,
-                content_type,
-            }) => {
-                if let Some(upload) = upload::classify(name) {
-                    self.access
-                        .check_upload(&self.live, upload.mac, name, requester)?;
-                }
-                Ok(Found::Upload {
-                    content,
-                    content_type,
-                })
-            }
+
             Ok(other) if requester.certificate != ClientCertificate::NotAsked => {
                 self.access
                     .check_certificate(requester, self.live.phone_of(name), name)?;
@@ -262,7 +250,7 @@ impl PhoneFiles {
         }
     }
 
-    async fn find_file(&self, name: &str) -> Result<Found, Refused> {
+    async fn find_file(&self, name: &str, requester: &Requester<'_>) -> Result<Found, Refused> {
         if !name.contains('/') && name.len() <= firmware::MAX_SEGMENT {
             match self.live.fetch(name) {
                 Ok(FetchAnswer::Found(file)) => return Ok(Found::Rendered(file)),
@@ -275,7 +263,9 @@ impl PhoneFiles {
         }
         if let Some(upload) = upload::classify(name) {
             // Phones read back what they uploaded (overrides, directories); nothing else by that
-            // name.
+            // name, and only to whom may act for the phone (checked before the store is read).
+            self.access
+                .check_upload(&self.live, upload.mac, name, requester)?;
             return match self.store.upload(&upload.mac, &upload.name).await {
                 Ok(Some(stored)) => Ok(Found::Upload {
                     content: stored.content,

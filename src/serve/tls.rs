@@ -80,54 +80,59 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certificates)
 }
 
-/// A TLS server configuration, and whether it asks clients for certificates.
+/// The TLS server configurations of one certificate: HTTPS (with client certificates when a CA
+/// is given), and explicit FTPS (`AUTH TLS`: no client certificates, no ALPN).
 #[derive(Debug, Clone)]
 pub struct TlsSetup {
     config: Arc<ServerConfig>,
+    ftp: Arc<ServerConfig>,
     asks_certificates: bool,
 }
 
-/// The rustls server configuration of `files`.
+impl TlsSetup {
+    /// The configuration of explicit FTPS.
+    pub fn ftp(&self) -> Arc<ServerConfig> {
+        Arc::clone(&self.ftp)
+    }
+}
+
+/// The rustls configurations of `files`, read once.
 pub fn server_config(files: &TlsFiles) -> Result<TlsSetup, TlsError> {
     let chain = certificates(&files.certificate)?;
     let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| file_error(&files.key, e))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()?;
+    let builder = || {
+        ServerConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+    };
+    let ftp = builder()?
+        .with_no_client_auth()
+        .with_single_cert(chain.clone(), key.clone_key())?;
     let mut config = match &files.client_ca {
         Some(path) => {
             let mut roots = rustls::RootCertStore::empty();
             for certificate in certificates(path)? {
                 roots.add(certificate).map_err(|e| file_error(path, e))?;
             }
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .allow_unauthenticated()
-                .build()
-                .map_err(|e| TlsError::ClientCa(e.to_string()))?;
-            builder
+            let verifier =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+                    .allow_unauthenticated()
+                    .build()
+                    .map_err(|e| TlsError::ClientCa(e.to_string()))?;
+            builder()?
                 .with_client_cert_verifier(verifier)
                 .with_single_cert(chain, key)?
         }
-        None => builder.with_no_client_auth().with_single_cert(chain, key)?,
+        None => builder()?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)?,
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsSetup {
         config: Arc::new(config),
+        ftp: Arc::new(ftp),
         asks_certificates: files.client_ca.is_some(),
     })
-}
-
-/// The rustls configuration of explicit FTPS (`AUTH TLS`): the same certificate and key, no
-/// client certificates, no ALPN.
-pub fn ftp_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
-    let chain = certificates(&files.certificate)?;
-    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| file_error(&files.key, e))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)?;
-    Ok(Arc::new(config))
 }
 
 /// The MAC a client certificate names: in its subject's common name (as phone vendors' device

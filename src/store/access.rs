@@ -12,19 +12,13 @@ use crate::clock::now_ms;
 use crate::domain::{Mac, PhoneLogin};
 use crate::store::StoreError;
 use crate::store::failover::record;
+use crate::store::rows::corrupt;
+
 use crate::store::secrets::SecretKey;
 use crate::store::sql::{begin_write, bump_revision};
 
 /// Passwords are stored as one sealed text, one per line (a password holds no control character).
 const PASSWORD_SEPARATOR: char = '\n';
-
-fn corrupt(table: &'static str, key: &str, reason: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        key: key.to_string(),
-        reason: reason.to_string(),
-    }
-}
 
 /// Every phone's login, passwords in clear.
 pub(super) async fn load_logins(

@@ -25,7 +25,8 @@ pub(super) const PHONE_COLUMNS: &str = "mac, vendor, vendor_pinned, model";
 pub(super) const LAST_SEEN_COLUMNS: &str = "last_seen_at_ms, last_ip, last_user_agent, \
      last_firmware, last_file, last_transport";
 
-fn corrupt(table: &'static str, key: &str, reason: impl ToString) -> StoreError {
+/// A row that does not hold a valid value, naming the table and key.
+pub(super) fn corrupt(table: &'static str, key: &str, reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
         table,
         key: key.to_string(),
