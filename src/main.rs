@@ -660,6 +660,10 @@ async fn serve(
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
     let (recorder, recording) = Recorder::start(Arc::clone(&store_handle));
     let guard = Arc::new(Guard::new(guard));
+    let ban_sharing = tokio::spawn(phoneprov::serve::shared_bans::share_bans(
+        Arc::clone(&guard),
+        Arc::clone(&store_handle),
+    ));
     let (bindings, bindings_writer) =
         Bindings::start(Arc::clone(&store_handle), Arc::clone(&live)).await?;
     let access = Arc::new(Access::new(
@@ -810,6 +814,7 @@ async fn serve(
     }
     tracing::info!("stopping");
     follower.abort();
+    ban_sharing.abort();
     if let Some(ftp) = ftp_server {
         ftp.stop();
     }

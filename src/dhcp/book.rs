@@ -178,7 +178,7 @@ impl LeaseBook {
             return;
         }
         let lease = self.lease_for(asker, address, LeaseState::Leased, now + OFFER_HOLD_MS);
-        self.bind(asker, lease, true);
+        self.bind(asker.subnet.0, lease, true);
     }
 
     /// Drops the asker's offer (it took another server's): the address is free at once.
@@ -211,7 +211,7 @@ impl LeaseBook {
             LeaseState::Leased,
             now + i64::from(seconds) * 1000,
         );
-        self.bind(asker, lease.clone(), false);
+        self.bind(asker.subnet.0, lease.clone(), false);
         lease
     }
 
@@ -266,29 +266,56 @@ impl LeaseBook {
     /// Binds the lease's address to the asker. The address's former client forgets it, so the
     /// client index never holds more entries than there are addresses (random MACs cannot make
     /// it grow).
-    fn bind(&mut self, asker: &Asker<'_>, lease: Lease, offered: bool) {
-        let index = asker.subnet.0;
+    fn bind(&mut self, index: usize, lease: Lease, offered: bool) {
         let address = lease.address;
+        let client = lease.client.clone();
+        let released = lease.state == LeaseState::Released;
         if let Some(former) = self.by_address.insert(address, Binding { lease, offered })
-            && former.lease.client != asker.client
+            && former.lease.client != client
         {
             let key = (index, former.lease.client);
             if self.by_client.get(&key) == Some(&address) {
                 self.by_client.remove(&key);
             }
         }
-        if let Some(previous) = self
-            .by_client
-            .insert((index, asker.client.clone()), address)
+        if released {
+            // A released lease binds nobody (as when loaded).
+            return;
+        }
+        if let Some(previous) = self.by_client.insert((index, client.clone()), address)
             && previous != address
             && self
                 .by_address
                 .get(&previous)
-                .is_some_and(|binding| binding.offered && binding.lease.client == asker.client)
+                .is_some_and(|binding| binding.offered && binding.lease.client == client)
         {
             // An offer the client did not take: free at once.
             self.by_address.remove(&previous);
         }
+    }
+
+    /// Takes in a lease another node stored. It replaces what the book holds for its address
+    /// unless the book holds an active lease of another client there: the store refuses a second
+    /// holder, so such a lease read in passing is older than ours, while one read `refused`
+    /// (just after the store refused ours for it) is the truth.
+    pub fn learn(&mut self, lease: Lease, subnets: &[Subnet], refused: bool, now: i64) {
+        let Some(index) = subnets.iter().position(|s| s.name == lease.subnet) else {
+            return;
+        };
+        if !subnets[index].config.network.contains(&lease.address) {
+            return;
+        }
+        if let Some(binding) = self.by_address.get(&lease.address) {
+            if binding.offered && !lease.is_active(now) {
+                // An offer stands over a lease that ended.
+                return;
+            }
+            let another_holder = !binding.offered && binding.lease.client != lease.client;
+            if another_holder && binding.lease.is_active(now) && !refused {
+                return;
+            }
+        }
+        self.bind(index, lease, false);
     }
 
     /// How many clients and addresses the book knows (for tests of its bounds).

@@ -5,7 +5,13 @@
 //!
 //! The queue between the two is bounded: when the disk falls behind, the deciding task waits,
 //! requests wait in the socket's buffer, and memory does not grow.
+//!
+//! When several nodes share the database, the store may refuse a lease (another node gave the
+//! address to another client first): that client gets a NAK instead of the ACK, and the holder's
+//! lease goes back to the deciding task so it offers another address next time.
 
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use tokio::net::UdpSocket;
@@ -31,16 +37,30 @@ pub(super) enum Work {
     Release(Lease, oneshot::Sender<Result<Option<Lease>, StoreError>>),
 }
 
-/// Starts the committer; the queue to it and its task.
+/// Leases stored by other nodes, for the deciding task's book.
+pub(super) struct Learned {
+    /// The leases as stored.
+    pub leases: Vec<Lease>,
+    /// Read just after the store refused one of ours for their addresses.
+    pub refused: bool,
+}
+
+/// Starts the committer; the queue to it and its task. Refused leases' holders go to `learned`.
 pub(super) fn start(
     socket: Arc<UdpSocket>,
     store: Arc<dyn Store>,
+    learned: mpsc::Sender<Learned>,
 ) -> (mpsc::Sender<Work>, JoinHandle<()>) {
     let (queue, work) = mpsc::channel(QUEUE);
-    (queue, tokio::spawn(run(work, socket, store)))
+    (queue, tokio::spawn(run(work, socket, store, learned)))
 }
 
-async fn run(mut work: mpsc::Receiver<Work>, socket: Arc<UdpSocket>, store: Arc<dyn Store>) {
+async fn run(
+    mut work: mpsc::Receiver<Work>,
+    socket: Arc<UdpSocket>,
+    store: Arc<dyn Store>,
+    learned: mpsc::Sender<Learned>,
+) {
     let mut items = Vec::with_capacity(MOST_JOINED);
     while work.recv_many(&mut items, MOST_JOINED).await > 0 {
         let leases: Vec<Lease> = items
@@ -61,27 +81,53 @@ async fn run(mut work: mpsc::Receiver<Work>, socket: Arc<UdpSocket>, store: Arc<
                 "DHCP: storing leases took {took:?}; their ACKs waited"
             );
         }
-        if let Err(e) = &saved {
-            tracing::error!(
-                leases = leases.len(),
-                "DHCP: cannot store leases, their ACKs are not sent: {e}"
-            );
-        }
+        let holders: HashMap<Ipv4Addr, Lease> = match &saved {
+            Ok(refused) => refused.iter().map(|l| (l.address, l.clone())).collect(),
+            Err(e) => {
+                tracing::error!(
+                    leases = leases.len(),
+                    "DHCP: cannot store leases, their ACKs are not sent: {e}"
+                );
+                HashMap::new()
+            }
+        };
+        let held_by_another =
+            |lease: &Lease| holders.get(&lease.address).is_some_and(|h| h.client != lease.client);
         for item in items.drain(..) {
             match item {
                 Work::Replies(decisions) if saved.is_ok() => {
-                    for decision in decisions {
+                    for mut decision in decisions {
+                        if decision.store.as_ref().is_some_and(held_by_another) {
+                            metrics::counter!("phoneprov_dhcp_leases_refused_total").increment(1);
+                            decision.reply = decision.refusal.take();
+                            decision.answer = "nak";
+                        }
                         send(&socket, decision).await;
                     }
                 }
                 Work::Replies(_) => {}
                 Work::Release(lease, answer) => {
                     let result = match &saved {
-                        Ok(()) => Ok(Some(lease)),
+                        Ok(_) if held_by_another(&lease) => Ok(None),
+                        Ok(_) => Ok(Some(lease)),
                         Err(e) => Err(StoreError::Task(e.to_string())),
                     };
                     let _ = answer.send(result);
                 }
+            }
+        }
+        if !holders.is_empty() {
+            tracing::info!(
+                leases = holders.len(),
+                "DHCP: another node holds addresses given here; their clients get a NAK"
+            );
+            let leases = holders.into_values().collect();
+            // Never waits: the deciding task may itself be waiting for this queue. A batch
+            // dropped here is read again by the look at other nodes' leases.
+            if let Err(mpsc::error::TrySendError::Closed(_)) =
+                learned.try_send(Learned { leases, refused: true })
+            {
+                return;
             }
         }
     }

@@ -30,6 +30,9 @@ pub struct Decision {
     pub answer: &'static str,
     /// A lease to store before the reply is sent.
     pub store: Option<Lease>,
+    /// For an ACK: the NAK and its destination, sent instead when the store refuses the lease
+    /// (another node gave the address to another client first).
+    pub refusal: Option<(Vec<u8>, SocketAddr)>,
     /// Why there is no reply (logged at debug level).
     pub reason: &'static str,
 }
@@ -41,6 +44,7 @@ impl Decision {
             reply: None,
             answer: "",
             store: None,
+            refusal: None,
             reason,
         }
     }
@@ -98,6 +102,15 @@ impl Responder {
     /// Loads stored leases; returns those skipped, each with why.
     pub fn load_leases(&mut self, leases: Vec<Lease>) -> Vec<(Lease, &'static str)> {
         self.book.load(leases, &self.settings.subnets)
+    }
+
+    /// Takes in leases stored by other nodes (`refused`: read just now, after the store refused
+    /// one of ours for it; else read by the periodic look at other nodes' changes).
+    pub fn learn(&mut self, leases: Vec<Lease>, refused: bool, now: i64) {
+        for lease in leases {
+            self.book
+                .learn(lease, &self.settings.subnets, refused, now);
+        }
     }
 
     /// Frees `address` on an admin's request; the lease to store.
@@ -186,8 +199,7 @@ impl Responder {
             }
             Outcome::Nak(reason) => {
                 tracing::debug!(subnet = %subnet.name, "DHCP: NAK: {reason}");
-                let reply = Reply::new(MessageType::Nak, Ipv4Addr::UNSPECIFIED, server_id);
-                return self.finish(request, source, Some(index), name, reply, None);
+                return self.nak(request, source, index, name);
             }
             Outcome::Offer(address) => {
                 let seconds = subnet.config.lease_time;
@@ -208,7 +220,29 @@ impl Responder {
             self.options_of(Some(index))
                 .add_to(vendor, &mut reply.options);
         }
-        self.finish(request, source, Some(index), name, reply, store)
+        let refusal = store
+            .is_some()
+            .then(|| self.nak(request, source, index, name).reply)
+            .flatten();
+        Decision {
+            refusal,
+            ..self.finish(request, source, Some(index), name, reply, store)
+        }
+    }
+
+    fn nak(
+        &self,
+        request: &Message,
+        source: SocketAddr,
+        index: usize,
+        name: &'static str,
+    ) -> Decision {
+        let reply = Reply::new(
+            MessageType::Nak,
+            Ipv4Addr::UNSPECIFIED,
+            self.server_id(Some(index)),
+        );
+        self.finish(request, source, Some(index), name, reply, None)
     }
 
     fn finish(
@@ -231,6 +265,7 @@ impl Responder {
                 reply: Some((packet, to)),
                 answer: type_name(Some(kind)),
                 store,
+                refusal: None,
                 reason: "",
             },
             Err(reason) => Decision::silent(name, reason),

@@ -4,6 +4,8 @@
 //! it sends them. One task owns the lease book, so concurrent clients can never be given one
 //! address; admins' releases go through it too ([`LeaseControl`]).
 //!
+//! On PostgreSQL it also reads, each second, the leases other nodes sharing the database stored.
+//!
 //! A datagram larger than any DHCP message is dropped unread, and the batch is bounded, so no
 //! packet can make memory grow.
 
@@ -16,10 +18,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::clock::now_ms;
-use crate::dhcp::commit::{self, Work, send};
+use crate::dhcp::commit::{self, Learned, Work, send};
 use crate::dhcp::responder::{Decision, Responder};
 use crate::domain::Lease;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store, StoreError};
 
 /// Largest request read; a longer datagram is dropped.
 const MAX_REQUEST: usize = 1500;
@@ -27,6 +29,12 @@ const MAX_REQUEST: usize = 1500;
 const MAX_BATCH: usize = 512;
 /// The socket's receive buffer, bytes.
 const RECEIVE_BUFFER: usize = 4 << 20;
+/// How often the leases other nodes stored are read.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How far back each read reaches before the previous one, ms.
+const FOLLOW_MARGIN_MS: i64 = 5_000;
+/// Batches of learned leases waiting for the deciding task.
+const LEARNED_QUEUE: usize = 16;
 
 /// An admin's request to the running DHCP server.
 enum Command {
@@ -66,6 +74,8 @@ impl LeaseControl {
 pub struct DhcpServer {
     serving: JoinHandle<()>,
     committing: JoinHandle<()>,
+    /// Reading the leases other nodes stored (on PostgreSQL).
+    following: Option<JoinHandle<()>>,
     address: SocketAddr,
 }
 
@@ -96,12 +106,21 @@ impl DhcpServer {
         }
         let address = socket.local_addr().map_err(StartError::Bind)?;
         let socket = Arc::new(socket);
-        let (committer, committing) = commit::start(Arc::clone(&socket), store);
+        let (learned, learning) = mpsc::channel(LEARNED_QUEUE);
+        let following = (store.backend() == Backend::Postgres)
+            .then(|| tokio::spawn(follow_other_nodes(Arc::clone(&store), learned.clone())));
+        let (committer, committing) = commit::start(Arc::clone(&socket), store, learned);
         let (commands, received) = mpsc::channel(16);
-        let serving = tokio::spawn(serve(socket, responder, committer, received));
+        let channels = Channels {
+            committer,
+            commands: received,
+            learned: learning,
+        };
+        let serving = tokio::spawn(serve(socket, responder, channels));
         let server = DhcpServer {
             serving,
             committing,
+            following,
             address,
         };
         Ok((server, LeaseControl { commands }))
@@ -116,6 +135,9 @@ impl DhcpServer {
     pub fn stop(self) {
         self.serving.abort();
         self.committing.abort();
+        if let Some(following) = self.following {
+            following.abort();
+        }
     }
 }
 
@@ -130,12 +152,55 @@ pub enum StartError {
     Store(#[from] StoreError),
 }
 
-async fn serve(
-    socket: Arc<UdpSocket>,
-    mut responder: Responder,
+/// What the deciding task hears besides the socket.
+struct Channels {
+    /// To the committer.
     committer: mpsc::Sender<Work>,
-    mut commands: mpsc::Receiver<Command>,
-) {
+    /// Admins' commands.
+    commands: mpsc::Receiver<Command>,
+    /// Leases other nodes stored.
+    learned: mpsc::Receiver<Learned>,
+}
+
+/// Reads, every [`FOLLOW_EVERY`], the leases written since the last look (with a margin for
+/// transactions still committing and for clocks apart), and hands them to the deciding task: a
+/// node then knows the clients other nodes gave leases to (it does not offer their addresses, and
+/// answers their renewals if the other node is down).
+async fn follow_other_nodes(store: Arc<dyn Store>, learned: mpsc::Sender<Learned>) {
+    let mut since = now_ms();
+    let mut tick = tokio::time::interval(FOLLOW_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let looked_at = now_ms();
+        let rows = match store.leases_since(since - FOLLOW_MARGIN_MS).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!("DHCP: cannot read the leases other nodes stored: {e}");
+                continue;
+            }
+        };
+        since = looked_at;
+        let leases: Vec<Lease> = rows.into_iter().filter_map(Result::ok).collect();
+        if leases.is_empty() {
+            continue;
+        }
+        let batch = Learned {
+            leases,
+            refused: false,
+        };
+        if learned.send(batch).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn serve(socket: Arc<UdpSocket>, mut responder: Responder, channels: Channels) {
+    let Channels {
+        committer,
+        mut commands,
+        mut learned,
+    } = channels;
     // One byte more than accepted, to tell an oversized datagram from a full one.
     let mut buffer = vec![0u8; MAX_REQUEST + 1];
     loop {
@@ -162,6 +227,9 @@ async fn serve(
                 if !pending.is_empty() && committer.send(Work::Replies(pending)).await.is_err() {
                     return;
                 }
+            }
+            Some(batch) = learned.recv() => {
+                responder.learn(batch.leases, batch.refused, now_ms());
             }
             Some(command) = commands.recv() => match command {
                 Command::Release(address, answer) => match responder.release(address, now_ms()) {

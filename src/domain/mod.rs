@@ -2,6 +2,7 @@
 //! extensions, phones, DHCP leases and check-sync pushes. Types parse instead of validate: a `Mac`, `ExtensionNumber` or
 //! `SiteName` can only hold a valid value, and every refusal names the value.
 
+mod ban;
 mod call_server;
 mod distribution;
 mod extension;
@@ -20,6 +21,7 @@ mod text;
 mod vendor;
 mod voicemail;
 
+pub use ban::Ban;
 pub use call_server::{
     CallServer, CallServerError, MAX_CALL_SERVERS, call_servers_text, check_call_servers, host,
     is_host, parse_call_servers,

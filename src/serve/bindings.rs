@@ -3,6 +3,10 @@
 //! database: new bindings are written by a task every second, and when the data revision moves
 //! (an admin reset bumps it, from the API or the CLI) the task reloads the bindings from the
 //! store, keeping those not written yet.
+//!
+//! Nodes sharing a database share the bindings: the store keeps the first binding of a phone,
+//! whichever node wrote it, and the task takes in, each second, the bindings other nodes made. A
+//! node that bound a phone to another address meanwhile gives way to the stored one.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -11,12 +15,16 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+use crate::clock::now_ms;
 use crate::domain::Mac;
 use crate::serve::live::Live;
 use crate::store::{Store, StoreError};
 
-/// How often new bindings are written and resets looked for.
+/// How often new bindings are written and resets and other nodes' bindings looked for.
 const WRITE_EVERY: Duration = Duration::from_secs(1);
+/// How far back each look at other nodes' bindings reaches before the previous one, ms (for
+/// transactions still committing and clocks apart).
+const READ_MARGIN_MS: i64 = 5_000;
 
 /// The bound address of each phone.
 #[derive(Debug, Default)]
@@ -94,6 +102,14 @@ impl Bindings {
             .retain(|(mac, _)| mac != phone);
     }
 
+    /// Holds `phone` bound to `address`, as stored (by this node or another).
+    fn adopt(&self, phone: Mac, address: IpAddr) {
+        self.bound
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(phone, address);
+    }
+
     fn unsaved(&self) -> Vec<(Mac, IpAddr)> {
         self.unsaved
             .lock()
@@ -115,6 +131,7 @@ async fn write_and_reload(
     bindings: Arc<Bindings>,
     mut loaded_at: i64,
 ) {
+    let mut since = now_ms();
     let mut tick = tokio::time::interval(WRITE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -124,7 +141,21 @@ async fn write_and_reload(
         let mut written = Vec::with_capacity(unsaved.len());
         for (phone, address) in unsaved {
             match store.bind_phone(&phone, address).await {
-                Ok(()) => written.push((phone, address)),
+                Ok(stored) => {
+                    written.push((phone, address));
+                    if let Some(stored) = stored
+                        && stored != address
+                    {
+                        tracing::warn!(
+                            target: "audit",
+                            mac = %phone,
+                            client = %address,
+                            bound = %stored,
+                            "another node bound the phone first; its binding holds here too"
+                        );
+                        bindings.adopt(phone, stored);
+                    }
+                }
                 Err(e) => tracing::warn!(mac = %phone, "cannot record the phone's binding: {e}"),
             }
         }
@@ -133,13 +164,25 @@ async fn write_and_reload(
             return;
         }
         let revision = live.revision();
+        let looked_at = now_ms();
         if revision != loaded_at {
             match store.phone_bindings().await {
                 Ok(stored) => {
                     bindings.replace(stored);
                     loaded_at = revision;
+                    since = looked_at;
                 }
                 Err(e) => tracing::warn!("cannot reload the phones' bindings: {e}"),
+            }
+        } else {
+            match store.phone_bindings_since(since - READ_MARGIN_MS).await {
+                Ok(stored) => {
+                    for (phone, address) in stored {
+                        bindings.adopt(phone, address);
+                    }
+                    since = looked_at;
+                }
+                Err(e) => tracing::warn!("cannot read other nodes' bindings: {e}"),
             }
         }
     }

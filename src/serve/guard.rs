@@ -8,8 +8,9 @@
 //!
 //! While banned, an address gets only the files of phones that fetched successfully from it
 //! before (phones behind the same NAT keep booting), and static firmware files; every other
-//! request is refused. Addresses in the allowed networks are never counted or banned. Bans live
-//! in memory: a restart lifts them; the admin API lists and lifts them.
+//! request is refused. Addresses in the allowed networks are never counted or banned. Bans are
+//! decided in memory and stored within a second ([`crate::serve::shared_bans`]), so they hold on
+//! every node sharing the database and across a restart; the admin API lists and lifts them.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
@@ -20,6 +21,7 @@ use std::time::{Duration, Instant};
 use ipnet::IpNet;
 
 use crate::clock::now_ms;
+pub use crate::domain::Ban;
 use crate::domain::Mac;
 
 /// Distinct missing names that ban an address, by default.
@@ -60,21 +62,6 @@ impl Default for GuardSettings {
     }
 }
 
-/// A banned address, as shown to admins.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct Ban {
-    /// The client address.
-    pub address: String,
-    /// When it was banned, ms since the epoch.
-    pub since_ms: i64,
-    /// When the ban ends, ms since the epoch.
-    pub until_ms: i64,
-    /// Missing names it asked for in the window that led to the ban.
-    pub misses: usize,
-    /// The last missing name it asked for.
-    pub last_name: String,
-}
-
 #[derive(Debug, Default)]
 struct Client {
     /// Distinct missing names with when they were asked for, oldest first.
@@ -84,6 +71,8 @@ struct Client {
     /// Phones that fetched a file of theirs from this address.
     phones: HashSet<Mac>,
     last_seen: Option<Instant>,
+    /// Whether the ban was seen in the store (so its absence there means it was lifted).
+    ban_stored: bool,
 }
 
 /// What a banned address may still get.
@@ -102,6 +91,10 @@ pub struct Guard {
     clients: Mutex<HashMap<IpAddr, Client>>,
     /// Bans set and not yet seen to end: while 0, admitting takes no lock (the phones' path).
     bans_held: AtomicUsize,
+    /// Bans set here and not yet stored.
+    unsaved: Mutex<Vec<Ban>>,
+    /// Bans lifted here (by when they began), until the store is seen without them.
+    lifted: Mutex<HashMap<IpAddr, i64>>,
 }
 
 impl Guard {
@@ -111,6 +104,8 @@ impl Guard {
             settings,
             clients: Mutex::default(),
             bans_held: AtomicUsize::new(0),
+            unsaved: Mutex::default(),
+            lifted: Mutex::default(),
         }
     }
 
@@ -216,7 +211,12 @@ impl Guard {
             seconds = self.settings.ban.as_secs(),
             "provisioning ban: too many requests for unknown phone files"
         );
+        self.unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(ban.clone());
         state.banned = Some((now + self.settings.ban, ban));
+        state.ban_stored = false;
         self.bans_held.fetch_add(1, Ordering::AcqRel);
         true
     }
@@ -257,11 +257,25 @@ impl Guard {
         let Some(state) = clients.get_mut(&client) else {
             return false;
         };
-        let was = state
+        let lifted = state
             .banned
             .as_ref()
-            .is_some_and(|(until, _)| Instant::now() < *until);
+            .filter(|(until, _)| Instant::now() < *until)
+            .map(|(_, ban)| ban.since_ms);
+        let was = lifted.is_some();
         self.end_ban(state);
+        drop(clients);
+        if let Some(since_ms) = lifted {
+            // Not stored any more, and not taken in again if it is being stored just now.
+            self.unsaved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .retain(|ban| ban.address != client.to_string());
+            self.lifted
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(client, since_ms);
+        }
         if was {
             tracing::warn!(target: "audit", client = %client, "provisioning ban lifted");
         }
@@ -269,10 +283,83 @@ impl Guard {
     }
 }
 
+/// Sharing bans with other nodes through the store ([`crate::serve::shared_bans`]).
+impl Guard {
+    /// The bans set here since the last call, to store.
+    pub fn take_unsaved(&self) -> Vec<Ban> {
+        std::mem::take(
+            &mut *self
+                .unsaved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Gives back bans that could not be stored, to try again.
+    pub fn keep_unsaved(&self, bans: Vec<Ban>) {
+        self.unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(bans);
+    }
+
+    /// Takes in the bans in force in the store: those set by other nodes start here too, and
+    /// those seen stored before and gone from it now (lifted by an admin on any node) end here.
+    /// Returns the stored bans this node lifted meanwhile, to remove from the store.
+    pub fn merge_stored(&self, stored: &[Ban]) -> Vec<IpAddr> {
+        let now = Instant::now();
+        let now_ms = now_ms();
+        let mut lifted = self
+            .lifted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut clients = self.clients();
+        let mut in_store = HashSet::with_capacity(stored.len());
+        let mut to_remove = Vec::new();
+        for ban in stored {
+            let Ok(ip) = ban.address.parse::<IpAddr>() else {
+                continue;
+            };
+            if lifted.get(&ip).is_some_and(|since| ban.since_ms <= *since) {
+                to_remove.push(ip);
+                continue;
+            }
+            in_store.insert(ip);
+            if self.is_exempt(ip) {
+                continue;
+            }
+            let state = clients.entry(ip).or_default();
+            state.ban_stored = true;
+            if state.banned.as_ref().is_some_and(|(until, _)| now < *until) {
+                continue;
+            }
+            let left = u64::try_from(ban.until_ms.saturating_sub(now_ms)).unwrap_or(0);
+            tracing::warn!(
+                target: "audit",
+                client = %ip,
+                seconds = left / 1000,
+                "provisioning ban set by another node"
+            );
+            if state.banned.replace((now + Duration::from_millis(left), ban.clone())).is_none() {
+                self.bans_held.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+        for (ip, state) in clients.iter_mut() {
+            if state.banned.is_some() && state.ban_stored && !in_store.contains(ip) {
+                tracing::warn!(target: "audit", client = %ip, "provisioning ban lifted on another node");
+                self.end_ban(state);
+            }
+        }
+        lifted.retain(|ip, _| to_remove.contains(ip));
+        to_remove
+    }
+}
+
 impl Guard {
     /// Ends `state`'s ban, if any, and forgets its misses.
     fn end_ban(&self, state: &mut Client) {
         state.misses.clear();
+        state.ban_stored = false;
         if state.banned.take().is_some() {
             self.bans_held.fetch_sub(1, Ordering::AcqRel);
         }

@@ -1,7 +1,7 @@
 //! [`Live`]: what the phone-facing servers answer from. It holds the current [`Deployment`] and a
-//! cache of the files rendered from it, and replaces both when the data revision changes (checked
-//! once a second, so a change made by another process, such as `phoneprov import`, is served
-//! within about a second). Rendered files are cached for the life of a revision: a boot storm
+//! cache of the files rendered from it, and replaces both when the data revision changes: at
+//! once when PostgreSQL announces a change (another node, or `phoneprov import`), and otherwise
+//! checked once a second, so a change made by another process is served within about a second. Rendered files are cached for the life of a revision: a boot storm
 //! renders each file once, and a change never leaves a stale file behind. After each new
 //! revision it can tell which phones' files changed (for the check-sync push).
 
@@ -17,8 +17,10 @@ use crate::provision::{Deployment, Provisioner, Rendered, mac_in_name, resolve};
 use crate::render::RenderError;
 use crate::store::{Store, StoreError};
 
-/// How often the data revision is checked.
+/// How often the data revision is checked when no change notice comes.
 pub const REVISION_POLL: Duration = Duration::from_secs(1);
+/// The least time between two reloads.
+const RELOAD_SPACING: Duration = Duration::from_millis(20);
 
 /// Why the live state could not be (re)loaded.
 #[derive(Debug, thiserror::Error)]
@@ -246,16 +248,17 @@ impl Live {
         }));
     }
 
-    /// Refreshes every [`REVISION_POLL`] until the process ends; failures are logged and retried.
-    /// With `on_change`, each new revision's files are fingerprinted (on a blocking thread) and
-    /// the phones whose files changed are handed to it.
+    /// Refreshes when the store says another writer changed the data (PostgreSQL's notices),
+    /// and at least every [`REVISION_POLL`], until the process ends; failures are logged and
+    /// retried. With `on_change`, each new revision's files are fingerprinted (on a blocking
+    /// thread) and the phones whose files changed are handed to it.
     pub async fn follow_revisions(self: Arc<Live>, on_change: Option<ChangedPhones>) {
-        let mut ticker = tokio::time::interval(REVISION_POLL);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut fingerprints = HashMap::new();
         let mut fingerprinted = None;
         loop {
-            ticker.tick().await;
+            self.store.wait_for_change(REVISION_POLL).await;
+            // A burst of changes is read as one reload, not one per change.
+            tokio::time::sleep(RELOAD_SPACING).await;
             if let Err(e) = self.refresh().await {
                 tracing::warn!(
                     "cannot reload the data, still serving revision {}: {e}",

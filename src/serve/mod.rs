@@ -17,6 +17,7 @@ pub mod http;
 pub mod live;
 pub mod metrics;
 pub mod phone_files;
+pub mod shared_bans;
 pub mod sightings;
 pub mod tftp;
 pub mod tls;

@@ -97,25 +97,40 @@ pub(super) async fn set_login(
 
 /// Every phone's bound address.
 pub(super) async fn bindings(pool: &AnyPool) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
-    let rows = sqlx::query("SELECT mac, address FROM phone_bindings")
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let mac_text: String = row.try_get("mac")?;
-            let mac = Mac::parse(&mac_text)
-                .map_err(|e| corrupt("phone_bindings", &mac_text, e.to_string()))?;
-            let address: String = row.try_get("address")?;
-            let address = address
-                .parse()
-                .map_err(|_| corrupt("phone_bindings", &mac_text, "not an IP address"))?;
-            Ok((mac, address))
-        })
-        .collect()
+    bindings_since(pool, i64::MIN).await
 }
 
-/// Binds a phone to `address` unless it is bound already (the first binding stays).
-pub(super) async fn bind(pool: &AnyPool, mac: &Mac, address: IpAddr) -> Result<(), StoreError> {
+/// The bindings made at or after `since_ms`.
+pub(super) async fn bindings_since(
+    pool: &AnyPool,
+    since_ms: i64,
+) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
+    let rows = sqlx::query("SELECT mac, address FROM phone_bindings WHERE bound_at_ms >= $1")
+        .bind(since_ms)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(binding).collect()
+}
+
+fn binding(row: &sqlx::any::AnyRow) -> Result<(Mac, IpAddr), StoreError> {
+    let mac_text: String = row.try_get("mac")?;
+    let mac =
+        Mac::parse(&mac_text).map_err(|e| corrupt("phone_bindings", &mac_text, e.to_string()))?;
+    let address: String = row.try_get("address")?;
+    let address = address
+        .parse()
+        .map_err(|_| corrupt("phone_bindings", &mac_text, "not an IP address"))?;
+    Ok((mac, address))
+}
+
+/// Binds a phone to `address` unless it is bound already (the first binding stays, whichever
+/// node made it); the address it is bound to now, none for an unknown phone.
+pub(super) async fn bind(
+    pool: &AnyPool,
+    mac: &Mac,
+    address: IpAddr,
+) -> Result<Option<IpAddr>, StoreError> {
+    let mut tx = begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO phone_bindings (mac, address, bound_at_ms) \
          SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
@@ -124,9 +139,14 @@ pub(super) async fn bind(pool: &AnyPool, mac: &Mac, address: IpAddr) -> Result<(
     .bind(mac.polycom_name())
     .bind(address.to_string())
     .bind(now_ms())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    let bound = sqlx::query("SELECT mac, address FROM phone_bindings WHERE mac = $1")
+        .bind(mac.polycom_name())
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    bound.as_ref().map(binding).transpose().map(|b| b.map(|(_, address)| address))
 }
 
 /// Removes a phone's binding; its next master-file fetch binds it again. Returns the address it

@@ -1,5 +1,11 @@
 //! The DHCP lease table: every lease of a batch written in one transaction (the DHCP server's
 //! group commit), and read back whole at start, row by row so one bad row costs only itself.
+//!
+//! The table is the arbiter when several nodes hand out leases from one database: a lease is
+//! written only if its address is free in the table (not held, unexpired, by another client),
+//! decided row by row under the row's lock, so two nodes can never both store one address for two
+//! clients. What a node was refused comes back to it with the holder's lease, and each node reads
+//! the leases the others changed since it last looked.
 
 use std::net::Ipv4Addr;
 
@@ -8,55 +14,76 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{ClientKey, Lease, LeaseState};
-use crate::store::batch::{Param, Tracker, insert_rows};
+use crate::store::StoreError;
 use crate::store::sql::begin_write;
-use crate::store::{Backend, StoreError};
 
 const LEASE_COLUMNS: &str =
     "address, client, hardware, subnet, state, expires_at_ms, hostname, updated_at_ms";
 
-/// Upserts leases by address.
-const SAVE_LEASES: (&str, &str) = (
-    "INSERT INTO dhcp_leases (address, client, hardware, subnet, state, expires_at_ms, hostname, \
-     updated_at_ms)",
-    "ON CONFLICT (address) DO UPDATE SET client = excluded.client, \
+/// Writes one lease unless its address is held by another client: the row is replaced only
+/// when it is the same client's, released, or expired (`$9` is now). Returns the address when
+/// written.
+const SAVE_LEASE: &str = "INSERT INTO dhcp_leases (address, client, hardware, subnet, state, \
+     expires_at_ms, hostname, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (address) DO UPDATE SET client = excluded.client, \
      hardware = excluded.hardware, subnet = excluded.subnet, state = excluded.state, \
      expires_at_ms = excluded.expires_at_ms, hostname = excluded.hostname, \
-     updated_at_ms = excluded.updated_at_ms",
-);
+     updated_at_ms = excluded.updated_at_ms \
+     WHERE dhcp_leases.client = excluded.client OR dhcp_leases.state = 'released' \
+     OR dhcp_leases.expires_at_ms <= $9 \
+     RETURNING address";
 
-/// Writes `leases` in one transaction.
-pub(super) async fn save(
-    backend: Backend,
-    pool: &AnyPool,
-    leases: &[Lease],
-) -> Result<(), StoreError> {
+/// Writes `leases` in one transaction, in address order (two nodes' batches then lock rows in
+/// one order and cannot deadlock). Returns, for each lease refused because another client holds
+/// its address, the holder's lease as stored.
+pub(super) async fn save(pool: &AnyPool, leases: &[Lease]) -> Result<Vec<Lease>, StoreError> {
     if leases.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let mut ordered: Vec<&Lease> = leases.iter().collect();
+    ordered.sort_by_key(|lease| lease.address);
     let now = now_ms();
-    let rows: Vec<Vec<Param>> = leases
-        .iter()
-        .map(|lease| {
-            vec![
-                Param::Text(lease.address.to_string()),
-                Param::Text(lease.client.to_string()),
-                Param::Text(lease.hardware.clone()),
-                Param::Text(lease.subnet.clone()),
-                Param::Text(lease.state.as_str().to_string()),
-                Param::Int(lease.expires_at_ms),
-                Param::MaybeText(lease.hostname.clone()),
-                Param::Int(now),
-            ]
-        })
-        .collect();
-    let mut tracker = Tracker::new(rows.len(), &|_, _| {});
+    let mut refused = Vec::new();
     let mut tx = begin_write(pool).await?;
-    let (head, tail) = SAVE_LEASES;
     let conn: &mut AnyConnection = &mut tx;
-    insert_rows(backend, conn, head, tail, &rows, &mut tracker).await?;
+    for lease in ordered {
+        let address = lease.address.to_string();
+        let written = sqlx::query(SAVE_LEASE)
+            .bind(&address)
+            .bind(lease.client.to_string())
+            .bind(&lease.hardware)
+            .bind(&lease.subnet)
+            .bind(lease.state.as_str())
+            .bind(lease.expires_at_ms)
+            .bind(lease.hostname.as_deref())
+            .bind(now)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if written.is_none() {
+            let sql = format!("SELECT {LEASE_COLUMNS} FROM dhcp_leases WHERE address = $1");
+            let holder = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&address)
+                .fetch_one(&mut *conn)
+                .await?;
+            refused.push(self::lease(&holder)?);
+        }
+    }
     tx.commit().await?;
-    Ok(())
+    Ok(refused)
+}
+
+/// The leases written at or after `since_ms` (any node's), row by row as [`load`].
+pub(super) async fn changed_since(
+    pool: &AnyPool,
+    since_ms: i64,
+) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
+    let sql = format!("SELECT {LEASE_COLUMNS} FROM dhcp_leases WHERE updated_at_ms >= $1");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(since_ms)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.iter().map(lease).collect())
 }
 
 /// Every stored lease by address; a row that holds no valid lease is its own error.

@@ -44,6 +44,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_phone_access.sql"),
         include_str!("../../migrations/postgres/0006_phone_access.sql"),
     ),
+    (
+        7,
+        "shared nodes",
+        include_str!("../../migrations/sqlite/0007_shared_nodes.sql"),
+        include_str!("../../migrations/postgres/0007_shared_nodes.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

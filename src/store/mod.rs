@@ -8,12 +8,14 @@
 //! data is never applied; all of a change set is written in one transaction or nothing is.
 
 mod access;
+mod bans;
 mod batch;
 
 mod distribution;
 mod failover;
 mod leases;
 mod migrations;
+mod notices;
 mod pushes;
 mod rows;
 pub mod secrets;
@@ -27,7 +29,7 @@ use std::net::IpAddr;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PhoneLogin, PushRecord,
+    Ban, Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PhoneLogin, PushRecord,
     SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, Voicemail,
 };
 
@@ -322,8 +324,27 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// What a phone uploaded, by name, without the content.
     async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError>;
 
-    /// Writes DHCP leases (inserted or replaced by address), all in one transaction.
-    async fn save_leases(&self, leases: &[Lease]) -> Result<(), StoreError>;
+    /// Writes DHCP leases (inserted or replaced by address), all in one transaction; a lease
+    /// whose address another client holds (unexpired) is not written, and the holder's lease is
+    /// returned instead (another node gave the address first).
+    async fn save_leases(&self, leases: &[Lease]) -> Result<Vec<Lease>, StoreError>;
+
+    /// The leases written at or after `since_ms`, by any node sharing the database.
+    async fn leases_since(&self, since_ms: i64)
+    -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
+
+    /// Waits until another writer may have changed the data (PostgreSQL tells every node at each
+    /// revision bump), or at most `most`.
+    async fn wait_for_change(&self, most: std::time::Duration);
+
+    /// Every provisioning ban still in force, set by any node.
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError>;
+
+    /// Records a ban (replacing an older one of the same address).
+    async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError>;
+
+    /// Removes an address's ban; whether one was stored.
+    async fn lift_ban(&self, address: &str) -> Result<bool, StoreError>;
 
     /// Every stored DHCP lease by address; a row that holds no valid lease is returned as its
     /// error, so the caller can skip it and go on.
@@ -399,8 +420,12 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Every phone's trust-on-first-use binding.
     async fn phone_bindings(&self) -> Result<Vec<(Mac, IpAddr)>, StoreError>;
 
-    /// Binds a phone to `address` unless it is bound already or unknown.
-    async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<(), StoreError>;
+    /// The trust-on-first-use bindings made at or after `since_ms`, by any node.
+    async fn phone_bindings_since(&self, since_ms: i64) -> Result<Vec<(Mac, IpAddr)>, StoreError>;
+
+    /// Binds a phone to `address` unless it is bound already or unknown; the address it is bound
+    /// to now (another node's, if it bound the phone first), none for an unknown phone.
+    async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<Option<IpAddr>, StoreError>;
 
     /// Resets a phone's binding; the address it had, if any.
     async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError>;

@@ -2,6 +2,8 @@
 //! (`$n` placeholders, `ON CONFLICT ... DO UPDATE`, `RETURNING`, integers for flags and times).
 
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -11,7 +13,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
-    Extension, ExtensionNumber, FileFetch, Lease, Mac, Mode, Phone, PhoneLogin, PushRecord,
+    Ban, Extension, ExtensionNumber, FileFetch, Lease, Mac, Mode, Phone, PhoneLogin, PushRecord,
     SightingBatch, Site, SiteId, SiteName, SiteSettings, Upload, UploadInfo, Voicemail,
     call_servers_text,
 };
@@ -23,7 +25,7 @@ use crate::store::{
     Backend, ChangeSet, Counts, PhoneActivity, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
 };
-use crate::store::{access, distribution, voicemail};
+use crate::store::{access, bans, distribution, notices, voicemail};
 
 /// The store on a SQLite file or a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -31,6 +33,9 @@ pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
     key: SecretKey,
+    /// The database's URL (a PostgreSQL listener opens its own connection).
+    url: String,
+    listener: Arc<notices::Listener>,
 }
 
 impl SqlStore {
@@ -68,7 +73,13 @@ impl SqlStore {
         }
         secrets::seal_clear_passwords(&mut tx, &key).await?;
         tx.commit().await?;
-        Ok(SqlStore { pool, backend, key })
+        Ok(SqlStore {
+            pool,
+            backend,
+            key,
+            url: url.to_string(),
+            listener: Arc::default(),
+        })
     }
 
     /// A read transaction whose statements all see one snapshot of the data.
@@ -132,7 +143,9 @@ pub(super) async fn bump_revision(
             .fetch_one(&mut *conn)
             .await?,
         };
-    Ok(row.try_get("revision")?)
+    let revision = row.try_get("revision")?;
+    notices::announce(conn, revision).await?;
+    Ok(revision)
 }
 
 fn site_name_of(sites: &[Site], id: crate::domain::SiteId) -> Option<String> {
@@ -711,8 +724,34 @@ impl Store for SqlStore {
         rows.iter().map(rows::upload_info).collect()
     }
 
-    async fn save_leases(&self, leases: &[Lease]) -> Result<(), StoreError> {
-        crate::store::leases::save(self.backend, &self.pool, leases).await
+    async fn save_leases(&self, leases: &[Lease]) -> Result<Vec<Lease>, StoreError> {
+        crate::store::leases::save(&self.pool, leases).await
+    }
+
+    async fn leases_since(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
+        crate::store::leases::changed_since(&self.pool, since_ms).await
+    }
+
+    async fn wait_for_change(&self, most: Duration) {
+        match self.backend {
+            Backend::Postgres => self.listener.wait(&self.url, most).await,
+            Backend::Sqlite => tokio::time::sleep(most).await,
+        }
+    }
+
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        bans::in_force(&self.pool).await
+    }
+
+    async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError> {
+        bans::save(&self.pool, ban).await
+    }
+
+    async fn lift_ban(&self, address: &str) -> Result<bool, StoreError> {
+        bans::lift(&self.pool, address).await
     }
 
     async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
@@ -810,7 +849,11 @@ impl Store for SqlStore {
         access::bindings(&self.pool).await
     }
 
-    async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<(), StoreError> {
+    async fn phone_bindings_since(&self, since_ms: i64) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
+        access::bindings_since(&self.pool, since_ms).await
+    }
+
+    async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<Option<IpAddr>, StoreError> {
         access::bind(&self.pool, mac, address).await
     }
 

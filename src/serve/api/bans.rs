@@ -48,7 +48,11 @@ pub(super) async fn lift(
     let ip: IpAddr = address
         .parse()
         .map_err(|_| ApiError::BadRequest(format!("{address:?} is not an IP address")))?;
-    if guard(&api)?.lift(ip) {
+    // Lifted here at once, and in the store for the other nodes (which may hold a ban this node
+    // has not taken in yet).
+    let here = guard(&api)?.lift(ip);
+    let stored = api.store.lift_ban(&ip.to_string()).await?;
+    if here || stored {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::NotFound(format!("{ip} is not banned")))
