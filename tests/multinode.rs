@@ -8,6 +8,8 @@
 //! failed without it when `PHONEPROV_TEST_REQUIRE_POSTGRES` is set (as `scripts/test` sets it).
 
 mod common;
+#[path = "../bench/boot-storm/relay.rs"]
+mod relay;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -17,10 +19,8 @@ use std::time::{Duration, Instant};
 use common::dhcp::{relayed, with};
 use common::server::{Server, TOKEN, api, curl, send_json, start_on};
 use common::{TestDb, golden_deployment, postgres_db};
-use dhcproto::v4::{DhcpOption, Message, MessageType, OptionCode};
-use dhcproto::{Decodable, Decoder, Encodable};
-use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
+use dhcproto::v4::{DhcpOption, MessageType, OptionCode};
+use relay::Relay;
 
 /// DHCP clients per node.
 const CLIENTS_PER_NODE: usize = 2_000;
@@ -75,7 +75,7 @@ async fn two_nodes(admin_url: &str, extra: &[&str]) -> (Server, Server, tempfile
     let key = phoneprov::store::secrets::KEY_FILE;
     std::fs::copy(first.dir.path().join(key), second.dir.path().join(key)).unwrap();
     let configs = tempfile::tempdir().unwrap();
-    let mut node = |db: TestDb, n: u8| {
+    let node = |db: TestDb, n: u8| {
         let config = node_config(configs.path(), n);
         let mut args = vec!["--admin-token", TOKEN, "--config", config.as_str()];
         args.extend_from_slice(extra);
@@ -105,7 +105,12 @@ fn served_after(reader: &Server, file: &str, expected: &str) -> Duration {
 /// Fetches phone files from both nodes until `stop` is set; the statuses other than 200.
 fn fetch_until(nodes: [String; 2], stop: Arc<Mutex<bool>>) -> Vec<u16> {
     let mut failures = Vec::new();
-    let files = ["0004f214ab37.cfg", "201.cfg", "00085d1610de.cfg", "aastra.cfg"];
+    let files = [
+        "0004f214ab37.cfg",
+        "201.cfg",
+        "00085d1610de.cfg",
+        "aastra.cfg",
+    ];
     while !*stop.lock().unwrap() {
         for base in &nodes {
             for file in files {
@@ -140,14 +145,22 @@ async fn two_nodes_share_one_database() {
         let name = format!("Node Round {round}");
         let body = format!(r#"{{"display_name": "{name}"}}"#);
         let written = send_json(writer, "PUT", "/extensions/201", &body);
-        assert_eq!(written.status, 200, "{}", String::from_utf8_lossy(&written.body));
+        assert_eq!(
+            written.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&written.body)
+        );
         let took = served_after(reader, "201.cfg", &name);
         assert!(took < COHERENCE, "round {round}: served after {took:?}");
         slowest = slowest.max(took);
     }
     *stop.lock().unwrap() = true;
     let failures = fetcher.join().unwrap();
-    assert!(failures.is_empty(), "fetches failed meanwhile: {failures:?}");
+    assert!(
+        failures.is_empty(),
+        "fetches failed meanwhile: {failures:?}"
+    );
     eprintln!("slowest change served by the other node after {slowest:?}");
 
     // A ban set by node A holds on node B, and lifting it on B lifts it on A.
@@ -176,10 +189,20 @@ async fn two_nodes_share_one_database() {
     assert_eq!(master(&a), 200);
 
     // A phone bound (trust on first use) through node A is refused to other addresses on B.
-    let trust = send_json(&a, "PUT", "/sites/default", r#"{"trust_first_address": true}"#);
+    let trust = send_json(
+        &a,
+        "PUT",
+        "/sites/default",
+        r#"{"trust_first_address": true}"#,
+    );
     assert_eq!(trust.status, 200);
     wait_until("node B serves the new site setting", || {
-        curl(&format!("{}/201.cfg", b.base), &["--interface", "127.0.0.8"]).status == 403
+        curl(
+            &format!("{}/201.cfg", b.base),
+            &["--interface", "127.0.0.8"],
+        )
+        .status
+            == 403
     });
     let fetch = |node: &Server, from: &str, file: &str| {
         curl(&format!("{}/{file}", node.base), &["--interface", from]).status
@@ -246,7 +269,10 @@ async fn two_nodes_share_one_database() {
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(started.elapsed() < Duration::from_secs(5), "{what}: not within 5 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{what}: not within 5 s"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -264,53 +290,6 @@ struct StormOutcome {
     acked: HashMap<[u8; 6], Ipv4Addr>,
     naks: usize,
     attempts: usize,
-}
-
-/// Replies by transaction id, for the clients of one relay.
-type Waiting = Arc<Mutex<HashMap<u32, mpsc::UnboundedSender<Message>>>>;
-
-/// One relay in front of one node: a socket, and a task handing each reply to its client.
-struct Relay {
-    socket: Arc<UdpSocket>,
-    node: SocketAddr,
-    waiting: Waiting,
-}
-
-impl Relay {
-    async fn new(node: SocketAddr) -> Arc<Relay> {
-        let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        std_socket.set_nonblocking(true).unwrap();
-        let socket = Arc::new(UdpSocket::from_std(std_socket).unwrap());
-        let waiting: Waiting = Arc::default();
-        let (reader, table) = (Arc::clone(&socket), Arc::clone(&waiting));
-        tokio::spawn(async move {
-            let mut buffer = vec![0u8; 2048];
-            while let Ok((length, _)) = reader.recv_from(&mut buffer).await {
-                let Ok(reply) = Message::decode(&mut Decoder::new(&buffer[..length])) else {
-                    continue;
-                };
-                if let Some(client) = table.lock().unwrap().get(&reply.xid()) {
-                    let _ = client.send(reply);
-                }
-            }
-        });
-        Arc::new(Relay {
-            socket,
-            node,
-            waiting,
-        })
-    }
-
-    /// Sends `request`; the first reply with its transaction id within `wait`.
-    async fn ask(&self, request: &Message, wait: Duration) -> Option<Message> {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        self.waiting.lock().unwrap().insert(request.xid(), tx);
-        let bytes = request.to_vec().unwrap();
-        self.socket.send_to(&bytes, self.node).await.unwrap();
-        let reply = tokio::time::timeout(wait, rx.recv()).await.ok().flatten();
-        self.waiting.lock().unwrap().remove(&request.xid());
-        reply
-    }
 }
 
 /// One client's DORA, tried again after a NAK or silence: its address, NAKs, attempts.
@@ -348,12 +327,14 @@ async fn client(relay: Arc<Relay>, mac: [u8; 6], id: u32) -> (Option<Ipv4Addr>, 
 async fn dhcp_storm(nodes: [SocketAddr; 2]) -> StormOutcome {
     let mut clients = Vec::new();
     for (n, node) in nodes.into_iter().enumerate() {
-        let relay = Relay::new(node).await;
+        let relay = Relay::new(node).await.unwrap();
         for i in 0..CLIENTS_PER_NODE {
             let mac = [0x02, 0xaa + n as u8, 0, 0, (i >> 8) as u8, i as u8];
             let id = ((n as u32) << 16) | i as u32;
             let relay = Arc::clone(&relay);
-            clients.push(tokio::spawn(async move { (mac, client(relay, mac, id).await) }));
+            clients.push(tokio::spawn(
+                async move { (mac, client(relay, mac, id).await) },
+            ));
         }
     }
     let mut outcome = StormOutcome {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use common::databases;
 use phoneprov::domain::{
     ClientKey, Extension, ExtensionNumber, Lease, LeaseState, Mac, Phone, Sighting, SiteName,
-    SiteSettings, Transport, Upload, Vendor, hardware_text,
+    SiteSettings, Transport, Upload, UploadWrite, Vendor, hardware_text,
 };
 use phoneprov::store::{ChangeSet, SqlStore, Store, StoreError};
 
@@ -191,6 +191,14 @@ async fn sightings_are_recorded_in_batches_latest_wins() {
     }
 }
 
+/// An upload that replaces the stored file.
+fn replace(upload: &Upload) -> UploadWrite {
+    UploadWrite {
+        upload: upload.clone(),
+        log_keep: None,
+    }
+}
+
 #[tokio::test]
 async fn uploads_are_kept_per_phone_and_go_with_it() {
     for db in databases().await {
@@ -203,7 +211,10 @@ async fn uploads_are_kept_per_phone_and_go_with_it() {
                 .to_vec(),
             updated_at_ms: 42,
         };
-        store.put_upload(&upload).await.unwrap();
+        assert_eq!(
+            store.put_uploads(&[replace(&upload)]).await.unwrap(),
+            [true]
+        );
         assert_eq!(
             store
                 .upload(&upload.mac, &upload.name)
@@ -217,17 +228,35 @@ async fn uploads_are_kept_per_phone_and_go_with_it() {
             updated_at_ms: 43,
             ..upload.clone()
         };
-        store.put_upload(&replaced).await.unwrap();
+        assert_eq!(
+            store.put_uploads(&[replace(&replaced)]).await.unwrap(),
+            [true]
+        );
         assert_eq!(
             store.upload(&upload.mac, &upload.name).await.unwrap(),
-            Some(replaced)
+            Some(replaced.clone())
         );
-        let log = Upload {
-            name: "0004f2000001-app.log".into(),
-            content: vec![0xff; 1000],
-            ..upload.clone()
+        // A log is appended to, in order, within one batch too, keeping its newest bytes.
+        let log = |byte: u8| UploadWrite {
+            upload: Upload {
+                name: "0004f2000001-app.log".into(),
+                content: vec![byte; 600],
+                ..upload.clone()
+            },
+            log_keep: Some(1000),
         };
-        store.put_upload(&log).await.unwrap();
+        assert_eq!(
+            store.put_uploads(&[log(1), log(2)]).await.unwrap(),
+            [true, true]
+        );
+        let mut expected = vec![1u8; 400];
+        expected.extend([2u8; 600]);
+        let stored = store
+            .upload(&upload.mac, "0004f2000001-app.log")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.content, expected, "{:?}", db.backend);
         let listed: Vec<(String, i64, i64)> = store
             .uploads(&upload.mac)
             .await
@@ -248,10 +277,18 @@ async fn uploads_are_kept_per_phone_and_go_with_it() {
             mac: mac("0004f2999999"),
             ..upload.clone()
         };
-        assert!(matches!(
-            store.put_upload(&stranger).await,
-            Err(StoreError::NotFound(_))
-        ));
+        // An unknown phone's upload is not stored; the others of its batch are.
+        assert_eq!(
+            store
+                .put_uploads(&[replace(&stranger), replace(&replaced)])
+                .await
+                .unwrap(),
+            [false, true]
+        );
+        assert_eq!(
+            store.upload(&stranger.mac, &stranger.name).await.unwrap(),
+            None
+        );
         // Deleting the phone deletes its uploads.
         let changes = ChangeSet {
             expected_revision: store.revision().await.unwrap(),
@@ -275,6 +312,69 @@ fn lease(address: &str, client: u8, state: LeaseState) -> Lease {
         state,
         expires_at_ms: 1_000_000 + i64::from(client),
         hostname: (client == 1).then(|| "desk-201".to_string()),
+    }
+}
+
+/// `lease` at `address` for `client`, held for an hour from now.
+fn held(address: &str, client: u8) -> Lease {
+    Lease {
+        expires_at_ms: phoneprov::clock::now_ms() + 3_600_000,
+        ..lease(address, client, LeaseState::Leased)
+    }
+}
+
+#[tokio::test]
+async fn a_lease_another_client_holds_is_refused_with_the_holder() {
+    for db in databases().await {
+        let store = db.open().await;
+        let before = phoneprov::clock::now_ms();
+        let first = held("10.30.0.1", 1);
+        assert_eq!(store.save_leases(&[first.clone()]).await.unwrap(), []);
+        // Another client (another node's) for the same address: refused, the holder returned;
+        // the rest of the batch is written.
+        let second = held("10.30.0.1", 2);
+        let elsewhere = held("10.30.0.2", 3);
+        assert_eq!(
+            store
+                .save_leases(&[second.clone(), elsewhere.clone()])
+                .await
+                .unwrap(),
+            [first.clone()],
+            "{}",
+            db.backend
+        );
+        // The holder renews; once it releases, the other client may have the address.
+        let renewed = Lease {
+            expires_at_ms: first.expires_at_ms + 1000,
+            ..first.clone()
+        };
+        assert_eq!(store.save_leases(&[renewed.clone()]).await.unwrap(), []);
+        let released = Lease {
+            state: LeaseState::Released,
+            ..renewed
+        };
+        assert_eq!(store.save_leases(&[released]).await.unwrap(), []);
+        assert_eq!(store.save_leases(&[second.clone()]).await.unwrap(), []);
+        // An expired lease holds nothing either.
+        let expired = lease("10.30.0.3", 4, LeaseState::Leased);
+        assert_eq!(store.save_leases(&[expired]).await.unwrap(), []);
+        assert_eq!(
+            store.save_leases(&[held("10.30.0.3", 5)]).await.unwrap(),
+            []
+        );
+        // Every node reads what was written since it last looked.
+        let since: Vec<Lease> = store
+            .leases_since(before)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            since.contains(&second) && since.contains(&elsewhere),
+            "{since:?}"
+        );
+        assert!(store.leases_since(i64::MAX).await.unwrap().is_empty());
     }
 }
 

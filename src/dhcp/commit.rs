@@ -91,8 +91,11 @@ async fn run(
                 HashMap::new()
             }
         };
-        let held_by_another =
-            |lease: &Lease| holders.get(&lease.address).is_some_and(|h| h.client != lease.client);
+        let held_by_another = |lease: &Lease| {
+            holders
+                .get(&lease.address)
+                .is_some_and(|h| h.client != lease.client)
+        };
         for item in items.drain(..) {
             match item {
                 Work::Replies(decisions) if saved.is_ok() => {
@@ -124,9 +127,10 @@ async fn run(
             let leases = holders.into_values().collect();
             // Never waits: the deciding task may itself be waiting for this queue. A batch
             // dropped here is read again by the look at other nodes' leases.
-            if let Err(mpsc::error::TrySendError::Closed(_)) =
-                learned.try_send(Learned { leases, refused: true })
-            {
+            if let Err(mpsc::error::TrySendError::Closed(_)) = learned.try_send(Learned {
+                leases,
+                refused: true,
+            }) {
                 return;
             }
         }

@@ -108,8 +108,7 @@ impl Responder {
     /// one of ours for it; else read by the periodic look at other nodes' changes).
     pub fn learn(&mut self, leases: Vec<Lease>, refused: bool, now: i64) {
         for lease in leases {
-            self.book
-                .learn(lease, &self.settings.subnets, refused, now);
+            self.book.learn(lease, &self.settings.subnets, refused, now);
         }
     }
 

@@ -40,7 +40,10 @@ pub use login::{
 pub use mac::{Mac, MacError};
 pub use numbers::{NumberRanges, NumberRangesError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
-pub use phone::{FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo};
+pub use phone::{
+    FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo, UploadWrite,
+    append_log,
+};
 pub use push::{PushOutcome, PushRecord};
 pub use sighting::SightingBatch;
 pub use site::{

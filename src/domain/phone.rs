@@ -117,6 +117,30 @@ pub struct Upload {
     pub updated_at_ms: i64,
 }
 
+/// An upload to store: it replaces the stored file, or, with `log_keep`, is appended to the
+/// stored log, of which only the newest `log_keep` bytes are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadWrite {
+    /// The phone, the name, the bytes received and when.
+    pub upload: Upload,
+    /// For a log: how many of its newest bytes are kept.
+    pub log_keep: Option<usize>,
+}
+
+/// A log after appending `new` to `old`, keeping only the newest `keep` bytes.
+pub fn append_log(old: &[u8], new: &[u8], keep: usize) -> Vec<u8> {
+    let mut log = Vec::with_capacity((old.len() + new.len()).min(keep));
+    let total = old.len() + new.len();
+    let skip = total.saturating_sub(keep);
+    if skip < old.len() {
+        log.extend_from_slice(&old[skip..]);
+        log.extend_from_slice(new);
+    } else {
+        log.extend_from_slice(&new[skip - old.len()..]);
+    }
+    log
+}
+
 /// What a phone uploaded, without the content: for listings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadInfo {

@@ -58,34 +58,41 @@ impl Deployment {
             .find(|s| s.name == SiteName::default_site())
             .cloned()
             .ok_or(DeploymentError::NoDefaultSite)?;
-        let mut placement = HashMap::new();
+        // Maps sized up front: growing one copies it, and a large store's peak memory is made
+        // of such copies.
+        let mut placement = HashMap::with_capacity(snapshot.extensions.len());
         for phone in &snapshot.phones {
             for (line, number) in &phone.lines {
                 placement.insert(number.clone(), (phone.mac, *line));
             }
         }
         let sites: HashMap<SiteId, Site> = snapshot.sites.into_iter().map(|s| (s.id, s)).collect();
-        let extensions: HashMap<ExtensionNumber, Extension> = snapshot
-            .extensions
-            .into_iter()
-            .map(|e| (e.number.clone(), e))
-            .collect();
+        let mut extensions = HashMap::with_capacity(snapshot.extensions.len());
+        extensions.extend(
+            snapshot
+                .extensions
+                .into_iter()
+                .map(|e| (e.number.clone(), e)),
+        );
+        let mut phones = HashMap::with_capacity(snapshot.phones.len());
+        let polycom_phones = snapshot
+            .phones
+            .iter()
+            .filter(|p| p.vendor == Vendor::Polycom)
+            .count();
+        phones.extend(snapshot.phones.into_iter().map(|p| (p.mac, p)));
         Ok(Deployment {
             switched_primary: switched_primaries(&sites, &extensions),
             voicemail: snapshot.voicemail,
             logins: snapshot.logins,
             revision: snapshot.revision,
             server_address,
-            polycom_phones: snapshot
-                .phones
-                .iter()
-                .filter(|p| p.vendor == Vendor::Polycom)
-                .count(),
+            polycom_phones,
             sites,
             site_ids,
             default_site,
             extensions,
-            phones: snapshot.phones.into_iter().map(|p| (p.mac, p)).collect(),
+            phones,
             placement,
         })
     }

@@ -90,19 +90,7 @@ pub fn classify(path: &str) -> Option<UploadName> {
     })
 }
 
-/// A log after appending `new` to `old`, keeping only the newest `keep` bytes.
-pub fn append_log(old: &[u8], new: &[u8], keep: usize) -> Vec<u8> {
-    let mut log = Vec::with_capacity((old.len() + new.len()).min(keep));
-    let total = old.len() + new.len();
-    let skip = total.saturating_sub(keep);
-    if skip < old.len() {
-        log.extend_from_slice(&old[skip..]);
-        log.extend_from_slice(new);
-    } else {
-        log.extend_from_slice(&new[skip - old.len()..]);
-    }
-    log
-}
+pub use crate::domain::append_log;
 
 #[cfg(test)]
 mod tests {

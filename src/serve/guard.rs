@@ -340,7 +340,11 @@ impl Guard {
                 seconds = left / 1000,
                 "provisioning ban set by another node"
             );
-            if state.banned.replace((now + Duration::from_millis(left), ban.clone())).is_none() {
+            if state
+                .banned
+                .replace((now + Duration::from_millis(left), ban.clone()))
+                .is_none()
+            {
                 self.bans_held.fetch_add(1, Ordering::AcqRel);
             }
         }

@@ -22,5 +22,6 @@ pub mod sightings;
 pub mod tftp;
 pub mod tls;
 pub mod token;
+pub mod upload_writer;
 pub mod web;
 pub mod workers;

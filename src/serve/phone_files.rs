@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use crate::clock::now_ms;
-use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, Vendor};
+use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
 use crate::serve::access::{Access, ClientCertificate, Requester};
@@ -25,6 +25,7 @@ use crate::serve::guard::{Guard, Verdict};
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::metrics;
 use crate::serve::sightings::Recorder;
+use crate::serve::upload_writer::UploadWriter;
 use crate::store::{Store, StoreError};
 use crate::vendor::agent::Agent;
 
@@ -139,6 +140,8 @@ pub struct PhoneFiles {
     live: Arc<Live>,
     store: Arc<dyn Store>,
     uploads: UploadLimits,
+    /// Writes uploads in batches.
+    upload_writer: UploadWriter,
     recorder: Arc<Recorder>,
     firmware_dir: PathBuf,
     /// The phone last attributed at each client address.
@@ -162,6 +165,7 @@ impl PhoneFiles {
     ) -> PhoneFiles {
         PhoneFiles {
             live,
+            upload_writer: UploadWriter::start(Arc::clone(&store)),
             store,
             uploads,
             recorder,
@@ -336,27 +340,17 @@ impl PhoneFiles {
         }
         let client = client.map(|ip| ip.to_string()).unwrap_or_default();
         let received = content.len();
-        let content = match upload.keep {
-            Keep::Replace => content.to_vec(),
-            Keep::Log => {
-                let old = self
-                    .store
-                    .upload(&upload.mac, &upload.name)
-                    .await
-                    .map_err(|e| store_failed(&upload.name, &e))?
-                    .map(|u| u.content)
-                    .unwrap_or_default();
-                upload::append_log(&old, content, self.uploads.log_keep_bytes)
-            }
+        let write = UploadWrite {
+            upload: Upload {
+                mac: upload.mac,
+                name: upload.name.clone(),
+                content: content.to_vec(),
+                updated_at_ms: now_ms(),
+            },
+            log_keep: (upload.keep == Keep::Log).then_some(self.uploads.log_keep_bytes),
         };
-        let stored = Upload {
-            mac: upload.mac,
-            name: upload.name.clone(),
-            content,
-            updated_at_ms: now_ms(),
-        };
-        match self.store.put_upload(&stored).await {
-            Ok(()) => {
+        match self.upload_writer.store(write).await {
+            Ok(true) => {
                 tracing::info!(
                     target: "audit",
                     client = %client,
@@ -367,7 +361,7 @@ impl PhoneFiles {
                 );
                 Ok(())
             }
-            Err(StoreError::NotFound(_)) => Err(Refused::NotFound),
+            Ok(false) => Err(Refused::NotFound),
             Err(e) => Err(store_failed(&upload.name, &e)),
         }
     }

@@ -146,7 +146,11 @@ pub(super) async fn bind(
         .fetch_optional(&mut *tx)
         .await?;
     tx.commit().await?;
-    bound.as_ref().map(binding).transpose().map(|b| b.map(|(_, address)| address))
+    bound
+        .as_ref()
+        .map(binding)
+        .transpose()
+        .map(|b| b.map(|(_, address)| address))
 }
 
 /// Removes a phone's binding; its next master-file fetch binds it again. Returns the address it

@@ -20,6 +20,7 @@ mod pushes;
 mod rows;
 pub mod secrets;
 mod sql;
+mod uploads;
 mod voicemail;
 
 use std::collections::{BTreeMap, HashMap};
@@ -29,8 +30,9 @@ use std::net::IpAddr;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Ban, Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PhoneLogin, PushRecord,
-    SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, Voicemail,
+    Ban, Extension, ExtensionNumber, FileFetch, Lease, LineNumber, Mac, Phone, PhoneLogin,
+    PushRecord, SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, UploadWrite,
+    Voicemail,
 };
 
 pub use failover::AuditEntry;
@@ -315,8 +317,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// The files a phone fetched, by name.
     async fn fetches(&self, mac: &Mac) -> Result<Vec<FileFetch>, StoreError>;
 
-    /// Stores (or replaces) a file a known phone uploaded.
-    async fn put_upload(&self, upload: &Upload) -> Result<(), StoreError>;
+    /// Stores files known phones uploaded, in one transaction, in order (a log is appended to
+    /// what is stored, read in the same transaction); whether each one's phone is known (an
+    /// upload of an unknown phone is not stored).
+    async fn put_uploads(&self, uploads: &[UploadWrite]) -> Result<Vec<bool>, StoreError>;
 
     /// A file a phone uploaded.
     async fn upload(&self, mac: &Mac, name: &str) -> Result<Option<Upload>, StoreError>;
@@ -330,8 +334,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn save_leases(&self, leases: &[Lease]) -> Result<Vec<Lease>, StoreError>;
 
     /// The leases written at or after `since_ms`, by any node sharing the database.
-    async fn leases_since(&self, since_ms: i64)
-    -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
+    async fn leases_since(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
 
     /// Waits until another writer may have changed the data (PostgreSQL tells every node at each
     /// revision bump), or at most `most`.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_lite::StreamExt;
 
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
@@ -14,8 +15,8 @@ use sqlx::{AnyPool, Executor, Row};
 use crate::clock::now_ms;
 use crate::domain::{
     Ban, Extension, ExtensionNumber, FileFetch, Lease, Mac, Mode, Phone, PhoneLogin, PushRecord,
-    SightingBatch, Site, SiteId, SiteName, SiteSettings, Upload, UploadInfo, Voicemail,
-    call_servers_text,
+    SightingBatch, Site, SiteId, SiteName, SiteSettings, Upload, UploadInfo, UploadWrite,
+    Voicemail, call_servers_text,
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::failover::{self, AuditEntry};
@@ -168,13 +169,13 @@ pub(super) async fn load_extensions(
     key: &SecretKey,
 ) -> Result<Vec<Extension>, StoreError> {
     let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut extensions = rows
-        .iter()
-        .map(|row| rows::extension(row, key))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Row by row, so a large store never holds every raw row and every extension at once.
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *conn);
+    let mut extensions = Vec::new();
+    while let Some(row) = rows.next().await {
+        extensions.push(rows::extension(&row?, key)?);
+    }
+    drop(rows);
     extensions.sort_by(|a, b| a.number.sort_key().cmp(&b.number.sort_key()));
     Ok(extensions)
 }
@@ -224,10 +225,12 @@ async fn load_phones(
     if let Some(mac) = only {
         query = query.bind(mac.polycom_name());
     }
-    let rows = query.fetch_all(&mut *conn).await?;
+    // Row by row, as extensions are.
+    let mut rows = query.fetch(&mut *conn);
     let mut phones: Vec<Phone> = Vec::new();
     let mut current_mac = String::new();
-    for row in &rows {
+    while let Some(row) = rows.next().await {
+        let row = &row?;
         // Rows come ordered by MAC; a phone with n lines is n rows in a row.
         let mac_text: String = row.try_get("mac")?;
         if mac_text != current_mac || phones.is_empty() {
@@ -682,23 +685,8 @@ impl Store for SqlStore {
         rows.iter().map(rows::fetch).collect()
     }
 
-    async fn put_upload(&self, upload: &Upload) -> Result<(), StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO phone_uploads (mac, name, content, updated_at_ms) \
-             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
-             ON CONFLICT (mac, name) DO UPDATE SET content = excluded.content, \
-             updated_at_ms = excluded.updated_at_ms",
-        )
-        .bind(upload.mac.polycom_name())
-        .bind(upload.name.as_str())
-        .bind(upload.content.as_slice())
-        .bind(upload.updated_at_ms)
-        .execute(&self.pool)
-        .await?;
-        if result.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("phone {}", upload.mac)));
-        }
-        Ok(())
+    async fn put_uploads(&self, uploads: &[UploadWrite]) -> Result<Vec<bool>, StoreError> {
+        crate::store::uploads::save(&self.pool, uploads).await
     }
 
     async fn upload(&self, mac: &Mac, name: &str) -> Result<Option<Upload>, StoreError> {

@@ -1,0 +1,51 @@
+//! Files phones upload, written in batches: every upload of a batch in one transaction (the
+//! upload writer's group commit), a log appended to what the same transaction reads, so two
+//! appends to one log never lose each other.
+
+use sqlx::AnyPool;
+
+use crate::domain::{UploadWrite, append_log};
+use crate::store::StoreError;
+use crate::store::sql::begin_write;
+
+/// Stores `uploads` in order in one transaction; whether each one's phone is known.
+pub(super) async fn save(pool: &AnyPool, uploads: &[UploadWrite]) -> Result<Vec<bool>, StoreError> {
+    if uploads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stored = Vec::with_capacity(uploads.len());
+    let mut tx = begin_write(pool).await?;
+    for UploadWrite { upload, log_keep } in uploads {
+        let mac = upload.mac.polycom_name();
+        let appended;
+        let content = match log_keep {
+            Some(keep) => {
+                let old: Option<Vec<u8>> = sqlx::query_scalar(
+                    "SELECT content FROM phone_uploads WHERE mac = $1 AND name = $2",
+                )
+                .bind(&mac)
+                .bind(upload.name.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                appended = append_log(&old.unwrap_or_default(), &upload.content, *keep);
+                appended.as_slice()
+            }
+            None => upload.content.as_slice(),
+        };
+        let result = sqlx::query(
+            "INSERT INTO phone_uploads (mac, name, content, updated_at_ms) \
+             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
+             ON CONFLICT (mac, name) DO UPDATE SET content = excluded.content, \
+             updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(&mac)
+        .bind(upload.name.as_str())
+        .bind(content)
+        .bind(upload.updated_at_ms)
+        .execute(&mut *tx)
+        .await?;
+        stored.push(result.rows_affected() > 0);
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
