@@ -329,7 +329,7 @@ async fn a_lease_another_client_holds_is_refused_with_the_holder() {
         let store = db.open().await;
         let before = phoneprov::clock::now_ms();
         let first = held("10.30.0.1", 1);
-        assert_eq!(store.save_leases(&[first.clone()]).await.unwrap(), []);
+        assert_eq!(store.save_leases(std::slice::from_ref(&first)).await.unwrap(), []);
         // Another client (another node's) for the same address: refused, the holder returned;
         // the rest of the batch is written.
         let second = held("10.30.0.1", 2);
@@ -339,7 +339,7 @@ async fn a_lease_another_client_holds_is_refused_with_the_holder() {
                 .save_leases(&[second.clone(), elsewhere.clone()])
                 .await
                 .unwrap(),
-            [first.clone()],
+            vec![first.clone()],
             "{}",
             db.backend
         );
@@ -348,13 +348,13 @@ async fn a_lease_another_client_holds_is_refused_with_the_holder() {
             expires_at_ms: first.expires_at_ms + 1000,
             ..first.clone()
         };
-        assert_eq!(store.save_leases(&[renewed.clone()]).await.unwrap(), []);
+        assert_eq!(store.save_leases(std::slice::from_ref(&renewed)).await.unwrap(), []);
         let released = Lease {
             state: LeaseState::Released,
             ..renewed
         };
         assert_eq!(store.save_leases(&[released]).await.unwrap(), []);
-        assert_eq!(store.save_leases(&[second.clone()]).await.unwrap(), []);
+        assert_eq!(store.save_leases(std::slice::from_ref(&second)).await.unwrap(), []);
         // An expired lease holds nothing either.
         let expired = lease("10.30.0.3", 4, LeaseState::Leased);
         assert_eq!(store.save_leases(&[expired]).await.unwrap(), []);

@@ -62,7 +62,7 @@ impl Phone {
     /// The phones `bench/boot-storm/run.sh` imports: even ones Polycom (`0004f2` and the index),
     /// odd ones Aastra (`00085d` and the index).
     fn new(index: usize, ftp_every: usize) -> Phone {
-        let polycom = index % 2 == 0;
+        let polycom = index.is_multiple_of(2);
         let oui: [u8; 3] = if polycom {
             [0x00, 0x04, 0xf2]
         } else {
@@ -74,7 +74,7 @@ impl Phone {
             index,
             mac: [oui[0], oui[1], oui[2], tail[0], tail[1], tail[2]],
             polycom,
-            over_ftp: polycom && ftp_every > 0 && (index / 2) % ftp_every == 0,
+            over_ftp: polycom && ftp_every > 0 && (index / 2).is_multiple_of(ftp_every),
         }
     }
 

@@ -457,4 +457,74 @@ mod tests {
         .collect();
         assert_eq!(order, [20, 21, 10, 11, 20]);
     }
+
+    /// A lease another node stored for `asker`'s client at `address`, held until `until`.
+    fn stored_elsewhere(asker: &Asker<'_>, address: &str, until: i64) -> Lease {
+        Lease {
+            address: address.parse().unwrap(),
+            client: asker.client.clone(),
+            hardware: asker.hardware.clone(),
+            subnet: asker.subnet.1.name.clone(),
+            state: LeaseState::Leased,
+            expires_at_ms: until,
+            hostname: None,
+        }
+    }
+
+    #[test]
+    fn leases_other_nodes_stored_are_not_offered_and_a_refusal_is_the_truth() {
+        let subnet = subnet(&["10.0.0.10-10.0.0.12"]);
+        let subnets = std::slice::from_ref(&subnet);
+        let mut book = LeaseBook::default();
+        // Another node's client holds .10: this node offers the next address.
+        let theirs = asker(&subnet, 9);
+        book.learn(
+            stored_elsewhere(&theirs, "10.0.0.10", 5_000),
+            subnets,
+            false,
+            0,
+        );
+        let ours = asker(&subnet, 1);
+        assert_eq!(
+            book.choose(&ours, None, 0),
+            Some("10.0.0.11".parse().unwrap())
+        );
+        // And knows that client, should it renew here.
+        assert!(book.lease_of(&theirs, 0).is_some());
+
+        // Our client's stored lease on .11 is not undone by a lease read in passing...
+        let ours_address = "10.0.0.11".parse().unwrap();
+        book.commit(&ours, ours_address, 60, 0);
+        let other = asker(&subnet, 8);
+        book.learn(
+            stored_elsewhere(&other, "10.0.0.11", 5_000),
+            subnets,
+            false,
+            0,
+        );
+        assert!(book.lease_of(&ours, 0).is_some());
+        // ...but is by one read after the store refused ours for it.
+        book.learn(
+            stored_elsewhere(&other, "10.0.0.11", 5_000),
+            subnets,
+            true,
+            0,
+        );
+        assert!(book.lease_of(&ours, 0).is_none());
+        assert!(book.lease_of(&other, 0).is_some());
+        assert_eq!(
+            book.choose(&ours, None, 0),
+            Some("10.0.0.12".parse().unwrap())
+        );
+
+        // An offer stands over a lease that ended; a lease of another subnet is ignored.
+        book.offer(&ours, "10.0.0.12".parse().unwrap(), 0);
+        book.learn(stored_elsewhere(&other, "10.0.0.12", -1), subnets, false, 0);
+        assert!(!book.available(&other, "10.0.0.12".parse().unwrap(), 0));
+        let mut foreign = stored_elsewhere(&other, "10.0.0.12", 5_000);
+        foreign.subnet = "elsewhere".into();
+        book.learn(foreign, subnets, false, 0);
+        assert!(!book.available(&other, "10.0.0.12".parse().unwrap(), 0));
+        assert_eq!(book.sizes(), (3, 3));
+    }
 }

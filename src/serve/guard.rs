@@ -467,4 +467,39 @@ mod tests {
         assert!(guard.bans().is_empty());
         assert_eq!(guard.admit(client, Some(mac(5)), true), Verdict::Allowed);
     }
+
+    #[test]
+    fn bans_travel_through_the_store_between_nodes() {
+        let settings = GuardSettings {
+            limit: 2,
+            ..GuardSettings::default()
+        };
+        let (here, there) = (Guard::new(settings.clone()), Guard::new(settings));
+        let client = ip("192.0.2.9");
+        assert!(!here.miss(client, "0004f2999999.cfg"));
+        assert!(here.miss(client, "0004f2999998.cfg"));
+        // What this node stores once, another node takes in and enforces.
+        let stored = here.take_unsaved();
+        assert_eq!(stored.len(), 1);
+        assert!(here.take_unsaved().is_empty());
+        assert!(there.merge_stored(&stored).is_empty());
+        assert_eq!(there.admit(client, None, true), Verdict::Banned);
+        assert_eq!(there.bans(), stored);
+        // Gone from the store (lifted on a third node): lifted here too.
+        there.merge_stored(&[]);
+        assert!(there.bans().is_empty());
+        assert_eq!(there.admit(client, None, true), Verdict::Allowed);
+        // Lifted on this node while the store still holds it: not taken in again, and named
+        // for removal until the store is seen without it.
+        assert!(here.lift(client));
+        assert_eq!(here.merge_stored(&stored), [client]);
+        assert_eq!(here.admit(client, None, true), Verdict::Allowed);
+        assert!(here.merge_stored(&[]).is_empty());
+        // A ban that could not be stored is kept to try again.
+        assert!(!here.miss(client, "0004f2999997.cfg"));
+        assert!(here.miss(client, "0004f2999996.cfg"));
+        let unsaved = here.take_unsaved();
+        here.keep_unsaved(unsaved.clone());
+        assert_eq!(here.take_unsaved(), unsaved);
+    }
 }
