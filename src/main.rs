@@ -271,7 +271,11 @@ fn main() -> ExitCode {
     };
 
     init_logging(cli.log_format == "json");
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(phoneprov::serve::workers::BLOCKING_THREADS)
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             tell(format_args!("error: cannot start the async runtime: {e}"));

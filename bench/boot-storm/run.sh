@@ -69,7 +69,9 @@ done
 READY=$(date +%s.%N)
 echo "store             $STORE_PHONES phones (SQLite)"
 echo "startup           $(echo "$READY - $STARTED" | bc | xargs printf '%.2f') s (start to the first answer)"
-echo "RSS once started  $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SERVER/status")"
+# Settled: the first reload's check-sync fingerprints are taken in the background after start.
+sleep 3
+echo "RSS idle          $(awk '/^VmRSS:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SERVER/status") (3 s after the first answer; peak so far $(awk '/^VmHWM:/ {printf "%.1f MiB", $2 / 1024}' "/proc/$SERVER/status"))"
 
 if [[ -n "${PROFILE:-}" ]]; then
     perf record -q -g -p "$SERVER" -o "$PROFILE" 2> /dev/null &

@@ -39,9 +39,11 @@ PY
 
 HTTP_PORT=$(free_port)
 FTP_PORT=$(free_port)
+# Every simulated phone connects from 127.0.0.1: that network is allowed (as an admin allows the
+# phones' VLAN), else the per-address session limit would refuse all but 32 at once.
 RUST_LOG=warn "$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
     --http-listen "127.0.0.1:$HTTP_PORT" --ftp-listen "127.0.0.1:$FTP_PORT" \
-    --ftp-passive-ports 40000-49999 --admin-token bench 2> "$WORK/phoneprov.log" &
+    --ftp-passive-ports 40000-49999 --allow-network 127.0.0.0/8 --admin-token bench 2> "$WORK/phoneprov.log" &
 SERVER=$!
 wait_for_http "$HTTP_PORT"
 
