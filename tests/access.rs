@@ -10,14 +10,12 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::server::{Server, TOKEN, api, curl, json, send_json, start_with};
+use common::server::{
+    Server, TOKEN, api, curl, fetch_from, json, send_json, start_with, trust_first_address,
+};
 
 const POLYCOM: &str = "0004f214ab37";
 const AASTRA: &str = "00085D1610DE";
-
-fn fetch_from(server: &Server, source: &str, name: &str) -> u16 {
-    curl(&format!("{}/{name}", server.base), &["--interface", source]).status
-}
 
 /// Waits until the server's log holds a line with every one of `needles`.
 fn await_log(server: &Server, needles: &[&str]) -> String {
@@ -37,13 +35,7 @@ fn await_log(server: &Server, needles: &[&str]) -> String {
 #[tokio::test]
 async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
     let server = start_with(&["--admin-token", TOKEN]).await;
-    let set = send_json(
-        &server,
-        "PUT",
-        "/sites/default",
-        r#"{"trust_first_address": true}"#,
-    );
-    assert_eq!(set.status, 200, "{}", String::from_utf8_lossy(&set.body));
+    let set = trust_first_address(&server);
     assert_eq!(json(&set)["trust_first_address"], true);
 
     // Before any master-file fetch, no address gets the credential file.
@@ -506,13 +498,7 @@ async fn outsiders_never_bind_a_phone_and_phoneless_credentials_go_nowhere() {
         "127.0.0.0/30",
     ])
     .await;
-    let set = send_json(
-        &server,
-        "PUT",
-        "/sites/default",
-        r#"{"trust_first_address": true}"#,
-    );
-    assert_eq!(set.status, 200);
+    trust_first_address(&server);
     // An address outside the provisioning networks fetches the master file first: it gets it
     // (no secret in it) but does not bind the phone.
     assert_eq!(
@@ -545,13 +531,7 @@ async fn outsiders_never_bind_a_phone_and_phoneless_credentials_go_nowhere() {
 #[tokio::test]
 async fn a_phones_uploads_go_only_to_and_from_its_bound_address() {
     let server = start_with(&["--admin-token", TOKEN]).await;
-    let set = send_json(
-        &server,
-        "PUT",
-        "/sites/default",
-        r#"{"trust_first_address": true}"#,
-    );
-    assert_eq!(set.status, 200);
+    trust_first_address(&server);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("override");
     std::fs::write(

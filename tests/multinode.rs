@@ -8,8 +8,6 @@
 //! failed without it when `PHONEPROV_TEST_REQUIRE_POSTGRES` is set (as `scripts/test` sets it).
 
 mod common;
-#[path = "../bench/boot-storm/relay.rs"]
-mod relay;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -17,10 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::dhcp::{relayed, with};
-use common::server::{Server, TOKEN, api, curl, send_json, start_on};
+use common::relay::Relay;
+use common::server::{
+    Server, TOKEN, api, curl, fetch_from, send_json, start_on, trust_first_address,
+};
 use common::{TestDb, golden_deployment, postgres_db};
 use dhcproto::v4::{DhcpOption, MessageType, OptionCode};
-use relay::Relay;
 
 /// DHCP clients per node.
 const CLIENTS_PER_NODE: usize = 2_000;
@@ -176,26 +176,14 @@ async fn two_nodes_share_one_database() {
     };
     assert!(banned_on(&a));
     wait_until("the ban reaches node B", || banned_on(&b));
-    let master = |node: &Server| {
-        curl(
-            &format!("{}/0004f214ab37.cfg", node.base),
-            &["--interface", "127.0.0.7"],
-        )
-        .status
-    };
+    let master = |node: &Server| fetch_from(node, "127.0.0.7", "0004f214ab37.cfg");
     assert_eq!(master(&b), 403, "node B enforces node A's ban");
     assert_eq!(api(&b, "DELETE", "/bans/127.0.0.7", &[]).status, 204);
     wait_until("the lift reaches node A", || !banned_on(&a));
     assert_eq!(master(&a), 200);
 
     // A phone bound (trust on first use) through node A is refused to other addresses on B.
-    let trust = send_json(
-        &a,
-        "PUT",
-        "/sites/default",
-        r#"{"trust_first_address": true}"#,
-    );
-    assert_eq!(trust.status, 200);
+    trust_first_address(&a);
     wait_until("node B serves the new site setting", || {
         curl(
             &format!("{}/201.cfg", b.base),
@@ -204,9 +192,7 @@ async fn two_nodes_share_one_database() {
         .status
             == 403
     });
-    let fetch = |node: &Server, from: &str, file: &str| {
-        curl(&format!("{}/{file}", node.base), &["--interface", from]).status
-    };
+    let fetch = fetch_from;
     assert_eq!(fetch(&a, "127.0.0.8", "0004f214ab37.cfg"), 200);
     assert_eq!(fetch(&a, "127.0.0.8", "201.cfg"), 200);
     wait_until("node B learns the binding", || {

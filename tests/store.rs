@@ -329,7 +329,13 @@ async fn a_lease_another_client_holds_is_refused_with_the_holder() {
         let store = db.open().await;
         let before = phoneprov::clock::now_ms();
         let first = held("10.30.0.1", 1);
-        assert_eq!(store.save_leases(std::slice::from_ref(&first)).await.unwrap(), []);
+        assert_eq!(
+            store
+                .save_leases(std::slice::from_ref(&first))
+                .await
+                .unwrap(),
+            []
+        );
         // Another client (another node's) for the same address: refused, the holder returned;
         // the rest of the batch is written.
         let second = held("10.30.0.1", 2);
@@ -348,13 +354,25 @@ async fn a_lease_another_client_holds_is_refused_with_the_holder() {
             expires_at_ms: first.expires_at_ms + 1000,
             ..first.clone()
         };
-        assert_eq!(store.save_leases(std::slice::from_ref(&renewed)).await.unwrap(), []);
+        assert_eq!(
+            store
+                .save_leases(std::slice::from_ref(&renewed))
+                .await
+                .unwrap(),
+            []
+        );
         let released = Lease {
             state: LeaseState::Released,
             ..renewed
         };
         assert_eq!(store.save_leases(&[released]).await.unwrap(), []);
-        assert_eq!(store.save_leases(std::slice::from_ref(&second)).await.unwrap(), []);
+        assert_eq!(
+            store
+                .save_leases(std::slice::from_ref(&second))
+                .await
+                .unwrap(),
+            []
+        );
         // An expired lease holds nothing either.
         let expired = lease("10.30.0.3", 4, LeaseState::Leased);
         assert_eq!(store.save_leases(&[expired]).await.unwrap(), []);

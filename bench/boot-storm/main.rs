@@ -17,17 +17,20 @@
 //! `FTP_ADDR` (host:port), `PHONES` (default 10000), `CONCURRENCY` (default 1000), `FTP_EVERY`
 //! (default 10; 0: no FTP), `SERVER_PID`.
 
+#[path = "../settings.rs"]
+mod settings;
+
 mod relay;
 
+use settings::{number, setting};
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use dhcproto::v4::relay::{RelayAgentInformation, RelayCode, RelayInfo, UnknownInfo};
-use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
-use relay::Relay;
+use dhcproto::v4::{DhcpOption, Message, MessageType, OptionCode};
+use relay::{Relay, relayed_request};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
@@ -37,17 +40,6 @@ const DHCP_WAIT: Duration = Duration::from_secs(1);
 const DHCP_TRIES: u32 = 8;
 /// How long one HTTP exchange may take.
 const HTTP_WAIT: Duration = Duration::from_secs(10);
-
-fn setting(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("set {name}"))
-}
-
-fn number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// One simulated phone.
 #[derive(Debug, Clone)]
@@ -115,35 +107,16 @@ impl Phone {
     }
 }
 
-/// A request as the router's relay forwards it.
+/// A request as the router's relay forwards it, with the phone's vendor class.
 fn relayed(phone: &Phone, kind: MessageType, xid: u32) -> Message {
-    let mut message = Message::new_with_id(
-        xid,
-        Ipv4Addr::UNSPECIFIED,
-        Ipv4Addr::UNSPECIFIED,
-        Ipv4Addr::UNSPECIFIED,
-        Ipv4Addr::LOCALHOST,
-        &phone.mac,
-    );
-    message.set_opcode(Opcode::BootRequest).set_hops(1);
-    let options = message.opts_mut();
-    options.insert(DhcpOption::MessageType(kind));
-    options.insert(DhcpOption::ParameterRequestList(vec![
+    let asked = vec![
         OptionCode::SubnetMask,
         OptionCode::Router,
         OptionCode::TFTPServerName,
         OptionCode::Unknown(160),
-    ]));
-    options.insert(DhcpOption::ClassIdentifier(phone.vendor_class()));
-    let mut relay = RelayAgentInformation::default();
-    relay.insert(RelayInfo::AgentCircuitId(b"Gi1/0/7".to_vec()));
-    // RFC 8357 relay source port: answers come back to the relay's own port.
-    relay.insert(RelayInfo::Unknown(UnknownInfo::new(
-        RelayCode::Unknown(19),
-        vec![0, 0],
-    )));
-    options.insert(DhcpOption::RelayAgentInformation(relay));
-    message
+    ];
+    let class = Some(phone.vendor_class());
+    relayed_request(kind, &phone.mac, Ipv4Addr::UNSPECIFIED, xid, asked, class)
 }
 
 /// DHCP requests sent again after `DHCP_WAIT` of silence, by all phones.

@@ -1,18 +1,58 @@
-//! A DHCP relay agent for load generators and tests: one UDP socket in front of one DHCP server,
-//! requests sent as the router forwards them (the caller builds them with `giaddr` and option 82
-//! carrying the RFC 8357 relay source port, so answers come back to this socket), and a task that
-//! hands each answer to the client waiting for its transaction id. Thousands of clients share one
-//! socket, as the phones of a building share their router's relay.
+//! A DHCP relay agent for load generators and tests: requests as the router forwards them
+//! ([`relayed_request`]: `giaddr` 127.0.0.1 and option 82 carrying the RFC 8357 relay source
+//! port, so answers come back to the relay's own socket), and [`Relay`], one UDP socket in front
+//! of one DHCP server with a task that hands each answer to the client waiting for its
+//! transaction id. Thousands of clients share one socket, as the phones of a building share their
+//! router's relay.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dhcproto::v4::Message;
+use std::net::Ipv4Addr;
+
+use dhcproto::v4::relay::{RelayAgentInformation, RelayCode, RelayInfo, UnknownInfo};
+use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
 use dhcproto::{Decodable, Decoder, Encodable};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
+
+/// A request of `kind` from the client `chaddr` as the router's relay forwards it: `giaddr`
+/// 127.0.0.1, one hop, the options asked for, the vendor class if any, and option 82 with a
+/// circuit id and the relay source port (RFC 8357).
+pub fn relayed_request(
+    kind: MessageType,
+    chaddr: &[u8],
+    ciaddr: Ipv4Addr,
+    xid: u32,
+    asked: Vec<OptionCode>,
+    class: Option<Vec<u8>>,
+) -> Message {
+    let mut message = Message::new_with_id(
+        xid,
+        ciaddr,
+        Ipv4Addr::UNSPECIFIED,
+        Ipv4Addr::UNSPECIFIED,
+        Ipv4Addr::LOCALHOST,
+        chaddr,
+    );
+    message.set_opcode(Opcode::BootRequest).set_hops(1);
+    let options = message.opts_mut();
+    options.insert(DhcpOption::MessageType(kind));
+    options.insert(DhcpOption::ParameterRequestList(asked));
+    if let Some(class) = class {
+        options.insert(DhcpOption::ClassIdentifier(class));
+    }
+    let mut relay = RelayAgentInformation::default();
+    relay.insert(RelayInfo::AgentCircuitId(b"Gi1/0/7".to_vec()));
+    relay.insert(RelayInfo::Unknown(UnknownInfo::new(
+        RelayCode::Unknown(19),
+        vec![0, 0],
+    )));
+    options.insert(DhcpOption::RelayAgentInformation(relay));
+    message
+}
 
 /// The relay socket's receive buffer, bytes.
 const RECEIVE_BUFFER: usize = 4 << 20;

@@ -8,23 +8,16 @@
 //! `FTP_ADDR` (host:port), `FTP_USER`, `FTP_PASS`, `FTP_FILES` (a file with one name per line,
 //! three per phone, in boot order), `BOOTS` (default 1000), `CONCURRENCY` (default 50).
 
+#[path = "../settings.rs"]
+mod settings;
+
+use settings::{number, setting};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use suppaftp::FtpStream;
 use suppaftp::types::FileType;
-
-fn setting(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("set {name}"))
-}
-
-fn number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn boot(address: &str, user: &str, password: &str, files: &[String]) -> Result<(), String> {
     let mut ftp = FtpStream::connect(address).map_err(|e| e.to_string())?;

@@ -4,7 +4,6 @@
 //! close, so serving a phone never wakes another thread. Shared state (the render cache, the
 //! last-seen batch, the database pool) is the same for all workers.
 
-
 use std::io;
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
@@ -14,7 +13,6 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::watch;
 
 use crate::serve::connection::{self, HttpLimits};
-
 
 /// Most threads each runtime starts for blocking work (firmware and FTP file reads, check-sync
 /// fingerprints). Tokio's default of 512 let a boot storm of 10,000 phones start some 170

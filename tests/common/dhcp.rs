@@ -5,9 +5,10 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use dhcproto::v4::relay::{RelayAgentInformation, RelayCode, RelayInfo, UnknownInfo};
-use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
+use dhcproto::v4::{DhcpOption, Message, MessageType, OptionCode};
 use tokio::net::UdpSocket;
+
+use super::relay::relayed_request;
 
 pub const SERVER: &str = "192.0.2.10";
 pub const POLYCOM_MAC: [u8; 6] = [0x00, 0x04, 0xf2, 0x14, 0xab, 0x37];
@@ -32,32 +33,8 @@ pub fn relayed(kind: MessageType, mac: [u8; 6], class: Option<Vec<u8>>, xid: u32
     } else {
         Ipv4Addr::UNSPECIFIED
     };
-    let mut message = Message::new_with_id(
-        xid,
-        ciaddr,
-        Ipv4Addr::UNSPECIFIED,
-        Ipv4Addr::UNSPECIFIED,
-        Ipv4Addr::LOCALHOST,
-        &mac,
-    );
-    message.set_opcode(Opcode::BootRequest).set_hops(1);
-    let options = message.opts_mut();
-    options.insert(DhcpOption::MessageType(kind));
-    options.insert(DhcpOption::ParameterRequestList(vec![
-        OptionCode::SubnetMask,
-        OptionCode::Router,
-    ]));
-    if let Some(class) = class {
-        options.insert(DhcpOption::ClassIdentifier(class));
-    }
-    let mut relay = RelayAgentInformation::default();
-    relay.insert(RelayInfo::AgentCircuitId(b"Gi1/0/7".to_vec()));
-    relay.insert(RelayInfo::Unknown(UnknownInfo::new(
-        RelayCode::Unknown(19),
-        vec![0, 0],
-    )));
-    options.insert(DhcpOption::RelayAgentInformation(relay));
-    message
+    let asked = vec![OptionCode::SubnetMask, OptionCode::Router];
+    relayed_request(kind, &mac, ciaddr, xid, asked, class)
 }
 
 /// Sends `packet` from a fresh relay socket and returns the answer, if one comes within 1 s.

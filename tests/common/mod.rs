@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod dhcp;
+#[path = "../../bench/boot-storm/relay.rs"]
+pub mod relay;
 pub mod server;
 
 use std::path::{Path, PathBuf};

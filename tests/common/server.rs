@@ -249,3 +249,20 @@ pub fn json(reply: &Reply) -> serde_json::Value {
     serde_json::from_slice(&reply.body)
         .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&reply.body)))
 }
+
+/// Turns trust on first use on for the default site (every golden phone's home site).
+pub fn trust_first_address(server: &Server) -> Reply {
+    let set = send_json(
+        server,
+        "PUT",
+        "/sites/default",
+        r#"{"trust_first_address": true}"#,
+    );
+    assert_eq!(set.status, 200, "{}", String::from_utf8_lossy(&set.body));
+    set
+}
+
+/// The status of a phone file fetched from the loopback address `source`.
+pub fn fetch_from(server: &Server, source: &str, name: &str) -> u16 {
+    curl(&format!("{}/{name}", server.base), &["--interface", source]).status
+}
