@@ -1,8 +1,9 @@
 //! [`Live`]: what the phone-facing servers answer from. It holds the current [`Deployment`] and a
 //! cache of the files rendered from it, and replaces both when the data revision changes: at
 //! once when PostgreSQL announces a change (another node, or `phoneprov import`), and otherwise
-//! checked once a second, so a change made by another process is served within about a second. Rendered files are cached for the life of a revision: a boot storm
-//! renders each file once, and a change never leaves a stale file behind. After each new
+//! checked once a second, so a change made by another process is served within about a second.
+//! Rendered files are cached for the life of a revision: a boot storm renders each file once,
+//! and a change never leaves a stale file behind. After each new
 //! revision it can tell which phones' files changed (for the check-sync push).
 
 use std::collections::HashMap;

@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use sqlx::postgres::PgListener;
 use tokio::sync::Mutex;
 
-use crate::store::StoreError;
+use crate::store::{StoreError, url_without_password};
 
 /// The channel revision bumps are announced on.
 const CHANNEL: &str = "phoneprov_revision";
@@ -29,17 +29,34 @@ pub(super) async fn announce(conn: &mut AnyConnection, revision: i64) -> Result<
 }
 
 /// One node's listening connection, opened on first wait and re-opened after a failure.
-#[derive(Debug, Default)]
 pub(super) struct Listener {
+    /// The PostgreSQL database's URL (never printed: it may hold a password).
+    url: String,
     connection: Mutex<Option<PgListener>>,
 }
 
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("url", &url_without_password(&self.url))
+            .finish_non_exhaustive()
+    }
+}
+
 impl Listener {
-    /// Waits for a notice, or at most `most`. `url` is the PostgreSQL database's.
-    pub(super) async fn wait(&self, url: &str, most: Duration) {
+    /// A listener for the database at `url`; it connects on its first wait.
+    pub(super) fn new(url: &str) -> Listener {
+        Listener {
+            url: url.to_string(),
+            connection: Mutex::default(),
+        }
+    }
+
+    /// Waits for a notice, or at most `most`.
+    pub(super) async fn wait(&self, most: Duration) {
         let mut connection = self.connection.lock().await;
         if connection.is_none() {
-            match listen(url).await {
+            match listen(&self.url).await {
                 Ok(listener) => *connection = Some(listener),
                 Err(e) => tracing::warn!("cannot listen for other nodes' changes: {e}"),
             }

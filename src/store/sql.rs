@@ -34,8 +34,7 @@ pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
     key: SecretKey,
-    /// The database's URL (a PostgreSQL listener opens its own connection).
-    url: String,
+    /// Other nodes' change notices (PostgreSQL; its own connection, opened on first wait).
     listener: Arc<notices::Listener>,
 }
 
@@ -78,8 +77,7 @@ impl SqlStore {
             pool,
             backend,
             key,
-            url: url.to_string(),
-            listener: Arc::default(),
+            listener: Arc::new(notices::Listener::new(url)),
         })
     }
 
@@ -725,7 +723,7 @@ impl Store for SqlStore {
 
     async fn wait_for_change(&self, most: Duration) {
         match self.backend {
-            Backend::Postgres => self.listener.wait(&self.url, most).await,
+            Backend::Postgres => self.listener.wait(most).await,
             Backend::Sqlite => tokio::time::sleep(most).await,
         }
     }
