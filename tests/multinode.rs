@@ -109,8 +109,15 @@ fn fetch_until(nodes: [String; 2], stop: Arc<Mutex<bool>>) -> Vec<String> {
     let list = dir.path().join("urls");
     let mut text = String::new();
     for base in &nodes {
-        for file in ["0004f214ab37.cfg", "201.cfg", "00085d1610de.cfg", "aastra.cfg"] {
-            text.push_str(&format!("url = \"{base}/{file}\"\noutput = \"/dev/null\"\n"));
+        for file in [
+            "0004f214ab37.cfg",
+            "201.cfg",
+            "00085d1610de.cfg",
+            "aastra.cfg",
+        ] {
+            text.push_str(&format!(
+                "url = \"{base}/{file}\"\noutput = \"/dev/null\"\n"
+            ));
         }
     }
     std::fs::write(&list, text).unwrap();

@@ -354,9 +354,14 @@ async fn a_lease_another_client_holds_is_refused_with_the_holder() {
             expires_at_ms: first.expires_at_ms + 1000,
             ..first.clone()
         };
+        // One address twice in a batch (a renewal, then another): the last one is written.
+        let renewed_again = Lease {
+            expires_at_ms: renewed.expires_at_ms + 1000,
+            ..renewed.clone()
+        };
         assert_eq!(
             store
-                .save_leases(std::slice::from_ref(&renewed))
+                .save_leases(&[renewed.clone(), renewed_again])
                 .await
                 .unwrap(),
             []

@@ -85,6 +85,22 @@ pub(super) fn bind_all<'q>(
     query
 }
 
+/// The statements `{head} VALUES (...),(...) {tail}` that together insert all `rows` (each with
+/// the same number of values), with the rows each one binds.
+fn insert_statements<'r>(
+    backend: Backend,
+    head: &'r str,
+    tail: &'r str,
+    rows: &'r [Vec<Param>],
+) -> impl Iterator<Item = (String, &'r [Vec<Param>])> {
+    let columns = rows.first().map_or(1, Vec::len);
+    let rows_per_statement = (MAX_PARAMS / columns).max(1);
+    rows.chunks(rows_per_statement).map(move |chunk| {
+        let values = values_clause(backend, chunk.len(), columns);
+        (format!("{head} VALUES {values} {tail}"), chunk)
+    })
+}
+
 /// Runs `{head} VALUES (...),(...) {tail}` over all `rows` (each with the same number of values).
 pub(super) async fn insert_rows(
     backend: Backend,
@@ -94,20 +110,28 @@ pub(super) async fn insert_rows(
     rows: &[Vec<Param>],
     tracker: &mut Tracker<'_>,
 ) -> Result<(), StoreError> {
-    let Some(columns) = rows.first().map(Vec::len) else {
-        return Ok(());
-    };
-    let rows_per_statement = (MAX_PARAMS / columns).max(1);
-    for chunk in rows.chunks(rows_per_statement) {
-        let sql = format!(
-            "{head} VALUES {} {tail}",
-            values_clause(backend, chunk.len(), columns)
-        );
+    for (sql, chunk) in insert_statements(backend, head, tail, rows) {
         let query = bind_all(sqlx::query(AssertSqlSafe(sql)), chunk.iter().flatten());
         conn.execute(query).await?;
         tracker.advance(chunk.len());
     }
     Ok(())
+}
+
+/// [`insert_rows`] with a `RETURNING` clause in `tail`: every row the statements return.
+pub(super) async fn insert_rows_returning(
+    backend: Backend,
+    conn: &mut AnyConnection,
+    head: &str,
+    tail: &str,
+    rows: &[Vec<Param>],
+) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    let mut returned = Vec::new();
+    for (sql, chunk) in insert_statements(backend, head, tail, rows) {
+        let query = bind_all(sqlx::query(AssertSqlSafe(sql)), chunk.iter().flatten());
+        returned.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(returned)
 }
 
 /// Runs `{head} IN ($1,...)` over all `keys`, e.g. `DELETE FROM phones WHERE mac`.

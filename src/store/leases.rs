@@ -3,10 +3,12 @@
 //!
 //! The table is the arbiter when several nodes hand out leases from one database: a lease is
 //! written only if its address is free in the table (not held, unexpired, by another client),
-//! decided row by row under the row's lock, so two nodes can never both store one address for two
-//! clients. What a node was refused comes back to it with the holder's lease, and each node reads
-//! the leases the others changed since it last looked.
+//! decided by the database row by row under each row's lock (in one multi-row statement), so two
+//! nodes can never both store one address for two clients. What a node was refused comes back to
+//! it with the holder's lease, and each node reads the leases the others changed since it last
+//! looked.
 
+use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv4Addr;
 
 use sqlx::any::AnyRow;
@@ -14,60 +16,77 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{ClientKey, Lease, LeaseState};
-use crate::store::StoreError;
+use crate::store::batch::{Param, insert_rows_returning};
 use crate::store::sql::begin_write;
+use crate::store::{Backend, StoreError};
 
 const LEASE_COLUMNS: &str =
     "address, client, hardware, subnet, state, expires_at_ms, hostname, updated_at_ms";
 
-/// Writes one lease unless its address is held by another client: the row is replaced only
-/// when it is the same client's, released, or expired (`$9` is now). Returns the address when
-/// written.
-const SAVE_LEASE: &str = "INSERT INTO dhcp_leases (address, client, hardware, subnet, state, \
-     expires_at_ms, hostname, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-     ON CONFLICT (address) DO UPDATE SET client = excluded.client, \
+/// Writes leases unless their address is held by another client: a row is replaced only when it
+/// is the same client's, released, or expired (at `{now}`, a number this code writes). Returns
+/// the addresses written.
+const SAVE_LEASES: (&str, &str) = (
+    "INSERT INTO dhcp_leases (address, client, hardware, subnet, state, expires_at_ms, hostname, \
+     updated_at_ms)",
+    "ON CONFLICT (address) DO UPDATE SET client = excluded.client, \
      hardware = excluded.hardware, subnet = excluded.subnet, state = excluded.state, \
      expires_at_ms = excluded.expires_at_ms, hostname = excluded.hostname, \
      updated_at_ms = excluded.updated_at_ms \
      WHERE dhcp_leases.client = excluded.client OR dhcp_leases.state = 'released' \
-     OR dhcp_leases.expires_at_ms <= $9 \
-     RETURNING address";
+     OR dhcp_leases.expires_at_ms <= {now} \
+     RETURNING address",
+);
 
 /// Writes `leases` in one transaction, in address order (two nodes' batches then lock rows in
-/// one order and cannot deadlock). Returns, for each lease refused because another client holds
-/// its address, the holder's lease as stored.
-pub(super) async fn save(pool: &AnyPool, leases: &[Lease]) -> Result<Vec<Lease>, StoreError> {
-    if leases.is_empty() {
+/// one order and cannot deadlock); of several leases of one address, the last is written.
+/// Returns, for each lease refused because another client holds its address, the holder's lease
+/// as stored.
+pub(super) async fn save(
+    backend: Backend,
+    pool: &AnyPool,
+    leases: &[Lease],
+) -> Result<Vec<Lease>, StoreError> {
+    let latest: BTreeMap<Ipv4Addr, &Lease> = leases.iter().map(|l| (l.address, l)).collect();
+    if latest.is_empty() {
         return Ok(Vec::new());
     }
-    let mut ordered: Vec<&Lease> = leases.iter().collect();
-    ordered.sort_by_key(|lease| lease.address);
     let now = now_ms();
-    let mut refused = Vec::new();
+    let rows: Vec<Vec<Param>> = latest
+        .values()
+        .map(|lease| {
+            vec![
+                Param::Text(lease.address.to_string()),
+                Param::Text(lease.client.to_string()),
+                Param::Text(lease.hardware.clone()),
+                Param::Text(lease.subnet.clone()),
+                Param::Text(lease.state.as_str().to_string()),
+                Param::Int(lease.expires_at_ms),
+                Param::MaybeText(lease.hostname.clone()),
+                Param::Int(now),
+            ]
+        })
+        .collect();
+    let (head, tail) = SAVE_LEASES;
+    let tail = tail.replace("{now}", &now.to_string());
     let mut tx = begin_write(pool).await?;
     let conn: &mut AnyConnection = &mut tx;
-    for lease in ordered {
-        let address = lease.address.to_string();
-        let written = sqlx::query(SAVE_LEASE)
-            .bind(&address)
-            .bind(lease.client.to_string())
-            .bind(&lease.hardware)
-            .bind(&lease.subnet)
-            .bind(lease.state.as_str())
-            .bind(lease.expires_at_ms)
-            .bind(lease.hostname.as_deref())
-            .bind(now)
-            .bind(now)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if written.is_none() {
-            let sql = format!("SELECT {LEASE_COLUMNS} FROM dhcp_leases WHERE address = $1");
-            let holder = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&address)
-                .fetch_one(&mut *conn)
-                .await?;
-            refused.push(self::lease(&holder)?);
+    let written = insert_rows_returning(backend, conn, head, &tail, &rows).await?;
+    let written: HashSet<String> = written
+        .iter()
+        .map(|row| row.try_get("address"))
+        .collect::<Result<_, _>>()?;
+    let mut refused = Vec::new();
+    for address in latest.keys().map(Ipv4Addr::to_string) {
+        if written.contains(&address) {
+            continue;
         }
+        let sql = format!("SELECT {LEASE_COLUMNS} FROM dhcp_leases WHERE address = $1");
+        let holder = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&address)
+            .fetch_one(&mut *conn)
+            .await?;
+        refused.push(lease(&holder)?);
     }
     tx.commit().await?;
     Ok(refused)

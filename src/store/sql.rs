@@ -711,7 +711,7 @@ impl Store for SqlStore {
     }
 
     async fn save_leases(&self, leases: &[Lease]) -> Result<Vec<Lease>, StoreError> {
-        crate::store::leases::save(&self.pool, leases).await
+        crate::store::leases::save(self.backend, &self.pool, leases).await
     }
 
     async fn leases_since(
