@@ -9,12 +9,11 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::process::Command;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpSocket;
 
-use common::server::{Server, TOKEN, api, json, start_with};
+use common::server::{Server, TOKEN, api, fetch_all, json, start_with};
 
 const LIMIT: usize = 20;
 const GUESSES: usize = 2000;
@@ -29,27 +28,6 @@ fn guesses(seed: u64) -> Vec<String> {
                 .wrapping_add(1_442_695_040_888_963_407);
             format!("0004f2{:06x}.cfg", (state >> 40) & 0xff_ff00 | 0x99)
         })
-        .collect()
-}
-
-/// Fetches every URL in one curl process from `source`; the `-w` value of each transfer.
-fn fetch_all(source: &str, urls: &[String], write_out: &str, extra: &[&str]) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("urls");
-    let mut text = String::new();
-    for url in urls {
-        text.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
-    }
-    std::fs::write(&config, text).unwrap();
-    let out = Command::new("curl")
-        .args(["-s", "--interface", source, "-w", write_out, "-K"])
-        .arg(&config)
-        .args(extra)
-        .output()
-        .expect("curl");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
         .collect()
 }
 

@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use common::dhcp::{relayed, with};
 use common::relay::Relay;
 use common::server::{
-    Server, TOKEN, api, curl, fetch_from, send_json, start_on, trust_first_address,
+    Server, TOKEN, api, curl, fetch_all, fetch_from, send_json, start_on, trust_first_address,
 };
-use common::{TestDb, golden_deployment, postgres_db};
+use common::{TestDb, golden_deployment, postgres_admin_url, postgres_db};
 use dhcproto::v4::{DhcpOption, MessageType, OptionCode};
 
 /// DHCP clients per node.
@@ -28,16 +28,6 @@ const CLIENTS_PER_NODE: usize = 2_000;
 const ATTEMPTS: u32 = 40;
 /// The longest an admin change may take to be served by the other node.
 const COHERENCE: Duration = Duration::from_secs(1);
-
-fn postgres_url() -> Option<String> {
-    match std::env::var("PHONEPROV_TEST_POSTGRES_URL") {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var_os("PHONEPROV_TEST_REQUIRE_POSTGRES").is_some() => {
-            panic!("PHONEPROV_TEST_REQUIRE_POSTGRES is set but PHONEPROV_TEST_POSTGRES_URL is not")
-        }
-        Err(_) => None,
-    }
-}
 
 /// A node's config file: one allocate-mode subnet, the same pool on both nodes, and the node's
 /// own server identifier.
@@ -105,40 +95,28 @@ fn served_after(reader: &Server, file: &str, expected: &str) -> Duration {
 /// Fetches phone files from both nodes until `stop` is set, as phones booting meanwhile: one curl
 /// process a round asks both nodes for four files each (keep-alive); the statuses other than 200.
 fn fetch_until(nodes: [String; 2], stop: Arc<Mutex<bool>>) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let list = dir.path().join("urls");
-    let mut text = String::new();
-    for base in &nodes {
-        for file in [
-            "0004f214ab37.cfg",
-            "201.cfg",
-            "00085d1610de.cfg",
-            "aastra.cfg",
-        ] {
-            text.push_str(&format!(
-                "url = \"{base}/{file}\"\noutput = \"/dev/null\"\n"
-            ));
-        }
-    }
-    std::fs::write(&list, text).unwrap();
+    let files = [
+        "0004f214ab37.cfg",
+        "201.cfg",
+        "00085d1610de.cfg",
+        "aastra.cfg",
+    ];
+    let urls: Vec<String> = nodes
+        .iter()
+        .flat_map(|base| files.map(|file| format!("{base}/{file}")))
+        .collect();
     let mut failures = Vec::new();
     while !*stop.lock().unwrap() {
-        let out = std::process::Command::new("curl")
-            .args(["-s", "-w", "%{response_code}\n", "-K"])
-            .arg(&list)
-            .output()
-            .expect("curl");
-        let statuses = String::from_utf8_lossy(&out.stdout).to_string();
-        failures.extend(statuses.lines().filter(|s| *s != "200").map(str::to_string));
-        assert_eq!(statuses.lines().count(), 8, "{statuses}");
+        let statuses = fetch_all("127.0.0.1", &urls, "%{response_code}\n", &[]);
+        assert_eq!(statuses.len(), urls.len(), "{statuses:?}");
+        failures.extend(statuses.into_iter().filter(|s| s != "200"));
     }
     failures
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_nodes_share_one_database() {
-    let Some(admin_url) = postgres_url() else {
-        eprintln!("note: PostgreSQL not configured; run scripts/test to cover it");
+    let Some(admin_url) = postgres_admin_url() else {
         return;
     };
     let (a, b, _configs) = two_nodes(&admin_url, &["--ban-after", "5"]).await;

@@ -21,7 +21,7 @@ use crate::clock::now_ms;
 use crate::dhcp::commit::{self, Learned, Work, send};
 use crate::dhcp::responder::{Decision, Responder};
 use crate::domain::Lease;
-use crate::store::{Backend, Store, StoreError};
+use crate::store::{Backend, OTHER_NODES_MARGIN_MS, Store, StoreError};
 
 /// Largest request read; a longer datagram is dropped.
 const MAX_REQUEST: usize = 1500;
@@ -31,8 +31,6 @@ const MAX_BATCH: usize = 512;
 const RECEIVE_BUFFER: usize = 4 << 20;
 /// How often the leases other nodes stored are read.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-/// How far back each read reaches before the previous one, ms.
-const FOLLOW_MARGIN_MS: i64 = 5_000;
 /// Batches of learned leases waiting for the deciding task.
 const LEARNED_QUEUE: usize = 16;
 
@@ -173,7 +171,7 @@ async fn follow_other_nodes(store: Arc<dyn Store>, learned: mpsc::Sender<Learned
     loop {
         tick.tick().await;
         let looked_at = now_ms();
-        let rows = match store.leases_since(since - FOLLOW_MARGIN_MS).await {
+        let rows = match store.leases_since(since - OTHER_NODES_MARGIN_MS).await {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::warn!("DHCP: cannot read the leases other nodes stored: {e}");

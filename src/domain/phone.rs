@@ -151,3 +151,16 @@ pub struct UploadInfo {
     /// Last write, milliseconds since the Unix epoch.
     pub updated_at_ms: i64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_keep_the_newest_bytes() {
+        assert_eq!(append_log(b"abc", b"de", 10), b"abcde");
+        assert_eq!(append_log(b"abc", b"de", 4), b"bcde");
+        assert_eq!(append_log(b"abc", b"defgh", 3), b"fgh");
+        assert_eq!(append_log(b"", b"xyz", 0), b"");
+    }
+}

@@ -90,8 +90,6 @@ pub fn classify(path: &str) -> Option<UploadName> {
     })
 }
 
-pub use crate::domain::append_log;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,13 +120,5 @@ mod tests {
         ] {
             assert_eq!(classify(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn logs_keep_the_newest_bytes() {
-        assert_eq!(append_log(b"abc", b"de", 10), b"abcde");
-        assert_eq!(append_log(b"abc", b"de", 4), b"bcde");
-        assert_eq!(append_log(b"abc", b"defgh", 3), b"fgh");
-        assert_eq!(append_log(b"", b"xyz", 0), b"");
     }
 }

@@ -18,13 +18,10 @@ use tokio::task::JoinHandle;
 use crate::clock::now_ms;
 use crate::domain::Mac;
 use crate::serve::live::Live;
-use crate::store::{Store, StoreError};
+use crate::store::{OTHER_NODES_MARGIN_MS, Store, StoreError};
 
 /// How often new bindings are written and resets and other nodes' bindings looked for.
 const WRITE_EVERY: Duration = Duration::from_secs(1);
-/// How far back each look at other nodes' bindings reaches before the previous one, ms (for
-/// transactions still committing and clocks apart).
-const READ_MARGIN_MS: i64 = 5_000;
 
 /// The bound address of each phone.
 #[derive(Debug, Default)]
@@ -175,7 +172,10 @@ async fn write_and_reload(
                 Err(e) => tracing::warn!("cannot reload the phones' bindings: {e}"),
             }
         } else {
-            match store.phone_bindings_since(since - READ_MARGIN_MS).await {
+            match store
+                .phone_bindings_since(since - OTHER_NODES_MARGIN_MS)
+                .await
+            {
                 Ok(stored) => {
                     for (phone, address) in stored {
                         bindings.adopt(phone, address);

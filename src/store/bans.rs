@@ -6,6 +6,7 @@ use sqlx::{AnyPool, Row};
 use crate::clock::now_ms;
 use crate::domain::Ban;
 use crate::store::StoreError;
+use crate::store::sql::begin_write;
 
 /// Every ban still in force.
 pub(super) async fn in_force(pool: &AnyPool) -> Result<Vec<Ban>, StoreError> {
@@ -31,7 +32,7 @@ pub(super) async fn in_force(pool: &AnyPool) -> Result<Vec<Ban>, StoreError> {
 
 /// Records `ban`, replacing the address's older one; bans that ended are swept out meanwhile.
 pub(super) async fn save(pool: &AnyPool, ban: &Ban) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query("DELETE FROM provisioning_bans WHERE until_ms <= $1")
         .bind(now_ms())
         .execute(&mut *tx)

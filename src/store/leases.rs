@@ -97,7 +97,9 @@ pub(super) async fn changed_since(
     pool: &AnyPool,
     since_ms: i64,
 ) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
-    let sql = format!("SELECT {LEASE_COLUMNS} FROM dhcp_leases WHERE updated_at_ms >= $1");
+    let sql = format!(
+        "SELECT {LEASE_COLUMNS} FROM dhcp_leases WHERE updated_at_ms >= $1 ORDER BY address"
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(since_ms)
         .fetch_all(pool)
@@ -107,11 +109,7 @@ pub(super) async fn changed_since(
 
 /// Every stored lease by address; a row that holds no valid lease is its own error.
 pub(super) async fn load(pool: &AnyPool) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
-    let sql = format!("SELECT {LEASE_COLUMNS} FROM dhcp_leases ORDER BY address");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.iter().map(lease).collect())
+    changed_since(pool, i64::MIN).await
 }
 
 fn lease(row: &AnyRow) -> Result<Lease, StoreError> {

@@ -38,6 +38,10 @@ use crate::domain::{
 pub use failover::AuditEntry;
 pub use sql::SqlStore;
 
+/// How far back before its previous look a node reads other nodes' changes (leases, bindings),
+/// ms: for transactions that were still committing then, and for clocks set apart.
+pub const OTHER_NODES_MARGIN_MS: i64 = 5_000;
+
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -35,14 +35,25 @@ static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
 /// (as `scripts/test` and CI set it), so a missing server fails instead of skipping.
 pub async fn databases() -> Vec<TestDb> {
     let mut dbs = vec![sqlite_db()];
+    if let Some(admin_url) = postgres_admin_url() {
+        dbs.push(postgres_db(&admin_url).await);
+    }
+    dbs
+}
+
+/// The test PostgreSQL cluster's URL (`PHONEPROV_TEST_POSTGRES_URL`); none, with a note, when
+/// it is not configured, and a failure then when `PHONEPROV_TEST_REQUIRE_POSTGRES` is set.
+pub fn postgres_admin_url() -> Option<String> {
     match std::env::var("PHONEPROV_TEST_POSTGRES_URL") {
-        Ok(admin_url) => dbs.push(postgres_db(&admin_url).await),
+        Ok(admin_url) => Some(admin_url),
         Err(_) if std::env::var_os("PHONEPROV_TEST_REQUIRE_POSTGRES").is_some() => {
             panic!("PHONEPROV_TEST_REQUIRE_POSTGRES is set but PHONEPROV_TEST_POSTGRES_URL is not")
         }
-        Err(_) => eprintln!("note: PostgreSQL not configured; run scripts/test to cover it"),
+        Err(_) => {
+            eprintln!("note: PostgreSQL not configured; run scripts/test to cover it");
+            None
+        }
     }
-    dbs
 }
 
 pub fn sqlite_db() -> TestDb {

@@ -266,3 +266,24 @@ pub fn trust_first_address(server: &Server) -> Reply {
 pub fn fetch_from(server: &Server, source: &str, name: &str) -> u16 {
     curl(&format!("{}/{name}", server.base), &["--interface", source]).status
 }
+
+/// Fetches every URL in one curl process from `source`; the `-w` value of each transfer.
+pub fn fetch_all(source: &str, urls: &[String], write_out: &str, extra: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("urls");
+    let mut text = String::new();
+    for url in urls {
+        text.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
+    }
+    std::fs::write(&config, text).unwrap();
+    let out = Command::new("curl")
+        .args(["-s", "--interface", source, "-w", write_out, "-K"])
+        .arg(&config)
+        .args(extra)
+        .output()
+        .expect("curl");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
