@@ -2,12 +2,16 @@
 //! problems to fix before phones boot. Warnings do not fail the check; errors do (a template or
 //! XML error, a refused template override, a file a phone will ask for that cannot be served).
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 
 use crate::config::Serving;
-use crate::domain::{ExtensionNumber, MODELS, Vendor};
+use crate::domain::{ExtensionNumber, MODELS, Model, Vendor};
 use crate::provision::{Deployment, Fetch, Provisioner};
 use crate::render::TemplateProblem;
+use crate::serve::firmware;
+use crate::vendor::firmware::{DEFAULT_FAMILY, Family, Spelling};
 use crate::vendor::polycom;
 
 /// How serious a finding is.
@@ -78,13 +82,21 @@ pub fn check(
                 serving.server_address
             )));
         }
+        if site.settings.time_unset() {
+            findings.push(warning(format!(
+                "site {:?} has no time zone set; its phones are told UTC (set one with \
+                 `phoneprov site set {} --time-zone Europe/Berlin` or the like)",
+                site.name.as_str(),
+                site.name
+            )));
+        }
     }
     let mut files: Vec<(Option<String>, String)> = vec![(None, polycom::DEFAULT_MASTER.into())];
-    files.extend(
-        sites
-            .iter()
-            .map(|s| (None, polycom::site_file_name(&s.name))),
-    );
+    for site in &sites {
+        for spelling in [Spelling::Sip, Spelling::Uc] {
+            files.push((None, polycom::site_file_name(&site.name, spelling)));
+        }
+    }
     let mut phones: Vec<_> = deployment.phones().collect();
     phones.sort_by_key(|p| p.mac);
     let mut without_lines = 0;
@@ -115,7 +127,55 @@ pub fn check(
         )));
     }
     findings.extend(hidden_model_files(deployment));
+    findings.extend(missing_firmware(deployment, provisioner, &serving.firmware_dir));
     findings
+}
+
+/// The files the master files of the Polycom phones in the deployment name (application image,
+/// vendor files of their family) that the firmware folder lacks, one warning per file with the
+/// models that need it. Phones of unknown model count as the default family.
+fn missing_firmware(
+    deployment: &Deployment,
+    provisioner: &Provisioner,
+    firmware_dir: &Path,
+) -> Vec<Finding> {
+    let pins = provisioner.pins();
+    let mut needed: BTreeMap<String, (Family, Vec<String>)> = BTreeMap::new();
+    let mut need = |file: String, family: Family, who: String| {
+        let entry = needed.entry(file).or_insert((family, Vec::new()));
+        if !entry.1.contains(&who) {
+            entry.1.push(who);
+        }
+    };
+    for phone in deployment.phones().filter(|p| p.vendor == Vendor::Polycom) {
+        let model = phone.model.as_deref().and_then(Model::find);
+        let family = provisioner.family_of(phone);
+        let (image, who) = match model.and_then(|m| pins.image_of(m).map(|i| (i, m.name))) {
+            Some((image, name)) => (image, name.to_string()),
+            None => (
+                DEFAULT_FAMILY.default_image().to_string(),
+                "phones of unknown model".to_string(),
+            ),
+        };
+        need(image, family, who.clone());
+        for file in family.vendor_config_files() {
+            need(file.to_string(), family, who.clone());
+        }
+    }
+    needed
+        .into_iter()
+        .filter(|(file, _)| firmware::resolve(firmware_dir, file).is_none())
+        .map(|(file, (family, mut models))| {
+            models.sort();
+            warning(format!(
+                "firmware folder {} lacks {file}, which the master files of {} phones ({}) name; \
+                 they keep the software they have",
+                firmware_dir.display(),
+                family.title(),
+                models.join(", ")
+            ))
+        })
+        .collect()
 }
 
 /// Extensions whose `<number>.cfg` hides the model file of Mitel phones in use (`6930.cfg`).

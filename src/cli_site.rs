@@ -78,12 +78,23 @@ pub struct SiteFields {
     /// SNTP server.
     #[arg(long)]
     sntp_server: Option<String>,
-    /// Offset of local standard time from UTC in seconds (-28800: Pacific).
+    /// The site's time zone, an IANA name such as Europe/Berlin ("" to clear); it decides the
+    /// offset and daylight saving rules phones get.
+    #[arg(long)]
+    time_zone: Option<String>,
+    /// Without a time zone: offset of local standard time from UTC in seconds (-28800: Pacific).
     #[arg(long, allow_hyphen_values = true)]
     utc_offset_seconds: Option<i32>,
-    /// Whether daylight saving time applies.
+    /// Without a time zone: whether daylight saving time applies (on the US rules).
     #[arg(long)]
     daylight_saving: Option<bool>,
+    /// Emergency numbers, dialled at once, e.g. 911,9911 or 112.
+    #[arg(long)]
+    emergency_numbers: Option<String>,
+    /// Local time the phones' daily re-check of their files starts (HH:MM, spread over two
+    /// hours), or off.
+    #[arg(long)]
+    recheck: Option<String>,
     /// Digits in an extension number: 3 or 4.
     #[arg(long)]
     extension_length: Option<i64>,
@@ -123,6 +134,9 @@ impl SiteFields {
             mwi_beep: self.mwi_beep,
             registration_expiry: self.registration_expiry,
             trust_first_address: self.trust_first_address,
+            time_zone: self.time_zone,
+            emergency_numbers: self.emergency_numbers,
+            recheck: self.recheck,
             ..SiteInput::default()
         }
     }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::store::secrets::SecretKey;
+use crate::vendor::firmware::FirmwarePins;
 use crate::store::{SqlStore, StoreError};
 
 /// Default data folder, relative to the working directory.
@@ -79,6 +80,10 @@ pub struct Serving {
     pub server_address: String,
     /// True when `server_address` was found on a network interface, not given by the admin.
     pub server_address_detected: bool,
+    /// Folder of firmware and vendor files (default `<data-dir>/firmware`).
+    pub firmware_dir: PathBuf,
+    /// The admin's firmware image per Polycom model.
+    pub firmware_pins: FirmwarePins,
 }
 
 impl Serving {
@@ -95,6 +100,17 @@ impl Serving {
             templates_dir: templates_dir.unwrap_or_else(|| data_dir.join("templates")),
             server_address: server_address.unwrap_or_else(detect_server_address),
             server_address_detected: detected,
+            firmware_dir: data_dir.join("firmware"),
+            firmware_pins: FirmwarePins::default(),
+        }
+    }
+
+    /// These settings with the firmware folder (when given) and the firmware pins.
+    pub fn with_firmware(self, firmware_dir: Option<PathBuf>, pins: FirmwarePins) -> Serving {
+        Serving {
+            firmware_dir: firmware_dir.unwrap_or(self.firmware_dir),
+            firmware_pins: pins,
+            ..self
         }
     }
 }

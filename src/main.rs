@@ -30,6 +30,7 @@ use phoneprov::serve::sightings::Recorder;
 use phoneprov::serve::tftp::TftpServer;
 use phoneprov::serve::workers;
 use phoneprov::site_edit::apply_declared;
+use phoneprov::vendor::firmware::FirmwarePins;
 use phoneprov::store::{SqlStore, Store, url_without_password};
 
 mod cli_dhcp;
@@ -93,6 +94,14 @@ struct StorageArgs {
     /// none set (default: this host's first non-loopback IPv4 address).
     #[arg(long, global = true, env = "PHONEPROV_SERVER_ADDRESS")]
     server_address: Option<String>,
+    /// Folder of firmware and vendor files (default: firmware in the data folder).
+    #[arg(long, global = true, env = "PHONEPROV_FIRMWARE_DIR")]
+    firmware_dir: Option<PathBuf>,
+    /// The application image of a Polycom model under the firmware folder, MODEL=PATH or
+    /// MODEL=FAMILY:PATH (family sip21, sip31, sip32, uc4 or uc5 when the image is not the
+    /// model's own line), e.g. VVX_400=vvx/5.9.7/sip.ld; repeat for several models.
+    #[arg(long = "firmware-pin", global = true, env = "PHONEPROV_FIRMWARE_PIN", value_delimiter = ',')]
+    firmware_pins: Vec<String>,
 }
 
 // Parsed once at start; the size of the `serve` variant costs nothing.
@@ -115,9 +124,6 @@ enum Command {
         /// Also serve phone files under this path prefix, e.g. /prov.
         #[arg(long, env = "PHONEPROV_HTTP_PREFIX")]
         http_prefix: Option<String>,
-        /// Folder of firmware and vendor files (default: firmware in the data folder).
-        #[arg(long, env = "PHONEPROV_FIRMWARE_DIR")]
-        firmware_dir: Option<PathBuf>,
         /// Largest phone upload accepted, in bytes.
         #[arg(long, env = "PHONEPROV_UPLOAD_MAX_BYTES", default_value_t = DEFAULT_MAX_UPLOAD)]
         upload_max_bytes: usize,
@@ -356,11 +362,13 @@ fn report_error(error: &anyhow::Error) {
 }
 
 async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
+    let pins = FirmwarePins::parse(&cli.storage.firmware_pins)?;
     let serving = Serving::new(
         &cli.storage.data_dir,
         cli.storage.templates_dir,
         cli.storage.server_address,
-    );
+    )
+    .with_firmware(cli.storage.firmware_dir, pins);
     let storage = Storage {
         data_dir: cli.storage.data_dir,
         database_url: cli.storage.database_url,
@@ -372,7 +380,6 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
             http_listen,
             http_header_timeout,
             http_prefix,
-            firmware_dir,
             upload_max_bytes,
             log_keep_bytes,
             admin_token,
@@ -397,7 +404,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
-                firmware_dir: firmware_dir.unwrap_or_else(|| storage.data_dir.join("firmware")),
+                firmware_dir: serving.firmware_dir.clone(),
                 uploads: UploadLimits {
                     max_bytes: upload_max_bytes,
                     log_keep_bytes,
@@ -510,6 +517,11 @@ fn load_templates(serving: &Serving) -> (Renderer, Vec<TemplateProblem>) {
         tracing::info!(template = %name, "using the template from the templates folder");
     }
     (renderer, problems)
+}
+
+/// The provisioner of `renderer` with the admin's firmware pins.
+fn provisioner_of(serving: &Serving, renderer: Renderer) -> Provisioner {
+    Provisioner::new(renderer).with_pins(serving.firmware_pins.clone())
 }
 
 async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deployment> {
@@ -628,7 +640,7 @@ async fn serve(
                 .display()
         ));
     }
-    let provisioner = Provisioner::new(load_templates(serving).0);
+    let provisioner = provisioner_of(serving, load_templates(serving).0);
     if demo && let Some(report) = phoneprov::demo::load_if_empty(store).await? {
         tracing::info!(
             extensions = report.extensions.created.len(),
@@ -812,7 +824,7 @@ async fn serve(
             _ = terminate.recv() => break,
             _ = hangup.recv() => {
                 tracing::info!("SIGHUP: reloading templates");
-                live.set_provisioner(Provisioner::new(load_templates(serving).0));
+                live.set_provisioner(provisioner_of(serving, load_templates(serving).0));
             }
         }
     }
@@ -911,7 +923,7 @@ async fn export(
 
 async fn run_check(store: &SqlStore, serving: &Serving) -> anyhow::Result<ExitCode> {
     let (renderer, problems) = Renderer::load(&serving.templates_dir);
-    let provisioner = Provisioner::new(renderer);
+    let provisioner = provisioner_of(serving, renderer);
     let deployment = deployment(store, serving).await?;
     let findings = check(&deployment, &provisioner, serving, &problems);
     for finding in &findings {
@@ -939,7 +951,7 @@ async fn render(
     mac: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let (renderer, _) = load_templates(serving);
-    let provisioner = Provisioner::new(renderer);
+    let provisioner = provisioner_of(serving, renderer);
     let deployment = deployment(store, serving).await?;
     let name = match (file, mac) {
         (Some(file), _) => file,

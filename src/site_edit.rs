@@ -4,8 +4,8 @@
 //! alternate site).
 
 use crate::domain::{
-    CallServer, ExtensionLength, LocalDialing, NumberRanges, Site, SiteName, SiteSettings,
-    check_call_servers, host, is_host, quoted,
+    CallServer, EmergencyNumbers, ExtensionLength, LocalDialing, NumberRanges, Recheck, Site,
+    SiteName, SiteSettings, ZoneName, check_call_servers, host, is_host, quoted,
 };
 use crate::store::{Store, StoreError};
 
@@ -26,8 +26,8 @@ pub enum SiteEditError {
 struct Fields(Vec<(String, String)>);
 
 /// Body of `POST /sites` and `PUT /sites/{name}`: fields left out keep their value (a new site
-/// starts from the MAXCS defaults, with SIP port 5060); `""` clears `sip_server`,
-/// `alternate_site` and `voicemail_server`. `sip_server` is the shorthand for one call server:
+/// starts from the MAXCS defaults, with SIP port 5060 and no time set: UTC until a time zone is
+/// given); `""` clears `sip_server`, `alternate_site`, `voicemail_server` and `time_zone`. `sip_server` is the shorthand for one call server:
 /// it replaces `call_servers` (give one or the other).
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,9 +40,12 @@ pub struct SiteInput {
     pub call_servers: Option<Vec<CallServer>>,
     /// SIP port of servers without their own and of the phones (`voIpProt.SIP.local.port`).
     pub sip_port: Option<u16>,
-    /// Offset of local standard time from UTC in seconds (-28800: Pacific).
+    /// The site's time zone, an IANA name such as `Europe/Berlin` (it decides the offset and
+    /// the daylight saving rules); `""` clears.
+    pub time_zone: Option<String>,
+    /// Without a time zone: offset of local standard time from UTC in seconds (-28800: Pacific).
     pub utc_offset_seconds: Option<i32>,
-    /// Whether daylight saving time applies.
+    /// Without a time zone: whether daylight saving time applies (on the US rules).
     pub daylight_saving: Option<bool>,
     /// SNTP server.
     pub sntp_server: Option<String>,
@@ -62,6 +65,11 @@ pub struct SiteInput {
     pub reserved_numbers: Option<String>,
     /// Trust on first use for the site's phones' credential files.
     pub trust_first_address: Option<bool>,
+    /// Emergency numbers, dialled at once, e.g. `911,9911` or `112`.
+    pub emergency_numbers: Option<String>,
+    /// Local time the phones' daily re-check window opens (`HH:MM`, spread over two hours), or
+    /// `off`.
+    pub recheck: Option<String>,
 }
 
 /// A host name or address; a bad one is recorded under `field`.
@@ -84,8 +92,8 @@ fn optional_host(
     }
 }
 
-/// The settings of site `name` after `input`: a new one (`create`) starts from the MAXCS
-/// defaults with SIP port 5060, an existing one from its own.
+/// The settings of site `name` after `input`: a new one (`create`) starts from
+/// [`SiteSettings::new_site_defaults`], an existing one from its own.
 pub fn edited_settings(
     sites: &[Site],
     name: &SiteName,
@@ -100,10 +108,7 @@ pub fn edited_settings(
     }
     let mut settings = match existing {
         Some(site) => site.settings.clone(),
-        None => SiteSettings {
-            sip_port: None,
-            ..SiteSettings::maxcs_defaults()
-        },
+        None => SiteSettings::new_site_defaults(),
     };
     let mut fields = Fields(Vec::new());
     match (input.sip_server, input.call_servers) {
@@ -151,7 +156,27 @@ pub fn edited_settings(
                 "must be within 14 hours of UTC".into(),
             ));
         }
-        settings.utc_offset_seconds = offset;
+        settings.utc_offset_seconds = Some(offset);
+    }
+    match input.time_zone.as_deref() {
+        None => {}
+        Some("") => settings.time_zone = None,
+        Some(name) => match ZoneName::parse(name) {
+            Ok(zone) => settings.time_zone = Some(zone),
+            Err(e) => fields.0.push(("time_zone".into(), e.to_string())),
+        },
+    }
+    if let Some(text) = input.emergency_numbers {
+        match EmergencyNumbers::parse(&text) {
+            Ok(numbers) => settings.emergency_numbers = numbers,
+            Err(e) => fields.0.push(("emergency_numbers".into(), e.to_string())),
+        }
+    }
+    if let Some(text) = input.recheck {
+        match Recheck::parse(&text) {
+            Ok(recheck) => settings.recheck = recheck,
+            Err(e) => fields.0.push(("recheck".into(), e.to_string())),
+        }
     }
     if let Some(digits) = input.extension_length {
         match ExtensionLength::from_digits(digits) {

@@ -20,12 +20,16 @@ const POLYCOM_GOLDEN: &[&str] = &[
     "0004f214ab37.cfg",
     "0004f214ab38.cfg",
     "0004f2aa0001.cfg",
+    "0004f2aa0002.cfg",
     "201.cfg",
     "202.cfg",
     "203.cfg",
+    "206.cfg",
     "3001.cfg",
     "altigen.cfg",
+    "altigen.uc.cfg",
     "site-branch.cfg",
+    "site-branch.uc.cfg",
 ];
 const AASTRA_GOLDEN: &[&str] = &["aastra.cfg", "6757i.cfg", "00085D1610DE.cfg"];
 

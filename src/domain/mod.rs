@@ -5,6 +5,7 @@
 mod ban;
 mod call_server;
 mod distribution;
+mod emergency;
 mod extension;
 mod failover;
 mod lease;
@@ -15,9 +16,11 @@ mod numbers;
 mod password;
 mod phone;
 mod push;
+mod recheck;
 mod sighting;
 mod site;
 mod text;
+mod time_zone;
 mod vendor;
 mod voicemail;
 
@@ -27,6 +30,7 @@ pub use call_server::{
     is_host, parse_call_servers,
 };
 pub use distribution::{Assignment, Bin, Mode, distribute};
+pub use emergency::{EmergencyNumbers, EmergencyNumbersError};
 pub use extension::{
     AuthUserError, Extension, ExtensionNumber, ExtensionNumberError, MAX_AUTH_USER,
     MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD, check_auth_user, check_display_name, check_label,
@@ -45,11 +49,15 @@ pub use phone::{
     append_log,
 };
 pub use push::{PushOutcome, PushRecord};
+pub use recheck::{RECHECK_SPREAD_MINUTES, Recheck, RecheckError};
 pub use sighting::SightingBatch;
 pub use site::{
     DEFAULT_SIP_PORT, DEFAULT_SITE, ExtensionLength, LocalDialing, MAXCS_SIP_PORT, Site, SiteId,
     SiteName, SiteNameError, SiteSettings,
 };
 pub use text::{TextError, check_text, is_forbidden_char, quoted};
+pub use time_zone::{
+    ChangeDay, ClockChange, ClockRules, DaylightSaving, US_DAYLIGHT_SAVING, ZoneName, ZoneNameError,
+};
 pub use vendor::{MODELS, Model, Vendor, detect_vendor};
 pub use voicemail::Voicemail;

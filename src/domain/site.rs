@@ -1,6 +1,6 @@
 //! Sites: one or more call servers (PBXs) and the settings every phone registered to them
-//! shares (ports, time, dial plan, message-waiting beep, registration expiry, alternate site,
-//! voice mail server, reserved numbers).
+//! shares (ports, time zone, dial plan and emergency numbers, message-waiting beep, registration
+//! expiry, alternate site, voice mail server, reserved numbers, the daily re-check).
 //!
 //! A `default` site exists from the first start. It has no call server until an admin sets
 //! one, and none means "the address phoneprov itself serves on", so a fresh install renders
@@ -10,7 +10,9 @@ use std::fmt;
 
 use crate::domain::distribution::Bin;
 use crate::domain::text::quoted;
-use crate::domain::{CallServer, NumberRanges, call_servers_text};
+use crate::domain::{
+    CallServer, ClockRules, EmergencyNumbers, NumberRanges, Recheck, ZoneName, call_servers_text,
+};
 
 /// The name of the site that exists from the start.
 pub const DEFAULT_SITE: &str = "default";
@@ -136,9 +138,12 @@ pub struct SiteSettings {
     /// SIP port of the call servers without one of their own and of the phones themselves
     /// (`voIpProt.SIP.local.port`); `None` means 5060.
     pub sip_port: Option<u16>,
-    /// Offset of local standard time from UTC, in seconds (Pacific: -28800).
-    pub utc_offset_seconds: i32,
-    /// Whether daylight saving time applies.
+    /// The site's time zone by name; when set, it decides the offset and daylight saving rules.
+    pub time_zone: Option<ZoneName>,
+    /// Without a zone name: the offset of local standard time from UTC, in seconds (Pacific:
+    /// -28800); `None` (and no zone name) means UTC.
+    pub utc_offset_seconds: Option<i32>,
+    /// Without a zone name: whether daylight saving time applies (on the US rules).
     pub daylight_saving: bool,
     /// SNTP server phones set their clock from.
     pub sntp_server: String,
@@ -160,6 +165,10 @@ pub struct SiteSettings {
     /// Trust on first use: a phone's credential files go only to the address that first fetched
     /// its master file (until an admin resets the binding).
     pub trust_first_address: bool,
+    /// Numbers dialled at once, first in the dial plan.
+    pub emergency_numbers: EmergencyNumbers,
+    /// When phones re-check their files on their own.
+    pub recheck: Recheck,
 }
 
 impl SiteSettings {
@@ -170,7 +179,8 @@ impl SiteSettings {
         SiteSettings {
             call_servers: Vec::new(),
             sip_port: Some(MAXCS_SIP_PORT),
-            utc_offset_seconds: -28800,
+            time_zone: None,
+            utc_offset_seconds: Some(-28800),
             daylight_saving: true,
             sntp_server: "time.nist.gov".to_string(),
             extension_length: ExtensionLength::Three,
@@ -181,7 +191,35 @@ impl SiteSettings {
             voicemail_server: None,
             reserved_numbers: NumberRanges::default(),
             trust_first_address: false,
+            emergency_numbers: EmergencyNumbers::default(),
+            recheck: Recheck::default(),
         }
+    }
+
+    /// The settings a site created without them starts with: the MAXCS defaults with SIP port
+    /// 5060 and no time set (UTC, which `phoneprov check` warns about, until a zone is given).
+    pub fn new_site_defaults() -> SiteSettings {
+        SiteSettings {
+            sip_port: None,
+            utc_offset_seconds: None,
+            daylight_saving: false,
+            ..SiteSettings::maxcs_defaults()
+        }
+    }
+
+    /// The clock phones of this site are told, as its rules stand in `year`: the named zone's,
+    /// else the offset with the US daylight saving rules if the flag is set, else UTC.
+    pub fn clock(&self, year: i16) -> ClockRules {
+        match (&self.time_zone, self.utc_offset_seconds) {
+            (Some(zone), _) => ClockRules::of_zone(zone, year),
+            (None, Some(offset)) => ClockRules::from_offset(offset, self.daylight_saving),
+            (None, None) => ClockRules::utc(),
+        }
+    }
+
+    /// True when neither a zone nor an offset is set (phones get UTC).
+    pub fn time_unset(&self) -> bool {
+        self.time_zone.is_none() && self.utc_offset_seconds.is_none()
     }
 
     /// The port phones use: the set one or 5060.
@@ -214,7 +252,14 @@ impl SiteSettings {
                 or_none(Some(call_servers_text(&self.call_servers)).filter(|t| !t.is_empty())),
             ),
             ("sip_port", self.effective_sip_port().to_string()),
-            ("utc_offset_seconds", self.utc_offset_seconds.to_string()),
+            (
+                "time_zone",
+                or_none(self.time_zone.as_ref().map(ToString::to_string)),
+            ),
+            (
+                "utc_offset_seconds",
+                or_none(self.utc_offset_seconds.map(|s| s.to_string())),
+            ),
             ("daylight_saving", self.daylight_saving.to_string()),
             ("sntp_server", self.sntp_server.clone()),
             (
@@ -237,6 +282,8 @@ impl SiteSettings {
                 or_none(Some(self.reserved_numbers.to_string()).filter(|t| !t.is_empty())),
             ),
             ("trust_first_address", self.trust_first_address.to_string()),
+            ("emergency_numbers", self.emergency_numbers.to_string()),
+            ("recheck", self.recheck.to_string()),
         ]
     }
 
@@ -296,7 +343,7 @@ mod tests {
     fn maxcs_defaults_match_the_guide() {
         let s = SiteSettings::maxcs_defaults();
         assert_eq!(s.effective_sip_port(), 10060);
-        assert_eq!(s.utc_offset_seconds, -28800);
+        assert_eq!(s.utc_offset_seconds, Some(-28800));
         assert!(s.daylight_saving && !s.mwi_beep);
         assert_eq!(s.extension_length.digits(), 3);
         assert_eq!(s.local_dialing.digits(), 7);

@@ -103,6 +103,7 @@ pub const MODELS: &[Model] = &[
     polycom("SPIP_601", 6),
     polycom("SPIP_650", 6),
     polycom("SPIP_670", 6),
+    polycom("SSIP_4000", 1),
     polycom("SSIP_5000", 1),
     polycom("SSIP_6000", 1),
     polycom("SSIP_7000", 1),

@@ -41,6 +41,7 @@ pub struct Deployment {
     switched_primary: HashMap<ExtensionNumber, ServerView>,
     voicemail: Voicemail,
     logins: HashMap<Mac, PhoneLogin>,
+    clock_year: i16,
 }
 
 impl Deployment {
@@ -85,6 +86,7 @@ impl Deployment {
             switched_primary: switched_primaries(&sites, &extensions),
             voicemail: snapshot.voicemail,
             logins: snapshot.logins,
+            clock_year: this_year(),
             revision: snapshot.revision,
             server_address,
             polycom_phones,
@@ -95,6 +97,12 @@ impl Deployment {
             phones,
             placement,
         })
+    }
+
+    /// The year whose daylight saving rules sites' clocks are rendered with (the current year
+    /// when the deployment was read; rules change seldom, and a new revision re-reads it).
+    pub fn clock_year(&self) -> i16 {
+        self.clock_year
     }
 
     /// The data revision this deployment was read at.
@@ -238,6 +246,12 @@ impl Deployment {
     pub fn login_of(&self, mac: &Mac) -> Option<&PhoneLogin> {
         self.logins.get(mac)
     }
+}
+
+fn this_year() -> i16 {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .year()
 }
 
 fn server_view(site: &Site, server: &CallServer) -> ServerView {

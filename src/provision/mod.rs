@@ -10,7 +10,8 @@
 //! | `000000000000.cfg` | Polycom default master (no account) |
 //! | `<12 hex digits>.cfg`, any case | a known phone's file: Polycom master or Aastra `<MAC>.cfg` |
 //! | `<digits>.cfg` | an extension's Polycom registration file; if there is no such extension, a Mitel model file (`6930.cfg`) |
-//! | `altigen.cfg`, `site-<name>.cfg` | a site's Polycom settings |
+//! | `altigen.cfg`, `site-<name>.cfg` | a site's Polycom settings (SIP 2.x/3.x spelling) |
+//! | `altigen.uc.cfg`, `site-<name>.uc.cfg` | the same for phones on UC Software 4.0 and later |
 //! | `aastra.cfg`, `startup.cfg` | Aastra global file (default site) |
 //! | `<model>.cfg`, e.g. `6757i.cfg` | Aastra model file |
 //!
@@ -26,6 +27,7 @@ pub use deployment::{Deployment, DeploymentError};
 
 use crate::domain::{Extension, ExtensionNumber, Mac, Model, Phone, Site, SiteName, Vendor};
 use crate::render::{self, RenderError, Renderer};
+use crate::vendor::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
 use crate::vendor::{aastra, polycom};
 
 /// Content type of Polycom files.
@@ -79,8 +81,8 @@ pub enum Target<'d> {
     PolycomMaster(&'d Phone),
     /// An extension's `<number>.cfg`.
     PolycomExtension(&'d Extension),
-    /// A site's `altigen.cfg` / `site-<name>.cfg`.
-    PolycomSite(&'d Site),
+    /// A site's `altigen.cfg` / `site-<name>.cfg`, or its UC Software spelling.
+    PolycomSite(&'d Site, Spelling),
     /// `aastra.cfg` / `startup.cfg`.
     AastraGlobal,
     /// `<model>.cfg`.
@@ -96,7 +98,7 @@ impl Target<'_> {
             Target::PolycomDefaultMaster
             | Target::PolycomMaster(_)
             | Target::PolycomExtension(_)
-            | Target::PolycomSite(_) => Vendor::Polycom,
+            | Target::PolycomSite(..) => Vendor::Polycom,
             Target::AastraGlobal | Target::AastraModel(_) | Target::AastraPhone(_) => {
                 Vendor::Aastra
             }
@@ -128,7 +130,7 @@ impl Target<'_> {
                     .trust_first_address,
             },
             Target::PolycomDefaultMaster
-            | Target::PolycomSite(_)
+            | Target::PolycomSite(..)
             | Target::AastraGlobal
             | Target::AastraModel(_) => FileAccess::default(),
         }
@@ -164,14 +166,18 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &str) -> Result<Target<'d>,
             .map(Target::AastraModel)
             .ok_or_else(|| format!("no extension {number}"));
     }
-    if name == polycom::DEFAULT_SITE_FILE {
-        return Ok(Target::PolycomSite(deployment.default_site()));
+    let (site_stem, spelling) = match stem.strip_suffix(polycom::UC_SITE_FILE_MARK) {
+        Some(base) => (base, Spelling::Uc),
+        None => (stem, Spelling::Sip),
+    };
+    if format!("{site_stem}.cfg") == polycom::DEFAULT_SITE_FILE {
+        return Ok(Target::PolycomSite(deployment.default_site(), spelling));
     }
-    if let Some(site) = stem.strip_prefix(polycom::SITE_FILE_PREFIX) {
+    if let Some(site) = site_stem.strip_prefix(polycom::SITE_FILE_PREFIX) {
         return SiteName::parse(site)
             .ok()
             .and_then(|name| deployment.site_named(&name))
-            .map(Target::PolycomSite)
+            .map(|found| Target::PolycomSite(found, spelling))
             .ok_or_else(|| format!("no site {site:?}"));
     }
     if aastra::GLOBAL_FILES.contains(&name) {
@@ -194,12 +200,26 @@ pub fn mac_in_name(name: &str) -> Option<Mac> {
 #[derive(Debug, Clone)]
 pub struct Provisioner {
     renderer: Renderer,
+    pins: FirmwarePins,
 }
 
 impl Provisioner {
-    /// A provisioner rendering with `renderer`.
+    /// A provisioner rendering with `renderer`, every model on its family's default image.
     pub fn new(renderer: Renderer) -> Provisioner {
-        Provisioner { renderer }
+        Provisioner {
+            renderer,
+            pins: FirmwarePins::default(),
+        }
+    }
+
+    /// This provisioner with the admin's firmware pins.
+    pub fn with_pins(self, pins: FirmwarePins) -> Provisioner {
+        Provisioner { pins, ..self }
+    }
+
+    /// The firmware pins in use.
+    pub fn pins(&self) -> &FirmwarePins {
+        &self.pins
     }
 
     /// The templates in use.
@@ -224,45 +244,40 @@ impl Provisioner {
         let (template, context) = match target {
             Target::PolycomDefaultMaster => {
                 let template = render::POLYCOM_DEFAULT_MASTER;
-                (template, context(polycom::default_master(), template)?)
+                let files = polycom::MasterFiles {
+                    extension_files: &[],
+                    site: None,
+                };
+                (
+                    template,
+                    context(polycom::master(None, files, &self.pins), template)?,
+                )
             }
             Target::PolycomMaster(phone) => {
                 let template = render::POLYCOM_MASTER;
-                let (extension_files, site_file) = polycom_layout(deployment, phone);
-                (
-                    template,
-                    context(polycom::master(extension_files, site_file), template)?,
-                )
+                let (extension_files, site) = polycom_layout(deployment, phone);
+                let files = polycom::MasterFiles {
+                    extension_files: &extension_files,
+                    site: Some(&site.name),
+                };
+                let master = polycom::master(model_of(phone), files, &self.pins);
+                (template, context(master, template)?)
             }
             Target::PolycomExtension(extension) => {
                 let template = render::POLYCOM_EXTENSION;
-                let line = deployment
-                    .placement(&extension.number)
-                    .map_or(1, |(_, line)| line);
-                let site = deployment.site_of(extension);
-                let (server, backup) = deployment.servers_of(extension);
-                let file = polycom::extension(
-                    line,
-                    extension,
-                    server,
-                    backup,
-                    deployment.expires_of(site),
-                    deployment.voicemail_of(site),
-                );
+                let file = polycom_extension(deployment, extension);
                 (template, context(file, template)?)
             }
-            Target::PolycomSite(site) => {
+            Target::PolycomSite(site, spelling) => {
                 let template = render::POLYCOM_SITE;
-                (
-                    template,
-                    context(polycom::site(&site.name, &site.settings), template)?,
-                )
+                let clock = site.settings.clock(deployment.clock_year());
+                let file = polycom::site(&site.name, &site.settings, spelling, &clock);
+                (template, context(file, template)?)
             }
             Target::AastraGlobal => {
                 let template = render::AASTRA_GLOBAL;
                 let site = deployment.default_site();
                 let file = aastra::global(
-                    &site.settings,
                     deployment.server_of(site),
                     deployment.backup_of(site),
                     deployment.expires_of(site),
@@ -278,26 +293,8 @@ impl Provisioner {
             }
             Target::AastraPhone(phone) => {
                 let template = render::AASTRA_PHONE;
-                let lines = phone
-                    .lines
-                    .iter()
-                    .filter_map(|(line, number)| {
-                        let extension = deployment.extension(number)?;
-                        let site = deployment.site_of(extension);
-                        let (server, backup) = deployment.servers_of(extension);
-                        Some(aastra::line(
-                            *line,
-                            extension,
-                            server,
-                            backup,
-                            deployment.expires_of(site),
-                        ))
-                    })
-                    .collect();
-                (
-                    template,
-                    context(aastra::phone(&phone.mac, lines), template)?,
-                )
+                let file = aastra_phone(deployment, phone);
+                (template, context(file, template)?)
             }
         };
         let vendor = target.vendor();
@@ -317,10 +314,11 @@ impl Provisioner {
     pub fn files_of_phone(&self, deployment: &Deployment, phone: &Phone) -> Vec<String> {
         match phone.vendor {
             Vendor::Polycom => {
-                let (extension_files, site_file) = polycom_layout(deployment, phone);
+                let (extension_files, site) = polycom_layout(deployment, phone);
                 let mut files = vec![format!("{}.cfg", phone.mac.polycom_name())];
                 files.extend(extension_files);
-                files.push(site_file);
+                let spelling = self.family_of(phone).spelling();
+                files.push(polycom::site_file_name(&site.name, spelling));
                 files
             }
             Vendor::Aastra => {
@@ -335,22 +333,121 @@ impl Provisioner {
     }
 }
 
-/// A Polycom phone's own files: its extension files by line key, and its site file (the site of
-/// the extension on its lowest key, or the default site).
-fn polycom_layout(deployment: &Deployment, phone: &Phone) -> (Vec<String>, String) {
-    let extensions: Vec<_> = phone
+impl Provisioner {
+    /// The firmware family a Polycom phone is served as: its model's (or its pin's), else the
+    /// family of phones of unknown model.
+    pub fn family_of(&self, phone: &Phone) -> Family {
+        model_of(phone)
+            .and_then(|model| self.pins.family_of(model))
+            .unwrap_or(DEFAULT_FAMILY)
+    }
+}
+
+/// A phone's known model.
+fn model_of(phone: &Phone) -> Option<&'static Model> {
+    phone.model.as_deref().and_then(Model::find)
+}
+
+/// The site whose settings a phone's files carry: the current site of the extension on its
+/// lowest key, or the default site.
+pub fn site_of_phone<'d>(deployment: &'d Deployment, phone: &Phone) -> &'d Site {
+    phone
+        .lines
+        .values()
+        .find_map(|number| deployment.extension(number))
+        .map_or_else(|| deployment.default_site(), |e| deployment.site_of(e))
+}
+
+/// The port a phone listens on for SIP, as its files set it (Polycom
+/// `voIpProt.SIP.local.port`, Aastra `sip local port`): its site's SIP port, for both vendors.
+pub fn local_sip_port(site: &Site) -> u16 {
+    site.settings.effective_sip_port()
+}
+
+/// Where a check-sync NOTIFY for a phone goes: the user part (its first extension, else its MAC)
+/// and the port its files make it listen on.
+pub fn sip_target(deployment: &Deployment, phone: &Phone) -> (String, u16) {
+    let user = phone
+        .lines
+        .values()
+        .find(|number| deployment.extension(number).is_some())
+        .map_or_else(|| phone.mac.polycom_name(), ToString::to_string);
+    (user, local_sip_port(site_of_phone(deployment, phone)))
+}
+
+/// A Polycom phone's own files: its extension files by line key, and its site.
+fn polycom_layout<'d>(deployment: &'d Deployment, phone: &Phone) -> (Vec<String>, &'d Site) {
+    let files = phone
         .lines
         .values()
         .filter_map(|number| deployment.extension(number))
+        .map(polycom::extension_file_name)
         .collect();
-    let site = extensions
-        .first()
-        .map_or_else(|| deployment.default_site(), |e| deployment.site_of(e));
-    let files = extensions
+    (files, site_of_phone(deployment, phone))
+}
+
+/// The registration file of an extension, with the phone's re-check when the extension is on
+/// the lowest key of its phone (its file is then the first in the phone's `CONFIG_FILES`).
+fn polycom_extension(deployment: &Deployment, extension: &Extension) -> polycom::ExtensionContext {
+    let placement = deployment.placement(&extension.number);
+    let line = placement.map_or(1, |(_, line)| line);
+    let site = deployment.site_of(extension);
+    let (server, backup) = deployment.servers_of(extension);
+    let recheck = placement
+        .and_then(|(mac, _)| deployment.phone(&mac))
+        .filter(|phone| {
+            phone
+                .lines
+                .values()
+                .find(|number| deployment.extension(number).is_some())
+                == Some(&extension.number)
+        })
+        .map(|phone| {
+            let time = site_of_phone(deployment, phone)
+                .settings
+                .recheck
+                .time_of(&phone.mac);
+            polycom::RecheckView {
+                enabled: u8::from(time.is_some()),
+                time,
+            }
+        });
+    let registration = polycom::Registration {
+        server,
+        backup,
+        expires: deployment.expires_of(site),
+        voicemail_server: deployment.voicemail_of(site),
+    };
+    polycom::extension(line, extension, registration, recheck)
+}
+
+/// An Aastra phone's `<MAC>.cfg`: its site's settings and its line keys.
+fn aastra_phone(deployment: &Deployment, phone: &Phone) -> aastra::PhoneContext {
+    let site = site_of_phone(deployment, phone);
+    let clock = site.settings.clock(deployment.clock_year());
+    let site_view = aastra::phone_site(
+        &site.name,
+        &site.settings,
+        &clock,
+        local_sip_port(site),
+        &phone.mac,
+    );
+    let lines = phone
+        .lines
         .iter()
-        .map(|e| polycom::extension_file_name(e))
+        .filter_map(|(line, number)| {
+            let extension = deployment.extension(number)?;
+            let (server, backup) = deployment.servers_of(extension);
+            Some(aastra::line(
+                *line,
+                extension,
+                server,
+                backup,
+                deployment.expires_of(deployment.site_of(extension)),
+            ))
+        })
         .collect();
-    (files, polycom::site_file_name(&site.name))
+    aastra::phone(&phone.mac, site_view, lines)
 }
 
 fn context(value: impl serde::Serialize, template: &str) -> Result<Context, RenderError> {

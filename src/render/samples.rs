@@ -6,6 +6,7 @@ use tera::Context;
 
 use crate::domain::{Extension, ExtensionNumber, Mac, SiteId, SiteName, SiteSettings};
 use crate::render;
+use crate::vendor::firmware::{FirmwarePins, Spelling};
 use crate::vendor::{ServerView, aastra, polycom};
 
 fn sample_extension() -> Option<Extension> {
@@ -29,37 +30,56 @@ fn server(address: &str) -> ServerView {
     }
 }
 
-/// The sample context of a template, or `None` if phoneprov has no such template.
+/// The sample context of a template, or `None` if phoneprov has no such template. Samples take
+/// the branches with the most variables (a backup server, a re-check, daylight saving rules, the
+/// per-model sections of a master) so an override using any documented variable renders.
 pub fn context_for(template: &str) -> Option<Context> {
     let settings = SiteSettings::maxcs_defaults();
+    let clock = settings.clock(2026);
     let extension = sample_extension()?;
     let backup = Some(server("192.0.2.20"));
     let mac = Mac::parse("0004f2000001").ok()?;
+    let pins = FirmwarePins::default();
+    let site = SiteName::default_site();
+    let registration = polycom::Registration {
+        server: server("192.0.2.10"),
+        backup: backup.clone(),
+        expires: 90,
+        voicemail_server: "192.0.2.10".into(),
+    };
+    let recheck = polycom::RecheckView {
+        enabled: 1,
+        time: settings.recheck.time_of(&mac),
+    };
     let context = match template {
-        render::POLYCOM_MASTER => Context::from_serialize(&polycom::master(
-            vec!["201.cfg".into()],
-            polycom::DEFAULT_SITE_FILE.into(),
-        )),
-        render::POLYCOM_DEFAULT_MASTER => Context::from_serialize(&polycom::default_master()),
+        render::POLYCOM_MASTER | render::POLYCOM_DEFAULT_MASTER => {
+            let files = polycom::MasterFiles {
+                extension_files: &["201.cfg".to_string()],
+                site: Some(&site),
+            };
+            Context::from_serialize(&polycom::master(None, files, &pins))
+        }
         render::POLYCOM_EXTENSION => Context::from_serialize(&polycom::extension(
             1,
             &extension,
-            server("192.0.2.10"),
-            backup,
-            90,
-            "192.0.2.10".into(),
+            registration,
+            Some(recheck),
         )),
-        render::POLYCOM_SITE => {
-            Context::from_serialize(&polycom::site(&SiteName::default_site(), &settings))
-        }
+        render::POLYCOM_SITE => Context::from_serialize(&polycom::site(
+            &site,
+            &settings,
+            Spelling::Uc,
+            &clock,
+        )),
         render::AASTRA_GLOBAL => {
-            Context::from_serialize(&aastra::global(&settings, server("192.0.2.10"), backup, 90))
+            Context::from_serialize(&aastra::global(server("192.0.2.10"), backup, 90))
         }
         render::AASTRA_MODEL => Context::from_serialize(&aastra::ModelContext {
             model: "6757i".into(),
         }),
         render::AASTRA_PHONE => Context::from_serialize(&aastra::phone(
             &mac,
+            aastra::phone_site(&site, &settings, &clock, 5060, &mac),
             vec![aastra::line(
                 1,
                 &extension,

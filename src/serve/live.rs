@@ -131,23 +131,13 @@ impl Live {
     }
 
     /// Who to address a check-sync NOTIFY to on a phone: the number on its first line key (else
-    /// its MAC), and the SIP port it listens on (its site's port, as rendered into
-    /// `voIpProt.SIP.local.port`). `None` for an unknown phone.
+    /// its MAC), and the SIP port its files make it listen on (Polycom
+    /// `voIpProt.SIP.local.port`, Aastra `sip local port`). `None` for an unknown phone.
     pub fn sip_target(&self, mac: &Mac) -> Option<(String, u16)> {
         let generation = self.current.load();
         let deployment = &generation.deployment;
         let phone = deployment.phone(mac)?;
-        let first = phone
-            .lines
-            .values()
-            .next()
-            .and_then(|number| deployment.extension(number));
-        let site = match first {
-            Some(extension) => deployment.site_of(extension),
-            None => deployment.default_site(),
-        };
-        let user = first.map_or_else(|| mac.polycom_name(), |e| e.number.to_string());
-        Some((user, site.settings.effective_sip_port()))
+        Some(crate::provision::sip_target(deployment, phone))
     }
 
     /// A fingerprint of every file of every phone in the current revision, and the phones whose

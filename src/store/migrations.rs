@@ -50,6 +50,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_shared_nodes.sql"),
         include_str!("../../migrations/postgres/0007_shared_nodes.sql"),
     ),
+    (
+        8,
+        "site clock",
+        include_str!("../../migrations/sqlite/0008_site_clock.sql"),
+        include_str!("../../migrations/postgres/0008_site_clock.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

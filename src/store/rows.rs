@@ -5,9 +5,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::domain::{
-    Assignment, Extension, ExtensionLength, ExtensionNumber, FileFetch, LineNumber, LocalDialing,
-    Mac, NumberRanges, Phone, Sighting, Site, SiteId, SiteName, SiteSettings, Transport, Upload,
-    UploadInfo, Vendor, parse_call_servers,
+    Assignment, EmergencyNumbers, Extension, ExtensionLength, ExtensionNumber, FileFetch,
+    LineNumber, LocalDialing, Mac, NumberRanges, Phone, Recheck, Sighting, Site, SiteId, SiteName,
+    SiteSettings, Transport, Upload, UploadInfo, Vendor, ZoneName, parse_call_servers,
 };
 use crate::store::StoreError;
 use crate::store::secrets::SecretKey;
@@ -15,7 +15,7 @@ use crate::store::secrets::SecretKey;
 pub(super) const SITE_COLUMNS: &str = "id, name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
      registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, \
-     trust_first_address, switched_over";
+     trust_first_address, switched_over, time_zone, time_offset_set, emergency_numbers, recheck";
 
 pub(super) const EXTENSION_COLUMNS: &str = "number, display_name, label, auth_user, password, \
      home_site_id, current_site_id, switchover_enabled, primary_server, backup_server";
@@ -55,8 +55,18 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
         call_servers: parse_call_servers(&row.try_get::<String, _>("call_servers")?)
             .map_err(|e| bad(&e.to_string()))?,
         sip_port,
-        utc_offset_seconds: i32::try_from(row.try_get::<i64, _>("utc_offset_seconds")?)
-            .map_err(|_| bad("utc_offset_seconds out of range"))?,
+        time_zone: row
+            .try_get::<Option<String>, _>("time_zone")?
+            .map(|name| ZoneName::parse(&name))
+            .transpose()
+            .map_err(|e| bad(&e.to_string()))?,
+        utc_offset_seconds: flag(row, "time_offset_set")?
+            .then(|| row.try_get::<i64, _>("utc_offset_seconds"))
+            .transpose()?
+            .map(|offset| {
+                i32::try_from(offset).map_err(|_| bad("utc_offset_seconds out of range"))
+            })
+            .transpose()?,
         daylight_saving: flag(row, "daylight_saving")?,
         sntp_server: row.try_get("sntp_server")?,
         extension_length: ExtensionLength::from_digits(row.try_get("extension_length")?)
@@ -72,6 +82,10 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
         reserved_numbers: NumberRanges::parse(&row.try_get::<String, _>("reserved_numbers")?)
             .map_err(|e| bad(&e.to_string()))?,
         trust_first_address: flag(row, "trust_first_address")?,
+        emergency_numbers: EmergencyNumbers::parse(&row.try_get::<String, _>("emergency_numbers")?)
+            .map_err(|e| bad(&e.to_string()))?,
+        recheck: Recheck::parse(&row.try_get::<String, _>("recheck")?)
+            .map_err(|e| bad(&e.to_string()))?,
     };
     Ok(Site {
         id: SiteId(row.try_get("id")?),

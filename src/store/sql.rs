@@ -249,7 +249,7 @@ fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
         Param::Text(name.as_str().to_string()),
         Param::Text(call_servers_text(&s.call_servers)),
         Param::MaybeInt(s.sip_port.map(i64::from)),
-        Param::Int(i64::from(s.utc_offset_seconds)),
+        Param::Int(i64::from(s.utc_offset_seconds.unwrap_or(0))),
         Param::Int(i64::from(s.daylight_saving)),
         Param::Text(s.sntp_server.clone()),
         Param::Int(i64::from(s.extension_length.digits())),
@@ -260,6 +260,10 @@ fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
         Param::MaybeText(s.voicemail_server.clone()),
         Param::Text(s.reserved_numbers.to_string()),
         Param::Int(i64::from(s.trust_first_address)),
+        Param::MaybeText(s.time_zone.as_ref().map(ToString::to_string)),
+        Param::Int(i64::from(s.utc_offset_seconds.is_some())),
+        Param::Text(s.emergency_numbers.to_string()),
+        Param::Text(s.recheck.to_string()),
     ]
 }
 
@@ -290,7 +294,7 @@ fn phone_params(p: &Phone, now: i64) -> Vec<Param> {
 const SITE_WRITE_COLUMNS: &str = "name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
      registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, \
-     trust_first_address";
+     trust_first_address, time_zone, time_offset_set, emergency_numbers, recheck";
 
 const UPSERT_EXTENSIONS: (&str, &str) = (
     "INSERT INTO extensions (number, display_name, label, auth_user, password, home_site_id, \

@@ -3,10 +3,13 @@
 //! `key: value` lines where the last value read wins.
 //!
 //! A backup server, when there is none, is written as `0.0.0.0` port 5060 (as wazo does), so a
-//! phone drops a backup it may have cached from an earlier configuration.
+//! phone drops a backup it may have cached from an earlier configuration. A phone's site settings
+//! (time server and zone, local SIP port, daily re-check) are written in its `<MAC>.cfg`, read
+//! last, so each phone gets its own site's values whatever `aastra.cfg` holds.
 
-use crate::domain::{Extension, LineNumber, Mac, SiteSettings};
+use crate::domain::{ClockRules, Extension, LineNumber, Mac, SiteName, SiteSettings};
 use crate::vendor::ServerView;
+use crate::vendor::clock::{self, AastraClock};
 
 /// Names of the global file.
 pub const GLOBAL_FILES: [&str; 2] = ["aastra.cfg", "startup.cfg"];
@@ -21,33 +24,11 @@ pub fn no_backup() -> ServerView {
     }
 }
 
-/// Time zone as Aastra phones name it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TimeZoneView {
-    /// `time zone name`: `US-Eastern`, `US-Central`, `US-Mountain`, `US-Pacific` (with their
-    /// DST rules) or `Custom`.
-    pub name: &'static str,
-    /// True for `Custom`: then `minutes` is written as `time zone minutes`.
-    pub custom: bool,
-    /// Offset from UTC in minutes (for `Custom`).
-    pub minutes: i32,
-}
-
-/// The Aastra time zone of a UTC offset with or without DST.
-pub fn time_zone(utc_offset_seconds: i32, daylight_saving: bool) -> TimeZoneView {
-    let named = match (utc_offset_seconds, daylight_saving) {
-        (-18000, true) => Some("US-Eastern"),
-        (-21600, true) => Some("US-Central"),
-        (-25200, true) => Some("US-Mountain"),
-        (-28800, true) => Some("US-Pacific"),
-        _ => None,
-    };
-    TimeZoneView {
-        name: named.unwrap_or("Custom"),
-        custom: named.is_none(),
-        minutes: utc_offset_seconds / 60,
-    }
-}
+/// Seconds an explicit MWI subscription is asked for (`sip explicit mwi subscription period`);
+/// the phone renews it before then.
+pub const MWI_SUBSCRIPTION_SECONDS: u32 = 3600;
+/// `auto resync mode` of the daily re-check: 3, configuration files and firmware.
+pub const RESYNC_CONFIG_AND_FIRMWARE: u8 = 3;
 
 /// Context of `aastra/aastra.cfg`.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -58,15 +39,12 @@ pub struct GlobalContext {
     pub backup: ServerView,
     /// Registration period in seconds.
     pub registration_period: u32,
-    /// Time server.
-    pub sntp_server: String,
-    /// Time zone.
-    pub time_zone: TimeZoneView,
+    /// `sip explicit mwi subscription period`.
+    pub mwi_subscription_period: u32,
 }
 
-/// The global file, from the default site's settings.
+/// The global file, from the default site's servers.
 pub fn global(
-    settings: &SiteSettings,
     server: ServerView,
     backup: Option<ServerView>,
     registration_period: u32,
@@ -75,8 +53,7 @@ pub fn global(
         server,
         backup: backup.unwrap_or_else(no_backup),
         registration_period,
-        sntp_server: settings.sntp_server.clone(),
-        time_zone: time_zone(settings.utc_offset_seconds, settings.daylight_saving),
+        mwi_subscription_period: MWI_SUBSCRIPTION_SECONDS,
     }
 }
 
@@ -137,19 +114,63 @@ pub fn line(
     }
 }
 
+/// The settings of a phone's site, written in its `<MAC>.cfg` (read last, so they win over
+/// `aastra.cfg` and `<model>.cfg`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PhoneSiteView {
+    /// Site name.
+    pub name: String,
+    /// `time server1`.
+    pub sntp_server: String,
+    /// `time zone minutes`, `dst config`, `dst ...`.
+    pub clock: AastraClock,
+    /// `sip local port`: the port the phone listens on (and check-sync pushes go to).
+    pub local_sip_port: u16,
+    /// `auto resync mode`: 3 (files and firmware) or 0 (off).
+    pub resync_mode: u8,
+    /// `auto resync time`: the phone's own `HH:MM`, when on.
+    pub resync_time: Option<String>,
+}
+
+/// A phone's site settings, with its clock as it stands this year.
+pub fn phone_site(
+    name: &SiteName,
+    settings: &SiteSettings,
+    clock_rules: &ClockRules,
+    local_sip_port: u16,
+    mac: &Mac,
+) -> PhoneSiteView {
+    let resync_time = settings.recheck.time_of(mac);
+    PhoneSiteView {
+        name: name.to_string(),
+        sntp_server: settings.sntp_server.clone(),
+        clock: clock::aastra(clock_rules),
+        local_sip_port,
+        resync_mode: if resync_time.is_some() {
+            RESYNC_CONFIG_AND_FIRMWARE
+        } else {
+            0
+        },
+        resync_time,
+    }
+}
+
 /// Context of `aastra/phone.cfg`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PhoneContext {
     /// The file's name, `<MAC>.cfg`.
     pub file_name: String,
+    /// The phone's site settings.
+    pub site: PhoneSiteView,
     /// Line keys in order.
     pub lines: Vec<LineView>,
 }
 
 /// The per-phone file.
-pub fn phone(mac: &Mac, lines: Vec<LineView>) -> PhoneContext {
+pub fn phone(mac: &Mac, site: PhoneSiteView, lines: Vec<LineView>) -> PhoneContext {
     PhoneContext {
         file_name: phone_file_name(mac),
+        site,
         lines,
     }
 }
@@ -157,21 +178,4 @@ pub fn phone(mac: &Mac, lines: Vec<LineView>) -> PhoneContext {
 /// `<MAC>.cfg` in uppercase.
 pub fn phone_file_name(mac: &Mac) -> String {
     format!("{}.cfg", mac.aastra_name())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn us_zones_by_name_others_custom() {
-        assert_eq!(time_zone(-28800, true).name, "US-Pacific");
-        assert_eq!(time_zone(-18000, true).name, "US-Eastern");
-        let custom = time_zone(3600, false);
-        assert_eq!(
-            (custom.name, custom.custom, custom.minutes),
-            ("Custom", true, 60)
-        );
-        assert!(time_zone(-18000, false).custom, "no DST is not US-Eastern");
-    }
 }

@@ -4,6 +4,8 @@
 
 pub mod aastra;
 pub mod agent;
+pub mod clock;
+pub mod firmware;
 pub mod polycom;
 
 /// A SIP server as templates see it.

@@ -1,31 +1,45 @@
 //! Polycom SoundPoint IP / SoundStation IP / VVX: the master file `<mac>.cfg` (and the default
-//! `000000000000.cfg`), one registration file per extension (`201.cfg`) and one file per site
-//! (`altigen.cfg` for the default site, `site-<name>.cfg` for others).
+//! `000000000000.cfg`), one registration file per extension (`201.cfg`) and one file per site and
+//! spelling (`altigen.cfg` for the default site, `site-<name>.cfg` for others; `.uc.cfg` instead of
+//! `.cfg` for phones on UC Software, which spells some parameters differently).
 //!
 //! Line keys: an extension's file carries `reg.N.*` and `msg.mwi.N.*` for the line key N it sits
 //! on. An extension is on at most one key of one phone, so the files of a multi-line phone
-//! (`201.cfg` with `reg.1.*`, `203.cfg` with `reg.2.*`) never set the same parameter.
+//! (`201.cfg` with `reg.1.*`, `203.cfg` with `reg.2.*`) never set the same parameter. The file of
+//! the extension on a phone's lowest key also carries that phone's daily re-check time
+//! (`prov.polling.*`): it is the first file of the phone's `CONFIG_FILES`, so it wins.
 
-use crate::domain::{Extension, ExtensionLength, LocalDialing, SiteName, SiteSettings};
+use crate::domain::{
+    ClockRules, EmergencyNumbers, Extension, ExtensionLength, LocalDialing, Model, SiteName,
+    SiteSettings,
+};
 use crate::vendor::ServerView;
+use crate::vendor::clock::{self, PolycomClock};
+use crate::vendor::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling, master_tag};
 
 /// The master file phones without their own ask for.
 pub const DEFAULT_MASTER: &str = "000000000000.cfg";
-/// The SIP application image named in master files.
-pub const APP_FILE_PATH: &str = "sip.ld";
-/// Vendor files every master lists after phoneprov's own.
-pub const VENDOR_CONFIG_FILES: [&str; 2] = ["phone1.cfg", "sip.cfg"];
 /// Site file of the default site, as the AltiGen guide names it.
 pub const DEFAULT_SITE_FILE: &str = "altigen.cfg";
 /// Prefix of other sites' files.
 pub const SITE_FILE_PREFIX: &str = "site-";
+/// What UC Software site files carry before `.cfg` (`altigen.uc.cfg`); site names hold no dot,
+/// so the name cannot be another site's.
+pub const UC_SITE_FILE_MARK: &str = ".uc";
+/// Seconds a phone registered to its backup server waits before it tries its primary again
+/// (`failOver.failBack.timeout` with mode `duration`).
+pub const FAILBACK_SECONDS: u32 = 300;
 
-/// The file name of a site's settings.
-pub fn site_file_name(site: &SiteName) -> String {
-    if *site == SiteName::default_site() {
-        DEFAULT_SITE_FILE.to_string()
+/// The file name of a site's settings in one spelling.
+pub fn site_file_name(site: &SiteName, spelling: Spelling) -> String {
+    let stem = if *site == SiteName::default_site() {
+        DEFAULT_SITE_FILE.trim_end_matches(".cfg").to_string()
     } else {
-        format!("{SITE_FILE_PREFIX}{site}.cfg")
+        format!("{SITE_FILE_PREFIX}{site}")
+    };
+    match spelling {
+        Spelling::Sip => format!("{stem}.cfg"),
+        Spelling::Uc => format!("{stem}{UC_SITE_FILE_MARK}.cfg"),
     }
 }
 
@@ -34,32 +48,76 @@ pub fn extension_file_name(extension: &Extension) -> String {
     format!("{}.cfg", extension.number)
 }
 
-/// Context of `polycom/master.xml` and `polycom/default-master.xml`.
+/// One model's own element of a master file (`<APPLICATION_SPIP301 .../>`), for phones whose
+/// family differs from the master's own attributes.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct MasterContext {
-    /// `APP_FILE_PATH`: the SIP application image.
-    pub app_file_path: &'static str,
-    /// `CONFIG_FILES`, in order: the phone's extension files by line key, its site file, then
-    /// `phone1.cfg` and `sip.cfg`. The first file that sets a parameter wins.
+pub struct ModelSection {
+    /// The model as master files name it: `SPIP301`, `VVX400`.
+    pub tag: String,
+    /// `APP_FILE_PATH_<tag>`.
+    pub app_file_path: String,
+    /// `CONFIG_FILES_<tag>`.
     pub config_files: Vec<String>,
 }
 
-/// The master of a phone whose line keys carry `extension_files` (in key order) at `site_file`.
-pub fn master(extension_files: Vec<String>, site_file: String) -> MasterContext {
-    let mut config_files = extension_files;
-    config_files.push(site_file);
-    config_files.extend(VENDOR_CONFIG_FILES.map(String::from));
-    MasterContext {
-        app_file_path: APP_FILE_PATH,
-        config_files,
-    }
+/// Context of `polycom/master.xml` and `polycom/default-master.xml`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MasterContext {
+    /// `APP_FILE_PATH`: the application image of the phone's firmware family.
+    pub app_file_path: String,
+    /// `CONFIG_FILES`, in order: the phone's extension files by line key, its site file in its
+    /// family's spelling, then the family's vendor files. The first file that sets a parameter
+    /// wins.
+    pub config_files: Vec<String>,
+    /// The per-model elements: none for a phone whose model is known; for the default master
+    /// and phones of unknown model, one for every model whose family or image differs from the
+    /// master's own attributes.
+    pub models: Vec<ModelSection>,
 }
 
-/// The master for unknown phones: firmware and the vendor files only, no account.
-pub fn default_master() -> MasterContext {
+/// What a phone's master lists: its extension files, and the site it belongs to (`None` for the
+/// default master, which names no site).
+pub struct MasterFiles<'a> {
+    /// The phone's extension files, in key order.
+    pub extension_files: &'a [String],
+    /// The phone's site.
+    pub site: Option<&'a SiteName>,
+}
+
+fn config_files(files: &MasterFiles<'_>, family: Family) -> Vec<String> {
+    let mut list = files.extension_files.to_vec();
+    if let Some(site) = files.site {
+        list.push(site_file_name(site, family.spelling()));
+    }
+    list.extend(family.vendor_config_files().iter().map(|f| f.to_string()));
+    list
+}
+
+/// The master of a phone of `model` (if known) with `files`, under `pins`.
+pub fn master(model: Option<&Model>, files: MasterFiles<'_>, pins: &FirmwarePins) -> MasterContext {
+    if let Some(model) = model
+        && let (Some(family), Some(image)) = (pins.family_of(model), pins.image_of(model))
+    {
+        return MasterContext {
+            app_file_path: image,
+            config_files: config_files(&files, family),
+            models: Vec::new(),
+        };
+    }
+    let own_image = DEFAULT_FAMILY.default_image();
+    let models = pins
+        .polycom_models()
+        .filter(|(_, family, image)| *family != DEFAULT_FAMILY || image != own_image)
+        .map(|(model, family, image)| ModelSection {
+            tag: master_tag(model),
+            app_file_path: image,
+            config_files: config_files(&files, family),
+        })
+        .collect();
     MasterContext {
-        app_file_path: APP_FILE_PATH,
-        config_files: VENDOR_CONFIG_FILES.map(String::from).to_vec(),
+        app_file_path: own_image.to_string(),
+        config_files: config_files(&files, DEFAULT_FAMILY),
+        models,
     }
 }
 
@@ -93,16 +151,40 @@ pub struct ExtensionContext {
     pub expires: u32,
     /// Where MWI subscriptions and the voice mail call-back (`##@server`) go.
     pub voicemail_server: String,
+    /// Seconds on the backup before trying the primary again (`failOver.failBack.timeout`).
+    pub failback_timeout: u32,
+    /// The phone's daily re-check: present only in the file of the extension on the phone's
+    /// lowest key.
+    pub recheck: Option<RecheckView>,
 }
 
-/// The registration file of `extension` on line key `line`.
+/// A phone's daily re-check (`prov.polling.*`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecheckView {
+    /// `prov.polling.enabled`: 1 or 0.
+    pub enabled: u8,
+    /// `prov.polling.time`: the phone's own `HH:MM`, when enabled.
+    pub time: Option<String>,
+}
+
+/// Where and how an extension is registered, as its file says.
+pub struct Registration {
+    /// Primary call server.
+    pub server: ServerView,
+    /// Backup call server.
+    pub backup: Option<ServerView>,
+    /// Registration expiry in seconds.
+    pub expires: u32,
+    /// Voice mail server.
+    pub voicemail_server: String,
+}
+
+/// The registration file of `extension` on line key `line`; `recheck` for the phone's first.
 pub fn extension(
     line: u8,
     extension: &Extension,
-    server: ServerView,
-    backup: Option<ServerView>,
-    expires: u32,
-    voicemail_server: String,
+    registration: Registration,
+    recheck: Option<RecheckView>,
 ) -> ExtensionContext {
     ExtensionContext {
         line,
@@ -113,10 +195,12 @@ pub fn extension(
             auth_user: extension.effective_auth_user().to_string(),
             password: extension.password.clone(),
         },
-        server,
-        backup,
-        expires,
-        voicemail_server,
+        server: registration.server,
+        backup: registration.backup,
+        expires: registration.expires,
+        voicemail_server: registration.voicemail_server,
+        failback_timeout: FAILBACK_SECONDS,
+        recheck,
     }
 }
 
@@ -125,17 +209,17 @@ pub fn extension(
 pub struct SiteView {
     /// Site name.
     pub name: String,
+    /// True for the UC Software spelling (ring classes by name, `se.pat.misc.messageWaiting`).
+    pub uc_software: bool,
     /// The call server's SIP port (also the phones' local SIP port).
     pub sip_port: u16,
     /// SNTP server.
     pub sntp_server: String,
-    /// Offset from UTC in seconds (`tcpIpApp.sntp.gmtOffset`).
-    pub gmt_offset: i32,
-    /// 1 when daylight saving time applies, else 0.
-    pub daylight_saving: u8,
-    /// `dialplan.digitmap`, from the site's extension length and local dialing.
+    /// The site's clock (`tcpIpApp.sntp.gmtOffset`, `tcpIpApp.sntp.daylightSavings.*`).
+    pub clock: PolycomClock,
+    /// `dialplan.digitmap`: emergency numbers first, then the site's numbering.
     pub digitmap: String,
-    /// True when the message-waiting beep is silenced (the `se.pat.misc.1` block is written).
+    /// True when the message-waiting beep is silenced (the message-waiting pattern is written).
     pub silence_mwi_beep: bool,
 }
 
@@ -146,25 +230,39 @@ pub struct SiteContext {
     pub site: SiteView,
 }
 
-/// The site file of a site.
-pub fn site(name: &SiteName, settings: &SiteSettings) -> SiteContext {
+/// The site file of a site in one spelling, with its clock as it stands this year.
+pub fn site(
+    name: &SiteName,
+    settings: &SiteSettings,
+    spelling: Spelling,
+    clock_rules: &ClockRules,
+) -> SiteContext {
     SiteContext {
         site: SiteView {
             name: name.to_string(),
+            uc_software: spelling == Spelling::Uc,
             sip_port: settings.effective_sip_port(),
             sntp_server: settings.sntp_server.clone(),
-            gmt_offset: settings.utc_offset_seconds,
-            daylight_saving: u8::from(settings.daylight_saving),
-            digitmap: digitmap(settings.extension_length, settings.local_dialing),
+            clock: clock::polycom(clock_rules),
+            digitmap: digitmap(
+                &settings.emergency_numbers,
+                settings.extension_length,
+                settings.local_dialing,
+            ),
             silence_mwi_beep: !settings.mwi_beep,
         },
     }
 }
 
-/// The MAXCS dial plan: operator `0`, voice mail `##`, feature codes, system call park `#41xx`,
-/// other `#4` codes, extensions starting 1-7, trunk 9 + local number, 9 + 1 + 10-digit long
-/// distance, and 3+ digits sent on Dial.
-pub fn digitmap(extension_length: ExtensionLength, local: LocalDialing) -> String {
+/// The dial plan: the site's emergency numbers first (a full match dials at once), then the
+/// MAXCS plan: operator `0`, voice mail `##`, feature codes, system call park `#41xx`, other `#4`
+/// codes, extensions starting 1-7, trunk 9 + local number, 9 + 1 + 10-digit long distance, and
+/// 3+ digits sent on Dial.
+pub fn digitmap(
+    emergency: &EmergencyNumbers,
+    extension_length: ExtensionLength,
+    local: LocalDialing,
+) -> String {
     let extensions = match extension_length {
         ExtensionLength::Three => "[1-7]xx",
         ExtensionLength::Four => "[1-7]xxx",
@@ -173,7 +271,20 @@ pub fn digitmap(extension_length: ExtensionLength, local: LocalDialing) -> Strin
         LocalDialing::Seven => "9[2-9]xxxxxx",
         LocalDialing::Ten => "9[2-9]xxxxxxxxx",
     };
-    format!("0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|{extensions}|{local}|91xxxxxxxxxx|xxx.T")
+    let mut rules: Vec<&str> = emergency.numbers().iter().map(String::as_str).collect();
+    rules.extend([
+        "0",
+        "##",
+        "#[1-3]x",
+        "#[5-9]x",
+        "#41xx",
+        "#4[2-9]",
+        extensions,
+        local,
+        "91xxxxxxxxxx",
+        "xxx.T",
+    ]);
+    rules.join("|")
 }
 
 #[cfg(test)]
@@ -182,22 +293,33 @@ mod tests {
 
     #[test]
     fn digitmaps_follow_the_site_numbering() {
+        let emergency = EmergencyNumbers::default();
         assert_eq!(
-            digitmap(ExtensionLength::Three, LocalDialing::Seven),
-            "0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xx|9[2-9]xxxxxx|91xxxxxxxxxx|xxx.T"
+            digitmap(&emergency, ExtensionLength::Three, LocalDialing::Seven),
+            "911|9911|0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xx|9[2-9]xxxxxx|91xxxxxxxxxx|xxx.T"
         );
         assert_eq!(
-            digitmap(ExtensionLength::Four, LocalDialing::Ten),
-            "0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xxx|9[2-9]xxxxxxxxx|91xxxxxxxxxx|xxx.T"
+            digitmap(
+                &EmergencyNumbers::parse("112").unwrap(),
+                ExtensionLength::Four,
+                LocalDialing::Ten
+            ),
+            "112|0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xxx|9[2-9]xxxxxxxxx|91xxxxxxxxxx|xxx.T"
         );
     }
 
     #[test]
     fn site_file_names() {
-        assert_eq!(site_file_name(&SiteName::default_site()), "altigen.cfg");
+        let east = SiteName::parse("east").unwrap();
         assert_eq!(
-            site_file_name(&SiteName::parse("east").unwrap()),
-            "site-east.cfg"
+            site_file_name(&SiteName::default_site(), Spelling::Sip),
+            "altigen.cfg"
         );
+        assert_eq!(
+            site_file_name(&SiteName::default_site(), Spelling::Uc),
+            "altigen.uc.cfg"
+        );
+        assert_eq!(site_file_name(&east, Spelling::Sip), "site-east.cfg");
+        assert_eq!(site_file_name(&east, Spelling::Uc), "site-east.uc.cfg");
     }
 }

@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use phoneprov::domain::{CallServer, ExtensionLength, LocalDialing, SiteName, SiteSettings};
+use phoneprov::domain::{
+    CallServer, EmergencyNumbers, ExtensionLength, LocalDialing, Recheck, SiteName, SiteSettings,
+    ZoneName,
+};
 use phoneprov::import::{ImportOptions, import_csv};
 use phoneprov::store::{Backend, SqlStore, Store};
 use sqlx::{Connection, Executor};
@@ -191,7 +194,8 @@ pub async fn golden_deployment(store: &SqlStore) {
     let branch = SiteSettings {
         call_servers: vec![CallServer::at("10.20.0.5")],
         sip_port: Some(5060),
-        utc_offset_seconds: -18000,
+        time_zone: Some(ZoneName::parse("Europe/Berlin").unwrap()),
+        utc_offset_seconds: None,
         daylight_saving: false,
         sntp_server: "pool.ntp.org".into(),
         extension_length: ExtensionLength::Four,
@@ -202,6 +206,8 @@ pub async fn golden_deployment(store: &SqlStore) {
         voicemail_server: Some("10.20.0.6".into()),
         reserved_numbers: Default::default(),
         trust_first_address: false,
+        emergency_numbers: EmergencyNumbers::parse("112").unwrap(),
+        recheck: Recheck::parse("03:00").unwrap(),
     };
     store
         .create_site(&SiteName::parse("branch").unwrap(), &branch, "test")

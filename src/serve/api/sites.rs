@@ -31,7 +31,11 @@ pub(super) struct SiteView {
     /// Every call server, in order.
     call_servers: Vec<CallServer>,
     sip_port: u16,
-    utc_offset_seconds: i32,
+    /// The time zone (IANA name), when set: it decides the offset and daylight saving rules.
+    time_zone: Option<String>,
+    /// Without a time zone: offset of standard time from UTC in seconds (none: UTC).
+    utc_offset_seconds: Option<i32>,
+    /// Without a time zone: whether daylight saving applies (US rules).
     daylight_saving: bool,
     sntp_server: String,
     extension_length: u8,
@@ -45,6 +49,10 @@ pub(super) struct SiteView {
     /// Trust on first use: credential files go only to the address that first fetched the
     /// phone's master file.
     trust_first_address: bool,
+    /// Numbers dialled at once, first in the dial plan.
+    emergency_numbers: String,
+    /// Local time the phones' daily re-check window opens, or `off`.
+    recheck: String,
     /// Whether its switchover-enabled extensions are on the alternate site now.
     switched_over: bool,
     /// Each call server (`address:port`) with the number of the site's extensions it is
@@ -99,6 +107,7 @@ pub(super) fn site_view(
         sip_server: s.sip_server().map(str::to_string),
         call_servers: s.call_servers.clone(),
         sip_port: s.effective_sip_port(),
+        time_zone: s.time_zone.as_ref().map(ToString::to_string),
         utc_offset_seconds: s.utc_offset_seconds,
         daylight_saving: s.daylight_saving,
         sntp_server: s.sntp_server.clone(),
@@ -110,6 +119,8 @@ pub(super) fn site_view(
         voicemail_server: s.voicemail_server.clone(),
         reserved_numbers: s.reserved_numbers.to_string(),
         trust_first_address: s.trust_first_address,
+        emergency_numbers: s.emergency_numbers.to_string(),
+        recheck: s.recheck.to_string(),
         switched_over: site.switched_over,
         load: load_of(site, extensions),
     }

@@ -1,0 +1,292 @@
+//! Polycom firmware families: which software line each model runs at most, and what that line
+//! decides in the files phoneprov renders (the application image in `APP_FILE_PATH`, the vendor
+//! files a master lists after phoneprov's own in `CONFIG_FILES`, and the parameter spellings of
+//! the site file). Admins pin the image of a model (`VVX_400=vvx/5.9.7/sip.ld`), optionally with
+//! the family that image belongs to (`SPIP_331=sip32:sip_327.ld` keeps a SoundPoint on SIP 3.2).
+//!
+//! The model lists follow the last software each model runs (Polycom release matrices as the
+//! peers' per-version plugins record them: Wazo provd `v3_1_6`, `v3_2_4B`, `v4_0_11`, `v5_9_2`,
+//! `v6_4_6`; provisioner.net's master with its `APPLICATION_SPIP301` sections).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::domain::{MODELS, Model, Vendor, quoted};
+
+/// A Polycom software line, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// SIP 2.1.x: SoundPoint IP 300 and 500.
+    Sip21,
+    /// SIP 3.1.x: SoundPoint IP 301, 501, 600, 601, SoundStation IP 4000.
+    Sip31,
+    /// SIP 3.2.x: SoundPoint IP 320, 330, 430.
+    Sip32,
+    /// UC Software 4.0.x: SoundPoint IP 321 to 670, SoundStation IP 5000 to 7000.
+    Uc4,
+    /// UC Software 5.x and 6.x: VVX.
+    Uc5,
+}
+
+/// How a family spells the parameters that changed between SIP 3.x and UC Software 4.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Spelling {
+    /// SIP 2.x and 3.x: ring classes by number (`alertInfo.N.class="3"`), `se.pat.misc.1.*`.
+    Sip,
+    /// UC Software 4.0 and later: ring classes by name (`autoAnswer`), `se.pat.misc.messageWaiting.*`.
+    Uc,
+}
+
+/// The family of phones whose model phoneprov does not know (and the default master's own
+/// attributes): the VVX line, the phones sold since 2012.
+pub const DEFAULT_FAMILY: Family = Family::Uc5;
+
+impl Family {
+    /// Every family, oldest first.
+    pub const ALL: [Family; 5] = [
+        Family::Sip21,
+        Family::Sip31,
+        Family::Sip32,
+        Family::Uc4,
+        Family::Uc5,
+    ];
+
+    /// The short name used in pins and docs: `sip21`, `sip31`, `sip32`, `uc4`, `uc5`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Sip21 => "sip21",
+            Family::Sip31 => "sip31",
+            Family::Sip32 => "sip32",
+            Family::Uc4 => "uc4",
+            Family::Uc5 => "uc5",
+        }
+    }
+
+    /// What the family is called in the vendor's documents.
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Sip21 => "SIP 2.1.x",
+            Family::Sip31 => "SIP 3.1.x",
+            Family::Sip32 => "SIP 3.2.x",
+            Family::Uc4 => "UC Software 4.0.x",
+            Family::Uc5 => "UC Software 5.x-6.x",
+        }
+    }
+
+    /// Parses a short name.
+    pub fn parse(text: &str) -> Option<Family> {
+        Family::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The family of a Polycom model, by its last software line.
+    pub fn of_model(model: &Model) -> Option<Family> {
+        if model.vendor != Vendor::Polycom {
+            return None;
+        }
+        Some(match model.name {
+            "SPIP_300" | "SPIP_500" => Family::Sip21,
+            "SPIP_301" | "SPIP_501" | "SPIP_600" | "SPIP_601" | "SSIP_4000" => Family::Sip31,
+            "SPIP_320" | "SPIP_330" | "SPIP_430" => Family::Sip32,
+            name if name.starts_with("VVX_") => Family::Uc5,
+            _ => Family::Uc4,
+        })
+    }
+
+    /// The application image in the firmware folder, unless pinned. Each family has its own
+    /// name so that one folder holds them all (rename the files of each software package so).
+    pub fn default_image(self) -> &'static str {
+        match self {
+            Family::Sip21 => "sip_212.ld",
+            Family::Sip31 => "sip_31.ld",
+            Family::Sip32 => "sip_32.ld",
+            Family::Uc4 => "sip_40.ld",
+            Family::Uc5 => "sip.ld",
+        }
+    }
+
+    /// The vendor files a master lists after phoneprov's own: the SIP 2.x/3.x packages carry
+    /// `phone1.cfg` and `sip.cfg` with the application's defaults (renamed per family here);
+    /// UC Software keeps its defaults in the application and needs none.
+    pub fn vendor_config_files(self) -> &'static [&'static str] {
+        match self {
+            Family::Sip21 => &["phone1_212.cfg", "sip_212.cfg"],
+            Family::Sip31 => &["phone1_31.cfg", "sip_31.cfg"],
+            Family::Sip32 => &["phone1_32.cfg", "sip_32.cfg"],
+            Family::Uc4 | Family::Uc5 => &[],
+        }
+    }
+
+    /// How the family spells the parameters that differ.
+    pub fn spelling(self) -> Spelling {
+        match self {
+            Family::Sip21 | Family::Sip31 | Family::Sip32 => Spelling::Sip,
+            Family::Uc4 | Family::Uc5 => Spelling::Uc,
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The tag of a model in master-file element names: `VVX_400` -> `VVX400`.
+pub fn master_tag(model: &Model) -> String {
+    model.name.replace('_', "")
+}
+
+/// An admin's choice for one model: its image, and the family that image is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    /// Path of the image under the firmware folder, e.g. `vvx/5.9.7/sip.ld`.
+    pub image: String,
+    /// The family of that image, when it is not the model's own.
+    pub family: Option<Family>,
+}
+
+/// Every model's pin (`--firmware-pin MODEL=[FAMILY:]PATH`, repeatable).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FirmwarePins(BTreeMap<&'static str, Pin>);
+
+/// Why a pin is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("firmware pin {}: {reason}", quoted(.text))]
+pub struct PinError {
+    /// The pin as given.
+    pub text: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl FirmwarePins {
+    /// Parses pins such as `VVX_400=vvx/5.9.7/sip.ld` or `SPIP_331=sip32:sip_327.ld`.
+    pub fn parse<S: AsRef<str>>(pins: &[S]) -> Result<FirmwarePins, PinError> {
+        let mut map = BTreeMap::new();
+        for text in pins {
+            let text = text.as_ref();
+            let refuse = |reason: String| PinError {
+                text: text.to_string(),
+                reason,
+            };
+            let (model, target) = text
+                .split_once('=')
+                .ok_or_else(|| refuse("write MODEL=PATH or MODEL=FAMILY:PATH".into()))?;
+            let model = Model::find(model)
+                .ok_or_else(|| refuse(format!("no model {}", quoted(model.trim()))))?;
+            if model.vendor != Vendor::Polycom {
+                return Err(refuse(format!(
+                    "{} phones fetch {}.st by name; put that file in the firmware folder instead",
+                    model.name, model.name
+                )));
+            }
+            let (family, image) = match target.split_once(':') {
+                Some((family, image)) => (
+                    Some(Family::parse(family).ok_or_else(|| {
+                        refuse(format!(
+                            "no firmware family {} (families: sip21, sip31, sip32, uc4, uc5)",
+                            quoted(family)
+                        ))
+                    })?),
+                    image,
+                ),
+                None => (None, target),
+            };
+            let image = image.trim();
+            let plain = !image.is_empty()
+                && image.len() <= 255
+                && image.split('/').all(|segment| {
+                    !segment.is_empty()
+                        && !segment.starts_with('.')
+                        && !segment.contains(['\\', '\0', ':', '"', '<', '>', '&', ',', ' '])
+                });
+            if !plain {
+                return Err(refuse(
+                    "the path must be a plain path under the firmware folder (no .., no spaces, \
+                     commas or quotes)"
+                        .into(),
+                ));
+            }
+            if map.contains_key(model.name) {
+                return Err(refuse(format!("{} is pinned twice", model.name)));
+            }
+            map.insert(
+                model.name,
+                Pin {
+                    image: image.to_string(),
+                    family,
+                },
+            );
+        }
+        Ok(FirmwarePins(map))
+    }
+
+    /// The family of `model` with its pin: the pin's family, else the model's own.
+    pub fn family_of(&self, model: &Model) -> Option<Family> {
+        self.0
+            .get(model.name)
+            .and_then(|pin| pin.family)
+            .or_else(|| Family::of_model(model))
+    }
+
+    /// The application image of `model`: its pin, else its family's default.
+    pub fn image_of(&self, model: &Model) -> Option<String> {
+        match self.0.get(model.name) {
+            Some(pin) => Some(pin.image.clone()),
+            None => self.family_of(model).map(|f| f.default_image().to_string()),
+        }
+    }
+
+    /// Every Polycom model with its family and image, in table order.
+    pub fn polycom_models(&self) -> impl Iterator<Item = (&'static Model, Family, String)> + '_ {
+        MODELS.iter().filter_map(|model| {
+            Some((model, self.family_of(model)?, self.image_of(model)?))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(name: &str) -> &'static Model {
+        Model::find(name).unwrap()
+    }
+
+    #[test]
+    fn every_polycom_model_has_a_family() {
+        for m in MODELS.iter().filter(|m| m.vendor == Vendor::Polycom) {
+            assert!(Family::of_model(m).is_some(), "{}", m.name);
+        }
+        assert_eq!(Family::of_model(model("6757i")), None);
+        assert_eq!(Family::of_model(model("SPIP_601")), Some(Family::Sip31));
+        assert_eq!(Family::of_model(model("SPIP_335")), Some(Family::Uc4));
+        assert_eq!(Family::of_model(model("VVX_1500")), Some(Family::Uc5));
+    }
+
+    #[test]
+    fn pins_name_a_model_and_a_plain_path() {
+        let pins = FirmwarePins::parse(&["VVX_400=vvx/5.9.7/sip.ld", "ip331=sip32:sip_327.ld"])
+            .unwrap();
+        assert_eq!(
+            pins.image_of(model("VVX_400")).as_deref(),
+            Some("vvx/5.9.7/sip.ld")
+        );
+        assert_eq!(pins.family_of(model("SPIP_331")), Some(Family::Sip32));
+        assert_eq!(pins.image_of(model("VVX_500")).as_deref(), Some("sip.ld"));
+        for bad in [
+            "VVX_400",
+            "VVX_999=sip.ld",
+            "6757i=6757i.st",
+            "VVX_400=../etc/passwd",
+            "VVX_400=a b.ld",
+            "VVX_400=uc9:sip.ld",
+            "VVX_400=",
+        ] {
+            assert!(FirmwarePins::parse(&[bad]).is_err(), "{bad}");
+        }
+        assert!(FirmwarePins::parse(&["VVX_400=a.ld", "vvx400=b.ld"]).is_err());
+    }
+}
