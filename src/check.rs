@@ -127,7 +127,11 @@ pub fn check(
         )));
     }
     findings.extend(hidden_model_files(deployment));
-    findings.extend(missing_firmware(deployment, provisioner, &serving.firmware_dir));
+    findings.extend(missing_firmware(
+        deployment,
+        provisioner,
+        &serving.firmware_dir,
+    ));
     findings
 }
 

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::store::secrets::SecretKey;
-use crate::vendor::firmware::FirmwarePins;
 use crate::store::{SqlStore, StoreError};
+use crate::vendor::firmware::FirmwarePins;
 
 /// Default data folder, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "phoneprov-data";

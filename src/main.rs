@@ -30,8 +30,8 @@ use phoneprov::serve::sightings::Recorder;
 use phoneprov::serve::tftp::TftpServer;
 use phoneprov::serve::workers;
 use phoneprov::site_edit::apply_declared;
-use phoneprov::vendor::firmware::FirmwarePins;
 use phoneprov::store::{SqlStore, Store, url_without_password};
+use phoneprov::vendor::firmware::FirmwarePins;
 
 mod cli_dhcp;
 mod cli_failover;
@@ -100,7 +100,12 @@ struct StorageArgs {
     /// The application image of a Polycom model under the firmware folder, MODEL=PATH or
     /// MODEL=FAMILY:PATH (family sip21, sip31, sip32, uc4 or uc5 when the image is not the
     /// model's own line), e.g. VVX_400=vvx/5.9.7/sip.ld; repeat for several models.
-    #[arg(long = "firmware-pin", global = true, env = "PHONEPROV_FIRMWARE_PIN", value_delimiter = ',')]
+    #[arg(
+        long = "firmware-pin",
+        global = true,
+        env = "PHONEPROV_FIRMWARE_PIN",
+        value_delimiter = ','
+    )]
     firmware_pins: Vec<String>,
 }
 

@@ -39,7 +39,7 @@ async fn the_admin_api_needs_the_token() {
 async fn the_admin_api_lists_previews_imports_and_exports() {
     let server = start_with(&["--admin-token", TOKEN, "--api-body-limit", "2000"]).await;
     let page = json(&api(&server, "GET", "/extensions?limit=2&offset=1", &[]));
-    assert_eq!(page["total"], 6);
+    assert_eq!(page["total"], 7);
     let numbers: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -63,7 +63,8 @@ async fn the_admin_api_lists_previews_imports_and_exports() {
     let phone = json(&api(&server, "GET", "/phones/00:04:F2:14:AB:38", &[]));
     assert_eq!(
         phone["files"],
-        serde_json::json!(["0004f214ab38.cfg", "202.cfg", "203.cfg", "altigen.cfg"])
+        // A VVX 400 runs UC Software: the site file in its spelling.
+        serde_json::json!(["0004f214ab38.cfg", "202.cfg", "203.cfg", "altigen.uc.cfg"])
     );
     assert_eq!(phone["model"], "VVX_400");
     let preview = api(&server, "GET", "/phones/0004f214ab38/files/203.cfg", &[]);
@@ -353,8 +354,9 @@ async fn the_admin_api_creates_and_changes_sites() {
     assert!(site.contains("[1-7]xxx"), "{site}");
     let master =
         String::from_utf8(curl(&format!("{}/0004f2ee0001.cfg", server.base), &[]).body).unwrap();
+    // A SoundPoint IP 331 on SIP 3.2 (the AltiGen guide's): its vendor files after ours.
     assert!(
-        master.contains("5001.cfg, site-east.cfg, phone1.cfg, sip.cfg"),
+        master.contains(r#"CONFIG_FILES="5001.cfg, site-east.cfg, phone1.cfg, sip.cfg""#),
         "{master}"
     );
     let desk = String::from_utf8(curl(&format!("{}/5001.cfg", server.base), &[]).body).unwrap();

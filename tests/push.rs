@@ -15,6 +15,7 @@ use common::server::{Server, TOKEN, api, curl, json, send_json, start_with};
 use tokio::net::UdpSocket;
 
 const POLYCOM_UA: &str = "FileTransport PolycomVVX-VVX_400-UA/5.9.7.4477 Type/Application";
+const AASTRA_UA: &str = "Aastra6757i MAC:00-08-5D-16-10-DE V:3.2.1.1013-SIP";
 
 /// A NOTIFY as the peer received it.
 #[derive(Debug)]
@@ -300,4 +301,54 @@ async fn resync_on_demand_and_an_unanswered_push_is_recorded() {
     let unseen = api(&server, "POST", "/phones/0004f2aa0001/resync", &[]);
     assert_eq!(unseen.status, 409);
     assert!(String::from_utf8_lossy(&unseen.body).contains("never seen"));
+}
+
+/// An Aastra phone listens where its `<MAC>.cfg` says (`sip local port`; factory 5060, Mitel 6800
+/// admin guide 4.2.0, 4-81): the push goes to that port, read here from the file the phone got.
+#[tokio::test]
+async fn an_aastra_phone_gets_the_push_on_the_port_its_files_set() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let peer = Peer::new().await;
+    sites_at(&server, peer.port());
+    let file = curl(
+        &format!("{}/00085D1610DE.cfg", server.base),
+        &["-A", AASTRA_UA],
+    );
+    assert_eq!(file.status, 200);
+    let text = String::from_utf8(file.body).unwrap();
+    let listens: u16 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("sip local port: "))
+        .expect("sip local port in <MAC>.cfg")
+        .parse()
+        .unwrap();
+    assert_eq!(listens, peer.port(), "the phone listens on the site's port");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while json(&api(&server, "GET", "/phones/00085d1610de", &[]))["last_seen"].is_null() {
+        assert!(Instant::now() < deadline, "never recorded as seen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let reply = send_json(
+        &server,
+        "PUT",
+        "/extensions/204",
+        r#"{"display_name": "Zoe Angstrom"}"#,
+    );
+    assert_eq!(reply.status, 200);
+    let notify = peer
+        .receive(Duration::from_secs(5))
+        .await
+        .expect("a NOTIFY on the port the phone's file set");
+    assert_eq!(
+        notify.request_line,
+        format!("NOTIFY sip:204@127.0.0.1:{listens} SIP/2.0")
+    );
+    assert_eq!(notify.header("event"), "check-sync");
+    peer.answer(&notify, "200 OK").await;
+    wait_for_outcome(
+        &server,
+        "00085d1610de",
+        "acknowledged",
+        Duration::from_secs(3),
+    );
 }

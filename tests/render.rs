@@ -20,7 +20,7 @@ const POLYCOM_GOLDEN: &[&str] = &[
     "0004f214ab37.cfg",
     "0004f214ab38.cfg",
     "0004f2aa0001.cfg",
-    "0004f2aa0002.cfg",
+    "0004f2ac0206.cfg",
     "201.cfg",
     "202.cfg",
     "203.cfg",
@@ -151,9 +151,11 @@ async fn the_default_site_file_has_every_parameter_of_the_guide() {
         ("tcpIpApp.sntp.gmtOffset", "-28800"),
         ("tcpIpApp.sntp.daylightSavings.enable", "1"),
         ("dialplan.removeEndOfDial", "0"),
+        // The guide's map, with the site's emergency numbers (911, 9911 by default) first so
+        // they dial at once (US Kari's Law; issue 17).
         (
             "dialplan.digitmap",
-            "0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xx|9[2-9]xxxxxx|91xxxxxxxxxx|xxx.T",
+            "911|9911|0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xx|9[2-9]xxxxxx|91xxxxxxxxxx|xxx.T",
         ),
         ("call.lastCallReturnString", "#69"),
         ("se.pat.misc.1.name", "message waiting"),
@@ -178,16 +180,8 @@ async fn polycom_files_carry_the_registration_of_the_guide() {
     let deployment = deployment_of(&store).await;
     let provisioner = builtin();
     let master = attributes(&fetch(&provisioner, &deployment, "0004f214ab38.cfg").content);
-    assert_eq!(master["APP_FILE_PATH"], "sip.ld");
-    assert_eq!(
-        master["CONFIG_FILES"],
-        "202.cfg, 203.cfg, altigen.cfg, phone1.cfg, sip.cfg"
-    );
-    assert_eq!(master["APP_FILE_PATH_SPIP300"], "sip_212.ld");
-    assert_eq!(
-        master["CONFIG_FILES_SPIP500"],
-        "phone1_212.cfg, sip_212.cfg"
-    );
+    assert_eq!(master["APP_FILE_PATH"], "uc5/sip.ld");
+    assert_eq!(master["CONFIG_FILES"], "202.cfg, 203.cfg, altigen.uc.cfg");
     for empty in [
         "MISC_FILES",
         "LOG_FILE_DIRECTORY",
@@ -241,18 +235,20 @@ async fn polycom_files_carry_the_registration_of_the_guide() {
     let site = attributes(&branch_site);
     assert_eq!(
         site["dialplan.digitmap"],
-        "0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xxx|9[2-9]xxxxxxxxx|91xxxxxxxxxx|xxx.T"
+        "112|0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xxx|9[2-9]xxxxxxxxx|91xxxxxxxxxx|xxx.T"
     );
-    assert_eq!(site["tcpIpApp.sntp.daylightSavings.enable"], "0");
     assert!(
-        !site.contains_key("se.pat.misc.1.name"),
+        !site.keys().any(|k| k.starts_with("se.pat.misc")),
         "the beep is on at the branch"
     );
-    // The default master carries no account.
+    // The default master carries no account; each model family gets its own image and files.
     let default_master = fetch(&provisioner, &deployment, "000000000000.cfg").content;
+    let default_attributes = attributes(&default_master);
+    assert_eq!(default_attributes["CONFIG_FILES"], "");
+    assert_eq!(default_attributes["APP_FILE_PATH_SPIP300"], "sip_212.ld");
     assert_eq!(
-        attributes(&default_master)["CONFIG_FILES"],
-        "phone1.cfg, sip.cfg"
+        default_attributes["CONFIG_FILES_SPIP500"],
+        "phone1_212.cfg, sip_212.cfg"
     );
     assert!(!default_master.contains("password"));
     store.close().await;
@@ -519,6 +515,19 @@ async fn render_prints_exactly_what_a_phone_gets() {
 #[tokio::test]
 async fn check_renders_everything_and_fails_on_a_broken_override() {
     let db = golden_db().await;
+    // The firmware each model family of the golden deployment is pointed at.
+    let firmware = db.dir.path().join("firmware");
+    for file in [
+        "uc5/sip.ld",
+        "sip.ld",
+        "phone1.cfg",
+        "sip.cfg",
+        "sip_31.ld",
+        "phone1_31.cfg",
+        "sip_31.cfg",
+    ] {
+        write(&firmware, file, "firmware");
+    }
     let out = db.run(&["check", "--server-address", "10.0.0.1"]);
     assert_success(&out, "check");
     assert_eq!(stdout(&out), "check: 0 error(s), 0 warning(s)\n");

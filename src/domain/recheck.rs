@@ -120,10 +120,13 @@ mod tests {
             let (h, m) = time.split_once(':').unwrap();
             let minute = h.parse::<u16>().unwrap() * 60 + m.parse::<u16>().unwrap();
             // 23:00 to 00:59, across midnight.
-            assert!(minute >= 23 * 60 || minute < 60, "{time}");
+            assert!(!(60..23 * 60).contains(&minute), "{time}");
             minutes.insert(minute);
         }
         assert!(minutes.len() > 60, "{} distinct minutes", minutes.len());
-        assert_eq!(Recheck::Off.time_of(&Mac::parse("0004f2000001").unwrap()), None);
+        assert_eq!(
+            Recheck::Off.time_of(&Mac::parse("0004f2000001").unwrap()),
+            None
+        );
     }
 }

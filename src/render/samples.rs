@@ -65,12 +65,9 @@ pub fn context_for(template: &str) -> Option<Context> {
             registration,
             Some(recheck),
         )),
-        render::POLYCOM_SITE => Context::from_serialize(&polycom::site(
-            &site,
-            &settings,
-            Spelling::Uc,
-            &clock,
-        )),
+        render::POLYCOM_SITE => {
+            Context::from_serialize(&polycom::site(&site, &settings, Spelling::Uc, &clock))
+        }
         render::AASTRA_GLOBAL => {
             Context::from_serialize(&aastra::global(server("192.0.2.10"), backup, 90))
         }

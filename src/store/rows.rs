@@ -63,9 +63,7 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
         utc_offset_seconds: flag(row, "time_offset_set")?
             .then(|| row.try_get::<i64, _>("utc_offset_seconds"))
             .transpose()?
-            .map(|offset| {
-                i32::try_from(offset).map_err(|_| bad("utc_offset_seconds out of range"))
-            })
+            .map(|offset| i32::try_from(offset).map_err(|_| bad("utc_offset_seconds out of range")))
             .transpose()?,
         daylight_saving: flag(row, "daylight_saving")?,
         sntp_server: row.try_get("sntp_server")?,

@@ -115,7 +115,10 @@ pub fn aastra(rules: &ClockRules) -> AastraClock {
         dst_config: if dst.is_some() { 3 } else { 0 },
         dst_minutes: dst.map_or(0, |d| d.minutes.clamp(0, 60)),
         changes: dst.map_or_else(Vec::new, |d| {
-            vec![aastra_change("start", &d.start), aastra_change("end", &d.end)]
+            vec![
+                aastra_change("start", &d.start),
+                aastra_change("end", &d.end),
+            ]
         }),
     }
 }

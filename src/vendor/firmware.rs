@@ -1,12 +1,16 @@
-//! Polycom firmware families: which software line each model runs at most, and what that line
-//! decides in the files phoneprov renders (the application image in `APP_FILE_PATH`, the vendor
-//! files a master lists after phoneprov's own in `CONFIG_FILES`, and the parameter spellings of
-//! the site file). Admins pin the image of a model (`VVX_400=vvx/5.9.7/sip.ld`), optionally with
-//! the family that image belongs to (`SPIP_331=sip32:sip_327.ld` keeps a SoundPoint on SIP 3.2).
+//! Polycom firmware families: which software line each model runs, and what that line decides in
+//! the files phoneprov renders (the application image in `APP_FILE_PATH`, the vendor files a
+//! master lists after phoneprov's own in `CONFIG_FILES`, and the parameter spellings of the site
+//! file). Admins pin the image of a model (`VVX_400=vvx/5.9.7/sip.ld`), optionally with the family
+//! that image belongs to (`SPIP_331=uc4:uc4/sip.ld` moves a SoundPoint to UC Software 4.0).
 //!
-//! The model lists follow the last software each model runs (Polycom release matrices as the
-//! peers' per-version plugins record them: Wazo provd `v3_1_6`, `v3_2_4B`, `v4_0_11`, `v5_9_2`,
-//! `v6_4_6`; provisioner.net's master with its `APPLICATION_SPIP301` sections).
+//! Models that stop at a line run it: SoundPoint IP 300/500 at SIP 2.1, 301/501/600/601 and
+//! SoundStation IP 4000 at SIP 3.1, VVX on UC Software 5.x/6.x (Wazo provd's per-version plugins
+//! `v3_1_6`, `v5_9_2`, `v6_4_6`; provisioner.net's master with its `APPLICATION_SPIP301` sections).
+//! The SoundPoint IP and SoundStation IP models that can run either SIP 3.2 or UC Software 4.0 are
+//! served as SIP 3.2 unless pinned: that is what the AltiGen MAXCS guide deploys them on (SIP
+//! 3.2.7, with `sip.ld`, `phone1.cfg`, `sip.cfg`), and serving UC spellings to a phone still on
+//! 3.2 would silently break its intercom auto-answer.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,9 +24,11 @@ pub enum Family {
     Sip21,
     /// SIP 3.1.x: SoundPoint IP 301, 501, 600, 601, SoundStation IP 4000.
     Sip31,
-    /// SIP 3.2.x: SoundPoint IP 320, 330, 430.
+    /// SIP 3.2.x: SoundPoint IP 320 to 670 and SoundStation IP 5000 to 7000 (the AltiGen guide's
+    /// SIP 3.2.7).
     Sip32,
-    /// UC Software 4.0.x: SoundPoint IP 321 to 670, SoundStation IP 5000 to 7000.
+    /// UC Software 4.0.x: no model by default; SoundPoint IP 321 to 670 and SoundStation IP 5000
+    /// to 7000 when pinned to it.
     Uc4,
     /// UC Software 5.x and 6.x: VVX.
     Uc5,
@@ -80,7 +86,7 @@ impl Family {
             .find(|f| f.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
-    /// The family of a Polycom model, by its last software line.
+    /// The family a Polycom model is served as unless pinned.
     pub fn of_model(model: &Model) -> Option<Family> {
         if model.vendor != Vendor::Polycom {
             return None;
@@ -88,32 +94,34 @@ impl Family {
         Some(match model.name {
             "SPIP_300" | "SPIP_500" => Family::Sip21,
             "SPIP_301" | "SPIP_501" | "SPIP_600" | "SPIP_601" | "SSIP_4000" => Family::Sip31,
-            "SPIP_320" | "SPIP_330" | "SPIP_430" => Family::Sip32,
             name if name.starts_with("VVX_") => Family::Uc5,
-            _ => Family::Uc4,
+            _ => Family::Sip32,
         })
     }
 
     /// The application image in the firmware folder, unless pinned. Each family has its own
-    /// name so that one folder holds them all (rename the files of each software package so).
+    /// place so that one folder holds them all: the AltiGen guide's names for SIP 2.1
+    /// (`sip_212.ld`) and SIP 3.2 (`sip.ld`), `sip_31.ld` for SIP 3.1, and a folder for each UC
+    /// Software line, where its package unpacks as it is (split `<part>.sip.ld` images too).
     pub fn default_image(self) -> &'static str {
         match self {
             Family::Sip21 => "sip_212.ld",
             Family::Sip31 => "sip_31.ld",
-            Family::Sip32 => "sip_32.ld",
-            Family::Uc4 => "sip_40.ld",
-            Family::Uc5 => "sip.ld",
+            Family::Sip32 => "sip.ld",
+            Family::Uc4 => "uc4/sip.ld",
+            Family::Uc5 => "uc5/sip.ld",
         }
     }
 
     /// The vendor files a master lists after phoneprov's own: the SIP 2.x/3.x packages carry
-    /// `phone1.cfg` and `sip.cfg` with the application's defaults (renamed per family here);
-    /// UC Software keeps its defaults in the application and needs none.
+    /// `phone1.cfg` and `sip.cfg` with the application's defaults (named as the AltiGen guide
+    /// names them for SIP 2.1 and 3.2, `_31` for SIP 3.1); UC Software keeps its defaults in the
+    /// application and needs none.
     pub fn vendor_config_files(self) -> &'static [&'static str] {
         match self {
             Family::Sip21 => &["phone1_212.cfg", "sip_212.cfg"],
             Family::Sip31 => &["phone1_31.cfg", "sip_31.cfg"],
-            Family::Sip32 => &["phone1_32.cfg", "sip_32.cfg"],
+            Family::Sip32 => &["phone1.cfg", "sip.cfg"],
             Family::Uc4 | Family::Uc5 => &[],
         }
     }
@@ -241,9 +249,9 @@ impl FirmwarePins {
 
     /// Every Polycom model with its family and image, in table order.
     pub fn polycom_models(&self) -> impl Iterator<Item = (&'static Model, Family, String)> + '_ {
-        MODELS.iter().filter_map(|model| {
-            Some((model, self.family_of(model)?, self.image_of(model)?))
-        })
+        MODELS
+            .iter()
+            .filter_map(|model| Some((model, self.family_of(model)?, self.image_of(model)?)))
     }
 }
 
@@ -262,20 +270,23 @@ mod tests {
         }
         assert_eq!(Family::of_model(model("6757i")), None);
         assert_eq!(Family::of_model(model("SPIP_601")), Some(Family::Sip31));
-        assert_eq!(Family::of_model(model("SPIP_335")), Some(Family::Uc4));
+        assert_eq!(Family::of_model(model("SPIP_335")), Some(Family::Sip32));
         assert_eq!(Family::of_model(model("VVX_1500")), Some(Family::Uc5));
     }
 
     #[test]
     fn pins_name_a_model_and_a_plain_path() {
-        let pins = FirmwarePins::parse(&["VVX_400=vvx/5.9.7/sip.ld", "ip331=sip32:sip_327.ld"])
-            .unwrap();
+        let pins =
+            FirmwarePins::parse(&["VVX_400=vvx/5.9.7/sip.ld", "ip331=uc4:uc4/sip.ld"]).unwrap();
         assert_eq!(
             pins.image_of(model("VVX_400")).as_deref(),
             Some("vvx/5.9.7/sip.ld")
         );
-        assert_eq!(pins.family_of(model("SPIP_331")), Some(Family::Sip32));
-        assert_eq!(pins.image_of(model("VVX_500")).as_deref(), Some("sip.ld"));
+        assert_eq!(pins.family_of(model("SPIP_331")), Some(Family::Uc4));
+        assert_eq!(
+            pins.image_of(model("VVX_500")).as_deref(),
+            Some("uc5/sip.ld")
+        );
         for bad in [
             "VVX_400",
             "VVX_999=sip.ld",
