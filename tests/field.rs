@@ -128,6 +128,15 @@ fn builtin() -> Provisioner {
     Provisioner::new(Renderer::builtin())
 }
 
+/// A fresh SQLite store holding the golden deployment, and that deployment read from it.
+async fn golden() -> (common::TestDb, SqlStore, Deployment) {
+    let db = sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    let deployment = deployment_of(&store).await;
+    (db, store, deployment)
+}
+
 /// A clock as each vendor applies it. Polycom: `gmtOffset` seconds east of UTC; DST start/stop by
 /// month, `date` (1, 8, 15, 22 = first to fourth occurrence, with fixedDayEnable 0) or
 /// `lastInMonth`, `dayOfWeek` (1 = Sunday) and `time` (hour) — Polycom SIP 2.2 admin guide, A-53.
@@ -345,10 +354,7 @@ async fn a_site_without_a_time_gets_utc_and_check_warns() {
 /// and MAXCS needs the subscription.
 #[tokio::test]
 async fn aastra_phones_subscribe_for_message_waiting() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    let deployment = deployment_of(&store).await;
+    let (_db, store, deployment) = golden().await;
     let aastra = aastra_applies(&builtin(), &deployment, "00085d1610de", "6757i");
     assert_eq!(get(&aastra, "sip explicit mwi subscription"), Some("1"));
     assert_eq!(
@@ -362,15 +368,13 @@ async fn aastra_phones_subscribe_for_message_waiting() {
 
 /// VVX phones run UC Software 5.x/6.x, SoundPoint IP 601 SIP 3.1.x, the IP 331 and 430 SIP 3.2
 /// (the AltiGen guide's 3.2.7), the IP 300 SIP 2.1, and an IP 331 pinned to UC Software 4.0 that:
-/// each gets its family's image, `CONFIG_FILES` and parameter spellings. UC Software names ring classes (`autoAnswer`) and the
-/// message-waiting pattern (`se.pat.misc.messageWaiting`); SIP 3.x numbers them (ring class 3 of
+/// each gets its family's image, `CONFIG_FILES` and parameter spellings. UC Software names ring
+/// classes (`autoAnswer`) and the message-waiting pattern (`se.pat.misc.messageWaiting`); SIP 3.x numbers them (ring class 3 of
 /// its `sip.cfg`, `se.pat.misc.1`, SIP 3.1 admin guide A-36). UC Software keeps its defaults in the
 /// application, so its masters list no vendor files (Wazo's 4.x-6.x masters list only their own).
 #[tokio::test]
 async fn each_firmware_family_gets_its_masters_files_and_spellings() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
+    let (_db, store, _) = golden().await;
     import(
         &store,
         "extension,display_name,mac,model,site\n\
@@ -496,10 +500,7 @@ async fn each_firmware_family_gets_its_masters_files_and_spellings() {
 /// Polycom UC Software 4.1.6 admin guide, pp. 47 and 56.
 #[tokio::test]
 async fn a_phone_with_a_backup_server_re_registers_and_fails_back() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    let deployment = deployment_of(&store).await;
+    let (_db, store, deployment) = golden().await;
     let view = polycom_applies(&builtin(), &deployment, "0004f2aa0001");
     let p = &view.applied;
     assert_eq!(get(p, "reg.1.server.2.address"), Some("10.10.0.5"));
@@ -614,12 +615,9 @@ async fn emergency_numbers_dial_at_once() {
 /// to that the firmware folder lacks, with the models that need it; a pinned image too.
 #[tokio::test]
 async fn check_names_the_firmware_each_family_lacks() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
+    let (db, store, _) = golden().await;
     store.close().await;
     let firmware = db.dir.path().join("firmware");
-    std::fs::create_dir_all(&firmware).unwrap();
     std::fs::create_dir_all(firmware.join("uc5")).unwrap();
     for present in ["uc5/sip.ld", "sip.ld", "phone1.cfg", "sip_31.ld"] {
         std::fs::write(firmware.join(present), "image").unwrap();
@@ -689,4 +687,140 @@ async fn a_pinned_image_is_named_and_served_from_the_firmware_folder() {
     let fetched = common::server::curl(&format!("{}/{path}", server.base), &[]);
     assert_eq!((fetched.status, fetched.body.len()), (200, image.len()));
     assert!(fetched.body == image, "the pinned image, byte for byte");
+}
+
+/// A rendered parameter name with its line key, server and pattern numbers replaced by the
+/// placeholders of `docs/phone-parameters.md` (`reg.N.server.M.address`, `sip lineN password`,
+/// `se.pat.misc.1.inst.K.type`, `APP_FILE_PATH_<model>`).
+fn placeholder_name(kind: &str, name: &str) -> String {
+    fn digits_after(name: &str, marker: &str, placeholder: &str) -> String {
+        let Some(at) = name.find(marker) else {
+            return name.to_string();
+        };
+        let start = at + marker.len();
+        let end = name[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(name.len(), |i| start + i);
+        if end == start {
+            return name.to_string();
+        }
+        format!("{}{placeholder}{}", &name[..start], &name[end..])
+    }
+    let mut name = name.to_string();
+    match kind {
+        "polycom-master" => {
+            for prefix in ["APP_FILE_PATH_", "CONFIG_FILES_"] {
+                if let Some(tag) = name.strip_prefix(prefix)
+                    && !tag.is_empty()
+                {
+                    name = format!("{prefix}<model>");
+                }
+            }
+        }
+        "polycom-extension" => {
+            name = digits_after(&name, "reg.", "N");
+            name = digits_after(&name, "reg.N.server.", "M");
+            name = digits_after(&name, "msg.mwi.", "N");
+        }
+        "aastra-phone" => name = digits_after(&name, "sip line", "N"),
+        _ => {}
+    }
+    digits_after(&name, ".inst.", "K")
+}
+
+/// The parameter names of each table of `docs/phone-parameters.md`, by the kind its marker
+/// comment names.
+fn documented_parameters() -> HashMap<String, std::collections::BTreeSet<String>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/phone-parameters.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut tables: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(kind) = line
+            .strip_prefix("<!-- parameters: ")
+            .and_then(|rest| rest.strip_suffix(" -->"))
+        {
+            current = Some(kind.to_string());
+            tables.entry(kind.to_string()).or_default();
+            continue;
+        }
+        let Some(kind) = &current else { continue };
+        if !line.starts_with('|') {
+            if !line.trim().is_empty() {
+                current = None;
+            }
+            continue;
+        }
+        let first_cell = line.trim_start_matches('|').replace("\\|", "\u{1}");
+        let first_cell = first_cell.split('|').next().unwrap_or("").trim();
+        if let Some(name) = first_cell
+            .strip_prefix('`')
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            tables
+                .get_mut(kind)
+                .unwrap()
+                .insert(name.replace('\u{1}', "|"));
+        }
+    }
+    tables
+}
+
+/// `docs/phone-parameters.md` lists exactly the parameters the rendered files of the golden
+/// deployment (both sites, both spellings, a backup server, DST by weekday and by last weekday,
+/// the beep silenced and not) hold, table by table.
+#[tokio::test]
+async fn the_parameter_tables_match_the_rendered_files() {
+    let (_db, store, deployment) = golden().await;
+    let provisioner = builtin();
+    let kinds: [(&str, &[&str]); 7] = [
+        (
+            "polycom-master",
+            &[
+                "000000000000.cfg",
+                "0004f214ab37.cfg",
+                "0004f214ab38.cfg",
+                "0004f2aa0001.cfg",
+                "0004f2ac0206.cfg",
+            ],
+        ),
+        (
+            "polycom-extension",
+            &["201.cfg", "202.cfg", "203.cfg", "206.cfg", "3001.cfg"],
+        ),
+        ("polycom-site-sip", &["altigen.cfg", "site-branch.cfg"]),
+        ("polycom-site-uc", &["altigen.uc.cfg", "site-branch.uc.cfg"]),
+        ("aastra-global", &["aastra.cfg"]),
+        ("aastra-model", &["6757i.cfg"]),
+        ("aastra-phone", &["00085D1610DE.cfg"]),
+    ];
+    let documented = documented_parameters();
+    assert_eq!(documented.len(), kinds.len(), "{:?}", documented.keys());
+    for (kind, files) in kinds {
+        let mut rendered = std::collections::BTreeSet::new();
+        for file in files {
+            let text = content(&provisioner, &deployment, file).expect(file);
+            let names: Vec<String> = if kind.starts_with("polycom") {
+                attributes(&text)
+                    .into_iter()
+                    .map(|(name, _)| name)
+                    .collect()
+            } else {
+                text.lines()
+                    .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+                    .map(|l| l.split_once(':').expect("key: value").0.trim().to_string())
+                    .collect()
+            };
+            rendered.extend(names.iter().map(|n| placeholder_name(kind, n)));
+        }
+        let table = &documented[kind];
+        let undocumented: Vec<_> = rendered.difference(table).collect();
+        let unrendered: Vec<_> = table.difference(&rendered).collect();
+        assert!(
+            undocumented.is_empty() && unrendered.is_empty(),
+            "{kind}: rendered but not in docs/phone-parameters.md: {undocumented:?}; \
+             documented but not rendered: {unrendered:?}"
+        );
+    }
+    store.close().await;
 }

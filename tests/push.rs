@@ -128,6 +128,20 @@ fn see(server: &Server, macs: &[&str]) {
     }
 }
 
+/// Renames extension `number` (a change to its phone's files) and returns the NOTIFY it causes.
+async fn rename_and_receive(server: &Server, peer: &Peer, number: &str, name: &str) -> Received {
+    let reply = send_json(
+        server,
+        "PUT",
+        &format!("/extensions/{number}"),
+        &format!(r#"{{"display_name": "{name}"}}"#),
+    );
+    assert_eq!(reply.status, 200);
+    peer.receive(Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|| panic!("a NOTIFY for {number}"))
+}
+
 fn push_of(server: &Server, mac: &str) -> serde_json::Value {
     json(&api(server, "GET", &format!("/phones/{mac}"), &[]))["push"].clone()
 }
@@ -162,17 +176,7 @@ async fn a_change_pushes_check_sync_to_the_phones_it_touches() {
     );
 
     // Alice's display name is in her phone's files only.
-    let reply = send_json(
-        &server,
-        "PUT",
-        "/extensions/201",
-        r#"{"display_name": "Alice Smith"}"#,
-    );
-    assert_eq!(reply.status, 200);
-    let notify = peer
-        .receive(Duration::from_secs(5))
-        .await
-        .expect("a NOTIFY");
+    let notify = rename_and_receive(&server, &peer, "201", "Alice Smith").await;
     assert_eq!(
         notify.request_line,
         format!("NOTIFY sip:201@127.0.0.1:{} SIP/2.0", peer.port())
@@ -328,17 +332,7 @@ async fn an_aastra_phone_gets_the_push_on_the_port_its_files_set() {
         assert!(Instant::now() < deadline, "never recorded as seen");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let reply = send_json(
-        &server,
-        "PUT",
-        "/extensions/204",
-        r#"{"display_name": "Zoe Angstrom"}"#,
-    );
-    assert_eq!(reply.status, 200);
-    let notify = peer
-        .receive(Duration::from_secs(5))
-        .await
-        .expect("a NOTIFY on the port the phone's file set");
+    let notify = rename_and_receive(&server, &peer, "204", "Zoe Angstrom").await;
     assert_eq!(
         notify.request_line,
         format!("NOTIFY sip:204@127.0.0.1:{listens} SIP/2.0")
