@@ -309,7 +309,7 @@ async fn the_admin_api_creates_and_changes_sites() {
     let invalid = send(
         "POST",
         "/sites",
-        r#"{"name": "west", "sip_port": 0, "extension_length": 5, "alternate_site": "nowhere", "sip_server": "a b"}"#,
+        r#"{"name": "west", "sip_port": 0, "extension_length": 5, "alternate_site": "nowhere", "sip_server": "a b", "time_zone": "Mars/Olympus", "emergency_numbers": "9x1", "recheck": "25:00"}"#,
     );
     assert_eq!(invalid.status, 422);
     let mut fields: Vec<String> = json(&invalid)["details"]
@@ -323,11 +323,28 @@ async fn the_admin_api_creates_and_changes_sites() {
         fields,
         [
             "alternate_site",
+            "emergency_numbers",
             "extension_length",
+            "recheck",
             "sip_port",
-            "sip_server"
+            "sip_server",
+            "time_zone"
         ]
     );
+    // A new site has no time until given a zone; the zone and the other clock fields show.
+    assert!(view["time_zone"].is_null() && view["utc_offset_seconds"].is_null());
+    assert_eq!(view["emergency_numbers"], "911,9911");
+    assert_eq!(view["recheck"], "02:00");
+    let zoned = send(
+        "PUT",
+        "/sites/east",
+        r#"{"time_zone": "America/Chicago", "emergency_numbers": "911", "recheck": "off"}"#,
+    );
+    assert_eq!(zoned.status, 200, "{}", String::from_utf8_lossy(&zoned.body));
+    let zoned = json(&zoned);
+    assert_eq!(zoned["time_zone"], "America/Chicago");
+    assert_eq!(zoned["emergency_numbers"], "911");
+    assert_eq!(zoned["recheck"], "off");
     assert_eq!(
         send("PUT", "/sites/nowhere", r#"{"mwi_beep": true}"#).status,
         404

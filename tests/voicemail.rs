@@ -109,6 +109,7 @@ async fn central_voicemail_and_its_backup_while_marked_down() {
 
 const CONFIG: &str = r#"
 admin_token = "test-admin-token-0123456789"
+firmware_pin = ["VVX_400=vvx/5.9.7/sip.ld"]
 
 [voicemail]
 central = "10.91.0.1"
@@ -124,6 +125,8 @@ alternate_site = "south"
 name = "south"
 sip_server = "10.71.0.1"
 alternate_site = "north"
+time_zone = "Australia/Sydney"
+recheck = "off"
 "#;
 
 fn config_actions(server: &Server) -> Vec<String> {
@@ -156,6 +159,15 @@ async fn sites_and_voicemail_come_from_the_config_file() {
     let south = json(&api(&server, "GET", "/sites/south", &[]));
     assert_eq!(south["sip_server"], "10.71.0.1");
     assert_eq!(south["alternate_site"], "north");
+    assert_eq!(south["time_zone"], "Australia/Sydney");
+    assert_eq!(south["recheck"], "off");
+    // A firmware pin from the file: the default master names the VVX 400's pinned image.
+    let vvx = curl(&format!("{}/000000000000.cfg", server.base), &[]);
+    assert!(
+        String::from_utf8_lossy(&vvx.body).contains(r#"APP_FILE_PATH_VVX400="vvx/5.9.7/sip.ld""#),
+        "{}",
+        String::from_utf8_lossy(&vvx.body)
+    );
     assert_eq!(
         json(&api(&server, "GET", "/voicemail", &[]))["central"],
         "10.91.0.1"
@@ -189,6 +201,14 @@ async fn sites_and_voicemail_come_from_the_config_file() {
         (
             "[[site]]\nname = \"bad name\"\n",
             "config file [[site]] number 1",
+        ),
+        (
+            "[[site]]\nname = \"x\"\ntime_zone = \"Nowhere/X\"\n",
+            "config file site x: invalid site settings: time_zone: \"Nowhere/X\" is not a time zone",
+        ),
+        (
+            "firmware_pin = [\"VVX_999=x.ld\"]\n",
+            "firmware pin \"VVX_999=x.ld\": no model",
         ),
         (
             "[voicemail]\ncentral = \"a/b\"\n",
