@@ -340,7 +340,12 @@ async fn the_admin_api_creates_and_changes_sites() {
         "/sites/east",
         r#"{"time_zone": "America/Chicago", "emergency_numbers": "911", "recheck": "off"}"#,
     );
-    assert_eq!(zoned.status, 200, "{}", String::from_utf8_lossy(&zoned.body));
+    assert_eq!(
+        zoned.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&zoned.body)
+    );
     let zoned = json(&zoned);
     assert_eq!(zoned["time_zone"], "America/Chicago");
     assert_eq!(zoned["emergency_numbers"], "911");

@@ -167,20 +167,20 @@ impl ClockRules {
                 daylight_saving: None,
             };
         };
+        let saving = start.offset_after - standard;
+        // Ireland's zone keeps its summer time as standard and a negative saving in winter:
+        // phones know only a positive saving, so the lower offset is told as standard time.
+        let (standard, saving, start, end) = if saving < 0 {
+            (standard + saving, -saving, end, start)
+        } else {
+            (standard, saving, start, end)
+        };
         ClockRules {
             utc_offset_seconds: standard,
             daylight_saving: Some(DaylightSaving {
-                minutes: (start.offset_after - standard) / 60,
-                start: ClockChange {
-                    month: start.local.month() as u8,
-                    day: nth_or_last(start.local.date()),
-                    hour: start.local.hour() as u8,
-                },
-                end: ClockChange {
-                    month: end.local.month() as u8,
-                    day: nth_or_last(end.local.date()),
-                    hour: end.local.hour() as u8,
-                },
+                minutes: saving / 60,
+                start: change_of(&start),
+                end: change_of(&end),
             }),
         }
     }
@@ -228,6 +228,14 @@ fn changes_in(tz: &TimeZone, year: i16) -> Option<(i32, Change, Change)> {
     Some((standard?, start?, end?))
 }
 
+fn change_of(change: &Change) -> ClockChange {
+    ClockChange {
+        month: change.local.month() as u8,
+        day: nth_or_last(change.local.date()),
+        hour: change.local.hour() as u8,
+    }
+}
+
 fn weekday_of(day: Date) -> u8 {
     day.weekday().to_sunday_one_offset() as u8
 }
@@ -255,5 +263,23 @@ mod tests {
         for bad in ["", "Mars/Olympus", "Europe/../etc", "x".repeat(65).as_str()] {
             assert!(ZoneName::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_negative_saving_is_told_as_standard_time_and_summer_time() {
+        // Dublin: GMT in winter, IST (UTC+1) from the last Sunday of March 01:00 UTC to the last
+        // Sunday of October 01:00 UTC, whichever way the database words it.
+        let rules = ClockRules::of_zone(&ZoneName::parse("Europe/Dublin").unwrap(), 2026);
+        assert_eq!(rules.utc_offset_seconds, 0);
+        let dst = rules.daylight_saving.unwrap();
+        assert_eq!(dst.minutes, 60);
+        assert_eq!(
+            (dst.start.month, dst.start.day, dst.start.hour),
+            (3, ChangeDay::Last { weekday: 1 }, 1)
+        );
+        assert_eq!(
+            (dst.end.month, dst.end.day, dst.end.hour),
+            (10, ChangeDay::Last { weekday: 1 }, 2)
+        );
     }
 }
