@@ -144,11 +144,12 @@ fn missing_firmware(
     firmware_dir: &Path,
 ) -> Vec<Finding> {
     let pins = provisioner.pins();
-    let mut needed: BTreeMap<String, (Family, Vec<String>)> = BTreeMap::new();
-    let mut need = |file: String, family: Family, who: String| {
-        let entry = needed.entry(file).or_insert((family, Vec::new()));
-        if !entry.1.contains(&who) {
-            entry.1.push(who);
+    // Per file: its family, whether it is the application image, and the models that name it.
+    let mut needed: BTreeMap<String, (Family, bool, Vec<String>)> = BTreeMap::new();
+    let mut need = |file: String, family: Family, image: bool, who: String| {
+        let entry = needed.entry(file).or_insert((family, image, Vec::new()));
+        if !entry.2.contains(&who) {
+            entry.2.push(who);
         }
     };
     for phone in deployment.phones().filter(|p| p.vendor == Vendor::Polycom) {
@@ -161,19 +162,24 @@ fn missing_firmware(
                 "phones of unknown model".to_string(),
             ),
         };
-        need(image, family, who.clone());
+        need(image, family, true, who.clone());
         for file in family.vendor_config_files() {
-            need(file.to_string(), family, who.clone());
+            need(file.to_string(), family, false, who.clone());
         }
     }
     needed
         .into_iter()
         .filter(|(file, _)| firmware::resolve(firmware_dir, file).is_none())
-        .map(|(file, (family, mut models))| {
+        .map(|(file, (family, image, mut models))| {
             models.sort();
+            let what = if image {
+                "they keep the software they have"
+            } else {
+                "put that file of the software package there"
+            };
             warning(format!(
                 "firmware folder {} lacks {file}, which the master files of {} phones ({}) name; \
-                 they keep the software they have",
+                 {what}",
                 firmware_dir.display(),
                 family.title(),
                 models.join(", ")
