@@ -8,11 +8,10 @@ use std::path::Path;
 
 use crate::config::Serving;
 use crate::domain::{ExtensionNumber, MODELS, Model, Vendor};
-use crate::provision::{Deployment, Fetch, Provisioner};
+use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
 use crate::serve::firmware;
-use crate::vendor::firmware::{DEFAULT_FAMILY, Family, Spelling};
-use crate::vendor::polycom;
+use crate::vendor::firmware::{DEFAULT_FAMILY, Family};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,36 +90,12 @@ pub fn check(
             )));
         }
     }
-    let mut files: Vec<(Option<String>, String)> = vec![(None, polycom::DEFAULT_MASTER.into())];
-    for site in &sites {
-        for spelling in [Spelling::Sip, Spelling::Uc] {
-            files.push((None, polycom::site_file_name(&site.name, spelling)));
-        }
-    }
-    let mut phones: Vec<_> = deployment.phones().collect();
-    phones.sort_by_key(|p| p.mac);
-    let mut without_lines = 0;
-    for phone in &phones {
-        if phone.lines.is_empty() {
-            without_lines += 1;
-        }
-        for file in provisioner.files_of_phone(deployment, phone) {
-            files.push((Some(phone.mac.to_string()), file));
-        }
-    }
-    for (phone, file) in files {
-        let place = match &phone {
-            Some(mac) => format!("phone {mac}, file {file}"),
-            None => format!("file {file}"),
-        };
-        match provisioner.fetch(deployment, &file) {
-            Ok(Fetch::Found(_)) => {}
-            Ok(Fetch::NotFound(reason)) => {
-                findings.push(error(format!("{place}: cannot be served: {reason}")))
-            }
-            Err(e) => findings.push(error(format!("{place}: {e}"))),
-        }
-    }
+    let without_lines = deployment.phones().filter(|p| p.lines.is_empty()).count();
+    findings.extend(
+        render_failures(deployment, provisioner)
+            .into_iter()
+            .map(error),
+    );
     if without_lines > 0 {
         findings.push(warning(format!(
             "{without_lines} phone(s) have no extension on any line key"

@@ -829,7 +829,17 @@ async fn serve(
             _ = terminate.recv() => break,
             _ = hangup.recv() => {
                 tracing::info!("SIGHUP: reloading templates");
-                live.set_provisioner(provisioner_of(serving, load_templates(serving).0));
+                if let Err(failures) = live.try_provisioner(provisioner_of(serving, load_templates(serving).0)) {
+                    for failure in &failures {
+                        tracing::error!("template reload: {failure}");
+                    }
+                    tracing::error!(
+                        failures = failures.len(),
+                        "template reload refused: the templates in use keep serving"
+                    );
+                } else {
+                    tracing::info!("templates reloaded");
+                }
             }
         }
     }

@@ -555,3 +555,45 @@ async fn check_renders_everything_and_fails_on_a_broken_override() {
         "render with a refused override",
     );
 }
+
+/// An override that loads (it renders the sample) but fails on one extension's real data is
+/// refused on SIGHUP, naming the phone and file: the templates in use keep serving that phone.
+/// A good override is taken the same way.
+#[tokio::test]
+async fn a_template_reload_renders_everything_first() {
+    use common::server::{curl, start};
+    let server = start().await;
+    let url = |file: &str| format!("{}/{file}", server.base);
+    let before = curl(&url("203.cfg"), &[]);
+    assert_eq!(before.status, 200);
+    let builtin = include_str!("../templates/polycom/extension.xml");
+    let templates = server.db.dir.path().join("templates");
+    let broken = builtin.replace(
+        "<polycomConfig>",
+        "<polycomConfig>{% if extension.number == \"203\" %}{{ extension.nickname }}{% endif %}",
+    );
+    write(&templates, "polycom/extension.xml", &broken);
+    server.hangup();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.log_lines("template reload refused").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no refusal logged");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let named = server.log_lines("template reload: phone 0004f214ab38, file 203.cfg");
+    assert_eq!(named.len(), 1, "{:?}", server.log_lines("template reload"));
+    let after = curl(&url("203.cfg"), &[]);
+    assert_eq!((after.status, after.body), (200, before.body));
+
+    let good = builtin.replace("<polycomConfig>", "<polycomConfig><!-- reloaded -->");
+    write(&templates, "polycom/extension.xml", &good);
+    server.hangup();
+    while server.log_lines("templates reloaded").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the good override was not taken"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let reloaded = curl(&url("203.cfg"), &[]);
+    assert!(String::from_utf8_lossy(&reloaded.body).contains("<!-- reloaded -->"));
+}

@@ -188,6 +188,43 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &str) -> Result<Target<'d>,
         .ok_or_else(|| format!("{name:?} is not a file phoneprov renders"))
 }
 
+/// Renders every file of every phone, every site file in both spellings and the default master
+/// with `provisioner`, and returns one message (phone, file, reason) per file that fails or that
+/// a phone will ask for and cannot be served, in a stable order. `check` reports them; a template
+/// reload is refused when there is one.
+pub fn render_failures(deployment: &Deployment, provisioner: &Provisioner) -> Vec<String> {
+    let mut sites: Vec<_> = deployment.sites().collect();
+    sites.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut files: Vec<(Option<String>, String)> = vec![(None, polycom::DEFAULT_MASTER.into())];
+    for site in &sites {
+        for spelling in [Spelling::Sip, Spelling::Uc] {
+            files.push((None, polycom::site_file_name(&site.name, spelling)));
+        }
+    }
+    let mut phones: Vec<_> = deployment.phones().collect();
+    phones.sort_by_key(|p| p.mac);
+    for phone in &phones {
+        for file in provisioner.files_of_phone(deployment, phone) {
+            files.push((Some(phone.mac.to_string()), file));
+        }
+    }
+    let mut failures = Vec::new();
+    for (phone, file) in files {
+        let place = match &phone {
+            Some(mac) => format!("phone {mac}, file {file}"),
+            None => format!("file {file}"),
+        };
+        match provisioner.fetch(deployment, &file) {
+            Ok(Fetch::Found(_)) => {}
+            Ok(Fetch::NotFound(reason)) => {
+                failures.push(format!("{place}: cannot be served: {reason}"))
+            }
+            Err(e) => failures.push(format!("{place}: {e}")),
+        }
+    }
+    failures
+}
+
 /// The MAC a file name starts with (`<mac>.cfg`, `<mac>-boot.log`), in any letter case.
 pub fn mac_in_name(name: &str) -> Option<Mac> {
     let hex = name.get(..12)?;

@@ -224,10 +224,19 @@ impl Live {
         Ok(true)
     }
 
-    /// Serves with other templates from now on (e.g. reloaded on SIGHUP); the cache starts over.
-    pub fn set_provisioner(&self, provisioner: Provisioner) {
+    /// Serves with other templates from now on (reloaded on SIGHUP; the cache starts over) if
+    /// `provisioner` renders every file of the current data (every phone's, each
+    /// site file, the default master); otherwise keeps the one in use and returns each failure
+    /// (phone, file, reason). A template reload goes through here, so an override that parses but
+    /// fails on one extension's data never reaches that phone.
+    pub fn try_provisioner(&self, provisioner: Provisioner) -> Result<(), Vec<String>> {
         let deployment = Arc::clone(&self.current.load().deployment);
+        let failures = crate::provision::render_failures(&deployment, &provisioner);
+        if !failures.is_empty() {
+            return Err(failures);
+        }
         self.swap(deployment, Arc::new(provisioner));
+        Ok(())
     }
 
     fn swap(&self, deployment: Arc<Deployment>, provisioner: Arc<Provisioner>) {

@@ -42,6 +42,15 @@ impl Server {
             .unwrap_or_default()
     }
 
+    /// Sends the server SIGHUP (reload the templates).
+    pub fn hangup(&self) {
+        let status = Command::new("kill")
+            .args(["-HUP", &self._child.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -HUP");
+    }
+
     /// Kills the server and hands back its database.
     pub fn stop(self) -> TestDb {
         drop(self._child);
