@@ -2,6 +2,7 @@
 //! URL derived from it (SQLite file `phoneprov.db` inside), unless `--database-url` names another
 //! database (e.g. `postgres://...`).
 
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::store::secrets::SecretKey;
@@ -30,7 +31,51 @@ pub enum StorageError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another `phoneprov serve` holds the data folder's SQLite database.
+    #[error(
+        "another phoneprov serve is running on the data folder {0} (an SQLite database is served by \
+         one process); stop it first, or give this one its own --data-dir"
+    )]
+    InUse(PathBuf),
+    /// The serve lock file could not be opened.
+    #[error("cannot open the lock file {path}: {source}")]
+    Lock {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
+
+/// A secret file (the secret key, the admin token) that users other than its owner can read or
+/// write: refused, since whoever reads it reads every SIP password or drives the admin API.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} can be read or written by other users (mode {mode:04o}); make it the owner's alone: chmod 600 {}",
+    path.display(),
+    path.display()
+)]
+pub struct ExposedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its permission bits.
+    pub mode: u32,
+}
+
+/// Refuses `path` if it exists with permission bits for the group or others.
+pub fn refuse_exposed(path: &Path) -> Result<(), ExposedFile> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.permissions().mode() & 0o077 != 0 => Err(ExposedFile {
+            path: path.to_path_buf(),
+            mode: metadata.permissions().mode() & 0o7777,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Name of the lock file `phoneprov serve` holds in the data folder while it serves an SQLite
+/// database.
+pub const SERVE_LOCK_FILE: &str = "serve.lock";
 
 /// The data folder and database.
 #[derive(Debug, Clone)]
@@ -55,20 +100,82 @@ impl Storage {
         Ok(format!("sqlite://{text}?mode=rwc"))
     }
 
-    /// Creates the data folder if needed and opens (and migrates) the database, with the
-    /// secret key SIP passwords are sealed with ([`SecretKey::load_or_create`]).
+    /// Creates the data folder if needed (mode 0700) and opens (and migrates) the database, with
+    /// the secret key SIP passwords are sealed with ([`SecretKey::load_or_create`]). The embedded
+    /// SQLite database and its journal files are made the owner's alone (0600).
     pub async fn open(&self) -> Result<SqlStore, StorageError> {
         create_dir(&self.data_dir)?;
         let key = SecretKey::load_or_create(&self.data_dir).map_err(StoreError::from)?;
-        Ok(SqlStore::open(&self.url()?, key).await?)
+        let store = SqlStore::open(&self.url()?, key).await?;
+        if self.database_url.is_none() {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let path = self.data_dir.join(format!("{SQLITE_FILE}{suffix}"));
+                if path.exists() {
+                    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    /// For `phoneprov serve` on an SQLite database: an exclusive lock on the data folder's
+    /// [`SERVE_LOCK_FILE`], held as long as the returned file is open, so a second `serve` on the
+    /// same folder stops with a clear message instead of sharing the database file. `None` for
+    /// PostgreSQL, which several nodes share by design.
+    pub fn lock_for_serving(&self) -> Result<Option<std::fs::File>, StorageError> {
+        let sqlite = self
+            .database_url
+            .as_deref()
+            .is_none_or(|url| url.starts_with("sqlite:"));
+        if !sqlite {
+            return Ok(None);
+        }
+        create_dir(&self.data_dir)?;
+        let path = self.data_dir.join(SERVE_LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StorageError::Lock {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(StorageError::InUse(self.data_dir.clone()))
+            }
+            Err(std::fs::TryLockError::Error(source)) => Err(StorageError::Lock { path, source }),
+        }
     }
 }
 
+/// Creates a missing data folder, the owner's alone (0700), and makes an existing one so: it
+/// holds the database, the secret key and the admin token.
 fn create_dir(path: &Path) -> Result<(), StorageError> {
-    std::fs::create_dir_all(path).map_err(|source| StorageError::DataDir {
+    let failed = |source| StorageError::DataDir {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(failed)?;
+    let mode = std::fs::metadata(path)
+        .map_err(failed)?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+        tracing::warn!(
+            folder = %path.display(),
+            "the data folder was open to other users (mode {:04o}); it is now the owner's alone (0700)",
+            mode & 0o7777
+        );
+    }
+    Ok(())
 }
 
 /// Where templates come from and which address phones are given for phoneprov itself.

@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -378,6 +379,11 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         data_dir: cli.storage.data_dir,
         database_url: cli.storage.database_url,
     };
+    // Held until `serve` returns: one server per SQLite data folder.
+    let _serve_lock = match cli.command {
+        Command::Serve { .. } => storage.lock_for_serving()?,
+        _ => None,
+    };
     let store = storage.open().await?;
     let result = match cli.command {
         Command::Serve {
@@ -612,6 +618,11 @@ fn bind_failed(
             "the {server} server cannot listen on {address}: permission denied. Ports below 1024 \
              need root or the capability (sudo setcap cap_net_bind_service=+ep \
              /path/to/phoneprov); or listen on a port above 1023, e.g. {example}"
+        )
+    } else if error.kind() == std::io::ErrorKind::AddrInUse {
+        anyhow::anyhow!(
+            "the {server} server cannot listen on {address}: another program (another phoneprov \
+             serve?) already listens there; stop it or choose another address, e.g. {example}"
         )
     } else {
         anyhow::anyhow!("the {server} server cannot listen on {address}: {error}")
@@ -919,9 +930,17 @@ async fn export(
     match output {
         Some(path) => {
             // Write beside the target, then rename: a failed export never leaves half a file.
+            // The owner's alone (0600): it may hold every SIP password.
             let partial = path.with_extension("csv.partial");
-            let file = std::fs::File::create(&partial)
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&partial)
                 .with_context(|| format!("cannot create {}", partial.display()))?;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot make {} private", partial.display()))?;
             export_csv(store, std::io::BufWriter::new(file), with_passwords).await?;
             std::fs::rename(&partial, &path)
                 .with_context(|| format!("cannot write {}", path.display()))?;

@@ -60,7 +60,7 @@ CONF
 STARTED=$(date +%s.%N)
 RUST_LOG=warn "$BIN" --data-dir "$WORK/data" serve --config "$WORK/phoneprov.toml" \
     --http-listen "127.0.0.1:$HTTP_PORT" --ftp-listen "127.0.0.1:$FTP_PORT" \
-    --firmware-dir "$WORK/firmware" --allow-network 127.0.0.0/8 --admin-token bench 2> "$WORK/phoneprov.log" &
+    --firmware-dir "$WORK/firmware" --allow-network 127.0.0.0/8 --admin-token bench-admin-token-0123456789 2> "$WORK/phoneprov.log" &
 SERVER=$!
 for _ in $(seq 1500); do
     curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" > /dev/null && break

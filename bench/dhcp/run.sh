@@ -53,7 +53,7 @@ http_listen = "127.0.0.1:$(free_port)"
 ftp_listen = "off"
 dhcp_listen = "127.0.0.1:$SERVER_PORT"
 server_address = "127.0.0.1"
-admin_token = "bench"
+admin_token = "bench-admin-token-0123456789"
 
 [[subnet]]
 network = "127.0.0.0/8"

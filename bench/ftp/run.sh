@@ -43,7 +43,7 @@ FTP_PORT=$(free_port)
 # phones' VLAN), else the per-address session limit would refuse all but 32 at once.
 RUST_LOG=warn "$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
     --http-listen "127.0.0.1:$HTTP_PORT" --ftp-listen "127.0.0.1:$FTP_PORT" \
-    --ftp-passive-ports 40000-49999 --allow-network 127.0.0.0/8 --admin-token bench 2> "$WORK/phoneprov.log" &
+    --ftp-passive-ports 40000-49999 --allow-network 127.0.0.0/8 --admin-token bench-admin-token-0123456789 2> "$WORK/phoneprov.log" &
 SERVER=$!
 wait_for_http "$HTTP_PORT"
 

@@ -33,7 +33,7 @@ PY
 
 PP_PORT=$(free_port)
 RUST_LOG=warn "$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
-    --http-listen "127.0.0.1:$PP_PORT" --admin-token bench 2> "$WORK/phoneprov.log" &
+    --http-listen "127.0.0.1:$PP_PORT" --admin-token bench-admin-token-0123456789 2> "$WORK/phoneprov.log" &
 SERVER=$!
 wait_for_http "$PP_PORT"
 

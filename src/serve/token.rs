@@ -25,7 +25,19 @@ pub enum TokenError {
     /// No random token could be generated.
     #[error(transparent)]
     Random(#[from] RandomError),
+    /// A token given on the command line, in the environment or the config file is too short to
+    /// resist guessing.
+    #[error(
+        "the admin token must have at least {MIN_TOKEN_LEN} characters (it has {0}); leave it out to have one generated"
+    )]
+    TooShort(usize),
+    /// The token file can be read or written by other users.
+    #[error(transparent)]
+    Exposed(#[from] crate::config::ExposedFile),
 }
+
+/// Fewest characters of an admin token.
+pub const MIN_TOKEN_LEN: usize = 24;
 
 /// The token, and whether it was generated just now (so it should be shown once).
 pub fn load_or_create(
@@ -33,9 +45,14 @@ pub fn load_or_create(
     given: Option<String>,
 ) -> Result<(String, bool), TokenError> {
     if let Some(token) = given.filter(|t| !t.trim().is_empty()) {
-        return Ok((token.trim().to_string(), false));
+        let token = token.trim();
+        if token.chars().count() < MIN_TOKEN_LEN {
+            return Err(TokenError::TooShort(token.chars().count()));
+        }
+        return Ok((token.to_string(), false));
     }
     let path = data_dir.join(TOKEN_FILE);
+    crate::config::refuse_exposed(&path)?;
     let file_error = |source| TokenError::File {
         path: path.display().to_string(),
         source,

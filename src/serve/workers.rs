@@ -37,8 +37,11 @@ impl Bound {
     }
 }
 
-/// Binds `workers` listening sockets (at least one) to `address`.
+/// Binds `workers` listening sockets (at least one) to `address`. The port is first claimed by a
+/// socket without `SO_REUSEPORT`, which fails (address in use) when any other socket, another
+/// phoneprov's workers included, holds it: the port is shared among this server's workers only.
 pub fn bind(address: SocketAddr, workers: usize) -> io::Result<Bound> {
+    let address = claim(address)?;
     let first = reusable_socket(address)?;
     let address = first.local_addr()?;
     let mut sockets = vec![first];
@@ -46,6 +49,25 @@ pub fn bind(address: SocketAddr, workers: usize) -> io::Result<Bound> {
         sockets.push(reusable_socket(address)?);
     }
     Ok(Bound { sockets, address })
+}
+
+/// Binds a socket without `SO_REUSEPORT` to `address` and lets it go: the address (with the
+/// port the kernel picked for port 0) if nobody else holds it.
+fn claim(address: SocketAddr) -> io::Result<SocketAddr> {
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(1)?;
+    let claimed = socket
+        .local_addr()?
+        .as_socket()
+        .ok_or_else(|| io::Error::other("not an IP socket"))?;
+    drop(socket);
+    Ok(claimed)
 }
 
 fn reusable_socket(address: SocketAddr) -> io::Result<std::net::TcpListener> {

@@ -45,6 +45,9 @@ pub enum SecretError {
         "a sealed password does not open with this secret key (a different key, or damaged data)"
     )]
     Unsealable,
+    /// The key file can be read or written by other users.
+    #[error(transparent)]
+    Exposed(#[from] crate::config::ExposedFile),
 }
 
 /// The key passwords are sealed with.
@@ -96,6 +99,7 @@ impl SecretKey {
             return SecretKey::from_hex(&text, KEY_ENV);
         }
         let path = data_dir.join(KEY_FILE);
+        crate::config::refuse_exposed(&path)?;
         let file_error = |source| SecretError::File {
             path: path.display().to_string(),
             source,

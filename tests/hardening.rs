@@ -1,0 +1,203 @@
+//! Secrets at rest and one server per data folder and port (issue 18, items 8 to 10), through the
+//! real binary on the embedded default (SQLite in a data folder): the data folder is the owner's
+//! alone, and so are the database, the secret key, the token and exports; secret files others can
+//! read are refused, and so are short admin tokens; a second `serve` on the same data folder or on
+//! a port another server holds stops with a message saying so.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::server::TOKEN;
+use common::{KillOnDrop, stderr};
+
+/// `phoneprov --data-dir DIR ARGS...` on the embedded default database.
+fn phoneprov(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_phoneprov"));
+    command
+        .env_remove("RUST_LOG")
+        .env_remove("PHONEPROV_DATA_DIR")
+        .env_remove("PHONEPROV_DATABASE_URL")
+        .env_remove("PHONEPROV_ADMIN_TOKEN")
+        .env_remove("PHONEPROV_SECRET_KEY")
+        .env("PHONEPROV_PUSH_LISTEN", "127.0.0.1:0")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args);
+    command
+}
+
+fn run(data_dir: &Path, args: &[&str]) -> Output {
+    phoneprov(data_dir, args).output().unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn fresh() -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    (root, data)
+}
+
+#[test]
+fn the_data_folder_and_its_secrets_are_the_owners_alone() {
+    let (root, data) = fresh();
+    let csv = root.path().join("extensions.csv");
+    std::fs::write(&csv, "extension,display_name,password\n201,A,secret-201\n").unwrap();
+    let imported = run(&data, &["import", csv.to_str().unwrap()]);
+    common::assert_success(&imported, "import");
+    assert_eq!(mode(&data), 0o700, "data folder");
+    assert_eq!(mode(&data.join("phoneprov.db")), 0o600, "database");
+    assert_eq!(mode(&data.join("secret-key")), 0o600, "secret key");
+    let export = root.path().join("backup.csv");
+    common::assert_success(
+        &run(
+            &data,
+            &["export", "--with-passwords", "-o", export.to_str().unwrap()],
+        ),
+        "export",
+    );
+    assert!(
+        std::fs::read_to_string(&export)
+            .unwrap()
+            .contains("secret-201")
+    );
+    assert_eq!(mode(&export), 0o600, "an export with passwords");
+
+    // A data folder others may enter is closed at the next start.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    common::assert_success(&run(&data, &["export"]), "export to standard output");
+    assert_eq!(mode(&data), 0o700);
+}
+
+#[test]
+fn secret_files_others_can_read_and_short_tokens_are_refused() {
+    let (_root, data) = fresh();
+    common::assert_success(&run(&data, &["export"]), "first start");
+    let key = data.join("secret-key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = run(&data, &["export"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains(&format!(
+            "{} can be read or written by other users (mode 0644); make it the owner's alone: chmod 600 {}",
+            key.display(),
+            key.display()
+        )),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    let token = data.join("admin-token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let refused = serve_output(&data, &[]);
+    assert!(
+        stderr(&refused).contains("admin-token can be read or written by other users (mode 0666)"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    let short = serve_output(&data, &["--admin-token", "short-token"]);
+    assert!(
+        stderr(&short).contains("the admin token must have at least 24 characters (it has 11)"),
+        "{}",
+        stderr(&short)
+    );
+}
+
+/// Runs `serve` expected to stop at start, on loopback ports, and returns its output.
+fn serve_output(data: &Path, extra: &[&str]) -> Output {
+    let out = phoneprov(data, &["serve"])
+        .args([
+            "--http-listen",
+            "127.0.0.1:0",
+            "--ftp-listen",
+            "off",
+            "--tftp-listen",
+            "127.0.0.1:0",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "serve should have stopped");
+    out
+}
+
+/// Starts `serve` and waits until it runs; returns the process and its HTTP address.
+fn serve_running(data: &Path, http: &str) -> (KillOnDrop, String) {
+    use std::io::BufRead;
+    let mut child = phoneprov(data, &["serve", "--admin-token", TOKEN])
+        .args([
+            "--http-listen",
+            http,
+            "--ftp-listen",
+            "off",
+            "--tftp-listen",
+            "127.0.0.1:0",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let read = common::read_log_until(&mut lines, "phoneprov is running");
+    std::thread::spawn(move || for _ in lines {});
+    let address = read
+        .iter()
+        .find_map(|line| {
+            let url = line.split(" http=").nth(1)?.split_whitespace().next()?;
+            Some(
+                url.trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_string(),
+            )
+        })
+        .expect("the HTTP address in the log");
+    (KillOnDrop(child), address)
+}
+
+#[test]
+fn one_server_per_data_folder_and_per_port() {
+    let (_root, data) = fresh();
+    let (_first, address) = serve_running(&data, "127.0.0.1:0");
+
+    // The same data folder: refused before it opens the database.
+    let second = serve_output(&data, &["--admin-token", TOKEN]);
+    assert!(
+        stderr(&second).contains(&format!(
+            "another phoneprov serve is running on the data folder {}",
+            data.display()
+        )),
+        "{}",
+        stderr(&second)
+    );
+
+    // Another data folder, the port the first holds: refused, naming the port.
+    let (_other_root, other) = fresh();
+    let clash = phoneprov(&other, &["serve", "--admin-token", TOKEN])
+        .args([
+            "--http-listen",
+            &address,
+            "--ftp-listen",
+            "off",
+            "--tftp-listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!clash.status.success());
+    assert!(
+        stderr(&clash).contains(&format!(
+            "the HTTP server cannot listen on {address}: another program (another phoneprov serve?) already listens there"
+        )),
+        "{}",
+        stderr(&clash)
+    );
+}
