@@ -492,3 +492,37 @@ async fn a_vendor_set_by_an_admin_is_kept() {
         store.close().await;
     }
 }
+
+/// A file of 200,000 bad rows lists the first 1,000 errors and counts the rest in one last line,
+/// so the report (and the memory behind it) stays small whatever the file's size.
+#[tokio::test]
+async fn a_huge_bad_file_lists_a_thousand_errors_and_counts_the_rest() {
+    let db = common::sqlite_db();
+    let mut csv = String::from("extension,display_name,mac\n");
+    for i in 0..200_000 {
+        csv.push_str(&format!("{},Name,not-a-mac-{i}\n", 1000 + i % 9000));
+    }
+    let path = db.dir.path().join("huge.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let out = db.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stderr(&out);
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(
+        lines[0].contains("1000 errors and more in the file; nothing was written"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 1 + 1000 + 1, "a heading, 1,000 errors, one count");
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .contains("more errors, not listed (the first 1000 are)"),
+        "{}",
+        lines.last().unwrap()
+    );
+    let store = db.open().await;
+    assert!(store.snapshot().await.unwrap().extensions.is_empty());
+    store.close().await;
+}

@@ -13,7 +13,7 @@ mod plan;
 mod report;
 
 pub use columns::Column;
-pub use error::{ImportError, RowError};
+pub use error::{ErrorList, ImportError, MAX_LISTED_ERRORS, RowError};
 pub use export::{ExportError, export_csv, neutralize, unneutralize};
 pub use parse::{Cell, Row, parse as parse_csv};
 pub use report::{EntityReport, ImportReport, Update};

@@ -9,7 +9,7 @@ use crate::domain::{
     check_label, check_password, quoted,
 };
 use crate::import::columns::{Column, Header};
-use crate::import::{RowError, unneutralize};
+use crate::import::{ErrorList, RowError, unneutralize};
 
 /// A cell of an optional column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
         .from_reader(input);
     let mut header: Option<Header> = None;
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = ErrorList::default();
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -78,7 +78,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
                     line,
                     format!("the file is not valid CSV: {e}"),
                 ));
-                return Err(errors);
+                return Err(errors.finish());
             }
         }
         let line = record.position().map(|p| p.line()).unwrap_or_default();
@@ -116,8 +116,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
     if errors.is_empty() {
         Ok(rows)
     } else {
-        errors.sort_by_key(|e| e.line);
-        Err(errors)
+        Err(errors.finish())
     }
 }
 

@@ -16,7 +16,7 @@ use crate::domain::{
 };
 use crate::import::parse::{Cell, Row};
 use crate::import::report::{EntityReport, ImportReport};
-use crate::import::{ImportError, ImportOptions, RowError};
+use crate::import::{ErrorList, ImportError, ImportOptions, RowError};
 use crate::store::{ChangeSet, Snapshot};
 
 type LineMap = BTreeMap<LineNumber, ExtensionNumber>;
@@ -69,8 +69,9 @@ pub fn plan(
         }
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Err(ImportError::Rejected(errors));
+        let mut list = ErrorList::default();
+        list.extend(errors);
+        return Err(ImportError::Rejected(list.finish()));
     }
 
     let mut report = ImportReport {

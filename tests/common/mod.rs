@@ -59,8 +59,18 @@ pub fn postgres_admin_url() -> Option<String> {
     }
 }
 
-pub fn sqlite_db() -> TestDb {
+/// A temporary data folder, the owner's alone as phoneprov keeps its data folder (it would
+/// otherwise close it at the first start, with a warning on standard error).
+pub fn data_dir() -> TempDir {
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+        .expect("chmod 700");
+    dir
+}
+
+pub fn sqlite_db() -> TestDb {
+    let dir = data_dir();
     let url = format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("phoneprov.db").display()
@@ -91,7 +101,7 @@ pub async fn postgres_db(admin_url: &str) -> TestDb {
     TestDb {
         backend: Backend::Postgres,
         url: format!("{base}/{name}"),
-        dir: tempfile::tempdir().expect("temp dir"),
+        dir: data_dir(),
     }
 }
 
