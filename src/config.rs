@@ -166,14 +166,20 @@ fn create_dir(path: &Path) -> Result<(), StorageError> {
     let mode = std::fs::metadata(path)
         .map_err(failed)?
         .permissions()
-        .mode();
+        .mode()
+        & 0o7777;
     if mode & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
-        tracing::warn!(
-            folder = %path.display(),
-            "the data folder was open to other users (mode {:04o}); it is now the owner's alone (0700)",
-            mode & 0o7777
-        );
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)) {
+            Ok(()) => tracing::warn!(
+                folder = %path.display(),
+                "the data folder was open to other users (mode {mode:04o}); it is now the owner's alone (0700)"
+            ),
+            // Another user's folder (a shared mount, say): say so and go on.
+            Err(e) => tracing::warn!(
+                folder = %path.display(),
+                "the data folder is open to other users (mode {mode:04o}) and cannot be made private ({e}); chmod 700 it"
+            ),
+        }
     }
     Ok(())
 }

@@ -49,6 +49,7 @@ use cli_failover::{ExtensionAction, VoicemailAction};
 use cli_guard::GuardFlags;
 use cli_tls::TlsFlags;
 use phoneprov::serve::access::Access;
+use phoneprov::serve::address_slots::ConnectionLimit;
 use phoneprov::serve::bindings::Bindings;
 use phoneprov::serve::connection::HttpLimits;
 use phoneprov::serve::digest::Challenger;
@@ -161,8 +162,12 @@ enum Command {
         ftp_no_active: bool,
         /// Most FTP sessions one address may hold at once (addresses in --allow-network: no
         /// limit); more are answered 421.
-        #[arg(long, env = "PHONEPROV_FTP_SESSIONS_PER_ADDRESS", default_value_t = phoneprov::serve::ftp::sessions::DEFAULT_SESSIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+        #[arg(long, env = "PHONEPROV_FTP_SESSIONS_PER_ADDRESS", default_value_t = phoneprov::serve::address_slots::DEFAULT_SESSIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
         ftp_sessions_per_address: usize,
+        /// Most HTTP(S) connections one address may hold at once (addresses in --allow-network:
+        /// no limit); more are closed at once.
+        #[arg(long, env = "PHONEPROV_HTTP_CONNECTIONS_PER_ADDRESS", default_value_t = phoneprov::serve::address_slots::DEFAULT_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+        http_connections_per_address: usize,
         /// Address and port of the TFTP server, e.g. 0.0.0.0:69 (default: off).
         #[arg(long, env = "PHONEPROV_TFTP_LISTEN")]
         tftp_listen: Option<SocketAddr>,
@@ -351,6 +356,37 @@ fn tell(line: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
+/// Raises the soft limit of open descriptors to the hard limit (at most 1,048,576): every phone
+/// connection, FTP session and firmware read holds one, and the usual soft default of 1,024 is
+/// gone after a thousand half-open connections. Logged when raised; a failure is logged and the
+/// server runs with what it has.
+fn raise_descriptor_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed, which lives here.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        tracing::warn!("cannot read the open-file limit");
+        return;
+    }
+    let wanted = limit.rlim_max.min(1 << 20);
+    if limit.rlim_cur >= wanted {
+        return;
+    }
+    let before = limit.rlim_cur;
+    limit.rlim_cur = wanted;
+    // SAFETY: as above.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } == 0 {
+        tracing::info!(from = before, to = wanted, "raised the open-file limit");
+    } else {
+        tracing::warn!(
+            limit = before,
+            "cannot raise the open-file limit; a flood of connections may exhaust it"
+        );
+    }
+}
+
 /// Writes to standard output, failing (not panicking) if it is closed.
 fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
     write!(std::io::stdout(), "{text}").context("cannot write to standard output")
@@ -401,6 +437,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
             ftp_passive_host,
             ftp_no_active,
             ftp_sessions_per_address,
+            http_connections_per_address,
             tftp_listen,
             dhcp_listen,
             dhcp_polycom_url,
@@ -423,6 +460,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                 limits: HttpLimits {
                     header_timeout: std::time::Duration::from_secs(http_header_timeout),
                 },
+                connections_per_address: http_connections_per_address,
             };
             let admin = AdminConfig {
                 token: admin_token,
@@ -550,6 +588,8 @@ struct PhoneConfig {
     uploads: UploadLimits,
     /// Limits of every HTTP(S) connection.
     limits: HttpLimits,
+    /// Most HTTP(S) connections per address.
+    connections_per_address: usize,
 }
 
 /// Everything `serve` is told.
@@ -645,6 +685,7 @@ async fn serve(
         push,
         guard,
     } = options;
+    raise_descriptor_limit();
     let (token, generated) =
         phoneprov::serve::token::load_or_create(&storage.data_dir, admin.token)?;
     if generated {
@@ -691,6 +732,7 @@ async fn serve(
     let firmware_dir = http.firmware_dir.clone();
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
     let (recorder, recording) = Recorder::start(Arc::clone(&store_handle));
+    let per_address = ConnectionLimit::new(http.connections_per_address, guard.allowed.clone());
     let guard = Arc::new(Guard::new(guard));
     let ban_sharing = tokio::spawn(phoneprov::serve::shared_bans::share_bans(
         Arc::clone(&guard),
@@ -803,14 +845,14 @@ async fn serve(
         .layer(tower_http::catch_panic::CatchPanicLayer::new());
     let https_server = match listeners.https {
         Some((address, setup)) => Some(
-            TlsServer::start(address, setup, router.clone(), limits)
+            TlsServer::start(address, setup, router.clone(), limits, per_address.clone())
                 .await
                 .map_err(|e| bind_failed("HTTPS", address, &e, "--https-listen 0.0.0.0:8443"))?,
         ),
         None => None,
     };
     let server = bound
-        .map(|bound| workers::start(bound, router, limits))
+        .map(|bound| workers::start(bound, router, limits, per_address))
         .transpose()
         .context("cannot start the HTTP workers")?;
     let on_change: Option<ChangedPhones> = pusher.as_ref().map(|(_, queue)| {

@@ -201,3 +201,45 @@ fn one_server_per_data_folder_and_per_port() {
         stderr(&clash)
     );
 }
+
+/// One address holds at most `--http-connections-per-address` connections (idle, half-open or
+/// not); the next is closed at once, and a freed slot serves again. The open-file soft limit is
+/// raised to the hard limit at start, so a flood cannot take the last descriptor.
+#[tokio::test]
+async fn one_address_cannot_hold_every_connection() {
+    let server = common::server::start_with(&["--http-connections-per-address", "5"]).await;
+    let address = server.base.trim_start_matches("http://").to_string();
+    let idle: Vec<std::net::TcpStream> = (0..5)
+        .map(|_| std::net::TcpStream::connect(&address).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let refused = common::server::curl(&format!("{}/altigen.cfg", server.base), &[]);
+    assert_ne!(refused.status, 200, "the sixth connection is closed");
+    drop(idle);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let served = common::server::curl(&format!("{}/altigen.cfg", server.base), &[]);
+    assert_eq!(served.status, 200, "slots are freed when connections close");
+
+    // The server started with this process's limits: its soft limit is raised to the hard one.
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let open_files: Vec<u64> = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap()
+        .split_whitespace()
+        .skip(3)
+        .take(2)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let (soft, hard) = (open_files[0], open_files[1]);
+    let wanted = hard.min(1 << 20);
+    if soft < wanted {
+        let logged = server.log_lines("raised the open-file limit");
+        assert!(
+            logged
+                .first()
+                .is_some_and(|line| line.contains(&format!("to={wanted}"))),
+            "{logged:?}"
+        );
+    }
+}

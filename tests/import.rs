@@ -513,7 +513,11 @@ async fn a_huge_bad_file_lists_a_thousand_errors_and_counts_the_rest() {
         "{}",
         lines[0]
     );
-    assert_eq!(lines.len(), 1 + 1000 + 1, "a heading, 1,000 errors, one count");
+    assert_eq!(
+        lines.len(),
+        1 + 1000 + 1,
+        "a heading, 1,000 errors, one count"
+    );
     assert!(
         lines
             .last()

@@ -18,6 +18,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+use crate::serve::address_slots::{AddressSlot, ConnectionLimit};
 use crate::serve::http::TlsConnection;
 
 /// Default time a client has to send a request's headers, in seconds.
@@ -45,14 +46,17 @@ impl Default for HttpLimits {
 /// Longest a stopping server waits for requests in flight.
 const STOP_WAIT: Duration = Duration::from_secs(5);
 
-/// Accepts connections on `listener` until `stopped` changes, handing each (with `TCP_NODELAY`)
-/// and a watcher of the graceful stop to `handle`; then lets requests in flight finish, for a
-/// few seconds at most. An accept error (out of descriptors) waits briefly instead of spinning.
+/// Accepts connections on `listener` until `stopped` changes, handing each (with `TCP_NODELAY`),
+/// a watcher of the graceful stop and its per-address slot (to keep while it lasts) to `handle`;
+/// then lets requests in flight finish, for a few seconds at most. A connection from an address
+/// that holds its limit already is closed at once. An accept error (out of descriptors) waits
+/// briefly instead of spinning.
 pub async fn accept_until_stopped(
     listener: TcpListener,
     mut stopped: watch::Receiver<bool>,
     server: &'static str,
-    mut handle: impl FnMut(TcpStream, SocketAddr, Watcher),
+    limit: ConnectionLimit,
+    mut handle: impl FnMut(TcpStream, SocketAddr, Watcher, Option<AddressSlot>),
 ) {
     let graceful = GracefulShutdown::new();
     loop {
@@ -67,8 +71,14 @@ pub async fn accept_until_stopped(
             },
             _ = stopped.changed() => break,
         };
+        let Some(slot) = limit.admit(peer.ip()) else {
+            tracing::debug!(client = %peer.ip(), "{server}: too many connections from one address");
+            crate::serve::metrics::connection_refused(server);
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
-        handle(stream, peer, graceful.watcher());
+        handle(stream, peer, graceful.watcher(), slot);
     }
     drop(listener);
     let _ = tokio::time::timeout(STOP_WAIT, graceful.shutdown()).await;

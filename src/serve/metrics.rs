@@ -5,7 +5,9 @@
 //! - `phoneprov_fetches_total{kind}`: files served to phones, by kind (`polycom`, `aastra`,
 //!   `firmware`, `upload`);
 //! - `phoneprov_render_cache_hits_total`, `phoneprov_render_cache_misses_total`: answers from
-//!   the render cache, and files rendered.
+//!   the render cache, and files rendered;
+//! - `phoneprov_connections_refused_total{server}`: connections closed at accept because their
+//!   address held its limit already (`HTTP`, `HTTPS`).
 
 use std::time::Duration;
 
@@ -55,4 +57,9 @@ pub async fn count_requests(request: Request, next: Next) -> Response {
 pub fn fetched(kind: &'static str) {
     metrics::counter!("phoneprov_fetches_total", "kind" => kind).increment(1);
     crate::serve::activity::count_fetch();
+}
+
+/// Counts a connection closed at accept for its address's limit.
+pub fn connection_refused(server: &'static str) {
+    metrics::counter!("phoneprov_connections_refused_total", "server" => server).increment(1);
 }

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod address_slots;
 pub mod api;
 pub mod bindings;
 pub mod connection;

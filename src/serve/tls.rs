@@ -26,6 +26,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::domain::Mac;
 use crate::serve::access::ClientCertificate;
+use crate::serve::address_slots::ConnectionLimit;
 use crate::serve::connection::{self, HttpLimits};
 use crate::serve::http::TlsConnection;
 
@@ -181,6 +182,7 @@ impl TlsServer {
         setup: TlsSetup,
         router: Router,
         limits: HttpLimits,
+        per_address: ConnectionLimit,
     ) -> io::Result<TlsServer> {
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
@@ -191,7 +193,8 @@ impl TlsServer {
             listener,
             stopped,
             "HTTPS",
-            move |stream, peer, watcher| {
+            per_address,
+            move |stream, peer, watcher, slot| {
                 let acceptor = acceptor.clone();
                 let router = router.clone();
                 tokio::spawn(async move {
@@ -201,6 +204,7 @@ impl TlsServer {
                         return;
                     };
                     connection::serve(tls, peer, router, Some(connection), limits, watcher).await;
+                    drop(slot);
                 });
             },
         ));

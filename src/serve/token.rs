@@ -101,10 +101,15 @@ mod tests {
             std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
             0o600
         );
+        let given = "given-token-of-24-chars!".to_string();
         assert_eq!(
-            load_or_create(dir.path(), Some("given".into())).unwrap(),
-            ("given".into(), false)
+            load_or_create(dir.path(), Some(given.clone())).unwrap(),
+            (given, false)
         );
+        assert!(matches!(
+            load_or_create(dir.path(), Some("given".into())),
+            Err(TokenError::TooShort(5))
+        ));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use axum::Router;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::watch;
 
+use crate::serve::address_slots::ConnectionLimit;
 use crate::serve::connection::{self, HttpLimits};
 
 /// Most threads each runtime starts for blocking work (firmware and FTP file reads, check-sync
@@ -93,12 +94,18 @@ pub struct Workers {
 
 /// Serves `router` (with client addresses) on every bound socket, one thread each, within
 /// `limits`.
-pub fn start(bound: Bound, router: Router, limits: HttpLimits) -> io::Result<Workers> {
+pub fn start(
+    bound: Bound,
+    router: Router,
+    limits: HttpLimits,
+    per_address: ConnectionLimit,
+) -> io::Result<Workers> {
     let (stop, stopped) = watch::channel(false);
     let mut threads = Vec::new();
     for (index, socket) in bound.sockets.into_iter().enumerate() {
         let router = router.clone();
         let stopped = stopped.clone();
+        let per_address = per_address.clone();
         let thread = std::thread::Builder::new()
             .name(format!("http-{index}"))
             .spawn(move || {
@@ -106,7 +113,7 @@ pub fn start(bound: Bound, router: Router, limits: HttpLimits) -> io::Result<Wor
                     .enable_all()
                     .max_blocking_threads(BLOCKING_THREADS)
                     .build()?;
-                runtime.block_on(accept(socket, router, limits, stopped))
+                runtime.block_on(accept(socket, router, limits, per_address, stopped))
             })?;
         threads.push(thread);
     }
@@ -118,19 +125,23 @@ async fn accept(
     socket: std::net::TcpListener,
     router: Router,
     limits: HttpLimits,
+    per_address: ConnectionLimit,
     stopped: watch::Receiver<bool>,
 ) -> io::Result<()> {
     let listener = tokio::net::TcpListener::from_std(socket)?;
-    connection::accept_until_stopped(listener, stopped, "HTTP", |stream, peer, watcher| {
-        tokio::spawn(connection::serve(
-            stream,
-            peer,
-            router.clone(),
-            None,
-            limits,
-            watcher,
-        ));
-    })
+    connection::accept_until_stopped(
+        listener,
+        stopped,
+        "HTTP",
+        per_address,
+        |stream, peer, watcher, slot| {
+            let router = router.clone();
+            tokio::spawn(async move {
+                connection::serve(stream, peer, router, None, limits, watcher).await;
+                drop(slot);
+            });
+        },
+    )
     .await;
     Ok(())
 }

@@ -6,7 +6,6 @@
 
 pub mod auth;
 pub mod backend;
-pub mod sessions;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -19,9 +18,9 @@ use libunftp::options::{ActivePassiveMode, FtpsRequired, PassiveHost};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::serve::address_slots::{AddressSlots, DEFAULT_SESSIONS_PER_ADDRESS};
 use crate::serve::ftp::auth::{Account, Accounts, Lockout, Sessions};
 use crate::serve::ftp::backend::PhoneStorage;
-use crate::serve::ftp::sessions::{DEFAULT_SESSIONS_PER_ADDRESS, SessionCounts};
 
 use crate::serve::phone_files::PhoneFiles;
 
@@ -108,7 +107,7 @@ impl FtpServer {
         let address = listener.local_addr()?;
         let storage = PhoneStorage::new(Arc::clone(&files));
         let accounts = Arc::new(Accounts::new(config.accounts.clone(), config.lockout));
-        let counts = Arc::new(SessionCounts::default());
+        let counts = Arc::new(AddressSlots::default());
         let accepting = tokio::spawn(async move {
             loop {
                 let (stream, peer) = match listener.accept().await {
