@@ -812,11 +812,13 @@ async fn serve(
             }
             None => None,
         };
+    let admin_logins = Arc::new(phoneprov::serve::login_limit::LoginLimit::default());
     let controls = Controls {
         leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
         pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
         guard: Some(guard),
         bindings: Some(bindings),
+        logins: Arc::clone(&admin_logins),
     };
     let web_token = token.clone();
     let api = phoneprov::serve::api::router(
@@ -829,6 +831,7 @@ async fn serve(
     let web = phoneprov::serve::web::router(
         axum::Router::new().nest(phoneprov::serve::api::PREFIX, api.clone()),
         web_token,
+        admin_logins,
         admin.body_limit,
     );
     let limits = http.limits;

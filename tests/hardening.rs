@@ -243,3 +243,69 @@ async fn one_address_cannot_hold_every_connection() {
         );
     }
 }
+
+/// Guessing the admin token costs time: every wrong guess is answered after a second, and ten
+/// from one address lock it out (429, right token or not) while other addresses go on.
+#[tokio::test]
+async fn admin_token_guesses_are_slowed_and_locked_out() {
+    use common::server::{api, curl, start_with};
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let url = format!("{}/api/v1/sites", server.base);
+    let started = std::time::Instant::now();
+    let guesses: Vec<_> = (0..10)
+        .map(|i| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                curl(
+                    &url,
+                    &[
+                        "--interface",
+                        "127.0.0.9",
+                        "-H",
+                        &format!("Authorization: Bearer guess-{i:020}"),
+                    ],
+                )
+                .status
+            })
+        })
+        .collect();
+    for guess in guesses {
+        assert_eq!(guess.join().unwrap(), 401);
+    }
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "each wrong guess waits"
+    );
+    let locked = curl(
+        &url,
+        &[
+            "--interface",
+            "127.0.0.9",
+            "-H",
+            &format!("Authorization: Bearer {TOKEN}"),
+        ],
+    );
+    assert_eq!(
+        locked.status, 429,
+        "the address is locked, right token or not"
+    );
+    assert!(
+        locked
+            .headers
+            .to_ascii_lowercase()
+            .contains("retry-after: 900"),
+        "{}",
+        locked.headers
+    );
+    assert_eq!(
+        api(&server, "GET", "/sites", &[]).status,
+        200,
+        "other addresses go on"
+    );
+    assert_eq!(
+        server
+            .log_lines("admin logins from this address are locked out")
+            .len(),
+        1
+    );
+}

@@ -16,6 +16,7 @@ pub mod ftp;
 pub mod guard;
 pub mod http;
 pub mod live;
+pub mod login_limit;
 pub mod metrics;
 pub mod phone_files;
 pub mod shared_bans;

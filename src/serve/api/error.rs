@@ -13,6 +13,8 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// 401: no or a wrong token.
     Unauthorized,
+    /// 429: too many failed logins from this address; locked out for a while.
+    LockedOut,
     /// 404.
     NotFound(String),
     /// 400: a malformed parameter.
@@ -47,6 +49,11 @@ impl IntoResponse for ApiError {
                 "a valid bearer token is required (Authorization: Bearer TOKEN)".into(),
                 vec![],
             ),
+            ApiError::LockedOut => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many failed logins from this address; try again later".into(),
+                vec![],
+            ),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, what, vec![]),
             ApiError::BadRequest(what) => (StatusCode::BAD_REQUEST, what, vec![]),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, what, vec![]),
@@ -78,6 +85,11 @@ impl IntoResponse for ApiError {
             }
         };
         let mut response = (status, Json(ErrorBody { error, details })).into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -42,6 +42,7 @@ use crate::push::pusher::PushQueue;
 use crate::serve::guard::Guard;
 use crate::serve::http::with_content_type;
 use crate::serve::live::Live;
+use crate::serve::login_limit::LoginLimit;
 use crate::serve::token::same_secret;
 use crate::store::Store;
 
@@ -69,6 +70,8 @@ pub struct Controls {
     pub guard: Option<Arc<Guard>>,
     /// The trust-on-first-use bindings of the phone-facing servers.
     pub bindings: Option<Arc<crate::serve::bindings::Bindings>>,
+    /// Failed admin logins per address (the API's token and the web page's login share it).
+    pub logins: Arc<LoginLimit>,
 }
 
 /// The API router with its OpenAPI document, to be nested under [`PREFIX`].
@@ -158,21 +161,39 @@ async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) ->
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    if same_secret(presented.as_bytes(), api.token.as_bytes()) {
-        next.run(request).await
-    } else {
-        let client = request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default();
+    // The web page calls the API in-process, without a client address: never limited.
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let logins = &api.controls.logins;
+    if let Some(client) = client
+        && logins.is_locked(client)
+    {
         tracing::warn!(
             target: "audit",
             client = %client,
             path = %request.uri().path(),
-            "admin API login failed: {}",
-            if presented.is_empty() { "no token" } else { "wrong token" }
+            "admin API login refused: too many failed logins from this address"
         );
-        ApiError::Unauthorized.into_response()
+        return ApiError::LockedOut.into_response();
     }
+    if same_secret(presented.as_bytes(), api.token.as_bytes()) {
+        if let Some(client) = client {
+            logins.succeeded(client);
+        }
+        return next.run(request).await;
+    }
+    tracing::warn!(
+        target: "audit",
+        client = %client.map(|c| c.to_string()).unwrap_or_default(),
+        path = %request.uri().path(),
+        "admin API login failed: {}",
+        if presented.is_empty() { "no token" } else { "wrong token" }
+    );
+    if let Some(client) = client {
+        logins.failed(client);
+        tokio::time::sleep(logins.delay()).await;
+    }
+    ApiError::Unauthorized.into_response()
 }

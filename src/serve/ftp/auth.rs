@@ -4,11 +4,8 @@
 //! after a delay, and an address with too many failures in a window is locked out for a while:
 //! even a right password is refused from it until the lock ends.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use unftp_core::auth::{
@@ -16,6 +13,7 @@ use unftp_core::auth::{
     UserDetailError, UserDetailProvider,
 };
 
+use crate::serve::login_limit::{Lockout, LoginLimit};
 use crate::serve::token::same_secret;
 
 /// One FTP login.
@@ -54,42 +52,10 @@ impl fmt::Debug for Account {
     }
 }
 
-/// How failed logins are slowed down and locked out.
-#[derive(Debug, Clone, Copy)]
-pub struct Lockout {
-    /// Wait before answering a failed login.
-    pub delay: Duration,
-    /// Failures from one address within `window` that lock it.
-    pub max_failures: u32,
-    /// Window the failures are counted in.
-    pub window: Duration,
-    /// How long a locked address stays locked.
-    pub lock_for: Duration,
-}
-
-impl Default for Lockout {
-    fn default() -> Self {
-        Lockout {
-            delay: Duration::from_secs(1),
-            max_failures: 10,
-            window: Duration::from_secs(600),
-            lock_for: Duration::from_secs(900),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Failures {
-    count: u32,
-    since: Instant,
-    locked_until: Option<Instant>,
-}
-
 /// Checks logins against the accounts, with the lockout.
 pub struct Accounts {
     accounts: Vec<Account>,
-    lockout: Lockout,
-    failures: Mutex<HashMap<IpAddr, Failures>>,
+    logins: LoginLimit,
 }
 
 impl fmt::Debug for Accounts {
@@ -109,44 +75,8 @@ impl Accounts {
     pub fn new(accounts: Vec<Account>, lockout: Lockout) -> Accounts {
         Accounts {
             accounts,
-            lockout,
-            failures: Mutex::default(),
+            logins: LoginLimit::new("FTP", lockout),
         }
-    }
-
-    fn is_locked(&self, ip: IpAddr, now: Instant) -> bool {
-        let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        failures
-            .get(&ip)
-            .and_then(|f| f.locked_until)
-            .is_some_and(|until| until > now)
-    }
-
-    fn failed(&self, ip: IpAddr, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        // Forget stale entries, so a scan from many addresses cannot grow memory for good.
-        let lockout = self.lockout;
-        failures.retain(|_, f| {
-            now.duration_since(f.since) < lockout.window
-                || f.locked_until.is_some_and(|until| until > now)
-        });
-        let entry = failures.entry(ip).or_insert(Failures {
-            count: 0,
-            since: now,
-            locked_until: None,
-        });
-        entry.count += 1;
-        if entry.count >= lockout.max_failures && entry.locked_until.is_none() {
-            entry.locked_until = Some(now + lockout.lock_for);
-            tracing::warn!(client = %ip, failures = entry.count, "FTP logins from this address are locked out");
-        }
-    }
-
-    fn succeeded(&self, ip: IpAddr) {
-        self.failures
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&ip);
     }
 
     fn matches(&self, user: &str, password: &str) -> bool {
@@ -167,16 +97,15 @@ impl Authenticator for Accounts {
         creds: &Credentials,
     ) -> Result<Principal, AuthenticationError> {
         let ip = creds.source_ip;
-        let now = Instant::now();
         let password = creds.password.as_deref().unwrap_or("");
-        let accepted = !self.is_locked(ip, now) && self.matches(username, password);
+        let accepted = !self.logins.is_locked(ip) && self.matches(username, password);
         if !accepted {
-            self.failed(ip, now);
+            self.logins.failed(ip);
             tracing::warn!(target: "audit", client = %ip, user = %username, "FTP login refused");
-            tokio::time::sleep(self.lockout.delay).await;
+            tokio::time::sleep(self.logins.delay()).await;
             return Err(AuthenticationError::BadPassword);
         }
-        self.succeeded(ip);
+        self.logins.succeeded(ip);
         Ok(Principal {
             username: format!("{username}{ADDRESS_SEPARATOR}{ip}"),
         })
@@ -241,6 +170,7 @@ impl UserDetailProvider for Sessions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn creds(password: &str, ip: [u8; 4]) -> Credentials {
         Credentials {

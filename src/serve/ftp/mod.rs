@@ -19,8 +19,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::serve::address_slots::{AddressSlots, DEFAULT_SESSIONS_PER_ADDRESS};
-use crate::serve::ftp::auth::{Account, Accounts, Lockout, Sessions};
+use crate::serve::ftp::auth::{Account, Accounts, Sessions};
 use crate::serve::ftp::backend::PhoneStorage;
+use crate::serve::login_limit::Lockout;
 
 use crate::serve::phone_files::PhoneFiles;
 

@@ -17,7 +17,6 @@ mod sites;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Request, State};
@@ -27,6 +26,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::serve::login_limit::LoginLimit;
 use crate::serve::token::same_secret;
 use client::ApiClient;
 use pages::Pages;
@@ -39,17 +39,19 @@ pub const PREFIX: &str = "/admin";
 pub(crate) struct Web {
     api: ApiClient,
     token: String,
+    logins: Arc<LoginLimit>,
     sessions: Sessions,
     pages: Pages,
 }
 
 /// The web page's router (its paths start with [`PREFIX`]; `/admin/` redirects to `/admin`).
 /// `api` is the admin API router as nested under its prefix, `token` the admin token (the
-/// login password).
-pub fn router(api: Router, token: String, body_limit: usize) -> Router {
+/// login password), `logins` the failed admin logins per address (shared with the API).
+pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: usize) -> Router {
     let web = Arc::new(Web {
         api: ApiClient::new(api, &token),
         token,
+        logins,
         sessions: Sessions::default(),
         pages: Pages::new(),
     });
@@ -179,15 +181,24 @@ async fn login(
     if let Some(refused) = forged(&visitor, &form.csrf) {
         return refused;
     }
+    if web.logins.is_locked(client.ip()) {
+        tracing::warn!(target: "audit", client = %client.ip(), "admin web login refused: too many failed logins from this address");
+        let page = web.pages.login(
+            &visitor,
+            Some("Too many failed logins from this address; try again in 15 minutes."),
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    }
     if !same_secret(form.token.trim().as_bytes(), web.token.as_bytes()) {
         tracing::warn!(target: "audit", client = %client.ip(), "admin web login failed: wrong token");
-        // One guess a second per attempt.
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        web.logins.failed(client.ip());
+        tokio::time::sleep(web.logins.delay()).await;
         let page = web
             .pages
             .login(&visitor, Some("That is not the admin token."));
         return (StatusCode::UNAUTHORIZED, page).into_response();
     }
+    web.logins.succeeded(client.ip());
     web.sessions.remove(&visitor.id);
     match web.sessions.create(true) {
         Ok(admin) => {
