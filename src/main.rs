@@ -325,9 +325,14 @@ impl Write for LogWriter {
     }
 }
 
+/// The log filter unless `RUST_LOG` says otherwise: info and up, but only warnings from the FTP
+/// library, whose info-level spans would print its whole session state (kilobytes of debug text)
+/// in front of every line logged within them, audit lines included.
+const DEFAULT_LOG_FILTER: &str = "info,sqlx=error,libunftp=warn";
+
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     use tracing_subscriber::prelude::*;
     let registry = tracing_subscriber::registry()
         .with(filter)

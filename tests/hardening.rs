@@ -309,3 +309,41 @@ async fn admin_token_guesses_are_slowed_and_locked_out() {
         1
     );
 }
+
+/// FTP's log and audit lines carry what happened, not the FTP library's session state: a failed
+/// login, a refused upload and a missing file each log a short line.
+#[tokio::test]
+async fn ftp_log_lines_hold_no_library_debug_text() {
+    let server = common::server::start().await;
+    let url = |user: &str, name: &str| format!("ftp://{user}@{}/{name}", server.ftp);
+    let upload = tempfile::NamedTempFile::new().unwrap();
+    for args in [
+        vec!["-s".to_string(), url("PlcmSpIp:wrong", "x.cfg")],
+        vec![
+            "-s".to_string(),
+            url("PlcmSpIp:PlcmSpIp", "0004f2999999.cfg"),
+        ],
+        vec![
+            "-s".to_string(),
+            "-T".to_string(),
+            upload.path().display().to_string(),
+            url("PlcmSpIp:PlcmSpIp", "0004f2999999-phone.cfg"),
+        ],
+    ] {
+        let _ = Command::new("curl").args(&args).output().unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while server.log_lines("upload refused").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no refusal logged");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(server.log_lines("FTP login refused").len(), 1);
+    for line in server.log_lines("") {
+        assert!(
+            line.len() < 600 && !line.contains("PrimaryEventHandler"),
+            "{} bytes: {}",
+            line.len(),
+            &line[..line.len().min(300)]
+        );
+    }
+}
