@@ -1,7 +1,9 @@
 //! What the dashboard shows of the server's own recent activity, kept in memory for the process
 //! (like the metrics): files served to phones per minute over the last hour, counted with two
 //! atomic operations per fetch, and the most recent warnings and errors logged (failed admin
-//! logins, FTP lockouts, template problems, failed writes), captured by a tracing layer.
+//! logins, FTP lockouts, template problems, failed writes), captured by a tracing layer. Failed
+//! logins, provisioning bans and the rest are kept apart, [`PROBLEMS`] of each, so a flood of
+//! failed logins cannot push a ban off the dashboard.
 
 use std::collections::VecDeque;
 use std::fmt::Write;
@@ -16,7 +18,7 @@ use crate::clock::now_ms;
 
 /// Minutes of fetch counts kept.
 pub const MINUTES: usize = 60;
-/// Warnings and errors kept.
+/// Warnings and errors kept of each kind.
 pub const PROBLEMS: usize = 50;
 
 struct Minute {
@@ -80,25 +82,51 @@ pub struct Problem {
     pub at_ms: i64,
     /// `WARN` or `ERROR`.
     pub level: String,
+    /// `login` (a failed or refused login, a lockout), `ban` (a provisioning ban set or lifted)
+    /// or `other`.
+    pub kind: &'static str,
     /// The message with its fields (`client=10.0.0.9`).
     pub message: String,
 }
 
-static PROBLEM_LOG: Mutex<VecDeque<Problem>> = Mutex::new(VecDeque::new());
+/// The kinds of problem, each kept in its own list.
+const KINDS: [&str; 3] = ["login", "ban", "other"];
 
-/// The most recent warnings and errors, newest first.
-pub fn recent_problems() -> Vec<Problem> {
-    match PROBLEM_LOG.lock() {
-        Ok(log) => log.iter().rev().cloned().collect(),
-        Err(poisoned) => poisoned.into_inner().iter().rev().cloned().collect(),
+static PROBLEM_LOG: Mutex<[VecDeque<Problem>; 3]> =
+    Mutex::new([VecDeque::new(), VecDeque::new(), VecDeque::new()]);
+
+/// The kind of a logged problem, from its message.
+fn kind_of(message: &str) -> &'static str {
+    if message.contains("login failed")
+        || message.contains("login refused")
+        || message.contains("logins from this address are locked out")
+    {
+        "login"
+    } else if message.contains("provisioning ban") {
+        "ban"
+    } else {
+        "other"
     }
 }
 
-fn remember(problem: Problem) {
-    let mut log = match PROBLEM_LOG.lock() {
-        Ok(log) => log,
+/// The most recent warnings and errors of every kind, newest first.
+pub fn recent_problems() -> Vec<Problem> {
+    let logs = match PROBLEM_LOG.lock() {
+        Ok(logs) => logs,
         Err(poisoned) => poisoned.into_inner(),
     };
+    let mut all: Vec<Problem> = logs.iter().flatten().cloned().collect();
+    all.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+    all
+}
+
+fn remember(problem: Problem) {
+    let mut logs = match PROBLEM_LOG.lock() {
+        Ok(logs) => logs,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let index = KINDS.iter().position(|k| *k == problem.kind).unwrap_or(2);
+    let log = &mut logs[index];
     if log.len() == PROBLEMS {
         log.pop_front();
     }
@@ -143,6 +171,7 @@ impl<S: Subscriber> Layer<S> for ProblemLayer {
         remember(Problem {
             at_ms: now_ms(),
             level: level.to_string(),
+            kind: kind_of(&message.0),
             message: message.0,
         });
     }
@@ -168,5 +197,37 @@ mod tests {
         let later = fetches_per_minute_at(base + 3_600_000);
         assert_eq!(later[MINUTES - 1], 1);
         assert_eq!(later.iter().sum::<u64>(), 2, "{later:?}");
+    }
+
+    #[test]
+    fn a_flood_of_failed_logins_does_not_push_a_ban_out() {
+        let problem = |at_ms: i64, message: &str| Problem {
+            at_ms,
+            level: "WARN".into(),
+            kind: kind_of(message),
+            message: message.into(),
+        };
+        remember(problem(
+            1,
+            "provisioning ban: too many requests for unknown phone files client=192.0.2.66",
+        ));
+        for i in 0..2 * PROBLEMS as i64 {
+            remember(problem(
+                2 + i,
+                "admin API login failed: wrong token client=192.0.2.77",
+            ));
+        }
+        let recent = recent_problems();
+        assert!(
+            recent
+                .iter()
+                .any(|p| p.kind == "ban" && p.message.contains("192.0.2.66")),
+            "the ban is still shown"
+        );
+        assert!(recent.iter().filter(|p| p.kind == "login").count() <= PROBLEMS);
+        assert!(
+            recent.windows(2).all(|w| w[0].at_ms >= w[1].at_ms),
+            "newest first"
+        );
     }
 }
