@@ -116,7 +116,7 @@ pub fn recent_problems() -> Vec<Problem> {
         Err(poisoned) => poisoned.into_inner(),
     };
     let mut all: Vec<Problem> = logs.iter().flatten().cloned().collect();
-    all.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+    all.sort_by_key(|p| std::cmp::Reverse(p.at_ms));
     all
 }
 
