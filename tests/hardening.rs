@@ -347,3 +347,26 @@ async fn ftp_log_lines_hold_no_library_debug_text() {
         );
     }
 }
+
+/// A dual-stack listener (`[::]`) sees an IPv4 client as `::ffff:a.b.c.d`: it is matched as its
+/// IPv4 address, so an IPv4 provisioning network admits it.
+#[tokio::test]
+async fn an_ipv4_client_of_a_dual_stack_listener_is_its_ipv4_address() {
+    let server = common::server::start_with(&[
+        "--http-listen",
+        "[::]:0",
+        "--provisioning-network",
+        "127.0.0.0/8",
+    ])
+    .await;
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let over_ipv4 = common::server::curl(&format!("http://127.0.0.1:{port}/201.cfg"), &[]);
+    assert_eq!(
+        over_ipv4.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&over_ipv4.body)
+    );
+    let over_ipv6 = common::server::curl(&format!("http://[::1]:{port}/201.cfg"), &[]);
+    assert_eq!(over_ipv6.status, 403, "::1 is outside 127.0.0.0/8");
+}

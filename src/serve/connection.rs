@@ -71,6 +71,8 @@ pub async fn accept_until_stopped(
             },
             _ = stopped.changed() => break,
         };
+        // An IPv4 client of a dual-stack listener is known by its IPv4 address everywhere.
+        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
         let Some(slot) = limit.admit(peer.ip()) else {
             tracing::debug!(client = %peer.ip(), "{server}: too many connections from one address");
             crate::serve::metrics::connection_refused(server);

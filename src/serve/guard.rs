@@ -11,6 +11,11 @@
 //! request is refused. Addresses in the allowed networks are never counted or banned. Bans are
 //! decided in memory and stored within a second ([`crate::serve::shared_bans`]), so they hold on
 //! every node sharing the database and across a restart; the admin API lists and lifts them.
+//!
+//! Clients are known by [`client_key`]: an IPv4-mapped IPv6 address (what a dual-stack `[::]`
+//! listener sees of an IPv4 client) as its IPv4 address, so IPv4 networks match it; any other
+//! IPv6 address by its /64, the smallest network one host is given, so a host cannot step
+//! around a ban by changing the low bits of its address.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
@@ -34,6 +39,27 @@ pub const DEFAULT_BAN: Duration = Duration::from_secs(3600);
 const MAX_PHONES_PER_ADDRESS: usize = 4096;
 /// Most addresses tracked; beyond, the quietest unbanned ones are forgotten.
 const MAX_ADDRESSES: usize = 100_000;
+
+/// The key a client is counted, banned and matched by: its IPv4 address (also when it came
+/// IPv4-mapped), or the first address of its IPv6 /64.
+pub fn client_key(client: IpAddr) -> IpAddr {
+    match client.to_canonical() {
+        IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(
+                segments[0],
+                segments[1],
+                segments[2],
+                segments[3],
+                0,
+                0,
+                0,
+                0,
+            ))
+        }
+        v4 => v4,
+    }
+}
 
 /// The defense's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +147,7 @@ impl Guard {
 
     /// Whether `client` lies in an allowed network (never banned, nor limited elsewhere).
     pub fn is_exempt(&self, client: IpAddr) -> bool {
+        let client = client.to_canonical();
         self.settings.allowed.iter().any(|n| n.contains(&client))
     }
 
@@ -137,6 +164,7 @@ impl Guard {
         if !self.any_bans() {
             return Verdict::Allowed;
         }
+        let client = client_key(client);
         let mut clients = self.clients();
         let Some(state) = clients.get_mut(&client) else {
             return Verdict::Allowed;
@@ -159,7 +187,10 @@ impl Guard {
     /// when any are set (an unknown client address is outside them).
     pub fn may_receive_secrets(&self, client: Option<IpAddr>) -> bool {
         self.settings.provisioning.is_empty()
-            || client.is_some_and(|ip| self.settings.provisioning.iter().any(|n| n.contains(&ip)))
+            || client.is_some_and(|ip| {
+                let ip = ip.to_canonical();
+                self.settings.provisioning.iter().any(|n| n.contains(&ip))
+            })
     }
 
     /// Counts a request of `client` for a phone file that does not exist; bans at the limit.
@@ -168,6 +199,7 @@ impl Guard {
         if self.exempt(client) {
             return false;
         }
+        let client = client_key(client);
         let now = Instant::now();
         let mut clients = self.clients();
         if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
@@ -226,6 +258,7 @@ impl Guard {
         if self.exempt(client) {
             return;
         }
+        let client = client_key(client);
         let mut clients = self.clients();
         if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
             forget_quietest(&mut clients);
@@ -253,6 +286,7 @@ impl Guard {
 
     /// Lifts the ban of `client` (and forgets its misses); whether it was banned.
     pub fn lift(&self, client: IpAddr) -> bool {
+        let client = client_key(client);
         let mut clients = self.clients();
         let Some(state) = clients.get_mut(&client) else {
             return false;
@@ -501,5 +535,32 @@ mod tests {
         let unsaved = here.take_unsaved();
         here.keep_unsaved(unsaved.clone());
         assert_eq!(here.take_unsaved(), unsaved);
+    }
+
+    #[test]
+    fn mapped_clients_are_ipv4_and_ipv6_hosts_are_counted_by_their_64() {
+        let guard = Guard::new(GuardSettings {
+            limit: 3,
+            allowed: vec!["10.0.0.0/8".parse().unwrap()],
+            provisioning: vec!["192.0.2.0/24".parse().unwrap()],
+            ..GuardSettings::default()
+        });
+        assert!(guard.is_exempt(ip("::ffff:10.1.1.1")));
+        assert!(guard.may_receive_secrets(Some(ip("::ffff:192.0.2.7"))));
+        // One host changing the low bits of its IPv6 address is one client.
+        assert!(!guard.miss(ip("2001:db8:1:2::1"), "a.cfg"));
+        assert!(!guard.miss(ip("2001:db8:1:2::2"), "b.cfg"));
+        assert!(guard.miss(ip("2001:db8:1:2:ffff::3"), "c.cfg"));
+        assert_eq!(
+            guard.admit(ip("2001:db8:1:2::9"), None, true),
+            Verdict::Banned
+        );
+        assert_eq!(
+            guard.admit(ip("2001:db8:1:3::9"), None, true),
+            Verdict::Allowed,
+            "another /64"
+        );
+        assert_eq!(guard.bans()[0].address, "2001:db8:1:2::");
+        assert!(guard.lift(ip("2001:db8:1:2::1234")));
     }
 }
