@@ -370,3 +370,57 @@ async fn an_ipv4_client_of_a_dual_stack_listener_is_its_ipv4_address() {
     let over_ipv6 = common::server::curl(&format!("http://[::1]:{port}/201.cfg"), &[]);
     assert_eq!(over_ipv6.status, 403, "::1 is outside 127.0.0.0/8");
 }
+
+/// An office behind one NAT address: thirty known phones boot and each asks for its optional
+/// files (`-phone.cfg`, `-web.cfg`, `-directory.xml`, `-calls.xml`, `-license.cfg`), which it
+/// never uploaded; none of that is a guess, so nothing is banned and every phone gets its files.
+#[tokio::test]
+async fn a_known_phones_optional_files_are_never_misses() {
+    use common::server::{api, curl, json, start_on};
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    let mut csv = String::from("extension,display_name,mac,model\n");
+    for i in 0..30 {
+        csv.push_str(&format!("7{i:02},Desk {i},0004f2d100{i:02},VVX_400\n"));
+    }
+    phoneprov::import::import_csv(
+        &store,
+        csv.as_bytes(),
+        &phoneprov::import::ImportOptions::by("test"),
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    store.close().await;
+    let server = start_on(db, &["--admin-token", TOKEN]);
+    for i in 0..30 {
+        let mac = format!("0004f2d100{i:02}");
+        let master = curl(&format!("{}/{mac}.cfg", server.base), &[]);
+        assert_eq!(master.status, 200, "{mac}");
+        for optional in [
+            "-phone.cfg",
+            "-web.cfg",
+            "-directory.xml",
+            "-calls.xml",
+            "-license.cfg",
+        ] {
+            let reply = curl(&format!("{}/{mac}{optional}", server.base), &[]);
+            assert_eq!(reply.status, 404, "{mac}{optional}");
+        }
+        assert_eq!(
+            curl(&format!("{}/7{i:02}.cfg", server.base), &[]).status,
+            200
+        );
+    }
+    let bans = json(&api(&server, "GET", "/bans", &[]));
+    assert_eq!(bans, serde_json::json!([]), "no ban");
+    // Guesses of unknown phones still count (20 distinct names ban by default).
+    for n in 0..20 {
+        curl(&format!("{}/0004f2ee{n:04}.cfg", server.base), &[]);
+    }
+    assert_ne!(
+        json(&api(&server, "GET", "/bans", &[])),
+        serde_json::json!([])
+    );
+}

@@ -223,7 +223,9 @@ impl PhoneFiles {
 
     /// The file `name` (a decoded path without leading `/`) for `requester`: refused while the
     /// client is banned (except its own phones' files and files of no phone), and a missing
-    /// phone file counts toward a ban; a rendered file goes only to whom [`Access`] allows.
+    /// phone file of no known phone counts toward a ban (a known phone's optional files, such as
+    /// `<mac>-phone.cfg` before it ever uploaded one, are asked for at every boot and are never
+    /// misses); a rendered file goes only to whom [`Access`] allows.
     pub async fn find(&self, requester: &Requester<'_>, name: &str) -> Result<Found, Refused> {
         let client = requester.client;
         if let Some(ip) = client
@@ -236,7 +238,7 @@ impl PhoneFiles {
             return Err(Refused::Banned);
         }
         match self.find_file(name, requester).await {
-            Err(Refused::NotFound) if is_phone_file(name) => match client {
+            Err(Refused::NotFound) if is_guess(name, &self.live) => match client {
                 Some(ip) if self.guard.miss(ip, name) => Err(Refused::Banned),
                 _ => Err(Refused::NotFound),
             },
@@ -421,6 +423,12 @@ impl PhoneFiles {
 }
 
 /// Whether `name` is a phone's own file: `<MAC>…` or an extension's `<number>.cfg`.
+/// Whether a missing `name` may be a guess: a phone file that is not a known phone's own
+/// (`<mac>…` of an unknown MAC, or an extension file).
+fn is_guess(name: &str, live: &Live) -> bool {
+    is_phone_file(name) && !(mac_in_name(name).is_some() && live.phone_of(name).is_some())
+}
+
 fn is_phone_file(name: &str) -> bool {
     mac_in_name(name).is_some()
         || name
