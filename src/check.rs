@@ -11,7 +11,7 @@ use crate::domain::{ExtensionNumber, MODELS, Model, Vendor};
 use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
 use crate::serve::firmware;
-use crate::vendor::firmware::{DEFAULT_FAMILY, Family};
+use crate::vendor::firmware::Family;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,6 @@ fn missing_firmware(
     provisioner: &Provisioner,
     firmware_dir: &Path,
 ) -> Vec<Finding> {
-    let pins = provisioner.pins();
     // Per file: its family, whether it is the application image, and the models that name it.
     let mut needed: BTreeMap<String, (Family, bool, Vec<String>)> = BTreeMap::new();
     let mut need = |file: String, family: Family, image: bool, who: String| {
@@ -128,14 +127,10 @@ fn missing_firmware(
         }
     };
     for phone in deployment.phones().filter(|p| p.vendor == Vendor::Polycom) {
-        let model = phone.model.as_deref().and_then(Model::find);
-        let family = provisioner.family_of(phone);
-        let (image, who) = match model.and_then(|m| pins.image_of(m).map(|i| (i, m.name))) {
-            Some((image, name)) => (image, name.to_string()),
-            None => (
-                DEFAULT_FAMILY.default_image().to_string(),
-                "phones of unknown model".to_string(),
-            ),
+        let (family, image) = provisioner.firmware_of(phone);
+        let who = match phone.model.as_deref().and_then(Model::find) {
+            Some(model) => model.name.to_string(),
+            None => "phones of unknown model".to_string(),
         };
         need(image, family, true, who.clone());
         for file in family.vendor_config_files() {

@@ -64,10 +64,10 @@ pub struct ExposedFile {
 
 /// Refuses `path` if it exists with permission bits for the group or others.
 pub fn refuse_exposed(path: &Path) -> Result<(), ExposedFile> {
-    match std::fs::metadata(path) {
-        Ok(metadata) if metadata.permissions().mode() & 0o077 != 0 => Err(ExposedFile {
+    match std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777) {
+        Ok(mode) if mode & 0o077 != 0 => Err(ExposedFile {
             path: path.to_path_buf(),
-            mode: metadata.permissions().mode() & 0o7777,
+            mode,
         }),
         _ => Ok(()),
     }

@@ -457,7 +457,6 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         } => {
             let http = PhoneConfig {
                 prefix: http_prefix,
-                firmware_dir: serving.firmware_dir.clone(),
                 uploads: UploadLimits {
                     max_bytes: upload_max_bytes,
                     log_keep_bytes,
@@ -587,8 +586,6 @@ async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deplo
 struct PhoneConfig {
     /// Optional HTTP path prefix phones may use, e.g. `/prov`.
     prefix: Option<String>,
-    /// Folder of firmware and vendor files.
-    firmware_dir: PathBuf,
     /// Size limits of phone uploads.
     uploads: UploadLimits,
     /// Limits of every HTTP(S) connection.
@@ -710,10 +707,10 @@ async fn serve(
             "loaded the demo deployment"
         );
     }
-    std::fs::create_dir_all(&http.firmware_dir).with_context(|| {
+    std::fs::create_dir_all(&serving.firmware_dir).with_context(|| {
         format!(
             "cannot create the firmware folder {}",
-            http.firmware_dir.display()
+            serving.firmware_dir.display()
         )
     })?;
     // Signal handlers first: a signal that arrives once "running" is logged must find them.
@@ -734,7 +731,7 @@ async fn serve(
     );
     let bound = listeners.http.map(listen).transpose()?;
     let http_address = bound.as_ref().map(workers::Bound::address);
-    let firmware_dir = http.firmware_dir.clone();
+    let firmware_dir = serving.firmware_dir.clone();
     let metrics = phoneprov::serve::metrics::install().context("cannot set up metrics")?;
     let (recorder, recording) = Recorder::start(Arc::clone(&store_handle));
     let per_address = ConnectionLimit::new(http.connections_per_address, guard.allowed.clone());
@@ -754,7 +751,7 @@ async fn serve(
         Arc::clone(&live),
         Arc::clone(&store_handle),
         recorder,
-        http.firmware_dir,
+        serving.firmware_dir.clone(),
         http.uploads,
         Arc::clone(&guard),
         access,

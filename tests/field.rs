@@ -15,9 +15,8 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{databases, sqlite_db};
+use common::{databases, import, sqlite_db};
 use phoneprov::domain::{CallServer, EmergencyNumbers, Recheck, SiteName, SiteSettings, ZoneName};
-use phoneprov::import::{ImportOptions, import_csv};
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::Renderer;
 use phoneprov::store::{SqlStore, Store};
@@ -107,17 +106,6 @@ async fn add_site(store: &SqlStore, name: &str, edit: impl FnOnce(&mut SiteSetti
         .create_site(&SiteName::parse(name).unwrap(), &settings, "test")
         .await
         .unwrap();
-}
-
-async fn import(store: &SqlStore, csv: &str) {
-    import_csv(
-        store,
-        csv.as_bytes(),
-        &ImportOptions::by("test"),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
 }
 
 async fn deployment_of(store: &SqlStore) -> Deployment {
@@ -602,11 +590,8 @@ async fn emergency_numbers_dial_at_once() {
         let view = polycom_applies(&provisioner, &deployment, mac);
         let map = get(&view.applied, "dialplan.digitmap").unwrap();
         let rules: Vec<&str> = map.split('|').collect();
+        // First: no rule before them could take the call and hold it for the timeout.
         assert_eq!(rules[..2], numbers, "{map}");
-        // No rule before them could take the call, and each is a full match without a timer.
-        for number in numbers {
-            assert!(!number.contains('T'));
-        }
     }
     store.close().await;
 }

@@ -384,14 +384,7 @@ async fn a_known_phones_optional_files_are_never_misses() {
     for i in 0..30 {
         csv.push_str(&format!("7{i:02},Desk {i},0004f2d100{i:02},VVX_400\n"));
     }
-    phoneprov::import::import_csv(
-        &store,
-        csv.as_bytes(),
-        &phoneprov::import::ImportOptions::by("test"),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
+    common::import(&store, &csv).await;
     store.close().await;
     let server = start_on(db, &["--admin-token", TOKEN]);
     for i in 0..30 {

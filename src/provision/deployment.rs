@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use crate::domain::{
-    Assignment, CallServer, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone, PhoneLogin,
-    Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
+    Assignment, CallServer, ClockRules, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone,
+    PhoneLogin, Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
 };
 use crate::store::Snapshot;
 use crate::vendor::ServerView;
@@ -41,7 +41,7 @@ pub struct Deployment {
     switched_primary: HashMap<ExtensionNumber, ServerView>,
     voicemail: Voicemail,
     logins: HashMap<Mac, PhoneLogin>,
-    clock_year: i16,
+    clocks: HashMap<SiteId, ClockRules>,
 }
 
 impl Deployment {
@@ -86,7 +86,7 @@ impl Deployment {
             switched_primary: switched_primaries(&sites, &extensions),
             voicemail: snapshot.voicemail,
             logins: snapshot.logins,
-            clock_year: this_year(),
+            clocks: clocks_of(&sites),
             revision: snapshot.revision,
             server_address,
             polycom_phones,
@@ -99,10 +99,12 @@ impl Deployment {
         })
     }
 
-    /// The year whose daylight saving rules sites' clocks are rendered with (the current year
-    /// when the deployment was read; rules change seldom, and a new revision re-reads it).
-    pub fn clock_year(&self) -> i16 {
-        self.clock_year
+    /// A site's clock as phones are told it: its rules as they stand in the year the deployment
+    /// was read (rules change seldom, and a new revision reads them again), worked out once per
+    /// site here, not per rendered file.
+    pub fn clock_of(&self, site: &Site) -> &ClockRules {
+        static UTC: std::sync::LazyLock<ClockRules> = std::sync::LazyLock::new(ClockRules::utc);
+        self.clocks.get(&site.id).unwrap_or(&UTC)
     }
 
     /// The data revision this deployment was read at.
@@ -248,10 +250,15 @@ impl Deployment {
     }
 }
 
-fn this_year() -> i16 {
-    jiff::Timestamp::now()
+/// Every site's clock rules in the current year.
+fn clocks_of(sites: &HashMap<SiteId, Site>) -> HashMap<SiteId, ClockRules> {
+    let year = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .year()
+        .year();
+    sites
+        .values()
+        .map(|site| (site.id, site.settings.clock(year)))
+        .collect()
 }
 
 fn server_view(site: &Site, server: &CallServer) -> ServerView {

@@ -254,11 +254,6 @@ impl Provisioner {
         Provisioner { pins, ..self }
     }
 
-    /// The firmware pins in use.
-    pub fn pins(&self) -> &FirmwarePins {
-        &self.pins
-    }
-
     /// The templates in use.
     pub fn renderer(&self) -> &Renderer {
         &self.renderer
@@ -307,8 +302,8 @@ impl Provisioner {
             }
             Target::PolycomSite(site, spelling) => {
                 let template = render::POLYCOM_SITE;
-                let clock = site.settings.clock(deployment.clock_year());
-                let file = polycom::site(&site.name, &site.settings, spelling, &clock);
+                let clock = deployment.clock_of(site);
+                let file = polycom::site(&site.name, &site.settings, spelling, clock);
                 (template, context(file, template)?)
             }
             Target::AastraGlobal => {
@@ -347,6 +342,19 @@ impl Provisioner {
         })
     }
 
+    /// The firmware family and application image a Polycom phone is served: its model's (or its
+    /// pin's), else those of phones of unknown model.
+    pub fn firmware_of(&self, phone: &Phone) -> (Family, String) {
+        model_of(phone)
+            .and_then(|model| self.pins.firmware_of(model))
+            .unwrap_or_else(|| (DEFAULT_FAMILY, DEFAULT_FAMILY.default_image().to_string()))
+    }
+
+    /// The firmware family a Polycom phone is served as.
+    pub fn family_of(&self, phone: &Phone) -> Family {
+        self.firmware_of(phone).0
+    }
+
     /// The names of the files phoneprov renders for one phone, in the order it fetches them.
     pub fn files_of_phone(&self, deployment: &Deployment, phone: &Phone) -> Vec<String> {
         match phone.vendor {
@@ -370,28 +378,24 @@ impl Provisioner {
     }
 }
 
-impl Provisioner {
-    /// The firmware family a Polycom phone is served as: its model's (or its pin's), else the
-    /// family of phones of unknown model.
-    pub fn family_of(&self, phone: &Phone) -> Family {
-        model_of(phone)
-            .and_then(|model| self.pins.family_of(model))
-            .unwrap_or(DEFAULT_FAMILY)
-    }
-}
-
 /// A phone's known model.
 fn model_of(phone: &Phone) -> Option<&'static Model> {
     phone.model.as_deref().and_then(Model::find)
 }
 
-/// The site whose settings a phone's files carry: the current site of the extension on its
-/// lowest key, or the default site.
-pub fn site_of_phone<'d>(deployment: &'d Deployment, phone: &Phone) -> &'d Site {
+/// The extension on a phone's lowest key that exists: the one its site, its re-check and its
+/// check-sync user come from.
+fn first_extension<'d>(deployment: &'d Deployment, phone: &Phone) -> Option<&'d Extension> {
     phone
         .lines
         .values()
         .find_map(|number| deployment.extension(number))
+}
+
+/// The site whose settings a phone's files carry: the current site of the extension on its
+/// lowest key, or the default site.
+pub fn site_of_phone<'d>(deployment: &'d Deployment, phone: &Phone) -> &'d Site {
+    first_extension(deployment, phone)
         .map_or_else(|| deployment.default_site(), |e| deployment.site_of(e))
 }
 
@@ -404,11 +408,8 @@ pub fn local_sip_port(site: &Site) -> u16 {
 /// Where a check-sync NOTIFY for a phone goes: the user part (its first extension, else its MAC)
 /// and the port its files make it listen on.
 pub fn sip_target(deployment: &Deployment, phone: &Phone) -> (String, u16) {
-    let user = phone
-        .lines
-        .values()
-        .find(|number| deployment.extension(number).is_some())
-        .map_or_else(|| phone.mac.polycom_name(), ToString::to_string);
+    let user = first_extension(deployment, phone)
+        .map_or_else(|| phone.mac.polycom_name(), |e| e.number.to_string());
     (user, local_sip_port(site_of_phone(deployment, phone)))
 }
 
@@ -433,11 +434,7 @@ fn polycom_extension(deployment: &Deployment, extension: &Extension) -> polycom:
     let recheck = placement
         .and_then(|(mac, _)| deployment.phone(&mac))
         .filter(|phone| {
-            phone
-                .lines
-                .values()
-                .find(|number| deployment.extension(number).is_some())
-                == Some(&extension.number)
+            first_extension(deployment, phone).map(|e| &e.number) == Some(&extension.number)
         })
         .map(|phone| {
             let time = site_of_phone(deployment, phone)
@@ -461,11 +458,10 @@ fn polycom_extension(deployment: &Deployment, extension: &Extension) -> polycom:
 /// An Aastra phone's `<MAC>.cfg`: its site's settings and its line keys.
 fn aastra_phone(deployment: &Deployment, phone: &Phone) -> aastra::PhoneContext {
     let site = site_of_phone(deployment, phone);
-    let clock = site.settings.clock(deployment.clock_year());
     let site_view = aastra::phone_site(
         &site.name,
         &site.settings,
-        &clock,
+        deployment.clock_of(site),
         local_sip_port(site),
         &phone.mac,
     );

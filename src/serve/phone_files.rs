@@ -422,13 +422,13 @@ impl PhoneFiles {
     }
 }
 
-/// Whether `name` is a phone's own file: `<MAC>…` or an extension's `<number>.cfg`.
-/// Whether a missing `name` may be a guess: a phone file that is not a known phone's own
-/// (`<mac>…` of an unknown MAC, or an extension file).
+/// Whether a missing `name` may be a guess: a phone file of no known phone (a `<mac>…` name of an
+/// unknown MAC, or the file of an extension that does not exist).
 fn is_guess(name: &str, live: &Live) -> bool {
-    is_phone_file(name) && !(mac_in_name(name).is_some() && live.phone_of(name).is_some())
+    is_phone_file(name) && live.phone_of(name).is_none()
 }
 
+/// Whether `name` is a phone's own file: `<MAC>…` or an extension's `<number>.cfg`.
 fn is_phone_file(name: &str) -> bool {
     mac_in_name(name).is_some()
         || name

@@ -55,35 +55,34 @@ pub fn bind(address: SocketAddr, workers: usize) -> io::Result<Bound> {
 /// Binds a socket without `SO_REUSEPORT` to `address` and lets it go: the address (with the
 /// port the kernel picked for port 0) if nobody else holds it.
 fn claim(address: SocketAddr) -> io::Result<SocketAddr> {
-    let socket = Socket::new(
-        Domain::for_address(address),
-        Type::STREAM,
-        Some(Protocol::TCP),
-    )?;
-    socket.set_reuse_address(true)?;
+    let socket = tcp_socket(address)?;
     socket.bind(&address.into())?;
     socket.listen(1)?;
-    let claimed = socket
+    socket
         .local_addr()?
         .as_socket()
-        .ok_or_else(|| io::Error::other("not an IP socket"))?;
-    drop(socket);
-    Ok(claimed)
+        .ok_or_else(|| io::Error::other("not an IP socket"))
 }
 
 fn reusable_socket(address: SocketAddr) -> io::Result<std::net::TcpListener> {
-    let socket = Socket::new(
-        Domain::for_address(address),
-        Type::STREAM,
-        Some(Protocol::TCP),
-    )?;
-    socket.set_reuse_address(true)?;
+    let socket = tcp_socket(address)?;
     socket.set_reuse_port(true)?;
     socket.set_tcp_nodelay(true)?;
     socket.set_nonblocking(true)?;
     socket.bind(&address.into())?;
     socket.listen(BACKLOG)?;
     Ok(socket.into())
+}
+
+/// A TCP socket for `address`'s family with `SO_REUSEADDR`.
+fn tcp_socket(address: SocketAddr) -> io::Result<Socket> {
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    Ok(socket)
 }
 
 /// Running workers.

@@ -247,11 +247,17 @@ impl FirmwarePins {
         }
     }
 
+    /// The family and image of `model` together (`None` for a model of another vendor).
+    pub fn firmware_of(&self, model: &Model) -> Option<(Family, String)> {
+        Some((self.family_of(model)?, self.image_of(model)?))
+    }
+
     /// Every Polycom model with its family and image, in table order.
     pub fn polycom_models(&self) -> impl Iterator<Item = (&'static Model, Family, String)> + '_ {
-        MODELS
-            .iter()
-            .filter_map(|model| Some((model, self.family_of(model)?, self.image_of(model)?)))
+        MODELS.iter().filter_map(|model| {
+            let (family, image) = self.firmware_of(model)?;
+            Some((model, family, image))
+        })
     }
 }
 

@@ -95,9 +95,7 @@ fn config_files(files: &MasterFiles<'_>, family: Family) -> Vec<String> {
 
 /// The master of a phone of `model` (if known) with `files`, under `pins`.
 pub fn master(model: Option<&Model>, files: MasterFiles<'_>, pins: &FirmwarePins) -> MasterContext {
-    if let Some(model) = model
-        && let (Some(family), Some(image)) = (pins.family_of(model), pins.image_of(model))
-    {
+    if let Some((family, image)) = model.and_then(|m| pins.firmware_of(m)) {
         return MasterContext {
             app_file_path: image,
             config_files: config_files(&files, family),

@@ -229,6 +229,18 @@ pub async fn golden_deployment(store: &SqlStore) {
         .unwrap();
 }
 
+/// Imports `csv` (the extension CSV format) into `store`, as actor `test`; panics on a refusal.
+pub async fn import(store: &SqlStore, csv: &str) {
+    import_csv(
+        store,
+        csv.as_bytes(),
+        &ImportOptions::by("test"),
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+}
+
 /// Reads a child's log lines until one contains `needle`; returns the lines read, that one last.
 /// Panics if the log ends first.
 pub fn read_log_until(
