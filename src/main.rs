@@ -742,11 +742,20 @@ async fn serve(
     ));
     let (bindings, bindings_writer) =
         Bindings::start(Arc::clone(&store_handle), Arc::clone(&live)).await?;
-    let access = Arc::new(Access::new(
+    let access = Access::new(
         Arc::clone(&guard),
-        Arc::clone(&bindings),
+        bindings,
         Challenger::new().context("cannot draw a random key for login nonces")?,
-    ));
+    );
+    let access = if listeners
+        .https
+        .as_ref()
+        .is_some_and(|(_, tls)| tls.asks_certificates())
+    {
+        Arc::new(access.requiring_certificates())
+    } else {
+        Arc::new(access)
+    };
     let files = Arc::new(PhoneFiles::new(
         Arc::clone(&live),
         Arc::clone(&store_handle),
@@ -754,7 +763,7 @@ async fn serve(
         serving.firmware_dir.clone(),
         http.uploads,
         Arc::clone(&guard),
-        access,
+        Arc::clone(&access),
     ));
     let ftp_server = match listeners.ftp {
         Some(address) => {
@@ -819,7 +828,7 @@ async fn serve(
         leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
         pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
         guard: Some(guard),
-        bindings: Some(bindings),
+        access: Some(access),
         logins: Arc::clone(&admin_logins),
     };
     let web_token = token.clone();

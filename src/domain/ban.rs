@@ -14,4 +14,16 @@ pub struct Ban {
     pub misses: usize,
     /// The last missing name it asked for.
     pub last_name: String,
+    /// The phones that fetched their files from this address before the ban: they keep
+    /// getting them while it lasts (phones behind the same NAT), also after a restart.
+    #[schema(value_type = Vec<String>)]
+    #[serde(serialize_with = "macs_as_text")]
+    pub phones: Vec<crate::domain::Mac>,
+}
+
+fn macs_as_text<S: serde::Serializer>(
+    phones: &[crate::domain::Mac],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(phones.iter().map(ToString::to_string))
 }

@@ -160,6 +160,16 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &str) -> Result<Target<'d>,
     }
     if let Ok(number) = ExtensionNumber::parse(stem) {
         if let Some(extension) = deployment.extension(&number) {
+            // An Aastra phone's extensions are in its own `<MAC>.cfg`; no Polycom copy of them.
+            let on_aastra = deployment
+                .placement(&number)
+                .and_then(|(mac, _)| deployment.phone(&mac))
+                .is_some_and(|phone| phone.vendor != Vendor::Polycom);
+            if on_aastra {
+                return Err(format!(
+                    "extension {number} is on an Aastra phone: its file is the phone's <MAC>.cfg"
+                ));
+            }
             return Ok(Target::PolycomExtension(extension));
         }
         return aastra_model(stem)

@@ -2,22 +2,30 @@
 //! applies to a file found for a phone, in this order.
 //!
 //! 1. **Client certificates** (HTTPS with a client CA): a request without a verified certificate
-//!    gets nothing; a phone's own files go only to the certificate naming that phone's MAC.
-//! 2. **Provisioning networks**: credential files go only to clients inside them, if set.
-//! 3. **Trust on first use** (per site): the first fetch of a phone's master file binds the phone
+//!    gets nothing; a phone's own files go only to the certificate naming that phone's MAC, and
+//!    a certificate naming no MAC gets no phone's files. While certificates are asked for, the
+//!    transports that cannot carry one (plain HTTP, FTP, TFTP) get no phone's own files.
+//! 2. **The phone's addresses** (always): a phone's files other than its master file (its
+//!    extensions' credential files, its uploads and overrides) go to, and come from, only an
+//!    address its master file was served to ([`Followers`]); an extension on no phone to nobody.
+//! 3. **Provisioning networks**: credential files go only to clients inside them, if set.
+//! 4. **Trust on first use** (per site): the first fetch of a phone's master file binds the phone
 //!    to that address; its credential files then go only there.
-//! 4. **Phone logins**: a phone with a login gets its credential files only over HTTP(S) with
+//! 5. **Phone logins**: a phone with a login gets its credential files only over HTTP(S) with
 //!    Digest (or Basic over TLS) and one of its accepted passwords.
 //!
-//! Every refusal of a credential file and every failed login is an audit line.
+//! Every refusal of a credential file and every failed login is an audit line. What the client
+//! sees of a refusal is the transport's business ([`crate::serve::phone_files`] answers it as
+//! "not found", so a refusal tells nothing about what exists).
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::domain::Mac;
+use crate::domain::{Mac, Transport};
 use crate::provision::Rendered;
 use crate::serve::bindings::Bindings;
 use crate::serve::digest::{Challenger, LoginVerdict};
+use crate::serve::followers::Followers;
 use crate::serve::guard::Guard;
 use crate::serve::live::Live;
 use crate::serve::phone_files::Refused;
@@ -48,7 +56,7 @@ pub struct HttpLogin<'a> {
 }
 
 /// Who asks for a file, as far as the transport can tell.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Requester<'a> {
     /// The client's address, if known.
     pub client: Option<IpAddr>,
@@ -56,14 +64,18 @@ pub struct Requester<'a> {
     pub http: Option<HttpLogin<'a>>,
     /// HTTPS only: the client's certificate.
     pub certificate: ClientCertificate,
+    /// Over which transport.
+    pub transport: Transport,
 }
 
 impl Requester<'_> {
     /// A requester known by address only (FTP, TFTP).
-    pub fn at(client: Option<IpAddr>) -> Requester<'static> {
+    pub fn at(client: Option<IpAddr>, transport: Transport) -> Requester<'static> {
         Requester {
             client,
-            ..Requester::default()
+            http: None,
+            certificate: ClientCertificate::NotAsked,
+            transport,
         }
     }
 
@@ -78,6 +90,10 @@ pub struct Access {
     guard: Arc<Guard>,
     bindings: Arc<Bindings>,
     challenger: Challenger,
+    followers: Followers,
+    /// Whether HTTPS asks for client certificates: then transports without one get no phone's
+    /// own files.
+    certificates_required: bool,
 }
 
 fn refused_secret(requester: &Requester<'_>, name: &str, why: &'static str) -> Refused {
@@ -98,7 +114,32 @@ impl Access {
             guard,
             bindings,
             challenger,
+            followers: Followers::default(),
+            certificates_required: false,
         }
+    }
+
+    /// The same, with phones' own files only over HTTPS with a client certificate (HTTPS asks
+    /// for them).
+    pub fn requiring_certificates(self) -> Access {
+        Access {
+            certificates_required: true,
+            ..self
+        }
+    }
+
+    /// Whether `requester` acts for `phone`: an address its master file was served to (or the
+    /// phone was last seen at).
+    pub fn acts_for(&self, live: &Live, phone: Mac, requester: &Requester<'_>) -> bool {
+        requester
+            .client
+            .is_some_and(|client| self.followers.follows(phone, client, live.last_seen_at(&phone)))
+    }
+
+    /// Forgets the addresses that act for `phone` (an admin resetting its binding).
+    pub fn forget(&self, phone: &Mac) {
+        self.followers.forget(phone);
+        self.bindings.forget(phone);
     }
 
     /// The trust-on-first-use bindings.
@@ -112,7 +153,8 @@ impl Access {
     }
 
     /// Refuses a request over HTTPS with client certificates that has none, or whose
-    /// certificate names another phone than `owner`.
+    /// certificate names another phone than `owner` (or none); while certificates are asked
+    /// for, a phone's own file over a transport without one.
     pub fn check_certificate(
         &self,
         requester: &Requester<'_>,
@@ -120,6 +162,17 @@ impl Access {
         name: &str,
     ) -> Result<(), Refused> {
         match requester.certificate {
+            ClientCertificate::NotAsked if self.certificates_required && owner.is_some() => {
+                tracing::warn!(
+                    target: "audit",
+                    client = %requester.client_text(),
+                    file = %name,
+                    "refused: a phone's files go only over HTTPS with its client certificate"
+                );
+                Err(Refused::Forbidden(
+                    "a phone's files go only over HTTPS with its client certificate",
+                ))
+            }
             ClientCertificate::NotAsked => Ok(()),
             ClientCertificate::Missing => {
                 tracing::warn!(
@@ -159,7 +212,21 @@ impl Access {
         requester: &Requester<'_>,
     ) -> Result<(), Refused> {
         let access = file.access;
+        if file.carries_secret && access.owner.is_none() {
+            // An extension on no phone: no phone asks for it, so nobody gets it.
+            return Err(refused_secret(requester, name, "the extension is on no phone"));
+        }
         self.check_certificate(requester, access.owner, name)?;
+        if let Some(owner) = access.owner
+            && !access.master
+            && !self.acts_for(live, owner, requester)
+        {
+            return Err(refused_secret(
+                requester,
+                name,
+                "not asked from an address its phone's master file went to",
+            ));
+        }
         if file.carries_secret {
             if !self.guard.may_receive_secrets(requester.client) {
                 return Err(refused_secret(
@@ -173,20 +240,23 @@ impl Access {
                 self.check_login(live, owner, name, requester)?;
             }
         }
-        if access.trust_first_address
-            && access.master
+        if access.master
             && let (Some(owner), Some(client)) = (access.owner, requester.client)
             && self.guard.may_receive_secrets(Some(client))
         {
-            self.bindings.bind_first(owner, client);
+            self.followers.follow(owner, client);
+            if access.trust_first_address {
+                self.bindings.bind_first(owner, client);
+            }
         }
         Ok(())
     }
 
     /// Whether `requester` may read or write `phone`'s uploads (its logs, overrides, contacts
-    /// and call lists): the client certificate, the provisioning networks and, under trust on
-    /// first use, only the bound address. An override written by anyone else would reach the
-    /// phone at its next boot; its call list is nobody else's business.
+    /// and call lists): the client certificate, an address the phone's master file went to,
+    /// the provisioning networks and, under trust on first use, only the bound address. An
+    /// override written by anyone else would reach the phone at its next boot; its call list
+    /// is nobody else's business.
     pub fn check_upload(
         &self,
         live: &Live,
@@ -205,6 +275,9 @@ impl Access {
             );
             Err(Refused::Forbidden(why))
         };
+        if !self.acts_for(live, phone, requester) {
+            return refused("not from an address the phone's master file went to");
+        }
         if !self.guard.may_receive_secrets(requester.client) {
             return refused("a phone's uploads are kept only inside the provisioning networks");
         }

@@ -1,16 +1,26 @@
 //! The enumeration defense shared by every transport (a MAC address is not a secret): requests
-//! for phone files that do not exist (an unknown `<MAC>…` name or extension file) are counted per
-//! client address, as distinct names within a window; at the limit the address is banned from
-//! provisioning for a while, and the ban is logged.
+//! for phone files that do not exist or are refused (an unknown `<MAC>…` name, an extension file
+//! asked from an address that does not act for its phone) are counted per client address, as
+//! distinct guessed phones (a MAC or an extension number, however many of its files are asked
+//! for) within a window; at the limit the address is banned from provisioning for a while, and
+//! the ban is logged.
 //!
 //! It also decides who may receive files with SIP passwords: only clients inside the
 //! provisioning networks, when any are configured.
 //!
 //! While banned, an address gets only the files of phones that fetched successfully from it
-//! before (phones behind the same NAT keep booting), and static firmware files; every other
-//! request is refused. Addresses in the allowed networks are never counted or banned. Bans are
+//! before (phones behind the same NAT keep booting), and files of no phone (firmware, site
+//! files); every other phone file is refused. The phones excepted are stored with the ban, so
+//! the exception holds after a restart too. Allowed networks are counted like any other: a ban
+//! there touches no phone already seen (they are only spared the connection limits). Bans are
 //! decided in memory and stored within a second ([`crate::serve::shared_bans`]), so they hold on
 //! every node sharing the database and across a restart; the admin API lists and lifts them.
+//!
+//! TFTP misses never ban: a UDP source address proves nothing, so anyone could ban an office by
+//! forging its address. They are counted apart and, at the limit, only brake TFTP for that
+//! address: its phone files of phones not seen there get "not found" over TFTP for the ban's
+//! time, while HTTP and FTP (whose handshake proves the address) are untouched and nothing is
+//! stored or listed.
 //!
 //! Clients are known by [`client_key`]: an IPv4-mapped IPv6 address (what a dual-stack `[::]`
 //! listener sees of an IPv4 client) as its IPv4 address, so IPv4 networks match it; any other
@@ -27,7 +37,7 @@ use ipnet::IpNet;
 
 use crate::clock::now_ms;
 pub use crate::domain::Ban;
-use crate::domain::Mac;
+use crate::domain::{Mac, Transport};
 
 /// Distinct missing names that ban an address, by default.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -70,7 +80,7 @@ pub struct GuardSettings {
     pub window: Duration,
     /// How long a ban lasts.
     pub ban: Duration,
-    /// Networks never counted or banned (e.g. the phones' own VLANs).
+    /// Networks spared the per-address connection limits (e.g. the phones' own VLANs).
     pub allowed: Vec<IpNet>,
     /// When not empty, the only networks files with SIP passwords are served to.
     pub provisioning: Vec<IpNet>,
@@ -90,10 +100,14 @@ impl Default for GuardSettings {
 
 #[derive(Debug, Default)]
 struct Client {
-    /// Distinct missing names with when they were asked for, oldest first.
+    /// Distinct guesses (see [`Guess::identity`]) with when they were made, oldest first.
     misses: VecDeque<(Instant, String)>,
     /// The ban, if any: when it ends, and what is shown.
     banned: Option<(Instant, Ban)>,
+    /// Distinct guesses over TFTP, counted apart (they cannot ban).
+    tftp_misses: VecDeque<(Instant, String)>,
+    /// Until when TFTP is braked for this address, if it is.
+    tftp_braked: Option<Instant>,
     /// Phones that fetched a file of theirs from this address.
     phones: HashSet<Mac>,
     last_seen: Option<Instant>,
@@ -110,12 +124,36 @@ pub enum Verdict {
     Banned,
 }
 
+/// A request for a phone file that does not exist or was refused.
+#[derive(Debug, Clone, Copy)]
+pub struct Guess<'a> {
+    /// The name asked for.
+    pub name: &'a str,
+    /// Over which transport (TFTP misses cannot ban).
+    pub transport: Transport,
+}
+
+impl Guess<'_> {
+    /// What was guessed: the MAC (lowercase hex) or extension number the name is about, so that
+    /// one phone's several files (`<mac>.cfg`, `<MAC>.cfg`, `<mac>-phone.cfg`) are one guess.
+    pub fn identity(&self) -> String {
+        if let Some(mac) = crate::provision::mac_in_name(self.name) {
+            return mac.to_string();
+        }
+        self.name
+            .strip_suffix(".cfg")
+            .unwrap_or(self.name)
+            .to_ascii_lowercase()
+    }
+}
+
 /// The enumeration defense.
 #[derive(Debug, Default)]
 pub struct Guard {
     settings: GuardSettings,
     clients: Mutex<HashMap<IpAddr, Client>>,
-    /// Bans set and not yet seen to end: while 0, admitting takes no lock (the phones' path).
+    /// Bans and TFTP brakes set and not yet seen to end: while 0, admitting takes no lock (the
+    /// phones' path).
     bans_held: AtomicUsize,
     /// Bans set here and not yet stored.
     unsaved: Mutex<Vec<Ban>>,
@@ -141,11 +179,11 @@ impl Guard {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn exempt(&self, client: IpAddr) -> bool {
-        self.settings.limit == 0 || self.is_exempt(client)
+    fn disabled(&self) -> bool {
+        self.settings.limit == 0
     }
 
-    /// Whether `client` lies in an allowed network (never banned, nor limited elsewhere).
+    /// Whether `client` lies in an allowed network (spared the per-address connection limits).
     pub fn is_exempt(&self, client: IpAddr) -> bool {
         let client = client.to_canonical();
         self.settings.allowed.iter().any(|n| n.contains(&client))
@@ -157,10 +195,17 @@ impl Guard {
         self.bans_held.load(Ordering::Acquire) > 0
     }
 
-    /// Whether `client` may get the file `name`: `owner` is the known phone it belongs to,
-    /// `phone_file` whether the name is a phone's (`<MAC>…` or an extension file). A banned
-    /// address still gets its own phones' files and files of no phone (firmware, site files).
-    pub fn admit(&self, client: IpAddr, owner: Option<Mac>, phone_file: bool) -> Verdict {
+    /// Whether `client` may get the file `name` over `transport`: `owner` is the known phone it
+    /// belongs to, `phone_file` whether the name is a phone's (`<MAC>…` or an extension file). A
+    /// banned address (or, over TFTP, a braked one) still gets its own phones' files and files
+    /// of no phone (firmware, site files).
+    pub fn admit(
+        &self,
+        client: IpAddr,
+        owner: Option<Mac>,
+        phone_file: bool,
+        transport: Transport,
+    ) -> Verdict {
         if !self.any_bans() {
             return Verdict::Allowed;
         }
@@ -169,17 +214,22 @@ impl Guard {
         let Some(state) = clients.get_mut(&client) else {
             return Verdict::Allowed;
         };
-        match &state.banned {
-            Some((until, _)) if Instant::now() >= *until => {
-                self.end_ban(state);
-                Verdict::Allowed
-            }
-            Some(_) => match owner {
-                Some(phone) if state.phones.contains(&phone) => Verdict::Allowed,
-                None if !phone_file => Verdict::Allowed,
-                _ => Verdict::Banned,
-            },
-            None => Verdict::Allowed,
+        let now = Instant::now();
+        if state.banned.as_ref().is_some_and(|(until, _)| now >= *until) {
+            self.end_ban(state);
+        }
+        if state.tftp_braked.is_some_and(|until| now >= until) {
+            self.end_brake(state);
+        }
+        let limited = state.banned.is_some()
+            || (transport == Transport::Tftp && state.tftp_braked.is_some());
+        if !limited {
+            return Verdict::Allowed;
+        }
+        match owner {
+            Some(phone) if state.phones.contains(&phone) => Verdict::Allowed,
+            None if !phone_file => Verdict::Allowed,
+            _ => Verdict::Banned,
         }
     }
 
@@ -193,13 +243,19 @@ impl Guard {
             })
     }
 
-    /// Counts a request of `client` for a phone file that does not exist; bans at the limit.
-    /// Returns whether the client is banned now.
-    pub fn miss(&self, client: IpAddr, name: &str) -> bool {
-        if self.exempt(client) {
+    /// Counts a request of `client` for a phone file that does not exist or was refused; bans
+    /// at the limit (over TFTP: brakes TFTP). Returns whether the client is refused phone files
+    /// over that transport now.
+    pub fn miss(&self, client: IpAddr, guess: Guess<'_>) -> bool {
+        if self.disabled() {
             return false;
         }
         let client = client_key(client);
+        if guess.transport == Transport::Tftp {
+            return self.tftp_miss(client, guess);
+        }
+        let name = guess.name;
+        let identity = guess.identity();
         let now = Instant::now();
         let mut clients = self.clients();
         if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
@@ -213,20 +269,12 @@ impl Guard {
             }
             self.end_ban(state);
         }
-        while state
-            .misses
-            .front()
-            .is_some_and(|(at, _)| now.duration_since(*at) > self.settings.window)
-        {
-            state.misses.pop_front();
-        }
-        if !state.misses.iter().any(|(_, n)| n == name) {
-            state.misses.push_back((now, name.to_string()));
-        }
-        if state.misses.len() < self.settings.limit as usize {
+        if !self.count(&mut state.misses, now, identity) {
             return false;
         }
         let since_ms = now_ms();
+        let mut phones: Vec<Mac> = state.phones.iter().copied().collect();
+        phones.sort();
         let ban = Ban {
             address: client.to_string(),
             since_ms,
@@ -234,6 +282,7 @@ impl Guard {
                 .saturating_add(i64::try_from(self.settings.ban.as_millis()).unwrap_or(i64::MAX)),
             misses: state.misses.len(),
             last_name: name.to_string(),
+            phones,
         };
         tracing::warn!(
             target: "audit",
@@ -253,9 +302,55 @@ impl Guard {
         true
     }
 
+    /// Counts `identity` among `misses` (distinct, within the window); whether the limit is
+    /// reached.
+    fn count(&self, misses: &mut VecDeque<(Instant, String)>, now: Instant, identity: String) -> bool {
+        while misses
+            .front()
+            .is_some_and(|(at, _)| now.duration_since(*at) > self.settings.window)
+        {
+            misses.pop_front();
+        }
+        if !misses.iter().any(|(_, guessed)| *guessed == identity) {
+            misses.push_back((now, identity));
+        }
+        misses.len() >= self.settings.limit as usize
+    }
+
+    /// A TFTP miss: counted apart; at the limit TFTP is braked for the address (never a ban).
+    fn tftp_miss(&self, client: IpAddr, guess: Guess<'_>) -> bool {
+        let now = Instant::now();
+        let mut clients = self.clients();
+        if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
+            forget_quietest(&mut clients);
+        }
+        let state = clients.entry(client).or_default();
+        state.last_seen = Some(now);
+        match state.tftp_braked {
+            Some(until) if now < until => return true,
+            Some(_) => self.end_brake(state),
+            None => {}
+        }
+        if !self.count(&mut state.tftp_misses, now, guess.identity()) {
+            return false;
+        }
+        tracing::warn!(
+            target: "audit",
+            client = %client,
+            misses = state.tftp_misses.len(),
+            last = %guess.name,
+            seconds = self.settings.ban.as_secs(),
+            "TFTP braked: too many TFTP requests for unknown phone files (not a ban: TFTP \
+             cannot prove its source)"
+        );
+        state.tftp_braked = Some(now + self.settings.ban);
+        self.bans_held.fetch_add(1, Ordering::AcqRel);
+        true
+    }
+
     /// Remembers that `phone` fetched a file of its own from `client`.
     pub fn seen(&self, client: IpAddr, phone: Mac) {
-        if self.exempt(client) {
+        if self.disabled() {
             return;
         }
         let client = client_key(client);
@@ -359,11 +454,13 @@ impl Guard {
                 continue;
             }
             in_store.insert(ip);
-            if self.is_exempt(ip) {
-                continue;
-            }
             let state = clients.entry(ip).or_default();
             state.ban_stored = true;
+            for phone in &ban.phones {
+                if state.phones.len() < MAX_PHONES_PER_ADDRESS {
+                    state.phones.insert(*phone);
+                }
+            }
             if state.banned.as_ref().is_some_and(|(until, _)| now < *until) {
                 continue;
             }
@@ -402,13 +499,21 @@ impl Guard {
             self.bans_held.fetch_sub(1, Ordering::AcqRel);
         }
     }
+
+    /// Ends `state`'s TFTP brake, if any, and forgets its TFTP misses.
+    fn end_brake(&self, state: &mut Client) {
+        state.tftp_misses.clear();
+        if state.tftp_braked.take().is_some() {
+            self.bans_held.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 /// Forgets the unbanned address seen longest ago.
 fn forget_quietest(clients: &mut HashMap<IpAddr, Client>) {
     if let Some(quietest) = clients
         .iter()
-        .filter(|(_, c)| c.banned.is_none())
+        .filter(|(_, c)| c.banned.is_none() && c.tftp_braked.is_none())
         .min_by_key(|(_, c)| c.last_seen)
         .map(|(ip, _)| *ip)
     {
@@ -422,6 +527,20 @@ mod tests {
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()
+    }
+
+    fn http(name: &str) -> Guess<'_> {
+        Guess {
+            name,
+            transport: Transport::Http,
+        }
+    }
+
+    fn tftp(name: &str) -> Guess<'_> {
+        Guess {
+            name,
+            transport: Transport::Tftp,
+        }
     }
 
     fn mac(n: u32) -> Mac {
@@ -438,32 +557,32 @@ mod tests {
         guard.seen(client, mac(1));
         // The same missing name again and again is one miss (a phone retrying).
         for _ in 0..10 {
-            assert!(!guard.miss(client, "0004f2999999.cfg"));
+            assert!(!guard.miss(client, http("0004f2999999.cfg")));
         }
-        assert!(!guard.miss(client, "0004f2999998.cfg"));
+        assert!(!guard.miss(client, http("0004f2999998.cfg")));
         assert!(
-            guard.miss(client, "0004f2999997.cfg"),
+            guard.miss(client, http("0004f2999997.cfg")),
             "the third distinct miss bans"
         );
         assert!(guard.bans().iter().any(|b| b.address == "192.0.2.7"));
-        assert_eq!(guard.admit(client, Some(mac(2)), true), Verdict::Banned);
+        assert_eq!(guard.admit(client, Some(mac(2)), true, Transport::Http), Verdict::Banned);
         assert_eq!(
-            guard.admit(client, None, true),
+            guard.admit(client, None, true, Transport::Http),
             Verdict::Banned,
             "an unknown MAC"
         );
         assert_eq!(
-            guard.admit(client, Some(mac(1)), true),
+            guard.admit(client, Some(mac(1)), true, Transport::Http),
             Verdict::Allowed,
             "seen here before"
         );
         assert_eq!(
-            guard.admit(client, None, false),
+            guard.admit(client, None, false, Transport::Http),
             Verdict::Allowed,
             "firmware"
         );
         assert_eq!(
-            guard.admit(ip("192.0.2.8"), Some(mac(2)), true),
+            guard.admit(ip("192.0.2.8"), Some(mac(2)), true, Transport::Http),
             Verdict::Allowed
         );
         let bans = guard.bans();
@@ -476,16 +595,89 @@ mod tests {
     }
 
     #[test]
-    fn allowed_networks_are_never_banned() {
+    fn allowed_networks_are_counted_and_their_bans_spare_the_phones_seen_there() {
         let guard = Guard::new(GuardSettings {
             limit: 2,
             allowed: vec!["10.0.0.0/8".parse().unwrap()],
             ..GuardSettings::default()
         });
-        for n in 0..100 {
-            assert!(!guard.miss(ip("10.1.2.3"), &format!("{n}.cfg")));
+        let client = ip("10.1.2.3");
+        guard.seen(client, mac(1));
+        assert!(!guard.miss(client, http("1.cfg")));
+        assert!(guard.miss(client, http("2.cfg")), "guessing is limited everywhere");
+        assert_eq!(
+            guard.admit(client, Some(mac(1)), true, Transport::Http),
+            Verdict::Allowed
+        );
+        assert_eq!(
+            guard.admit(client, Some(mac(2)), true, Transport::Http),
+            Verdict::Banned
+        );
+    }
+
+    #[test]
+    fn one_phone_guessed_through_several_files_is_one_miss() {
+        let guard = Guard::new(GuardSettings {
+            limit: 2,
+            ..GuardSettings::default()
+        });
+        let client = ip("192.0.2.3");
+        for name in [
+            "0004f2999999.cfg",
+            "0004F2999999.cfg",
+            "0004f2999999-phone.cfg",
+            "0004f2999999-app.log",
+        ] {
+            assert!(!guard.miss(client, http(name)), "{name}");
         }
-        assert!(guard.bans().is_empty());
+        assert!(guard.miss(client, http("201.cfg")));
+    }
+
+    #[test]
+    fn tftp_misses_brake_tftp_only_and_never_ban() {
+        let guard = Guard::new(GuardSettings {
+            limit: 2,
+            ..GuardSettings::default()
+        });
+        let forged = ip("192.0.2.4");
+        guard.seen(forged, mac(1));
+        assert!(!guard.miss(forged, tftp("0004f2999999.cfg")));
+        assert!(guard.miss(forged, tftp("0004f2999998.cfg")));
+        assert!(guard.bans().is_empty(), "no ban");
+        assert!(guard.take_unsaved().is_empty(), "nothing stored");
+        let over = |owner, transport| guard.admit(forged, owner, true, transport);
+        assert_eq!(over(Some(mac(2)), Transport::Tftp), Verdict::Banned);
+        assert_eq!(over(None, Transport::Tftp), Verdict::Banned);
+        assert_eq!(
+            over(Some(mac(1)), Transport::Tftp),
+            Verdict::Allowed,
+            "a phone seen there"
+        );
+        for transport in [Transport::Http, Transport::Https, Transport::Ftp] {
+            assert_eq!(over(Some(mac(2)), transport), Verdict::Allowed);
+        }
+    }
+
+    #[test]
+    fn the_phones_spared_by_a_ban_are_stored_with_it() {
+        let settings = GuardSettings {
+            limit: 1,
+            ..GuardSettings::default()
+        };
+        let before = Guard::new(settings.clone());
+        let office = ip("192.0.2.5");
+        before.seen(office, mac(1));
+        before.seen(office, mac(2));
+        assert!(before.miss(office, http("0004f2999999.cfg")));
+        let stored = before.take_unsaved();
+        assert_eq!(stored[0].phones, [mac(1), mac(2)]);
+        // A restart: a new guard knows only the store.
+        let after = Guard::new(settings);
+        after.merge_stored(&stored);
+        let admit = |phone| after.admit(office, Some(mac(phone)), true, Transport::Http);
+        assert_eq!(admit(1), Verdict::Allowed);
+        assert_eq!(admit(2), Verdict::Allowed);
+        assert_eq!(admit(3), Verdict::Banned);
     }
 
     #[test]
@@ -496,10 +688,10 @@ mod tests {
             ..GuardSettings::default()
         });
         let client = ip("192.0.2.9");
-        assert!(guard.miss(client, "x.cfg"));
+        assert!(guard.miss(client, http("x.cfg")));
         std::thread::sleep(Duration::from_millis(5));
         assert!(guard.bans().is_empty());
-        assert_eq!(guard.admit(client, Some(mac(5)), true), Verdict::Allowed);
+        assert_eq!(guard.admit(client, Some(mac(5)), true, Transport::Http), Verdict::Allowed);
     }
 
     #[test]
@@ -510,28 +702,28 @@ mod tests {
         };
         let (here, there) = (Guard::new(settings.clone()), Guard::new(settings));
         let client = ip("192.0.2.9");
-        assert!(!here.miss(client, "0004f2999999.cfg"));
-        assert!(here.miss(client, "0004f2999998.cfg"));
+        assert!(!here.miss(client, http("0004f2999999.cfg")));
+        assert!(here.miss(client, http("0004f2999998.cfg")));
         // What this node stores once, another node takes in and enforces.
         let stored = here.take_unsaved();
         assert_eq!(stored.len(), 1);
         assert!(here.take_unsaved().is_empty());
         assert!(there.merge_stored(&stored).is_empty());
-        assert_eq!(there.admit(client, None, true), Verdict::Banned);
+        assert_eq!(there.admit(client, None, true, Transport::Http), Verdict::Banned);
         assert_eq!(there.bans(), stored);
         // Gone from the store (lifted on a third node): lifted here too.
         there.merge_stored(&[]);
         assert!(there.bans().is_empty());
-        assert_eq!(there.admit(client, None, true), Verdict::Allowed);
+        assert_eq!(there.admit(client, None, true, Transport::Http), Verdict::Allowed);
         // Lifted on this node while the store still holds it: not taken in again, and named
         // for removal until the store is seen without it.
         assert!(here.lift(client));
         assert_eq!(here.merge_stored(&stored), [client]);
-        assert_eq!(here.admit(client, None, true), Verdict::Allowed);
+        assert_eq!(here.admit(client, None, true, Transport::Http), Verdict::Allowed);
         assert!(here.merge_stored(&[]).is_empty());
         // A ban that could not be stored is kept to try again.
-        assert!(!here.miss(client, "0004f2999997.cfg"));
-        assert!(here.miss(client, "0004f2999996.cfg"));
+        assert!(!here.miss(client, http("0004f2999997.cfg")));
+        assert!(here.miss(client, http("0004f2999996.cfg")));
         let unsaved = here.take_unsaved();
         here.keep_unsaved(unsaved.clone());
         assert_eq!(here.take_unsaved(), unsaved);
@@ -548,15 +740,15 @@ mod tests {
         assert!(guard.is_exempt(ip("::ffff:10.1.1.1")));
         assert!(guard.may_receive_secrets(Some(ip("::ffff:192.0.2.7"))));
         // One host changing the low bits of its IPv6 address is one client.
-        assert!(!guard.miss(ip("2001:db8:1:2::1"), "a.cfg"));
-        assert!(!guard.miss(ip("2001:db8:1:2::2"), "b.cfg"));
-        assert!(guard.miss(ip("2001:db8:1:2:ffff::3"), "c.cfg"));
+        assert!(!guard.miss(ip("2001:db8:1:2::1"), http("a.cfg")));
+        assert!(!guard.miss(ip("2001:db8:1:2::2"), http("b.cfg")));
+        assert!(guard.miss(ip("2001:db8:1:2:ffff::3"), http("c.cfg")));
         assert_eq!(
-            guard.admit(ip("2001:db8:1:2::9"), None, true),
+            guard.admit(ip("2001:db8:1:2::9"), None, true, Transport::Http),
             Verdict::Banned
         );
         assert_eq!(
-            guard.admit(ip("2001:db8:1:3::9"), None, true),
+            guard.admit(ip("2001:db8:1:3::9"), None, true, Transport::Http),
             Verdict::Allowed,
             "another /64"
         );

@@ -151,6 +151,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
             secure,
         }),
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
+        transport: transport_of(secure),
     };
     let found = match app.files.find(&requester, &name).await {
         Ok(found) => found,
@@ -172,15 +173,20 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
             name: &name,
             kind,
             secret,
-            transport: if secure {
-                Transport::Https
-            } else {
-                Transport::Http
-            },
+            transport: transport_of(secure),
         };
         app.files.note(served, user_agent, agent);
     }
     response
+}
+
+/// HTTPS over TLS, else HTTP.
+fn transport_of(secure: bool) -> Transport {
+    if secure {
+        Transport::Https
+    } else {
+        Transport::Http
+    }
 }
 
 /// The decoded file name a request asks for (prefix removed), or `None` for a refused path.
@@ -196,8 +202,9 @@ fn requested_name(app: &App, request: &Request) -> Option<String> {
     raw.strip_prefix('/').and_then(decode_path)
 }
 
-/// PUT: a phone's own upload, for a known phone, within the size limit; anything else writes
-/// nothing (403 for a name phones may not upload, 404 for an unknown phone, 413 when too large).
+/// PUT: a phone's own upload, for a known phone, from an address acting for it, within the size
+/// limit; anything else writes nothing (403 for a name phones may not upload, 404 for an
+/// unknown phone or a refused address alike, 413 when too large).
 async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response {
     let Some(name) = requested_name(&app, &request) else {
         return refusal(Refused::NotFound);
@@ -211,6 +218,7 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
         client,
         http: None,
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
+        transport: transport_of(tls.is_some()),
     };
     let upload = match app.files.accepts_upload(&requester, &name) {
         Ok(upload) => upload,

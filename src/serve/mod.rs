@@ -12,6 +12,7 @@ pub mod connection;
 pub mod digest;
 
 pub mod firmware;
+pub mod followers;
 pub mod ftp;
 pub mod guard;
 pub mod http;

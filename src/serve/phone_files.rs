@@ -19,9 +19,9 @@ use crate::clock::now_ms;
 use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
-use crate::serve::access::{Access, ClientCertificate, Requester};
+use crate::serve::access::{Access, Requester};
 use crate::serve::firmware;
-use crate::serve::guard::{Guard, Verdict};
+use crate::serve::guard::{Guard, Guess, Verdict};
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::metrics;
 use crate::serve::sightings::Recorder;
@@ -222,37 +222,57 @@ impl PhoneFiles {
     }
 
     /// The file `name` (a decoded path without leading `/`) for `requester`: refused while the
-    /// client is banned (except its own phones' files and files of no phone), and a missing
-    /// phone file of no known phone counts toward a ban (a known phone's optional files, such as
+    /// client is banned (except its own phones' files and files of no phone); a rendered file
+    /// or upload goes only to whom [`Access`] allows. A phone file that is missing or refused
+    /// gets the same "not found" (existence is not revealed) and, unless asked from an address
+    /// acting for its phone, counts toward a ban (a known phone's optional files, such as
     /// `<mac>-phone.cfg` before it ever uploaded one, are asked for at every boot and are never
-    /// misses); a rendered file goes only to whom [`Access`] allows.
+    /// misses).
     pub async fn find(&self, requester: &Requester<'_>, name: &str) -> Result<Found, Refused> {
         let client = requester.client;
+        let owner = self.live.phone_of(name);
+        let phone_file = is_phone_file(name);
         if let Some(ip) = client
             && self.guard.any_bans()
-            && self
-                .guard
-                .admit(ip, self.live.phone_of(name), is_phone_file(name))
-                == Verdict::Banned
+            && self.guard.admit(ip, owner, phone_file, requester.transport) == Verdict::Banned
         {
             return Err(Refused::Banned);
         }
-        match self.find_file(name, requester).await {
-            Err(Refused::NotFound) if is_guess(name, &self.live) => match client {
-                Some(ip) if self.guard.miss(ip, name) => Err(Refused::Banned),
-                _ => Err(Refused::NotFound),
-            },
-            Ok(Found::Rendered(file)) => {
-                self.access.check(&self.live, &file, name, requester)?;
-                Ok(Found::Rendered(file))
-            }
-
-            Ok(other) if requester.certificate != ClientCertificate::NotAsked => {
-                self.access
-                    .check_certificate(requester, self.live.phone_of(name), name)?;
-                Ok(other)
+        let found = match self.find_file(name, requester).await {
+            Ok(Found::Rendered(file)) => self
+                .access
+                .check(&self.live, &file, name, requester)
+                .map(|()| Found::Rendered(file)),
+            Ok(other) => self
+                .access
+                .check_certificate(requester, owner, name)
+                .map(|()| other),
+            Err(refused) => Err(refused),
+        };
+        match found {
+            Err(Refused::NotFound | Refused::Forbidden(_)) if phone_file => {
+                Err(self.unknown_phone_file(requester, owner, name))
             }
             other => other,
+        }
+    }
+
+    /// The answer to a phone file that is missing or refused: "not found", and a miss toward a
+    /// ban unless `requester` acts for its phone `owner` (then a phone's optional file).
+    fn unknown_phone_file(
+        &self,
+        requester: &Requester<'_>,
+        owner: Option<Mac>,
+        name: &str,
+    ) -> Refused {
+        let acting = owner.is_some_and(|phone| self.access.acts_for(&self.live, phone, requester));
+        let guess = Guess {
+            name,
+            transport: requester.transport,
+        };
+        match requester.client {
+            Some(ip) if !acting && self.guard.miss(ip, guess) => Refused::Banned,
+            _ => Refused::NotFound,
         }
     }
 
@@ -270,6 +290,9 @@ impl PhoneFiles {
         if let Some(upload) = upload::classify(name) {
             // Phones read back what they uploaded (overrides, directories); nothing else by that
             // name, and only to whom may act for the phone (checked before the store is read).
+            if !self.live.knows(&upload.mac) {
+                return Err(Refused::NotFound);
+            }
             self.access
                 .check_upload(&self.live, upload.mac, name, requester)?;
             return match self.store.upload(&upload.mac, &upload.name).await {
@@ -287,7 +310,8 @@ impl PhoneFiles {
 
     /// Whether an upload by this name may be stored at all: one of a known phone's own upload
     /// names, from a client [`Access::check_upload`] lets act for that phone. Transports ask
-    /// before reading the content, and store what was accepted.
+    /// before reading the content, and store what was accepted. An unknown phone's and a
+    /// refused upload get the same "not found" and count toward a ban, like a fetch.
     pub fn accepts_upload(
         &self,
         requester: &Requester<'_>,
@@ -308,12 +332,20 @@ impl PhoneFiles {
                 "phones may upload only their own logs and overrides",
             ));
         };
-        if !self.live.knows(&upload.mac) {
+        let owner = self.live.knows(&upload.mac).then_some(upload.mac);
+        if owner.is_none() {
             refused("no such phone");
-            return Err(Refused::NotFound);
+            return Err(self.unknown_phone_file(requester, owner, name));
         }
-        self.access
-            .check_upload(&self.live, upload.mac, name, requester)?;
+        if let Err(refusal) = self
+            .access
+            .check_upload(&self.live, upload.mac, name, requester)
+        {
+            return Err(match refusal {
+                Refused::Forbidden(_) => self.unknown_phone_file(requester, owner, name),
+                other => other,
+            });
+        }
         Ok(AcceptedUpload { upload, client })
     }
 
@@ -420,12 +452,6 @@ impl PhoneFiles {
             transport,
         });
     }
-}
-
-/// Whether a missing `name` may be a guess: a phone file of no known phone (a `<mac>…` name of an
-/// unknown MAC, or the file of an extension that does not exist).
-fn is_guess(name: &str, live: &Live) -> bool {
-    is_phone_file(name) && live.phone_of(name).is_none()
 }
 
 /// Whether `name` is a phone's own file: `<MAC>…` or an extension's `<number>.cfg`.

@@ -37,7 +37,7 @@ impl Handler for TftpFiles {
             .trim_start_matches('/');
         let found = self
             .files
-            .find(&Requester::at(Some(client.ip())), name)
+            .find(&Requester::at(Some(client.ip()), Transport::Tftp), name)
             .await
             .map_err(|refused| match refused {
                 Refused::NotFound => packet::Error::FileNotFound,

@@ -91,6 +91,11 @@ pub struct TlsSetup {
 }
 
 impl TlsSetup {
+    /// Whether HTTPS asks phones for client certificates (a client CA is set).
+    pub fn asks_certificates(&self) -> bool {
+        self.asks_certificates
+    }
+
     /// The configuration of explicit FTPS.
     pub fn ftp(&self) -> Arc<ServerConfig> {
         Arc::clone(&self.ftp)

@@ -1,17 +1,18 @@
 //! Provisioning bans as stored, so that a ban set by one node holds on every node sharing the
-//! database, and an admin's lift on one node lifts it everywhere.
+//! database, and an admin's lift on one node lifts it everywhere. The phones excepted from a ban
+//! are kept with it as MACs separated by spaces.
 
 use sqlx::{AnyPool, Row};
 
 use crate::clock::now_ms;
-use crate::domain::Ban;
+use crate::domain::{Ban, Mac};
 use crate::store::StoreError;
 use crate::store::sql::begin_write;
 
 /// Every ban still in force.
 pub(super) async fn in_force(pool: &AnyPool) -> Result<Vec<Ban>, StoreError> {
     let rows = sqlx::query(
-        "SELECT address, since_ms, until_ms, misses, last_name FROM provisioning_bans \
+        "SELECT address, since_ms, until_ms, misses, last_name, phones FROM provisioning_bans \
          WHERE until_ms > $1 ORDER BY since_ms DESC",
     )
     .bind(now_ms())
@@ -25,6 +26,11 @@ pub(super) async fn in_force(pool: &AnyPool) -> Result<Vec<Ban>, StoreError> {
                 until_ms: row.try_get("until_ms")?,
                 misses: usize::try_from(row.try_get::<i64, _>("misses")?).unwrap_or(0),
                 last_name: row.try_get("last_name")?,
+                phones: row
+                    .try_get::<String, _>("phones")?
+                    .split_whitespace()
+                    .filter_map(|mac| Mac::parse(mac).ok())
+                    .collect(),
             })
         })
         .collect()
@@ -38,16 +44,23 @@ pub(super) async fn save(pool: &AnyPool, ban: &Ban) -> Result<(), StoreError> {
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO provisioning_bans (address, since_ms, until_ms, misses, last_name) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address) DO UPDATE SET \
+        "INSERT INTO provisioning_bans (address, since_ms, until_ms, misses, last_name, phones) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (address) DO UPDATE SET \
          since_ms = excluded.since_ms, until_ms = excluded.until_ms, misses = excluded.misses, \
-         last_name = excluded.last_name",
+         last_name = excluded.last_name, phones = excluded.phones",
     )
     .bind(&ban.address)
     .bind(ban.since_ms)
     .bind(ban.until_ms)
     .bind(i64::try_from(ban.misses).unwrap_or(i64::MAX))
     .bind(&ban.last_name)
+    .bind(
+        ban.phones
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -56,6 +56,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0008_site_clock.sql"),
         include_str!("../../migrations/postgres/0008_site_clock.sql"),
     ),
+    (
+        9,
+        "ban phones",
+        include_str!("../../migrations/sqlite/0009_ban_phones.sql"),
+        include_str!("../../migrations/postgres/0009_ban_phones.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

@@ -68,8 +68,9 @@ pub struct Controls {
     pub pushes: Option<PushQueue>,
     /// The enumeration defense of the phone-facing servers.
     pub guard: Option<Arc<Guard>>,
-    /// The trust-on-first-use bindings of the phone-facing servers.
-    pub bindings: Option<Arc<crate::serve::bindings::Bindings>>,
+    /// Who may receive which files: the trust-on-first-use bindings and the addresses that act
+    /// for each phone, of the phone-facing servers.
+    pub access: Option<Arc<crate::serve::access::Access>>,
     /// Failed admin logins per address (the API's token and the web page's login share it).
     pub logins: Arc<LoginLimit>,
 }

@@ -80,8 +80,8 @@ pub(super) async fn remove_login(
 }
 
 async fn bound_address(api: &Api, mac: &crate::domain::Mac) -> Result<Option<IpAddr>, ApiError> {
-    if let Some(bindings) = &api.controls.bindings {
-        return Ok(bindings.bound(mac));
+    if let Some(access) = &api.controls.access {
+        return Ok(access.bindings().bound(mac));
     }
     Ok(api
         .store
@@ -130,8 +130,8 @@ pub(super) async fn reset_binding(
     let mac = parse_mac(&mac)?;
     let was = bound_address(&api, &mac).await?;
     let stored = api.store.unbind_phone(&mac, API_ACTOR).await?;
-    if let Some(bindings) = &api.controls.bindings {
-        bindings.forget(&mac);
+    if let Some(access) = &api.controls.access {
+        access.forget(&mac);
     }
     reload(&api).await;
     Ok(Json(BindingView {

@@ -163,7 +163,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
     ) -> Result<Entry> {
         let name = name_of(path.as_ref())?;
         // Files first: a rendered file's SIZE needs no filesystem call.
-        let path = match self.files.find(&Requester::at(user.client()), name).await {
+        let path = match self.files.find(&Requester::at(user.client(), Transport::Ftp), name).await {
             Ok(Found::Rendered(file)) => return Ok(Entry::file(file.content.len())),
             Ok(Found::Upload { content, .. }) => return Ok(Entry::file(content.len())),
             Ok(Found::Firmware(path)) => path,
@@ -204,7 +204,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         let name = name_of(path.as_ref())?;
         let found = self
             .files
-            .find(&Requester::at(user.client()), name)
+            .find(&Requester::at(user.client(), Transport::Ftp), name)
             .await
             .map_err(refused)?;
         let kind = found.kind();
@@ -249,7 +249,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         let name = name_of(path.as_ref())?;
         let upload = self
             .files
-            .accepts_upload(&Requester::at(user.client()), name)
+            .accepts_upload(&Requester::at(user.client(), Transport::Ftp), name)
             .map_err(upload_refused)?;
         let limit = self.files.upload_limits().max_bytes;
         let mut content = Vec::new();

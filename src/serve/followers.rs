@@ -1,0 +1,96 @@
+//! Which client addresses act for a phone: those its master file was served to. A real phone
+//! always fetches its master file first (at every boot and re-check, over whichever transport,
+//! also after a DHCP address change), so a phone's other files (its extensions' credential
+//! files, its uploads and overrides) are served to, and accepted from, only those addresses.
+//! Counting extension numbers then yields nothing to anyone who does not know a MAC.
+//!
+//! Addresses are kept by [`client_key`] (IPv4, or the IPv6 /64), the newest
+//! [`MAX_ADDRESSES_PER_PHONE`] per phone, in memory; the address each phone was last seen at (as
+//! stored in batches with its sightings, when the data was last loaded) counts too, so a phone
+//! that booted before a restart can upload its logs and overrides before its next boot.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use crate::domain::Mac;
+use crate::serve::guard::client_key;
+
+/// Most addresses remembered per phone (DHCP changes, a phone moved between offices).
+pub const MAX_ADDRESSES_PER_PHONE: usize = 4;
+
+/// The addresses each phone's master file was served to, newest last.
+#[derive(Debug, Default)]
+pub struct Followers {
+    by_phone: Mutex<HashMap<Mac, Vec<IpAddr>>>,
+}
+
+impl Followers {
+    fn by_phone(&self) -> std::sync::MutexGuard<'_, HashMap<Mac, Vec<IpAddr>>> {
+        self.by_phone
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Remembers that `phone`'s master file was served to `client`.
+    pub fn follow(&self, phone: Mac, client: IpAddr) {
+        let key = client_key(client);
+        let mut by_phone = self.by_phone();
+        let addresses = by_phone.entry(phone).or_default();
+        if addresses.last() == Some(&key) {
+            return;
+        }
+        addresses.retain(|address| *address != key);
+        if addresses.len() >= MAX_ADDRESSES_PER_PHONE {
+            addresses.remove(0);
+        }
+        addresses.push(key);
+    }
+
+    /// Whether `client` acts for `phone`: its master file was served there, or (`last_seen`, as
+    /// stored when the data was last loaded) the phone was last seen there.
+    pub fn follows(&self, phone: Mac, client: IpAddr, last_seen: Option<IpAddr>) -> bool {
+        let key = client_key(client);
+        last_seen.is_some_and(|seen| client_key(seen) == key)
+            || self
+                .by_phone()
+                .get(&phone)
+                .is_some_and(|addresses| addresses.contains(&key))
+    }
+
+    /// Forgets every address of `phone` (an admin unbinding it).
+    pub fn forget(&self, phone: &Mac) {
+        self.by_phone().remove(phone);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_phone_is_followed_by_the_addresses_its_master_went_to() {
+        let followers = Followers::default();
+        let phone = Mac::parse("0004f2000001").unwrap();
+        assert!(!followers.follows(phone, ip("192.0.2.1"), None));
+        assert!(followers.follows(phone, ip("192.0.2.1"), Some(ip("192.0.2.1"))));
+        followers.follow(phone, ip("::ffff:192.0.2.1"));
+        assert!(followers.follows(phone, ip("192.0.2.1"), None));
+        for n in 2..=5 {
+            followers.follow(phone, ip(&format!("192.0.2.{n}")));
+        }
+        assert!(
+            !followers.follows(phone, ip("192.0.2.1"), None),
+            "the oldest went"
+        );
+        assert!(followers.follows(phone, ip("192.0.2.5"), None));
+        followers.follow(phone, ip("2001:db8:0:1::5"));
+        assert!(followers.follows(phone, ip("2001:db8:0:1::77"), None), "its /64");
+        followers.forget(&phone);
+        assert!(!followers.follows(phone, ip("192.0.2.5"), None));
+    }
+}
