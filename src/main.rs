@@ -752,10 +752,18 @@ async fn serve(
         .as_ref()
         .is_some_and(|(_, tls)| tls.asks_certificates())
     {
-        Arc::new(access.requiring_certificates())
+        access.requiring_certificates()
     } else {
-        Arc::new(access)
+        access
     };
+    access.seed(
+        store_handle
+            .phones()
+            .await?
+            .into_iter()
+            .filter_map(|phone| Some((phone.mac, phone.last_seen?.ip.parse().ok()?))),
+    );
+    let access = Arc::new(access);
     let files = Arc::new(PhoneFiles::new(
         Arc::clone(&live),
         Arc::clone(&store_handle),

@@ -11,7 +11,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::server::{
-    Server, TOKEN, api, curl, fetch_from, json, send_json, start_with, trust_first_address,
+    Server, TOKEN, api, boot_from, curl, fetch_from, json, send_json, start_with,
+    trust_first_address,
 };
 
 const POLYCOM: &str = "0004f214ab37";
@@ -38,8 +39,9 @@ async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
     let set = trust_first_address(&server);
     assert_eq!(json(&set)["trust_first_address"], true);
 
-    // Before any master-file fetch, no address gets the credential file.
-    assert_eq!(fetch_from(&server, "127.0.0.1", "201.cfg"), 403);
+    // Before any master-file fetch, no address gets the credential file; a refusal is "not
+    // found", like a file that does not exist.
+    assert_eq!(fetch_from(&server, "127.0.0.1", "201.cfg"), 404);
     // The first fetch of the master file binds the phone to 127.0.0.1.
     assert_eq!(
         fetch_from(&server, "127.0.0.1", &format!("{POLYCOM}.cfg")),
@@ -52,7 +54,7 @@ async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
         fetch_from(&server, "127.0.0.2", &format!("{POLYCOM}.cfg")),
         200
     );
-    assert_eq!(fetch_from(&server, "127.0.0.2", "201.cfg"), 403);
+    assert_eq!(fetch_from(&server, "127.0.0.2", "201.cfg"), 404);
     assert_eq!(fetch_from(&server, "127.0.0.1", "201.cfg"), 200);
     await_log(&server, &["audit", "phone bound", POLYCOM, "127.0.0.1"]);
     await_log(
@@ -66,9 +68,10 @@ async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
     );
     assert_eq!(
         fetch_from(&server, "127.0.0.4", &format!("{AASTRA}.cfg")),
-        403
+        404
     );
     // A site without trust on first use is not affected (branch: 3001 on 0004f2aa0001).
+    boot_from(&server, "127.0.0.5", "0004f2aa0001");
     assert_eq!(fetch_from(&server, "127.0.0.5", "3001.cfg"), 200);
 
     let binding = api(&server, "GET", &format!("/phones/{POLYCOM}/binding"), &[]);
@@ -77,7 +80,7 @@ async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
     // The binding is written (within a second) and kept over a restart.
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let server = server.restart();
-    assert_eq!(fetch_from(&server, "127.0.0.2", "201.cfg"), 403);
+    assert_eq!(fetch_from(&server, "127.0.0.2", "201.cfg"), 404);
     assert_eq!(fetch_from(&server, "127.0.0.1", "201.cfg"), 200);
 
     // An admin resets it (a phone replaced or moved): the next master-file fetch binds again.
@@ -94,7 +97,7 @@ async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
         200
     );
     assert_eq!(fetch_from(&server, "127.0.0.2", "201.cfg"), 200);
-    assert_eq!(fetch_from(&server, "127.0.0.1", "201.cfg"), 403);
+    assert_eq!(fetch_from(&server, "127.0.0.1", "201.cfg"), 404);
     let audit = json(&api(&server, "GET", "/audit", &[]));
     assert!(
         audit.to_string().contains("phone-unbind"),
@@ -130,6 +133,7 @@ async fn a_phone_login_accepts_each_of_its_passwords() {
         r#"{"username": "alice-phone", "passwords": ["new-password-1", "old-password-0"]}"#,
     );
     assert_eq!(set.status, 204, "{}", String::from_utf8_lossy(&set.body));
+    boot_from(&server, "127.0.0.1", POLYCOM);
     let url = format!("{}/201.cfg", server.base);
 
     let bare = curl(&url, &[]);
@@ -276,6 +280,7 @@ impl Pki {
         let pki = Pki { dir };
         pki.client("right", POLYCOM);
         pki.client("wrong", "0004f2999999");
+        pki.client("macless", "a phone");
         pki
     }
 
@@ -432,8 +437,33 @@ async fn https_with_a_test_ca_and_client_certificates_naming_the_phone() {
         200,
         "its extension's credential file"
     );
-    assert_eq!(with("wrong", &format!("{POLYCOM}.cfg")), 403);
-    assert_eq!(with("wrong", "201.cfg"), 403);
+    // Refused as if missing: a certificate tells nothing about which phones exist.
+    assert_eq!(with("wrong", &format!("{POLYCOM}.cfg")), 404);
+    assert_eq!(with("wrong", "201.cfg"), 404);
+    // A certificate the CA signed but naming no MAC gets no phone's files (and an extension on
+    // no phone goes to nobody at all: see the test below).
+    assert_eq!(with("macless", &format!("{POLYCOM}.cfg")), 404);
+    assert_eq!(with("macless", "201.cfg"), 404);
+    // With client certificates asked for, FTP (and TFTP) cannot carry one: they get no phone's
+    // own file, only files of no phone.
+    let ftp = |file: &str| {
+        curl(
+            &format!("ftp://PlcmSpIp:PlcmSpIp@{}/{file}", server.ftp),
+            &[],
+        )
+    };
+    for file in [format!("{POLYCOM}.cfg"), "201.cfg".into()] {
+        let reply = ftp(&file);
+        assert!(
+            reply.status != 226 && reply.body.is_empty(),
+            "{file} over FTP"
+        );
+    }
+    assert_eq!(ftp("altigen.cfg").status, 226);
+    await_log(
+        &server,
+        &["audit", "go only over HTTPS with its client certificate"],
+    );
     assert_eq!(
         with("wrong", "altigen.cfg"),
         200,
@@ -512,7 +542,7 @@ async fn outsiders_never_bind_a_phone_and_phoneless_credentials_go_nowhere() {
         200
     );
     assert_eq!(fetch_from(&server, "127.0.0.2", "201.cfg"), 200);
-    // An extension on no phone: with trust on first use, nobody gets its file.
+    // An extension on no phone: nobody gets its file (with or without trust on first use).
     let created = send_json(
         &server,
         "POST",
@@ -525,7 +555,7 @@ async fn outsiders_never_bind_a_phone_and_phoneless_credentials_go_nowhere() {
         "{}",
         String::from_utf8_lossy(&created.body)
     );
-    assert_eq!(fetch_from(&server, "127.0.0.2", "299.cfg"), 403);
+    assert_eq!(fetch_from(&server, "127.0.0.2", "299.cfg"), 404);
 }
 
 #[tokio::test]
@@ -547,13 +577,14 @@ async fn a_phones_uploads_go_only_to_and_from_its_bound_address() {
         )
         .status
     };
-    // Unbound: nobody may write the phone's override (it would reach the phone at its boot).
-    assert_eq!(put("127.0.0.2"), 403);
+    // Unbound: nobody may write the phone's override (it would reach the phone at its boot);
+    // the refusal is "not found", as for a phone that does not exist.
+    assert_eq!(put("127.0.0.2"), 404);
     assert_eq!(
         fetch_from(&server, "127.0.0.1", &format!("{POLYCOM}.cfg")),
         200
     );
-    assert_eq!(put("127.0.0.2"), 403, "another address may not write it");
+    assert_eq!(put("127.0.0.2"), 404, "another address may not write it");
     assert_eq!(put("127.0.0.1"), 204, "the phone's own address may");
     assert_eq!(
         fetch_from(&server, "127.0.0.1", &format!("{POLYCOM}-phone.cfg")),
@@ -561,7 +592,7 @@ async fn a_phones_uploads_go_only_to_and_from_its_bound_address() {
     );
     assert_eq!(
         fetch_from(&server, "127.0.0.2", &format!("{POLYCOM}-phone.cfg")),
-        403,
+        404,
         "nor read it back"
     );
     await_log(&server, &["audit", "upload refused", "127.0.0.2"]);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::server::{Server, TOKEN, api, curl, golden, json, send_json, start_with};
+use common::server::{Server, TOKEN, api, boot_from, curl, golden, json, send_json, start_with};
 
 #[tokio::test]
 async fn the_admin_api_needs_the_token() {
@@ -146,6 +146,7 @@ async fn the_admin_api_lists_previews_imports_and_exports() {
     let done = json(&api(&server, "POST", "/import", &["--data-binary", good]));
     assert_eq!(done["dry_run"], false);
     assert!(done["revision"].is_number());
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
     let served = String::from_utf8(curl(&format!("{}/201.cfg", server.base), &[]).body).unwrap();
     assert!(
         served.contains("Alice From The API"),
@@ -244,6 +245,7 @@ async fn the_admin_api_edits_extensions_and_line_keys() {
         json(&lines)["files"],
         serde_json::json!(["0004f214ab37.cfg", "201.cfg", "401.cfg", "altigen.cfg"])
     );
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
     let file = String::from_utf8(curl(&format!("{}/401.cfg", server.base), &[]).body).unwrap();
     assert!(file.contains("reg.2.label=\"Lobby\""), "{file}");
     let beyond = send(
@@ -360,6 +362,7 @@ async fn the_admin_api_creates_and_changes_sites() {
         send("PUT", "/sites/default", r#"{"sip_server": "10.10.0.9"}"#).status,
         200
     );
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
     let file = String::from_utf8(curl(&format!("{}/201.cfg", server.base), &[]).body).unwrap();
     assert!(
         file.contains("reg.1.server.1.address=\"10.10.0.9\""),
@@ -448,6 +451,7 @@ async fn the_phone_detail_lists_uploads_and_serves_them() {
     let overrides = b"<PHONE_CONFIG><OVERRIDES up.backlight.idleIntensity=\"1\"/></PHONE_CONFIG>";
     let file = server.db.dir.path().join("upload");
     std::fs::write(&file, overrides).unwrap();
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
     let put = curl(
         &format!("{}/0004f214ab37-phone.cfg", server.base),
         &["-T", file.to_str().unwrap()],

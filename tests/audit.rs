@@ -56,7 +56,8 @@ async fn every_security_event_is_one_structured_audit_line() {
         curl(&format!("{}/{path}", server.base), &args)
     };
 
-    // A credential file served.
+    // A credential file served (to the address the phone's master file went to).
+    assert_eq!(from("127.0.0.1", "0004f214ab37.cfg", &[]).status, 200);
     assert_eq!(from("127.0.0.1", "201.cfg", &[]).status, 200);
     expect(
         &server,
@@ -97,6 +98,7 @@ async fn every_security_event_is_one_structured_audit_line() {
         r#"{"username": "alice-phone", "passwords": ["right-password"]}"#,
     );
     assert_eq!(set.status, 204);
+    assert_eq!(from("127.0.0.4", "0004f214ab37.cfg", &[]).status, 200);
     let guess = from(
         "127.0.0.4",
         "201.cfg",
@@ -135,6 +137,7 @@ async fn every_security_event_is_one_structured_audit_line() {
     let file = dir.path().join("log");
     std::fs::write(&file, b"booted\n").unwrap();
     let file = file.to_str().unwrap();
+    assert_eq!(from("127.0.0.6", "0004f214ab37.cfg", &[]).status, 200);
     assert_eq!(
         from("127.0.0.6", "0004f214ab37-boot.log", &["-T", file]).status,
         204

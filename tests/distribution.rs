@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 
-use common::server::{Server, TOKEN, api, curl, json, send_json, start_with};
+use common::server::{Server, TOKEN, api, boot_every_phone, curl, json, send_json, start_with};
 
 const SERVERS: [&str; 4] = ["10.40.0.1", "10.40.0.2", "10.40.0.3", "10.40.0.4"];
 const POLYCOM: &str = "0004f2aa0001";
@@ -108,6 +108,7 @@ fn moved_primaries(
 
 /// A rendered file's value for `key` (Polycom `key="v"`, Aastra `key: v`).
 fn value(server: &Server, file: &str, key: &str) -> String {
+    boot_every_phone(server);
     let reply = curl(&format!("{}/{file}", server.base), &[]);
     assert_eq!(reply.status, 200, "{file}");
     let text = String::from_utf8(reply.body).unwrap();

@@ -8,7 +8,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::server::{Server, TOKEN, api, curl, json, send_json, start_on, start_with};
+use common::server::{
+    Server, TOKEN, api, boot_every_phone, curl, json, send_json, start_on, start_with,
+};
 
 async fn start() -> Server {
     start_with(&["--admin-token", TOKEN]).await
@@ -16,6 +18,7 @@ async fn start() -> Server {
 
 /// The primary (and backup) call server address of `file` as served.
 fn servers(server: &Server, file: &str) -> (String, String) {
+    boot_every_phone(server);
     let reply = curl(&format!("{}/{file}", server.base), &[]);
     assert_eq!(reply.status, 200, "{file}");
     let text = String::from_utf8(reply.body).unwrap();

@@ -128,12 +128,19 @@ impl Access {
         }
     }
 
-    /// Whether `requester` acts for `phone`: an address its master file was served to (or the
-    /// phone was last seen at).
-    pub fn acts_for(&self, live: &Live, phone: Mac, requester: &Requester<'_>) -> bool {
+    /// Whether `requester` acts for `phone`: an address its master file was served to.
+    pub fn acts_for(&self, phone: Mac, requester: &Requester<'_>) -> bool {
         requester
             .client
-            .is_some_and(|client| self.followers.follows(phone, client, live.last_seen_at(&phone)))
+            .is_some_and(|client| self.followers.follows(phone, client))
+    }
+
+    /// Takes in where phones were last seen (before this server started): those addresses act
+    /// for them until their next boot.
+    pub fn seed(&self, last_seen: impl IntoIterator<Item = (Mac, IpAddr)>) {
+        for (phone, address) in last_seen {
+            self.followers.follow(phone, address);
+        }
     }
 
     /// Forgets the addresses that act for `phone` (an admin resetting its binding).
@@ -214,12 +221,16 @@ impl Access {
         let access = file.access;
         if file.carries_secret && access.owner.is_none() {
             // An extension on no phone: no phone asks for it, so nobody gets it.
-            return Err(refused_secret(requester, name, "the extension is on no phone"));
+            return Err(refused_secret(
+                requester,
+                name,
+                "the extension is on no phone",
+            ));
         }
         self.check_certificate(requester, access.owner, name)?;
         if let Some(owner) = access.owner
             && !access.master
-            && !self.acts_for(live, owner, requester)
+            && !self.acts_for(owner, requester)
         {
             return Err(refused_secret(
                 requester,
@@ -275,7 +286,7 @@ impl Access {
             );
             Err(Refused::Forbidden(why))
         };
-        if !self.acts_for(live, phone, requester) {
+        if !self.acts_for(phone, requester) {
             return refused("not from an address the phone's master file went to");
         }
         if !self.guard.may_receive_secrets(requester.client) {

@@ -5,9 +5,11 @@
 //! Counting extension numbers then yields nothing to anyone who does not know a MAC.
 //!
 //! Addresses are kept by [`client_key`] (IPv4, or the IPv6 /64), the newest
-//! [`MAX_ADDRESSES_PER_PHONE`] per phone, in memory; the address each phone was last seen at (as
-//! stored in batches with its sightings, when the data was last loaded) counts too, so a phone
-//! that booted before a restart can upload its logs and overrides before its next boot.
+//! [`MAX_ADDRESSES_PER_PHONE`] per phone, in memory; at start each phone's last-seen address (as
+//! stored in batches with its sightings) is taken in, so a phone that booted before a restart
+//! can upload its logs and overrides before its next boot. Each node of a shared database knows
+//! the fetches it served: a phone must fetch its files from one node (one node per site, or a
+//! balancer keeping each source address on one node).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -47,15 +49,13 @@ impl Followers {
         addresses.push(key);
     }
 
-    /// Whether `client` acts for `phone`: its master file was served there, or (`last_seen`, as
-    /// stored when the data was last loaded) the phone was last seen there.
-    pub fn follows(&self, phone: Mac, client: IpAddr, last_seen: Option<IpAddr>) -> bool {
+    /// Whether `client` acts for `phone`: its master file was served there (or, before this
+    /// server started, the phone was last seen there).
+    pub fn follows(&self, phone: Mac, client: IpAddr) -> bool {
         let key = client_key(client);
-        last_seen.is_some_and(|seen| client_key(seen) == key)
-            || self
-                .by_phone()
-                .get(&phone)
-                .is_some_and(|addresses| addresses.contains(&key))
+        self.by_phone()
+            .get(&phone)
+            .is_some_and(|addresses| addresses.contains(&key))
     }
 
     /// Forgets every address of `phone` (an admin unbinding it).
@@ -76,21 +76,20 @@ mod tests {
     fn a_phone_is_followed_by_the_addresses_its_master_went_to() {
         let followers = Followers::default();
         let phone = Mac::parse("0004f2000001").unwrap();
-        assert!(!followers.follows(phone, ip("192.0.2.1"), None));
-        assert!(followers.follows(phone, ip("192.0.2.1"), Some(ip("192.0.2.1"))));
+        assert!(!followers.follows(phone, ip("192.0.2.1")));
         followers.follow(phone, ip("::ffff:192.0.2.1"));
-        assert!(followers.follows(phone, ip("192.0.2.1"), None));
+        assert!(followers.follows(phone, ip("192.0.2.1")));
         for n in 2..=5 {
             followers.follow(phone, ip(&format!("192.0.2.{n}")));
         }
         assert!(
-            !followers.follows(phone, ip("192.0.2.1"), None),
+            !followers.follows(phone, ip("192.0.2.1")),
             "the oldest went"
         );
-        assert!(followers.follows(phone, ip("192.0.2.5"), None));
+        assert!(followers.follows(phone, ip("192.0.2.5")));
         followers.follow(phone, ip("2001:db8:0:1::5"));
-        assert!(followers.follows(phone, ip("2001:db8:0:1::77"), None), "its /64");
+        assert!(followers.follows(phone, ip("2001:db8:0:1::77")), "its /64");
         followers.forget(&phone);
-        assert!(!followers.follows(phone, ip("192.0.2.5"), None));
+        assert!(!followers.follows(phone, ip("192.0.2.5")));
     }
 }

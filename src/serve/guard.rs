@@ -215,14 +215,18 @@ impl Guard {
             return Verdict::Allowed;
         };
         let now = Instant::now();
-        if state.banned.as_ref().is_some_and(|(until, _)| now >= *until) {
+        if state
+            .banned
+            .as_ref()
+            .is_some_and(|(until, _)| now >= *until)
+        {
             self.end_ban(state);
         }
         if state.tftp_braked.is_some_and(|until| now >= until) {
             self.end_brake(state);
         }
-        let limited = state.banned.is_some()
-            || (transport == Transport::Tftp && state.tftp_braked.is_some());
+        let limited =
+            state.banned.is_some() || (transport == Transport::Tftp && state.tftp_braked.is_some());
         if !limited {
             return Verdict::Allowed;
         }
@@ -304,7 +308,12 @@ impl Guard {
 
     /// Counts `identity` among `misses` (distinct, within the window); whether the limit is
     /// reached.
-    fn count(&self, misses: &mut VecDeque<(Instant, String)>, now: Instant, identity: String) -> bool {
+    fn count(
+        &self,
+        misses: &mut VecDeque<(Instant, String)>,
+        now: Instant,
+        identity: String,
+    ) -> bool {
         while misses
             .front()
             .is_some_and(|(at, _)| now.duration_since(*at) > self.settings.window)
@@ -565,7 +574,10 @@ mod tests {
             "the third distinct miss bans"
         );
         assert!(guard.bans().iter().any(|b| b.address == "192.0.2.7"));
-        assert_eq!(guard.admit(client, Some(mac(2)), true, Transport::Http), Verdict::Banned);
+        assert_eq!(
+            guard.admit(client, Some(mac(2)), true, Transport::Http),
+            Verdict::Banned
+        );
         assert_eq!(
             guard.admit(client, None, true, Transport::Http),
             Verdict::Banned,
@@ -604,7 +616,10 @@ mod tests {
         let client = ip("10.1.2.3");
         guard.seen(client, mac(1));
         assert!(!guard.miss(client, http("1.cfg")));
-        assert!(guard.miss(client, http("2.cfg")), "guessing is limited everywhere");
+        assert!(
+            guard.miss(client, http("2.cfg")),
+            "guessing is limited everywhere"
+        );
         assert_eq!(
             guard.admit(client, Some(mac(1)), true, Transport::Http),
             Verdict::Allowed
@@ -691,7 +706,10 @@ mod tests {
         assert!(guard.miss(client, http("x.cfg")));
         std::thread::sleep(Duration::from_millis(5));
         assert!(guard.bans().is_empty());
-        assert_eq!(guard.admit(client, Some(mac(5)), true, Transport::Http), Verdict::Allowed);
+        assert_eq!(
+            guard.admit(client, Some(mac(5)), true, Transport::Http),
+            Verdict::Allowed
+        );
     }
 
     #[test]
@@ -709,17 +727,26 @@ mod tests {
         assert_eq!(stored.len(), 1);
         assert!(here.take_unsaved().is_empty());
         assert!(there.merge_stored(&stored).is_empty());
-        assert_eq!(there.admit(client, None, true, Transport::Http), Verdict::Banned);
+        assert_eq!(
+            there.admit(client, None, true, Transport::Http),
+            Verdict::Banned
+        );
         assert_eq!(there.bans(), stored);
         // Gone from the store (lifted on a third node): lifted here too.
         there.merge_stored(&[]);
         assert!(there.bans().is_empty());
-        assert_eq!(there.admit(client, None, true, Transport::Http), Verdict::Allowed);
+        assert_eq!(
+            there.admit(client, None, true, Transport::Http),
+            Verdict::Allowed
+        );
         // Lifted on this node while the store still holds it: not taken in again, and named
         // for removal until the store is seen without it.
         assert!(here.lift(client));
         assert_eq!(here.merge_stored(&stored), [client]);
-        assert_eq!(here.admit(client, None, true, Transport::Http), Verdict::Allowed);
+        assert_eq!(
+            here.admit(client, None, true, Transport::Http),
+            Verdict::Allowed
+        );
         assert!(here.merge_stored(&[]).is_empty());
         // A ban that could not be stored is kept to try again.
         assert!(!here.miss(client, http("0004f2999997.cfg")));

@@ -195,16 +195,6 @@ impl Live {
         })
     }
 
-    /// The address a known phone was last seen at, as stored when the data was last loaded.
-    pub fn last_seen_at(&self, mac: &Mac) -> Option<std::net::IpAddr> {
-        self.current
-            .load()
-            .deployment
-            .phone(mac)
-            .and_then(|phone| phone.last_seen.as_ref())
-            .and_then(|seen| seen.ip.parse().ok())
-    }
-
     /// The HTTP login a phone needs for its credential files, if one is set.
     pub fn login_of(&self, mac: &Mac) -> Option<crate::domain::PhoneLogin> {
         self.current.load().deployment.login_of(mac).cloned()

@@ -265,7 +265,7 @@ impl PhoneFiles {
         owner: Option<Mac>,
         name: &str,
     ) -> Refused {
-        let acting = owner.is_some_and(|phone| self.access.acts_for(&self.live, phone, requester));
+        let acting = owner.is_some_and(|phone| self.access.acts_for(phone, requester));
         let guess = Guess {
             name,
             transport: requester.transport,
@@ -310,8 +310,10 @@ impl PhoneFiles {
 
     /// Whether an upload by this name may be stored at all: one of a known phone's own upload
     /// names, from a client [`Access::check_upload`] lets act for that phone. Transports ask
-    /// before reading the content, and store what was accepted. An unknown phone's and a
-    /// refused upload get the same "not found" and count toward a ban, like a fetch.
+    /// before reading the content, and store what was accepted. An unknown phone's upload and a
+    /// refused one get the same "not found", and neither counts toward a ban: a phone's Updater
+    /// uploads its boot log before it fetches its master file, so a real phone's first upload
+    /// from a new address is refused too, and a refusal must tell nothing either way.
     pub fn accepts_upload(
         &self,
         requester: &Requester<'_>,
@@ -332,21 +334,18 @@ impl PhoneFiles {
                 "phones may upload only their own logs and overrides",
             ));
         };
-        let owner = self.live.knows(&upload.mac).then_some(upload.mac);
-        if owner.is_none() {
+        if !self.live.knows(&upload.mac) {
             refused("no such phone");
-            return Err(self.unknown_phone_file(requester, owner, name));
+            return Err(Refused::NotFound);
         }
-        if let Err(refusal) = self
+        match self
             .access
             .check_upload(&self.live, upload.mac, name, requester)
         {
-            return Err(match refusal {
-                Refused::Forbidden(_) => self.unknown_phone_file(requester, owner, name),
-                other => other,
-            });
+            Ok(()) => Ok(AcceptedUpload { upload, client }),
+            Err(Refused::Forbidden(_)) => Err(Refused::NotFound),
+            Err(other) => Err(other),
         }
-        Ok(AcceptedUpload { upload, client })
     }
 
     /// The refusal of an upload larger than the limit, with its audit line.

@@ -276,6 +276,26 @@ pub fn fetch_from(server: &Server, source: &str, name: &str) -> u16 {
     curl(&format!("{}/{name}", server.base), &["--interface", source]).status
 }
 
+/// Boots as the phone `mac` would from the loopback address `source`: fetches its master file
+/// (200), after which the phone's other files go to that address.
+pub fn boot_from(server: &Server, source: &str, mac: &str) {
+    assert_eq!(
+        fetch_from(server, source, &format!("{mac}.cfg")),
+        200,
+        "{mac}'s master file from {source}"
+    );
+}
+
+/// Boots every phone of the data (as listed by the admin API) from 127.0.0.1: each one's master
+/// file is fetched, so their other files go to 127.0.0.1.
+pub fn boot_every_phone(server: &Server) {
+    let phones = json(&api(server, "GET", "/phones?limit=1000", &[]));
+    for phone in phones["items"].as_array().expect("a page of phones") {
+        let mac = phone["mac"].as_str().expect("a MAC");
+        boot_from(server, "127.0.0.1", &mac.replace(':', "").to_lowercase());
+    }
+}
+
 /// Fetches every URL in one curl process from `source`; the `-w` value of each transfer.
 pub fn fetch_all(source: &str, urls: &[String], write_out: &str, extra: &[&str]) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();

@@ -163,7 +163,11 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
     ) -> Result<Entry> {
         let name = name_of(path.as_ref())?;
         // Files first: a rendered file's SIZE needs no filesystem call.
-        let path = match self.files.find(&Requester::at(user.client(), Transport::Ftp), name).await {
+        let path = match self
+            .files
+            .find(&Requester::at(user.client(), Transport::Ftp), name)
+            .await
+        {
             Ok(Found::Rendered(file)) => return Ok(Entry::file(file.content.len())),
             Ok(Found::Upload { content, .. }) => return Ok(Entry::file(content.len())),
             Ok(Found::Firmware(path)) => path,
