@@ -1,9 +1,9 @@
 //! The enumeration defense through the real binary: 2,000 requests for random `<MAC>.cfg` names
 //! from one address over HTTP, FTP (SIZE on one control connection) and TFTP (curl; one source
-//! address per transport) get no config
-//! and are banned after fewer than the limit; during the attack a known phone from an allowed
-//! network, and a phone that booted from the attacking address before, still boot; the ban is
-//! listed and lifted in the API.
+//! address per transport) get no config; HTTP and FTP are banned after fewer than the limit,
+//! TFTP (whose source proves nothing) only braked for TFTP; during the attack a known phone from
+//! an allowed network, and a phone that booted from the attacking address before, still boot;
+//! the ban is listed and lifted in the API.
 
 mod common;
 
@@ -132,6 +132,7 @@ async fn guessing_mac_files_gets_nothing_and_a_ban_on_every_transport() {
         ["553"]
     );
     // TFTP from 127.0.0.4: curl's exit code 68 is "file not found", 69 "access violation".
+    // TFTP cannot prove its source, so its misses never ban: they brake TFTP for the address.
     let tftp_urls: Vec<String> = guesses(3)
         .iter()
         .map(|name| format!("tftp://{}/{name}", server.tftp))
@@ -153,7 +154,14 @@ async fn guessing_mac_files_gets_nothing_and_a_ban_on_every_transport() {
         .map(|b| b["address"].as_str().unwrap())
         .collect();
     banned.sort_unstable();
-    assert_eq!(banned, ["127.0.0.1", "127.0.0.3", "127.0.0.4"]);
+    assert_eq!(banned, ["127.0.0.1", "127.0.0.3"], "no ban for TFTP");
+    // Whoever forged 127.0.0.4's TFTP requests did not shut it out: HTTP and FTP serve it.
+    assert_eq!(http_status(&server, "127.0.0.4", "0004f214ab37.cfg"), "200");
+    let ftp_master = format!("ftp://PlcmSpIp:PlcmSpIp@{}/0004f214ab37.cfg", server.ftp);
+    assert_eq!(
+        fetch_all("127.0.0.4", &[ftp_master], "%{response_code}\n", &[]),
+        ["226"]
+    );
     assert_eq!(bans[0]["misses"], LIMIT);
     assert_eq!(api(&server, "DELETE", "/bans/127.0.0.1", &[]).status, 204);
     assert_eq!(api(&server, "DELETE", "/bans/127.0.0.1", &[]).status, 404);
@@ -161,7 +169,8 @@ async fn guessing_mac_files_gets_nothing_and_a_ban_on_every_transport() {
 
     // One audit line per ban, per lift and per credential file served.
     std::thread::sleep(std::time::Duration::from_millis(200));
-    assert_eq!(server.log_lines("provisioning ban:").len(), 3);
+    assert_eq!(server.log_lines("provisioning ban:").len(), 2);
+    assert_eq!(server.log_lines("TFTP braked").len(), 1);
     assert_eq!(server.log_lines("provisioning ban lifted").len(), 1);
     let served = server.log_lines("credential file served");
     assert!(
@@ -175,16 +184,18 @@ async fn guessing_mac_files_gets_nothing_and_a_ban_on_every_transport() {
 #[tokio::test]
 async fn credential_files_go_only_to_the_provisioning_networks() {
     let server = start_with(&["--provisioning-network", "127.0.0.2/32,10.0.0.0/8"]).await;
-    // The extension file holds the SIP password; the Polycom master file does not.
-    assert_eq!(http_status(&server, "127.0.0.1", "201.cfg"), "403");
+    // The extension file holds the SIP password; the Polycom master file does not. A refusal is
+    // "not found", like a file that does not exist.
     assert_eq!(http_status(&server, "127.0.0.1", "0004f214ab37.cfg"), "200");
+    assert_eq!(http_status(&server, "127.0.0.1", "201.cfg"), "404");
+    assert_eq!(http_status(&server, "127.0.0.2", "0004f214ab37.cfg"), "200");
     assert_eq!(http_status(&server, "127.0.0.2", "201.cfg"), "200");
     // The Aastra phone file holds its lines' passwords: over TFTP too.
     let tftp = |source: &str| {
         let url = format!("tftp://{}/00085D1610DE.cfg", server.tftp);
         fetch_all(source, &[url], "%{exitcode}\n", &[]).join("")
     };
-    assert_eq!(tftp("127.0.0.1"), "69");
+    assert_eq!(tftp("127.0.0.1"), "68");
     assert_eq!(tftp("127.0.0.2"), "0");
     std::thread::sleep(std::time::Duration::from_millis(200));
     let refused = server.log_lines("credential file refused");

@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::server::{TOKEN, api, curl, golden, start, start_with};
+use common::server::{TOKEN, api, boot_from, curl, golden, start, start_with};
 use common::{assert_success, golden_deployment};
 use phoneprov::provision::Provisioner;
 use phoneprov::render::Renderer;
@@ -22,14 +22,18 @@ async fn polycom_boot_sequence_over_http() {
     let server = start().await;
     for base in [server.base.clone(), format!("{}/prov", server.base)] {
         let get = |name: &str| curl(&format!("{base}/{name}"), &["-A", POLYCOM_UA]);
-        // The Updater uploads its boot log first.
+        // The Updater uploads its boot log first: at the very first boot the address has not
+        // fetched the phone's master file yet, so it does not act for the phone (404, as for a
+        // phone that does not exist; a failed upload does not stop a boot); at the next boot
+        // it does.
         let boot_log = server.db.dir.path().join("boot.log");
         std::fs::write(&boot_log, "bootrom 5.9.7 started\n").unwrap();
         let put = curl(
             &format!("{base}/0004f214ab38-boot.log"),
             &["-A", POLYCOM_UA, "-T", boot_log.to_str().unwrap()],
         );
-        assert_eq!(put.status, 204);
+        let first_boot = base == server.base;
+        assert_eq!(put.status, if first_boot { 404 } else { 204 });
         let master = get("0004f214ab38.cfg");
         assert_eq!(master.status, 200);
         assert_eq!(
@@ -176,6 +180,7 @@ async fn traversal_corpus_never_leaves_the_firmware_folder() {
 #[tokio::test]
 async fn a_change_from_another_process_is_served_within_seconds() {
     let server = start().await;
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
     let url = format!("{}/201.cfg", server.base);
     assert!(
         String::from_utf8(curl(&url, &[]).body)
@@ -340,6 +345,9 @@ async fn phones_upload_their_own_logs_and_overrides() {
     };
     let get = |path: &str| curl(&format!("{}/{path}", server.base), &["-A", POLYCOM_UA]);
 
+    // Only an address the phone's master file went to may upload for it.
+    assert_eq!(put("0004f214ab37-boot.log", b"before\n").status, 404);
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
     assert_eq!(put("0004f214ab37-boot.log", b"first\n").status, 204);
     assert_eq!(put("0004f214ab37-boot.log", b"second\n").status, 204);
     let log = get("0004f214ab37-boot.log");
@@ -395,6 +403,7 @@ async fn phones_upload_their_own_logs_and_overrides() {
 #[tokio::test]
 async fn metrics_count_requests_fetches_and_the_render_cache() {
     let server = start_with(&["--admin-token", TOKEN]).await;
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
     for _ in 0..3 {
         assert_eq!(curl(&format!("{}/201.cfg", server.base), &[]).status, 200);
     }
@@ -422,7 +431,7 @@ async fn metrics_count_requests_fetches_and_the_render_cache() {
     };
     assert_eq!(
         value("phoneprov_http_requests_total{route=\"/{*path}\",status=\"200\"}"),
-        4.0
+        5.0
     );
     assert_eq!(
         value("phoneprov_http_requests_total{route=\"/{*path}\",status=\"404\"}"),
@@ -432,10 +441,11 @@ async fn metrics_count_requests_fetches_and_the_render_cache() {
         value("phoneprov_http_requests_total{route=\"/api/v1/sites\",status=\"200\"}"),
         1.0
     );
-    assert_eq!(value("phoneprov_fetches_total{kind=\"polycom\"}"), 3.0);
+    // The master file, then three times the extension file.
+    assert_eq!(value("phoneprov_fetches_total{kind=\"polycom\"}"), 4.0);
     assert_eq!(value("phoneprov_fetches_total{kind=\"aastra\"}"), 1.0);
     assert_eq!(value("phoneprov_fetches_total{kind=\"firmware\"}"), 1.0);
-    assert_eq!(value("phoneprov_render_cache_misses_total"), 2.0);
+    assert_eq!(value("phoneprov_render_cache_misses_total"), 3.0);
     assert_eq!(value("phoneprov_render_cache_hits_total"), 2.0);
 }
 
