@@ -365,6 +365,16 @@ fn tell(line: impl std::fmt::Display) {
 /// connection, FTP session and firmware read holds one, and the usual soft default of 1,024 is
 /// gone after a thousand half-open connections. Logged when raised; a failure is logged and the
 /// server runs with what it has.
+/// Writing past a file-size limit (`RLIMIT_FSIZE`) kills a process with SIGXFSZ by default.
+/// Ignored, such a write fails with an error like a full disk's, which the store reports
+/// (`/healthz`, the failed request) instead of the server dying.
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to "ignore" installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 fn raise_descriptor_limit() {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -688,6 +698,7 @@ async fn serve(
         guard,
     } = options;
     raise_descriptor_limit();
+    ignore_file_size_signal();
     let (token, generated) =
         phoneprov::serve::token::load_or_create(&storage.data_dir, admin.token)?;
     if generated {
@@ -854,10 +865,19 @@ async fn serve(
         admin.body_limit,
     );
     let limits = http.limits;
+    let health = Arc::new(phoneprov::serve::health::Health::new(Arc::clone(
+        &store_handle,
+    )));
     let router = phoneprov::serve::http::router(files, http.prefix)
         .nest(phoneprov::serve::api::PREFIX, api)
         .merge(web)
-        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+        .route(
+            "/healthz",
+            axum::routing::get(move || {
+                let health = Arc::clone(&health);
+                async move { health.answer().await }
+            }),
+        )
         .merge(phoneprov::serve::metrics::router(metrics))
         .layer(axum::middleware::from_fn(
             phoneprov::serve::metrics::count_requests,

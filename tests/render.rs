@@ -563,6 +563,7 @@ async fn check_renders_everything_and_fails_on_a_broken_override() {
 async fn a_template_reload_renders_everything_first() {
     use common::server::{curl, start};
     let server = start().await;
+    common::server::boot_from(&server, "127.0.0.1", "0004f214ab38");
     let url = |file: &str| format!("{}/{file}", server.base);
     let before = curl(&url("203.cfg"), &[]);
     assert_eq!(before.status, 200);

@@ -7,10 +7,13 @@
 
 mod common;
 
-use common::server::{Server, TOKEN, api, curl, json, send_json, start_on, start_with};
+use common::server::{
+    Server, TOKEN, api, boot_every_phone, curl, json, send_json, start_on, start_with,
+};
 
 /// `(subscribe, callBack)` of line 1 in a Polycom extension file.
 fn mwi(server: &Server, file: &str) -> (String, String) {
+    boot_every_phone(server);
     let reply = curl(&format!("{}/{file}", server.base), &[]);
     assert_eq!(reply.status, 200, "{file}");
     let text = String::from_utf8(reply.body).unwrap();

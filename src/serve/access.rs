@@ -12,7 +12,9 @@
 //! 4. **Trust on first use** (per site): the first fetch of a phone's master file binds the phone
 //!    to that address; its credential files then go only there.
 //! 5. **Phone logins**: a phone with a login gets its credential files only over HTTP(S) with
-//!    Digest (or Basic over TLS) and one of its accepted passwords.
+//!    Digest (or Basic over TLS) and one of its accepted passwords. A wrong password is answered
+//!    after a second, and ten from one address in ten minutes lock that address's phone logins
+//!    for fifteen ([`LoginLimit`]).
 //!
 //! Every refusal of a credential file and every failed login is an audit line. What the client
 //! sees of a refusal is the transport's business ([`crate::serve::phone_files`] answers it as
@@ -28,6 +30,7 @@ use crate::serve::digest::{Challenger, LoginVerdict};
 use crate::serve::followers::Followers;
 use crate::serve::guard::Guard;
 use crate::serve::live::Live;
+use crate::serve::login_limit::{Lockout, LoginLimit};
 use crate::serve::phone_files::Refused;
 
 /// What a TLS connection learnt of the client's certificate.
@@ -91,6 +94,8 @@ pub struct Access {
     bindings: Arc<Bindings>,
     challenger: Challenger,
     followers: Followers,
+    /// Failed phone logins per address.
+    phone_logins: LoginLimit,
     /// Whether HTTPS asks for client certificates: then transports without one get no phone's
     /// own files.
     certificates_required: bool,
@@ -115,6 +120,7 @@ impl Access {
             bindings,
             challenger,
             followers: Followers::default(),
+            phone_logins: LoginLimit::new("phone", Lockout::default()),
             certificates_required: false,
         }
     }
@@ -351,11 +357,20 @@ impl Access {
         let Some(authorization) = http.authorization else {
             return Err(Refused::Unauthorized { stale: false });
         };
+        let client = requester.client;
+        if client.is_some_and(|ip| self.phone_logins.is_locked(ip)) {
+            return Err(Refused::LoginsLocked(Lockout::default().lock_for));
+        }
         match self
             .challenger
             .verify(authorization, http.method, http.uri, &login, http.secure)
         {
-            LoginVerdict::Accepted => Ok(()),
+            LoginVerdict::Accepted => {
+                if let Some(ip) = client {
+                    self.phone_logins.succeeded(ip);
+                }
+                Ok(())
+            }
             LoginVerdict::Stale => Err(Refused::Unauthorized { stale: true }),
             LoginVerdict::Rejected(why) => {
                 tracing::warn!(
@@ -365,7 +380,10 @@ impl Access {
                     mac = %owner,
                     "login failed: {why}"
                 );
-                Err(Refused::Unauthorized { stale: false })
+                if let Some(ip) = client {
+                    self.phone_logins.failed(ip);
+                }
+                Err(Refused::WrongLogin(self.phone_logins.delay()))
             }
         }
     }

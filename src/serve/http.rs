@@ -68,10 +68,16 @@ pub(crate) fn with_content_type(body: impl Into<Body>, content_type: &'static st
     response
 }
 
-/// The answer to a refused request; a 401 carries the login challenges.
-fn refusal_with_challenges(app: &App, refused: Refused, secure: bool) -> Response {
-    let Refused::Unauthorized { stale } = refused else {
-        return refusal(refused);
+/// The answer to a refused request; a 401 carries the login challenges, after the failed-login
+/// delay when a wrong login was sent.
+async fn refusal_with_challenges(app: &App, refused: Refused, secure: bool) -> Response {
+    let stale = match refused {
+        Refused::Unauthorized { stale } => stale,
+        Refused::WrongLogin(delay) => {
+            tokio::time::sleep(delay).await;
+            false
+        }
+        other => return refusal(other),
     };
     let mut response = refusal(Refused::Unauthorized { stale });
     for challenge in app.files.access().challenges(secure, stale) {
@@ -101,11 +107,22 @@ fn refusal(refused: Refused) -> Response {
             "this address is banned from provisioning for now\n",
         )
             .into_response(),
-        Refused::Unauthorized { .. } => (
+        Refused::Unauthorized { .. } | Refused::WrongLogin(_) => (
             StatusCode::UNAUTHORIZED,
             "this file needs the phone's login\n",
         )
             .into_response(),
+        Refused::LoginsLocked(lock) => {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many failed phone logins from this address; try again later\n",
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(&lock.as_secs().to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
     }
 }
 
@@ -155,7 +172,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
     };
     let found = match app.files.find(&requester, &name).await {
         Ok(found) => found,
-        Err(refused) => return refusal_with_challenges(&app, refused, secure),
+        Err(refused) => return refusal_with_challenges(&app, refused, secure).await,
     };
     let kind = found.kind();
     let secret = found.carries_secret();

@@ -15,6 +15,7 @@ pub mod firmware;
 pub mod followers;
 pub mod ftp;
 pub mod guard;
+pub mod health;
 pub mod http;
 pub mod live;
 pub mod login_limit;

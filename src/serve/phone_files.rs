@@ -118,6 +118,10 @@ pub enum Refused {
         /// Whether the answer was right but its nonce expired.
         stale: bool,
     },
+    /// A wrong phone login (HTTP 401, answered after the failed-login delay).
+    WrongLogin(std::time::Duration),
+    /// Too many failed phone logins from this address: locked out for this long (HTTP 429).
+    LoginsLocked(std::time::Duration),
 }
 
 /// A file served: to whom, which, what kind ([`Found::kind`]) and how.

@@ -41,9 +41,11 @@ impl Handler for TftpFiles {
             .await
             .map_err(|refused| match refused {
                 Refused::NotFound => packet::Error::FileNotFound,
-                Refused::Forbidden(_) | Refused::Banned | Refused::Unauthorized { .. } => {
-                    packet::Error::PermissionDenied
-                }
+                Refused::Forbidden(_)
+                | Refused::Banned
+                | Refused::Unauthorized { .. }
+                | Refused::WrongLogin(_)
+                | Refused::LoginsLocked(_) => packet::Error::PermissionDenied,
                 Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
             })?;
         let kind = found.kind();

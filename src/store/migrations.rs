@@ -58,7 +58,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
     (
         9,
-        "ban phones",
+        "ban phones and store probe",
         include_str!("../../migrations/sqlite/0009_ban_phones.sql"),
         include_str!("../../migrations/postgres/0009_ban_phones.sql"),
     ),

@@ -129,6 +129,17 @@ pub enum StoreError {
     /// A change the rules do not allow, and why.
     #[error("{0}")]
     Refused(String),
+    /// The database cannot be written (a read-only file or folder, a full disk, a read-only
+    /// PostgreSQL user or replica).
+    #[error(
+        "cannot write to the database {target}: {reason} (phoneprov must write there: check the owner and permissions of the file and its folder, and free disk space)"
+    )]
+    NotWritable {
+        /// The SQLite file or the PostgreSQL URL without its password.
+        target: String,
+        /// What the database said.
+        reason: String,
+    },
 }
 
 /// Row counts, for summaries.
@@ -265,6 +276,10 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// The current data revision.
     async fn revision(&self) -> Result<i64, StoreError>;
+
+    /// Whether a write reaches the database now (a tiny committed write of a probe row):
+    /// refused at start and reported by `/healthz` when not.
+    async fn check_writable(&self) -> Result<(), StoreError>;
 
     /// Row counts.
     async fn counts(&self) -> Result<Counts, StoreError>;

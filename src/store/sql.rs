@@ -8,8 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures_lite::StreamExt;
 
-use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyConnection, Connection};
 use sqlx::{AnyPool, Executor, Row};
 
 use crate::clock::now_ms;
@@ -36,6 +36,22 @@ pub struct SqlStore {
     key: SecretKey,
     /// Other nodes' change notices (PostgreSQL; its own connection, opened on first wait).
     listener: Arc<notices::Listener>,
+    /// The file or URL (without password), named when it cannot be written.
+    target: String,
+}
+
+/// Whether a connection may go back to the pool: not while it is still inside a transaction
+/// (a COMMIT that failed, e.g. on a full disk, and whose rollback failed too). Reusing it would
+/// fail every later write ("non-zero transaction depth") until a restart; closing it lets the
+/// pool open a fresh one, so the store recovers once the cause is gone.
+async fn leave_no_transaction_open(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    // Runs any rollback still queued first.
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a database connection was left inside a transaction: closed");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 impl SqlStore {
@@ -46,39 +62,53 @@ impl SqlStore {
         let backend = Backend::from_url(url)?;
         sqlx::any::install_default_drivers();
         let options = match backend {
-            Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(4)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = FULL").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            Ok(())
-                        })
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(4)
+                .after_release(|conn, _meta| Box::pin(leave_no_transaction_open(conn)))
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        Ok(())
                     })
-            }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(10),
+                }),
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(10)
+                .after_release(|conn, _meta| Box::pin(leave_no_transaction_open(conn))),
         };
         let pool = options.connect(url).await.map_err(|e| {
             tracing::debug!(url = %url_without_password(url), "cannot open database");
             StoreError::Database(e)
         })?;
         migrations::migrator(backend).run(&pool).await?;
-        // Extensions written before registration distribution existed get their servers, and
-        // passwords written before sealing existed are sealed.
-        let mut tx = begin_write(&pool).await?;
-        if distribution::settle(backend, &mut tx, None, Mode::Place).await? > 0 {
-            bump_revision(&mut tx, None).await?;
-        }
-        secrets::seal_clear_passwords(&mut tx, &key).await?;
-        tx.commit().await?;
-        Ok(SqlStore {
+        let store = SqlStore {
             pool,
             backend,
             key,
             listener: Arc::new(notices::Listener::new(url)),
-        })
+            target: match backend {
+                Backend::Sqlite => url
+                    .trim_start_matches("sqlite://")
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                Backend::Postgres => url_without_password(url),
+            },
+        };
+        // A read-only file opens and serves reads: refuse it now, naming it, rather than fail
+        // every write later.
+        store.check_writable().await?;
+        // Extensions written before registration distribution existed get their servers, and
+        // passwords written before sealing existed are sealed.
+        let mut tx = begin_write(&store.pool).await?;
+        if distribution::settle(backend, &mut tx, None, Mode::Place).await? > 0 {
+            bump_revision(&mut tx, None).await?;
+        }
+        secrets::seal_clear_passwords(&mut tx, &store.key).await?;
+        tx.commit().await?;
+        Ok(store)
     }
 
     /// A read transaction whose statements all see one snapshot of the data.
@@ -450,6 +480,23 @@ impl Store for SqlStore {
 
     async fn revision(&self) -> Result<i64, StoreError> {
         read_revision(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn check_writable(&self) -> Result<(), StoreError> {
+        let not_writable = |e: StoreError| StoreError::NotWritable {
+            target: self.target.clone(),
+            reason: e.to_string(),
+        };
+        let mut tx = begin_write(&self.pool).await.map_err(not_writable)?;
+        sqlx::query(
+            "INSERT INTO store_probe (id, at_ms) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms",
+        )
+        .bind(crate::clock::now_ms())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| not_writable(e.into()))?;
+        tx.commit().await.map_err(|e| not_writable(e.into()))
     }
 
     async fn counts(&self) -> Result<Counts, StoreError> {

@@ -42,6 +42,11 @@ impl Server {
             .unwrap_or_default()
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self._child.0.id()
+    }
+
     /// Sends the server SIGHUP (reload the templates).
     pub fn hangup(&self) {
         let status = Command::new("kill")

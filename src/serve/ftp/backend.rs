@@ -132,9 +132,11 @@ pub fn name_of(path: &Path) -> Result<&str> {
 fn refused(refusal: Refused) -> Error {
     Error::from(match refusal {
         Refused::NotFound => ErrorKind::PermanentFileNotAvailable,
-        Refused::Forbidden(_) | Refused::Banned | Refused::Unauthorized { .. } => {
-            ErrorKind::FileNameNotAllowedError
-        }
+        Refused::Forbidden(_)
+        | Refused::Banned
+        | Refused::Unauthorized { .. }
+        | Refused::WrongLogin(_)
+        | Refused::LoginsLocked(_) => ErrorKind::FileNameNotAllowedError,
         Refused::TooLarge(_) => ErrorKind::ExceededStorageAllocationError,
         Refused::Failed(_) => ErrorKind::LocalError,
     })
