@@ -23,17 +23,15 @@ async fn polycom_boot_sequence_over_http() {
     for base in [server.base.clone(), format!("{}/prov", server.base)] {
         let get = |name: &str| curl(&format!("{base}/{name}"), &["-A", POLYCOM_UA]);
         // The Updater uploads its boot log first: at the very first boot the address has not
-        // fetched the phone's master file yet, so it does not act for the phone (404, as for a
-        // phone that does not exist; a failed upload does not stop a boot); at the next boot
-        // it does.
+        // fetched the phone's master file yet, so it does not act for the phone; the log is
+        // held (answered as stored) and written when the master file goes to this address.
         let boot_log = server.db.dir.path().join("boot.log");
         std::fs::write(&boot_log, "bootrom 5.9.7 started\n").unwrap();
         let put = curl(
             &format!("{base}/0004f214ab38-boot.log"),
             &["-A", POLYCOM_UA, "-T", boot_log.to_str().unwrap()],
         );
-        let first_boot = base == server.base;
-        assert_eq!(put.status, if first_boot { 404 } else { 204 });
+        assert_eq!(put.status, 204);
         let master = get("0004f214ab38.cfg");
         assert_eq!(master.status, 200);
         assert_eq!(
@@ -345,15 +343,31 @@ async fn phones_upload_their_own_logs_and_overrides() {
     };
     let get = |path: &str| curl(&format!("{}/{path}", server.base), &["-A", POLYCOM_UA]);
 
-    // Only an address the phone's master file went to may upload for it.
-    assert_eq!(put("0004f214ab37-boot.log", b"before\n").status, 404);
+    // Only an address the phone's master file went to may upload for it; a boot log sent
+    // before (the Updater's, at a first boot) is held until the master file goes there, and
+    // from any other address it is never stored.
+    assert_eq!(put("0004f214ab37-app.log", b"early\n").status, 404);
+    assert_eq!(put("0004f214ab37-boot.log", b"before\n").status, 204);
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::write(&elsewhere, b"forged\n").unwrap();
+    let forged = curl(
+        &format!("{}/0004f214ab37-boot.log", server.base),
+        &[
+            "--interface",
+            "127.0.0.9",
+            "-T",
+            elsewhere.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(forged.status, 204, "the same answer for anyone");
     boot_from(&server, "127.0.0.1", "0004f214ab37");
+    std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(put("0004f214ab37-boot.log", b"first\n").status, 204);
     assert_eq!(put("0004f214ab37-boot.log", b"second\n").status, 204);
     let log = get("0004f214ab37-boot.log");
     assert_eq!(
         (log.status, log.body.as_slice()),
-        (200, &b"first\nsecond\n"[..])
+        (200, &b"before\nfirst\nsecond\n"[..])
     );
     assert_eq!(
         log.header("content-type").as_deref(),

@@ -16,6 +16,7 @@ pub mod followers;
 pub mod ftp;
 pub mod guard;
 pub mod health;
+pub mod held_uploads;
 pub mod http;
 pub mod live;
 pub mod login_limit;

@@ -1,8 +1,12 @@
 //! What every transport (HTTP, FTP, TFTP) serves phones, in one place, so no transport has a copy
 //! of the routing: a name is a rendered file (from [`Live`]'s cache), else an upload the phone
-//! reads back, else a file of the firmware folder, else not found. Uploads are accepted only for a
-//! known phone's own upload names and within the size limit. Every file served is recorded on its
-//! phone in batches ([`Recorder`]).
+//! reads back, else a file of the firmware folder, else not found. A phone's files other than
+//! its master file go only to an address its master file went to ([`Access`]); a phone file that
+//! is missing or refused gets one answer, "not found", so no request tells which phones or
+//! extensions exist. Uploads are accepted only for a known phone's own upload names, from an
+//! address acting for it, within the size limit (a boot log sent before the phone's master-file
+//! fetch is held until it: [`HeldUploads`]). Every file served is recorded on its phone in
+//! batches ([`Recorder`]).
 //!
 //! The phone a fetch belongs to is the one the user agent names (Aastra/Mitel), else the one the
 //! file names (`<mac>.cfg`, `<mac>-...`, an extension's file), else the phone last seen at the
@@ -22,6 +26,7 @@ use crate::provision::{Rendered, mac_in_name};
 use crate::serve::access::{Access, Requester};
 use crate::serve::firmware;
 use crate::serve::guard::{Guard, Guess, Verdict};
+use crate::serve::held_uploads::HeldUploads;
 use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::metrics;
 use crate::serve::sightings::Recorder;
@@ -89,6 +94,9 @@ impl Found {
 pub struct AcceptedUpload {
     upload: upload::UploadName,
     client: Option<IpAddr>,
+    /// A boot log from an address that does not act for its phone (yet): held, not stored
+    /// ([`HeldUploads`]).
+    hold: bool,
 }
 
 /// A cached rendered file as bytes, shared with the cache instead of copied.
@@ -154,6 +162,8 @@ pub struct PhoneFiles {
     guard: Arc<Guard>,
     /// Who may receive which files.
     access: Arc<Access>,
+    /// Boot logs waiting for their phone's master-file fetch.
+    held: HeldUploads,
 }
 
 impl PhoneFiles {
@@ -177,6 +187,7 @@ impl PhoneFiles {
             phone_at: Mutex::default(),
             guard,
             access,
+            held: HeldUploads::default(),
         }
     }
 
@@ -243,10 +254,14 @@ impl PhoneFiles {
             return Err(Refused::Banned);
         }
         let found = match self.find_file(name, requester).await {
-            Ok(Found::Rendered(file)) => self
-                .access
-                .check(&self.live, &file, name, requester)
-                .map(|()| Found::Rendered(file)),
+            Ok(Found::Rendered(file)) => {
+                self.access
+                    .check(&self.live, &file, name, requester)
+                    .map(|()| {
+                        self.release_held(&file, client);
+                        Found::Rendered(file)
+                    })
+            }
             Ok(other) => self
                 .access
                 .check_certificate(requester, owner, name)
@@ -259,6 +274,30 @@ impl PhoneFiles {
             }
             other => other,
         }
+    }
+
+    /// Stores the boot log held for the phone whose master file `file` is, sent from `client`.
+    fn release_held(&self, file: &Rendered, client: Option<IpAddr>) {
+        let (Some(phone), Some(ip), true) = (file.access.owner, client, file.access.master) else {
+            return;
+        };
+        let Some(write) = self.held.release(ip, phone) else {
+            return;
+        };
+        let writer = self.upload_writer.clone();
+        tokio::spawn(async move {
+            let name = write.upload.name.clone();
+            match writer.store(write).await {
+                Ok(_) => tracing::info!(
+                    target: "audit",
+                    client = %ip,
+                    mac = %phone,
+                    file = %name,
+                    "upload stored (held until the phone fetched its master file)"
+                ),
+                Err(e) => tracing::error!(file = %name, "upload storage failed: {e}"),
+            }
+        });
     }
 
     /// The answer to a phone file that is missing or refused: "not found", and a miss toward a
@@ -338,7 +377,18 @@ impl PhoneFiles {
                 "phones may upload only their own logs and overrides",
             ));
         };
+        let boot_log = upload.name.ends_with("-boot.log");
+        let held = |upload| {
+            Ok(AcceptedUpload {
+                upload,
+                client,
+                hold: true,
+            })
+        };
         if !self.live.knows(&upload.mac) {
+            if boot_log {
+                return held(upload);
+            }
             refused("no such phone");
             return Err(Refused::NotFound);
         }
@@ -346,7 +396,12 @@ impl PhoneFiles {
             .access
             .check_upload(&self.live, upload.mac, name, requester)
         {
-            Ok(()) => Ok(AcceptedUpload { upload, client }),
+            Ok(()) => Ok(AcceptedUpload {
+                upload,
+                client,
+                hold: false,
+            }),
+            Err(Refused::Forbidden(_)) if boot_log => held(upload),
             Err(Refused::Forbidden(_)) => Err(Refused::NotFound),
             Err(other) => Err(other),
         }
@@ -369,13 +424,17 @@ impl PhoneFiles {
     /// (keeping its newest bytes), anything else replaced. Refused uploads write nothing.
     pub async fn store_upload(
         &self,
-        AcceptedUpload { upload, client }: AcceptedUpload,
+        accepted: AcceptedUpload,
         content: &[u8],
     ) -> Result<(), Refused> {
         if content.len() > self.uploads.max_bytes {
-            return Err(self.oversized(&AcceptedUpload { upload, client }));
+            return Err(self.oversized(&accepted));
         }
-        let client = client.map(|ip| ip.to_string()).unwrap_or_default();
+        let AcceptedUpload {
+            upload,
+            client,
+            hold,
+        } = accepted;
         let received = content.len();
         let write = UploadWrite {
             upload: Upload {
@@ -386,6 +445,20 @@ impl PhoneFiles {
             },
             log_keep: (upload.keep == Keep::Log).then_some(self.uploads.log_keep_bytes),
         };
+        if hold {
+            if let Some(ip) = client {
+                tracing::info!(
+                    target: "audit",
+                    client = %ip,
+                    file = %upload.name,
+                    bytes = received,
+                    "boot log held until its phone fetches its master file from this address"
+                );
+                self.held.hold(ip, write);
+            }
+            return Ok(());
+        }
+        let client = client.map(|ip| ip.to_string()).unwrap_or_default();
         match self.upload_writer.store(write).await {
             Ok(true) => {
                 tracing::info!(
