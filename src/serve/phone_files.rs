@@ -385,10 +385,10 @@ impl PhoneFiles {
                 hold: true,
             })
         };
+        if boot_log && !self.access.acts_for(upload.mac, requester) {
+            return held(upload);
+        }
         if !self.live.knows(&upload.mac) {
-            if boot_log {
-                return held(upload);
-            }
             refused("no such phone");
             return Err(Refused::NotFound);
         }
@@ -401,7 +401,6 @@ impl PhoneFiles {
                 client,
                 hold: false,
             }),
-            Err(Refused::Forbidden(_)) if boot_log => held(upload),
             Err(Refused::Forbidden(_)) => Err(Refused::NotFound),
             Err(other) => Err(other),
         }

@@ -120,19 +120,22 @@ pub fn start_on(db: TestDb, extra: &[&str]) -> Server {
 }
 
 fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -> Server {
+    // Loopback listeners unless the test names its own.
+    let defaults = [
+        ("--http-listen", "127.0.0.1:0"),
+        ("--http-prefix", "/prov"),
+        ("--ftp-listen", "127.0.0.1:0"),
+        ("--tftp-listen", "127.0.0.1:0"),
+    ];
     let mut child = db
         .command()
-        .args([
-            "serve",
-            "--http-listen",
-            "127.0.0.1:0",
-            "--http-prefix",
-            "/prov",
-            "--ftp-listen",
-            "127.0.0.1:0",
-            "--tftp-listen",
-            "127.0.0.1:0",
-        ])
+        .arg("serve")
+        .args(
+            defaults
+                .iter()
+                .filter(|(flag, _)| !extra.iter().any(|given| given == flag))
+                .flat_map(|(flag, value)| [*flag, *value]),
+        )
         .arg("--firmware-dir")
         .arg(&firmware)
         .args(&extra)
