@@ -460,6 +460,18 @@ async fn https_with_a_test_ca_and_client_certificates_naming_the_phone() {
         );
     }
     assert_eq!(ftp("altigen.cfg").status, 226);
+    let tftp = |file: &str| {
+        common::server::fetch_all(
+            "127.0.0.1",
+            &[format!("tftp://{}/{file}", server.tftp)],
+            "%{exitcode}\n",
+            &[],
+        )
+        .join("")
+    };
+    assert_ne!(tftp(&format!("{POLYCOM}.cfg")), "0", "TFTP refuses the master file");
+    assert_ne!(tftp("201.cfg"), "0");
+    assert_eq!(tftp("altigen.cfg"), "0");
     await_log(
         &server,
         &["audit", "go only over HTTPS with its client certificate"],

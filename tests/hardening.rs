@@ -310,6 +310,82 @@ async fn admin_token_guesses_are_slowed_and_locked_out() {
     );
 }
 
+/// Guessing a phone's login (HTTP Digest) costs time the same way: each wrong answer waits a
+/// second, and ten from one address lock that address's phone logins (429, right password or
+/// not) while the phone itself, at another address, goes on.
+#[tokio::test]
+async fn phone_login_guesses_are_slowed_and_locked_out() {
+    use common::server::{boot_from, curl, send_json, start_with};
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let set = send_json(
+        &server,
+        "PUT",
+        "/phones/0004f214ab37/login",
+        r#"{"username": "alice-phone", "passwords": ["right-password-1"]}"#,
+    );
+    assert_eq!(set.status, 204);
+    boot_from(&server, "127.0.0.9", "0004f214ab37");
+    boot_from(&server, "127.0.0.10", "0004f214ab37");
+    let url = format!("{}/201.cfg", server.base);
+    let login = |source: &str, password: &str| {
+        curl(
+            &url,
+            &[
+                "--interface",
+                source,
+                "--digest",
+                "-u",
+                &format!("alice-phone:{password}"),
+            ],
+        )
+    };
+    let started = std::time::Instant::now();
+    let guesses: Vec<_> = (0..10)
+        .map(|i| {
+            std::thread::spawn({
+                let url = url.clone();
+                move || {
+                    curl(
+                        &url,
+                        &[
+                            "--interface",
+                            "127.0.0.9",
+                            "--digest",
+                            "-u",
+                            &format!("alice-phone:guess-{i}"),
+                        ],
+                    )
+                    .status
+                }
+            })
+        })
+        .collect();
+    for guess in guesses {
+        assert_eq!(guess.join().unwrap(), 401);
+    }
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "each wrong answer waits"
+    );
+    let locked = login("127.0.0.9", "right-password-1");
+    assert_eq!(locked.status, 429, "locked, right password or not");
+    assert!(
+        locked
+            .headers
+            .to_ascii_lowercase()
+            .contains("retry-after: 900"),
+        "{}",
+        locked.headers
+    );
+    assert_eq!(login("127.0.0.10", "right-password-1").status, 200);
+    assert_eq!(
+        server
+            .log_lines("phone logins from this address are locked out")
+            .len(),
+        1
+    );
+}
+
 /// FTP's log and audit lines carry what happened, not the FTP library's session state: a failed
 /// login, a refused upload and a missing file each log a short line.
 #[tokio::test]
