@@ -21,9 +21,9 @@ use crate::serve::guard::client_key;
 /// How long a held boot log waits for its phone's master-file fetch.
 pub const HOLD_FOR: Duration = Duration::from_secs(120);
 /// The newest bytes of a held log that are kept.
-pub const MAX_HELD_BYTES: usize = 64 * 1024;
+pub const MAX_HELD_BYTES: usize = 32 * 1024;
 /// Most logs held at once.
-pub const MAX_HELD: usize = 256;
+pub const MAX_HELD: usize = 1024;
 
 /// Boot logs waiting for their phone's master-file fetch, by client address and phone.
 #[derive(Debug, Default)]
