@@ -469,7 +469,11 @@ async fn https_with_a_test_ca_and_client_certificates_naming_the_phone() {
         )
         .join("")
     };
-    assert_ne!(tftp(&format!("{POLYCOM}.cfg")), "0", "TFTP refuses the master file");
+    assert_ne!(
+        tftp(&format!("{POLYCOM}.cfg")),
+        "0",
+        "TFTP refuses the master file"
+    );
     assert_ne!(tftp("201.cfg"), "0");
     assert_eq!(tftp("altigen.cfg"), "0");
     await_log(
