@@ -244,28 +244,18 @@ async fn one_address_cannot_hold_every_connection() {
     }
 }
 
-/// Guessing the admin token costs time: every wrong guess is answered after a second, and ten
-/// from one address lock it out (429, right token or not) while other addresses go on.
-#[tokio::test]
-async fn admin_token_guesses_are_slowed_and_locked_out() {
-    use common::server::{api, curl, start_with};
-    let server = start_with(&["--admin-token", TOKEN]).await;
-    let url = format!("{}/api/v1/sites", server.base);
+/// Ten wrong logins at `url` at once from 127.0.0.9 (`guess` gives guess `i`'s curl arguments):
+/// each is answered 401, after the failed-login delay.
+fn guess_ten_times(url: &str, guess: impl Fn(usize) -> Vec<String>) {
     let started = std::time::Instant::now();
     let guesses: Vec<_> = (0..10)
         .map(|i| {
-            let url = url.clone();
+            let url = url.to_string();
+            let mut args = vec!["--interface".to_string(), "127.0.0.9".to_string()];
+            args.extend(guess(i));
             std::thread::spawn(move || {
-                curl(
-                    &url,
-                    &[
-                        "--interface",
-                        "127.0.0.9",
-                        "-H",
-                        &format!("Authorization: Bearer guess-{i:020}"),
-                    ],
-                )
-                .status
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                common::server::curl(&url, &args).status
             })
         })
         .collect();
@@ -276,6 +266,31 @@ async fn admin_token_guesses_are_slowed_and_locked_out() {
         started.elapsed() >= std::time::Duration::from_secs(1),
         "each wrong guess waits"
     );
+}
+
+/// A 429 that says when to come back (the fifteen-minute lockout).
+fn assert_locked_out(reply: &common::server::Reply, what: &str) {
+    assert_eq!(reply.status, 429, "{what}");
+    assert!(
+        reply
+            .headers
+            .to_ascii_lowercase()
+            .contains("retry-after: 900"),
+        "{}",
+        reply.headers
+    );
+}
+
+/// Guessing the admin token costs time: every wrong guess is answered after a second, and ten
+/// from one address lock it out (429, right token or not) while other addresses go on.
+#[tokio::test]
+async fn admin_token_guesses_are_slowed_and_locked_out() {
+    use common::server::{api, curl, start_with};
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let url = format!("{}/api/v1/sites", server.base);
+    guess_ten_times(&url, |i| {
+        vec!["-H".into(), format!("Authorization: Bearer guess-{i:020}")]
+    });
     let locked = curl(
         &url,
         &[
@@ -285,18 +300,7 @@ async fn admin_token_guesses_are_slowed_and_locked_out() {
             &format!("Authorization: Bearer {TOKEN}"),
         ],
     );
-    assert_eq!(
-        locked.status, 429,
-        "the address is locked, right token or not"
-    );
-    assert!(
-        locked
-            .headers
-            .to_ascii_lowercase()
-            .contains("retry-after: 900"),
-        "{}",
-        locked.headers
-    );
+    assert_locked_out(&locked, "the address is locked, right token or not");
     assert_eq!(
         api(&server, "GET", "/sites", &[]).status,
         200,
@@ -339,44 +343,15 @@ async fn phone_login_guesses_are_slowed_and_locked_out() {
             ],
         )
     };
-    let started = std::time::Instant::now();
-    let guesses: Vec<_> = (0..10)
-        .map(|i| {
-            std::thread::spawn({
-                let url = url.clone();
-                move || {
-                    curl(
-                        &url,
-                        &[
-                            "--interface",
-                            "127.0.0.9",
-                            "--digest",
-                            "-u",
-                            &format!("alice-phone:guess-{i}"),
-                        ],
-                    )
-                    .status
-                }
-            })
-        })
-        .collect();
-    for guess in guesses {
-        assert_eq!(guess.join().unwrap(), 401);
-    }
-    assert!(
-        started.elapsed() >= std::time::Duration::from_secs(1),
-        "each wrong answer waits"
-    );
+    guess_ten_times(&url, |i| {
+        vec![
+            "--digest".into(),
+            "-u".into(),
+            format!("alice-phone:guess-{i}"),
+        ]
+    });
     let locked = login("127.0.0.9", "right-password-1");
-    assert_eq!(locked.status, 429, "locked, right password or not");
-    assert!(
-        locked
-            .headers
-            .to_ascii_lowercase()
-            .contains("retry-after: 900"),
-        "{}",
-        locked.headers
-    );
+    assert_locked_out(&locked, "locked, right password or not");
     assert_eq!(login("127.0.0.10", "right-password-1").status, 200);
     assert_eq!(
         server

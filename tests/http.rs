@@ -327,6 +327,13 @@ async fn an_aastra_user_agent_must_name_the_mac_of_the_file() {
     assert!(!String::from_utf8_lossy(&refused.body).contains("password"));
     assert_eq!(curl(&url, &["-A", AASTRA_UA]).status, 200);
     assert_eq!(curl(&url.to_lowercase(), &["-A", AASTRA_UA]).status, 200);
+    // The Aastra phone's lines (204, 205) are in its own <MAC>.cfg, behind the user-agent
+    // check: there is no Polycom extension file of them, even for the address the phone's
+    // master file went to.
+    for number in ["204", "205"] {
+        let polycom_copy = curl(&format!("{}/{number}.cfg", server.base), &[]);
+        assert_eq!(polycom_copy.status, 404, "{number}.cfg");
+    }
 }
 
 #[tokio::test]

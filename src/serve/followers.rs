@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 use crate::domain::Mac;
 use crate::serve::guard::client_key;
@@ -22,22 +22,34 @@ use crate::serve::guard::client_key;
 pub const MAX_ADDRESSES_PER_PHONE: usize = 4;
 
 /// The addresses each phone's master file was served to, newest last.
+/// Read-mostly: a phone's fetches only read it, and a master-file fetch writes only when the
+/// address is new for the phone.
 #[derive(Debug, Default)]
 pub struct Followers {
-    by_phone: Mutex<HashMap<Mac, Vec<IpAddr>>>,
+    by_phone: RwLock<HashMap<Mac, Vec<IpAddr>>>,
 }
 
 impl Followers {
-    fn by_phone(&self) -> std::sync::MutexGuard<'_, HashMap<Mac, Vec<IpAddr>>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Mac, Vec<IpAddr>>> {
         self.by_phone
-            .lock()
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Mac, Vec<IpAddr>>> {
+        self.by_phone
+            .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Remembers that `phone`'s master file was served to `client`.
     pub fn follow(&self, phone: Mac, client: IpAddr) {
         let key = client_key(client);
-        let mut by_phone = self.by_phone();
+        let newest = |addresses: &Vec<IpAddr>| addresses.last() == Some(&key);
+        if self.read().get(&phone).is_some_and(newest) {
+            return;
+        }
+        let mut by_phone = self.write();
         let addresses = by_phone.entry(phone).or_default();
         if addresses.last() == Some(&key) {
             return;
@@ -53,14 +65,14 @@ impl Followers {
     /// server started, the phone was last seen there).
     pub fn follows(&self, phone: Mac, client: IpAddr) -> bool {
         let key = client_key(client);
-        self.by_phone()
+        self.read()
             .get(&phone)
             .is_some_and(|addresses| addresses.contains(&key))
     }
 
     /// Forgets every address of `phone` (an admin unbinding it).
     pub fn forget(&self, phone: &Mac) {
-        self.by_phone().remove(phone);
+        self.write().remove(phone);
     }
 }
 

@@ -552,16 +552,20 @@ mod tests {
         }
     }
 
+    fn limited(limit: u32) -> Guard {
+        Guard::new(GuardSettings {
+            limit,
+            ..GuardSettings::default()
+        })
+    }
+
     fn mac(n: u32) -> Mac {
         Mac::parse(&format!("0004f2{n:06x}")).unwrap()
     }
 
     #[test]
     fn distinct_misses_ban_at_the_limit_and_known_phones_still_pass() {
-        let guard = Guard::new(GuardSettings {
-            limit: 3,
-            ..GuardSettings::default()
-        });
+        let guard = limited(3);
         let client = ip("192.0.2.7");
         guard.seen(client, mac(1));
         // The same missing name again and again is one miss (a phone retrying).
@@ -632,10 +636,7 @@ mod tests {
 
     #[test]
     fn one_phone_guessed_through_several_files_is_one_miss() {
-        let guard = Guard::new(GuardSettings {
-            limit: 2,
-            ..GuardSettings::default()
-        });
+        let guard = limited(2);
         let client = ip("192.0.2.3");
         for name in [
             "0004f2999999.cfg",
@@ -650,10 +651,7 @@ mod tests {
 
     #[test]
     fn tftp_misses_brake_tftp_only_and_never_ban() {
-        let guard = Guard::new(GuardSettings {
-            limit: 2,
-            ..GuardSettings::default()
-        });
+        let guard = limited(2);
         let forged = ip("192.0.2.4");
         guard.seen(forged, mac(1));
         assert!(!guard.miss(forged, tftp("0004f2999999.cfg")));
