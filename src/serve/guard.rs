@@ -262,11 +262,7 @@ impl Guard {
         let identity = guess.identity();
         let now = Instant::now();
         let mut clients = self.clients();
-        if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
-            forget_quietest(&mut clients);
-        }
-        let state = clients.entry(client).or_default();
-        state.last_seen = Some(now);
+        let state = tracked(&mut clients, client, now);
         if let Some((until, _)) = &state.banned {
             if now < *until {
                 return true;
@@ -330,11 +326,7 @@ impl Guard {
     fn tftp_miss(&self, client: IpAddr, guess: Guess<'_>) -> bool {
         let now = Instant::now();
         let mut clients = self.clients();
-        if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
-            forget_quietest(&mut clients);
-        }
-        let state = clients.entry(client).or_default();
-        state.last_seen = Some(now);
+        let state = tracked(&mut clients, client, now);
         match state.tftp_braked {
             Some(until) if now < until => return true,
             Some(_) => self.end_brake(state),
@@ -364,11 +356,7 @@ impl Guard {
         }
         let client = client_key(client);
         let mut clients = self.clients();
-        if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
-            forget_quietest(&mut clients);
-        }
-        let state = clients.entry(client).or_default();
-        state.last_seen = Some(Instant::now());
+        let state = tracked(&mut clients, client, Instant::now());
         if state.phones.len() < MAX_PHONES_PER_ADDRESS {
             state.phones.insert(phone);
         }
@@ -516,6 +504,17 @@ impl Guard {
             self.bans_held.fetch_sub(1, Ordering::AcqRel);
         }
     }
+}
+
+/// `client`'s state, made if new (forgetting the quietest address when too many are tracked),
+/// marked as seen `now`.
+fn tracked(clients: &mut HashMap<IpAddr, Client>, client: IpAddr, now: Instant) -> &mut Client {
+    if clients.len() >= MAX_ADDRESSES && !clients.contains_key(&client) {
+        forget_quietest(clients);
+    }
+    let state = clients.entry(client).or_default();
+    state.last_seen = Some(now);
+    state
 }
 
 /// Forgets the unbanned address seen longest ago.
