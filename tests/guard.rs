@@ -202,3 +202,29 @@ async fn credential_files_go_only_to_the_provisioning_networks() {
     assert_eq!(refused.len(), 2, "{refused:?}");
     assert!(refused[0].contains("client=127.0.0.1"), "{refused:?}");
 }
+
+/// A ban holds over a restart, and so does its exception: the phones that booted from the
+/// banned address before (an office behind the scanner's NAT) keep booting after phoneprov
+/// restarts, while other phones' files stay refused there.
+#[tokio::test]
+async fn the_phones_spared_by_a_ban_are_spared_after_a_restart_too() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let office = "127.0.0.51";
+    assert_eq!(http_status(&server, office, "0004f214ab37.cfg"), "200");
+    assert_eq!(http_status(&server, office, "201.cfg"), "200");
+    let urls: Vec<String> = guesses(5)[..LIMIT]
+        .iter()
+        .map(|name| format!("{}/{name}", server.base))
+        .collect();
+    fetch_all(office, &urls, "%{response_code}\n", &[]);
+    assert_eq!(http_status(&server, office, "0004f214ab38.cfg"), "403");
+    // Bans are stored within a second, last-seen data too.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let server = server.restart();
+    assert_eq!(http_status(&server, office, "0004f214ab37.cfg"), "200");
+    assert_eq!(http_status(&server, office, "201.cfg"), "200");
+    assert_eq!(http_status(&server, office, "0004f214ab38.cfg"), "403");
+    let bans = json(&api(&server, "GET", "/bans", &[]));
+    assert_eq!(bans[0]["address"], office);
+    assert_eq!(bans[0]["phones"], serde_json::json!(["0004f214ab37"]));
+}
