@@ -287,7 +287,7 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
 
-    init_logging(cli.log_format == "json");
+    let log_writer = init_logging(cli.log_format == "json");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(phoneprov::serve::workers::BLOCKING_THREADS)
@@ -299,7 +299,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, config_file)) {
+    let outcome = runtime.block_on(run(cli, config_file));
+    drop(runtime);
+    // Every log and audit line still queued is written before the last words.
+    drop(log_writer);
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             report_error(&e);
@@ -330,30 +334,39 @@ impl Write for LogWriter {
 /// in front of every line logged within them, audit lines included.
 const DEFAULT_LOG_FILTER: &str = "info,sqlx=error,libunftp=warn";
 
-fn init_logging(json: bool) {
+/// Log lines queued for the writer thread before a logging thread waits for room.
+const LOG_QUEUE_LINES: usize = 64 * 1024;
+
+/// Sets up logging to standard error through a writer thread: a request logs its audit line by
+/// queueing it, not by a write to stderr on the phone's path. The queue never drops a line (a
+/// full queue makes the logging thread wait), and the returned guard writes out every line
+/// still queued when it is dropped, at exit.
+fn init_logging(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .thread_name("phoneprov-log")
+        .finish(LogWriter);
     use tracing_subscriber::prelude::*;
     let registry = tracing_subscriber::registry()
         .with(filter)
         .with(phoneprov::serve::activity::ProblemLayer);
     if json {
         registry
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .json()
-                    .with_writer(|| LogWriter),
-            )
+            .with(tracing_subscriber::fmt::layer().json().with_writer(writer))
             .init();
     } else {
         registry
             .with(
                 tracing_subscriber::fmt::layer()
-                    .with_writer(|| LogWriter)
+                    .with_writer(writer)
                     .with_ansi(std::io::stderr().is_terminal()),
             )
             .init();
     }
+    guard
 }
 
 /// Writes a line to standard error; if that is closed there is nobody left to tell.
@@ -361,10 +374,6 @@ fn tell(line: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-/// Raises the soft limit of open descriptors to the hard limit (at most 1,048,576): every phone
-/// connection, FTP session and firmware read holds one, and the usual soft default of 1,024 is
-/// gone after a thousand half-open connections. Logged when raised; a failure is logged and the
-/// server runs with what it has.
 /// Writing past a file-size limit (`RLIMIT_FSIZE`) kills a process with SIGXFSZ by default.
 /// Ignored, such a write fails with an error like a full disk's, which the store reports
 /// (`/healthz`, the failed request) instead of the server dying.
@@ -375,6 +384,10 @@ fn ignore_file_size_signal() {
     }
 }
 
+/// Raises the soft limit of open descriptors to the hard limit (at most 1,048,576): every phone
+/// connection, FTP session and firmware read holds one, and the usual soft default of 1,024 is
+/// gone after a thousand half-open connections. Logged when raised; a failure is logged and the
+/// server runs with what it has.
 fn raise_descriptor_limit() {
     let mut limit = libc::rlimit {
         rlim_cur: 0,

@@ -196,3 +196,32 @@ async fn every_security_event_is_one_structured_audit_line() {
         "{change}"
     );
 }
+
+/// Log and audit lines go through a writer thread, off the phone's path; stopping the server
+/// (SIGTERM) right after a burst of credential fetches loses none of their audit lines.
+#[tokio::test]
+async fn no_audit_line_is_lost_when_the_server_stops() {
+    let server = common::server::start_with(&[]).await;
+    common::server::boot_from(&server, "127.0.0.1", "0004f214ab37");
+    let urls: Vec<String> = (0..2_000)
+        .map(|_| format!("{}/201.cfg", server.base))
+        .collect();
+    let statuses = common::server::fetch_all("127.0.0.1", &urls, "%{response_code}\n", &[]);
+    assert!(statuses.iter().all(|s| s == "200"), "{statuses:?}");
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while server.log_lines("credential file served").len() < urls.len()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        server.log_lines("credential file served").len(),
+        urls.len(),
+        "one audit line per credential file served"
+    );
+}

@@ -32,7 +32,8 @@ for i in range(n):
 PY
 
 PP_PORT=$(free_port)
-RUST_LOG=warn "$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
+# Default logging: every credential file served leaves its audit line, as in a real deployment.
+"$BIN" --data-dir "$WORK/data" --server-address 10.0.0.1 serve \
     --http-listen "127.0.0.1:$PP_PORT" --admin-token bench-admin-token-0123456789 2> "$WORK/phoneprov.log" &
 SERVER=$!
 wait_for_http "$PP_PORT"
@@ -57,7 +58,8 @@ pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    # Its access log on, buffered, so both servers keep their trail.
+    access_log $WORK/nginx/access.log combined buffer=64k flush=1s;
     sendfile on;
     keepalive_requests 1000000;
     client_body_temp_path $WORK/nginx;
