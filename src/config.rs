@@ -64,13 +64,19 @@ pub struct ExposedFile {
 
 /// Refuses `path` if it exists with permission bits for the group or others.
 pub fn refuse_exposed(path: &Path) -> Result<(), ExposedFile> {
-    match std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777) {
-        Ok(mode) if mode & 0o077 != 0 => Err(ExposedFile {
+    match open_to_others(path) {
+        Ok(Some(mode)) => Err(ExposedFile {
             path: path.to_path_buf(),
             mode,
         }),
         _ => Ok(()),
     }
+}
+
+/// The permission bits of `path` if they give the group or others any access.
+fn open_to_others(path: &Path) -> std::io::Result<Option<u32>> {
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    Ok((mode & 0o077 != 0).then_some(mode))
 }
 
 /// Name of the lock file `phoneprov serve` holds in the data folder while it serves an SQLite
@@ -163,12 +169,7 @@ fn create_dir(path: &Path) -> Result<(), StorageError> {
         .mode(0o700)
         .create(path)
         .map_err(failed)?;
-    let mode = std::fs::metadata(path)
-        .map_err(failed)?
-        .permissions()
-        .mode()
-        & 0o7777;
-    if mode & 0o077 != 0 {
+    if let Some(mode) = open_to_others(path).map_err(failed)? {
         match std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)) {
             Ok(()) => tracing::warn!(
                 folder = %path.display(),

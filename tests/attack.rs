@@ -30,24 +30,35 @@ struct Probe {
     served: Vec<String>,
 }
 
+/// Runs the script `tests/attack/{script}` with `args`; the JSON it prints.
+fn python(script: &str, args: &[String]) -> serde_json::Value {
+    let path = common::fixture_path(&format!("../tests/attack/{script}"));
+    let out = Command::new("python3")
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{script} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Runs tests/attack/probe.py: `names` over `transport` to `host:port` from `source`.
 fn probe(transport: &str, host: &str, port: u16, source: &str, names: &[String]) -> Probe {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("names");
     std::fs::write(&list, names.join("\n")).unwrap();
-    let script = common::fixture_path("../tests/attack/probe.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .args([transport, host, &port.to_string(), source])
-        .arg(&list)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "probe {transport} from {source}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let args = [
+        transport,
+        host,
+        &port.to_string(),
+        source,
+        &list.display().to_string(),
+    ];
+    let answer = python("probe.py", &args.map(str::to_string));
     Probe {
         tally: serde_json::from_value(answer["tally"].clone()).unwrap(),
         served: serde_json::from_value(answer["served"].clone()).unwrap(),
@@ -315,25 +326,17 @@ fn office_phones() -> (String, serde_json::Value) {
 
 /// Boots the whole office once (`boot`: 1 or 2); the answers no real phone would expect.
 fn boot_office(server: &Server, phones: &std::path::Path, boot: u8) -> Vec<String> {
-    let script = common::fixture_path("../tests/attack/office.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .args([
+    let answer = python(
+        "office.py",
+        &[
             "127.0.0.1".to_string(),
             http_port(server).to_string(),
             server.ftp.port().to_string(),
             server.tftp.port().to_string(),
-        ])
-        .arg(phones)
-        .arg(boot.to_string())
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "office boot {boot}: {}",
-        String::from_utf8_lossy(&out.stderr)
+            phones.display().to_string(),
+            boot.to_string(),
+        ],
     );
-    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(answer["requests"].as_u64().unwrap() > 2_000, "{answer}");
     serde_json::from_value(answer["problems"].clone()).unwrap()
 }

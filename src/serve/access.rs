@@ -167,26 +167,31 @@ impl Access {
 
     /// Refuses a request over HTTPS with client certificates that has none, or whose
     /// certificate names another phone than `owner` (or none); while certificates are asked
-    /// for, a phone's own file over a transport without one.
+    /// for, a phone's own file over a transport without one. `owner` (the phone the file
+    /// belongs to) is asked only when a certificate is in play, so the plain path does not look
+    /// it up.
     pub fn check_certificate(
         &self,
         requester: &Requester<'_>,
-        owner: Option<Mac>,
+        owner: impl FnOnce() -> Option<Mac>,
         name: &str,
     ) -> Result<(), Refused> {
         match requester.certificate {
-            ClientCertificate::NotAsked if self.certificates_required && owner.is_some() => {
-                tracing::warn!(
-                    target: "audit",
-                    client = %requester.client_text(),
-                    file = %name,
-                    "refused: a phone's files go only over HTTPS with its client certificate"
-                );
-                Err(Refused::Forbidden(
-                    "a phone's files go only over HTTPS with its client certificate",
-                ))
-            }
-            ClientCertificate::NotAsked => Ok(()),
+            ClientCertificate::NotAsked if !self.certificates_required => Ok(()),
+            ClientCertificate::NotAsked => match owner() {
+                Some(_) => {
+                    tracing::warn!(
+                        target: "audit",
+                        client = %requester.client_text(),
+                        file = %name,
+                        "refused: a phone's files go only over HTTPS with its client certificate"
+                    );
+                    Err(Refused::Forbidden(
+                        "a phone's files go only over HTTPS with its client certificate",
+                    ))
+                }
+                None => Ok(()),
+            },
             ClientCertificate::Missing => {
                 tracing::warn!(
                     target: "audit",
@@ -196,7 +201,7 @@ impl Access {
                 );
                 Err(Refused::Forbidden("a client certificate is required"))
             }
-            ClientCertificate::Verified(named) => match owner {
+            ClientCertificate::Verified(named) => match owner() {
                 Some(owner) if named != Some(owner) => {
                     tracing::warn!(
                         target: "audit",
@@ -233,7 +238,7 @@ impl Access {
                 "the extension is on no phone",
             ));
         }
-        self.check_certificate(requester, access.owner, name)?;
+        self.check_certificate(requester, || access.owner, name)?;
         if let Some(owner) = access.owner
             && !access.master
             && !self.acts_for(owner, requester)
@@ -281,7 +286,7 @@ impl Access {
         name: &str,
         requester: &Requester<'_>,
     ) -> Result<(), Refused> {
-        self.check_certificate(requester, Some(phone), name)?;
+        self.check_certificate(requester, || Some(phone), name)?;
         let refused = |why: &'static str| {
             tracing::warn!(
                 target: "audit",

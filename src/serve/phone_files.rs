@@ -245,11 +245,15 @@ impl PhoneFiles {
     /// misses).
     pub async fn find(&self, requester: &Requester<'_>, name: &str) -> Result<Found, Refused> {
         let client = requester.client;
-        let owner = self.live.phone_of(name);
-        let phone_file = is_phone_file(name);
+        // Which phone the name belongs to is looked up only where it matters (a ban in force, a
+        // certificate, a refusal), not on every fetch.
+        let owner = || self.live.phone_of(name);
         if let Some(ip) = client
             && self.guard.any_bans()
-            && self.guard.admit(ip, owner, phone_file, requester.transport) == Verdict::Banned
+            && self
+                .guard
+                .admit(ip, owner(), is_phone_file(name), requester.transport)
+                == Verdict::Banned
         {
             return Err(Refused::Banned);
         }
@@ -269,8 +273,8 @@ impl PhoneFiles {
             Err(refused) => Err(refused),
         };
         match found {
-            Err(Refused::NotFound | Refused::Forbidden(_)) if phone_file => {
-                Err(self.unknown_phone_file(requester, owner, name))
+            Err(Refused::NotFound | Refused::Forbidden(_)) if is_phone_file(name) => {
+                Err(self.unknown_phone_file(requester, owner(), name))
             }
             other => other,
         }
@@ -286,17 +290,8 @@ impl PhoneFiles {
         };
         let writer = self.upload_writer.clone();
         tokio::spawn(async move {
-            let name = write.upload.name.clone();
-            match writer.store(write).await {
-                Ok(_) => tracing::info!(
-                    target: "audit",
-                    client = %ip,
-                    mac = %phone,
-                    file = %name,
-                    "upload stored (held until the phone fetched its master file)"
-                ),
-                Err(e) => tracing::error!(file = %name, "upload storage failed: {e}"),
-            }
+            // Failures are logged inside; nobody waits for the answer.
+            let _ = write_upload(&writer, write, Some(ip)).await;
         });
     }
 
@@ -457,22 +452,7 @@ impl PhoneFiles {
             }
             return Ok(());
         }
-        let client = client.map(|ip| ip.to_string()).unwrap_or_default();
-        match self.upload_writer.store(write).await {
-            Ok(true) => {
-                tracing::info!(
-                    target: "audit",
-                    client = %client,
-                    mac = %upload.mac,
-                    file = %upload.name,
-                                        bytes = received,
-                    "upload stored"
-                );
-                Ok(())
-            }
-            Ok(false) => Err(Refused::NotFound),
-            Err(e) => Err(store_failed(&upload.name, &e)),
-        }
+        write_upload(&self.upload_writer, write, client).await
     }
 
     /// Records a served file (of `kind`, see [`Found::kind`]) in the metrics and on the phone it
@@ -543,6 +523,35 @@ pub fn content_type_of_upload(name: &str) -> &'static str {
         "text/plain; charset=utf-8"
     } else {
         "text/xml; charset=utf-8"
+    }
+}
+
+/// Writes an upload (in the writer's next batch) and logs its audit line; a phone removed
+/// meanwhile is "not found".
+async fn write_upload(
+    writer: &UploadWriter,
+    write: UploadWrite,
+    client: Option<IpAddr>,
+) -> Result<(), Refused> {
+    let (mac, name, bytes) = (
+        write.upload.mac,
+        write.upload.name.clone(),
+        write.upload.content.len(),
+    );
+    match writer.store(write).await {
+        Ok(true) => {
+            tracing::info!(
+                target: "audit",
+                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                mac = %mac,
+                file = %name,
+                bytes,
+                "upload stored"
+            );
+            Ok(())
+        }
+        Ok(false) => Err(Refused::NotFound),
+        Err(e) => Err(store_failed(&name, &e)),
     }
 }
 
