@@ -47,38 +47,6 @@ pub enum StorageError {
     },
 }
 
-/// A secret file (the secret key, the admin token) that users other than its owner can read or
-/// write: refused, since whoever reads it reads every SIP password or drives the admin API.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "{} can be read or written by other users (mode {mode:04o}); make it the owner's alone: chmod 600 {}",
-    path.display(),
-    path.display()
-)]
-pub struct ExposedFile {
-    /// The file.
-    pub path: PathBuf,
-    /// Its permission bits.
-    pub mode: u32,
-}
-
-/// Refuses `path` if it exists with permission bits for the group or others.
-pub fn refuse_exposed(path: &Path) -> Result<(), ExposedFile> {
-    match open_to_others(path) {
-        Ok(Some(mode)) => Err(ExposedFile {
-            path: path.to_path_buf(),
-            mode,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// The permission bits of `path` if they give the group or others any access.
-fn open_to_others(path: &Path) -> std::io::Result<Option<u32>> {
-    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
-    Ok((mode & 0o077 != 0).then_some(mode))
-}
-
 /// Name of the lock file `phoneprov serve` holds in the data folder while it serves an SQLite
 /// database.
 pub const SERVE_LOCK_FILE: &str = "serve.lock";
@@ -169,7 +137,7 @@ fn create_dir(path: &Path) -> Result<(), StorageError> {
         .mode(0o700)
         .create(path)
         .map_err(failed)?;
-    if let Some(mode) = open_to_others(path).map_err(failed)? {
+    if let Some(mode) = crate::private_file::open_to_others(path).map_err(failed)? {
         match std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)) {
             Ok(()) => tracing::warn!(
                 folder = %path.display(),

@@ -22,7 +22,9 @@
 //! - [`check`]: `phoneprov check`, problems to fix before phones boot.
 //! - [`clock`]: wall-clock time in milliseconds, as stored.
 //! - [`config`]: the data folder and which database to open.
+//! - [`private_file`]: refusing secret files that other users can read.
 //! - [`config_file`]: the TOML config file (`--config`): settings and DHCP subnets.
+//! - [`testing`]: the DHCP responder the fuzz targets and robustness tests drive.
 //! - [`demo`]: the demo deployment loaded by `phoneprov serve --demo` into an empty store.
 //!
 //! Phone-facing transports (HTTP, FTP, TFTP), rendering and DHCP build on these and never reach
@@ -37,10 +39,12 @@ pub mod demo;
 pub mod dhcp;
 pub mod domain;
 pub mod import;
+pub mod private_file;
 pub mod provision;
 pub mod push;
 pub mod render;
 pub mod serve;
 pub mod site_edit;
 pub mod store;
+pub mod testing;
 pub mod vendor;

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use phoneprov::dhcp::responder::Responder;
-use phoneprov::dhcp::testing::fuzz_responder;
+use phoneprov::testing::fuzz_responder;
 
 /// Built once; each input starts from a copy with an empty lease book.
 static TEMPLATE: OnceLock<Responder> = OnceLock::new();

@@ -13,7 +13,6 @@
 //! - [`server`]: the socket, the deciding task and the admin's lease control; `commit`, the
 //!   group commit of leases before their ACKs.
 //! - [`admin`]: listing and releasing leases (API and CLI).
-//! - [`testing`]: the responder the fuzz target and robustness tests drive.
 
 pub mod admin;
 pub mod allocate;
@@ -25,6 +24,5 @@ pub mod responder;
 pub mod select;
 pub mod server;
 pub mod subnet;
-pub mod testing;
 pub mod vendor;
 pub mod wire;

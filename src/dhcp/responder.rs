@@ -335,7 +335,7 @@ fn add_network_options(subnet: &Subnet, reply: &mut Reply) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dhcp::testing::fuzz_responder;
+    use crate::testing::fuzz_responder;
     use dhcproto::Encodable;
     use dhcproto::v4::relay::{RelayAgentInformation, RelayInfo};
 

@@ -7,6 +7,7 @@ mod call_server;
 mod distribution;
 mod emergency;
 mod extension;
+mod extension_number;
 mod failover;
 mod lease;
 mod login;
@@ -32,10 +33,10 @@ pub use call_server::{
 pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use emergency::{EmergencyNumbers, EmergencyNumbersError};
 pub use extension::{
-    AuthUserError, Extension, ExtensionNumber, ExtensionNumberError, MAX_AUTH_USER,
-    MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD, check_auth_user, check_display_name, check_label,
-    check_password,
+    AuthUserError, Extension, MAX_AUTH_USER, MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD,
+    check_auth_user, check_display_name, check_label, check_password,
 };
+pub use extension_number::{ExtensionNumber, ExtensionNumberError, MAX_EXTENSION_DIGITS};
 pub use failover::{is_switched, switchover_conflicts};
 pub use lease::{ClientKey, Lease, LeaseState, hardware_text};
 pub use login::{

@@ -8,6 +8,7 @@
 mod columns;
 mod error;
 mod export;
+mod options;
 mod parse;
 mod plan;
 mod report;
@@ -15,33 +16,13 @@ mod report;
 pub use columns::Column;
 pub use error::{ErrorList, ImportError, MAX_LISTED_ERRORS, RowError};
 pub use export::{ExportError, export_csv, neutralize, unneutralize};
+pub use options::ImportOptions;
 pub use parse::{Cell, Row, parse as parse_csv};
 pub use report::{EntityReport, ImportReport, Update};
 
 use std::time::Instant;
 
 use crate::store::{Progress, Store};
-
-/// How to import.
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    /// Report what would change and write nothing.
-    pub dry_run: bool,
-    /// Also delete extensions and phones the file does not name.
-    pub replace: bool,
-    /// Who the audit log names for the change (`api`, `cli:<user>`).
-    pub actor: String,
-}
-
-impl ImportOptions {
-    /// Default options on behalf of `actor`.
-    pub fn by(actor: &str) -> ImportOptions {
-        ImportOptions {
-            actor: actor.to_string(),
-            ..ImportOptions::default()
-        }
-    }
-}
 
 /// Imports a CSV file: all rows or none. Returns the report, or every error found.
 pub async fn import_csv(

@@ -18,6 +18,7 @@
 //! Anything else, and a name for an unknown phone, extension or site, is not found, with a reason.
 
 pub mod deployment;
+pub mod live;
 pub mod sample;
 pub mod upload;
 

@@ -7,7 +7,7 @@
 //! - [`sip`]: the NOTIFY and reading responses.
 //! - [`pusher`]: the socket, the pacing, the retransmissions and the records.
 //!
-//! Which phones changed is found by [`crate::serve::live::Live::fingerprints`] after each new
+//! Which phones changed is found by [`crate::provision::live::Live::fingerprints`] after each new
 //! data revision.
 
 pub mod pusher;

@@ -20,8 +20,8 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::clock::now_ms;
 use crate::domain::{Mac, PushOutcome, PushRecord};
+use crate::provision::live::Live;
 use crate::push::sip::{notify, parse_response};
-use crate::serve::live::Live;
 use crate::store::Store;
 
 /// RFC 3261 T1: the first retransmission interval.

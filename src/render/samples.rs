@@ -5,7 +5,7 @@
 use tera::Context;
 
 use crate::domain::{Extension, ExtensionNumber, Mac, SiteId, SiteName, SiteSettings};
-use crate::render;
+use crate::render::templates;
 use crate::vendor::firmware::{FirmwarePins, Spelling};
 use crate::vendor::{ServerView, aastra, polycom};
 
@@ -52,29 +52,29 @@ pub fn context_for(template: &str) -> Option<Context> {
         time: settings.recheck.time_of(&mac),
     };
     let context = match template {
-        render::POLYCOM_MASTER | render::POLYCOM_DEFAULT_MASTER => {
+        templates::POLYCOM_MASTER | templates::POLYCOM_DEFAULT_MASTER => {
             let files = polycom::MasterFiles {
                 extension_files: &["201.cfg".to_string()],
                 site: Some(&site),
             };
             Context::from_serialize(&polycom::master(None, files, &pins))
         }
-        render::POLYCOM_EXTENSION => Context::from_serialize(&polycom::extension(
+        templates::POLYCOM_EXTENSION => Context::from_serialize(&polycom::extension(
             1,
             &extension,
             registration,
             Some(recheck),
         )),
-        render::POLYCOM_SITE => {
+        templates::POLYCOM_SITE => {
             Context::from_serialize(&polycom::site(&site, &settings, Spelling::Uc, &clock))
         }
-        render::AASTRA_GLOBAL => {
+        templates::AASTRA_GLOBAL => {
             Context::from_serialize(&aastra::global(server("192.0.2.10"), backup, 90))
         }
-        render::AASTRA_MODEL => Context::from_serialize(&aastra::ModelContext {
+        templates::AASTRA_MODEL => Context::from_serialize(&aastra::ModelContext {
             model: "6757i".into(),
         }),
-        render::AASTRA_PHONE => Context::from_serialize(&aastra::phone(
+        templates::AASTRA_PHONE => Context::from_serialize(&aastra::phone(
             &mac,
             aastra::phone_site(&site, &settings, &clock, 5060, &mac),
             vec![aastra::line(

@@ -25,13 +25,13 @@ use std::sync::Arc;
 
 use crate::domain::{Mac, Transport};
 use crate::provision::Rendered;
+use crate::provision::live::Live;
 use crate::serve::bindings::Bindings;
 use crate::serve::digest::{Challenger, LoginVerdict};
 use crate::serve::followers::Followers;
 use crate::serve::guard::Guard;
-use crate::serve::live::Live;
 use crate::serve::login_limit::{Lockout, LoginLimit};
-use crate::serve::phone_files::Refused;
+use crate::serve::refused::Refused;
 
 /// What a TLS connection learnt of the client's certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::now_ms;
 use crate::domain::Mac;
-use crate::serve::live::Live;
+use crate::provision::live::Live;
 use crate::store::{OTHER_NODES_MARGIN_MS, Store, StoreError};
 
 /// How often new bindings are written and resets and other nodes' bindings looked for.

@@ -19,7 +19,8 @@ use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
 use crate::serve::access::{ClientCertificate, HttpLogin, Requester};
-use crate::serve::phone_files::{PhoneFiles, Refused, Served};
+use crate::serve::phone_files::{PhoneFiles, Served};
+use crate::serve::refused::Refused;
 use crate::vendor::agent;
 
 struct App {

@@ -1,5 +1,5 @@
 //! The servers: phone-facing ones (HTTP, FTP, TFTP), each a thin adapter over the provisioning
-//! core that turns a request into a file name and answers from [`live::Live`] (no server knows a
+//! core that turns a request into a file name and answers from [`crate::provision::live::Live`] (no server knows a
 //! vendor); the admin API ([`api`]) and the admin web page ([`web`]) over it; metrics and the
 //! recent activity the dashboard shows ([`activity`]).
 
@@ -18,10 +18,10 @@ pub mod guard;
 pub mod health;
 pub mod held_uploads;
 pub mod http;
-pub mod live;
 pub mod login_limit;
 pub mod metrics;
 pub mod phone_files;
+pub mod refused;
 pub mod shared_bans;
 pub mod sightings;
 pub mod tftp;

@@ -21,14 +21,15 @@ use bytes::Bytes;
 
 use crate::clock::now_ms;
 use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
+use crate::provision::live::{FetchAnswer, Live};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
 use crate::serve::access::{Access, Requester};
 use crate::serve::firmware;
 use crate::serve::guard::{Guard, Guess, Verdict};
 use crate::serve::held_uploads::HeldUploads;
-use crate::serve::live::{FetchAnswer, Live};
 use crate::serve::metrics;
+use crate::serve::refused::Refused;
 use crate::serve::sightings::Recorder;
 use crate::serve::upload_writer::UploadWriter;
 use crate::store::{Store, StoreError};
@@ -106,30 +107,6 @@ impl AsRef<[u8]> for CachedBody {
     fn as_ref(&self) -> &[u8] {
         self.0.content.as_bytes()
     }
-}
-
-/// Why a request gets nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
-    /// No such file, or an upload for an unknown phone.
-    NotFound,
-    /// Not allowed: a name phones may not upload, or a user agent naming another phone.
-    Forbidden(&'static str),
-    /// An upload larger than the limit (bytes).
-    TooLarge(usize),
-    /// phoneprov failed (rendering or storage); logged.
-    Failed(&'static str),
-    /// The client's address is banned from provisioning (enumeration defense).
-    Banned,
-    /// The phone's login is needed (HTTP 401); `stale` when only the nonce had expired.
-    Unauthorized {
-        /// Whether the answer was right but its nonce expired.
-        stale: bool,
-    },
-    /// A wrong phone login (HTTP 401, answered after the failed-login delay).
-    WrongLogin(std::time::Duration),
-    /// Too many failed phone logins from this address: locked out for this long (HTTP 429).
-    LoginsLocked(std::time::Duration),
 }
 
 /// A file served: to whom, which, what kind ([`Found::kind`]) and how.

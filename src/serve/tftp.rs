@@ -15,7 +15,8 @@ use tokio::task::JoinHandle;
 
 use crate::domain::Transport;
 use crate::serve::access::Requester;
-use crate::serve::phone_files::{PhoneFiles, Refused, Served};
+use crate::serve::phone_files::{PhoneFiles, Served};
+use crate::serve::refused::Refused;
 
 /// Answers read requests from the phone files.
 pub struct TftpFiles {

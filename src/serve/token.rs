@@ -33,7 +33,7 @@ pub enum TokenError {
     TooShort(usize),
     /// The token file can be read or written by other users.
     #[error(transparent)]
-    Exposed(#[from] crate::config::ExposedFile),
+    Exposed(#[from] crate::private_file::ExposedFile),
 }
 
 /// Fewest characters of an admin token.
@@ -52,7 +52,7 @@ pub fn load_or_create(
         return Ok((token.to_string(), false));
     }
     let path = data_dir.join(TOKEN_FILE);
-    crate::config::refuse_exposed(&path)?;
+    crate::private_file::refuse_exposed(&path)?;
     let file_error = |source| TokenError::File {
         path: path.display().to_string(),
         source,

@@ -47,7 +47,7 @@ pub enum SecretError {
     Unsealable,
     /// The key file can be read or written by other users.
     #[error(transparent)]
-    Exposed(#[from] crate::config::ExposedFile),
+    Exposed(#[from] crate::private_file::ExposedFile),
 }
 
 /// The key passwords are sealed with.
@@ -99,7 +99,7 @@ impl SecretKey {
             return SecretKey::from_hex(&text, KEY_ENV);
         }
         let path = data_dir.join(KEY_FILE);
-        crate::config::refuse_exposed(&path)?;
+        crate::private_file::refuse_exposed(&path)?;
         let file_error = |source| SecretError::File {
             path: path.display().to_string(),
             source,

@@ -6,9 +6,6 @@
 //! Errors are JSON `{"error": "...", "details": [...]}` with the fitting status; bad input is never
 //! a 500. After a change the live data is reloaded at once.
 
-/// Who the audit log names for changes made through the API.
-pub(super) const API_ACTOR: &str = "api";
-
 mod bans;
 mod csv;
 mod error;
@@ -21,6 +18,7 @@ mod openapi;
 mod phone_access;
 mod phones;
 mod sites;
+mod state;
 mod status;
 mod voicemail;
 
@@ -36,44 +34,16 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 pub use error::ApiError;
+pub(crate) use state::{API_ACTOR, Api};
+pub use state::{Controls, PREFIX};
 
-use crate::dhcp::server::LeaseControl;
-use crate::push::pusher::PushQueue;
-use crate::serve::guard::Guard;
+use crate::provision::live::Live;
 use crate::serve::http::with_content_type;
-use crate::serve::live::Live;
-use crate::serve::login_limit::LoginLimit;
 use crate::serve::token::same_secret;
 use crate::store::Store;
 
 /// Default largest import body (16 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
-
-/// Where the API is mounted.
-pub const PREFIX: &str = "/api/v1";
-
-pub(crate) struct Api {
-    pub(crate) store: Arc<dyn Store>,
-    pub(crate) live: Arc<Live>,
-    pub(crate) controls: Controls,
-    token: String,
-}
-
-/// The running servers the API drives, where they run.
-#[derive(Debug, Clone, Default)]
-pub struct Controls {
-    /// The DHCP server's lease control.
-    pub leases: Option<LeaseControl>,
-    /// The check-sync pusher's queue.
-    pub pushes: Option<PushQueue>,
-    /// The enumeration defense of the phone-facing servers.
-    pub guard: Option<Arc<Guard>>,
-    /// Who may receive which files: the trust-on-first-use bindings and the addresses that act
-    /// for each phone, of the phone-facing servers.
-    pub access: Option<Arc<crate::serve::access::Access>>,
-    /// Failed admin logins per address (the API's token and the web page's login share it).
-    pub logins: Arc<LoginLimit>,
-}
 
 /// The API router with its OpenAPI document, to be nested under [`PREFIX`].
 pub fn router(

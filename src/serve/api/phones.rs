@@ -15,13 +15,13 @@ use crate::domain::{
     Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, PushRecord, quoted,
 };
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
+use crate::provision::live::FetchAnswer;
 use crate::push::pusher::Reason;
 use crate::serve::api::error::ErrorBody;
 use crate::serve::api::fields::{Fields, apply_and_reload, json_body, refused, reload};
 use crate::serve::api::listing::{Page, Paged, Search, paged};
 use crate::serve::api::{Api, ApiError};
 use crate::serve::http::with_content_type;
-use crate::serve::live::FetchAnswer;
 use crate::serve::phone_files::content_type_of_upload;
 use crate::store::ChangeSet;
 

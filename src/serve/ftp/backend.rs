@@ -21,7 +21,8 @@ use crate::domain::Transport;
 use crate::serve::access::Requester;
 use crate::serve::firmware;
 use crate::serve::ftp::auth::SessionUser;
-use crate::serve::phone_files::{Found, PhoneFiles, Refused, Served};
+use crate::serve::phone_files::{Found, PhoneFiles, Served};
+use crate::serve::refused::Refused;
 
 /// What SIZE, MDTM and LIST tell about an entry.
 #[derive(Debug, Clone)]
@@ -100,7 +101,7 @@ impl PhoneStorage {
         let phone = client.and_then(|ip| self.files.phone_at(ip));
         if let Some(names) = phone.and_then(|mac| self.files.live().files_of_phone(&mac)) {
             for name in names {
-                if let Ok(crate::serve::live::FetchAnswer::Found(file)) =
+                if let Ok(crate::provision::live::FetchAnswer::Found(file)) =
                     self.files.live().fetch(&name)
                 {
                     listing.push(Fileinfo {

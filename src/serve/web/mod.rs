@@ -10,10 +10,12 @@
 pub mod client;
 mod dashboard;
 mod directory;
+mod forms;
 mod import;
 mod pages;
 pub mod session;
 mod sites;
+mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,17 +34,9 @@ use client::ApiClient;
 use pages::Pages;
 use session::{Session, Sessions};
 
-/// Where the web page is mounted.
-pub const PREFIX: &str = "/admin";
-
-/// What every page handler shares.
-pub(crate) struct Web {
-    api: ApiClient,
-    token: String,
-    logins: Arc<LoginLimit>,
-    sessions: Sessions,
-    pages: Pages,
-}
+pub(crate) use forms::{CsrfOnly, done, forged};
+pub use state::PREFIX;
+pub(crate) use state::Web;
 
 /// The web page's router (its paths start with [`PREFIX`]; `/admin/` redirects to `/admin`).
 /// `api` is the admin API router as nested under its prefix, `token` the admin token (the
@@ -114,33 +108,6 @@ async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
-}
-
-/// A form's CSRF field; pages check it with [`forged`].
-#[derive(Debug, Deserialize)]
-pub(crate) struct CsrfOnly {
-    csrf: String,
-}
-
-/// The refusal of a form whose CSRF token is not the session's; `None` when it is.
-pub(crate) fn forged(session: &Session, presented: &str) -> Option<Response> {
-    (!session.csrf_matches(presented)).then(|| {
-        (
-            StatusCode::FORBIDDEN,
-            "This form has expired or did not come from this page: go back, reload and try again.",
-        )
-            .into_response()
-    })
-}
-
-/// A redirect after a change, with a notice for the next page.
-pub(crate) fn done(path: &str, notice: &str) -> Response {
-    let separator = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!(
-        "{PREFIX}{path}{separator}notice={}",
-        client::encode(notice)
-    ))
-    .into_response()
 }
 
 async fn login_page(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {

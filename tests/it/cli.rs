@@ -1,0 +1,232 @@
+//! The command line as a user runs it: `serve --demo` loads the demo into an empty store and stops
+//! cleanly on Ctrl-C; `check` warns about the unset call server; the data folder is created; bad
+//! `serve` values are usage errors; a privileged port without privilege says how to fix it.
+
+use crate::common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use common::{KillOnDrop, assert_success, databases, read_log_until, stdout};
+use phoneprov::store::Store;
+
+#[tokio::test]
+async fn serve_demo_loads_once_and_stops_on_ctrl_c() {
+    for db in databases().await {
+        for round in 0..2 {
+            let mut child = db
+                .command()
+                .args(["serve", "--demo", "--http-listen", "127.0.0.1:0"])
+                .args(["--ftp-listen", "127.0.0.1:0"])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stderr = child.stderr.take().unwrap();
+            let log = read_log_until(&mut BufReader::new(stderr).lines(), "phoneprov is running");
+            let loaded = log.iter().any(|l| l.contains("loaded the demo deployment"));
+            assert_eq!(
+                loaded,
+                round == 0,
+                "demo loaded only into an empty store: {log:?}"
+            );
+            let status = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            let exit = child.wait().unwrap();
+            assert!(exit.success(), "serve exits 0 on Ctrl-C: {exit} {log:?}");
+        }
+        let store = db.open().await;
+        let counts = store.counts().await.unwrap();
+        assert_eq!(
+            (counts.extensions, counts.phones),
+            (7, 5),
+            "{:?}",
+            db.backend
+        );
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn check_warns_about_the_unset_call_server() {
+    let db = common::sqlite_db();
+    let out = db.run(&["check", "--server-address", "10.0.0.1"]);
+    assert_success(&out, "check");
+    assert_eq!(
+        stdout(&out),
+        "warning: site \"default\" has no call server set; its phones are sent phoneprov's own \
+         address 10.0.0.1 (from --server-address)\ncheck: 0 error(s), 1 warning(s)\n"
+    );
+    // Without --server-address, an address of this host is used and the warning says so.
+    let out = db.run(&["check"]);
+    assert_success(&out, "check");
+    assert!(stdout(&out).contains("(found on this host; set --server-address"));
+}
+
+#[test]
+fn the_default_sqlite_database_goes_in_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("nested").join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+        .env_remove("PHONEPROV_DATABASE_URL")
+        .env("PHONEPROV_DATA_DIR", &data_dir)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_success(&out, "check");
+    assert!(data_dir.join("phoneprov.db").is_file());
+}
+
+/// A broken template override is refused at start with its name and line; after the file is
+/// fixed, SIGHUP reloads the templates and the override is taken.
+#[tokio::test]
+async fn serve_reloads_templates_on_sighup() {
+    let db = common::sqlite_db();
+    let templates = db.dir.path().join("templates").join("polycom");
+    std::fs::create_dir_all(&templates).unwrap();
+    let site = templates.join("site.xml");
+    std::fs::write(&site, "<x>\n{{ site.nope }}</x>").unwrap();
+    let mut child = KillOnDrop(
+        db.command()
+            .args([
+                "serve",
+                "--http-listen",
+                "127.0.0.1:0",
+                "--ftp-listen",
+                "off",
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let mut wait_for =
+        |needle: &str| -> String { read_log_until(&mut lines, needle).pop().unwrap_or_default() };
+    let refused = wait_for("templates folder, polycom/site.xml");
+    assert!(
+        refused.contains("refused") && refused.contains("polycom/site.xml:2:"),
+        "{refused}"
+    );
+    wait_for("phoneprov is running");
+    std::fs::write(&site, "<x port=\"{{ site.sip_port }}\"/>").unwrap();
+    let kill = |signal: &str| {
+        let status = std::process::Command::new("kill")
+            .args([signal, &child.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    kill("-HUP");
+    let taken = wait_for("using the template from the templates folder");
+    assert!(taken.contains("polycom/site.xml"), "{taken}");
+    kill("-INT");
+    assert!(child.0.wait().unwrap().success());
+}
+
+#[test]
+fn serve_refuses_bad_listener_and_option_values() {
+    let db = common::sqlite_db();
+    for (args, needle) in [
+        (
+            &["--dhcp-polycom-option", "100"][..],
+            "not 66 or an option code from 128 to 254",
+        ),
+        (
+            &["--ftp-listen", "nowhere"][..],
+            "is not ADDRESS:PORT or off",
+        ),
+        (
+            &["--ftp-passive-ports", "5000-4000"][..],
+            "the range must run from 1 up",
+        ),
+        (
+            &["--ftp-account", "no-password"][..],
+            "is not USER:PASSWORD",
+        ),
+    ] {
+        let out = db.run(&[&["serve"][..], args].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let message = common::stderr(&out);
+        assert!(message.contains(needle), "{args:?}: {message}");
+        assert!(!message.contains("panicked"), "{message}");
+    }
+}
+
+/// `phoneprov ARGS` as an unprivileged user: through `setpriv` (as `nobody`) when the tests run
+/// as root, as CI does; as the tester otherwise.
+fn run_unprivileged(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let mut command = if root {
+        let mut setpriv = std::process::Command::new("setpriv");
+        setpriv
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_phoneprov"));
+        setpriv
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+    };
+    command
+        .env_remove("PHONEPROV_DATABASE_URL")
+        .env_remove("PHONEPROV_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_privileged_port_without_privilege_says_how_to_fix_it() {
+    let unprivileged_start =
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+            .map(|v| v.trim().parse::<u16>().unwrap_or(1024))
+            .unwrap_or(1024);
+    assert!(
+        unprivileged_start > 21,
+        "this machine lets anyone bind ports from {unprivileged_start}; the test needs 21 and 80 privileged"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    for (args, server, example) in [
+        (
+            &[
+                "serve",
+                "--http-listen",
+                "127.0.0.1:80",
+                "--ftp-listen",
+                "off",
+            ][..],
+            "HTTP",
+            "--http-listen 0.0.0.0:8080",
+        ),
+        (
+            &[
+                "serve",
+                "--http-listen",
+                "127.0.0.1:0",
+                "--ftp-listen",
+                "127.0.0.1:21",
+            ][..],
+            "FTP",
+            "--ftp-listen 0.0.0.0:2121",
+        ),
+    ] {
+        let out = run_unprivileged(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let message = common::stderr(&out);
+        assert!(
+            message.contains(&format!("the {server} server cannot listen"))
+                && message.contains("permission denied")
+                && message.contains("setcap cap_net_bind_service=+ep")
+                && message.contains(example),
+            "{message}"
+        );
+    }
+}

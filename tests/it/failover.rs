@@ -1,0 +1,396 @@
+//! Switchover, switchback and relocation through the real binary (admin API and CLI) over the
+//! golden deployment: the rendered Polycom and Aastra files follow the alternate site and come
+//! home; conflicts refuse a switchover with the numbers listed; relocation wins over switchover
+//! until the extension is home; a switchover of 1,000 extensions whose server (or CLI) is killed
+//! with SIGKILL leaves all or none switched; every action is in the audit log.
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::server::{
+    Server, TOKEN, api, boot_every_phone, curl, json, send_json, start_on, start_with,
+};
+
+async fn start() -> Server {
+    start_with(&["--admin-token", TOKEN]).await
+}
+
+/// The primary (and backup) call server address of `file` as served.
+fn servers(server: &Server, file: &str) -> (String, String) {
+    boot_every_phone(server);
+    let reply = curl(&format!("{}/{file}", server.base), &[]);
+    assert_eq!(reply.status, 200, "{file}");
+    let text = String::from_utf8(reply.body).unwrap();
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|line| {
+                let line = line.trim();
+                line.strip_prefix(key).map(|rest| {
+                    rest.trim_start_matches(['=', ':', ' '])
+                        .trim_matches(['"', '/', '>', ' '])
+                        .to_string()
+                })
+            })
+            .unwrap_or_default()
+    };
+    if file.ends_with(".cfg") && file.starts_with("000") && file.len() == 16 {
+        (
+            value("sip line1 proxy ip"),
+            value("sip line1 backup proxy ip"),
+        )
+    } else {
+        (
+            value("reg.1.server.1.address"),
+            value("reg.1.server.2.address"),
+        )
+    }
+}
+
+fn post(server: &Server, path: &str) -> common::server::Reply {
+    api(server, "POST", path, &[])
+}
+
+fn enable(server: &Server, number: &str) -> common::server::Reply {
+    send_json(
+        server,
+        "PUT",
+        &format!("/extensions/{number}/switchover"),
+        r#"{"enabled": true}"#,
+    )
+}
+
+const HOME: &str = "10.10.0.5";
+const BRANCH: &str = "10.20.0.5";
+const AASTRA: &str = "00085D1610DE.cfg";
+
+#[tokio::test]
+async fn switchover_and_switchback_move_the_enabled_extensions() {
+    let server = start().await;
+    // The default site has no alternate yet: nothing can be enabled or switched.
+    let refused = enable(&server, "201");
+    assert_eq!(refused.status, 409);
+    assert!(String::from_utf8_lossy(&refused.body).contains("no alternate"));
+    assert_eq!(post(&server, "/sites/default/switchover").status, 409);
+
+    let reply = send_json(
+        &server,
+        "PUT",
+        "/sites/default",
+        r#"{"alternate_site": "branch"}"#,
+    );
+    assert_eq!(reply.status, 200);
+    for number in ["201", "204"] {
+        assert_eq!(enable(&server, number).status, 200, "{number}");
+    }
+    assert_eq!(servers(&server, "201.cfg").0, HOME);
+
+    let switched = post(&server, "/sites/default/switchover");
+    assert_eq!(switched.status, 200);
+    assert_eq!(json(&switched)["extensions"], 2);
+    // Polycom: the alternate's server, home as backup; Aastra line 1 (204) likewise.
+    assert_eq!(servers(&server, "201.cfg"), (BRANCH.into(), HOME.into()));
+    assert_eq!(servers(&server, AASTRA), (BRANCH.into(), HOME.into()));
+    assert_eq!(servers(&server, "202.cfg").0, HOME, "not enabled: stays");
+    let site = json(&api(&server, "GET", "/sites/default", &[]));
+    assert_eq!(site["switched_over"], true);
+    assert_eq!(
+        post(&server, "/sites/default/switchover").status,
+        409,
+        "once"
+    );
+
+    assert_eq!(post(&server, "/sites/default/switchback").status, 200);
+    assert_eq!(servers(&server, "201.cfg").0, HOME);
+    assert_eq!(servers(&server, AASTRA).0, HOME);
+    assert_eq!(
+        post(&server, "/sites/default/switchback").status,
+        409,
+        "once"
+    );
+
+    let audit = json(&api(&server, "GET", "/audit", &[]));
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "switchback",
+            "switchover",
+            "switchover-enable",
+            "switchover-enable",
+            "site-update",
+            // The test's own setup of the golden deployment.
+            "change",
+            "site-create",
+            "site-update",
+        ]
+    );
+    assert_eq!(audit[0]["actor"], "api");
+    assert_eq!(audit[4]["detail"], "alternate_site: - -> branch");
+    assert_eq!(audit[1]["detail"], "2 extension(s) to branch");
+}
+
+#[tokio::test]
+async fn conflicts_refuse_a_switchover_and_list_the_numbers() {
+    let server = start().await;
+    send_json(
+        &server,
+        "PUT",
+        "/sites/default",
+        r#"{"alternate_site": "branch"}"#,
+    );
+    for number in ["201", "202", "203"] {
+        assert_eq!(enable(&server, number).status, 200);
+    }
+    // The branch call server turns out to use 201-202 itself.
+    let reply = send_json(
+        &server,
+        "PUT",
+        "/sites/branch",
+        r#"{"reserved_numbers": "200-202, 500"}"#,
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(json(&reply)["reserved_numbers"], "200-202,500");
+    let refused = post(&server, "/sites/default/switchover");
+    assert_eq!(refused.status, 409);
+    let message = json(&refused)["error"].as_str().unwrap().to_string();
+    assert!(message.contains("201, 202"), "{message}");
+    assert!(!message.contains("203"), "{message}");
+    assert_eq!(servers(&server, "201.cfg").0, HOME, "nothing moved");
+    assert_eq!(
+        json(&api(&server, "GET", "/sites/default", &[]))["switched_over"],
+        false
+    );
+    // A reserved number cannot be enabled either; a bad list is a field error.
+    send_json(
+        &server,
+        "PUT",
+        "/extensions/201/switchover",
+        r#"{"enabled": false}"#,
+    );
+    let reserve = |numbers: &str| {
+        send_json(
+            &server,
+            "PUT",
+            "/sites/branch",
+            &format!(r#"{{"reserved_numbers": "{numbers}"}}"#),
+        )
+        .status
+    };
+    assert_eq!(reserve("200-205"), 200);
+    let refused = enable(&server, "201");
+    assert_eq!(refused.status, 409);
+    assert!(String::from_utf8_lossy(&refused.body).contains("branch"));
+    assert_eq!(reserve("299-200"), 422);
+}
+
+#[tokio::test]
+async fn relocation_wins_over_switchover_until_the_extension_is_home() {
+    let server = start().await;
+    let reply = send_json(
+        &server,
+        "POST",
+        "/sites",
+        r#"{"name": "east", "sip_server": "10.30.0.5"}"#,
+    );
+    assert_eq!(reply.status, 201);
+    send_json(
+        &server,
+        "PUT",
+        "/sites/default",
+        r#"{"alternate_site": "east"}"#,
+    );
+    assert_eq!(enable(&server, "201").status, 200);
+    let relocate = |site: &str| {
+        send_json(
+            &server,
+            "POST",
+            "/extensions/201/relocate",
+            &format!(r#"{{"site": "{site}"}}"#),
+        )
+    };
+    assert_eq!(relocate("branch").status, 200);
+    assert_eq!(servers(&server, "201.cfg").0, BRANCH);
+    assert_eq!(post(&server, "/sites/default/switchover").status, 200);
+    assert_eq!(
+        servers(&server, "201.cfg").0,
+        BRANCH,
+        "relocated: no switchover"
+    );
+    let extension = json(&api(&server, "GET", "/extensions/201", &[]));
+    assert_eq!(extension["current_site"], "branch");
+    assert_eq!(extension["switchover_enabled"], true, "kept");
+    assert_eq!(relocate("default").status, 200);
+    assert_eq!(
+        servers(&server, "201.cfg").0,
+        "10.30.0.5",
+        "home: switched over again"
+    );
+    assert_eq!(post(&server, "/sites/default/switchback").status, 200);
+    assert_eq!(servers(&server, "201.cfg").0, HOME);
+    assert_eq!(relocate("nowhere").status, 404);
+    let audit = json(&api(&server, "GET", "/audit?limit=10", &[]));
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "relocate" && e["detail"] == "from branch home to default"),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn a_switchover_killed_midway_is_all_or_nothing() {
+    let db = common::sqlite_db();
+    let mut csv = String::from("extension,display_name,site\n");
+    for n in 0..1000 {
+        csv.push_str(&format!("{},User {n},default\n", 5000 + n));
+    }
+    let path = db.dir.path().join("many.csv");
+    std::fs::write(&path, csv).unwrap();
+    common::assert_success(&db.run(&["import", path.to_str().unwrap()]), "import");
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    store.close().await;
+    let enable_all = "UPDATE extensions SET switchover_enabled = 1";
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE sites SET alternate_site_id = (SELECT id FROM sites WHERE name = 'branch') WHERE name = 'default'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(enable_all).execute(&pool).await.unwrap();
+    pool.close().await;
+
+    // Kill the server while the API's switchover (or switchback) runs, then the CLI's, at
+    // different moments; each time the store must hold all 1,000 extensions on one side, and the
+    // audit log must agree with the flag.
+    let mut db = db;
+    let rounds = [0u64, 2, 5, 10, 20, 40];
+    for (round, delay_ms) in rounds.into_iter().chain(rounds).enumerate() {
+        let action = if round % 2 == 0 {
+            "switchover"
+        } else {
+            "switchback"
+        };
+        if round < rounds.len() {
+            let server = start_on(db, &["--admin-token", TOKEN]);
+            let base = server.base.clone();
+            let request = std::thread::spawn(move || {
+                let auth = format!("Authorization: Bearer {TOKEN}");
+                curl(
+                    &format!("{base}/api/v1/sites/default/{action}"),
+                    &["-X", "POST", "-H", &auth],
+                )
+            });
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            db = server.stop();
+            let _ = request.join();
+        } else {
+            let mut child = db
+                .command()
+                .args(["site", action, "default"])
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let store = db.open().await;
+        let snapshot = phoneprov::store::Store::snapshot(&store).await.unwrap();
+        let deployment =
+            phoneprov::provision::Deployment::new(snapshot, "192.0.2.1".into()).unwrap();
+        let switched: Vec<bool> = (0..1000)
+            .map(|n| {
+                let number =
+                    phoneprov::domain::ExtensionNumber::parse(&(5000 + n).to_string()).unwrap();
+                let extension = deployment.extension(&number).unwrap();
+                deployment.servers_of(extension).0.address == BRANCH
+            })
+            .collect();
+        let all = switched.iter().all(|s| *s);
+        let none = switched.iter().all(|s| !*s);
+        assert!(all || none, "round {round}: a partial switchover");
+        let default = deployment
+            .site_named(&phoneprov::domain::SiteName::default_site())
+            .unwrap();
+        assert_eq!(default.switched_over, all, "round {round}");
+        let audit = phoneprov::store::Store::audit(&store, 100).await.unwrap();
+        let overs = audit.iter().filter(|e| e.action == "switchover").count();
+        let backs = audit.iter().filter(|e| e.action == "switchback").count();
+        assert_eq!(overs - backs == 1, all, "round {round}: the log agrees");
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_cli_relocates_extensions_and_sets_their_switchover() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    store.close().await;
+    let run = |args: &[&str]| db.command().args(args).output().unwrap();
+    let out = run(&["extension", "relocate", "201", "branch"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("extension 201 is served by site branch")
+    );
+    let out = run(&["extension", "switchover", "201", "on"]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("no alternate site"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = run(&["extension", "relocate", "201", "nowhere"]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("site nowhere"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = run(&["extension", "relocate", "201", "default"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+
+    let out = run(&[
+        "voicemail",
+        "set",
+        "--central",
+        "10.92.0.1",
+        "--backup",
+        "10.92.0.2",
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let out = run(&["voicemail", "down"]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("go to 10.92.0.2"), "{said}");
+    let out = run(&["voicemail", "set", "--central", "a b"]);
+    assert!(!out.status.success());
+
+    let store = db.open().await;
+    let audit = phoneprov::store::Store::audit(&store, 4).await.unwrap();
+    let done: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        done,
+        [
+            ("voicemail-down", "MWI and call-back to 10.92.0.2"),
+            (
+                "voicemail-set",
+                "central (none) -> 10.92.0.1, backup (none) -> 10.92.0.2"
+            ),
+            ("relocate", "from branch home to default"),
+            ("relocate", "from default to branch"),
+        ]
+    );
+    assert!(audit.iter().all(|e| e.actor.starts_with("cli:")));
+    store.close().await;
+}

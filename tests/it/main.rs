@@ -1,0 +1,35 @@
+//! Every integration test in one binary (linked once): each module is one area of the product,
+//! driven through the real `phoneprov` binary or the library, with real clients.
+
+#[allow(dead_code)]
+mod common;
+
+mod access;
+mod api;
+mod attack;
+mod audit;
+mod cli;
+mod config_file;
+mod dhcp;
+mod dhcp_allocate;
+mod dhcp_udhcpc;
+mod distribution;
+mod docs;
+mod e2e;
+mod failover;
+mod field;
+mod ftp;
+mod guard;
+mod hardening;
+mod http;
+mod import;
+mod import_kill;
+mod multinode;
+mod push;
+mod render;
+mod schemathesis;
+mod secrets;
+mod store;
+mod store_recovery;
+mod voicemail;
+mod web;

@@ -1,0 +1,309 @@
+//! The admin web page over real HTTP with curl (no browser; `tests/e2e` drives Chromium): login
+//! with the admin token, the session cookie's flags, CSRF on every form (login included), every
+//! page rendering over the golden deployment without a reference to another host, changes
+//! made through forms landing in the data, the import preview and apply, and logout.
+
+use crate::common;
+
+use common::server::{Reply, Server, TOKEN, api, curl, json, start_with};
+
+/// A browser-like visitor: a cookie jar, and the CSRF token of the last page read.
+struct Visitor {
+    jar: tempfile::NamedTempFile,
+    base: String,
+}
+
+impl Visitor {
+    fn new(server: &Server) -> Visitor {
+        Visitor {
+            jar: tempfile::NamedTempFile::new().unwrap(),
+            base: server.base.clone(),
+        }
+    }
+
+    fn jar(&self) -> String {
+        self.jar.path().to_string_lossy().into_owned()
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        let jar = self.jar();
+        curl(&format!("{}{path}", self.base), &["-b", &jar, "-c", &jar])
+    }
+
+    /// POSTs a urlencoded form (`name=value` pairs, encoded by curl).
+    fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let jar = self.jar();
+        let mut args = vec!["-b".to_string(), jar.clone(), "-c".to_string(), jar];
+        for (name, value) in fields {
+            args.push("--data-urlencode".into());
+            args.push(format!("{name}={value}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        curl(&format!("{}{path}", self.base), &args)
+    }
+
+    /// POSTs a multipart form with a file.
+    fn post_file(&self, path: &str, csrf: &str, file: &std::path::Path) -> Reply {
+        let jar = self.jar();
+        let csrf = format!("csrf={csrf}");
+        let file = format!("file=@{};type=text/csv", file.display());
+        curl(
+            &format!("{}{path}", self.base),
+            &[
+                "-b",
+                &jar,
+                "-c",
+                &jar,
+                "-F",
+                &csrf,
+                "-F",
+                "mode=upsert",
+                "-F",
+                &file,
+            ],
+        )
+    }
+
+    fn log_in(&self) -> String {
+        let page = self.get("/admin/login");
+        let csrf = csrf_of(&page);
+        let done = self.post("/admin/login", &[("csrf", &csrf), ("token", TOKEN)]);
+        assert_eq!(done.status, 303, "{}", text(&done));
+        csrf_of(&self.get("/admin"))
+    }
+}
+
+fn text(reply: &Reply) -> String {
+    String::from_utf8_lossy(&reply.body).into_owned()
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_of(page: &Reply) -> String {
+    let html = text(page);
+    let start = html
+        .find(r#"name="csrf" value=""#)
+        .unwrap_or_else(|| panic!("no CSRF field in:\n{html}"))
+        + r#"name="csrf" value=""#.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Every `src=`, `href=` and `action=` of a page points at this server.
+fn assert_only_local_references(path: &str, html: &str) {
+    for attribute in ["src=\"", "href=\"", "action=\""] {
+        for (at, _) in html.match_indices(attribute) {
+            let value = html[at + attribute.len()..].split('"').next().unwrap_or("");
+            assert!(
+                value.starts_with('/') || value.starts_with('#') || value.is_empty(),
+                "{path}: {attribute}{value}"
+            );
+        }
+    }
+    assert!(!html.contains("//"), "{path} names another host:\n{html}");
+}
+
+#[tokio::test]
+async fn login_sessions_csrf_and_every_page() {
+    let server = start_with(&["--admin-token", TOKEN, "--ban-after", "2"]).await;
+    let visitor = Visitor::new(&server);
+
+    // Logged out: every page sends to the login page, which sets a protected cookie.
+    let away = visitor.get("/admin/phones");
+    assert_eq!(away.status, 303);
+    assert_eq!(away.header("location").as_deref(), Some("/admin/login"));
+    let login = visitor.get("/admin/login");
+    assert_eq!(login.status, 200);
+    let cookie = login.header("set-cookie").unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let policy = login.header("content-security-policy").unwrap();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    let csrf = csrf_of(&login);
+
+    // A wrong token, and a right token without the form's CSRF token, get nowhere.
+    let wrong = visitor.post("/admin/login", &[("csrf", &csrf), ("token", "guess")]);
+    assert_eq!(wrong.status, 401);
+    assert!(text(&wrong).contains("not the admin token"));
+    let forged = visitor.post("/admin/login", &[("csrf", "forged"), ("token", TOKEN)]);
+    assert_eq!(forged.status, 403);
+    assert_eq!(visitor.get("/admin").status, 303, "still logged out");
+    let before_login = std::fs::read_to_string(visitor.jar.path()).unwrap();
+
+    let csrf = visitor.log_in();
+    let after_login = std::fs::read_to_string(visitor.jar.path()).unwrap();
+    assert_ne!(before_login, after_login, "a new session id on login");
+
+    let dashboard = visitor.get("/admin");
+    assert_eq!(dashboard.status, 200);
+    let html = text(&dashboard);
+    assert!(html.contains(r#"id="count-extensions">"#), "{html}");
+    // The failed login is among the recent problems.
+    assert!(html.contains("admin web login failed"), "{html}");
+
+    // Two guessed phone files ban this address; the dashboard lists the ban and lifts it.
+    for guess in ["0004f2000001.cfg", "0004f2000002.cfg"] {
+        curl(&format!("{}/{guess}", server.base), &[]);
+    }
+    let html = text(&visitor.get("/admin"));
+    assert!(html.contains("<td>127.0.0.1</td>"), "{html}");
+    let lifted = visitor.post(
+        "/admin/bans/lift",
+        &[("csrf", &csrf), ("address", "127.0.0.1")],
+    );
+    assert_eq!(lifted.status, 303);
+    let html = text(&visitor.get(lifted.header("location").as_deref().unwrap_or("/admin")));
+    assert!(html.contains("The ban of 127.0.0.1 is lifted."), "{html}");
+    assert!(
+        json(&api(&server, "GET", "/bans", &[]))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    for path in [
+        "/admin",
+        "/admin/import",
+        "/admin/extensions",
+        "/admin/extensions?q=Alice",
+        "/admin/extensions/201",
+        "/admin/phones",
+        "/admin/phones/0004f214ab37",
+        "/admin/phones/0004f214ab37/files/0004f214ab37.cfg",
+        "/admin/sites",
+        "/admin/sites/default",
+        "/admin/sites/branch/switchover",
+    ] {
+        let page = visitor.get(path);
+        assert_eq!(page.status, 200, "{path}: {}", text(&page));
+        assert_only_local_references(path, &text(&page));
+    }
+    let preview = text(&visitor.get("/admin/phones/0004f214ab37/files/201.cfg"));
+    assert!(preview.contains("reg.1.auth.userId"), "{preview}");
+    assert!(visitor.get("/admin/static/admin.css").status == 200);
+
+    // A form without the session's token changes nothing; with it, the change lands.
+    let forged = visitor.post(
+        "/admin/extensions/201",
+        &[
+            ("csrf", "forged"),
+            ("display_name", "Mallory"),
+            ("label", ""),
+            ("auth_user", ""),
+            ("password", ""),
+            ("site", "default"),
+        ],
+    );
+    assert_eq!(forged.status, 403);
+    let saved = visitor.post(
+        "/admin/extensions/201",
+        &[
+            ("csrf", &csrf),
+            ("display_name", "Alice Jones"),
+            ("label", "Alice"),
+            ("auth_user", ""),
+            ("password", ""),
+            ("site", "default"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", text(&saved));
+    let stored = json(&api(&server, "GET", "/extensions/201", &[]));
+    assert_eq!(stored["display_name"], "Alice Jones");
+    let bad = visitor.post(
+        "/admin/extensions/201",
+        &[
+            ("csrf", &csrf),
+            ("display_name", ""),
+            ("label", ""),
+            ("auth_user", "a b"),
+            ("password", ""),
+            ("site", "default"),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(text(&bad).contains("auth_user"), "{}", text(&bad));
+
+    // Line keys from the phone page.
+    let keys = visitor.post(
+        "/admin/phones/0004f214ab38/lines",
+        &[("csrf", &csrf), ("line_1", "203"), ("line_2", "202")],
+    );
+    assert_eq!(keys.status, 303, "{}", text(&keys));
+    let phone = json(&api(&server, "GET", "/phones/0004f214ab38", &[]));
+    assert_eq!(phone["lines"][0]["extension"], "203");
+
+    // Logging out ends the session for good.
+    assert_eq!(
+        visitor.post("/admin/logout", &[("csrf", &csrf)]).status,
+        303
+    );
+    assert_eq!(visitor.get("/admin").status, 303);
+}
+
+#[tokio::test]
+async fn an_import_is_previewed_with_its_errors_then_applied() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let visitor = Visitor::new(&server);
+    let csrf = visitor.log_in();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "extension,display_name,mac,model\n701,Lobby,0004f2000701,VVX_400\n702,Dock,not-a-mac,VVX_400\n",
+    )
+    .unwrap();
+    let refused = visitor.post_file("/admin/import", &csrf, &bad);
+    assert_eq!(refused.status, 422);
+    let html = text(&refused);
+    assert!(html.contains("line 3, column mac"), "{html}");
+    assert!(!html.contains(r#"id="apply""#), "nothing to apply");
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "extension,display_name,mac,model\n701,Lobby,0004f2000701,VVX_400\n702,Dock,0004f2000702,VVX_400\n",
+    )
+    .unwrap();
+    let preview = visitor.post_file("/admin/import", &csrf, &good);
+    assert_eq!(preview.status, 200, "{}", text(&preview));
+    let html = text(&preview);
+    assert!(
+        html.contains("Preview: what the import would change"),
+        "{html}"
+    );
+    assert!(html.contains("create extension 702"), "{html}");
+    assert_eq!(
+        api(&server, "GET", "/extensions/702", &[]).status,
+        404,
+        "a preview writes nothing"
+    );
+    let id_at = html.find(r#"name="preview" value=""#).unwrap() + r#"name="preview" value=""#.len();
+    let preview_id = html[id_at..].split('"').next().unwrap().to_string();
+    let applied = visitor.post(
+        "/admin/import/apply",
+        &[
+            ("csrf", &csrf),
+            ("preview", &preview_id),
+            ("mode", "upsert"),
+        ],
+    );
+    assert_eq!(applied.status, 200, "{}", text(&applied));
+    assert!(text(&applied).contains("Imported"));
+    assert_eq!(api(&server, "GET", "/extensions/702", &[]).status, 200);
+    let again = visitor.post(
+        "/admin/import/apply",
+        &[
+            ("csrf", &csrf),
+            ("preview", &preview_id),
+            ("mode", "upsert"),
+        ],
+    );
+    assert!(
+        text(&again).contains("That preview is gone"),
+        "applied once"
+    );
+
+    let export = visitor.get("/admin/export.csv");
+    assert_eq!(export.status, 200);
+    assert!(text(&export).contains("702,Dock"));
+}
