@@ -15,7 +15,7 @@ use crate::store::failover::record;
 use crate::store::rows::corrupt;
 
 use crate::store::secrets::SecretKey;
-use crate::store::sql::{begin_write, bump_revision};
+use crate::store::transaction::{begin_write, bump_revision};
 
 /// Passwords are stored as one sealed text, one per line (a password holds no control character).
 const PASSWORD_SEPARATOR: char = '\n';

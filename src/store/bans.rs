@@ -7,7 +7,7 @@ use sqlx::{AnyPool, Row};
 use crate::clock::now_ms;
 use crate::domain::{Ban, Mac};
 use crate::store::StoreError;
-use crate::store::sql::begin_write;
+use crate::store::transaction::begin_write;
 
 /// Every ban still in force.
 pub(super) async fn in_force(pool: &AnyPool) -> Result<Vec<Ban>, StoreError> {

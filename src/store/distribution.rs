@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::domain::{Assignment, ExtensionNumber, Mode, Site, SiteId, distribute};
 use crate::store::batch::{Param, Tracker, insert_rows};
-use crate::store::sql::load_sites;
+use crate::store::load::load_sites;
 use crate::store::{Backend, StoreError};
 
 /// Writes many assignments in one statement per chunk.

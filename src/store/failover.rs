@@ -10,8 +10,9 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::clock::now_ms;
 use crate::domain::{Extension, ExtensionNumber, Mode, Site, SiteName, switchover_conflicts};
 use crate::store::distribution;
+use crate::store::load::{load_extension, load_extensions, load_sites};
 use crate::store::secrets::SecretKey;
-use crate::store::sql::{begin_write, bump_revision, load_extension, load_extensions, load_sites};
+use crate::store::transaction::{begin_write, bump_revision};
 use crate::store::{Backend, StoreError};
 
 /// One audit log entry.

@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::clock::now_ms;
 use crate::domain::{ClientKey, Lease, LeaseState};
 use crate::store::batch::{Param, insert_rows_returning};
-use crate::store::sql::begin_write;
+use crate::store::transaction::begin_write;
 use crate::store::{Backend, StoreError};
 
 const LEASE_COLUMNS: &str =

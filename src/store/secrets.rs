@@ -153,29 +153,6 @@ impl SecretKey {
     }
 }
 
-/// Seals every password still stored in clear (written before sealing existed), in the
-/// caller's transaction; how many.
-pub(super) async fn seal_clear_passwords(
-    conn: &mut sqlx::AnyConnection,
-    key: &SecretKey,
-) -> Result<usize, crate::store::StoreError> {
-    use sqlx::Row;
-    let rows =
-        sqlx::query("SELECT number, password FROM extensions WHERE password NOT LIKE 'sealed1:%'")
-            .fetch_all(&mut *conn)
-            .await?;
-    for row in &rows {
-        let number: String = row.try_get("number")?;
-        let clear: String = row.try_get("password")?;
-        sqlx::query("UPDATE extensions SET password = $1 WHERE number = $2")
-            .bind(key.seal(&clear)?)
-            .bind(number)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(rows.len())
-}
-
 /// Whether a stored value is sealed.
 pub fn is_sealed(stored: &str) -> bool {
     stored.starts_with(PREFIX)

@@ -20,8 +20,10 @@ use crate::domain::{
 };
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
 use crate::store::failover::{self, AuditEntry};
-use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
-use crate::store::secrets::{self, SecretKey};
+use crate::store::load::{load_extension, load_extensions, load_sites};
+use crate::store::rows::{self, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
+use crate::store::secrets::SecretKey;
+use crate::store::transaction::{begin_write, bump_revision, read_revision};
 use crate::store::{
     Backend, ChangeSet, Counts, PhoneActivity, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
@@ -106,7 +108,7 @@ impl SqlStore {
         if distribution::settle(backend, &mut tx, None, Mode::Place).await? > 0 {
             bump_revision(&mut tx, None).await?;
         }
-        secrets::seal_clear_passwords(&mut tx, &store.key).await?;
+        seal_clear_passwords(&mut tx, &store.key).await?;
         tx.commit().await?;
         Ok(store)
     }
@@ -130,98 +132,11 @@ impl SqlStore {
     }
 }
 
-/// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN
-/// IMMEDIATE`, waiting out the busy timeout if another writer holds it): a deferred transaction
-/// that reads first cannot take the lock later once another writer has committed meanwhile,
-/// and fails with "database is locked".
-pub(super) async fn begin_write(
-    pool: &AnyPool,
-) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-    if pool.connect_options().database_url.scheme() == "sqlite" {
-        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
-    } else {
-        Ok(pool.begin().await?)
-    }
-}
-
-async fn read_revision(conn: &mut AnyConnection) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT revision FROM data_revision WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get("revision")?)
-}
-
-/// Bumps the data revision; with `expected`, only if it still has that value.
-pub(super) async fn bump_revision(
-    conn: &mut AnyConnection,
-    expected: Option<i64>,
-) -> Result<i64, StoreError> {
-    let row =
-        match expected {
-            Some(expected) => sqlx::query(
-                "UPDATE data_revision SET revision = revision + 1 WHERE id = 1 AND revision = $1 \
-             RETURNING revision",
-            )
-            .bind(expected)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::Conflict)?,
-            None => sqlx::query(
-                "UPDATE data_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision",
-            )
-            .fetch_one(&mut *conn)
-            .await?,
-        };
-    let revision = row.try_get("revision")?;
-    notices::announce(conn, revision).await?;
-    Ok(revision)
-}
-
 fn site_name_of(sites: &[Site], id: crate::domain::SiteId) -> Option<String> {
     sites
         .iter()
         .find(|s| s.id == id)
         .map(|s| s.name.to_string())
-}
-
-pub(super) async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, StoreError> {
-    let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(rows::site).collect()
-}
-
-pub(super) async fn load_extensions(
-    conn: &mut AnyConnection,
-    key: &SecretKey,
-) -> Result<Vec<Extension>, StoreError> {
-    let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions");
-    // Row by row, so a large store never holds every raw row and every extension at once.
-    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *conn);
-    let mut extensions = Vec::new();
-    while let Some(row) = rows.next().await {
-        extensions.push(rows::extension(&row?, key)?);
-    }
-    drop(rows);
-    extensions.sort_by(|a, b| a.number.sort_key().cmp(&b.number.sort_key()));
-    Ok(extensions)
-}
-
-/// One extension by number.
-pub(super) async fn load_extension(
-    conn: &mut AnyConnection,
-    number: &ExtensionNumber,
-    key: &SecretKey,
-) -> Result<Option<Extension>, StoreError> {
-    let sql = format!("SELECT {EXTENSION_COLUMNS} FROM extensions WHERE number = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(number.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref()
-        .map(|row| rows::extension(row, key))
-        .transpose()
 }
 
 /// Phones with their lines, in one query (a phone with n lines is n rows): every row costs a
@@ -897,4 +812,27 @@ impl Store for SqlStore {
     async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError> {
         access::unbind(&self.pool, mac, actor).await
     }
+}
+
+/// Seals every password still stored in clear (written before sealing existed), in the
+/// caller's transaction; how many.
+async fn seal_clear_passwords(
+    conn: &mut sqlx::AnyConnection,
+    key: &SecretKey,
+) -> Result<usize, StoreError> {
+    use sqlx::Row;
+    let rows =
+        sqlx::query("SELECT number, password FROM extensions WHERE password NOT LIKE 'sealed1:%'")
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in &rows {
+        let number: String = row.try_get("number")?;
+        let clear: String = row.try_get("password")?;
+        sqlx::query("UPDATE extensions SET password = $1 WHERE number = $2")
+            .bind(key.seal(&clear)?)
+            .bind(number)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(rows.len())
 }

@@ -6,7 +6,7 @@ use sqlx::AnyPool;
 
 use crate::domain::{UploadWrite, append_log};
 use crate::store::StoreError;
-use crate::store::sql::begin_write;
+use crate::store::transaction::begin_write;
 
 /// Stores `uploads` in order in one transaction; whether each one's phone is known.
 pub(super) async fn save(pool: &AnyPool, uploads: &[UploadWrite]) -> Result<Vec<bool>, StoreError> {

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::domain::Voicemail;
 use crate::store::StoreError;
 use crate::store::failover::record;
-use crate::store::sql::{begin_write, bump_revision};
+use crate::store::transaction::{begin_write, bump_revision};
 
 pub(super) async fn load(conn: &mut AnyConnection) -> Result<Voicemail, StoreError> {
     let row = sqlx::query("SELECT central, backup, central_down FROM voicemail WHERE id = 1")
