@@ -8,10 +8,10 @@ use std::path::Path;
 
 use crate::config::Serving;
 use crate::domain::{ExtensionNumber, MODELS, Model, Vendor};
+use crate::handset::firmware::Family;
 use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
 use crate::serve::firmware;
-use crate::vendor::firmware::Family;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,9 +5,9 @@
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::handset::firmware::FirmwarePins;
 use crate::store::secrets::SecretKey;
 use crate::store::{SqlStore, StoreError};
-use crate::vendor::firmware::FirmwarePins;
 
 /// Default data folder, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "phoneprov-data";

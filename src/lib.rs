@@ -8,7 +8,7 @@
 //!   SQLite (the embedded default) and PostgreSQL. Migrations run when a store is opened.
 //! - [`import`]: CSV import (parse, check against the database, plan, apply in one transaction)
 //!   and export. The CLI and the admin API call the same functions.
-//! - [`vendor`]: what each vendor's phones ask for and the context of each of their templates.
+//! - [`handset`]: what each vendor's phones ask for and the context of each of their templates.
 //! - [`render`]: Tera templates (built in, overridable from a folder), escaping per format, and
 //!   the XML check of every Polycom file.
 //! - [`provision`]: the core every transport calls: file name in, rendered file (or a reason
@@ -38,6 +38,7 @@ pub mod config_file;
 pub mod demo;
 pub mod dhcp;
 pub mod domain;
+pub mod handset;
 pub mod import;
 pub mod private_file;
 pub mod provision;
@@ -47,4 +48,3 @@ pub mod serve;
 pub mod site_edit;
 pub mod store;
 pub mod testing;
-pub mod vendor;

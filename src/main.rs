@@ -16,6 +16,7 @@ use phoneprov::check::{Severity, check};
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
 use phoneprov::config_file::ConfigFile;
 use phoneprov::domain::{Mac, Vendor};
+use phoneprov::handset::firmware::FirmwarePins;
 use phoneprov::import::{ImportError, ImportOptions, export_csv, import_csv};
 use phoneprov::provision::live::{ChangedPhones, Live};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
@@ -32,7 +33,6 @@ use phoneprov::serve::tftp::TftpServer;
 use phoneprov::serve::workers;
 use phoneprov::site_edit::apply_declared;
 use phoneprov::store::{SqlStore, Store, url_without_password};
-use phoneprov::vendor::firmware::FirmwarePins;
 
 mod cli_dhcp;
 mod cli_failover;

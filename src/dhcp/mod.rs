@@ -5,7 +5,7 @@
 //!
 //! - [`subnet`]: the subnets of the config file, checked.
 //! - [`select`]: which subnet a request is for.
-//! - [`vendor`], [`provisioning`]: which phone it is, and the options it gets.
+//! - [`vendor_class`], [`provisioning`]: which phone it is, and the options it gets.
 //! - [`book`], [`allocate`]: who holds which address, and the lease conversation.
 //! - [`wire`]: refusing packets dhcproto would choke on, before it decodes them.
 //! - [`reply`]: building and addressing replies.
@@ -24,5 +24,5 @@ pub mod responder;
 pub mod select;
 pub mod server;
 pub mod subnet;
-pub mod vendor;
+pub mod vendor_class;
 pub mod wire;

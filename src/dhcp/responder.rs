@@ -15,7 +15,7 @@ use crate::dhcp::provisioning::ProvisioningOptions;
 use crate::dhcp::reply::{Reply, destination, type_name};
 use crate::dhcp::select::subnet_of;
 use crate::dhcp::subnet::{Mode, Subnet};
-use crate::dhcp::vendor::{mac_of, vendor_of};
+use crate::dhcp::vendor_class::{mac_of, vendor_of};
 use crate::dhcp::wire::is_decodable;
 use crate::domain::{ClientKey, Lease, hardware_text};
 

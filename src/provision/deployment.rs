@@ -8,8 +8,8 @@ use crate::domain::{
     Assignment, CallServer, ClockRules, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone,
     PhoneLogin, Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
 };
+use crate::handset::ServerView;
 use crate::store::Snapshot;
-use crate::vendor::ServerView;
 
 /// Registration expiry for a deployment of up to [`LARGE_DEPLOYMENT`] Polycom phones.
 pub const EXPIRY_SECONDS: u32 = 90;

@@ -27,9 +27,9 @@ use tera::Context;
 pub use deployment::{Deployment, DeploymentError};
 
 use crate::domain::{Extension, ExtensionNumber, Mac, Model, Phone, Site, SiteName, Vendor};
+use crate::handset::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
+use crate::handset::{aastra, polycom};
 use crate::render::{self, RenderError, Renderer};
-use crate::vendor::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
-use crate::vendor::{aastra, polycom};
 
 /// Content type of Polycom files.
 pub const POLYCOM_CONTENT_TYPE: &str = "text/xml; charset=utf-8";

@@ -5,9 +5,9 @@
 use tera::Context;
 
 use crate::domain::{Extension, ExtensionNumber, Mac, SiteId, SiteName, SiteSettings};
+use crate::handset::firmware::{FirmwarePins, Spelling};
+use crate::handset::{ServerView, aastra, polycom};
 use crate::render::templates;
-use crate::vendor::firmware::{FirmwarePins, Spelling};
-use crate::vendor::{ServerView, aastra, polycom};
 
 fn sample_extension() -> Option<Extension> {
     Some(Extension {

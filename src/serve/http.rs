@@ -18,10 +18,10 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
+use crate::handset::agent;
 use crate::serve::access::{ClientCertificate, HttpLogin, Requester};
 use crate::serve::phone_files::{PhoneFiles, Served};
 use crate::serve::refused::Refused;
-use crate::vendor::agent;
 
 struct App {
     files: Arc<PhoneFiles>,

@@ -21,6 +21,7 @@ use bytes::Bytes;
 
 use crate::clock::now_ms;
 use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
+use crate::handset::agent::Agent;
 use crate::provision::live::{FetchAnswer, Live};
 use crate::provision::upload::{self, Keep, UploadLimits};
 use crate::provision::{Rendered, mac_in_name};
@@ -33,7 +34,6 @@ use crate::serve::refused::Refused;
 use crate::serve::sightings::Recorder;
 use crate::serve::upload_writer::UploadWriter;
 use crate::store::{Store, StoreError};
-use crate::vendor::agent::Agent;
 
 /// A file found for a phone.
 #[derive(Debug)]

@@ -7,12 +7,12 @@
 //! they were planned from and are refused if anything changed since, so a plan made from stale
 //! data is never applied; all of a change set is written in one transaction or nothing is.
 
-mod access;
 mod backend;
 mod bans;
 mod batch;
 mod contract;
 mod data;
+mod phone_access;
 
 mod distribution;
 mod error;

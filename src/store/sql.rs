@@ -28,7 +28,7 @@ use crate::store::{
     Backend, ChangeSet, Counts, PhoneActivity, Progress, Snapshot, Store, StoreError, migrations,
     url_without_password,
 };
-use crate::store::{access, bans, distribution, notices, voicemail};
+use crate::store::{bans, distribution, notices, phone_access, voicemail};
 
 /// The store on a SQLite file or a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -552,7 +552,7 @@ impl Store for SqlStore {
                 extensions: load_extensions(&mut first, &self.key).await?,
                 phones: load_phones(&mut first, None, false).await?,
                 voicemail: voicemail::load(&mut first).await?,
-                logins: access::load_logins(&mut first, &self.key).await?,
+                logins: phone_access::load_logins(&mut first, &self.key).await?,
             };
             first.commit().await?;
             return Ok(snapshot);
@@ -566,7 +566,7 @@ impl Store for SqlStore {
         let sites = load_sites(&mut first).await?;
         let extensions = load_extensions(&mut first, &self.key).await?;
         let voicemail = voicemail::load(&mut first).await?;
-        let logins = access::load_logins(&mut first, &self.key).await?;
+        let logins = phone_access::load_logins(&mut first, &self.key).await?;
         first.commit().await?;
         let phones = phones
             .await
@@ -794,23 +794,23 @@ impl Store for SqlStore {
         login: Option<&PhoneLogin>,
         actor: &str,
     ) -> Result<(), StoreError> {
-        access::set_login(&self.pool, &self.key, mac, login, actor).await
+        phone_access::set_login(&self.pool, &self.key, mac, login, actor).await
     }
 
     async fn phone_bindings(&self) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
-        access::bindings(&self.pool).await
+        phone_access::bindings(&self.pool).await
     }
 
     async fn phone_bindings_since(&self, since_ms: i64) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
-        access::bindings_since(&self.pool, since_ms).await
+        phone_access::bindings_since(&self.pool, since_ms).await
     }
 
     async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<Option<IpAddr>, StoreError> {
-        access::bind(&self.pool, mac, address).await
+        phone_access::bind(&self.pool, mac, address).await
     }
 
     async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError> {
-        access::unbind(&self.pool, mac, actor).await
+        phone_access::unbind(&self.pool, mac, actor).await
     }
 }
 

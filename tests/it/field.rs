@@ -17,10 +17,10 @@ use std::collections::HashMap;
 
 use common::{databases, import, sqlite_db};
 use phoneprov::domain::{CallServer, EmergencyNumbers, Recheck, SiteName, SiteSettings, ZoneName};
+use phoneprov::handset::firmware::FirmwarePins;
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::Renderer;
 use phoneprov::store::{SqlStore, Store};
-use phoneprov::vendor::firmware::FirmwarePins;
 
 fn content(provisioner: &Provisioner, deployment: &Deployment, name: &str) -> Option<String> {
     match provisioner.fetch(deployment, name).unwrap() {
