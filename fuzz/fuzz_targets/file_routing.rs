@@ -1,7 +1,9 @@
-//! Fuzzes file-name routing: any request path, percent-decoded as HTTP does, then routed as every
-//! transport routes it: rendered from a made-up deployment of 50 phones, an upload name, or a
-//! file of a firmware folder holding a file and a symlink that points out of it. Must never
-//! panic, and a resolved firmware path always lies inside the folder.
+//! Fuzzes file-name routing: any request path parsed into a `FileName` as HTTP parses it
+//! (percent-decoded once) and as FTP and TFTP do, then routed as every transport routes it:
+//! resolved and rendered from a made-up deployment of 50 phones, an upload name, or a file of a
+//! firmware folder holding a file and a symlink that points out of it. Must never panic, a name
+//! is what it parses to (parsing its text again gives the same), and a resolved firmware path
+//! always lies inside the folder.
 #![no_main]
 
 use std::path::PathBuf;
@@ -9,11 +11,9 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use phoneprov::provision::sample::sample_snapshot;
-use phoneprov::provision::upload::classify;
-use phoneprov::provision::{Deployment, Provisioner, mac_in_name};
+use phoneprov::provision::{Deployment, FileName, Provisioner, resolve};
 use phoneprov::render::Renderer;
 use phoneprov::serve::firmware;
-use phoneprov::serve::http::decode_path;
 
 struct World {
     deployment: Deployment,
@@ -44,21 +44,27 @@ fuzz_target!(|data: &[u8]| {
     let Ok(raw) = std::str::from_utf8(data) else {
         return;
     };
-    let Some(name) = decode_path(raw) else {
+    let _ = FileName::parse(raw);
+    let Ok(parsed) = FileName::from_url_path(raw) else {
         return;
     };
-    let _ = mac_in_name(&name);
-    let _ = classify(&name);
-    if name.len() <= firmware::MAX_SEGMENT {
-        let _ = world.provisioner.fetch(&world.deployment, &name);
+    assert_eq!(
+        FileName::parse(parsed.as_str()).as_ref(),
+        Ok(&parsed),
+        "{raw:?} parses to another name the second time"
+    );
+    let _ = (parsed.mac(), parsed.upload(), parsed.is_phone_file());
+    if let Ok(target) = resolve(&world.deployment, &parsed) {
+        let _ = world.provisioner.render(&world.deployment, target);
     }
-    if let Some(path) = firmware::resolve(&world.firmware, &name) {
+    let name = parsed.as_str();
+    if let Some(path) = firmware::resolve(&world.firmware, name) {
         assert!(
             path.starts_with(&world.firmware),
             "{name:?} left the folder: {path:?}"
         );
     }
-    if let Some(path) = firmware::resolve_dir(&world.firmware, &name) {
+    if let Some(path) = firmware::resolve_dir(&world.firmware, name) {
         assert!(
             path.starts_with(&world.firmware),
             "{name:?} left the folder: {path:?}"

@@ -30,8 +30,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for resolved in [
-        firmware::resolve(root, name),
-        firmware::resolve_dir(root, name),
+        firmware::resolve(root, name.as_str()),
+        firmware::resolve_dir(root, name.as_str()),
     ]
     .into_iter()
     .flatten()

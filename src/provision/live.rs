@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
-use crate::domain::{ExtensionNumber, Mac};
-use crate::provision::{Deployment, Provisioner, Rendered, mac_in_name, resolve};
+use crate::domain::Mac;
+use crate::provision::file_name::FileName;
+use crate::provision::{Deployment, NotServed, Provisioner, Rendered, resolve};
 use crate::render::RenderError;
 use crate::store::{Store, StoreError};
 
@@ -87,36 +88,24 @@ impl Live {
         self.renders.load(Ordering::Relaxed)
     }
 
-    /// The answer to a request for `name`: from the cache, or rendered once and cached.
+    /// One generation of the data, taken once: every answer a request gets comes from the same
+    /// revision, however long it takes and whatever changes meanwhile.
+    pub fn view(&self) -> View<'_> {
+        View {
+            live: self,
+            generation: self.current.load_full(),
+        }
+    }
+
+    /// The answer to a request for `name` (see [`View::fetch`]); a name that is not one
+    /// ([`FileName::parse`]) is not found.
     pub fn fetch(&self, name: &str) -> Result<FetchAnswer, RenderError> {
-        let generation = self.current.load_full();
-        if let Some(hit) = read(&generation.rendered).get(name) {
-            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
-            return Ok(FetchAnswer::Found(Arc::clone(hit)));
+        match FileName::parse(name) {
+            Ok(parsed) => self.view().fetch(&parsed),
+            Err(_) => Ok(FetchAnswer::NotFound(NotServed::NotRendered(
+                name.to_string(),
+            ))),
         }
-        // Names the core does not render (firmware, optional files) are told apart without a
-        // lock; only a real render waits for the write lock.
-        let target = match resolve(&generation.deployment, name) {
-            Ok(target) => target,
-            // Not cached: a scan of random names must not grow memory.
-            Err(reason) => return Ok(FetchAnswer::NotFound(reason)),
-        };
-        // Rendering under the write lock: concurrent first requests for one file wait for the
-        // one render instead of repeating it (a render takes about 10 us).
-        let mut rendered = write(&generation.rendered);
-        if let Some(hit) = rendered.get(name) {
-            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
-            return Ok(FetchAnswer::Found(Arc::clone(hit)));
-        }
-        let file = Arc::new(
-            generation
-                .provisioner
-                .render(&generation.deployment, target)?,
-        );
-        self.renders.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!("phoneprov_render_cache_misses_total").increment(1);
-        rendered.insert(name.to_string(), Arc::clone(&file));
-        Ok(FetchAnswer::Found(file))
     }
 
     /// The files a known phone will fetch, in order; `None` for an unknown phone.
@@ -154,8 +143,9 @@ impl Live {
                 .files_of_phone(&generation.deployment, phone)
             {
                 std::hash::Hash::hash(&name, &mut hasher);
-                let rendered = resolve(&generation.deployment, &name)
+                let rendered = FileName::parse(&name)
                     .ok()
+                    .and_then(|parsed| resolve(&generation.deployment, &parsed).ok())
                     .and_then(|target| {
                         generation
                             .provisioner
@@ -176,40 +166,6 @@ impl Live {
             now.insert(phone.mac, fingerprint);
         }
         (now, changed)
-    }
-
-    /// True when `mac` is a known phone.
-    pub fn knows(&self, mac: &Mac) -> bool {
-        self.current.load().deployment.phone(mac).is_some()
-    }
-
-    /// Whether a known phone's home site trusts only the first address (trust on first use).
-    pub fn trusts_first_address(&self, mac: &Mac) -> bool {
-        let generation = self.current.load();
-        let deployment = &generation.deployment;
-        deployment.phone(mac).is_some_and(|phone| {
-            deployment
-                .home_site_of_phone(phone)
-                .settings
-                .trust_first_address
-        })
-    }
-
-    /// The HTTP login a phone needs for its credential files, if one is set.
-    pub fn login_of(&self, mac: &Mac) -> Option<crate::domain::PhoneLogin> {
-        self.current.load().deployment.login_of(mac).cloned()
-    }
-
-    /// The known phone a file name belongs to: `<mac>.cfg` and `<mac>-<anything>` name their
-    /// phone, `<extension>.cfg` the phone the extension sits on.
-    pub fn phone_of(&self, name: &str) -> Option<Mac> {
-        let generation = self.current.load();
-        let deployment = &generation.deployment;
-        if let Some(mac) = mac_in_name(name) {
-            return deployment.phone(&mac).map(|p| p.mac);
-        }
-        let number = ExtensionNumber::parse(name.strip_suffix(".cfg")?).ok()?;
-        deployment.placement(&number).map(|(mac, _)| mac)
     }
 
     /// Reloads the data if its revision changed; returns whether it did.
@@ -289,6 +245,82 @@ impl Live {
     }
 }
 
+/// One generation of the live data, as a request sees it ([`Live::view`]).
+pub struct View<'a> {
+    live: &'a Live,
+    generation: Arc<Generation>,
+}
+
+impl View<'_> {
+    /// The data revision this view shows.
+    pub fn revision(&self) -> i64 {
+        self.generation.deployment.revision()
+    }
+
+    /// The answer to a request for `name`: from the cache, or rendered once and cached.
+    pub fn fetch(&self, name: &FileName) -> Result<FetchAnswer, RenderError> {
+        let generation = &self.generation;
+        if let Some(hit) = read(&generation.rendered).get(name.as_str()) {
+            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
+            return Ok(FetchAnswer::Found(Arc::clone(hit)));
+        }
+        // Names the core does not render (firmware, optional files) are told apart without a
+        // lock; only a real render waits for the write lock.
+        let target = match resolve(&generation.deployment, name) {
+            Ok(target) => target,
+            // Not cached: a scan of random names must not grow memory.
+            Err(reason) => return Ok(FetchAnswer::NotFound(reason)),
+        };
+        // Rendering under the write lock: concurrent first requests for one file wait for the
+        // one render instead of repeating it (a render takes about 10 us).
+        let mut rendered = write(&generation.rendered);
+        if let Some(hit) = rendered.get(name.as_str()) {
+            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
+            return Ok(FetchAnswer::Found(Arc::clone(hit)));
+        }
+        let file = Arc::new(
+            generation
+                .provisioner
+                .render(&generation.deployment, target)?,
+        );
+        self.live.renders.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("phoneprov_render_cache_misses_total").increment(1);
+        rendered.insert(name.as_str().to_string(), Arc::clone(&file));
+        Ok(FetchAnswer::Found(file))
+    }
+
+    /// True when `mac` is a known phone.
+    pub fn knows(&self, mac: &Mac) -> bool {
+        self.generation.deployment.phone(mac).is_some()
+    }
+
+    /// Whether a known phone's home site trusts only the first address (trust on first use).
+    pub fn trusts_first_address(&self, mac: &Mac) -> bool {
+        let deployment = &self.generation.deployment;
+        deployment.phone(mac).is_some_and(|phone| {
+            deployment
+                .home_site_of_phone(phone)
+                .settings
+                .trust_first_address
+        })
+    }
+
+    /// The HTTP login a phone needs for its credential files, if one is set.
+    pub fn login_of(&self, mac: &Mac) -> Option<crate::domain::PhoneLogin> {
+        self.generation.deployment.login_of(mac).cloned()
+    }
+
+    /// The known phone a file name belongs to: the phone its MAC names, or the phone an
+    /// extension's file's extension sits on.
+    pub fn owner_of(&self, name: &FileName) -> Option<Mac> {
+        let deployment = &self.generation.deployment;
+        if let Some(mac) = name.mac() {
+            return deployment.phone(&mac).map(|p| p.mac);
+        }
+        deployment.placement(name.extension()?).map(|(mac, _)| mac)
+    }
+}
+
 /// Told which phones' files a new revision changed.
 pub type ChangedPhones = Box<dyn Fn(Vec<Mac>) + Send + Sync>;
 
@@ -298,7 +330,7 @@ pub enum FetchAnswer {
     /// The rendered file.
     Found(Arc<Rendered>),
     /// Not a file phoneprov renders, and why.
-    NotFound(String),
+    NotFound(NotServed),
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

@@ -18,6 +18,7 @@
 //! Anything else, and a name for an unknown phone, extension or site, is not found, with a reason.
 
 pub mod deployment;
+pub mod file_name;
 pub mod live;
 pub mod sample;
 pub mod upload;
@@ -25,6 +26,9 @@ pub mod upload;
 use tera::Context;
 
 pub use deployment::{Deployment, DeploymentError};
+pub use file_name::{FileKind, FileName};
+
+use file_name::aastra_model;
 
 use crate::domain::{Extension, ExtensionNumber, Mac, Model, Phone, Site, SiteName, Vendor};
 use crate::handset::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
@@ -138,65 +142,75 @@ impl Target<'_> {
     }
 }
 
+/// Why a name is not a file phoneprov renders (for logs and `phoneprov render`, never for
+/// phones: they get "not found" whatever the reason).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotServed {
+    /// Not a name of a rendered file at all (a firmware file, or nothing).
+    #[error("{0:?} is not a file phoneprov renders")]
+    NotRendered(String),
+    /// Twelve hex digits that are no phone's MAC address.
+    #[error("{0} is not a phone's MAC address")]
+    NotAMac(String),
+    /// No phone has this MAC.
+    #[error("no phone with MAC {0}")]
+    NoPhone(Mac),
+    /// The extension is on an Aastra phone, whose lines are in the phone's own file.
+    #[error("extension {0} is on an Aastra phone: its file is the phone's <MAC>.cfg")]
+    OnAastraPhone(ExtensionNumber),
+    /// No such extension (nor a model of that number).
+    #[error("no extension {0}")]
+    NoExtension(ExtensionNumber),
+    /// No site of that name.
+    #[error("no site {0:?}")]
+    NoSite(String),
+}
+
 /// What the file `name` of `deployment` is, or why there is none. Cheap: no rendering.
-pub fn resolve<'d>(deployment: &'d Deployment, name: &str) -> Result<Target<'d>, String> {
-    let Some(stem) = name
-        .strip_suffix(".cfg")
-        .filter(|s| !s.contains(['/', '\\']))
-    else {
-        return Err(format!("{name:?} is not a file phoneprov renders"));
-    };
-    if name == polycom::DEFAULT_MASTER {
-        return Ok(Target::PolycomDefaultMaster);
-    }
-    if stem.len() == 12 && stem.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let Ok(mac) = Mac::parse(stem) else {
-            return Err(format!("{stem} is not a phone's MAC address"));
-        };
-        return match deployment.phone(&mac) {
+pub fn resolve<'d>(deployment: &'d Deployment, name: &FileName) -> Result<Target<'d>, NotServed> {
+    let not_rendered = || NotServed::NotRendered(name.as_str().to_string());
+    match name.kind() {
+        FileKind::DefaultMaster => Ok(Target::PolycomDefaultMaster),
+        FileKind::PhoneMaster(mac) => match deployment.phone(mac) {
             Some(phone) if phone.vendor == Vendor::Polycom => Ok(Target::PolycomMaster(phone)),
             Some(phone) => Ok(Target::AastraPhone(phone)),
-            None => Err(format!("no phone with MAC {mac}")),
-        };
-    }
-    if let Ok(number) = ExtensionNumber::parse(stem) {
-        if let Some(extension) = deployment.extension(&number) {
+            None => Err(NotServed::NoPhone(*mac)),
+        },
+        FileKind::NotAPhone => Err(NotServed::NotAMac(
+            name.as_str().trim_end_matches(".cfg").to_string(),
+        )),
+        FileKind::Extension(number) => {
+            let Some(extension) = deployment.extension(number) else {
+                return aastra_model(number.as_str())
+                    .map(Target::AastraModel)
+                    .ok_or_else(|| NotServed::NoExtension(number.clone()));
+            };
             // An Aastra phone's extensions are in its own `<MAC>.cfg`; no Polycom copy of them.
             let on_aastra = deployment
-                .placement(&number)
+                .placement(number)
                 .and_then(|(mac, _)| deployment.phone(&mac))
                 .is_some_and(|phone| phone.vendor != Vendor::Polycom);
             if on_aastra {
-                return Err(format!(
-                    "extension {number} is on an Aastra phone: its file is the phone's <MAC>.cfg"
-                ));
+                return Err(NotServed::OnAastraPhone(number.clone()));
             }
-            return Ok(Target::PolycomExtension(extension));
+            Ok(Target::PolycomExtension(extension))
         }
-        return aastra_model(stem)
-            .map(Target::AastraModel)
-            .ok_or_else(|| format!("no extension {number}"));
-    }
-    let (site_stem, spelling) = match stem.strip_suffix(polycom::UC_SITE_FILE_MARK) {
-        Some(base) => (base, Spelling::Uc),
-        None => (stem, Spelling::Sip),
-    };
-    if format!("{site_stem}.cfg") == polycom::DEFAULT_SITE_FILE {
-        return Ok(Target::PolycomSite(deployment.default_site(), spelling));
-    }
-    if let Some(site) = site_stem.strip_prefix(polycom::SITE_FILE_PREFIX) {
-        return SiteName::parse(site)
+        FileKind::SiteFile {
+            site: None,
+            spelling,
+        } => Ok(Target::PolycomSite(deployment.default_site(), *spelling)),
+        FileKind::SiteFile {
+            site: Some(site),
+            spelling,
+        } => SiteName::parse(site)
             .ok()
             .and_then(|name| deployment.site_named(&name))
-            .map(|found| Target::PolycomSite(found, spelling))
-            .ok_or_else(|| format!("no site {site:?}"));
+            .map(|found| Target::PolycomSite(found, *spelling))
+            .ok_or_else(|| NotServed::NoSite(site.clone())),
+        FileKind::VendorGlobal => Ok(Target::AastraGlobal),
+        FileKind::Model(model) => Ok(Target::AastraModel(model)),
+        FileKind::PhoneOwned { .. } | FileKind::Other => Err(not_rendered()),
     }
-    if aastra::GLOBAL_FILES.contains(&name) {
-        return Ok(Target::AastraGlobal);
-    }
-    aastra_model(stem)
-        .map(Target::AastraModel)
-        .ok_or_else(|| format!("{name:?} is not a file phoneprov renders"))
 }
 
 /// Renders every file of every phone, every site file in both spellings and the default master
@@ -236,14 +250,6 @@ pub fn render_failures(deployment: &Deployment, provisioner: &Provisioner) -> Ve
     failures
 }
 
-/// The MAC a file name starts with (`<mac>.cfg`, `<mac>-boot.log`), in any letter case.
-pub fn mac_in_name(name: &str) -> Option<Mac> {
-    let hex = name.get(..12)?;
-    matches!(name.as_bytes().get(12), None | Some(b'.' | b'-'))
-        .then(|| Mac::parse(hex).ok())
-        .flatten()
-}
-
 /// Renders the files phones ask for.
 #[derive(Debug, Clone)]
 pub struct Provisioner {
@@ -272,9 +278,12 @@ impl Provisioner {
 
     /// Renders the file `name` of `deployment`, or says why there is none.
     pub fn fetch(&self, deployment: &Deployment, name: &str) -> Result<Fetch, RenderError> {
-        match resolve(deployment, name) {
+        let resolved = FileName::parse(name)
+            .map_err(|_| NotServed::NotRendered(name.to_string()))
+            .and_then(|parsed| resolve(deployment, &parsed));
+        match resolved {
             Ok(target) => Ok(Fetch::Found(self.render(deployment, target)?)),
-            Err(reason) => Ok(Fetch::NotFound(reason)),
+            Err(reason) => Ok(Fetch::NotFound(reason.to_string())),
         }
     }
 
@@ -499,11 +508,4 @@ fn context(value: impl serde::Serialize, template: &str) -> Result<Context, Rend
         name: template.to_string(),
         message: e.to_string(),
     })
-}
-
-/// The Aastra/Mitel model whose file-name stem is `stem` (any case).
-fn aastra_model(stem: &str) -> Option<&'static Model> {
-    crate::domain::MODELS
-        .iter()
-        .find(|m| m.vendor == Vendor::Aastra && m.name.eq_ignore_ascii_case(stem))
 }

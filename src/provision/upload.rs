@@ -9,7 +9,7 @@
 //!
 //! The name may sit under one directory (the master file's LOG/OVERRIDES/CONTACTS directories,
 //! when a template sets them); it is stored by its file name. The MAC may be in either case; it is
-//! stored lowercase.
+//! stored lowercase. [`crate::provision::file_name::FileName::upload`] tells which upload a name is.
 
 use crate::domain::Mac;
 
@@ -56,7 +56,8 @@ pub struct UploadName {
     pub keep: Keep,
 }
 
-const SUFFIXES: [(&str, Keep); 6] = [
+/// The suffixes phones upload under, after their MAC, and how each is kept.
+pub(crate) const SUFFIXES: [(&str, Keep); 6] = [
     ("-boot.log", Keep::Log),
     ("-app.log", Keep::Log),
     ("-phone.cfg", Keep::Replace),
@@ -64,61 +65,3 @@ const SUFFIXES: [(&str, Keep); 6] = [
     ("-directory.xml", Keep::Replace),
     ("-calls.xml", Keep::Replace),
 ];
-
-/// The upload a (decoded) request path names, if it is one phones may upload.
-pub fn classify(path: &str) -> Option<UploadName> {
-    let file = match path.split_once('/') {
-        None => path,
-        Some((dir, file)) => {
-            let plain_dir = !dir.is_empty() && !dir.starts_with('.') && !file.contains('/');
-            if !plain_dir {
-                return None;
-            }
-            file
-        }
-    };
-    let mac = Mac::parse(file.get(..12)?).ok()?;
-    let suffix = file.get(12..)?;
-    let keep = SUFFIXES
-        .iter()
-        .find(|(s, _)| s.eq_ignore_ascii_case(suffix))?
-        .1;
-    Some(UploadName {
-        name: format!("{}{}", mac.polycom_name(), suffix.to_ascii_lowercase()),
-        mac,
-        keep,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_phones_own_upload_names() {
-        let app = classify("0004F214AB37-App.log").unwrap();
-        assert_eq!(
-            (app.name.as_str(), app.keep),
-            ("0004f214ab37-app.log", Keep::Log)
-        );
-        let overrides = classify("overrides/0004f214ab37-phone.cfg").unwrap();
-        assert_eq!(
-            (overrides.name.as_str(), overrides.keep),
-            ("0004f214ab37-phone.cfg", Keep::Replace)
-        );
-        for bad in [
-            "evil.sh",
-            "0004f214ab37.cfg",
-            "0004f214ab37-evil.sh",
-            "0004f214ab37-app.log.sh",
-            "../0004f214ab37-app.log",
-            "a/b/0004f214ab37-app.log",
-            ".hidden/0004f214ab37-app.log",
-            "000000000000-phone.cfg",
-            "0004f2zz1234-app.log",
-            "",
-        ] {
-            assert_eq!(classify(bad), None, "{bad:?}");
-        }
-    }
-}

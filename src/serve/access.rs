@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use crate::domain::{Mac, Transport};
 use crate::provision::Rendered;
-use crate::provision::live::Live;
+use crate::provision::live::View;
 use crate::serve::bindings::Bindings;
 use crate::serve::digest::{Challenger, LoginVerdict};
 use crate::serve::followers::Followers;
@@ -224,7 +224,7 @@ impl Access {
     /// the client's address (a client outside the provisioning networks never binds a phone).
     pub fn check(
         &self,
-        live: &Live,
+        live: &View<'_>,
         file: &Rendered,
         name: &str,
         requester: &Requester<'_>,
@@ -281,7 +281,7 @@ impl Access {
     /// is nobody else's business.
     pub fn check_upload(
         &self,
-        live: &Live,
+        live: &View<'_>,
         phone: Mac,
         name: &str,
         requester: &Requester<'_>,
@@ -344,7 +344,7 @@ impl Access {
     /// A phone with a login gets its credential files only over HTTP(S) with it.
     fn check_login(
         &self,
-        live: &Live,
+        live: &View<'_>,
         owner: Mac,
         name: &str,
         requester: &Requester<'_>,

@@ -38,6 +38,7 @@ use ipnet::IpNet;
 use crate::clock::now_ms;
 pub use crate::domain::Ban;
 use crate::domain::{Mac, Transport};
+use crate::provision::file_name::FileName;
 
 /// Distinct missing names that ban an address, by default.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -128,7 +129,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy)]
 pub struct Guess<'a> {
     /// The name asked for.
-    pub name: &'a str,
+    pub name: &'a FileName,
     /// Over which transport (TFTP misses cannot ban).
     pub transport: Transport,
 }
@@ -137,12 +138,12 @@ impl Guess<'_> {
     /// What was guessed: the MAC (lowercase hex) or extension number the name is about, so that
     /// one phone's several files (`<mac>.cfg`, `<MAC>.cfg`, `<mac>-phone.cfg`) are one guess.
     pub fn identity(&self) -> String {
-        if let Some(mac) = crate::provision::mac_in_name(self.name) {
+        if let Some(mac) = self.name.mac() {
             return mac.to_string();
         }
-        self.name
-            .strip_suffix(".cfg")
-            .unwrap_or(self.name)
+        let text = self.name.as_str();
+        text.strip_suffix(".cfg")
+            .unwrap_or(text)
             .to_ascii_lowercase()
     }
 }
@@ -537,16 +538,20 @@ mod tests {
         text.parse().unwrap()
     }
 
-    fn http(name: &str) -> Guess<'_> {
+    fn parsed(name: &str) -> &'static FileName {
+        Box::leak(Box::new(FileName::parse(name).unwrap()))
+    }
+
+    fn http(name: &str) -> Guess<'static> {
         Guess {
-            name,
+            name: parsed(name),
             transport: Transport::Http,
         }
     }
 
-    fn tftp(name: &str) -> Guess<'_> {
+    fn tftp(name: &str) -> Guess<'static> {
         Guess {
-            name,
+            name: parsed(name),
             transport: Transport::Tftp,
         }
     }

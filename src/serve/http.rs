@@ -19,8 +19,9 @@ use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
 use crate::handset::agent;
+use crate::provision::file_name::FileName;
 use crate::serve::access::{ClientCertificate, HttpLogin, Requester};
-use crate::serve::phone_files::{PhoneFiles, Served};
+use crate::serve::phone_files::{Delivery, PhoneFiles};
 use crate::serve::refused::Refused;
 
 struct App {
@@ -39,25 +40,6 @@ pub fn router(files: Arc<PhoneFiles>, prefix: Option<String>) -> Router {
         .route("/", get(phone_file).put(upload_file))
         .route("/{*path}", get(phone_file).put(upload_file))
         .with_state(app)
-}
-
-/// Percent-decodes a path once. `None` for a bad escape, invalid UTF-8, NUL or a backslash.
-pub fn decode_path(raw: &str) -> Option<String> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let text = String::from_utf8(out).ok()?;
-    (!text.contains(['\0', '\\'])).then_some(text)
 }
 
 /// A 200 response with `body` and its content type.
@@ -171,12 +153,10 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
         transport: transport_of(secure),
     };
-    let found = match app.files.find(&requester, &name).await {
-        Ok(found) => found,
+    let Delivery { found, receipt } = match app.files.find(&requester, &name).await {
+        Ok(delivery) => delivery,
         Err(refused) => return refusal_with_challenges(&app, refused, secure).await,
     };
-    let kind = found.kind();
-    let secret = found.carries_secret();
     let content_type = found.content_type();
     let response = match found.into_bytes() {
         Ok(bytes) => with_content_type(bytes, content_type),
@@ -186,14 +166,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         },
     };
     if response.status().is_success() {
-        let served = Served {
-            client,
-            name: &name,
-            kind,
-            secret,
-            transport: transport_of(secure),
-        };
-        app.files.note(served, user_agent, agent);
+        receipt.record(&name, user_agent, agent);
     }
     response
 }
@@ -207,8 +180,8 @@ fn transport_of(secure: bool) -> Transport {
     }
 }
 
-/// The decoded file name a request asks for (prefix removed), or `None` for a refused path.
-fn requested_name(app: &App, request: &Request) -> Option<String> {
+/// The file name a request asks for (prefix removed, decoded), or `None` for a refused path.
+fn requested_name(app: &App, request: &Request) -> Option<FileName> {
     let raw = request.uri().path();
     let raw = match &app.prefix {
         Some(prefix) => raw
@@ -217,7 +190,8 @@ fn requested_name(app: &App, request: &Request) -> Option<String> {
             .unwrap_or(raw),
         None => raw,
     };
-    raw.strip_prefix('/').and_then(decode_path)
+    let path = raw.strip_prefix('/')?;
+    FileName::from_url_path(path).ok()
 }
 
 /// PUT: a phone's own upload, for a known phone, from an address acting for it, within the size
@@ -249,24 +223,5 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
     match app.files.store_upload(upload, &body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(refused) => refusal(refused),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decode_path;
-
-    #[test]
-    fn paths_are_decoded_once_and_checked() {
-        assert_eq!(decode_path("201.cfg").as_deref(), Some("201.cfg"));
-        assert_eq!(decode_path("%2e%2e/x").as_deref(), Some("../x"));
-        assert_eq!(
-            decode_path("%252e").as_deref(),
-            Some("%2e"),
-            "decoded once only"
-        );
-        for bad in ["%", "%2", "%zz", "a%00b", "a%5cb", "a\\b", "%ff"] {
-            assert_eq!(decode_path(bad), None, "{bad:?}");
-        }
     }
 }

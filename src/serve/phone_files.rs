@@ -20,11 +20,12 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use crate::clock::now_ms;
-use crate::domain::{ExtensionNumber, Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
+use crate::domain::{Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
 use crate::handset::agent::Agent;
-use crate::provision::live::{FetchAnswer, Live};
-use crate::provision::upload::{self, Keep, UploadLimits};
-use crate::provision::{Rendered, mac_in_name};
+use crate::provision::Rendered;
+use crate::provision::file_name::FileName;
+use crate::provision::live::{FetchAnswer, Live, View};
+use crate::provision::upload::{Keep, UploadLimits, UploadName};
 use crate::serve::access::{Access, Requester};
 use crate::serve::firmware;
 use crate::serve::guard::{Guard, Guess, Verdict};
@@ -93,7 +94,7 @@ impl Found {
 /// An upload name [`PhoneFiles::accepts_upload`] accepted: a known phone's own upload name.
 #[derive(Debug)]
 pub struct AcceptedUpload {
-    upload: upload::UploadName,
+    upload: UploadName,
     client: Option<IpAddr>,
     /// A boot log from an address that does not act for its phone (yet): held, not stored
     /// ([`HeldUploads`]).
@@ -109,19 +110,34 @@ impl AsRef<[u8]> for CachedBody {
     }
 }
 
-/// A file served: to whom, which, what kind ([`Found::kind`]) and how.
-#[derive(Debug, Clone, Copy)]
-pub struct Served<'a> {
-    /// The client's address, if known.
-    pub client: Option<IpAddr>,
-    /// The name asked for.
-    pub name: &'a str,
-    /// What kind of file.
-    pub kind: &'static str,
-    /// Whether it held a SIP password (logged as an audit line).
-    pub secret: bool,
-    /// Over which transport.
-    pub transport: Transport,
+/// A file found for a request, and the receipt that records it once it is sent.
+#[derive(Debug)]
+pub struct Delivery<'a> {
+    /// The file.
+    pub found: Found,
+    /// Records the delivery ([`Receipt::record`]); dropped unused by a probe (FTP `SIZE`).
+    pub receipt: Receipt<'a>,
+}
+
+/// What recording a sent file needs: the request's view of the data (so the phone it is
+/// recorded on is told from the same revision it was found in), who asked and how.
+pub struct Receipt<'a> {
+    files: &'a PhoneFiles,
+    view: View<'a>,
+    client: Option<IpAddr>,
+    transport: Transport,
+    kind: &'static str,
+    secret: bool,
+}
+
+impl std::fmt::Debug for Receipt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receipt")
+            .field("client", &self.client)
+            .field("transport", &self.transport)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The phone-facing file service shared by the transports.
@@ -203,8 +219,8 @@ impl PhoneFiles {
     }
 
     /// Refuses a request whose user agent names another phone than the file does.
-    pub fn check_agent(&self, name: &str, agent: Option<&Agent>) -> Result<(), Refused> {
-        match (agent.and_then(|a| a.mac), mac_in_name(name)) {
+    pub fn check_agent(&self, name: &FileName, agent: Option<&Agent>) -> Result<(), Refused> {
+        match (agent.and_then(|a| a.mac), name.mac()) {
             (Some(said), Some(named)) if said != named => {
                 tracing::warn!(file = %name, said = %said, "user-agent MAC differs from the file's MAC");
                 Err(Refused::Forbidden("the user agent names another phone"))
@@ -220,40 +236,55 @@ impl PhoneFiles {
     /// acting for its phone, counts toward a ban (a known phone's optional files, such as
     /// `<mac>-phone.cfg` before it ever uploaded one, are asked for at every boot and are never
     /// misses).
-    pub async fn find(&self, requester: &Requester<'_>, name: &str) -> Result<Found, Refused> {
+    pub async fn find<'a>(
+        &'a self,
+        requester: &Requester<'_>,
+        name: &FileName,
+    ) -> Result<Delivery<'a>, Refused> {
         let client = requester.client;
+        let view = self.live.view();
         // Which phone the name belongs to is looked up only where it matters (a ban in force, a
         // certificate, a refusal), not on every fetch.
-        let owner = || self.live.phone_of(name);
+        let owner = || view.owner_of(name);
         if let Some(ip) = client
             && self.guard.any_bans()
             && self
                 .guard
-                .admit(ip, owner(), is_phone_file(name), requester.transport)
+                .admit(ip, owner(), name.is_phone_file(), requester.transport)
                 == Verdict::Banned
         {
             return Err(Refused::Banned);
         }
-        let found = match self.find_file(name, requester).await {
-            Ok(Found::Rendered(file)) => {
-                self.access
-                    .check(&self.live, &file, name, requester)
-                    .map(|()| {
-                        self.release_held(&file, client);
-                        Found::Rendered(file)
-                    })
-            }
+        let found = match self.find_file(&view, name, requester).await {
+            Ok(Found::Rendered(file)) => self
+                .access
+                .check(&view, &file, name.as_str(), requester)
+                .map(|()| {
+                    self.release_held(&file, client);
+                    Found::Rendered(file)
+                }),
             Ok(other) => self
                 .access
-                .check_certificate(requester, owner, name)
+                .check_certificate(requester, owner, name.as_str())
                 .map(|()| other),
             Err(refused) => Err(refused),
         };
         match found {
-            Err(Refused::NotFound | Refused::Forbidden(_)) if is_phone_file(name) => {
+            Ok(found) => Ok(Delivery {
+                receipt: Receipt {
+                    files: self,
+                    client,
+                    transport: requester.transport,
+                    kind: found.kind(),
+                    secret: found.carries_secret(),
+                    view,
+                },
+                found,
+            }),
+            Err(Refused::NotFound | Refused::Forbidden(_)) if name.is_phone_file() => {
                 Err(self.unknown_phone_file(requester, owner(), name))
             }
-            other => other,
+            Err(other) => Err(other),
         }
     }
 
@@ -278,7 +309,7 @@ impl PhoneFiles {
         &self,
         requester: &Requester<'_>,
         owner: Option<Mac>,
-        name: &str,
+        name: &FileName,
     ) -> Refused {
         let acting = owner.is_some_and(|phone| self.access.acts_for(phone, requester));
         let guess = Guess {
@@ -291,9 +322,14 @@ impl PhoneFiles {
         }
     }
 
-    async fn find_file(&self, name: &str, requester: &Requester<'_>) -> Result<Found, Refused> {
-        if !name.contains('/') && name.len() <= firmware::MAX_SEGMENT {
-            match self.live.fetch(name) {
+    async fn find_file(
+        &self,
+        view: &View<'_>,
+        name: &FileName,
+        requester: &Requester<'_>,
+    ) -> Result<Found, Refused> {
+        if name.is_flat() && name.as_str().len() <= firmware::MAX_SEGMENT {
+            match view.fetch(name) {
                 Ok(FetchAnswer::Found(file)) => return Ok(Found::Rendered(file)),
                 Ok(FetchAnswer::NotFound(reason)) => tracing::debug!(file = %name, "{reason}"),
                 Err(e) => {
@@ -302,14 +338,14 @@ impl PhoneFiles {
                 }
             }
         }
-        if let Some(upload) = upload::classify(name) {
+        if let Some(upload) = name.upload() {
             // Phones read back what they uploaded (overrides, directories); nothing else by that
             // name, and only to whom may act for the phone (checked before the store is read).
-            if !self.live.knows(&upload.mac) {
+            if !view.knows(&upload.mac) {
                 return Err(Refused::NotFound);
             }
             self.access
-                .check_upload(&self.live, upload.mac, name, requester)?;
+                .check_upload(view, upload.mac, name.as_str(), requester)?;
             return match self.store.upload(&upload.mac, &upload.name).await {
                 Ok(Some(stored)) => Ok(Found::Upload {
                     content: stored.content,
@@ -319,7 +355,7 @@ impl PhoneFiles {
                 Err(e) => Err(store_failed(&upload.name, &e)),
             };
         }
-        let path = firmware::resolve(&self.firmware_dir, name).ok_or(Refused::NotFound)?;
+        let path = firmware::resolve(&self.firmware_dir, name.as_str()).ok_or(Refused::NotFound)?;
         Ok(Found::Firmware(path))
     }
 
@@ -332,7 +368,7 @@ impl PhoneFiles {
     pub fn accepts_upload(
         &self,
         requester: &Requester<'_>,
-        name: &str,
+        name: &FileName,
     ) -> Result<AcceptedUpload, Refused> {
         let client = requester.client;
         let refused = |why: &str| {
@@ -343,7 +379,7 @@ impl PhoneFiles {
                 "upload refused: {why}"
             );
         };
-        let Some(upload) = upload::classify(name) else {
+        let Some(upload) = name.upload().cloned() else {
             refused("not a name phones may upload");
             return Err(Refused::Forbidden(
                 "phones may upload only their own logs and overrides",
@@ -360,13 +396,14 @@ impl PhoneFiles {
         if boot_log && !self.access.acts_for(upload.mac, requester) {
             return held(upload);
         }
-        if !self.live.knows(&upload.mac) {
+        let view = self.live.view();
+        if !view.knows(&upload.mac) {
             refused("no such phone");
             return Err(Refused::NotFound);
         }
         match self
             .access
-            .check_upload(&self.live, upload.mac, name, requester)
+            .check_upload(&view, upload.mac, name.as_str(), requester)
         {
             Ok(()) => Ok(AcceptedUpload {
                 upload,
@@ -431,23 +468,28 @@ impl PhoneFiles {
         }
         write_upload(&self.upload_writer, write, client).await
     }
+}
 
-    /// Records a served file (of `kind`, see [`Found::kind`]) in the metrics and on the phone it
-    /// belongs to, if that can be told.
-    pub fn note(&self, served: Served<'_>, user_agent: Option<String>, agent: Option<Agent>) {
-        let Served {
+impl Receipt<'_> {
+    /// Records the sent file `name` in the metrics and on the phone it belongs to, if that can
+    /// be told: the one the user agent names (Aastra/Mitel), else the one the name does, else
+    /// the phone last seen at the client's address (firmware images). A credential file's
+    /// delivery is an audit line.
+    pub fn record(self, name: &FileName, user_agent: Option<String>, agent: Option<Agent>) {
+        let Receipt {
+            files,
+            view,
             client,
-            name,
+            transport,
             kind,
             secret,
-            transport,
-        } = served;
+        } = self;
         metrics::fetched(kind);
         let named = agent
             .as_ref()
             .and_then(|a| a.mac)
-            .filter(|mac| self.live.knows(mac))
-            .or_else(|| self.live.phone_of(name));
+            .filter(|mac| view.knows(mac))
+            .or_else(|| view.owner_of(name));
         if secret {
             tracing::info!(
                 target: "audit",
@@ -458,14 +500,14 @@ impl PhoneFiles {
                 "credential file served"
             );
         }
-        let mut phone_at = self
+        let mut phone_at = files
             .phone_at
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mac = match (named, client) {
             (Some(mac), Some(ip)) => {
                 phone_at.insert(ip, mac);
-                self.guard.seen(ip, mac);
+                files.guard.seen(ip, mac);
                 Some(mac)
             }
             (Some(mac), None) => Some(mac),
@@ -474,24 +516,16 @@ impl PhoneFiles {
         };
         drop(phone_at);
         let Some(mac) = mac else { return };
-        self.recorder.record(Sighting {
+        files.recorder.record(Sighting {
             mac,
             at_ms: now_ms(),
             ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
             firmware: agent.map(|a| a.firmware),
             user_agent,
-            file: name.to_string(),
+            file: name.as_str().to_string(),
             transport,
         });
     }
-}
-
-/// Whether `name` is a phone's own file: `<MAC>…` or an extension's `<number>.cfg`.
-fn is_phone_file(name: &str) -> bool {
-    mac_in_name(name).is_some()
-        || name
-            .strip_suffix(".cfg")
-            .is_some_and(|number| ExtensionNumber::parse(number).is_ok())
 }
 
 /// The content type of an uploaded file: logs are text, everything else XML.

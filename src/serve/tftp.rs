@@ -14,8 +14,9 @@ use futures_lite::AsyncRead;
 use tokio::task::JoinHandle;
 
 use crate::domain::Transport;
+use crate::provision::file_name::FileName;
 use crate::serve::access::Requester;
-use crate::serve::phone_files::{PhoneFiles, Served};
+use crate::serve::phone_files::{Delivery, PhoneFiles};
 use crate::serve::refused::Refused;
 
 /// Answers read requests from the phone files.
@@ -34,11 +35,11 @@ impl Handler for TftpFiles {
     ) -> Result<(Self::Reader, Option<u64>), packet::Error> {
         let name = path
             .to_str()
-            .ok_or(packet::Error::FileNotFound)?
-            .trim_start_matches('/');
-        let found = self
+            .and_then(|text| FileName::parse(text).ok())
+            .ok_or(packet::Error::FileNotFound)?;
+        let Delivery { found, receipt } = self
             .files
-            .find(&Requester::at(Some(client.ip()), Transport::Tftp), name)
+            .find(&Requester::at(Some(client.ip()), Transport::Tftp), &name)
             .await
             .map_err(|refused| match refused {
                 Refused::NotFound => packet::Error::FileNotFound,
@@ -49,8 +50,6 @@ impl Handler for TftpFiles {
                 | Refused::LoginsLocked(_) => packet::Error::PermissionDenied,
                 Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
             })?;
-        let kind = found.kind();
-        let secret = found.carries_secret();
         let (reader, size): (Self::Reader, u64) = match found.into_bytes() {
             Ok(bytes) => {
                 let size = bytes.len() as u64;
@@ -65,14 +64,7 @@ impl Handler for TftpFiles {
                 (Box::new(blocking::Unblock::new(file)), size)
             }
         };
-        let served = Served {
-            client: Some(client.ip()),
-            name,
-            kind,
-            secret,
-            transport: Transport::Tftp,
-        };
-        self.files.note(served, None, None);
+        receipt.record(&name, None, None);
         Ok((reader, Some(size)))
     }
 

@@ -324,7 +324,7 @@ pub(super) async fn file(
         Ok(FetchAnswer::Found(file)) => {
             Ok(with_content_type(file.content.clone(), file.content_type))
         }
-        Ok(FetchAnswer::NotFound(reason)) => Err(ApiError::NotFound(reason)),
+        Ok(FetchAnswer::NotFound(reason)) => Err(ApiError::NotFound(reason.to_string())),
         Err(e) => Err(ApiError::Internal(e.to_string())),
     }
 }

@@ -18,10 +18,11 @@ use unftp_core::storage::{
 };
 
 use crate::domain::Transport;
+use crate::provision::file_name::FileName;
 use crate::serve::access::Requester;
 use crate::serve::firmware;
 use crate::serve::ftp::auth::SessionUser;
-use crate::serve::phone_files::{Found, PhoneFiles, Served};
+use crate::serve::phone_files::{Delivery, Found, PhoneFiles};
 use crate::serve::refused::Refused;
 
 /// What SIZE, MDTM and LIST tell about an entry.
@@ -121,13 +122,13 @@ impl PhoneStorage {
     }
 }
 
-/// The name a path asks for, relative to the root: `/201.cfg` and `201.cfg` are `201.cfg`.
-/// Everything else about the name is judged by [`PhoneFiles`] and the firmware folder's rules.
-pub fn name_of(path: &Path) -> Result<&str> {
-    let text = path
-        .to_str()
-        .ok_or_else(|| Error::from(ErrorKind::PermanentFileNotAvailable))?;
-    Ok(text.trim_start_matches('/'))
+/// The name a path asks for, relative to the root: `/201.cfg` and `201.cfg` are `201.cfg`
+/// ([`FileName::parse`]). Everything else about the name is judged by [`PhoneFiles`] and the
+/// firmware folder's rules.
+pub fn name_of(path: &Path) -> Result<FileName> {
+    path.to_str()
+        .and_then(|text| FileName::parse(text).ok())
+        .ok_or_else(|| Error::from(ErrorKind::PermanentFileNotAvailable))
 }
 
 fn refused(refusal: Refused) -> Error {
@@ -166,16 +167,20 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
     ) -> Result<Entry> {
         let name = name_of(path.as_ref())?;
         // Files first: a rendered file's SIZE needs no filesystem call.
-        let path = match self
+        // A probe: the receipt is dropped, no fetch is recorded.
+        let found = self
             .files
-            .find(&Requester::at(user.client(), Transport::Ftp), name)
+            .find(&Requester::at(user.client(), Transport::Ftp), &name)
             .await
-        {
+            .map(|delivery| delivery.found);
+        let path = match found {
             Ok(Found::Rendered(file)) => return Ok(Entry::file(file.content.len())),
             Ok(Found::Upload { content, .. }) => return Ok(Entry::file(content.len())),
             Ok(Found::Firmware(path)) => path,
-            Err(Refused::NotFound) => firmware::resolve_dir(self.files.firmware_dir(), name)
-                .ok_or(ErrorKind::PermanentFileNotAvailable)?,
+            Err(Refused::NotFound) => {
+                firmware::resolve_dir(self.files.firmware_dir(), name.as_str())
+                    .ok_or(ErrorKind::PermanentFileNotAvailable)?
+            }
             Err(other) => return Err(refused(other)),
         };
         let metadata = std::fs::metadata(path).map_err(|_| ErrorKind::LocalError)?;
@@ -188,10 +193,10 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         path: P,
     ) -> Result<Vec<Fileinfo<PathBuf, Entry>>> {
         let name = name_of(path.as_ref())?;
-        if name.is_empty() {
+        if name.as_str().is_empty() {
             return Ok(self.listing(user.client()));
         }
-        let dir = firmware::resolve_dir(self.files.firmware_dir(), name)
+        let dir = firmware::resolve_dir(self.files.firmware_dir(), name.as_str())
             .ok_or(ErrorKind::PermanentDirectoryNotAvailable)?;
         Ok(firmware::entries(&dir)
             .into_iter()
@@ -209,13 +214,11 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         start_pos: u64,
     ) -> Result<Box<dyn AsyncRead + Send + Sync + Unpin>> {
         let name = name_of(path.as_ref())?;
-        let found = self
+        let Delivery { found, receipt } = self
             .files
-            .find(&Requester::at(user.client(), Transport::Ftp), name)
+            .find(&Requester::at(user.client(), Transport::Ftp), &name)
             .await
             .map_err(refused)?;
-        let kind = found.kind();
-        let secret = found.carries_secret();
         let reader: Box<dyn AsyncRead + Send + Sync + Unpin> = match found.into_bytes() {
             Ok(bytes) => {
                 let mut reader = std::io::Cursor::new(bytes);
@@ -232,14 +235,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
                 Box::new(file)
             }
         };
-        let served = Served {
-            client: user.client(),
-            name,
-            kind,
-            secret,
-            transport: Transport::Ftp,
-        };
-        self.files.note(served, None, None);
+        receipt.record(&name, None, None);
         Ok(reader)
     }
 
@@ -256,7 +252,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         let name = name_of(path.as_ref())?;
         let upload = self
             .files
-            .accepts_upload(&Requester::at(user.client(), Transport::Ftp), name)
+            .accepts_upload(&Requester::at(user.client(), Transport::Ftp), &name)
             .map_err(upload_refused)?;
         let limit = self.files.upload_limits().max_bytes;
         let mut content = Vec::new();
@@ -298,7 +294,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
 
     async fn cwd<P: AsRef<Path> + Send + fmt::Debug>(&self, _user: &User, path: P) -> Result<()> {
         let name = name_of(path.as_ref())?;
-        firmware::resolve_dir(self.files.firmware_dir(), name)
+        firmware::resolve_dir(self.files.firmware_dir(), name.as_str())
             .map(|_| ())
             .ok_or_else(|| ErrorKind::PermanentDirectoryNotAvailable.into())
     }
