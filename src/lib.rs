@@ -15,6 +15,7 @@
 //!   why not) out.
 //! - [`serve`]: the phone-facing servers (HTTP, FTP, TFTP) over one phone-file service, the
 //!   live data and render cache, and the admin API.
+//! - [`server`]: the whole server as a library: `Server::start(config)` and `Running::stop()`.
 //! - [`dhcp`]: answering phones' DHCPINFORM with their boot-server options, and leasing
 //!   addresses on subnets set to allocate.
 //! - [`push`]: SIP NOTIFY check-sync to phones whose files an admin change altered.
@@ -45,6 +46,7 @@ pub mod provision;
 pub mod push;
 pub mod render;
 pub mod serve;
+pub mod server;
 pub mod site_edit;
 pub mod store;
 pub mod testing;

@@ -20,6 +20,11 @@ use metrics_exporter_prometheus::{BuildError, PrometheusBuilder, PrometheusHandl
 
 /// Installs the process-wide Prometheus recorder and keeps its histograms tidy.
 pub fn install() -> Result<PrometheusHandle, BuildError> {
+    // A process has one recorder: a second server in the same process (tests) shares it.
+    static INSTALLED: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    if let Some(handle) = INSTALLED.get() {
+        return Ok(handle.clone());
+    }
     let handle = PrometheusBuilder::new().install_recorder()?;
     let upkeep = handle.clone();
     tokio::spawn(async move {
@@ -29,7 +34,7 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
             upkeep.run_upkeep();
         }
     });
-    Ok(handle)
+    Ok(INSTALLED.get_or_init(|| handle).clone())
 }
 
 /// `GET /metrics` in the Prometheus text format.

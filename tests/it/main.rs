@@ -24,6 +24,7 @@ mod hardening;
 mod http;
 mod import;
 mod import_kill;
+mod in_process;
 mod multinode;
 mod push;
 mod render;

@@ -80,10 +80,12 @@ fn text(reply: &Reply) -> String {
 /// The CSRF token in a page's forms.
 fn csrf_of(page: &Reply) -> String {
     let html = text(page);
-    let start = html
-        .find(r#"name="csrf" value=""#)
-        .unwrap_or_else(|| panic!("no CSRF field in:\n{html}"))
-        + r#"name="csrf" value=""#.len();
+    let start = html.find(r#"name="csrf" value=""#).unwrap_or_else(|| {
+        panic!(
+            "no CSRF field in (status {}, headers {:?}):\n{html}",
+            page.status, page.headers
+        )
+    }) + r#"name="csrf" value=""#.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 

@@ -9,7 +9,7 @@ use clap::Subcommand;
 use phoneprov::domain::{Mac, PhoneLogin};
 use phoneprov::store::{SqlStore, Store};
 
-use crate::cli_site::actor;
+use crate::site::actor;
 
 /// What to do to a phone's access.
 #[derive(Debug, Subcommand)]

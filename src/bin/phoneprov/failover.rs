@@ -10,8 +10,8 @@ use clap::Subcommand;
 use phoneprov::domain::{ExtensionNumber, SiteName, host};
 use phoneprov::store::{SqlStore, Store};
 
-use crate::cli_site::actor;
 use crate::say;
+use crate::site::actor;
 
 #[derive(Debug, Subcommand)]
 pub enum ExtensionAction {

@@ -1,0 +1,267 @@
+//! The `phoneprov` command: parses the command line and runs one command. `anyhow` lives here and
+//! only here; the library reports typed errors.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
+use phoneprov::config_file::ConfigFile;
+use phoneprov::handset::firmware::FirmwarePins;
+use phoneprov::import::{ImportError, ImportOptions};
+
+mod data;
+mod dhcp;
+mod failover;
+mod guard;
+mod logging;
+mod phone;
+mod serve;
+mod settings;
+mod site;
+mod tls;
+
+use dhcp::LeaseAction;
+use failover::{ExtensionAction, VoicemailAction};
+use site::SiteAction;
+
+/// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
+#[derive(Debug, Parser)]
+#[command(name = "phoneprov", version, about)]
+struct Cli {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// Log lines as text (`key=value` fields) or as JSON objects, one per line (for a log
+    /// collector; audit lines have the target `audit`).
+    #[arg(long, global = true, env = "PHONEPROV_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct StorageArgs {
+    /// Config file (TOML): any flag below under its name, e.g. http_listen = "0.0.0.0:80", and
+    /// the DHCP subnets. Flags and environment variables win over it.
+    #[arg(long, global = true, env = settings::CONFIG_ENV)]
+    config: Option<PathBuf>,
+    /// Folder for the database (SQLite) and other data.
+    #[arg(long, global = true, env = "PHONEPROV_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// Database URL, e.g. postgres://user@host/db (default: SQLite in the data folder).
+    #[arg(
+        long,
+        global = true,
+        env = "PHONEPROV_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// Folder of template overrides (default: templates in the data folder).
+    #[arg(long, global = true, env = "PHONEPROV_TEMPLATES_DIR")]
+    templates_dir: Option<PathBuf>,
+    /// phoneprov's own address as phones reach it, sent as the call server of sites that have
+    /// none set (default: this host's first non-loopback IPv4 address).
+    #[arg(long, global = true, env = "PHONEPROV_SERVER_ADDRESS")]
+    server_address: Option<String>,
+    /// Folder of firmware and vendor files (default: firmware in the data folder).
+    #[arg(long, global = true, env = "PHONEPROV_FIRMWARE_DIR")]
+    firmware_dir: Option<PathBuf>,
+    /// The application image of a Polycom model under the firmware folder, MODEL=PATH or
+    /// MODEL=FAMILY:PATH (family sip21, sip31, sip32, uc4 or uc5 when the image is not the
+    /// model's own line), e.g. VVX_400=vvx/5.9.7/sip.ld; repeat for several models.
+    #[arg(
+        long = "firmware-pin",
+        global = true,
+        env = "PHONEPROV_FIRMWARE_PIN",
+        value_delimiter = ','
+    )]
+    firmware_pins: Vec<String>,
+}
+
+// Parsed once at start; the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Open the store and serve phones until Ctrl-C.
+    Serve(Box<serve::ServeArgs>),
+    /// Import extensions and phones from a CSV file (all rows or none).
+    Import {
+        /// CSV file, or - for standard input.
+        file: PathBuf,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also delete extensions and phones the file does not name.
+        #[arg(long)]
+        replace: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print progress of the database write to stderr.
+        #[arg(long)]
+        progress: bool,
+    },
+    /// Write every extension with its phone and site as CSV (the import format).
+    Export {
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Include the SIP passwords (keep such a file secret).
+        #[arg(long)]
+        with_passwords: bool,
+    },
+    /// Render every file of every phone and report problems to fix before phones boot.
+    Check,
+    /// Sites: list, show, add, set, rebalance, switch over to the alternate site and back.
+    Site {
+        #[command(subcommand)]
+        action: SiteAction,
+    },
+    /// Relocate an extension to another site, or set whether it follows its site's switchover.
+    Extension {
+        #[command(subcommand)]
+        action: ExtensionAction,
+    },
+    /// A phone's login for its credential files, and its trust-on-first-use binding.
+    Phone {
+        #[command(subcommand)]
+        action: phone::PhoneAction,
+    },
+    /// The central voice mail server: show, set, mark down (phones use the backup) and up.
+    Voicemail {
+        #[command(subcommand)]
+        action: VoicemailAction,
+    },
+    /// List DHCP leases, or release one.
+    Leases {
+        #[command(subcommand)]
+        action: Option<LeaseAction>,
+    },
+    /// Print exactly the bytes a phone would receive for a file (or why there is none).
+    Render {
+        /// File name as a phone asks for it, e.g. 0004f214ab37.cfg, 201.cfg, aastra.cfg.
+        #[arg(required_unless_present = "mac")]
+        file: Option<String>,
+        /// A phone: without FILE, print its own file (Polycom master or Aastra <MAC>.cfg).
+        #[arg(long)]
+        mac: Option<String>,
+    },
+}
+
+/// mimalloc: the phone-facing hot path allocates small, short-lived buffers on two threads at
+/// once, which glibc's allocator serves measurably slower.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let (matches, config_file) =
+        match settings::matches(Cli::command(), std::env::args_os().collect()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                tell(format_args!("error: {e:#}"));
+                return ExitCode::from(2);
+            }
+        };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+
+    let log_writer = logging::init_logging(cli.log_format == "json");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(phoneprov::serve::workers::BLOCKING_THREADS)
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tell(format_args!("error: cannot start the async runtime: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(run(cli, config_file));
+    drop(runtime);
+    // Every log and audit line still queued is written before the last words.
+    drop(log_writer);
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes a line to standard error; if that is closed there is nobody left to tell.
+fn tell(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Writes to standard output, failing (not panicking) if it is closed.
+fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
+    write!(std::io::stdout(), "{text}").context("cannot write to standard output")
+}
+
+fn report_error(error: &anyhow::Error) {
+    if let Some(ImportError::Rejected(errors)) = error.downcast_ref::<ImportError>() {
+        tell(format_args!("error: import refused: {error}"));
+        for row_error in errors {
+            tell(row_error);
+        }
+        return;
+    }
+    tell(format_args!("error: {error:#}"));
+}
+
+async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
+    let pins = FirmwarePins::parse(&cli.storage.firmware_pins)?;
+    let serving = Serving::new(
+        &cli.storage.data_dir,
+        cli.storage.templates_dir,
+        cli.storage.server_address,
+    )
+    .with_firmware(cli.storage.firmware_dir, pins);
+    let storage = Storage {
+        data_dir: cli.storage.data_dir,
+        database_url: cli.storage.database_url,
+    };
+    // Held until `serve` returns: one server per SQLite data folder.
+    let _serve_lock = match cli.command {
+        Command::Serve(_) => storage.lock_for_serving()?,
+        _ => None,
+    };
+    let store = storage.open().await?;
+    let result = match cli.command {
+        Command::Serve(args) => serve::serve(&store, &storage, serving, *args, config_file).await,
+        Command::Import {
+            file,
+            dry_run,
+            replace,
+            json,
+            progress,
+        } => {
+            let options = ImportOptions {
+                dry_run,
+                replace,
+                actor: site::actor(),
+            };
+            data::import(&store, &file, options, json, progress).await
+        }
+        Command::Export {
+            output,
+            with_passwords,
+        } => data::export(&store, output, with_passwords).await,
+        Command::Check => data::check(&store, &serving).await,
+        Command::Leases { action } => dhcp::leases(&store, action).await,
+        Command::Site { action } => site::site(&store, action).await,
+        Command::Extension { action } => failover::extension(&store, action).await,
+        Command::Voicemail { action } => failover::voicemail(&store, action).await,
+        Command::Phone { action } => phone::phone(&store, action).await,
+        Command::Render { file, mac } => data::render(&store, &serving, file, mac).await,
+    };
+    store.close().await;
+    result
+}

@@ -1,0 +1,111 @@
+//! Starting the DHCP server as the rest of the server is configured: the provisioning options
+//! derived from the listeners unless the admin set them, the config file's subnets checked, the
+//! stored leases loaded.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use crate::dhcp::provisioning::ProvisioningOptions;
+use crate::dhcp::responder::{DhcpSettings, Responder};
+use crate::dhcp::server::{DhcpServer, LeaseControl, StartError};
+use crate::dhcp::subnet::{Mode, SubnetConfig, check_subnets};
+use crate::server::error::ServerError;
+use crate::store::Store;
+
+/// What the admin chose for the DHCP provisioning options (the rest is derived).
+#[derive(Debug, Clone, Default)]
+pub struct DhcpConfig {
+    /// The Polycom boot-server URL, if not derived from the listeners.
+    pub polycom_url: Option<String>,
+    /// The option code the Polycom URL goes in (160, 66, or 128-254).
+    pub polycom_option: u8,
+    /// Whether option 66 is sent too.
+    pub option_66: bool,
+    /// The Aastra/Mitel configuration URL, if not derived.
+    pub aastra_url: Option<String>,
+    /// The config file's subnets.
+    pub subnets: Vec<SubnetConfig>,
+}
+
+/// The web server phones are pointed at: plain HTTP, or HTTPS when HTTP is off.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WebPort {
+    /// HTTPS.
+    pub(super) secure: bool,
+    /// Its port.
+    pub(super) port: u16,
+}
+
+/// The DHCP server identifier: phoneprov's own address when it is an IPv4 address, else the
+/// specific address DHCP listens on.
+fn dhcp_server_id(server_address: &str, listen: SocketAddr) -> Result<Ipv4Addr, ServerError> {
+    if let Ok(address) = server_address.parse() {
+        return Ok(address);
+    }
+    match listen.ip() {
+        IpAddr::V4(address) if !address.is_unspecified() => Ok(address),
+        _ => Err(ServerError::Config(format!(
+            "DHCP needs an IPv4 server identifier: set --server-address to phoneprov's IPv4 \
+             address (it is {server_address:?}) or --dhcp-listen to a specific address"
+        ))),
+    }
+}
+
+/// Starts the DHCP server on `address`.
+pub(super) async fn start_dhcp(
+    address: SocketAddr,
+    dhcp: DhcpConfig,
+    server_address: &str,
+    web: WebPort,
+    ftp_port: Option<u16>,
+    store: &Arc<dyn Store>,
+) -> Result<(DhcpServer, LeaseControl), ServerError> {
+    let server_id = dhcp_server_id(server_address, address)?;
+    let mut options =
+        ProvisioningOptions::derived_for(server_address, web.secure, web.port, ftp_port);
+    options.polycom_url = dhcp.polycom_url.unwrap_or(options.polycom_url);
+    options.aastra_url = dhcp.aastra_url.unwrap_or(options.aastra_url);
+    options.polycom_code = dhcp.polycom_option;
+    options.polycom_option_66 = dhcp.option_66;
+    let subnets = check_subnets(dhcp.subnets)?;
+    let allocating = subnets
+        .iter()
+        .filter(|s| s.config.mode == Mode::Allocate)
+        .count();
+    tracing::info!(
+        polycom = %options.polycom_url,
+        aastra = %options.aastra_url,
+        subnets = subnets.len(),
+        allocating,
+        "DHCP: answering phones' DHCPINFORM{}",
+        if allocating > 0 { " and leasing on allocate-mode subnets" } else { "" }
+    );
+    let local_addresses = match address.ip() {
+        IpAddr::V4(ip) if !ip.is_unspecified() => vec![ip],
+        _ => if_addrs::get_if_addrs()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|interface| match interface.ip() {
+                IpAddr::V4(ip) if !ip.is_loopback() => Some(ip),
+                _ => None,
+            })
+            .collect(),
+    };
+    let responder = Responder::new(DhcpSettings {
+        options,
+        server_id,
+        subnets,
+        local_addresses,
+    });
+    DhcpServer::start(address, responder, Arc::clone(store))
+        .await
+        .map_err(|e| match e {
+            StartError::Bind(source) => ServerError::Bind {
+                server: "DHCP",
+                address,
+                source,
+                example: "--dhcp-listen 0.0.0.0:6767",
+            },
+            StartError::Store(e) => ServerError::Store(e),
+        })
+}

@@ -1,0 +1,503 @@
+//! The whole server as a library: [`Server::start`] takes a [`ServerConfig`] and returns the
+//! [`Running`] server (every listener bound, the live data loaded, the writers started);
+//! [`Running::stop`] stops it and writes out what is queued. The `phoneprov serve` command is a
+//! thin layer over it (flags into a config, signals into reload and stop), and tests start a
+//! server in process the same way.
+//!
+//! The composition, in the order it is built: store → live data (provisioning) → the phone-file
+//! policy (guard, access, bindings, sightings) → the phone-facing transports (HTTP workers,
+//! HTTPS, FTP, TFTP) with the admin API and web page on the HTTP router → DHCP and the
+//! check-sync pusher.
+
+mod dhcp;
+mod error;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+
+pub use dhcp::DhcpConfig;
+pub use error::ServerError;
+
+use crate::config::Serving;
+use crate::dhcp::server::{DhcpServer, LeaseControl};
+use crate::domain::Mac;
+use crate::provision::Provisioner;
+use crate::provision::live::{ChangedPhones, Live};
+use crate::provision::upload::UploadLimits;
+use crate::push::pusher::{PushQueue, PushSettings, Pusher, Reason};
+use crate::render::Renderer;
+use crate::serve::access::Access;
+use crate::serve::address_slots::ConnectionLimit;
+use crate::serve::api::Controls;
+use crate::serve::bindings::Bindings;
+use crate::serve::connection::HttpLimits;
+use crate::serve::digest::Challenger;
+use crate::serve::ftp::{FtpConfig, FtpServer};
+use crate::serve::guard::{Guard, GuardSettings};
+use crate::serve::phone_files::PhoneFiles;
+use crate::serve::sightings::Recorder;
+use crate::serve::tftp::TftpServer;
+use crate::serve::tls::{TlsServer, TlsSetup};
+use crate::serve::workers;
+use crate::store::{SqlStore, Store};
+use dhcp::{WebPort, start_dhcp};
+
+/// What phones are served, on every transport.
+#[derive(Debug, Clone)]
+pub struct PhoneConfig {
+    /// Optional HTTP path prefix phones may use, e.g. `/prov`.
+    pub prefix: Option<String>,
+    /// Size limits of phone uploads.
+    pub uploads: UploadLimits,
+    /// Limits of every HTTP(S) connection.
+    pub limits: HttpLimits,
+    /// Most HTTP(S) connections per address.
+    pub connections_per_address: usize,
+}
+
+/// Where phoneprov listens; `None` is off.
+#[derive(Debug, Default)]
+pub struct ListenConfig {
+    /// Plain HTTP.
+    pub http: Option<SocketAddr>,
+    /// HTTPS, with its certificate (and client CA).
+    pub https: Option<(SocketAddr, TlsSetup)>,
+    /// FTP (and FTPS when the FTP config has TLS).
+    pub ftp: Option<SocketAddr>,
+    /// TFTP.
+    pub tftp: Option<SocketAddr>,
+    /// DHCP.
+    pub dhcp: Option<SocketAddr>,
+    /// The check-sync pusher's SIP socket.
+    pub push: Option<SocketAddr>,
+}
+
+/// How check-sync pushes are paced and timed.
+#[derive(Debug, Clone, Copy)]
+pub struct PushConfig {
+    /// Most pushes per second.
+    pub rate: u32,
+    /// How long a push waits for its answer.
+    pub timeout: std::time::Duration,
+}
+
+/// The admin API's settings.
+#[derive(Debug, Clone)]
+pub struct AdminConfig {
+    /// The admin token; `None` reads it from the data folder, or makes one there.
+    pub token: Option<String>,
+    /// The largest request body (CSV imports).
+    pub body_limit: usize,
+}
+
+/// Everything a server is started with.
+pub struct ServerConfig {
+    /// The database.
+    pub store: SqlStore,
+    /// The data folder (the admin token is kept there).
+    pub data_dir: PathBuf,
+    /// Templates, firmware, pins and phoneprov's own address.
+    pub serving: Serving,
+    /// Load the demo deployment into an empty store.
+    pub demo: bool,
+    /// Where to listen.
+    pub listen: ListenConfig,
+    /// What phones are served and how.
+    pub phones: PhoneConfig,
+    /// The admin API.
+    pub admin: AdminConfig,
+    /// The FTP server.
+    pub ftp: FtpConfig,
+    /// The DHCP server.
+    pub dhcp: DhcpConfig,
+    /// Check-sync pushes.
+    pub push: PushConfig,
+    /// The enumeration defense.
+    pub guard: GuardSettings,
+}
+
+/// Where a running server listens (`None`: off).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Addresses {
+    /// Plain HTTP.
+    pub http: Option<SocketAddr>,
+    /// HTTPS.
+    pub https: Option<SocketAddr>,
+    /// FTP.
+    pub ftp: Option<SocketAddr>,
+    /// TFTP.
+    pub tftp: Option<SocketAddr>,
+    /// DHCP.
+    pub dhcp: Option<SocketAddr>,
+    /// The check-sync pusher.
+    pub push: Option<SocketAddr>,
+}
+
+/// Starts servers.
+#[derive(Debug)]
+pub struct Server;
+
+/// A started server; [`Running::stop`] stops it.
+pub struct Running {
+    addresses: Addresses,
+    token: String,
+    token_generated: bool,
+    serving: Serving,
+    live: Arc<Live>,
+    http: Option<workers::Workers>,
+    https: Option<TlsServer>,
+    ftp: Option<FtpServer>,
+    tftp: Option<TftpServer>,
+    dhcp: Option<(DhcpServer, LeaseControl)>,
+    pusher: Option<(Pusher, PushQueue)>,
+    follower: JoinHandle<()>,
+    ban_sharing: JoinHandle<()>,
+    bindings_writer: JoinHandle<()>,
+    recording: JoinHandle<()>,
+}
+
+/// Loads the templates, logging every refused override (the built-in template serves instead).
+pub fn load_templates(serving: &Serving) -> Renderer {
+    let (renderer, problems) = Renderer::load(&serving.templates_dir);
+    for problem in &problems {
+        tracing::error!("{problem}");
+    }
+    for name in renderer.overridden() {
+        tracing::info!(template = %name, "using the template from the templates folder");
+    }
+    renderer
+}
+
+/// The provisioner of `renderer` with the admin's firmware pins.
+pub fn provisioner_of(serving: &Serving, renderer: Renderer) -> Provisioner {
+    Provisioner::new(renderer).with_pins(serving.firmware_pins.clone())
+}
+
+impl Server {
+    /// Starts every configured server on `config.store`: nothing listens until all of them
+    /// could bind, and a failure names the listener and how to fix it.
+    pub async fn start(config: ServerConfig) -> Result<Running, ServerError> {
+        let ServerConfig {
+            store,
+            data_dir,
+            serving,
+            demo,
+            listen,
+            phones,
+            admin,
+            ftp,
+            dhcp,
+            push,
+            guard,
+        } = config;
+        if listen.http.is_none() && listen.https.is_none() {
+            return Err(ServerError::Config(
+                "--http-listen off needs --https-listen: phones need a web server".into(),
+            ));
+        }
+        let (token, token_generated) = crate::serve::token::load_or_create(&data_dir, admin.token)?;
+        let provisioner = provisioner_of(&serving, load_templates(&serving));
+        if demo && let Some(report) = crate::demo::load_if_empty(&store).await? {
+            tracing::info!(
+                extensions = report.extensions.created.len(),
+                phones = report.phones.created.len(),
+                "loaded the demo deployment"
+            );
+        }
+        std::fs::create_dir_all(&serving.firmware_dir).map_err(|e| {
+            let what = format!(
+                "cannot create the firmware folder {}",
+                serving.firmware_dir.display()
+            );
+            ServerError::io(what, e)
+        })?;
+        let store: Arc<dyn Store> = Arc::new(store);
+        let live = Arc::new(
+            Live::load(
+                Arc::clone(&store),
+                provisioner,
+                serving.server_address.clone(),
+            )
+            .await?,
+        );
+        let bound = listen.http.map(bind_http).transpose()?;
+        let http_address = bound.as_ref().map(workers::Bound::address);
+        let metrics =
+            crate::serve::metrics::install().map_err(|e| ServerError::Metrics(e.to_string()))?;
+        let (recorder, recording) = Recorder::start(Arc::clone(&store));
+        let per_address =
+            ConnectionLimit::new(phones.connections_per_address, guard.allowed.clone());
+        let guard = Arc::new(Guard::new(guard));
+        let ban_sharing = tokio::spawn(crate::serve::shared_bans::share_bans(
+            Arc::clone(&guard),
+            Arc::clone(&store),
+        ));
+        let (bindings, bindings_writer) =
+            Bindings::start(Arc::clone(&store), Arc::clone(&live)).await?;
+        let access = Access::new(
+            Arc::clone(&guard),
+            bindings,
+            Challenger::new().map_err(ServerError::Random)?,
+        );
+        let asks_certificates = listen
+            .https
+            .as_ref()
+            .is_some_and(|(_, tls)| tls.asks_certificates());
+        let access = if asks_certificates {
+            access.requiring_certificates()
+        } else {
+            access
+        };
+        access.seed(
+            store
+                .phones()
+                .await?
+                .into_iter()
+                .filter_map(|phone| Some((phone.mac, phone.last_seen?.ip.parse().ok()?))),
+        );
+        let access = Arc::new(access);
+        let files = Arc::new(PhoneFiles::new(
+            Arc::clone(&live),
+            Arc::clone(&store),
+            recorder,
+            serving.firmware_dir.clone(),
+            phones.uploads,
+            Arc::clone(&guard),
+            Arc::clone(&access),
+        ));
+        let ftp_server = match listen.ftp {
+            Some(address) => {
+                let listener = FtpServer::bind(address)
+                    .await
+                    .map_err(|source| bind_error("FTP", address, source))?;
+                let server = FtpServer::start(listener, Arc::clone(&files), ftp)
+                    .map_err(|e| ServerError::io("cannot start the FTP server", e))?;
+                Some(server)
+            }
+            None => None,
+        };
+        let tftp_server = match listen.tftp {
+            Some(address) => Some(
+                TftpServer::start(address, Arc::clone(&files))
+                    .await
+                    .map_err(|source| bind_error("TFTP", address, source))?,
+            ),
+            None => None,
+        };
+        let ftp_port = ftp_server.as_ref().map(|server| server.address().port());
+        let web = match (http_address, &listen.https) {
+            (Some(address), _) => WebPort {
+                secure: false,
+                port: address.port(),
+            },
+            (None, Some((address, _))) => WebPort {
+                secure: true,
+                port: address.port(),
+            },
+            (None, None) => {
+                return Err(ServerError::Config(
+                    "no web server to point phones at".into(),
+                ));
+            }
+        };
+        let dhcp_server = match listen.dhcp {
+            Some(address) => Some(
+                start_dhcp(
+                    address,
+                    dhcp,
+                    &serving.server_address,
+                    web,
+                    ftp_port,
+                    &store,
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        let pusher = match listen.push {
+            Some(address) => {
+                let settings = PushSettings {
+                    listen: address,
+                    host: serving.server_address.clone(),
+                    rate: push.rate,
+                    timeout: push.timeout,
+                };
+                let started = Pusher::start(settings, Arc::clone(&live), Arc::clone(&store));
+                Some(
+                    started
+                        .await
+                        .map_err(|source| bind_error("SIP push", address, source))?,
+                )
+            }
+            None => None,
+        };
+        let admin_logins = Arc::new(crate::serve::login_limit::LoginLimit::default());
+        let controls = Controls {
+            leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
+            pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
+            guard: Some(guard),
+            access: Some(access),
+            logins: Arc::clone(&admin_logins),
+        };
+        let api = crate::serve::api::router(
+            Arc::clone(&store),
+            Arc::clone(&live),
+            controls,
+            token.clone(),
+            admin.body_limit,
+        );
+        let web_page = crate::serve::web::router(
+            axum::Router::new().nest(crate::serve::api::PREFIX, api.clone()),
+            token.clone(),
+            admin_logins,
+            admin.body_limit,
+        );
+        let limits = phones.limits;
+        let health = Arc::new(crate::serve::health::Health::new(Arc::clone(&store)));
+        let router = crate::serve::http::router(files, phones.prefix)
+            .nest(crate::serve::api::PREFIX, api)
+            .merge(web_page)
+            .route(
+                "/healthz",
+                axum::routing::get(move || {
+                    let health = Arc::clone(&health);
+                    async move { health.answer().await }
+                }),
+            )
+            .merge(crate::serve::metrics::router(metrics))
+            .layer(axum::middleware::from_fn(
+                crate::serve::metrics::count_requests,
+            ))
+            // A bug that panics in a handler answers 500 (and is logged) instead of dropping
+            // the connection.
+            .layer(tower_http::catch_panic::CatchPanicLayer::new());
+        let https_server = match listen.https {
+            Some((address, setup)) => Some(
+                TlsServer::start(address, setup, router.clone(), limits, per_address.clone())
+                    .await
+                    .map_err(|source| bind_error("HTTPS", address, source))?,
+            ),
+            None => None,
+        };
+        let http_server = bound
+            .map(|bound| workers::start(bound, router, limits, per_address))
+            .transpose()
+            .map_err(|e| ServerError::io("cannot start the HTTP workers", e))?;
+        let on_change: Option<ChangedPhones> = pusher.as_ref().map(|(_, queue)| {
+            let queue = queue.clone();
+            Box::new(move |changed: Vec<Mac>| queue.push(changed, Reason::Change)) as ChangedPhones
+        });
+        let follower = tokio::spawn(Arc::clone(&live).follow_revisions(on_change));
+        let addresses = Addresses {
+            http: http_address,
+            https: https_server.as_ref().map(TlsServer::address),
+            ftp: ftp_server.as_ref().map(FtpServer::address),
+            tftp: tftp_server.as_ref().map(TftpServer::address),
+            dhcp: dhcp_server.as_ref().map(|(server, _)| server.address()),
+            push: pusher.as_ref().map(|(pusher, _)| pusher.address()),
+        };
+        Ok(Running {
+            addresses,
+            token,
+            token_generated,
+            serving,
+            live,
+            http: http_server,
+            https: https_server,
+            ftp: ftp_server,
+            tftp: tftp_server,
+            dhcp: dhcp_server,
+            pusher,
+            follower,
+            ban_sharing,
+            bindings_writer,
+            recording,
+        })
+    }
+}
+
+impl Running {
+    /// Where it listens.
+    pub fn addresses(&self) -> Addresses {
+        self.addresses
+    }
+
+    /// The admin token, and whether it was made at this start (to be shown once).
+    pub fn admin_token(&self) -> (&str, bool) {
+        (&self.token, self.token_generated)
+    }
+
+    /// The live data it serves.
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
+    }
+
+    /// Serves with the templates as they are now in the templates folder, if every file of the
+    /// current data renders with them; otherwise keeps the ones in use and returns each failure.
+    pub fn reload_templates(&self) -> Result<(), Vec<String>> {
+        let provisioner = provisioner_of(&self.serving, load_templates(&self.serving));
+        self.live.try_provisioner(provisioner)
+    }
+
+    /// Stops every server, then waits for the writers to save what is queued (bindings, last
+    /// seen).
+    pub async fn stop(self) -> Result<(), ServerError> {
+        self.follower.abort();
+        self.ban_sharing.abort();
+        if let Some(ftp) = self.ftp {
+            ftp.stop();
+        }
+        if let Some(tftp) = self.tftp {
+            tftp.stop();
+        }
+        if let Some((pusher, _)) = self.pusher {
+            pusher.stop();
+        }
+        if let Some((dhcp, _)) = self.dhcp {
+            dhcp.stop();
+        }
+        if let Some(https) = self.https {
+            https.stop().await;
+        }
+        if let Some(http) = self.http {
+            tokio::task::spawn_blocking(move || http.stop())
+                .await
+                .map_err(|e| ServerError::io("the HTTP workers cannot be stopped", e.into()))?
+                .map_err(|e| ServerError::io("the HTTP server failed", e))?;
+        }
+        drop(self.live);
+        // The servers' handles on the bindings are gone: the writer saves what is left and ends.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.bindings_writer).await;
+        // The servers' handles on the recorder are gone: the writer flushes what is queued.
+        self.recording
+            .await
+            .map_err(|e| ServerError::io("the last-seen writer failed", e.into()))?;
+        Ok(())
+    }
+}
+
+/// Binds the HTTP workers' sockets (one per core).
+fn bind_http(address: SocketAddr) -> Result<workers::Bound, ServerError> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    workers::bind(address, cores).map_err(|source| bind_error("HTTP", address, source))
+}
+
+/// A listener that could not bind, with a flag that would work.
+fn bind_error(server: &'static str, address: SocketAddr, source: std::io::Error) -> ServerError {
+    let example = match server {
+        "HTTP" => "--http-listen 0.0.0.0:8080",
+        "HTTPS" => "--https-listen 0.0.0.0:8443",
+        "FTP" => "--ftp-listen 0.0.0.0:2121",
+        "TFTP" => "--tftp-listen 0.0.0.0:6969",
+        _ => "--push-listen 0.0.0.0:5070",
+    };
+    ServerError::Bind {
+        server,
+        address,
+        source,
+        example,
+    }
+}
