@@ -4,13 +4,14 @@
 //! `cargo bench --bench import` runs it (optimized); figures go in `bench/README.md`. Under
 //! `cargo test` it runs a small smoke version so the benchmark itself stays correct.
 
+use phoneprov::store::prelude::*;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use phoneprov::import::{ImportOptions, ImportReport, import_csv};
+use phoneprov::store::SqlStore;
 use phoneprov::store::secrets::SecretKey;
-use phoneprov::store::{SqlStore, Store};
 
 const RUNS: usize = 3;
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::clock::now_ms;
 use crate::dhcp::server::LeaseControl;
 use crate::domain::{Lease, LeaseState};
-use crate::store::{Store, StoreError};
+use crate::store::{LeaseStore, StoreError};
 
 /// A lease as the API and `phoneprov leases --json` show it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -49,7 +49,7 @@ impl LeaseReport {
 }
 
 /// Every stored lease that can be read, by address; rows that cannot are logged and left out.
-pub async fn list(store: &dyn Store) -> Result<Vec<Lease>, StoreError> {
+pub async fn list(store: &dyn LeaseStore) -> Result<Vec<Lease>, StoreError> {
     let mut leases = Vec::new();
     for row in store.leases().await? {
         match row {
@@ -63,7 +63,7 @@ pub async fn list(store: &dyn Store) -> Result<Vec<Lease>, StoreError> {
 /// Releases the lease of `address`: the lease as now stored, or none if no active lease holds
 /// the address.
 pub async fn release(
-    store: &dyn Store,
+    store: &dyn LeaseStore,
     control: Option<&LeaseControl>,
     address: Ipv4Addr,
 ) -> Result<Option<Lease>, StoreError> {

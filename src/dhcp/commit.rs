@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::dhcp::responder::Decision;
 use crate::domain::Lease;
-use crate::store::{Store, StoreError};
+use crate::store::{LeaseStore, StoreError};
 
 /// Batches waiting to be committed before the deciding task waits.
 const QUEUE: usize = 32;
@@ -48,7 +48,7 @@ pub(super) struct Learned {
 /// Starts the committer; the queue to it and its task. Refused leases' holders go to `learned`.
 pub(super) fn start(
     socket: Arc<UdpSocket>,
-    store: Arc<dyn Store>,
+    store: Arc<dyn LeaseStore>,
     learned: mpsc::Sender<Learned>,
 ) -> (mpsc::Sender<Work>, JoinHandle<()>) {
     let (queue, work) = mpsc::channel(QUEUE);
@@ -58,7 +58,7 @@ pub(super) fn start(
 async fn run(
     mut work: mpsc::Receiver<Work>,
     socket: Arc<UdpSocket>,
-    store: Arc<dyn Store>,
+    store: Arc<dyn LeaseStore>,
     learned: mpsc::Sender<Learned>,
 ) {
     let mut items = Vec::with_capacity(MOST_JOINED);

@@ -21,7 +21,7 @@ use crate::clock::now_ms;
 use crate::dhcp::commit::{self, Learned, Work, send};
 use crate::dhcp::responder::{Decision, Responder};
 use crate::domain::Lease;
-use crate::store::{Backend, OTHER_NODES_MARGIN_MS, Store, StoreError};
+use crate::store::{LeaseStore, OTHER_NODES_MARGIN_MS, StoreError};
 
 /// Largest request read; a longer datagram is dropped.
 const MAX_REQUEST: usize = 1500;
@@ -83,7 +83,7 @@ impl DhcpServer {
     pub async fn start(
         address: SocketAddr,
         mut responder: Responder,
-        store: Arc<dyn Store>,
+        store: Arc<dyn LeaseStore>,
     ) -> Result<(DhcpServer, LeaseControl), StartError> {
         let mut valid = Vec::new();
         for row in store.leases().await? {
@@ -105,7 +105,8 @@ impl DhcpServer {
         let address = socket.local_addr().map_err(StartError::Bind)?;
         let socket = Arc::new(socket);
         let (learned, learning) = mpsc::channel(LEARNED_QUEUE);
-        let following = (store.backend() == Backend::Postgres)
+        let following = store
+            .shared_by_nodes()
             .then(|| tokio::spawn(follow_other_nodes(Arc::clone(&store), learned.clone())));
         let (committer, committing) = commit::start(Arc::clone(&socket), store, learned);
         let (commands, received) = mpsc::channel(16);
@@ -164,7 +165,7 @@ struct Channels {
 /// transactions still committing and for clocks apart), and hands them to the deciding task: a
 /// node then knows the clients other nodes gave leases to (it does not offer their addresses, and
 /// answers their renewals if the other node is down).
-async fn follow_other_nodes(store: Arc<dyn Store>, learned: mpsc::Sender<Learned>) {
+async fn follow_other_nodes(store: Arc<dyn LeaseStore>, learned: mpsc::Sender<Learned>) {
     let mut since = now_ms();
     let mut tick = tokio::time::interval(FOLLOW_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use crate::clock::now_ms;
 use crate::domain::Mac;
 use crate::provision::live::Live;
-use crate::store::{OTHER_NODES_MARGIN_MS, Store, StoreError};
+use crate::store::{OTHER_NODES_MARGIN_MS, PhoneAccessStore, StoreError};
 
 /// How often new bindings are written and resets and other nodes' bindings looked for.
 const WRITE_EVERY: Duration = Duration::from_secs(1);
@@ -34,7 +34,7 @@ impl Bindings {
     /// Loads the stored bindings and starts the writer. It ends, after writing what is left,
     /// when the last other handle is dropped.
     pub async fn start(
-        store: Arc<dyn Store>,
+        store: Arc<dyn PhoneAccessStore>,
         live: Arc<Live>,
     ) -> Result<(Arc<Bindings>, JoinHandle<()>), StoreError> {
         let revision = live.revision();
@@ -123,7 +123,7 @@ impl Bindings {
 }
 
 async fn write_and_reload(
-    store: Arc<dyn Store>,
+    store: Arc<dyn PhoneAccessStore>,
     live: Arc<Live>,
     bindings: Arc<Bindings>,
     mut loaded_at: i64,

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Mutex;
 
-use crate::store::Store;
+use crate::store::ProvisioningData;
 
 /// How long one probe's answer is reused.
 const KEEP_ANSWER: Duration = Duration::from_secs(1);
@@ -18,13 +18,13 @@ const KEEP_ANSWER: Duration = Duration::from_secs(1);
 /// The health probe over the store.
 #[derive(Debug)]
 pub struct Health {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ProvisioningData>,
     last: Mutex<Option<(Instant, Result<(), String>)>>,
 }
 
 impl Health {
     /// A probe of `store`.
-    pub fn new(store: Arc<dyn Store>) -> Health {
+    pub fn new(store: Arc<dyn ProvisioningData>) -> Health {
         Health {
             store,
             last: Mutex::new(None),

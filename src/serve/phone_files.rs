@@ -34,7 +34,7 @@ use crate::serve::metrics;
 use crate::serve::refused::Refused;
 use crate::serve::sightings::Recorder;
 use crate::serve::upload_writer::UploadWriter;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, UploadStore};
 
 /// A file found for a phone.
 #[derive(Debug)]
@@ -143,7 +143,7 @@ impl std::fmt::Debug for Receipt<'_> {
 /// The phone-facing file service shared by the transports.
 pub struct PhoneFiles {
     live: Arc<Live>,
-    store: Arc<dyn Store>,
+    store: Arc<dyn UploadStore>,
     uploads: UploadLimits,
     /// Writes uploads in batches.
     upload_writer: UploadWriter,
@@ -163,7 +163,7 @@ impl PhoneFiles {
     /// The service over the live data, the store (uploads), the recorder and the firmware folder.
     pub fn new(
         live: Arc<Live>,
-        store: Arc<dyn Store>,
+        store: Arc<dyn UploadStore>,
         recorder: Arc<Recorder>,
         firmware_dir: PathBuf,
         uploads: UploadLimits,

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::serve::guard::Guard;
-use crate::store::Store;
+use crate::store::BanStore;
 
 /// How often bans are stored and read.
 const SHARE_EVERY: Duration = Duration::from_secs(1);
 
 /// Stores and reads bans until the process ends; failures are logged and retried.
-pub async fn share_bans(guard: Arc<Guard>, store: Arc<dyn Store>) {
+pub async fn share_bans(guard: Arc<Guard>, store: Arc<dyn BanStore>) {
     let mut tick = tokio::time::interval(SHARE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

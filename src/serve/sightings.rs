@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use crate::domain::{Sighting, SightingBatch};
-use crate::store::Store;
+use crate::store::SightingStore;
 
 /// Longest wait before a sighting is written (plus the time of a write still running).
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -25,7 +25,7 @@ pub struct Recorder {
 impl Recorder {
     /// Starts the batch writer. It ends, after writing what was gathered, when the last other
     /// `Recorder` handle is dropped.
-    pub fn start(store: Arc<dyn Store>) -> (Arc<Recorder>, JoinHandle<()>) {
+    pub fn start(store: Arc<dyn SightingStore>) -> (Arc<Recorder>, JoinHandle<()>) {
         let recorder = Arc::new(Recorder::default());
         let task = tokio::spawn(write_batches(store, Arc::clone(&recorder)));
         (recorder, task)
@@ -49,7 +49,7 @@ impl Recorder {
     }
 }
 
-async fn write_batches(store: Arc<dyn Store>, recorder: Arc<Recorder>) {
+async fn write_batches(store: Arc<dyn SightingStore>, recorder: Arc<Recorder>) {
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::UploadWrite;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, UploadStore};
 
 /// Uploads waiting for the writer before senders wait.
 const QUEUE: usize = 1024;
@@ -29,7 +29,7 @@ pub struct UploadWriter {
 
 impl UploadWriter {
     /// Starts the writer on `store`; it ends when the last handle is dropped.
-    pub fn start(store: Arc<dyn Store>) -> UploadWriter {
+    pub fn start(store: Arc<dyn UploadStore>) -> UploadWriter {
         let (queue, waiting) = mpsc::channel(QUEUE);
         tokio::spawn(write(waiting, store));
         UploadWriter { queue }
@@ -47,7 +47,7 @@ impl UploadWriter {
     }
 }
 
-async fn write(mut waiting: mpsc::Receiver<(UploadWrite, Answer)>, store: Arc<dyn Store>) {
+async fn write(mut waiting: mpsc::Receiver<(UploadWrite, Answer)>, store: Arc<dyn UploadStore>) {
     let mut batch = Vec::with_capacity(MOST_JOINED);
     while waiting.recv_many(&mut batch, MOST_JOINED).await > 0 {
         let (uploads, answers): (Vec<UploadWrite>, Vec<Answer>) = batch.drain(..).unzip();

@@ -97,7 +97,7 @@ pub(super) async fn start_dhcp(
         subnets,
         local_addresses,
     });
-    DhcpServer::start(address, responder, Arc::clone(store))
+    DhcpServer::start(address, responder, store.clone())
         .await
         .map_err(|e| match e {
             StartError::Bind(source) => ServerError::Bind {

@@ -227,16 +227,15 @@ impl Server {
         let http_address = bound.as_ref().map(workers::Bound::address);
         let metrics =
             crate::serve::metrics::install().map_err(|e| ServerError::Metrics(e.to_string()))?;
-        let (recorder, recording) = Recorder::start(Arc::clone(&store));
+        let (recorder, recording) = Recorder::start(store.clone());
         let per_address =
             ConnectionLimit::new(phones.connections_per_address, guard.allowed.clone());
         let guard = Arc::new(Guard::new(guard));
         let ban_sharing = tokio::spawn(crate::serve::shared_bans::share_bans(
             Arc::clone(&guard),
-            Arc::clone(&store),
+            store.clone(),
         ));
-        let (bindings, bindings_writer) =
-            Bindings::start(Arc::clone(&store), Arc::clone(&live)).await?;
+        let (bindings, bindings_writer) = Bindings::start(store.clone(), Arc::clone(&live)).await?;
         let access = Access::new(
             Arc::clone(&guard),
             bindings,
@@ -261,7 +260,7 @@ impl Server {
         let access = Arc::new(access);
         let files = Arc::new(PhoneFiles::new(
             Arc::clone(&live),
-            Arc::clone(&store),
+            store.clone(),
             recorder,
             serving.firmware_dir.clone(),
             phones.uploads,
@@ -356,7 +355,7 @@ impl Server {
             admin.body_limit,
         );
         let limits = phones.limits;
-        let health = Arc::new(crate::serve::health::Health::new(Arc::clone(&store)));
+        let health = Arc::new(crate::serve::health::Health::new(store.clone()));
         let router = crate::serve::http::router(files, phones.prefix)
             .nest(crate::serve::api::PREFIX, api)
             .merge(web_page)

@@ -76,3 +76,22 @@ pub(super) async fn lift(pool: &AnyPool, address: &str) -> Result<bool, StoreErr
             .await?;
     Ok(until.is_some_and(|until| until > now_ms()))
 }
+
+use crate::store::roles::*;
+use crate::store::sql::SqlStore;
+use async_trait::async_trait;
+
+#[async_trait]
+impl BanStore for SqlStore {
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        in_force(&self.pool).await
+    }
+
+    async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError> {
+        save(&self.pool, ban).await
+    }
+
+    async fn lift_ban(&self, address: &str) -> Result<bool, StoreError> {
+        lift(&self.pool, address).await
+    }
+}

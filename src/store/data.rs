@@ -133,3 +133,18 @@ impl ChangeSet {
 
 /// Reports progress of a long write: rows written so far, rows in all.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// Who: `api` or `cli:<user>`.
+    pub actor: String,
+    /// What, e.g. `switchover`, `switchback`, `relocate`, `switchover-enable`.
+    pub action: String,
+    /// On what: a site or an extension.
+    pub subject: String,
+    /// The change, in words.
+    pub detail: String,
+}

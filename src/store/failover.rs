@@ -15,21 +15,6 @@ use crate::store::secrets::SecretKey;
 use crate::store::transaction::{begin_write, bump_revision};
 use crate::store::{Backend, StoreError};
 
-/// One audit log entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    /// When, ms since the epoch.
-    pub at_ms: i64,
-    /// Who: `api` or `cli:<user>`.
-    pub actor: String,
-    /// What, e.g. `switchover`, `switchback`, `relocate`, `switchover-enable`.
-    pub action: String,
-    /// On what: a site or an extension.
-    pub subject: String,
-    /// The change, in words.
-    pub detail: String,
-}
-
 /// Appends an audit entry inside the caller's transaction.
 pub(super) async fn record(
     conn: &mut AnyConnection,
@@ -265,4 +250,47 @@ pub(super) async fn rebalance(
     record(&mut tx, actor, "rebalance", name.as_str(), &detail).await?;
     tx.commit().await?;
     Ok(moved)
+}
+
+use crate::store::data::AuditEntry;
+use crate::store::roles::*;
+use crate::store::sql::SqlStore;
+use async_trait::async_trait;
+
+#[async_trait]
+impl FailoverStore for SqlStore {
+    async fn switch_site(
+        &self,
+        site: &SiteName,
+        over: bool,
+        actor: &str,
+    ) -> Result<usize, StoreError> {
+        switch_site(&self.pool, &self.key, site, over, actor).await
+    }
+
+    async fn set_switchover(
+        &self,
+        number: &ExtensionNumber,
+        enabled: bool,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        set_switchover(&self.pool, &self.key, number, enabled, actor).await
+    }
+
+    async fn relocate(
+        &self,
+        number: &ExtensionNumber,
+        site: &SiteName,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        relocate(self.backend, &self.pool, &self.key, number, site, actor).await
+    }
+
+    async fn rebalance(&self, site: &SiteName, actor: &str) -> Result<usize, StoreError> {
+        rebalance(self.backend, &self.pool, site, actor).await
+    }
+
+    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        audit(&self.pool, limit).await
+    }
 }

@@ -133,3 +133,29 @@ fn lease(row: &AnyRow) -> Result<Lease, StoreError> {
         hostname: row.try_get("hostname")?,
     })
 }
+
+use crate::store::roles::*;
+use crate::store::sql::SqlStore;
+use async_trait::async_trait;
+
+#[async_trait]
+impl LeaseStore for SqlStore {
+    fn shared_by_nodes(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
+    async fn save_leases(&self, leases: &[Lease]) -> Result<Vec<Lease>, StoreError> {
+        save(self.backend, &self.pool, leases).await
+    }
+
+    async fn leases_since(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
+        changed_since(&self.pool, since_ms).await
+    }
+
+    async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError> {
+        load(&self.pool).await
+    }
+}

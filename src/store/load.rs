@@ -2,11 +2,11 @@
 //! need them inside their own transaction.
 
 use futures_lite::StreamExt;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
-use crate::domain::{Extension, ExtensionNumber, Site};
+use crate::domain::{Extension, ExtensionNumber, Mac, Phone, Site};
 use crate::store::error::StoreError;
-use crate::store::rows::{self, EXTENSION_COLUMNS, SITE_COLUMNS};
+use crate::store::rows::{self, EXTENSION_COLUMNS, LAST_SEEN_COLUMNS, PHONE_COLUMNS, SITE_COLUMNS};
 use crate::store::secrets::SecretKey;
 
 pub(super) async fn load_sites(conn: &mut AnyConnection) -> Result<Vec<Site>, StoreError> {
@@ -47,4 +47,54 @@ pub(super) async fn load_extension(
     row.as_ref()
         .map(|row| rows::extension(row, key))
         .transpose()
+}
+
+/// Phones with their lines, in one query (a phone with n lines is n rows): every row costs a
+/// round trip through sqlx's SQLite worker, so fewer rows load faster.
+pub(super) async fn load_phones(
+    conn: &mut AnyConnection,
+    only: Option<&Mac>,
+    with_last_seen: bool,
+) -> Result<Vec<Phone>, StoreError> {
+    let mut columns = PHONE_COLUMNS.to_string();
+    if with_last_seen {
+        columns = format!("{columns}, {LAST_SEEN_COLUMNS}");
+    }
+    let columns = columns
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = if only.is_some() {
+        "WHERE p.mac = $1"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {columns}, l.line AS line, l.extension AS extension FROM phones p \
+         LEFT JOIN phone_lines l ON l.mac = p.mac {filter} ORDER BY p.mac"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(mac) = only {
+        query = query.bind(mac.polycom_name());
+    }
+    // Row by row, as extensions are.
+    let mut rows = query.fetch(&mut *conn);
+    let mut phones: Vec<Phone> = Vec::new();
+    let mut current_mac = String::new();
+    while let Some(row) = rows.next().await {
+        let row = &row?;
+        // Rows come ordered by MAC; a phone with n lines is n rows in a row.
+        let mac_text: String = row.try_get("mac")?;
+        if mac_text != current_mac || phones.is_empty() {
+            phones.push(rows::phone(row, with_last_seen)?);
+            current_mac = mac_text;
+        }
+        if let Some((line, number)) = rows::line_of_join(row)?
+            && let Some(phone) = phones.last_mut()
+        {
+            phone.lines.insert(line, number);
+        }
+    }
+    Ok(phones)
 }

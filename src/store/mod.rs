@@ -10,31 +10,45 @@
 mod backend;
 mod bans;
 mod batch;
-mod contract;
 mod data;
 mod phone_access;
+mod provisioning;
 
 mod distribution;
 mod error;
 mod failover;
 mod leases;
 mod load;
+mod memory_leases;
 mod migrations;
 mod notices;
 mod pushes;
+mod roles;
 mod rows;
 pub mod secrets;
+mod sightings;
 mod sql;
 mod transaction;
 mod uploads;
 mod voicemail;
 
 pub use backend::{Backend, url_without_password};
-pub use contract::{OTHER_NODES_MARGIN_MS, Store};
-pub use data::{ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
+pub use data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
 pub use error::StoreError;
-pub use failover::AuditEntry;
+pub use memory_leases::MemoryLeases;
+pub use roles::{
+    BanStore, FailoverStore, LeaseStore, OTHER_NODES_MARGIN_MS, PhoneAccessStore, ProvisioningData,
+    PushStore, SightingStore, Store, UploadStore, VoicemailStore,
+};
 pub use sql::SqlStore;
+
+/// Every role trait, for code that calls the store's methods: `use crate::store::prelude::*`.
+pub mod prelude {
+    pub use super::roles::{
+        BanStore, FailoverStore, LeaseStore, PhoneAccessStore, ProvisioningData, PushStore,
+        SightingStore, Store, UploadStore, VoicemailStore,
+    };
+}
 
 #[cfg(test)]
 mod tests {

@@ -181,3 +181,35 @@ pub(super) async fn unbind(
     tx.commit().await?;
     Ok(before.and_then(|a| a.parse().ok()))
 }
+
+use crate::store::roles::*;
+use crate::store::sql::SqlStore;
+use async_trait::async_trait;
+
+#[async_trait]
+impl PhoneAccessStore for SqlStore {
+    async fn set_phone_login(
+        &self,
+        mac: &Mac,
+        login: Option<&PhoneLogin>,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        set_login(&self.pool, &self.key, mac, login, actor).await
+    }
+
+    async fn phone_bindings(&self) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
+        bindings(&self.pool).await
+    }
+
+    async fn phone_bindings_since(&self, since_ms: i64) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
+        bindings_since(&self.pool, since_ms).await
+    }
+
+    async fn bind_phone(&self, mac: &Mac, address: IpAddr) -> Result<Option<IpAddr>, StoreError> {
+        bind(&self.pool, mac, address).await
+    }
+
+    async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError> {
+        unbind(&self.pool, mac, actor).await
+    }
+}

@@ -93,3 +93,22 @@ fn record(row: &AnyRow, mac: &Mac) -> Result<PushRecord, StoreError> {
         finished_at_ms: row.try_get("finished_at_ms")?,
     })
 }
+
+use crate::store::roles::*;
+use crate::store::sql::SqlStore;
+use async_trait::async_trait;
+
+#[async_trait]
+impl PushStore for SqlStore {
+    async fn save_push(&self, mac: &Mac, record: &PushRecord) -> Result<(), StoreError> {
+        save(&self.pool, mac, record).await
+    }
+
+    async fn push(&self, mac: &Mac) -> Result<Option<PushRecord>, StoreError> {
+        load(&self.pool, mac).await
+    }
+
+    async fn pushes(&self, limit: i64) -> Result<Vec<(Mac, PushRecord)>, StoreError> {
+        recent(&self.pool, limit).await
+    }
+}

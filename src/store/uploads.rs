@@ -49,3 +49,41 @@ pub(super) async fn save(pool: &AnyPool, uploads: &[UploadWrite]) -> Result<Vec<
     tx.commit().await?;
     Ok(stored)
 }
+
+use crate::domain::Mac;
+use crate::domain::Upload;
+use crate::domain::UploadInfo;
+use crate::store::roles::*;
+use crate::store::rows;
+use crate::store::sql::SqlStore;
+use async_trait::async_trait;
+
+#[async_trait]
+impl UploadStore for SqlStore {
+    async fn put_uploads(&self, uploads: &[UploadWrite]) -> Result<Vec<bool>, StoreError> {
+        save(&self.pool, uploads).await
+    }
+
+    async fn upload(&self, mac: &Mac, name: &str) -> Result<Option<Upload>, StoreError> {
+        let row = sqlx::query(
+            "SELECT mac, name, content, updated_at_ms FROM phone_uploads \
+             WHERE mac = $1 AND name = $2",
+        )
+        .bind(mac.polycom_name())
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::upload).transpose()
+    }
+
+    async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, CAST(length(content) AS BIGINT) AS size, updated_at_ms \
+             FROM phone_uploads WHERE mac = $1 ORDER BY name",
+        )
+        .bind(mac.polycom_name())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::upload_info).collect()
+    }
+}

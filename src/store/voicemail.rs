@@ -88,3 +88,27 @@ pub(super) async fn mark(pool: &AnyPool, down: bool, actor: &str) -> Result<(), 
     tx.commit().await?;
     Ok(())
 }
+
+use crate::store::roles::*;
+use crate::store::sql::SqlStore;
+use async_trait::async_trait;
+
+#[async_trait]
+impl VoicemailStore for SqlStore {
+    async fn voicemail(&self) -> Result<Voicemail, StoreError> {
+        load(&mut *self.pool.acquire().await?).await
+    }
+
+    async fn set_voicemail(
+        &self,
+        central: Option<String>,
+        backup: Option<String>,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        set_servers(&self.pool, central, backup, actor).await
+    }
+
+    async fn mark_voicemail(&self, down: bool, actor: &str) -> Result<(), StoreError> {
+        mark(&self.pool, down, actor).await
+    }
+}

@@ -8,6 +8,7 @@
 //! ftplib and a UDP socket (tests/it/attack/probe.py).
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -261,7 +262,7 @@ async fn an_attacker_who_knows_no_mac_gets_no_phone_file_on_any_transport_or_add
     let store = ipv4.db.open().await;
     for mac in PHONES {
         let mac = phoneprov::domain::Mac::parse(mac).unwrap();
-        use phoneprov::store::Store;
+
         assert_eq!(store.uploads(&mac).await.unwrap(), [], "{mac}");
     }
     store.close().await;

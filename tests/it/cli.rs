@@ -3,12 +3,12 @@
 //! `serve` values are usage errors; a privileged port without privilege says how to fix it.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use common::{KillOnDrop, assert_success, databases, read_log_until, stdout};
-use phoneprov::store::Store;
 
 #[tokio::test]
 async fn serve_demo_loads_once_and_stops_on_ctrl_c() {

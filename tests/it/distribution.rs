@@ -344,7 +344,9 @@ async fn the_cli_manages_sites_and_their_call_servers() {
     assert!(listed.contains("10.50.0.9/1,10.50.0.8/3"), "{listed}");
 
     let store = db.open().await;
-    let audit = phoneprov::store::Store::audit(&store, 10).await.unwrap();
+    let audit = phoneprov::store::FailoverStore::audit(&store, 10)
+        .await
+        .unwrap();
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["rebalance", "site-update", "site-create"]);
     assert!(audit[0].actor.starts_with("cli:"));

@@ -110,7 +110,9 @@ async fn the_sites_config_example_applies() {
         .await
         .expect("applies");
     assert_eq!(written, ["hq", "east", "voicemail"]);
-    let sites = phoneprov::store::Store::sites(&store).await.unwrap();
+    let sites = phoneprov::store::ProvisioningData::sites(&store)
+        .await
+        .unwrap();
     let hq = sites.iter().find(|s| s.name.as_str() == "hq").unwrap();
     let east = sites.iter().find(|s| s.name.as_str() == "east").unwrap();
     assert_eq!(

@@ -303,7 +303,9 @@ async fn a_switchover_killed_midway_is_all_or_nothing() {
             let _ = child.wait();
         }
         let store = db.open().await;
-        let snapshot = phoneprov::store::Store::snapshot(&store).await.unwrap();
+        let snapshot = phoneprov::store::ProvisioningData::snapshot(&store)
+            .await
+            .unwrap();
         let deployment =
             phoneprov::provision::Deployment::new(snapshot, "192.0.2.1".into()).unwrap();
         let switched: Vec<bool> = (0..1000)
@@ -321,7 +323,9 @@ async fn a_switchover_killed_midway_is_all_or_nothing() {
             .site_named(&phoneprov::domain::SiteName::default_site())
             .unwrap();
         assert_eq!(default.switched_over, all, "round {round}");
-        let audit = phoneprov::store::Store::audit(&store, 100).await.unwrap();
+        let audit = phoneprov::store::FailoverStore::audit(&store, 100)
+            .await
+            .unwrap();
         let overs = audit.iter().filter(|e| e.action == "switchover").count();
         let backs = audit.iter().filter(|e| e.action == "switchback").count();
         assert_eq!(overs - backs == 1, all, "round {round}: the log agrees");
@@ -374,7 +378,9 @@ async fn the_cli_relocates_extensions_and_sets_their_switchover() {
     assert!(!out.status.success());
 
     let store = db.open().await;
-    let audit = phoneprov::store::Store::audit(&store, 4).await.unwrap();
+    let audit = phoneprov::store::FailoverStore::audit(&store, 4)
+        .await
+        .unwrap();
     let done: Vec<(&str, &str)> = audit
         .iter()
         .map(|e| (e.action.as_str(), e.detail.as_str()))

@@ -12,6 +12,7 @@
 //! zone's clock, cited where it is used.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::collections::HashMap;
 
@@ -20,7 +21,7 @@ use phoneprov::domain::{CallServer, EmergencyNumbers, Recheck, SiteName, SiteSet
 use phoneprov::handset::firmware::FirmwarePins;
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::Renderer;
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 fn content(provisioner: &Provisioner, deployment: &Deployment, name: &str) -> Option<String> {
     match provisioner.fetch(deployment, name).unwrap() {

@@ -5,6 +5,7 @@
 //! traversal names, uploads of other names and oversized uploads are refused and write nothing.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::io::Cursor;
 use std::net::SocketAddr;

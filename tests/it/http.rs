@@ -4,6 +4,7 @@
 //! [`Live`] directly: a file is rendered once per data revision, and a change is never stale.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::sync::Arc;
 

@@ -3,12 +3,13 @@
 //! round trips.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::collections::BTreeMap;
 
 use common::{TestDb, assert_success, databases, fixture_path, stderr, stdout};
 use phoneprov::domain::{ExtensionNumber, Mac, SiteName, SiteSettings, Vendor};
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 fn number(n: &str) -> ExtensionNumber {
     ExtensionNumber::parse(n).unwrap()

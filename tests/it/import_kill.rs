@@ -2,12 +2,13 @@
 //! rows or none, and it opens cleanly and takes the import again. On SQLite and PostgreSQL.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use common::{TestDb, assert_success, databases, read_log_until};
-use phoneprov::store::{Backend, Store};
+use phoneprov::store::Backend;
 use sqlx::{Connection, Row};
 
 const ROWS: usize = 100_000;

@@ -3,6 +3,7 @@
 //! served within seconds, and `Running::stop` releasing the ports and writing what is queued
 //! (the phone's last-seen record).
 
+use phoneprov::store::prelude::*;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use phoneprov::serve::guard::GuardSettings;
 use phoneprov::server::{
     AdminConfig, DhcpConfig, ListenConfig, PhoneConfig, PushConfig, Server, ServerConfig,
 };
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 use crate::common::server::curl;
 use crate::common::{self, golden_deployment};
@@ -100,7 +101,7 @@ async fn a_server_started_in_process_serves_phones_and_stops() {
         })
         .await
         .unwrap();
-        assert!(String::from_utf8_lossy(&site).contains("<PHONE_CONFIG>"));
+        assert!(String::from_utf8_lossy(&site).contains("<polycomConfig>"));
 
         // A change through the store is served without a restart.
         let csv = "extension,display_name\n201,Alice Renamed\n";

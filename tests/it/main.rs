@@ -1,5 +1,6 @@
 //! Every integration test in one binary (linked once): each module is one area of the product,
-//! driven through the real `phoneprov` binary or the library, with real clients.
+//! driven through the real `phoneprov` binary or the library, with real clients. One test is a
+//! binary of its own: `tests/store_recovery.rs` limits its own process's file size.
 
 #[allow(dead_code)]
 mod common;
@@ -12,6 +13,7 @@ mod cli;
 mod config_file;
 mod dhcp;
 mod dhcp_allocate;
+mod dhcp_memory;
 mod dhcp_udhcpc;
 mod distribution;
 mod docs;
@@ -31,6 +33,5 @@ mod render;
 mod schemathesis;
 mod secrets;
 mod store;
-mod store_recovery;
 mod voicemail;
 mod web;

@@ -4,6 +4,7 @@
 //! large deployments, template overrides, and the `render`/`check` commands.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,7 +14,7 @@ use phoneprov::domain::Vendor;
 use phoneprov::import::{ImportOptions, import_csv};
 use phoneprov::provision::{Deployment, Fetch, Provisioner, Rendered};
 use phoneprov::render::Renderer;
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 const POLYCOM_GOLDEN: &[&str] = &[
     "000000000000.cfg",

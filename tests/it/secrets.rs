@@ -4,9 +4,9 @@
 //! export leaves them out unless asked.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use common::{databases, golden_deployment};
-use phoneprov::store::Store;
 use phoneprov::store::secrets::SecretKey;
 use sqlx::{Connection, Row};
 

@@ -2,6 +2,7 @@
 //! sightings, uploads, DHCP leases, and reopening an existing database.
 
 use crate::common;
+use phoneprov::store::prelude::*;
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use phoneprov::domain::{
     ClientKey, Extension, ExtensionNumber, Lease, LeaseState, Mac, Phone, Sighting, SiteName,
     SiteSettings, Transport, Upload, UploadWrite, Vendor, hardware_text,
 };
-use phoneprov::store::{ChangeSet, SqlStore, Store, StoreError};
+use phoneprov::store::{ChangeSet, SqlStore, StoreError};
 
 fn mac(m: &str) -> Mac {
     Mac::parse(m).unwrap()

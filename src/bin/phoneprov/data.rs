@@ -1,5 +1,6 @@
 //! The commands on the data: `import`, `export`, `check` and `render`.
 
+use phoneprov::store::prelude::*;
 use std::io::{Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use phoneprov::import::{ImportOptions, export_csv, import_csv};
 use phoneprov::provision::{Deployment, Fetch};
 use phoneprov::render::Renderer;
 use phoneprov::server::{load_templates, provisioner_of};
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 use crate::{say, tell};
 

@@ -3,12 +3,13 @@
 //! server, its backup, marking it down and up). Each change is one transaction with its audit
 //! entry.
 
+use phoneprov::store::prelude::*;
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
 use phoneprov::domain::{ExtensionNumber, SiteName, host};
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 use crate::say;
 use crate::site::actor;

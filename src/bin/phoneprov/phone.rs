@@ -1,13 +1,14 @@
 //! (Part of the `phoneprov` binary, not the library.) `phoneprov phone`: who may fetch a phone's
 //! credential files — its HTTP login, and its trust-on-first-use binding.
 
+use phoneprov::store::prelude::*;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
 
 use phoneprov::domain::{Mac, PhoneLogin};
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 use crate::site::actor;
 

@@ -2,6 +2,7 @@
 //! started with [`Server::start`], SIGHUP reloading the templates, and SIGINT or SIGTERM stopping
 //! it with [`phoneprov::server::Running::stop`].
 
+use phoneprov::store::prelude::*;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ use phoneprov::server::{
     AdminConfig, DhcpConfig, ListenConfig, PhoneConfig, PushConfig, Server, ServerConfig,
 };
 use phoneprov::site_edit::apply_declared;
-use phoneprov::store::{SqlStore, Store, url_without_password};
+use phoneprov::store::{SqlStore, url_without_password};
 
 use crate::dhcp::polycom_option;
 use crate::guard::GuardFlags;

@@ -3,6 +3,7 @@
 //! alternate and back. Each change is one transaction with its audit entry; a running server
 //! serves it within a second and pushes the phones it changes.
 
+use phoneprov::store::prelude::*;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -10,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use phoneprov::domain::{CallServer, Site, SiteName};
 use phoneprov::site_edit::{SiteInput, edited_settings};
-use phoneprov::store::{SqlStore, Store};
+use phoneprov::store::SqlStore;
 
 use crate::say;
 

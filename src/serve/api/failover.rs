@@ -1,6 +1,6 @@
 //! Failover in the admin API: switch a site over to its alternate and back, enable switchover
 //! per extension, relocate an extension, rebalance a site's call servers, and read the audit log. Each change is one store
-//! transaction with its audit entry ([`crate::store::Store::switch_site`] and friends); a refusal
+//! transaction with its audit entry ([`crate::store::FailoverStore::switch_site`] and friends); a refusal
 //! (no alternate, conflicts, wrong state) is 409 with the reason, and nothing changes. Phones
 //! whose files change are pushed a check-sync NOTIFY by the pusher.
 

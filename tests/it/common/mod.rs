@@ -7,6 +7,7 @@ pub mod dhcp;
 pub mod relay;
 pub mod server;
 
+use phoneprov::store::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,7 +17,7 @@ use phoneprov::domain::{
     ZoneName,
 };
 use phoneprov::import::{ImportOptions, import_csv};
-use phoneprov::store::{Backend, SqlStore, Store};
+use phoneprov::store::{Backend, SqlStore};
 use sqlx::{Connection, Executor};
 use tempfile::TempDir;
 

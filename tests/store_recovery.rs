@@ -5,14 +5,19 @@
 //! once space is back, writes work again without a restart (before, a failed commit left a
 //! pooled connection inside its transaction, and every later write failed with "attempted to
 //! call begin_with at non-zero transaction depth"). A read-only database is refused at start
-//! with a message naming the file. One test in its own binary: the limit is the process's.
+//! with a message naming the file. One test in its own binary, not in `tests/it`: the limit it
+//! sets on itself is the whole process's, and would fail every test running beside it (and every
+//! server they start meanwhile, which inherits it).
 
-use crate::common;
+#[allow(dead_code)]
+#[path = "it/common/mod.rs"]
+mod common;
+
+use phoneprov::store::prelude::*;
 
 use std::process::Command;
 use std::time::Duration;
 
-use phoneprov::store::Store;
 use sqlx::Connection;
 
 use common::server::{TOKEN, api, curl, send_json, start_on};

@@ -1,4 +1,6 @@
-//! [`Store`]: the database as the rest of phoneprov sees it, whatever the backend.
+//! The store by role: one narrow trait per kind of data, each consumer taking the one it needs
+//! (the DHCP server a [`LeaseStore`], the last-seen writer a [`SightingStore`], ...), and
+//! [`Store`], their sum, for what needs several (the admin API, the composition root).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -11,17 +13,16 @@ use crate::domain::{
 };
 
 use crate::store::backend::Backend;
-use crate::store::data::{ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
+use crate::store::data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
 use crate::store::error::StoreError;
-use crate::store::failover::AuditEntry;
 
 /// How far back before its previous look a node reads other nodes' changes (leases, bindings),
 /// ms: for transactions that were still committing then, and for clocks set apart.
 pub const OTHER_NODES_MARGIN_MS: i64 = 5_000;
 
-/// The database, as the rest of phoneprov sees it.
+/// The deployment's data: sites, extensions and phones, the snapshot phone files are rendered from, and the bulk changes (imports, admin edits) applied to it in one transaction under a data revision.
 #[async_trait]
-pub trait Store: Send + Sync + fmt::Debug {
+pub trait ProvisioningData: Send + Sync + fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
@@ -80,13 +81,28 @@ pub trait Store: Send + Sync + fmt::Debug {
         progress: Progress<'_>,
     ) -> Result<i64, StoreError>;
 
+    /// Waits until another writer may have changed the data (PostgreSQL tells every node at each
+    /// revision bump), or at most `most`.
+    async fn wait_for_change(&self, most: std::time::Duration);
+
+    /// How many phones fetched a file at or after `since_ms`, and how many never did.
+    async fn phone_activity(&self, since_ms: i64) -> Result<PhoneActivity, StoreError>;
+}
+
+/// When and how each phone was last seen, and its fetch counts per file, written in batches.
+#[async_trait]
+pub trait SightingStore: Send + Sync + fmt::Debug {
     /// Records a batch of file fetches: last-seen data on each known phone and per-file fetch
     /// counts. Sightings of unknown MACs are ignored. One transaction per batch.
     async fn record_sightings(&self, batch: &SightingBatch) -> Result<(), StoreError>;
 
     /// The files a phone fetched, by name.
     async fn fetches(&self, mac: &Mac) -> Result<Vec<FileFetch>, StoreError>;
+}
 
+/// The files phones upload (logs, overrides, contacts), per phone.
+#[async_trait]
+pub trait UploadStore: Send + Sync + fmt::Debug {
     /// Stores files known phones uploaded, in one transaction, in order (a log is appended to
     /// what is stored, read in the same transaction); whether each one's phone is known (an
     /// upload of an unknown phone is not stored).
@@ -97,6 +113,13 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// What a phone uploaded, by name, without the content.
     async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError>;
+}
+
+/// DHCP leases, shared by the nodes of one database.
+#[async_trait]
+pub trait LeaseStore: Send + Sync + fmt::Debug {
+    /// Whether other nodes may write leases to it too (PostgreSQL), so they are followed.
+    fn shared_by_nodes(&self) -> bool;
 
     /// Writes DHCP leases (inserted or replaced by address), all in one transaction; a lease
     /// whose address another client holds (unexpired) is not written, and the holder's lease is
@@ -109,10 +132,14 @@ pub trait Store: Send + Sync + fmt::Debug {
         since_ms: i64,
     ) -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
 
-    /// Waits until another writer may have changed the data (PostgreSQL tells every node at each
-    /// revision bump), or at most `most`.
-    async fn wait_for_change(&self, most: std::time::Duration);
+    /// Every stored DHCP lease by address; a row that holds no valid lease is returned as its
+    /// error, so the caller can skip it and go on.
+    async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
+}
 
+/// Addresses banned from provisioning, shared by the nodes of one database.
+#[async_trait]
+pub trait BanStore: Send + Sync + fmt::Debug {
     /// Every provisioning ban still in force, set by any node.
     async fn bans(&self) -> Result<Vec<Ban>, StoreError>;
 
@@ -121,17 +148,24 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Removes an address's ban; whether one was stored.
     async fn lift_ban(&self, address: &str) -> Result<bool, StoreError>;
+}
 
-    /// Every stored DHCP lease by address; a row that holds no valid lease is returned as its
-    /// error, so the caller can skip it and go on.
-    async fn leases(&self) -> Result<Vec<Result<Lease, StoreError>>, StoreError>;
-
+/// The outcome of each phone's last check-sync push.
+#[async_trait]
+pub trait PushStore: Send + Sync + fmt::Debug {
     /// Replaces a phone's check-sync push record (a phone that is gone is skipped).
     async fn save_push(&self, mac: &Mac, record: &PushRecord) -> Result<(), StoreError>;
 
     /// A phone's last check-sync push.
     async fn push(&self, mac: &Mac) -> Result<Option<PushRecord>, StoreError>;
 
+    /// The newest `limit` push records, newest first, with their phones.
+    async fn pushes(&self, limit: i64) -> Result<Vec<(Mac, PushRecord)>, StoreError>;
+}
+
+/// Switchover to alternate sites and back, relocation, rebalancing, and the audit log of admin changes.
+#[async_trait]
+pub trait FailoverStore: Send + Sync + fmt::Debug {
     /// Switches a site over to its alternate (`over`) or back, in one transaction with its
     /// audit entry; the number of extensions that move. Refused (nothing written) without an
     /// alternate, in the state asked for already, or, switching over, with conflicts listed.
@@ -159,15 +193,16 @@ pub trait Store: Send + Sync + fmt::Debug {
         actor: &str,
     ) -> Result<(), StoreError>;
 
-    /// The newest `limit` push records, newest first, with their phones.
-    async fn pushes(&self, limit: i64) -> Result<Vec<(Mac, PushRecord)>, StoreError>;
-
-    /// How many phones fetched a file at or after `since_ms`, and how many never did.
-    async fn phone_activity(&self, since_ms: i64) -> Result<PhoneActivity, StoreError>;
-
     /// Rebalances a site's registration distribution with the fewest moves; how many moved.
     async fn rebalance(&self, site: &SiteName, actor: &str) -> Result<usize, StoreError>;
 
+    /// The newest audit log entries, newest first.
+    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// The central voice mail server and its backup.
+#[async_trait]
+pub trait VoicemailStore: Send + Sync + fmt::Debug {
     /// The central voice mail server, its backup and whether it is marked down.
     async fn voicemail(&self) -> Result<Voicemail, StoreError>;
 
@@ -181,10 +216,11 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Marks the central voice mail server down (`true`) or up.
     async fn mark_voicemail(&self, down: bool, actor: &str) -> Result<(), StoreError>;
+}
 
-    /// The newest audit log entries, newest first.
-    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
-
+/// Who may fetch a phone's credential files: its HTTP login, and its trust-on-first-use binding.
+#[async_trait]
+pub trait PhoneAccessStore: Send + Sync + fmt::Debug {
     /// Sets (`None`: removes) the HTTP login a phone needs for its credential files.
     async fn set_phone_login(
         &self,
@@ -205,4 +241,31 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Resets a phone's binding; the address it had, if any.
     async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError>;
+}
+
+/// The database, as the rest of phoneprov sees it: every role.
+pub trait Store:
+    ProvisioningData
+    + SightingStore
+    + UploadStore
+    + LeaseStore
+    + BanStore
+    + PushStore
+    + FailoverStore
+    + VoicemailStore
+    + PhoneAccessStore
+{
+}
+
+impl<T> Store for T where
+    T: ProvisioningData
+        + SightingStore
+        + UploadStore
+        + LeaseStore
+        + BanStore
+        + PushStore
+        + FailoverStore
+        + VoicemailStore
+        + PhoneAccessStore
+{
 }
