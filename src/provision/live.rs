@@ -342,3 +342,121 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// Live data over a real SQLite store in a temporary folder, for the unit tests of the policy
+/// that reads it.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::sync::Arc;
+
+    use super::Live;
+    use crate::provision::Provisioner;
+    use crate::render::Renderer;
+    use crate::store::secrets::SecretKey;
+    use crate::store::{SqlStore, Store};
+
+    /// Two Polycom phones: `0004f214ab37` with extension 201, `0004f214ab38` with 202; 299 on
+    /// no phone; and an Aastra phone `00085d1610de` with 204.
+    pub const CSV: &str = "extension,display_name,password,mac,model,line\n\
+        201,Alice,alice-secret-201,0004f214ab37,VVX_400,1\n\
+        202,Bob,bob-secret-202,0004f214ab38,VVX_400,1\n\
+        204,Carol,carol-secret-204,00085d1610de,6757i,1\n\
+        299,Nobody,nobody-secret-299,,,\n";
+
+    /// The live data of `csv`; the folder must outlive it.
+    pub async fn live_with(csv: &str) -> (tempfile::TempDir, Arc<Live>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
+        let store = SqlStore::open(&url, SecretKey::from_bytes([9; 32]))
+            .await
+            .expect("open store");
+        crate::import::import_csv(&store, csv.as_bytes(), &Default::default(), &|_, _| {})
+            .await
+            .expect("import");
+        let (renderer, _) = Renderer::load(std::path::Path::new("/nonexistent-templates"));
+        let store: Arc<dyn Store> = Arc::new(store);
+        let live = Live::load(store, Provisioner::new(renderer), "192.0.2.1".into())
+            .await
+            .expect("live data");
+        (dir, Arc::new(live))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{CSV, live_with};
+    use super::*;
+
+    fn name(text: &str) -> FileName {
+        FileName::parse(text).unwrap()
+    }
+
+    fn mac(text: &str) -> Mac {
+        Mac::parse(text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_file_is_rendered_once_per_revision_and_unknown_names_are_not_cached() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        for _ in 0..3 {
+            assert!(matches!(
+                view.fetch(&name("201.cfg")).unwrap(),
+                FetchAnswer::Found(_)
+            ));
+        }
+        assert_eq!(live.renders(), 1);
+        for unknown in ["999.cfg", "0004f2999999.cfg", "sip.ld"] {
+            assert!(matches!(
+                view.fetch(&name(unknown)).unwrap(),
+                FetchAnswer::NotFound(_)
+            ));
+        }
+        assert_eq!(
+            read(&view.generation.rendered).len(),
+            1,
+            "misses are not kept"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_name_belongs_to_the_phone_its_mac_or_extension_is_on() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let alice = mac("0004f214ab37");
+        assert_eq!(view.owner_of(&name("0004F214AB37.cfg")), Some(alice));
+        assert_eq!(view.owner_of(&name("0004f214ab37-boot.log")), Some(alice));
+        assert_eq!(view.owner_of(&name("201.cfg")), Some(alice));
+        assert_eq!(view.owner_of(&name("202.cfg")), Some(mac("0004f214ab38")));
+        for nobody in ["299.cfg", "0004f2999999.cfg", "altigen.cfg", "sip.ld"] {
+            assert_eq!(view.owner_of(&name(nobody)), None, "{nobody}");
+        }
+        assert!(view.knows(&alice) && !view.knows(&mac("0004f2999999")));
+    }
+
+    #[tokio::test]
+    async fn a_view_keeps_its_revision_while_the_data_changes() {
+        let (_dir, live) = live_with(CSV).await;
+        let before = live.view();
+        crate::import::import_csv(
+            live.store.as_ref(),
+            b"extension,display_name\n201,Alice Renamed\n",
+            &Default::default(),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert!(live.refresh().await.unwrap());
+        let after = live.view();
+        assert!(after.revision() > before.revision());
+        let text = |view: &View<'_>| match view.fetch(&name("201.cfg")).unwrap() {
+            FetchAnswer::Found(file) => file.content.clone(),
+            FetchAnswer::NotFound(reason) => panic!("{reason}"),
+        };
+        assert!(
+            !text(&before).contains("Alice Renamed"),
+            "the old view's data"
+        );
+        assert!(text(&after).contains("Alice Renamed"));
+    }
+}

@@ -509,3 +509,112 @@ fn context(value: impl serde::Serialize, template: &str) -> Result<Context, Rend
         message: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provision::sample::sample_snapshot;
+
+    /// Ten phones: 0-6 Polycom (`0004f2000000`...), 7-9 Aastra (`00085d000007`...); phone 0 has
+    /// extensions 100000 and 100001, each later phone one more (phone 7: 100008).
+    fn deployment() -> Deployment {
+        Deployment::new(sample_snapshot(10), "192.0.2.1".into()).unwrap()
+    }
+
+    fn resolved<'d>(deployment: &'d Deployment, name: &str) -> Result<Target<'d>, NotServed> {
+        resolve(deployment, &FileName::parse(name).unwrap())
+    }
+
+    fn mac(text: &str) -> Mac {
+        Mac::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_phones_master_file_by_its_vendor_and_none_for_an_unknown_mac() {
+        let deployment = deployment();
+        assert!(matches!(
+            resolved(&deployment, "0004F2000001.cfg"),
+            Ok(Target::PolycomMaster(p)) if p.mac == mac("0004f2000001")
+        ));
+        assert!(matches!(
+            resolved(&deployment, "00085D000007.cfg"),
+            Ok(Target::AastraPhone(p)) if p.mac == mac("00085d000007")
+        ));
+        assert_eq!(
+            resolved(&deployment, "0004f2999999.cfg").err(),
+            Some(NotServed::NoPhone(mac("0004f2999999")))
+        );
+        assert!(matches!(
+            resolved(&deployment, "000000000000.cfg"),
+            Ok(Target::PolycomDefaultMaster)
+        ));
+    }
+
+    #[test]
+    fn an_extension_file_only_for_an_extension_on_a_polycom_phone() {
+        let deployment = deployment();
+        let number = |n: &str| ExtensionNumber::parse(n).unwrap();
+        assert!(matches!(
+            resolved(&deployment, "100001.cfg"),
+            Ok(Target::PolycomExtension(e)) if e.number == number("100001")
+        ));
+        assert_eq!(
+            resolved(&deployment, "100008.cfg").err(),
+            Some(NotServed::OnAastraPhone(number("100008"))),
+            "an Aastra phone's lines are in its own file"
+        );
+        assert_eq!(
+            resolved(&deployment, "999.cfg").err(),
+            Some(NotServed::NoExtension(number("999")))
+        );
+        assert!(
+            matches!(resolved(&deployment, "6930.cfg"), Ok(Target::AastraModel(m)) if m.name == "6930"),
+            "a Mitel model number with no such extension is the model file"
+        );
+    }
+
+    #[test]
+    fn site_and_global_files() {
+        let deployment = deployment();
+        assert!(matches!(
+            resolved(&deployment, "altigen.uc.cfg"),
+            Ok(Target::PolycomSite(_, Spelling::Uc))
+        ));
+        assert_eq!(
+            resolved(&deployment, "site-nowhere.cfg").err(),
+            Some(NotServed::NoSite("nowhere".into()))
+        );
+        assert!(matches!(
+            resolved(&deployment, "startup.cfg"),
+            Ok(Target::AastraGlobal)
+        ));
+        assert_eq!(
+            resolved(&deployment, "0004f2000001-phone.cfg").err(),
+            Some(NotServed::NotRendered("0004f2000001-phone.cfg".into())),
+            "a phone's uploads are not rendered"
+        );
+    }
+
+    #[test]
+    fn whose_file_and_whether_it_holds_a_password() {
+        let deployment = deployment();
+        let phone = mac("0004f2000000");
+        let master = resolved(&deployment, "0004f2000000.cfg").unwrap();
+        assert_eq!(master.access(&deployment).owner, Some(phone));
+        assert!(master.access(&deployment).master && !master.carries_secret());
+        let extension = resolved(&deployment, "100001.cfg").unwrap();
+        assert_eq!(extension.access(&deployment).owner, Some(phone));
+        assert!(!extension.access(&deployment).master && extension.carries_secret());
+        let aastra = resolved(&deployment, "00085d000007.cfg").unwrap();
+        assert!(aastra.carries_secret() && aastra.access(&deployment).master);
+        for shared in ["altigen.cfg", "aastra.cfg", "6757i.cfg", "000000000000.cfg"] {
+            let target = resolved(&deployment, shared).unwrap();
+            assert_eq!(
+                target.access(&deployment),
+                FileAccess::default(),
+                "{shared}"
+            );
+            assert!(!target.carries_secret(), "{shared}");
+        }
+    }
+}

@@ -393,3 +393,214 @@ impl Access {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Vendor;
+    use crate::provision::FileAccess;
+    use crate::provision::live::test_support::{CSV, live_with};
+    use crate::serve::guard::GuardSettings;
+
+    const PHONE: &str = "0004f214ab37";
+
+    fn mac() -> Mac {
+        Mac::parse(PHONE).unwrap()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    fn access_with(settings: GuardSettings) -> Access {
+        Access::new(
+            Arc::new(Guard::new(settings)),
+            Arc::new(Bindings::default()),
+            Challenger::new().unwrap(),
+        )
+    }
+
+    fn from(client: &str) -> Requester<'static> {
+        Requester::at(Some(ip(client)), Transport::Http)
+    }
+
+    /// A rendered file of the phone: its master file, or one of its credential files.
+    fn file(master: bool, trust_first_address: bool) -> Rendered {
+        Rendered {
+            content: String::new(),
+            content_type: "text/xml",
+            vendor: Vendor::Polycom,
+            carries_secret: !master,
+            access: FileAccess {
+                owner: Some(mac()),
+                master,
+                trust_first_address,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_phones_other_files_follow_its_master_file() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let credentials = file(false, false);
+        assert!(matches!(
+            access.check(&view, &credentials, "201.cfg", &from("10.0.0.5")),
+            Err(Refused::Forbidden(_))
+        ));
+        access
+            .check(
+                &view,
+                &file(true, false),
+                "0004f214ab37.cfg",
+                &from("10.0.0.5"),
+            )
+            .unwrap();
+        assert!(access.acts_for(mac(), &from("10.0.0.5")));
+        access
+            .check(&view, &credentials, "201.cfg", &from("10.0.0.5"))
+            .unwrap();
+        assert!(
+            access
+                .check(&view, &credentials, "201.cfg", &from("10.0.0.6"))
+                .is_err()
+        );
+        // An admin's reset forgets who acts for the phone.
+        access.forget(&mac());
+        assert!(!access.acts_for(mac(), &from("10.0.0.5")));
+    }
+
+    #[tokio::test]
+    async fn a_credential_file_of_no_phone_goes_to_nobody() {
+        let (_dir, live) = live_with(CSV).await;
+        let access = access_with(GuardSettings::default());
+        let orphan = Rendered {
+            access: FileAccess::default(),
+            ..file(false, false)
+        };
+        assert!(matches!(
+            access.check(&live.view(), &orphan, "299.cfg", &from("10.0.0.5")),
+            Err(Refused::Forbidden(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn credential_files_only_inside_the_provisioning_networks() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings {
+            provisioning: vec!["10.0.0.0/8".parse().unwrap()],
+            ..GuardSettings::default()
+        });
+        for client in ["10.0.0.5", "192.168.1.5"] {
+            access
+                .check(&view, &file(true, false), "0004f214ab37.cfg", &from(client))
+                .unwrap();
+        }
+        access
+            .check(&view, &file(false, false), "201.cfg", &from("10.0.0.5"))
+            .unwrap();
+        assert!(
+            !access.acts_for(mac(), &from("192.168.1.5")),
+            "an outside address does not come to act for a phone"
+        );
+        assert!(
+            access
+                .check(&view, &file(false, false), "201.cfg", &from("192.168.1.5"))
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn trust_on_first_use_binds_the_first_address() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let master = file(true, true);
+        access
+            .check(&view, &master, "0004f214ab37.cfg", &from("10.0.0.5"))
+            .unwrap();
+        assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
+        access
+            .check(&view, &file(false, true), "201.cfg", &from("10.0.0.5"))
+            .unwrap();
+        // Another address gets the master file (it holds no password) but never the phone's
+        // credential file, even once it follows the phone.
+        access
+            .check(&view, &master, "0004f214ab37.cfg", &from("10.0.0.6"))
+            .unwrap();
+        assert!(
+            access
+                .check(&view, &file(false, true), "201.cfg", &from("10.0.0.6"))
+                .is_err()
+        );
+        assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
+    }
+
+    #[test]
+    fn client_certificates_name_their_phone() {
+        let access = access_with(GuardSettings::default());
+        let with = |certificate| Requester {
+            certificate,
+            ..from("10.0.0.5")
+        };
+        let owner = || Some(mac());
+        let other = Mac::parse("0004f2999999").unwrap();
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::Verified(Some(mac()))), owner, "f")
+                .is_ok()
+        );
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::Verified(Some(other))), owner, "f")
+                .is_err()
+        );
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::Missing), owner, "f")
+                .is_err()
+        );
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::NotAsked), owner, "f")
+                .is_ok()
+        );
+        // Once HTTPS asks for certificates, a phone's files never go over a plain transport;
+        // files of no phone still do.
+        let strict = access_with(GuardSettings::default()).requiring_certificates();
+        assert!(
+            strict
+                .check_certificate(&with(ClientCertificate::NotAsked), owner, "f")
+                .is_err()
+        );
+        assert!(
+            strict
+                .check_certificate(&with(ClientCertificate::NotAsked), || None, "altigen.cfg")
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn uploads_only_from_an_address_acting_for_the_phone() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let name = "0004f214ab37-app.log";
+        assert!(
+            access
+                .check_upload(&view, mac(), name, &from("10.0.0.5"))
+                .is_err()
+        );
+        access.seed([(mac(), ip("10.0.0.5"))]);
+        access
+            .check_upload(&view, mac(), name, &from("10.0.0.5"))
+            .unwrap();
+        assert!(
+            access
+                .check_upload(&view, mac(), name, &from("10.0.0.7"))
+                .is_err()
+        );
+    }
+}
