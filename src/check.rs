@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::config::Serving;
 use crate::domain::{ExtensionNumber, MODELS, Model, Vendor};
-use crate::handset::firmware::Family;
+use crate::handset::polycom::firmware::Family;
 use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
 use crate::serve::firmware;

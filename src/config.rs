@@ -5,7 +5,7 @@
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::handset::firmware::FirmwarePins;
+use crate::handset::polycom::firmware::FirmwarePins;
 use crate::store::secrets::SecretKey;
 use crate::store::{SqlStore, StoreError};
 

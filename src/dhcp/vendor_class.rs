@@ -6,9 +6,6 @@ use dhcproto::v4::{DhcpOption, Message, OptionCode};
 
 use crate::domain::{Mac, Vendor};
 
-/// Polycom's IANA enterprise number, as the first four bytes of its binary option 60.
-const POLYCOM_ENTERPRISE: [u8; 4] = [0x00, 0x00, 0x36, 0x3d];
-
 /// The vendor of the phone that sent `message`, if it is one phoneprov provisions.
 pub fn vendor_of(message: &Message) -> Option<Vendor> {
     if let Some(DhcpOption::ClassIdentifier(class)) =
@@ -22,17 +19,10 @@ pub fn vendor_of(message: &Message) -> Option<Vendor> {
 
 /// The vendor a vendor class (option 60) names.
 pub fn vendor_of_class(class: &[u8]) -> Option<Vendor> {
-    if class.starts_with(&POLYCOM_ENTERPRISE) {
-        return Some(Vendor::Polycom);
-    }
-    let text = String::from_utf8_lossy(class).to_ascii_lowercase();
-    if text.starts_with("aastraipphone") || text.starts_with("mitelipphone") {
-        Some(Vendor::Aastra)
-    } else if text.contains("polycom") {
-        Some(Vendor::Polycom)
-    } else {
-        None
-    }
+    crate::handset::HANDSETS
+        .iter()
+        .find(|handset| handset.claims_vendor_class(class))
+        .map(|handset| handset.vendor())
 }
 
 /// The client's Ethernet address.
@@ -52,7 +42,7 @@ mod tests {
     #[test]
     fn classes_name_their_vendor() {
         let polycom = [
-            &POLYCOM_ENTERPRISE[..],
+            &[0x00, 0x00, 0x36, 0x3d][..],
             b"\x3b\x02\x07Polycom\x03\x15SoundPointIP-SPIP_601",
         ]
         .concat();

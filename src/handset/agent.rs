@@ -1,5 +1,7 @@
 //! User agents of provisioning requests: which vendor, model and firmware a request comes from,
-//! and for Aastra/Mitel, which MAC (their user agent carries it; Polycom's does not).
+//! and for Aastra/Mitel, which MAC (their user agent carries it; Polycom's does not). Each
+//! vendor's parser is its [`crate::handset::Handset::parse_agent`];
+//! [`crate::handset::parse_agent`] asks each.
 //!
 //! - Polycom: `FileTransport Polycom<Family>-<MODEL>-UA/<version>[ Type/<Updater|Application>]`,
 //!   also `FileTransport PolyEdge-Edge_E450-UA/<version>`.
@@ -20,43 +22,10 @@ pub struct Agent {
     pub mac: Option<Mac>,
 }
 
-/// Parses a provisioning user agent; `None` for anything else.
-pub fn parse(user_agent: &str) -> Option<Agent> {
-    parse_polycom(user_agent).or_else(|| parse_aastra(user_agent))
-}
-
-fn parse_polycom(ua: &str) -> Option<Agent> {
-    let rest = ua.strip_prefix("FileTransport Poly")?;
-    let (product, version) = rest.split_once("-UA/")?;
-    let model = product.split_once('-')?.1;
-    let firmware = version.split_whitespace().next()?;
-    (!model.is_empty() && !firmware.is_empty()).then(|| Agent {
-        vendor: Vendor::Polycom,
-        model: model.to_string(),
-        firmware: firmware.to_string(),
-        mac: None,
-    })
-}
-
-fn parse_aastra(ua: &str) -> Option<Agent> {
-    let rest = ua
-        .strip_prefix("Aastra")
-        .or_else(|| ua.strip_prefix("Mitel"))?;
-    let (model, rest) = rest.split_once(" MAC:")?;
-    let (mac, rest) = rest.split_once(" V:")?;
-    let firmware = rest.strip_suffix("-SIP").unwrap_or(rest);
-    let mac = Mac::parse(mac).ok()?;
-    (!model.is_empty() && !firmware.is_empty()).then(|| Agent {
-        vendor: Vendor::Aastra,
-        model: model.to_string(),
-        firmware: firmware.to_string(),
-        mac: Some(mac),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handset::parse_agent as parse;
 
     #[test]
     fn polycom_agents() {

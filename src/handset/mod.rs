@@ -1,18 +1,61 @@
-//! What each vendor's phones ask for and what goes in each file: file names and the typed context
-//! every template gets (documented in `docs/templates.md`). Pure functions over domain values; no
-//! I/O, no knowledge of transports.
+//! The vendors: everything phoneprov knows of one vendor's phones is in its folder
+//! ([`polycom`], [`aastra`]) behind the [`Handset`] trait: its models, how its phones name
+//! themselves in a user agent and a DHCP vendor class, the name of a phone's own file, the
+//! content type and templates of its files, and the port a phone listens on for check-sync.
+//! Each folder's `files.rs` holds its file names and the typed context every template gets
+//! (documented in `docs/templates.md`). Pure functions over domain values; no I/O, no knowledge
+//! of transports.
 
 pub mod aastra;
 pub mod agent;
 pub mod clock;
-pub mod firmware;
+pub mod interface;
 pub mod polycom;
+pub mod server_view;
 
-/// A SIP server as templates see it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ServerView {
-    /// Address (IP or host name).
-    pub address: String,
-    /// SIP port.
-    pub port: u16,
+pub use interface::Handset;
+pub use server_view::ServerView;
+
+use crate::domain::Vendor;
+use agent::Agent;
+
+/// Every vendor, in the order a DHCP vendor class is offered to them (the first that claims it
+/// wins).
+pub const HANDSETS: [&dyn Handset; 2] = [&aastra::Aastra, &polycom::Polycom];
+
+/// Parses a provisioning user agent with each vendor's parser; `None` for anything else.
+pub fn parse_agent(user_agent: &str) -> Option<Agent> {
+    HANDSETS
+        .iter()
+        .find_map(|handset| handset.parse_agent(user_agent))
+}
+
+/// The handset of `vendor`.
+pub fn handset(vendor: Vendor) -> &'static dyn Handset {
+    match vendor {
+        Vendor::Polycom => &polycom::Polycom,
+        Vendor::Aastra => &aastra::Aastra,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::MODELS;
+
+    #[test]
+    fn every_template_and_model_belongs_to_one_handset() {
+        for (name, _) in crate::render::TEMPLATES {
+            let owners = HANDSETS
+                .iter()
+                .filter(|h| h.templates().contains(name))
+                .count();
+            assert_eq!(owners, 1, "{name}");
+        }
+        let models: usize = HANDSETS.iter().map(|h| h.models().len()).sum();
+        assert_eq!(models, MODELS.len());
+        for vendor in [Vendor::Polycom, Vendor::Aastra] {
+            assert_eq!(handset(vendor).vendor(), vendor);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use crate::domain::{
     Assignment, CallServer, ClockRules, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone,
     PhoneLogin, Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
 };
-use crate::handset::ServerView;
+use crate::handset::server_view::ServerView;
 use crate::store::Snapshot;
 
 /// Registration expiry for a deployment of up to [`LARGE_DEPLOYMENT`] Polycom phones.

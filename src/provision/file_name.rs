@@ -17,7 +17,7 @@
 use std::fmt;
 
 use crate::domain::{ExtensionNumber, MODELS, Mac, Model, Vendor};
-use crate::handset::firmware::Spelling;
+use crate::handset::polycom::firmware::Spelling;
 use crate::handset::{aastra, polycom};
 use crate::provision::upload::{SUFFIXES, UploadName};
 

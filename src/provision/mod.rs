@@ -31,14 +31,9 @@ pub use file_name::{FileKind, FileName};
 use file_name::aastra_model;
 
 use crate::domain::{Extension, ExtensionNumber, Mac, Model, Phone, Site, SiteName, Vendor};
-use crate::handset::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
-use crate::handset::{aastra, polycom};
+use crate::handset::polycom::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
+use crate::handset::{aastra, handset, polycom};
 use crate::render::{self, RenderError, Renderer};
-
-/// Content type of Polycom files.
-pub const POLYCOM_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
-/// Content type of Aastra files.
-pub const AASTRA_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
 /// A rendered file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,10 +347,7 @@ impl Provisioner {
         let vendor = target.vendor();
         Ok(Rendered {
             content: self.renderer.render(template, &context)?,
-            content_type: match vendor {
-                Vendor::Polycom => POLYCOM_CONTENT_TYPE,
-                Vendor::Aastra => AASTRA_CONTENT_TYPE,
-            },
+            content_type: handset(vendor).content_type(),
             vendor,
             carries_secret: target.carries_secret(),
             access: target.access(deployment),
@@ -380,7 +372,7 @@ impl Provisioner {
         match phone.vendor {
             Vendor::Polycom => {
                 let (extension_files, site) = polycom_layout(deployment, phone);
-                let mut files = vec![format!("{}.cfg", phone.mac.polycom_name())];
+                let mut files = vec![handset(phone.vendor).phone_file_name(&phone.mac)];
                 files.extend(extension_files);
                 let spelling = self.family_of(phone).spelling();
                 files.push(polycom::site_file_name(&site.name, spelling));
@@ -391,7 +383,7 @@ impl Provisioner {
                 if let Some(model) = phone.model.as_deref().and_then(aastra_model) {
                     files.push(format!("{}.cfg", model.name));
                 }
-                files.push(aastra::phone_file_name(&phone.mac));
+                files.push(handset(phone.vendor).phone_file_name(&phone.mac));
                 files
             }
         }
@@ -419,18 +411,13 @@ pub fn site_of_phone<'d>(deployment: &'d Deployment, phone: &Phone) -> &'d Site 
         .map_or_else(|| deployment.default_site(), |e| deployment.site_of(e))
 }
 
-/// The port a phone listens on for SIP, as its files set it (Polycom
-/// `voIpProt.SIP.local.port`, Aastra `sip local port`): its site's SIP port, for both vendors.
-pub fn local_sip_port(site: &Site) -> u16 {
-    site.settings.effective_sip_port()
-}
-
 /// Where a check-sync NOTIFY for a phone goes: the user part (its first extension, else its MAC)
 /// and the port its files make it listen on.
 pub fn sip_target(deployment: &Deployment, phone: &Phone) -> (String, u16) {
     let user = first_extension(deployment, phone)
         .map_or_else(|| phone.mac.polycom_name(), |e| e.number.to_string());
-    (user, local_sip_port(site_of_phone(deployment, phone)))
+    let site = site_of_phone(deployment, phone);
+    (user, handset(phone.vendor).sip_port(site))
 }
 
 /// A Polycom phone's own files: its extension files by line key, and its site.
@@ -482,7 +469,7 @@ fn aastra_phone(deployment: &Deployment, phone: &Phone) -> aastra::PhoneContext 
         &site.name,
         &site.settings,
         deployment.clock_of(site),
-        local_sip_port(site),
+        handset(phone.vendor).sip_port(site),
         &phone.mac,
     );
     let lines = phone

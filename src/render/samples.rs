@@ -5,7 +5,7 @@
 use tera::Context;
 
 use crate::domain::{Extension, ExtensionNumber, Mac, SiteId, SiteName, SiteSettings};
-use crate::handset::firmware::{FirmwarePins, Spelling};
+use crate::handset::polycom::firmware::{FirmwarePins, Spelling};
 use crate::handset::{ServerView, aastra, polycom};
 use crate::render::templates;
 

@@ -18,7 +18,6 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
-use crate::handset::agent;
 use crate::provision::file_name::FileName;
 use crate::serve::access::{ClientCertificate, HttpLogin, Requester};
 use crate::serve::phone_files::{Delivery, PhoneFiles};
@@ -126,7 +125,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let agent = user_agent.as_deref().and_then(agent::parse);
+    let agent = user_agent.as_deref().and_then(crate::handset::parse_agent);
     let Some(name) = requested_name(&app, &request) else {
         return refusal(Refused::NotFound);
     };

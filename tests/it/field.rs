@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use common::{databases, import, sqlite_db};
 use phoneprov::domain::{CallServer, EmergencyNumbers, Recheck, SiteName, SiteSettings, ZoneName};
-use phoneprov::handset::firmware::FirmwarePins;
+use phoneprov::handset::polycom::firmware::FirmwarePins;
 use phoneprov::provision::{Deployment, Fetch, Provisioner};
 use phoneprov::render::Renderer;
 use phoneprov::store::SqlStore;

@@ -10,7 +10,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use phoneprov::config::{DEFAULT_DATA_DIR, Serving, Storage};
 use phoneprov::config_file::ConfigFile;
-use phoneprov::handset::firmware::FirmwarePins;
+use phoneprov::handset::polycom::firmware::FirmwarePins;
 use phoneprov::import::{ImportError, ImportOptions};
 
 mod data;

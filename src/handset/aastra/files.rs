@@ -8,8 +8,8 @@
 //! last, so each phone gets its own site's values whatever `aastra.cfg` holds.
 
 use crate::domain::{ClockRules, Extension, LineNumber, Mac, SiteName, SiteSettings};
-use crate::handset::ServerView;
 use crate::handset::clock::{self, AastraClock};
+use crate::handset::server_view::ServerView;
 
 /// Names of the global file.
 pub const GLOBAL_FILES: [&str; 2] = ["aastra.cfg", "startup.cfg"];

@@ -13,9 +13,11 @@ use crate::domain::{
     ClockRules, EmergencyNumbers, Extension, ExtensionLength, LocalDialing, Model, SiteName,
     SiteSettings,
 };
-use crate::handset::ServerView;
 use crate::handset::clock::{self, PolycomClock};
-use crate::handset::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling, master_tag};
+use crate::handset::polycom::firmware::{
+    DEFAULT_FAMILY, Family, FirmwarePins, Spelling, master_tag,
+};
+use crate::handset::server_view::ServerView;
 
 /// The master file phones without their own ask for.
 pub const DEFAULT_MASTER: &str = "000000000000.cfg";
