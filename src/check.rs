@@ -9,9 +9,9 @@ use std::path::Path;
 use crate::config::Serving;
 use crate::domain::{ExtensionNumber, MODELS, Model, Vendor};
 use crate::handset::polycom::firmware::Family;
+use crate::policy::firmware;
 use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
-use crate::serve::firmware;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,37 +1,30 @@
 //! phoneprov: a provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
 //!
-//! The map of the crate:
+//! The map of the crate, in the order a phone's request crosses it (`docs/architecture.md`):
 //!
+//! - [`transport`]: the phone-facing servers (HTTP, HTTPS, FTP, TFTP), thin adapters that turn a
+//!   request into a [`provision::FileName`] and answer what the policy decides.
+//! - [`policy`]: the phone-file policy every transport shares: what a name finds, who may receive
+//!   it, the enumeration defense, uploads, firmware, last seen.
+//! - [`provision`]: the provisioning core: file names parsed once, resolved and rendered from the
+//!   live data (one generation per request, rendered files cached per revision).
+//! - [`handset`]: each vendor in a folder behind the [`handset::Handset`] trait; [`render`]:
+//!   Tera templates, escaping per format, the XML check.
+//! - [`store`]: the database by role (narrow traits, `Store` their sum), on sqlx for SQLite and
+//!   PostgreSQL; an in-memory lease store.
 //! - [`domain`]: pure types and rules (MAC addresses, vendors and models, sites, extensions,
 //!   phones). No I/O.
-//! - [`store`]: the database behind one [`store::Store`] trait, implemented once on sqlx for
-//!   SQLite (the embedded default) and PostgreSQL. Migrations run when a store is opened.
-//! - [`import`]: CSV import (parse, check against the database, plan, apply in one transaction)
-//!   and export. The CLI and the admin API call the same functions.
-//! - [`handset`]: what each vendor's phones ask for and the context of each of their templates.
-//! - [`render`]: Tera templates (built in, overridable from a folder), escaping per format, and
-//!   the XML check of every Polycom file.
-//! - [`provision`]: the core every transport calls: file name in, rendered file (or a reason
-//!   why not) out.
-//! - [`serve`]: the phone-facing servers (HTTP, FTP, TFTP) over one phone-file service, the
-//!   live data and render cache, and the admin API.
-//! - [`server`]: the whole server as a library: `Server::start(config)` and `Running::stop()`.
-//! - [`dhcp`]: answering phones' DHCPINFORM with their boot-server options, and leasing
-//!   addresses on subnets set to allocate.
-//! - [`push`]: SIP NOTIFY check-sync to phones whose files an admin change altered.
-//! - [`site_edit`]: a site's settings from named fields, shared by the API, CLI and config file.
-//! - [`check`]: `phoneprov check`, problems to fix before phones boot.
-//! - [`clock`]: wall-clock time in milliseconds, as stored.
-//! - [`config`]: the data folder and which database to open.
-//! - [`private_file`]: refusing secret files that other users can read.
-//! - [`config_file`]: the TOML config file (`--config`): settings and DHCP subnets.
-//! - [`testing`]: the DHCP responder the fuzz targets and robustness tests drive.
-//! - [`demo`]: the demo deployment loaded by `phoneprov serve --demo` into an empty store.
+//! - Beside the phone path: [`admin`] (API, web page, token), [`observe`] (metrics, activity,
+//!   health), [`import`] (CSV in and out), [`dhcp`], [`push`] (check-sync NOTIFY),
+//!   [`site_edit`], [`check`], [`clock`], [`config`], [`config_file`], [`private_file`],
+//!   [`demo`], [`testing`].
+//! - [`server`]: the whole server as a library, `Server::start(config)` and `Running::stop()`;
+//!   the `phoneprov` command (`src/bin/phoneprov/`) is a thin layer over it.
 //!
-//! Phone-facing transports (HTTP, FTP, TFTP), rendering and DHCP build on these and never reach
-//! the database except through the store.
+//! No module imports one that imports it back (`scripts/check-layers`, run by CI).
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod check;
 pub mod clock;
 pub mod config;
@@ -41,12 +34,14 @@ pub mod dhcp;
 pub mod domain;
 pub mod handset;
 pub mod import;
+pub mod observe;
+pub mod policy;
 pub mod private_file;
 pub mod provision;
 pub mod push;
 pub mod render;
-pub mod serve;
 pub mod server;
 pub mod site_edit;
 pub mod store;
 pub mod testing;
+pub mod transport;

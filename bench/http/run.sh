@@ -2,7 +2,7 @@
 # HTTP boot-storm benchmark: phoneprov and nginx serve the same bytes (the master and extension
 # file of 10,000 phones), loaded in the same run by wrk with 64 keep-alive connections asking for
 # random files. Needs nginx-light, wrk and bc (Debian).
-# Usage: bench/http/run.sh [PHONES] [SECONDS] [ROUNDS]
+# Usage: [PHONEPROV_BIN=path] bench/http/run.sh [PHONES] [SECONDS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -12,8 +12,13 @@ SECONDS_EACH=${2:-10}
 ROUNDS=${3:-5}
 command -v nginx >/dev/null && command -v wrk >/dev/null || {
     echo "needs nginx and wrk: apt-get install nginx-light wrk" >&2; exit 1; }
-cargo build --release -q
-BIN=$PWD/target/release/phoneprov
+# PHONEPROV_BIN: another build of phoneprov to measure (e.g. an older commit's), else this one.
+if [[ -n "${PHONEPROV_BIN:-}" ]]; then
+    BIN=$PHONEPROV_BIN
+else
+    cargo build --release -q
+    BIN=$PWD/target/release/phoneprov
+fi
 WORK=$(mktemp -d /tmp/phoneprov-bench-http.XXXXXX)
 cleanup() {
     [[ -n "${SERVER:-}" ]] && kill "$SERVER" 2>/dev/null || true

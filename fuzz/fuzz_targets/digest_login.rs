@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use phoneprov::domain::PhoneLogin;
-use phoneprov::serve::digest::{Challenger, LoginVerdict};
+use phoneprov::policy::digest::{Challenger, LoginVerdict};
 
 static STATE: OnceLock<(Challenger, PhoneLogin)> = OnceLock::new();
 

@@ -13,7 +13,7 @@ use libfuzzer_sys::fuzz_target;
 use phoneprov::provision::sample::sample_snapshot;
 use phoneprov::provision::{Deployment, FileName, Provisioner, resolve};
 use phoneprov::render::Renderer;
-use phoneprov::serve::firmware;
+use phoneprov::policy::firmware;
 
 struct World {
     deployment: Deployment,

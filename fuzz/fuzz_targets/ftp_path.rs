@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use phoneprov::serve::firmware;
-use phoneprov::serve::ftp::backend::name_of;
+use phoneprov::policy::firmware;
+use phoneprov::transport::ftp::backend::name_of;
 
 static ROOT: OnceLock<PathBuf> = OnceLock::new();
 

@@ -22,7 +22,7 @@ pub enum ServerError {
     Config(String),
     /// The admin token could not be read or written.
     #[error(transparent)]
-    Token(#[from] crate::serve::token::TokenError),
+    Token(#[from] crate::admin::token::TokenError),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),

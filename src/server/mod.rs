@@ -21,28 +21,28 @@ use tokio::task::JoinHandle;
 pub use dhcp::DhcpConfig;
 pub use error::ServerError;
 
+use crate::admin::api::Controls;
 use crate::config::Serving;
 use crate::dhcp::server::{DhcpServer, LeaseControl};
 use crate::domain::Mac;
+use crate::policy::access::Access;
+use crate::policy::bindings::Bindings;
+use crate::policy::digest::Challenger;
+use crate::policy::guard::{Guard, GuardSettings};
+use crate::policy::phone_files::PhoneFiles;
+use crate::policy::sightings::Recorder;
 use crate::provision::Provisioner;
 use crate::provision::live::{ChangedPhones, Live};
 use crate::provision::upload::UploadLimits;
 use crate::push::pusher::{PushQueue, PushSettings, Pusher, Reason};
 use crate::render::Renderer;
-use crate::serve::access::Access;
-use crate::serve::address_slots::ConnectionLimit;
-use crate::serve::api::Controls;
-use crate::serve::bindings::Bindings;
-use crate::serve::connection::HttpLimits;
-use crate::serve::digest::Challenger;
-use crate::serve::ftp::{FtpConfig, FtpServer};
-use crate::serve::guard::{Guard, GuardSettings};
-use crate::serve::phone_files::PhoneFiles;
-use crate::serve::sightings::Recorder;
-use crate::serve::tftp::TftpServer;
-use crate::serve::tls::{TlsServer, TlsSetup};
-use crate::serve::workers;
 use crate::store::{SqlStore, Store};
+use crate::transport::address_slots::ConnectionLimit;
+use crate::transport::connection::HttpLimits;
+use crate::transport::ftp::{FtpConfig, FtpServer};
+use crate::transport::tftp::TftpServer;
+use crate::transport::tls::{TlsServer, TlsSetup};
+use crate::transport::workers;
 use dhcp::{WebPort, start_dhcp};
 
 /// What phones are served, on every transport.
@@ -198,7 +198,7 @@ impl Server {
                 "--http-listen off needs --https-listen: phones need a web server".into(),
             ));
         }
-        let (token, token_generated) = crate::serve::token::load_or_create(&data_dir, admin.token)?;
+        let (token, token_generated) = crate::admin::token::load_or_create(&data_dir, admin.token)?;
         let provisioner = provisioner_of(&serving, load_templates(&serving));
         if demo && let Some(report) = crate::demo::load_if_empty(&store).await? {
             tracing::info!(
@@ -226,12 +226,12 @@ impl Server {
         let bound = listen.http.map(bind_http).transpose()?;
         let http_address = bound.as_ref().map(workers::Bound::address);
         let metrics =
-            crate::serve::metrics::install().map_err(|e| ServerError::Metrics(e.to_string()))?;
+            crate::observe::metrics::install().map_err(|e| ServerError::Metrics(e.to_string()))?;
         let (recorder, recording) = Recorder::start(store.clone());
         let per_address =
             ConnectionLimit::new(phones.connections_per_address, guard.allowed.clone());
         let guard = Arc::new(Guard::new(guard));
-        let ban_sharing = tokio::spawn(crate::serve::shared_bans::share_bans(
+        let ban_sharing = tokio::spawn(crate::policy::shared_bans::share_bans(
             Arc::clone(&guard),
             store.clone(),
         ));
@@ -333,7 +333,7 @@ impl Server {
             }
             None => None,
         };
-        let admin_logins = Arc::new(crate::serve::login_limit::LoginLimit::default());
+        let admin_logins = Arc::new(crate::policy::login_limit::LoginLimit::default());
         let controls = Controls {
             leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
             pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
@@ -341,23 +341,23 @@ impl Server {
             access: Some(access),
             logins: Arc::clone(&admin_logins),
         };
-        let api = crate::serve::api::router(
+        let api = crate::admin::api::router(
             Arc::clone(&store),
             Arc::clone(&live),
             controls,
             token.clone(),
             admin.body_limit,
         );
-        let web_page = crate::serve::web::router(
-            axum::Router::new().nest(crate::serve::api::PREFIX, api.clone()),
+        let web_page = crate::admin::web::router(
+            axum::Router::new().nest(crate::admin::api::PREFIX, api.clone()),
             token.clone(),
             admin_logins,
             admin.body_limit,
         );
         let limits = phones.limits;
-        let health = Arc::new(crate::serve::health::Health::new(store.clone()));
-        let router = crate::serve::http::router(files, phones.prefix)
-            .nest(crate::serve::api::PREFIX, api)
+        let health = Arc::new(crate::observe::health::Health::new(store.clone()));
+        let router = crate::transport::http::router(files, phones.prefix)
+            .nest(crate::admin::api::PREFIX, api)
             .merge(web_page)
             .route(
                 "/healthz",
@@ -366,9 +366,9 @@ impl Server {
                     async move { health.answer().await }
                 }),
             )
-            .merge(crate::serve::metrics::router(metrics))
+            .merge(crate::observe::metrics::router(metrics))
             .layer(axum::middleware::from_fn(
-                crate::serve::metrics::count_requests,
+                crate::observe::metrics::count_requests,
             ))
             // A bug that panics in a handler answers 500 (and is logged) instead of dropping
             // the connection.

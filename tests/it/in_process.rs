@@ -8,14 +8,14 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use phoneprov::config::Serving;
+use phoneprov::policy::guard::GuardSettings;
 use phoneprov::provision::upload::UploadLimits;
-use phoneprov::serve::connection::HttpLimits;
-use phoneprov::serve::ftp::FtpConfig;
-use phoneprov::serve::guard::GuardSettings;
 use phoneprov::server::{
     AdminConfig, DhcpConfig, ListenConfig, PhoneConfig, PushConfig, Server, ServerConfig,
 };
 use phoneprov::store::SqlStore;
+use phoneprov::transport::connection::HttpLimits;
+use phoneprov::transport::ftp::FtpConfig;
 
 use crate::common::server::curl;
 use crate::common::{self, golden_deployment};

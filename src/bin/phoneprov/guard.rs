@@ -1,12 +1,12 @@
 //! (Part of the `phoneprov` binary, not the library.) The `serve` flags of the enumeration
-//! defense ([`phoneprov::serve::guard`]).
+//! defense ([`phoneprov::policy::guard`]).
 
 use std::time::Duration;
 
 use clap::Args;
 use ipnet::IpNet;
 
-use phoneprov::serve::guard::GuardSettings;
+use phoneprov::policy::guard::GuardSettings;
 
 /// How addresses that guess phone file names are banned.
 #[derive(Debug, Clone, Args)]

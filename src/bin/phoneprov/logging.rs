@@ -43,7 +43,7 @@ pub fn init_logging(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::prelude::*;
     let registry = tracing_subscriber::registry()
         .with(filter)
-        .with(phoneprov::serve::activity::ProblemLayer);
+        .with(phoneprov::observe::activity::ProblemLayer);
     if json {
         registry
             .with(tracing_subscriber::fmt::layer().json().with_writer(writer))

@@ -173,7 +173,7 @@ fn main() -> ExitCode {
     let log_writer = logging::init_logging(cli.log_format == "json");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(phoneprov::serve::workers::BLOCKING_THREADS)
+        .max_blocking_threads(phoneprov::transport::workers::BLOCKING_THREADS)
         .build()
     {
         Ok(runtime) => runtime,

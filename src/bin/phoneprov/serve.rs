@@ -10,19 +10,19 @@ use anyhow::Context;
 use clap::Args;
 use tokio::signal::unix::{SignalKind, signal};
 
+use phoneprov::admin::api::DEFAULT_BODY_LIMIT;
 use phoneprov::config::{Serving, Storage};
 use phoneprov::config_file::ConfigFile;
 use phoneprov::dhcp::subnet::SubnetConfig;
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
-use phoneprov::serve::api::DEFAULT_BODY_LIMIT;
-use phoneprov::serve::connection::HttpLimits;
-use phoneprov::serve::ftp::auth::Account;
-use phoneprov::serve::ftp::{FtpConfig, parse_port_range};
 use phoneprov::server::{
     AdminConfig, DhcpConfig, ListenConfig, PhoneConfig, PushConfig, Server, ServerConfig,
 };
 use phoneprov::site_edit::apply_declared;
 use phoneprov::store::{SqlStore, url_without_password};
+use phoneprov::transport::connection::HttpLimits;
+use phoneprov::transport::ftp::auth::Account;
+use phoneprov::transport::ftp::{FtpConfig, parse_port_range};
 
 use crate::dhcp::polycom_option;
 use crate::guard::GuardFlags;
@@ -41,7 +41,7 @@ pub struct ServeArgs {
     pub http_listen: ListenOrOff,
     /// Seconds a client has to send a request's headers over HTTP(S), also while a kept-alive
     /// connection waits for its next request; a slower one is disconnected.
-    #[arg(long, env = "PHONEPROV_HTTP_HEADER_TIMEOUT", default_value_t = phoneprov::serve::connection::DEFAULT_HEADER_TIMEOUT_SECONDS, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, env = "PHONEPROV_HTTP_HEADER_TIMEOUT", default_value_t = phoneprov::transport::connection::DEFAULT_HEADER_TIMEOUT_SECONDS, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub http_header_timeout: u64,
     /// Also serve phone files under this path prefix, e.g. /prov.
     #[arg(long, env = "PHONEPROV_HTTP_PREFIX")]
@@ -77,11 +77,11 @@ pub struct ServeArgs {
     pub ftp_no_active: bool,
     /// Most FTP sessions one address may hold at once (addresses in --allow-network: no
     /// limit); more are answered 421.
-    #[arg(long, env = "PHONEPROV_FTP_SESSIONS_PER_ADDRESS", default_value_t = phoneprov::serve::address_slots::DEFAULT_SESSIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    #[arg(long, env = "PHONEPROV_FTP_SESSIONS_PER_ADDRESS", default_value_t = phoneprov::transport::address_slots::DEFAULT_SESSIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub ftp_sessions_per_address: usize,
     /// Most HTTP(S) connections one address may hold at once (addresses in --allow-network:
     /// no limit); more are closed at once.
-    #[arg(long, env = "PHONEPROV_HTTP_CONNECTIONS_PER_ADDRESS", default_value_t = phoneprov::serve::address_slots::DEFAULT_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    #[arg(long, env = "PHONEPROV_HTTP_CONNECTIONS_PER_ADDRESS", default_value_t = phoneprov::transport::address_slots::DEFAULT_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub http_connections_per_address: usize,
     /// Address and port of the TFTP server, e.g. 0.0.0.0:69 (default: off).
     #[arg(long, env = "PHONEPROV_TFTP_LISTEN")]
@@ -170,7 +170,7 @@ pub async fn serve(
             "admin API token (shown once, kept in {}): {token}",
             storage
                 .data_dir
-                .join(phoneprov::serve::token::TOKEN_FILE)
+                .join(phoneprov::admin::token::TOKEN_FILE)
                 .display()
         ));
     }

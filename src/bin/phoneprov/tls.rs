@@ -1,5 +1,5 @@
 //! (Part of the `phoneprov` binary, not the library.) The `serve` flags of HTTPS and FTPS
-//! ([`phoneprov::serve::tls`]).
+//! ([`phoneprov::transport::tls`]).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use phoneprov::serve::tls::{TlsFiles, TlsSetup, server_config};
+use phoneprov::transport::tls::{TlsFiles, TlsSetup, server_config};
 
 /// Where and how TLS is served.
 #[derive(Debug, Clone, Args)]

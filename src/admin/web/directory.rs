@@ -1,0 +1,335 @@
+//! Extensions and phones on the web page: search and page through them, edit an extension,
+//! assign a phone's line keys, and a phone's page with its last fetch, the files it will get
+//! (each previewed as rendered), its uploads (a `-phone.cfg` upload shows what the handset
+//! changed) and its last check-sync push with a resync button.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tera::Context;
+
+use crate::admin::web::client::{Answer, encode};
+use crate::admin::web::dashboard::Notice;
+use crate::admin::web::session::Session;
+use crate::admin::web::{CsrfOnly, Web, done, forged};
+
+/// Rows per page of a list.
+const PAGE: u64 = 50;
+/// Line-key inputs offered beyond the phone's last used key.
+const SPARE_KEYS: u8 = 2;
+
+pub(crate) fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/extensions", get(extensions))
+        .route("/extensions/{number}", get(extension).post(save_extension))
+        .route("/phones", get(phones))
+        .route("/phones/{mac}", get(phone))
+        .route("/phones/{mac}/lines", post(save_lines))
+        .route("/phones/{mac}/resync", post(resync))
+        .route("/phones/{mac}/files/{name}", get(file))
+        .route("/phones/{mac}/uploads/{name}", get(upload))
+}
+
+/// `?q=&offset=` of a list.
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    offset: Option<u64>,
+    notice: Option<String>,
+}
+
+/// A page of `kind` (`extensions`, `phones`) from the API, with the pager's offsets.
+async fn list(web: &Web, session: &Session, kind: &str, query: ListQuery) -> Response {
+    let q = query.q.unwrap_or_default();
+    let offset = query.offset.unwrap_or(0);
+    let answer = web
+        .api
+        .get(&format!(
+            "/{kind}?q={}&offset={offset}&limit={PAGE}",
+            encode(&q)
+        ))
+        .await;
+    let page = answer.json();
+    let total = page["total"].as_u64().unwrap_or(0);
+    let mut context = Context::new();
+    context.insert("q", &q);
+    context.insert("page", &page);
+    context.insert("problems", &(!answer.ok()).then(|| answer.problems()));
+    context.insert(
+        "previous",
+        &(offset > 0).then(|| offset.saturating_sub(PAGE)),
+    );
+    context.insert("next", &(offset + PAGE < total).then_some(offset + PAGE));
+    context.insert("query", &encode(&q));
+    web.pages.render(
+        &format!("{kind}.html"),
+        session,
+        query.notice.as_deref(),
+        context,
+    )
+}
+
+async fn extensions(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    list(&web, &session, "extensions", query).await
+}
+
+async fn phones(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    list(&web, &session, "phones", query).await
+}
+
+/// The extension form, filled from `values` (the stored extension, or what was sent).
+async fn extension_form(
+    web: &Web,
+    session: &Session,
+    number: &str,
+    values: Value,
+    problems: Option<Vec<String>>,
+    notice: Option<&str>,
+) -> Response {
+    let sites = web.api.get("/sites").await.json();
+    let mut context = Context::new();
+    context.insert("number", number);
+    context.insert("extension", &values);
+    context.insert("sites", &sites);
+    web.pages
+        .render_form("extension.html", session, notice, context, problems)
+}
+
+async fn extension(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(number): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Response {
+    let answer = web
+        .api
+        .get(&format!("/extensions/{}", encode(&number)))
+        .await;
+    if !answer.ok() {
+        return not_found(&answer);
+    }
+    extension_form(
+        &web,
+        &session,
+        &number,
+        answer.json(),
+        None,
+        notice.notice.as_deref(),
+    )
+    .await
+}
+
+fn not_found(answer: &Answer) -> Response {
+    (answer.status, answer.problems().join("\n")).into_response()
+}
+
+#[derive(Deserialize)]
+struct ExtensionForm {
+    csrf: String,
+    display_name: String,
+    label: String,
+    auth_user: String,
+    password: String,
+    site: String,
+    /// The checkbox: present when ticked.
+    switchover: Option<String>,
+    /// Whether it was ticked when the form was shown.
+    switchover_was: Option<String>,
+}
+
+async fn save_extension(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(number): Path<String>,
+    Form(form): Form<ExtensionForm>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let mut body = json!({
+        "display_name": form.display_name,
+        "label": form.label,
+        "auth_user": form.auth_user,
+        "site": form.site,
+    });
+    // An empty password field keeps the password.
+    if !form.password.is_empty() {
+        body["password"] = json!(form.password);
+    }
+    let path = format!("/extensions/{}", encode(&number));
+    let mut answer = web.api.send(Method::PUT, &path, &body).await;
+    let switchover = form.switchover.is_some();
+    if answer.ok() && switchover != form.switchover_was.is_some_and(|v| v == "true") {
+        let enabled = json!({ "enabled": switchover });
+        answer = web
+            .api
+            .send(Method::PUT, &format!("{path}/switchover"), &enabled)
+            .await;
+    }
+    if answer.ok() {
+        return done(&path, &format!("Extension {number} saved."));
+    }
+    let mut shown = body;
+    shown["home_site"] = json!(form.site);
+    shown["switchover_enabled"] = json!(switchover);
+    extension_form(
+        &web,
+        &session,
+        &number,
+        shown,
+        Some(answer.problems()),
+        None,
+    )
+    .await
+}
+
+/// The phone page, with `problems` after a refused change.
+async fn phone_page(
+    web: &Web,
+    session: &Session,
+    mac: &str,
+    problems: Option<Vec<String>>,
+    notice: Option<&str>,
+) -> Response {
+    let answer = web.api.get(&format!("/phones/{}", encode(mac))).await;
+    if !answer.ok() {
+        return not_found(&answer);
+    }
+    let phone = answer.json();
+    let used = phone["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["line"].as_u64())
+        .max()
+        .unwrap_or(0);
+    let on_key = |key: u64| {
+        phone["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["line"].as_u64() == Some(key))
+            .and_then(|l| l["extension"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let keys: Vec<Value> = (1..=used + u64::from(SPARE_KEYS))
+        .map(|key| json!({ "key": key, "extension": on_key(key) }))
+        .collect();
+    let mut context = Context::new();
+    context.insert("phone", &phone);
+    context.insert("keys", &keys);
+    web.pages
+        .render_form("phone.html", session, notice, context, problems)
+}
+
+async fn phone(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(mac): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Response {
+    phone_page(&web, &session, &mac, None, notice.notice.as_deref()).await
+}
+
+/// `POST /admin/phones/{mac}/lines`: `csrf` and `line_N` fields (empty: no extension).
+async fn save_lines(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(mac): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+        return refused;
+    }
+    let lines: serde_json::Map<String, Value> = form
+        .iter()
+        .filter_map(|(name, value)| {
+            let key = name.strip_prefix("line_")?;
+            let value = value.trim();
+            (!value.is_empty()).then(|| (key.to_string(), json!(value)))
+        })
+        .collect();
+    let path = format!("/phones/{}", encode(&mac));
+    let answer = web
+        .api
+        .send(
+            Method::PUT,
+            &format!("{path}/lines"),
+            &json!({ "lines": lines }),
+        )
+        .await;
+    if answer.ok() {
+        return done(&path, "Line keys saved.");
+    }
+    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+}
+
+async fn resync(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(mac): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let path = format!("/phones/{}", encode(&mac));
+    let answer = web
+        .api
+        .call(Method::POST, &format!("{path}/resync"), None, Vec::new())
+        .await;
+    if answer.ok() {
+        done(&path, "Check-sync NOTIFY queued; the outcome shows below.")
+    } else {
+        phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+    }
+}
+
+/// A file as text on a page of its own (`what`: `files` or `uploads`).
+async fn text_page(web: &Web, session: &Session, mac: &str, what: &str, name: &str) -> Response {
+    let answer = web
+        .api
+        .get(&format!("/phones/{}/{what}/{}", encode(mac), encode(name)))
+        .await;
+    if !answer.ok() {
+        return not_found(&answer);
+    }
+    let mut context = Context::new();
+    context.insert("mac", mac);
+    context.insert("name", name);
+    context.insert("upload", &(what == "uploads"));
+    context.insert("text", &String::from_utf8_lossy(&answer.body));
+    web.pages.render("file.html", session, None, context)
+}
+
+async fn file(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path((mac, name)): Path<(String, String)>,
+) -> Response {
+    text_page(&web, &session, &mac, "files", &name).await
+}
+
+async fn upload(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path((mac, name)): Path<(String, String)>,
+) -> Response {
+    text_page(&web, &session, &mac, "uploads", &name).await
+}

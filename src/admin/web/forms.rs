@@ -1,0 +1,37 @@
+//! The admin pages' forms: the CSRF field every form carries and its check, and the redirect
+//! with a notice after a change.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::admin::web::client;
+use crate::admin::web::session::Session;
+use crate::admin::web::state::PREFIX;
+
+/// A form's CSRF field; pages check it with [`forged`].
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfOnly {
+    pub(super) csrf: String,
+}
+
+/// The refusal of a form whose CSRF token is not the session's; `None` when it is.
+pub(crate) fn forged(session: &Session, presented: &str) -> Option<Response> {
+    (!session.csrf_matches(presented)).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from this page: go back, reload and try again.",
+        )
+            .into_response()
+    })
+}
+
+/// A redirect after a change, with a notice for the next page.
+pub(crate) fn done(path: &str, notice: &str) -> Response {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!(
+        "{PREFIX}{path}{separator}notice={}",
+        client::encode(notice)
+    ))
+    .into_response()
+}

@@ -1,0 +1,172 @@
+//! The import page: upload a CSV file, see the dry run (what would be created, updated and
+//! deleted, or every row error with its line and column), then apply exactly that file (kept in
+//! the session meanwhile); and download the export.
+
+use std::sync::Arc;
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::admin::web::client::Answer;
+use crate::admin::web::dashboard::Notice;
+use crate::admin::web::session::Session;
+use crate::admin::web::{Web, forged};
+
+pub(crate) fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/import", get(form).post(preview))
+        .route("/import/apply", post(apply))
+        .route("/export.csv", get(export))
+}
+
+async fn form(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Query(notice): Query<Notice>,
+) -> Response {
+    web.pages.render(
+        "import.html",
+        &session,
+        notice.notice.as_deref(),
+        Context::new(),
+    )
+}
+
+fn mode_of(text: &str) -> &'static str {
+    if text == "replace" {
+        "replace"
+    } else {
+        "upsert"
+    }
+}
+
+/// The page after a dry run or an import: the report, or the errors.
+fn outcome(web: &Web, session: &Session, answer: &Answer, mut context: Context) -> Response {
+    if answer.ok() {
+        context.insert("report", &answer.json());
+    }
+    let problems = (!answer.ok()).then(|| answer.problems());
+    web.pages
+        .render_form("import.html", session, None, context, problems)
+}
+
+async fn import(web: &Web, csv: Vec<u8>, mode: &str, dry_run: bool) -> Answer {
+    web.api
+        .call(
+            Method::POST,
+            &format!("/import?mode={mode}&dry_run={dry_run}"),
+            Some("text/csv"),
+            csv,
+        )
+        .await
+}
+
+/// `POST /admin/import`: a multipart form with `csrf`, `mode` and `file`.
+async fn preview(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    mut multipart: Multipart,
+) -> Response {
+    let (mut csrf, mut mode, mut file, mut file_name) = (String::new(), String::new(), None, None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                if name == "file" {
+                    file_name = field.file_name().map(str::to_string);
+                }
+                match field.bytes().await {
+                    Ok(bytes) => match name.as_str() {
+                        "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                        "mode" => mode = String::from_utf8_lossy(&bytes).into_owned(),
+                        "file" => file = Some(bytes.to_vec()),
+                        _ => {}
+                    },
+                    Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        }
+    }
+    if let Some(refused) = forged(&session, &csrf) {
+        return refused;
+    }
+    let mode = mode_of(&mode);
+    let mut context = Context::new();
+    context.insert("mode", mode);
+    context.insert("file_name", &file_name);
+    let Some(csv) = file.filter(|f| !f.is_empty()) else {
+        context.insert("problems", &["Choose a CSV file first."]);
+        return web.pages.render("import.html", &session, None, context);
+    };
+    let answer = import(&web, csv.clone(), mode, true).await;
+    if answer.ok() {
+        match web.sessions.keep_preview(&session.id, csv) {
+            Ok(preview) => context.insert("preview", &preview),
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        }
+    }
+    outcome(&web, &session, &answer, context)
+}
+
+#[derive(Deserialize)]
+struct ApplyForm {
+    csrf: String,
+    preview: String,
+    mode: String,
+}
+
+/// `POST /admin/import/apply`: applies the file previewed.
+async fn apply(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Form(form): Form<ApplyForm>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let mut context = Context::new();
+    let Some(csv) = web.sessions.take_preview(&session.id, &form.preview) else {
+        context.insert(
+            "problems",
+            &["That preview is gone (applied already, or too old): upload the file again."],
+        );
+        return web.pages.render("import.html", &session, None, context);
+    };
+    let mode = mode_of(&form.mode);
+    context.insert("applied", &true);
+    let answer = import(&web, csv, mode, false).await;
+    outcome(&web, &session, &answer, context)
+}
+
+/// `?passwords=true` of the export.
+#[derive(Deserialize)]
+struct ExportQuery {
+    passwords: Option<bool>,
+}
+
+/// `GET /admin/export.csv`: the CSV export, as a download (passwords only when asked for).
+async fn export(State(web): State<Arc<Web>>, Query(query): Query<ExportQuery>) -> Response {
+    let passwords = query.passwords.unwrap_or(false);
+    let answer = web.api.get(&format!("/export?passwords={passwords}")).await;
+    if !answer.ok() {
+        return (answer.status, answer.problems().join("\n")).into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"phoneprov-export.csv\"",
+            ),
+        ],
+        answer.body,
+    )
+        .into_response()
+}

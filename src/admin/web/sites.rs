@@ -1,0 +1,272 @@
+//! Sites on the web page: each site's settings, its call servers with their load (registration
+//! distribution), changing its servers and alternate, rebalancing, and switchover / switchback
+//! behind a confirmation page that lists the extensions that will move; afterwards the site page
+//! shows the check-sync NOTIFY progress (and reloads itself while pushes are pending).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tera::Context;
+
+use crate::admin::web::client::encode;
+use crate::admin::web::dashboard::Notice;
+use crate::admin::web::session::Session;
+use crate::admin::web::{CsrfOnly, Web, done, forged};
+use crate::domain::CallServer;
+
+/// Extensions read per API call when listing what a switchover moves.
+const BATCH: usize = 1000;
+/// Pushes shown on a site page.
+const PUSHES_SHOWN: usize = 100;
+
+pub(crate) fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/sites", get(sites))
+        .route("/sites/{name}", get(site).post(save_site))
+        .route("/sites/{name}/rebalance", post(rebalance))
+        .route("/sites/{name}/{action}", get(confirm).post(switch))
+}
+
+async fn sites(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Query(notice): Query<Notice>,
+) -> Response {
+    let mut context = Context::new();
+    context.insert("sites", &web.api.get("/sites").await.json());
+    web.pages
+        .render("sites.html", &session, notice.notice.as_deref(), context)
+}
+
+/// Counts of pushes by outcome (`{"outcome", "count"}`), and whether any is still pending.
+fn push_summary(pushes: &[Value]) -> (Vec<Value>, bool) {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for push in pushes {
+        let outcome = push["push"]["outcome"].as_str().unwrap_or("?").to_string();
+        match counts.iter_mut().find(|(o, _)| *o == outcome) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((outcome, 1)),
+        }
+    }
+    let pending = counts.iter().any(|(o, _)| o == "pending");
+    let counts = counts
+        .into_iter()
+        .map(|(outcome, count)| json!({ "outcome": outcome, "count": count }))
+        .collect();
+    (counts, pending)
+}
+
+async fn site_page(
+    web: &Web,
+    session: &Session,
+    name: &str,
+    problems: Option<Vec<String>>,
+    notice: Option<&str>,
+) -> Response {
+    let answer = web.api.get(&format!("/sites/{}", encode(name))).await;
+    if !answer.ok() {
+        return (answer.status, answer.problems().join("\n")).into_response();
+    }
+    let site = answer.json();
+    let servers: Vec<String> = site["call_servers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| serde_json::from_value::<CallServer>(s.clone()).ok())
+        .map(|s| s.to_string())
+        .collect();
+    let pushes: Vec<Value> = web
+        .api
+        .get(&format!("/pushes?limit={PUSHES_SHOWN}"))
+        .await
+        .json()
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let (summary, pending) = push_summary(&pushes);
+    let mut context = Context::new();
+    context.insert("site", &site);
+    context.insert("servers_text", &servers.join("\n"));
+    context.insert("sites", &web.api.get("/sites").await.json());
+    context.insert("pushes", &pushes);
+    context.insert("push_summary", &summary);
+    context.insert("pushes_pending", &pending);
+    web.pages
+        .render_form("site.html", session, notice, context, problems)
+}
+
+async fn site(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(name): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Response {
+    site_page(&web, &session, &name, None, notice.notice.as_deref()).await
+}
+
+#[derive(Deserialize)]
+struct SiteForm {
+    csrf: String,
+    /// One call server a line, `ADDRESS[:PORT][/CAPACITY]`.
+    servers: String,
+    alternate_site: String,
+}
+
+async fn save_site(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(name): Path<String>,
+    Form(form): Form<SiteForm>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let mut servers = Vec::new();
+    for line in form
+        .servers
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        match CallServer::parse(line) {
+            Ok(server) => servers.push(server),
+            Err(e) => {
+                let problem = format!("call servers: {e}");
+                return site_page(&web, &session, &name, Some(vec![problem]), None).await;
+            }
+        }
+    }
+    let path = format!("/sites/{}", encode(&name));
+    let body = json!({ "call_servers": servers, "alternate_site": form.alternate_site });
+    let answer = web.api.send(Method::PUT, &path, &body).await;
+    if answer.ok() {
+        done(&path, &format!("Site {name} saved."))
+    } else {
+        site_page(&web, &session, &name, Some(answer.problems()), None).await
+    }
+}
+
+async fn rebalance(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let path = format!("/sites/{}", encode(&name));
+    let answer = web
+        .api
+        .call(Method::POST, &format!("{path}/rebalance"), None, Vec::new())
+        .await;
+    if answer.ok() {
+        let moved = answer.json()["moved"].as_u64().unwrap_or(0);
+        done(&path, &format!("Rebalanced: {moved} extension(s) moved."))
+    } else {
+        site_page(&web, &session, &name, Some(answer.problems()), None).await
+    }
+}
+
+/// Whether `action` is one this page does.
+fn switch_action(action: &str) -> Option<bool> {
+    match action {
+        "switchover" => Some(true),
+        "switchback" => Some(false),
+        _ => None,
+    }
+}
+
+/// The extensions a switchover (or switchback) of `site` moves: switchover-enabled, at home.
+async fn moving(web: &Web, site: &str) -> Vec<Value> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = web
+            .api
+            .get(&format!("/extensions?limit={BATCH}&offset={offset}"))
+            .await
+            .json();
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        found.extend(
+            items
+                .iter()
+                .filter(|e| {
+                    e["switchover_enabled"] == true
+                        && e["home_site"] == site
+                        && e["current_site"] == site
+                })
+                .cloned(),
+        );
+        if items.len() < BATCH {
+            return found;
+        }
+        offset += BATCH;
+    }
+}
+
+/// `GET /admin/sites/{name}/switchover|switchback`: what will move, and the button.
+async fn confirm(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path((name, action)): Path<(String, String)>,
+) -> Response {
+    let Some(over) = switch_action(&action) else {
+        return (StatusCode::NOT_FOUND, "no such page").into_response();
+    };
+    let answer = web.api.get(&format!("/sites/{}", encode(&name))).await;
+    if !answer.ok() {
+        return (answer.status, answer.problems().join("\n")).into_response();
+    }
+    let site = answer.json();
+    let mut context = Context::new();
+    context.insert("over", &over);
+    context.insert("action", &action);
+    context.insert(
+        "moving",
+        &moving(&web, site["name"].as_str().unwrap_or(&name)).await,
+    );
+    context.insert("site", &site);
+    web.pages.render("switch.html", &session, None, context)
+}
+
+/// `POST /admin/sites/{name}/switchover|switchback`.
+async fn switch(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path((name, action)): Path<(String, String)>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let Some(over) = switch_action(&action) else {
+        return (StatusCode::NOT_FOUND, "no such page").into_response();
+    };
+    let path = format!("/sites/{}", encode(&name));
+    let answer = web
+        .api
+        .call(Method::POST, &format!("{path}/{action}"), None, Vec::new())
+        .await;
+    if !answer.ok() {
+        return site_page(&web, &session, &name, Some(answer.problems()), None).await;
+    }
+    let moved = answer.json()["extensions"].as_u64().unwrap_or(0);
+    let what = if over {
+        "switched over"
+    } else {
+        "switched back"
+    };
+    done(
+        &path,
+        &format!(
+            "Site {name} {what}: {moved} extension(s) moved; their phones are being notified."
+        ),
+    )
+}

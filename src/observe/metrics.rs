@@ -1,0 +1,70 @@
+//! Prometheus metrics at `/metrics` (no token: counts only, nothing secret):
+//!
+//! - `phoneprov_http_requests_total{route, status}`: every HTTP request, by matched route
+//!   (`/{*path}` for phone files, `/api/v1/...` for the API) and status code;
+//! - `phoneprov_fetches_total{kind}`: files served to phones, by kind (`polycom`, `aastra`,
+//!   `firmware`, `upload`);
+//! - `phoneprov_render_cache_hits_total`, `phoneprov_render_cache_misses_total`: answers from
+//!   the render cache, and files rendered;
+//! - `phoneprov_connections_refused_total{server}`: connections closed at accept because their
+//!   address held its limit already (`HTTP`, `HTTPS`).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
+use metrics_exporter_prometheus::{BuildError, PrometheusBuilder, PrometheusHandle};
+
+/// Installs the process-wide Prometheus recorder and keeps its histograms tidy.
+pub fn install() -> Result<PrometheusHandle, BuildError> {
+    // A process has one recorder: a second server in the same process (tests) shares it.
+    static INSTALLED: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    if let Some(handle) = INSTALLED.get() {
+        return Ok(handle.clone());
+    }
+    let handle = PrometheusBuilder::new().install_recorder()?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            ticker.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    Ok(INSTALLED.get_or_init(|| handle).clone())
+}
+
+/// `GET /metrics` in the Prometheus text format.
+pub fn router(handle: PrometheusHandle) -> Router {
+    Router::new().route("/metrics", get(move || async move { handle.render() }))
+}
+
+/// Middleware counting every request by matched route and status.
+pub async fn count_requests(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    metrics::counter!(
+        "phoneprov_http_requests_total",
+        "route" => route,
+        "status" => response.status().as_u16().to_string()
+    )
+    .increment(1);
+    response
+}
+
+/// Counts a file served to a phone.
+pub fn fetched(kind: &'static str) {
+    metrics::counter!("phoneprov_fetches_total", "kind" => kind).increment(1);
+    crate::observe::activity::count_fetch();
+}
+
+/// Counts a connection closed at accept for its address's limit.
+pub fn connection_refused(server: &'static str) {
+    metrics::counter!("phoneprov_connections_refused_total", "server" => server).increment(1);
+}

@@ -1,0 +1,606 @@
+//! Who may receive a phone's files, beyond the enumeration defense: the checks every transport
+//! applies to a file found for a phone, in this order.
+//!
+//! 1. **Client certificates** (HTTPS with a client CA): a request without a verified certificate
+//!    gets nothing; a phone's own files go only to the certificate naming that phone's MAC, and
+//!    a certificate naming no MAC gets no phone's files. While certificates are asked for, the
+//!    transports that cannot carry one (plain HTTP, FTP, TFTP) get no phone's own files.
+//! 2. **The phone's addresses** (always): a phone's files other than its master file (its
+//!    extensions' credential files, its uploads and overrides) go to, and come from, only an
+//!    address its master file was served to ([`Followers`]); an extension on no phone to nobody.
+//! 3. **Provisioning networks**: credential files go only to clients inside them, if set.
+//! 4. **Trust on first use** (per site): the first fetch of a phone's master file binds the phone
+//!    to that address; its credential files then go only there.
+//! 5. **Phone logins**: a phone with a login gets its credential files only over HTTP(S) with
+//!    Digest (or Basic over TLS) and one of its accepted passwords. A wrong password is answered
+//!    after a second, and ten from one address in ten minutes lock that address's phone logins
+//!    for fifteen ([`LoginLimit`]).
+//!
+//! Every refusal of a credential file and every failed login is an audit line. What the client
+//! sees of a refusal is the transport's business ([`crate::policy::phone_files`] answers it as
+//! "not found", so a refusal tells nothing about what exists).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::domain::{Mac, Transport};
+use crate::policy::bindings::Bindings;
+use crate::policy::digest::{Challenger, LoginVerdict};
+use crate::policy::followers::Followers;
+use crate::policy::guard::Guard;
+use crate::policy::login_limit::{Lockout, LoginLimit};
+use crate::policy::refused::Refused;
+use crate::provision::Rendered;
+use crate::provision::live::View;
+
+/// What a TLS connection learnt of the client's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientCertificate {
+    /// Not asked for (plain HTTP, FTP, TFTP, or HTTPS without a client CA).
+    #[default]
+    NotAsked,
+    /// Asked for but none presented.
+    Missing,
+    /// A certificate the CA vouches for, and the MAC it names, if any.
+    Verified(Option<Mac>),
+}
+
+/// An HTTP request's login material.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLogin<'a> {
+    /// The `Authorization` header, if sent.
+    pub authorization: Option<&'a str>,
+    /// The request method (part of a Digest answer).
+    pub method: &'a str,
+    /// The request target as sent (part of a Digest answer).
+    pub uri: &'a str,
+    /// Whether the request came over TLS (Basic is accepted only then).
+    pub secure: bool,
+}
+
+/// Who asks for a file, as far as the transport can tell.
+#[derive(Debug, Clone, Copy)]
+pub struct Requester<'a> {
+    /// The client's address, if known.
+    pub client: Option<IpAddr>,
+    /// HTTP(S) only: the request's login material.
+    pub http: Option<HttpLogin<'a>>,
+    /// HTTPS only: the client's certificate.
+    pub certificate: ClientCertificate,
+    /// Over which transport.
+    pub transport: Transport,
+}
+
+impl Requester<'_> {
+    /// A requester known by address only (FTP, TFTP).
+    pub fn at(client: Option<IpAddr>, transport: Transport) -> Requester<'static> {
+        Requester {
+            client,
+            http: None,
+            certificate: ClientCertificate::NotAsked,
+            transport,
+        }
+    }
+
+    fn client_text(&self) -> String {
+        self.client.map(|ip| ip.to_string()).unwrap_or_default()
+    }
+}
+
+/// The checks of who may receive a phone's files.
+#[derive(Debug)]
+pub struct Access {
+    guard: Arc<Guard>,
+    bindings: Arc<Bindings>,
+    challenger: Challenger,
+    followers: Followers,
+    /// Failed phone logins per address.
+    phone_logins: LoginLimit,
+    /// Whether HTTPS asks for client certificates: then transports without one get no phone's
+    /// own files.
+    certificates_required: bool,
+}
+
+fn refused_secret(requester: &Requester<'_>, name: &str, why: &'static str) -> Refused {
+    tracing::warn!(
+        target: "audit",
+        client = %requester.client_text(),
+        file = %name,
+        "credential file refused: {why}"
+    );
+    Refused::Forbidden(why)
+}
+
+impl Access {
+    /// The checks over the enumeration defense's settings (provisioning networks) and the
+    /// trust-on-first-use bindings.
+    pub fn new(guard: Arc<Guard>, bindings: Arc<Bindings>, challenger: Challenger) -> Access {
+        Access {
+            guard,
+            bindings,
+            challenger,
+            followers: Followers::default(),
+            phone_logins: LoginLimit::new("phone", Lockout::default()),
+            certificates_required: false,
+        }
+    }
+
+    /// The same, with phones' own files only over HTTPS with a client certificate (HTTPS asks
+    /// for them).
+    pub fn requiring_certificates(self) -> Access {
+        Access {
+            certificates_required: true,
+            ..self
+        }
+    }
+
+    /// Whether `requester` acts for `phone`: an address its master file was served to.
+    pub fn acts_for(&self, phone: Mac, requester: &Requester<'_>) -> bool {
+        requester
+            .client
+            .is_some_and(|client| self.followers.follows(phone, client))
+    }
+
+    /// Takes in where phones were last seen (before this server started): those addresses act
+    /// for them until their next boot.
+    pub fn seed(&self, last_seen: impl IntoIterator<Item = (Mac, IpAddr)>) {
+        for (phone, address) in last_seen {
+            self.followers.follow(phone, address);
+        }
+    }
+
+    /// Forgets the addresses that act for `phone` (an admin resetting its binding).
+    pub fn forget(&self, phone: &Mac) {
+        self.followers.forget(phone);
+        self.bindings.forget(phone);
+    }
+
+    /// The trust-on-first-use bindings.
+    pub fn bindings(&self) -> &Arc<Bindings> {
+        &self.bindings
+    }
+
+    /// The `WWW-Authenticate` values of a 401.
+    pub fn challenges(&self, secure: bool, stale: bool) -> Vec<String> {
+        self.challenger.challenges(secure, stale)
+    }
+
+    /// Refuses a request over HTTPS with client certificates that has none, or whose
+    /// certificate names another phone than `owner` (or none); while certificates are asked
+    /// for, a phone's own file over a transport without one. `owner` (the phone the file
+    /// belongs to) is asked only when a certificate is in play, so the plain path does not look
+    /// it up.
+    pub fn check_certificate(
+        &self,
+        requester: &Requester<'_>,
+        owner: impl FnOnce() -> Option<Mac>,
+        name: &str,
+    ) -> Result<(), Refused> {
+        match requester.certificate {
+            ClientCertificate::NotAsked if !self.certificates_required => Ok(()),
+            ClientCertificate::NotAsked => match owner() {
+                Some(_) => {
+                    tracing::warn!(
+                        target: "audit",
+                        client = %requester.client_text(),
+                        file = %name,
+                        "refused: a phone's files go only over HTTPS with its client certificate"
+                    );
+                    Err(Refused::Forbidden(
+                        "a phone's files go only over HTTPS with its client certificate",
+                    ))
+                }
+                None => Ok(()),
+            },
+            ClientCertificate::Missing => {
+                tracing::warn!(
+                    target: "audit",
+                    client = %requester.client_text(),
+                    file = %name,
+                    "refused: no client certificate"
+                );
+                Err(Refused::Forbidden("a client certificate is required"))
+            }
+            ClientCertificate::Verified(named) => match owner() {
+                Some(owner) if named != Some(owner) => {
+                    tracing::warn!(
+                        target: "audit",
+                        client = %requester.client_text(),
+                        file = %name,
+                        certificate_mac = %named.map(|m| m.to_string()).unwrap_or_default(),
+                        "refused: the client certificate names another phone"
+                    );
+                    Err(Refused::Forbidden(
+                        "the client certificate names another phone",
+                    ))
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Whether `requester` may receive the rendered file `name`. Under trust on first use, the
+    /// first fetch of a phone's master file that passes every other check binds the phone to
+    /// the client's address (a client outside the provisioning networks never binds a phone).
+    pub fn check(
+        &self,
+        live: &View<'_>,
+        file: &Rendered,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        let access = file.access;
+        if file.carries_secret && access.owner.is_none() {
+            // An extension on no phone: no phone asks for it, so nobody gets it.
+            return Err(refused_secret(
+                requester,
+                name,
+                "the extension is on no phone",
+            ));
+        }
+        self.check_certificate(requester, || access.owner, name)?;
+        if let Some(owner) = access.owner
+            && !access.master
+            && !self.acts_for(owner, requester)
+        {
+            return Err(refused_secret(
+                requester,
+                name,
+                "not asked from an address its phone's master file went to",
+            ));
+        }
+        if file.carries_secret {
+            if !self.guard.may_receive_secrets(requester.client) {
+                return Err(refused_secret(
+                    requester,
+                    name,
+                    "credential files are served only inside the provisioning networks",
+                ));
+            }
+            self.check_binding(file, name, requester)?;
+            if let Some(owner) = access.owner {
+                self.check_login(live, owner, name, requester)?;
+            }
+        }
+        if access.master
+            && let (Some(owner), Some(client)) = (access.owner, requester.client)
+            && self.guard.may_receive_secrets(Some(client))
+        {
+            self.followers.follow(owner, client);
+            if access.trust_first_address {
+                self.bindings.bind_first(owner, client);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `requester` may read or write `phone`'s uploads (its logs, overrides, contacts
+    /// and call lists): the client certificate, an address the phone's master file went to,
+    /// the provisioning networks and, under trust on first use, only the bound address. An
+    /// override written by anyone else would reach the phone at its next boot; its call list
+    /// is nobody else's business.
+    pub fn check_upload(
+        &self,
+        live: &View<'_>,
+        phone: Mac,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        self.check_certificate(requester, || Some(phone), name)?;
+        let refused = |why: &'static str| {
+            tracing::warn!(
+                target: "audit",
+                client = %requester.client_text(),
+                mac = %phone,
+                file = %name,
+                "upload refused: {why}"
+            );
+            Err(Refused::Forbidden(why))
+        };
+        if !self.acts_for(phone, requester) {
+            return refused("not from an address the phone's master file went to");
+        }
+        if !self.guard.may_receive_secrets(requester.client) {
+            return refused("a phone's uploads are kept only inside the provisioning networks");
+        }
+        if live.trusts_first_address(&phone)
+            && (requester.client.is_none() || self.bindings.bound(&phone) != requester.client)
+        {
+            return refused(
+                "a phone's uploads go only to and from the address that first fetched its master file",
+            );
+        }
+        Ok(())
+    }
+
+    /// Trust on first use: a credential file goes only to its phone's bound address, or (its
+    /// master file) to the first address to ask; a credential file of no phone to nobody.
+    fn check_binding(
+        &self,
+        file: &Rendered,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        let access = file.access;
+        if !access.trust_first_address {
+            return Ok(());
+        }
+        let bound = access.owner.and_then(|owner| self.bindings.bound(&owner));
+        let allowed = match bound {
+            Some(address) => requester.client == Some(address),
+            None => access.master && access.owner.is_some(),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(refused_secret(
+                requester,
+                name,
+                "this phone's credential files go only to the address that first fetched its master file",
+            ))
+        }
+    }
+
+    /// A phone with a login gets its credential files only over HTTP(S) with it.
+    fn check_login(
+        &self,
+        live: &View<'_>,
+        owner: Mac,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        let Some(login) = live.login_of(&owner) else {
+            return Ok(());
+        };
+        let Some(http) = requester.http else {
+            return Err(refused_secret(
+                requester,
+                name,
+                "this phone's credential files are served only over HTTP(S) with its login",
+            ));
+        };
+        let Some(authorization) = http.authorization else {
+            return Err(Refused::Unauthorized { stale: false });
+        };
+        let client = requester.client;
+        if client.is_some_and(|ip| self.phone_logins.is_locked(ip)) {
+            return Err(Refused::LoginsLocked(Lockout::default().lock_for));
+        }
+        match self
+            .challenger
+            .verify(authorization, http.method, http.uri, &login, http.secure)
+        {
+            LoginVerdict::Accepted => {
+                if let Some(ip) = client {
+                    self.phone_logins.succeeded(ip);
+                }
+                Ok(())
+            }
+            LoginVerdict::Stale => Err(Refused::Unauthorized { stale: true }),
+            LoginVerdict::Rejected(why) => {
+                tracing::warn!(
+                    target: "audit",
+                    client = %requester.client_text(),
+                    file = %name,
+                    mac = %owner,
+                    "login failed: {why}"
+                );
+                if let Some(ip) = client {
+                    self.phone_logins.failed(ip);
+                }
+                Err(Refused::WrongLogin(self.phone_logins.delay()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Vendor;
+    use crate::policy::guard::GuardSettings;
+    use crate::provision::FileAccess;
+    use crate::provision::live::test_support::{CSV, live_with};
+
+    const PHONE: &str = "0004f214ab37";
+
+    fn mac() -> Mac {
+        Mac::parse(PHONE).unwrap()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    fn access_with(settings: GuardSettings) -> Access {
+        Access::new(
+            Arc::new(Guard::new(settings)),
+            Arc::new(Bindings::default()),
+            Challenger::new().unwrap(),
+        )
+    }
+
+    fn from(client: &str) -> Requester<'static> {
+        Requester::at(Some(ip(client)), Transport::Http)
+    }
+
+    /// A rendered file of the phone: its master file, or one of its credential files.
+    fn file(master: bool, trust_first_address: bool) -> Rendered {
+        Rendered {
+            content: String::new(),
+            content_type: "text/xml",
+            vendor: Vendor::Polycom,
+            carries_secret: !master,
+            access: FileAccess {
+                owner: Some(mac()),
+                master,
+                trust_first_address,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_phones_other_files_follow_its_master_file() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let credentials = file(false, false);
+        assert!(matches!(
+            access.check(&view, &credentials, "201.cfg", &from("10.0.0.5")),
+            Err(Refused::Forbidden(_))
+        ));
+        access
+            .check(
+                &view,
+                &file(true, false),
+                "0004f214ab37.cfg",
+                &from("10.0.0.5"),
+            )
+            .unwrap();
+        assert!(access.acts_for(mac(), &from("10.0.0.5")));
+        access
+            .check(&view, &credentials, "201.cfg", &from("10.0.0.5"))
+            .unwrap();
+        assert!(
+            access
+                .check(&view, &credentials, "201.cfg", &from("10.0.0.6"))
+                .is_err()
+        );
+        // An admin's reset forgets who acts for the phone.
+        access.forget(&mac());
+        assert!(!access.acts_for(mac(), &from("10.0.0.5")));
+    }
+
+    #[tokio::test]
+    async fn a_credential_file_of_no_phone_goes_to_nobody() {
+        let (_dir, live) = live_with(CSV).await;
+        let access = access_with(GuardSettings::default());
+        let orphan = Rendered {
+            access: FileAccess::default(),
+            ..file(false, false)
+        };
+        assert!(matches!(
+            access.check(&live.view(), &orphan, "299.cfg", &from("10.0.0.5")),
+            Err(Refused::Forbidden(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn credential_files_only_inside_the_provisioning_networks() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings {
+            provisioning: vec!["10.0.0.0/8".parse().unwrap()],
+            ..GuardSettings::default()
+        });
+        for client in ["10.0.0.5", "192.168.1.5"] {
+            access
+                .check(&view, &file(true, false), "0004f214ab37.cfg", &from(client))
+                .unwrap();
+        }
+        access
+            .check(&view, &file(false, false), "201.cfg", &from("10.0.0.5"))
+            .unwrap();
+        assert!(
+            !access.acts_for(mac(), &from("192.168.1.5")),
+            "an outside address does not come to act for a phone"
+        );
+        assert!(
+            access
+                .check(&view, &file(false, false), "201.cfg", &from("192.168.1.5"))
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn trust_on_first_use_binds_the_first_address() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let master = file(true, true);
+        access
+            .check(&view, &master, "0004f214ab37.cfg", &from("10.0.0.5"))
+            .unwrap();
+        assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
+        access
+            .check(&view, &file(false, true), "201.cfg", &from("10.0.0.5"))
+            .unwrap();
+        // Another address gets the master file (it holds no password) but never the phone's
+        // credential file, even once it follows the phone.
+        access
+            .check(&view, &master, "0004f214ab37.cfg", &from("10.0.0.6"))
+            .unwrap();
+        assert!(
+            access
+                .check(&view, &file(false, true), "201.cfg", &from("10.0.0.6"))
+                .is_err()
+        );
+        assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
+    }
+
+    #[test]
+    fn client_certificates_name_their_phone() {
+        let access = access_with(GuardSettings::default());
+        let with = |certificate| Requester {
+            certificate,
+            ..from("10.0.0.5")
+        };
+        let owner = || Some(mac());
+        let other = Mac::parse("0004f2999999").unwrap();
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::Verified(Some(mac()))), owner, "f")
+                .is_ok()
+        );
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::Verified(Some(other))), owner, "f")
+                .is_err()
+        );
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::Missing), owner, "f")
+                .is_err()
+        );
+        assert!(
+            access
+                .check_certificate(&with(ClientCertificate::NotAsked), owner, "f")
+                .is_ok()
+        );
+        // Once HTTPS asks for certificates, a phone's files never go over a plain transport;
+        // files of no phone still do.
+        let strict = access_with(GuardSettings::default()).requiring_certificates();
+        assert!(
+            strict
+                .check_certificate(&with(ClientCertificate::NotAsked), owner, "f")
+                .is_err()
+        );
+        assert!(
+            strict
+                .check_certificate(&with(ClientCertificate::NotAsked), || None, "altigen.cfg")
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn uploads_only_from_an_address_acting_for_the_phone() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let name = "0004f214ab37-app.log";
+        assert!(
+            access
+                .check_upload(&view, mac(), name, &from("10.0.0.5"))
+                .is_err()
+        );
+        access.seed([(mac(), ip("10.0.0.5"))]);
+        access
+            .check_upload(&view, mac(), name, &from("10.0.0.5"))
+            .unwrap();
+        assert!(
+            access
+                .check_upload(&view, mac(), name, &from("10.0.0.7"))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,572 @@
+//! What every transport (HTTP, FTP, TFTP) serves phones, in one place, so no transport has a copy
+//! of the routing: a name is a rendered file (from [`Live`]'s cache), else an upload the phone
+//! reads back, else a file of the firmware folder, else not found. A phone's files other than
+//! its master file go only to an address its master file went to ([`Access`]); a phone file that
+//! is missing or refused gets one answer, "not found", so no request tells which phones or
+//! extensions exist. Uploads are accepted only for a known phone's own upload names, from an
+//! address acting for it, within the size limit (a boot log sent before the phone's master-file
+//! fetch is held until it: [`HeldUploads`]). Every file served is recorded on its phone in
+//! batches ([`Recorder`]).
+//!
+//! The phone a fetch belongs to is the one the user agent names (Aastra/Mitel), else the one the
+//! file names (`<mac>.cfg`, `<mac>-...`, an extension's file), else the phone last seen at the
+//! client's address (firmware images). A user agent naming another MAC than the file is refused.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+
+use crate::clock::now_ms;
+use crate::domain::{Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
+use crate::handset::agent::Agent;
+use crate::observe::metrics;
+use crate::policy::access::{Access, Requester};
+use crate::policy::firmware;
+use crate::policy::guard::{Guard, Guess, Verdict};
+use crate::policy::held_uploads::HeldUploads;
+use crate::policy::refused::Refused;
+use crate::policy::sightings::Recorder;
+use crate::policy::upload_writer::UploadWriter;
+use crate::provision::Rendered;
+use crate::provision::file_name::FileName;
+use crate::provision::live::{FetchAnswer, Live, View};
+use crate::provision::upload::{Keep, UploadLimits, UploadName};
+use crate::store::{StoreError, UploadStore};
+
+/// A file found for a phone.
+#[derive(Debug)]
+pub enum Found {
+    /// Rendered from the data (shared with the cache).
+    Rendered(Arc<Rendered>),
+    /// What the phone uploaded earlier under this name.
+    Upload {
+        /// As stored.
+        content: Vec<u8>,
+        /// Its content type.
+        content_type: &'static str,
+    },
+    /// A regular file inside the firmware folder.
+    Firmware(PathBuf),
+}
+
+impl Found {
+    /// The content of a rendered file (shared with the cache) or an upload; a firmware file's
+    /// path instead, to be streamed from disk.
+    pub fn into_bytes(self) -> Result<Bytes, PathBuf> {
+        match self {
+            Found::Rendered(file) => Ok(Bytes::from_owner(CachedBody(file))),
+            Found::Upload { content, .. } => Ok(Bytes::from(content)),
+            Found::Firmware(path) => Err(path),
+        }
+    }
+
+    /// The content type phones expect (firmware: whatever the HTTP file server says).
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Found::Rendered(file) => file.content_type,
+            Found::Upload { content_type, .. } => content_type,
+            Found::Firmware(_) => "application/octet-stream",
+        }
+    }
+
+    /// Whether it holds a SIP password.
+    pub fn carries_secret(&self) -> bool {
+        matches!(self, Found::Rendered(file) if file.carries_secret)
+    }
+
+    /// What kind of file it is, as counted in the metrics: the vendor of a rendered file,
+    /// `upload` or `firmware`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Found::Rendered(file) => match file.vendor {
+                Vendor::Polycom => "polycom",
+                Vendor::Aastra => "aastra",
+            },
+            Found::Upload { .. } => "upload",
+            Found::Firmware(_) => "firmware",
+        }
+    }
+}
+
+/// An upload name [`PhoneFiles::accepts_upload`] accepted: a known phone's own upload name.
+#[derive(Debug)]
+pub struct AcceptedUpload {
+    upload: UploadName,
+    client: Option<IpAddr>,
+    /// A boot log from an address that does not act for its phone (yet): held, not stored
+    /// ([`HeldUploads`]).
+    hold: bool,
+}
+
+/// A cached rendered file as bytes, shared with the cache instead of copied.
+struct CachedBody(Arc<Rendered>);
+
+impl AsRef<[u8]> for CachedBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.content.as_bytes()
+    }
+}
+
+/// A file found for a request, and the receipt that records it once it is sent.
+#[derive(Debug)]
+pub struct Delivery<'a> {
+    /// The file.
+    pub found: Found,
+    /// Records the delivery ([`Receipt::record`]); dropped unused by a probe (FTP `SIZE`).
+    pub receipt: Receipt<'a>,
+}
+
+/// What recording a sent file needs: the request's view of the data (so the phone it is
+/// recorded on is told from the same revision it was found in), who asked and how.
+pub struct Receipt<'a> {
+    files: &'a PhoneFiles,
+    view: View<'a>,
+    client: Option<IpAddr>,
+    transport: Transport,
+    kind: &'static str,
+    secret: bool,
+}
+
+impl std::fmt::Debug for Receipt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receipt")
+            .field("client", &self.client)
+            .field("transport", &self.transport)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The phone-facing file service shared by the transports.
+pub struct PhoneFiles {
+    live: Arc<Live>,
+    store: Arc<dyn UploadStore>,
+    uploads: UploadLimits,
+    /// Writes uploads in batches.
+    upload_writer: UploadWriter,
+    recorder: Arc<Recorder>,
+    firmware_dir: PathBuf,
+    /// The phone last attributed at each client address.
+    phone_at: Mutex<HashMap<IpAddr, Mac>>,
+    /// The enumeration defense.
+    guard: Arc<Guard>,
+    /// Who may receive which files.
+    access: Arc<Access>,
+    /// Boot logs waiting for their phone's master-file fetch.
+    held: HeldUploads,
+}
+
+impl PhoneFiles {
+    /// The service over the live data, the store (uploads), the recorder and the firmware folder.
+    pub fn new(
+        live: Arc<Live>,
+        store: Arc<dyn UploadStore>,
+        recorder: Arc<Recorder>,
+        firmware_dir: PathBuf,
+        uploads: UploadLimits,
+        guard: Arc<Guard>,
+        access: Arc<Access>,
+    ) -> PhoneFiles {
+        PhoneFiles {
+            live,
+            upload_writer: UploadWriter::start(Arc::clone(&store)),
+            store,
+            uploads,
+            recorder,
+            firmware_dir,
+            phone_at: Mutex::default(),
+            guard,
+            access,
+            held: HeldUploads::default(),
+        }
+    }
+
+    /// The enumeration defense.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
+    /// Who may receive which files.
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// The live data.
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
+    /// The folder of firmware and vendor files.
+    pub fn firmware_dir(&self) -> &std::path::Path {
+        &self.firmware_dir
+    }
+
+    /// The known phone last served at `client`, if any.
+    pub fn phone_at(&self, client: IpAddr) -> Option<Mac> {
+        self.phone_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&client)
+            .copied()
+    }
+
+    /// Size limits of uploads.
+    pub fn upload_limits(&self) -> UploadLimits {
+        self.uploads
+    }
+
+    /// Refuses a request whose user agent names another phone than the file does.
+    pub fn check_agent(&self, name: &FileName, agent: Option<&Agent>) -> Result<(), Refused> {
+        match (agent.and_then(|a| a.mac), name.mac()) {
+            (Some(said), Some(named)) if said != named => {
+                tracing::warn!(file = %name, said = %said, "user-agent MAC differs from the file's MAC");
+                Err(Refused::Forbidden("the user agent names another phone"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The file `name` (a decoded path without leading `/`) for `requester`: refused while the
+    /// client is banned (except its own phones' files and files of no phone); a rendered file
+    /// or upload goes only to whom [`Access`] allows. A phone file that is missing or refused
+    /// gets the same "not found" (existence is not revealed) and, unless asked from an address
+    /// acting for its phone, counts toward a ban (a known phone's optional files, such as
+    /// `<mac>-phone.cfg` before it ever uploaded one, are asked for at every boot and are never
+    /// misses).
+    pub async fn find<'a>(
+        &'a self,
+        requester: &Requester<'_>,
+        name: &FileName,
+    ) -> Result<Delivery<'a>, Refused> {
+        let client = requester.client;
+        let view = self.live.view();
+        // Which phone the name belongs to is looked up only where it matters (a ban in force, a
+        // certificate, a refusal), not on every fetch.
+        let owner = || view.owner_of(name);
+        if let Some(ip) = client
+            && self.guard.any_bans()
+            && self
+                .guard
+                .admit(ip, owner(), name.is_phone_file(), requester.transport)
+                == Verdict::Banned
+        {
+            return Err(Refused::Banned);
+        }
+        let found = match self.find_file(&view, name, requester).await {
+            Ok(Found::Rendered(file)) => self
+                .access
+                .check(&view, &file, name.as_str(), requester)
+                .map(|()| {
+                    self.release_held(&file, client);
+                    Found::Rendered(file)
+                }),
+            Ok(other) => self
+                .access
+                .check_certificate(requester, owner, name.as_str())
+                .map(|()| other),
+            Err(refused) => Err(refused),
+        };
+        match found {
+            Ok(found) => Ok(Delivery {
+                receipt: Receipt {
+                    files: self,
+                    client,
+                    transport: requester.transport,
+                    kind: found.kind(),
+                    secret: found.carries_secret(),
+                    view,
+                },
+                found,
+            }),
+            Err(Refused::NotFound | Refused::Forbidden(_)) if name.is_phone_file() => {
+                Err(self.unknown_phone_file(requester, owner(), name))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Stores the boot log held for the phone whose master file `file` is, sent from `client`.
+    fn release_held(&self, file: &Rendered, client: Option<IpAddr>) {
+        let (Some(phone), Some(ip), true) = (file.access.owner, client, file.access.master) else {
+            return;
+        };
+        let Some(write) = self.held.release(ip, phone) else {
+            return;
+        };
+        let writer = self.upload_writer.clone();
+        tokio::spawn(async move {
+            // Failures are logged inside; nobody waits for the answer.
+            let _ = write_upload(&writer, write, Some(ip)).await;
+        });
+    }
+
+    /// The answer to a phone file that is missing or refused: "not found", and a miss toward a
+    /// ban unless `requester` acts for its phone `owner` (then a phone's optional file).
+    fn unknown_phone_file(
+        &self,
+        requester: &Requester<'_>,
+        owner: Option<Mac>,
+        name: &FileName,
+    ) -> Refused {
+        let acting = owner.is_some_and(|phone| self.access.acts_for(phone, requester));
+        let guess = Guess {
+            name,
+            transport: requester.transport,
+        };
+        match requester.client {
+            Some(ip) if !acting && self.guard.miss(ip, guess) => Refused::Banned,
+            _ => Refused::NotFound,
+        }
+    }
+
+    async fn find_file(
+        &self,
+        view: &View<'_>,
+        name: &FileName,
+        requester: &Requester<'_>,
+    ) -> Result<Found, Refused> {
+        if name.is_flat() && name.as_str().len() <= firmware::MAX_SEGMENT {
+            match view.fetch(name) {
+                Ok(FetchAnswer::Found(file)) => return Ok(Found::Rendered(file)),
+                Ok(FetchAnswer::NotFound(reason)) => tracing::debug!(file = %name, "{reason}"),
+                Err(e) => {
+                    tracing::error!(file = %name, "cannot render: {e}");
+                    return Err(Refused::Failed("cannot render this file"));
+                }
+            }
+        }
+        if let Some(upload) = name.upload() {
+            // Phones read back what they uploaded (overrides, directories); nothing else by that
+            // name, and only to whom may act for the phone (checked before the store is read).
+            if !view.knows(&upload.mac) {
+                return Err(Refused::NotFound);
+            }
+            self.access
+                .check_upload(view, upload.mac, name.as_str(), requester)?;
+            return match self.store.upload(&upload.mac, &upload.name).await {
+                Ok(Some(stored)) => Ok(Found::Upload {
+                    content: stored.content,
+                    content_type: content_type_of_upload(&upload.name),
+                }),
+                Ok(None) => Err(Refused::NotFound),
+                Err(e) => Err(store_failed(&upload.name, &e)),
+            };
+        }
+        let path = firmware::resolve(&self.firmware_dir, name.as_str()).ok_or(Refused::NotFound)?;
+        Ok(Found::Firmware(path))
+    }
+
+    /// Whether an upload by this name may be stored at all: one of a known phone's own upload
+    /// names, from a client [`Access::check_upload`] lets act for that phone. Transports ask
+    /// before reading the content, and store what was accepted. An unknown phone's upload and a
+    /// refused one get the same "not found", and neither counts toward a ban: a phone's Updater
+    /// uploads its boot log before it fetches its master file, so a real phone's first upload
+    /// from a new address is refused too, and a refusal must tell nothing either way.
+    pub fn accepts_upload(
+        &self,
+        requester: &Requester<'_>,
+        name: &FileName,
+    ) -> Result<AcceptedUpload, Refused> {
+        let client = requester.client;
+        let refused = |why: &str| {
+            tracing::warn!(
+                target: "audit",
+                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                file = %name,
+                "upload refused: {why}"
+            );
+        };
+        let Some(upload) = name.upload().cloned() else {
+            refused("not a name phones may upload");
+            return Err(Refused::Forbidden(
+                "phones may upload only their own logs and overrides",
+            ));
+        };
+        let boot_log = upload.name.ends_with("-boot.log");
+        let held = |upload| {
+            Ok(AcceptedUpload {
+                upload,
+                client,
+                hold: true,
+            })
+        };
+        if boot_log && !self.access.acts_for(upload.mac, requester) {
+            return held(upload);
+        }
+        let view = self.live.view();
+        if !view.knows(&upload.mac) {
+            refused("no such phone");
+            return Err(Refused::NotFound);
+        }
+        match self
+            .access
+            .check_upload(&view, upload.mac, name.as_str(), requester)
+        {
+            Ok(()) => Ok(AcceptedUpload {
+                upload,
+                client,
+                hold: false,
+            }),
+            Err(Refused::Forbidden(_)) => Err(Refused::NotFound),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The refusal of an upload larger than the limit, with its audit line.
+    pub fn oversized(&self, accepted: &AcceptedUpload) -> Refused {
+        tracing::warn!(
+            target: "audit",
+            client = %accepted.client.map(|ip| ip.to_string()).unwrap_or_default(),
+            mac = %accepted.upload.mac,
+            file = %accepted.upload.name,
+            limit = self.uploads.max_bytes,
+            "upload refused: larger than the limit"
+        );
+        Refused::TooLarge(self.uploads.max_bytes)
+    }
+
+    /// Stores `content` as an accepted upload, within the size limit; a log is appended to
+    /// (keeping its newest bytes), anything else replaced. Refused uploads write nothing.
+    pub async fn store_upload(
+        &self,
+        accepted: AcceptedUpload,
+        content: &[u8],
+    ) -> Result<(), Refused> {
+        if content.len() > self.uploads.max_bytes {
+            return Err(self.oversized(&accepted));
+        }
+        let AcceptedUpload {
+            upload,
+            client,
+            hold,
+        } = accepted;
+        let received = content.len();
+        let write = UploadWrite {
+            upload: Upload {
+                mac: upload.mac,
+                name: upload.name.clone(),
+                content: content.to_vec(),
+                updated_at_ms: now_ms(),
+            },
+            log_keep: (upload.keep == Keep::Log).then_some(self.uploads.log_keep_bytes),
+        };
+        if hold {
+            if let Some(ip) = client {
+                tracing::info!(
+                    target: "audit",
+                    client = %ip,
+                    file = %upload.name,
+                    bytes = received,
+                    "boot log held until its phone fetches its master file from this address"
+                );
+                self.held.hold(ip, write);
+            }
+            return Ok(());
+        }
+        write_upload(&self.upload_writer, write, client).await
+    }
+}
+
+impl Receipt<'_> {
+    /// Records the sent file `name` in the metrics and on the phone it belongs to, if that can
+    /// be told: the one the user agent names (Aastra/Mitel), else the one the name does, else
+    /// the phone last seen at the client's address (firmware images). A credential file's
+    /// delivery is an audit line.
+    pub fn record(self, name: &FileName, user_agent: Option<String>, agent: Option<Agent>) {
+        let Receipt {
+            files,
+            view,
+            client,
+            transport,
+            kind,
+            secret,
+        } = self;
+        metrics::fetched(kind);
+        let named = agent
+            .as_ref()
+            .and_then(|a| a.mac)
+            .filter(|mac| view.knows(mac))
+            .or_else(|| view.owner_of(name));
+        if secret {
+            tracing::info!(
+                target: "audit",
+                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                mac = %named.map(|m| m.to_string()).unwrap_or_default(),
+                file = %name,
+                transport = %transport,
+                "credential file served"
+            );
+        }
+        let mut phone_at = files
+            .phone_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mac = match (named, client) {
+            (Some(mac), Some(ip)) => {
+                phone_at.insert(ip, mac);
+                files.guard.seen(ip, mac);
+                Some(mac)
+            }
+            (Some(mac), None) => Some(mac),
+            (None, Some(ip)) => phone_at.get(&ip).copied(),
+            (None, None) => None,
+        };
+        drop(phone_at);
+        let Some(mac) = mac else { return };
+        files.recorder.record(Sighting {
+            mac,
+            at_ms: now_ms(),
+            ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
+            firmware: agent.map(|a| a.firmware),
+            user_agent,
+            file: name.as_str().to_string(),
+            transport,
+        });
+    }
+}
+
+/// The content type of an uploaded file: logs are text, everything else XML.
+pub fn content_type_of_upload(name: &str) -> &'static str {
+    if name.ends_with(".log") {
+        "text/plain; charset=utf-8"
+    } else {
+        "text/xml; charset=utf-8"
+    }
+}
+
+/// Writes an upload (in the writer's next batch) and logs its audit line; a phone removed
+/// meanwhile is "not found".
+async fn write_upload(
+    writer: &UploadWriter,
+    write: UploadWrite,
+    client: Option<IpAddr>,
+) -> Result<(), Refused> {
+    let (mac, name, bytes) = (
+        write.upload.mac,
+        write.upload.name.clone(),
+        write.upload.content.len(),
+    );
+    match writer.store(write).await {
+        Ok(true) => {
+            tracing::info!(
+                target: "audit",
+                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
+                mac = %mac,
+                file = %name,
+                bytes,
+                "upload stored"
+            );
+            Ok(())
+        }
+        Ok(false) => Err(Refused::NotFound),
+        Err(e) => Err(store_failed(&name, &e)),
+    }
+}
+
+fn store_failed(name: &str, error: &StoreError) -> Refused {
+    tracing::error!(file = %name, "upload storage failed: {error}");
+    Refused::Failed("cannot store the upload")
+}

@@ -1,0 +1,14 @@
+//! The phone-facing transports, each a thin adapter that turns a request into a
+//! [`crate::provision::FileName`] and a [`crate::policy::access::Requester`], asks the phone-file
+//! policy ([`crate::policy::phone_files::PhoneFiles`]) and answers in its own terms: HTTP
+//! ([`http`], served by the per-core [`workers`] and over TLS by [`tls`]), FTP ([`ftp`]) and
+//! TFTP ([`tftp`]), with per-address connection limits ([`address_slots`]) and connection
+//! handling ([`connection`]). No transport knows a vendor.
+
+pub mod address_slots;
+pub mod connection;
+pub mod ftp;
+pub mod http;
+pub mod tftp;
+pub mod tls;
+pub mod workers;
