@@ -1,6 +1,7 @@
 //! What operators watch: Prometheus metrics ([`metrics`]), the recent problems the dashboard
-//! shows ([`activity`]) and `/healthz` ([`health`]).
+//! shows ([`activity`]), `/healthz` ([`health`]) and the log's writer thread ([`log_writer`]).
 
 pub mod activity;
 pub mod health;
+pub mod log_writer;
 pub mod metrics;

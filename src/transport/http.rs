@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceExt;
@@ -152,6 +152,8 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
         transport: transport_of(secure),
     };
+    // A HEAD goes through the same policy but is a probe: it records no fetch.
+    let probe = request.method() == Method::HEAD;
     let Delivery { found, receipt } = match app.files.find(&requester, &name).await {
         Ok(delivery) => delivery,
         Err(refused) => return refusal_with_challenges(&app, refused, secure).await,
@@ -164,7 +166,7 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
             Err(never) => match never {},
         },
     };
-    if response.status().is_success() {
+    if response.status().is_success() && !probe {
         receipt.record(&name, user_agent, agent);
     }
     response

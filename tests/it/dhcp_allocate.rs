@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 
 use common::dhcp::{
     AASTRA_MAC, POLYCOM_MAC, Relay, SERVER, address_option, lease_time, polycom_class, relayed,
-    text_option, with,
+    server_id, text_option, with,
 };
 use common::server::{Server, TOKEN, api, json, start_with};
 use dhcproto::v4::{DhcpOption, MessageType, OptionCode};
@@ -43,28 +43,8 @@ fn address(text: &str) -> Ipv4Addr {
     text.parse().unwrap()
 }
 
-fn server_id() -> DhcpOption {
-    DhcpOption::ServerIdentifier(address(SERVER))
-}
-
 fn mac(n: u8) -> [u8; 6] {
     [0x00, 0x04, 0xf2, 0x00, 0x10, n]
-}
-
-/// DISCOVER then REQUEST; the address acknowledged.
-async fn dora(relay: &Relay, mac: [u8; 6], xid: u32) -> Option<Ipv4Addr> {
-    let offer = relay
-        .ask(&relayed(MessageType::Discover, mac, None, xid))
-        .await?;
-    assert_eq!(offer.opts().msg_type(), Some(MessageType::Offer));
-    let request = with(
-        relayed(MessageType::Request, mac, None, xid),
-        [server_id(), DhcpOption::RequestedIpAddress(offer.yiaddr())],
-    );
-    let ack = relay.ask(&request).await?;
-    assert_eq!(ack.opts().msg_type(), Some(MessageType::Ack));
-    assert_eq!(ack.yiaddr(), offer.yiaddr());
-    Some(ack.yiaddr())
 }
 
 #[tokio::test]
@@ -124,7 +104,7 @@ async fn leases_are_offered_acknowledged_renewed_and_kept_across_a_restart() {
         ],
     );
     assert!(relay.ask(&elsewhere).await.is_none(), "not ours to answer");
-    assert_eq!(dora(&relay, mac(3), 5).await, Some(address("127.0.5.12")));
+    assert_eq!(relay.dora(mac(3), 5).await, Some(address("127.0.5.12")));
 
     // Renewing: ciaddr set, no requested address or server id.
     let mut renew = relayed(MessageType::Request, POLYCOM_MAC, None, 6);
@@ -135,10 +115,7 @@ async fn leases_are_offered_acknowledged_renewed_and_kept_across_a_restart() {
     assert_eq!(renewed.ciaddr(), address("127.0.5.10"));
 
     // The Aastra phone gets its reservation, outside the pool.
-    assert_eq!(
-        dora(&relay, AASTRA_MAC, 7).await,
-        Some(address("127.0.9.9"))
-    );
+    assert_eq!(relay.dora(AASTRA_MAC, 7).await, Some(address("127.0.9.9")));
 
     // A row that holds no valid lease, and one of a subnet no longer configured: the server
     // logs and skips them, and starts.
@@ -191,7 +168,7 @@ async fn leases_are_offered_acknowledged_renewed_and_kept_across_a_restart() {
     );
     assert!(relay.ask(&stranger).await.is_none());
     // A new client still never gets a held address.
-    assert_eq!(dora(&relay, mac(4), 11).await, Some(address("127.0.5.11")));
+    assert_eq!(relay.dora(mac(4), 11).await, Some(address("127.0.5.11")));
 }
 
 #[tokio::test]
@@ -200,7 +177,7 @@ async fn declined_addresses_rest_released_ones_return_and_full_pools_are_silent(
     let relay = Relay::new(server.dhcp.expect("DHCP started")).await;
     let mut held = Vec::new();
     for n in 1..=4 {
-        held.push(dora(&relay, mac(n), u32::from(n)).await.expect("a lease"));
+        held.push(relay.dora(mac(n), u32::from(n)).await.expect("a lease"));
     }
     assert_eq!(
         held.iter().collect::<HashSet<_>>().len(),
@@ -231,7 +208,7 @@ async fn declined_addresses_rest_released_ones_return_and_full_pools_are_silent(
         relay.ask(&release).await.is_none(),
         "a RELEASE gets no answer"
     );
-    assert_eq!(dora(&relay, mac(5), 23).await, Some(held[1]));
+    assert_eq!(relay.dora(mac(5), 23).await, Some(held[1]));
     // A RELEASE of someone else's address changes nothing.
     let mut foreign = with(
         relayed(MessageType::Release, mac(9), None, 24),
@@ -256,7 +233,7 @@ async fn many_clients_at_once_never_share_an_address() {
             let mac = [0x02, 0x00, 0x00, 0x00, (n >> 8) as u8, n as u8];
             // Retried like a real client: a busy server may miss a packet.
             for attempt in 0..3 {
-                if let Some(address) = dora(&relay, mac, n * 10 + attempt).await {
+                if let Some(address) = relay.dora(mac, n * 10 + attempt).await {
                     return Some(address);
                 }
             }
@@ -276,8 +253,8 @@ async fn admins_list_and_release_leases_through_the_api_and_the_cli() {
     let config = format!("admin_token = {TOKEN:?}\n{CONFIG}");
     let (server, _config) = start_allocating(&config).await;
     let relay = Relay::new(server.dhcp.expect("DHCP started")).await;
-    let first = dora(&relay, mac(1), 1).await.expect("a lease");
-    let second = dora(&relay, mac(2), 2).await.expect("a lease");
+    let first = relay.dora(mac(1), 1).await.expect("a lease");
+    let second = relay.dora(mac(2), 2).await.expect("a lease");
     let listed = json(&api(&server, "GET", "/dhcp/leases", &[]));
     let rows = listed.as_array().unwrap();
     assert_eq!(rows.len(), 2, "{listed}");
@@ -299,9 +276,9 @@ async fn admins_list_and_release_leases_through_the_api_and_the_cli() {
     // The running server took the release: once the rest of the pool is gone, the released
     // address goes to a new client.
     for n in 3..=4 {
-        dora(&relay, mac(n), u32::from(n)).await.expect("a lease");
+        relay.dora(mac(n), u32::from(n)).await.expect("a lease");
     }
-    assert_eq!(dora(&relay, mac(5), 5).await, Some(first));
+    assert_eq!(relay.dora(mac(5), 5).await, Some(first));
 
     let metrics = common::server::curl(&format!("{}/metrics", server.base), &[]);
     let text = String::from_utf8(metrics.body).unwrap();

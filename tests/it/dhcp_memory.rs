@@ -4,18 +4,14 @@
 //! again on the same store acknowledges the phone's INIT-REBOOT for its address, and a pool
 //! that runs out answers nothing.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use dhcproto::v4::{DhcpOption, MessageType};
 use phoneprov::dhcp::server::DhcpServer;
 use phoneprov::store::{LeaseStore, MemoryLeases};
 
-use crate::common::dhcp::{Relay, SERVER, relayed, with};
-
-fn address(text: &str) -> Ipv4Addr {
-    text.parse().unwrap()
-}
+use crate::common::dhcp::{Relay, relayed, with};
 
 fn mac(n: u8) -> [u8; 6] {
     [0x00, 0x04, 0xf2, 0x00, 0x20, n]
@@ -33,36 +29,18 @@ async fn start(leases: &Arc<MemoryLeases>) -> DhcpServer {
     server
 }
 
-/// DISCOVER then REQUEST from `relay` for `mac`; the address acknowledged, if any.
-async fn dora(relay: &Relay, mac: [u8; 6], xid: u32) -> Option<Ipv4Addr> {
-    let offer = relay
-        .ask(&relayed(MessageType::Discover, mac, None, xid))
-        .await?;
-    assert_eq!(offer.opts().msg_type(), Some(MessageType::Offer));
-    let request = with(
-        relayed(MessageType::Request, mac, None, xid + 1),
-        [
-            DhcpOption::ServerIdentifier(address(SERVER)),
-            DhcpOption::RequestedIpAddress(offer.yiaddr()),
-        ],
-    );
-    let ack = relay.ask(&request).await?;
-    assert_eq!(ack.opts().msg_type(), Some(MessageType::Ack));
-    Some(ack.yiaddr())
-}
-
 #[tokio::test]
 async fn leases_live_in_memory_across_a_restart_of_the_server() {
     let leases = Arc::new(MemoryLeases::default());
     let server = start(&leases).await;
     let relay = Relay::new(server.address()).await;
 
-    let phone = dora(&relay, mac(1), 10).await.expect("the phone's lease");
+    let phone = relay.dora(mac(1), 10).await.expect("the phone's lease");
     let stored = leases.leases().await.unwrap();
     assert_eq!(stored.len(), 1, "stored before the ACK");
     assert_eq!(stored[0].as_ref().unwrap().address, phone);
 
-    let other = dora(&relay, mac(2), 20).await.expect("another lease");
+    let other = relay.dora(mac(2), 20).await.expect("another lease");
     assert_ne!(other, phone, "one address, one client");
     server.stop();
 
@@ -81,7 +59,8 @@ async fn leases_live_in_memory_across_a_restart_of_the_server() {
     let mut given = vec![phone, other];
     for n in 3..=8 {
         given.push(
-            dora(&relay, mac(n), 100 + u32::from(n) * 2)
+            relay
+                .dora(mac(n), 100 + u32::from(n) * 2)
                 .await
                 .expect("a lease"),
         );

@@ -271,6 +271,13 @@ async fn fetches_are_recorded_on_the_phone_in_batches() {
         let reply = curl(&format!("{}/{name}", server.base), &["-A", POLYCOM_UA]);
         assert_eq!(reply.status, 200, "{name}");
     }
+    // A HEAD is a probe, not a fetch: it is not recorded (a GET of this file would be, as the
+    // phone's: it was seen at this address).
+    let head = curl(
+        &format!("{}/000000000000.cfg", server.base),
+        &["-A", POLYCOM_UA, "-I"],
+    );
+    assert_eq!(head.status, 200);
     let aastra = curl(&format!("{}/aastra.cfg", server.base), &["-A", AASTRA_UA]);
     assert_eq!(aastra.status, 200);
     let store = server.db.open().await;
@@ -286,7 +293,7 @@ async fn fetches_are_recorded_on_the_phone_in_batches() {
             .map(|f| f.file)
             .collect();
         let seen = store.phone(&aastra).await.unwrap().unwrap().last_seen;
-        if let (4, Some(seen)) = (files.len(), seen.clone()) {
+        if let (4.., Some(seen)) = (files.len(), seen.clone()) {
             break (files, seen);
         }
         assert!(
@@ -295,6 +302,16 @@ async fn fetches_are_recorded_on_the_phone_in_batches() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
+    // Past the next batch (written once a second), nothing more is recorded.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let later: Vec<String> = store
+        .fetches(&polycom)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.file)
+        .collect();
+    assert_eq!(later, files, "the HEAD is not recorded");
     // The firmware image and the site file are the phone's too: it was seen at that address.
     assert_eq!(
         files,

@@ -21,7 +21,8 @@ pub struct GuardFlags {
     /// Seconds a ban lasts.
     #[arg(long, env = "PHONEPROV_BAN_SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     ban_seconds: u64,
-    /// A network never counted or banned (e.g. the phones' VLAN), as CIDR; repeatable.
+    /// A network spared the per-address connection limits (e.g. the phones' VLAN), as CIDR;
+    /// repeatable. Guessing is still counted and banned there.
     #[arg(
         long = "allow-network",
         env = "PHONEPROV_ALLOW_NETWORK",

@@ -3,6 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use phoneprov::observe::log_writer::{LineWriterGuard, PENDING_BYTES, line_writer};
+
 /// Standard error for log lines, dropping write errors: a server must not stop because whoever
 /// read its log went away (tracing would otherwise report the failure with a panicking
 /// `eprintln!`).
@@ -25,21 +27,16 @@ impl Write for LogWriter {
 /// in front of every line logged within them, audit lines included.
 const DEFAULT_LOG_FILTER: &str = "info,sqlx=error,libunftp=warn";
 
-/// Log lines queued for the writer thread before a logging thread waits for room.
-const LOG_QUEUE_LINES: usize = 64 * 1024;
-
-/// Sets up logging to standard error through a writer thread: a request logs its audit line by
-/// queueing it, not by a write to stderr on the phone's path. The queue never drops a line (a
-/// full queue makes the logging thread wait), and the returned guard writes out every line
-/// still queued when it is dropped, at exit.
-pub fn init_logging(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
+/// Sets up logging to standard error through a writer thread
+/// ([`phoneprov::observe::log_writer`]): a request logs its audit line by appending it to a
+/// buffer, not by a write to stderr on the phone's path. No line is dropped (a full buffer makes
+/// the logging thread wait), and the returned guard writes out every line still pending when it
+/// is dropped, at exit.
+pub fn init_logging(json: bool) -> anyhow::Result<LineWriterGuard> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(LOG_QUEUE_LINES)
-        .thread_name("phoneprov-log")
-        .finish(LogWriter);
+    let (writer, guard) = line_writer(LogWriter, PENDING_BYTES)
+        .map_err(|error| anyhow::anyhow!("cannot start the log's writer thread: {error}"))?;
     use tracing_subscriber::prelude::*;
     let registry = tracing_subscriber::registry()
         .with(filter)
@@ -57,5 +54,5 @@ pub fn init_logging(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
             )
             .init();
     }
-    guard
+    Ok(guard)
 }

@@ -170,7 +170,13 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
 
-    let log_writer = logging::init_logging(cli.log_format == "json");
+    let log_writer = match logging::init_logging(cli.log_format == "json") {
+        Ok(guard) => guard,
+        Err(e) => {
+            tell(format_args!("error: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(phoneprov::transport::workers::BLOCKING_THREADS)
@@ -184,7 +190,7 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(run(cli, config_file));
     drop(runtime);
-    // Every log and audit line still queued is written before the last words.
+    // Every log and audit line still pending is written before the last words.
     drop(log_writer);
     match outcome {
         Ok(code) => code,

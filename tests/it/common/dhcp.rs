@@ -113,6 +113,28 @@ impl Relay {
     pub async fn ask(&self, request: &Message) -> Option<Message> {
         self.ask_within(request, Duration::from_secs(3)).await
     }
+
+    /// DISCOVER then REQUEST (one transaction id, as a client keeps) for `mac`; the address
+    /// acknowledged, which must be the one offered, or `None` when an answer did not come.
+    pub async fn dora(&self, mac: [u8; 6], xid: u32) -> Option<Ipv4Addr> {
+        let offer = self
+            .ask(&relayed(MessageType::Discover, mac, None, xid))
+            .await?;
+        assert_eq!(offer.opts().msg_type(), Some(MessageType::Offer));
+        let request = with(
+            relayed(MessageType::Request, mac, None, xid),
+            [server_id(), DhcpOption::RequestedIpAddress(offer.yiaddr())],
+        );
+        let ack = self.ask(&request).await?;
+        assert_eq!(ack.opts().msg_type(), Some(MessageType::Ack));
+        assert_eq!(ack.yiaddr(), offer.yiaddr());
+        Some(ack.yiaddr())
+    }
+}
+
+/// The server identifier the test servers announce ([`SERVER`]).
+pub fn server_id() -> DhcpOption {
+    DhcpOption::ServerIdentifier(SERVER.parse().expect("an IPv4 address"))
 }
 
 /// `message` with `options` added.
