@@ -15,7 +15,7 @@
 //! - [`domain`]: pure types and rules (MAC addresses, vendors and models, sites, extensions,
 //!   phones). No I/O.
 //! - Beside the phone path: [`admin`] (API, web page, token), [`observe`] (metrics, activity,
-//!   health), [`import`] (CSV in and out), [`dhcp`], [`push`] (check-sync NOTIFY),
+//!   health, log writer), [`import`] (CSV in and out), [`dhcp`], [`push`] (check-sync NOTIFY),
 //!   [`site_edit`], [`check`], [`clock`], [`config`], [`config_file`], [`private_file`],
 //!   [`demo`], [`testing`].
 //! - [`server`]: the whole server as a library, `Server::start(config)` and `Running::stop()`;
