@@ -44,6 +44,11 @@ impl Shared {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The fill at which the writer thread stops gathering and writes.
+    fn half(&self) -> usize {
+        self.capacity / 2
+    }
+
     fn append(&self, line: &[u8]) {
         let mut pending = self.lock();
         while !pending.lines.is_empty()
@@ -59,7 +64,7 @@ impl Shared {
         }
         // The writer thread waits for a first line, then for half a buffer or [`GATHER`]: wake
         // it only then (a notify is a system call).
-        let half = self.capacity / 2;
+        let half = self.half();
         let before = pending.lines.len();
         pending.lines.extend_from_slice(line);
         let wake = before == 0 || (before < half && pending.lines.len() >= half);
@@ -85,8 +90,7 @@ impl Shared {
                 return;
             }
             let deadline = Instant::now() + GATHER;
-            while pending.lines.len() < self.capacity / 2 && pending.waiting == 0 && !pending.closed
-            {
+            while pending.lines.len() < self.half() && pending.waiting == 0 && !pending.closed {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     break;

@@ -264,6 +264,17 @@ async fn files_render_once_per_revision_and_never_stale() {
     }
 }
 
+/// The names of the files recorded as `mac`'s fetches.
+async fn fetched_files(store: &impl SightingStore, mac: &phoneprov::domain::Mac) -> Vec<String> {
+    store
+        .fetches(mac)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.file)
+        .collect()
+}
+
 #[tokio::test]
 async fn fetches_are_recorded_on_the_phone_in_batches() {
     let server = start().await;
@@ -285,13 +296,7 @@ async fn fetches_are_recorded_on_the_phone_in_batches() {
     let aastra = phoneprov::domain::Mac::parse("00085d1610de").unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     let (files, seen) = loop {
-        let files: Vec<String> = store
-            .fetches(&polycom)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|f| f.file)
-            .collect();
+        let files = fetched_files(&store, &polycom).await;
         let seen = store.phone(&aastra).await.unwrap().unwrap().last_seen;
         if let (4.., Some(seen)) = (files.len(), seen.clone()) {
             break (files, seen);
@@ -304,13 +309,7 @@ async fn fetches_are_recorded_on_the_phone_in_batches() {
     };
     // Past the next batch (written once a second), nothing more is recorded.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let later: Vec<String> = store
-        .fetches(&polycom)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|f| f.file)
-        .collect();
+    let later = fetched_files(&store, &polycom).await;
     assert_eq!(later, files, "the HEAD is not recorded");
     // The firmware image and the site file are the phone's too: it was seen at that address.
     assert_eq!(
