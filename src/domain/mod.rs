@@ -18,6 +18,7 @@ mod password;
 mod phone;
 mod push;
 mod recheck;
+mod setting;
 mod sighting;
 mod site;
 mod text;
@@ -51,6 +52,11 @@ pub use phone::{
 };
 pub use push::{PushOutcome, PushRecord};
 pub use recheck::{RECHECK_SPREAD_MINUTES, Recheck, RecheckError};
+pub use setting::{
+    Effective, MAX_PARAMETER, MAX_PROFILE_NAME, MAX_VALUE, ParameterName, ParameterNameError,
+    ParameterSpec, PhoneFacts, ProfileName, ProfileNameError, Scope, ScopeError, Setting,
+    SettingsBook, ValueError, ValueKind, check_value,
+};
 pub use sighting::SightingBatch;
 pub use site::{
     DEFAULT_SIP_PORT, DEFAULT_SITE, ExtensionLength, LocalDialing, MAXCS_SIP_PORT, Site, SiteId,

@@ -1,7 +1,7 @@
 //! [`Handset`]: what phoneprov asks of one vendor's phones. Each vendor's folder implements it
 //! ([`crate::handset::polycom::Polycom`], [`crate::handset::aastra::Aastra`]).
 
-use crate::domain::{MODELS, Mac, Model, Site, Vendor};
+use crate::domain::{MODELS, Mac, Model, ParameterSpec, Site, Vendor};
 use crate::handset::agent::Agent;
 
 /// One vendor's phones, as the rest of phoneprov asks about them.
@@ -30,6 +30,9 @@ pub trait Handset: Sync {
     fn sip_port(&self, site: &Site) -> u16 {
         site.settings.effective_sip_port()
     }
+
+    /// The parameters it knows by name, type and range (its `catalogue.rs`).
+    fn catalogue(&self) -> &'static [ParameterSpec];
 
     /// Its models, from the model table.
     fn models(&self) -> Vec<&'static Model> {

@@ -16,7 +16,7 @@ pub mod server_view;
 pub use interface::Handset;
 pub use server_view::ServerView;
 
-use crate::domain::Vendor;
+use crate::domain::{ParameterName, ParameterSpec, Vendor};
 use agent::Agent;
 
 /// Every vendor, in the order a DHCP vendor class is offered to them (the first that claims it
@@ -28,6 +28,14 @@ pub fn parse_agent(user_agent: &str) -> Option<Agent> {
     HANDSETS
         .iter()
         .find_map(|handset| handset.parse_agent(user_agent))
+}
+
+/// The catalogue entry of a parameter, if its vendor's catalogue knows it.
+pub fn parameter_spec(parameter: &ParameterName) -> Option<&'static ParameterSpec> {
+    handset(parameter.vendor())
+        .catalogue()
+        .iter()
+        .find(|spec| spec.name == parameter.as_str())
 }
 
 /// The handset of `vendor`.

@@ -12,6 +12,8 @@ mod options;
 mod parse;
 mod plan;
 mod report;
+mod settings;
+mod table;
 
 pub use columns::Column;
 pub use error::{ErrorList, ImportError, MAX_LISTED_ERRORS, RowError};
@@ -19,6 +21,11 @@ pub use export::{ExportError, export_csv, neutralize, unneutralize};
 pub use options::ImportOptions;
 pub use parse::{Cell, Row, parse as parse_csv};
 pub use report::{EntityReport, ImportReport, Update};
+pub use settings::{
+    KnownData, PROFILE_PARAMETER, SETTINGS_COLUMNS, SettingsPlan, SettingsReport, import_settings,
+    plan_settings,
+};
+pub use table::{TableRow, read_table};
 
 use std::time::Instant;
 

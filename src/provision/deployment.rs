@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::domain::{
     Assignment, CallServer, ClockRules, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone,
-    PhoneLogin, Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
+    PhoneLogin, SettingsBook, Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
 };
 use crate::handset::server_view::ServerView;
 use crate::store::Snapshot;
@@ -42,6 +42,7 @@ pub struct Deployment {
     voicemail: Voicemail,
     logins: HashMap<Mac, PhoneLogin>,
     clocks: HashMap<SiteId, ClockRules>,
+    settings: SettingsBook,
 }
 
 impl Deployment {
@@ -86,6 +87,7 @@ impl Deployment {
             switched_primary: switched_primaries(&sites, &extensions),
             voicemail: snapshot.voicemail,
             logins: snapshot.logins,
+            settings: snapshot.settings,
             clocks: clocks_of(&sites),
             revision: snapshot.revision,
             server_address,
@@ -105,6 +107,11 @@ impl Deployment {
     pub fn clock_of(&self, site: &Site) -> &ClockRules {
         static UTC: std::sync::LazyLock<ClockRules> = std::sync::LazyLock::new(ClockRules::utc);
         self.clocks.get(&site.id).unwrap_or(&UTC)
+    }
+
+    /// Settings without templates and phones' profiles.
+    pub fn settings(&self) -> &SettingsBook {
+        &self.settings
     }
 
     /// The data revision this deployment was read at.

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `000000000000.cfg` | [`FileKind::DefaultMaster`] |
 //! | `<12 hex digits>.cfg`, any case | [`FileKind::PhoneMaster`] (Polycom master or Aastra `<MAC>.cfg`) |
+//! | `<mac>-settings.cfg`, any case | [`FileKind::PhoneSettings`] (a Polycom phone's settings) |
 //! | `<mac>-<anything>`, `<mac>.<ext>`, `<folder>/<mac>-<upload suffix>` | [`FileKind::PhoneOwned`], with the upload it may be ([`UploadName`]) |
 //! | `<digits>.cfg` | [`FileKind::Extension`] (or, with no such extension, a Mitel model file) |
 //! | `altigen[.uc].cfg`, `site-<name>[.uc].cfg` | [`FileKind::SiteFile`] |
@@ -48,6 +49,8 @@ pub enum FileKind {
     /// Twelve hex digits and `.cfg` that are no phone's MAC (all zero but the default master,
     /// or multicast).
     NotAPhone,
+    /// A Polycom phone's settings file `<mac>-settings.cfg` (any case).
+    PhoneSettings(Mac),
     /// A phone's own other file: its uploads and overrides (`<mac>-boot.log`, `<mac>-phone.cfg`,
     /// also under one folder) and any other `<mac>-…` or `<mac>.<ext>` name.
     PhoneOwned {
@@ -118,7 +121,9 @@ impl FileName {
     /// The MAC the name carries: a phone's master file or one of its own files.
     pub fn mac(&self) -> Option<Mac> {
         match &self.kind {
-            FileKind::PhoneMaster(mac) | FileKind::PhoneOwned { mac, .. } => Some(*mac),
+            FileKind::PhoneMaster(mac)
+            | FileKind::PhoneSettings(mac)
+            | FileKind::PhoneOwned { mac, .. } => Some(*mac),
             _ => None,
         }
     }
@@ -171,6 +176,9 @@ fn kind_of(text: &str) -> FileKind {
     if text == polycom::DEFAULT_MASTER {
         return FileKind::DefaultMaster;
     }
+    if let Some(mac) = settings_file_mac(text) {
+        return FileKind::PhoneSettings(mac);
+    }
     if stem.len() == 12 && stem.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Mac::parse(stem).map_or(FileKind::NotAPhone, FileKind::PhoneMaster);
     }
@@ -197,6 +205,15 @@ fn kind_of(text: &str) -> FileKind {
         return FileKind::VendorGlobal;
     }
     aastra_model(stem).map_or_else(|| owned_or_other(text), FileKind::Model)
+}
+
+/// The MAC of a flat `<mac>-settings.cfg`, in any letter case.
+fn settings_file_mac(text: &str) -> Option<Mac> {
+    let suffix = text.get(12..)?;
+    suffix
+        .eq_ignore_ascii_case(polycom::SETTINGS_FILE_SUFFIX)
+        .then(|| Mac::parse(text.get(..12)?).ok())
+        .flatten()
 }
 
 /// A phone's own file (`<mac>` then `.`, `-` or nothing; or an upload name under one folder),

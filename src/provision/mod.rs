@@ -10,6 +10,7 @@
 //! | `000000000000.cfg` | Polycom default master (no account) |
 //! | `<12 hex digits>.cfg`, any case | a known phone's file: Polycom master or Aastra `<MAC>.cfg` |
 //! | `<digits>.cfg` | an extension's Polycom registration file; if there is no such extension, a Mitel model file (`6930.cfg`) |
+//! | `<mac>-settings.cfg` | a known Polycom phone's settings (deployment, site, model, profile, phone) |
 //! | `altigen.cfg`, `site-<name>.cfg` | a site's Polycom settings (SIP 2.x/3.x spelling) |
 //! | `altigen.uc.cfg`, `site-<name>.uc.cfg` | the same for phones on UC Software 4.0 and later |
 //! | `aastra.cfg`, `startup.cfg` | Aastra global file (default site) |
@@ -30,7 +31,9 @@ pub use file_name::{FileKind, FileName};
 
 use file_name::aastra_model;
 
-use crate::domain::{Extension, ExtensionNumber, Mac, Model, Phone, Site, SiteName, Vendor};
+use crate::domain::{
+    Effective, Extension, ExtensionNumber, Mac, Model, Phone, PhoneFacts, Site, SiteName, Vendor,
+};
 use crate::handset::polycom::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
 use crate::handset::{aastra, handset, polycom};
 use crate::render::{self, RenderError, Renderer};
@@ -79,6 +82,8 @@ pub enum Target<'d> {
     PolycomDefaultMaster,
     /// A known Polycom phone's `<mac>.cfg`.
     PolycomMaster(&'d Phone),
+    /// A known Polycom phone's `<mac>-settings.cfg`.
+    PolycomSettings(&'d Phone),
     /// An extension's `<number>.cfg`.
     PolycomExtension(&'d Extension),
     /// A site's `altigen.cfg` / `site-<name>.cfg`, or its UC Software spelling.
@@ -97,6 +102,7 @@ impl Target<'_> {
         match self {
             Target::PolycomDefaultMaster
             | Target::PolycomMaster(_)
+            | Target::PolycomSettings(_)
             | Target::PolycomExtension(_)
             | Target::PolycomSite(..) => Vendor::Polycom,
             Target::AastraGlobal | Target::AastraModel(_) | Target::AastraPhone(_) => {
@@ -105,9 +111,13 @@ impl Target<'_> {
         }
     }
 
-    /// True when the file holds a SIP password.
+    /// True when the file holds a SIP password (or, for a settings file, may hold the phone's
+    /// admin password).
     pub fn carries_secret(&self) -> bool {
-        matches!(self, Target::PolycomExtension(_) | Target::AastraPhone(_))
+        matches!(
+            self,
+            Target::PolycomExtension(_) | Target::AastraPhone(_) | Target::PolycomSettings(_)
+        )
     }
 
     /// Whose file it is.
@@ -116,6 +126,14 @@ impl Target<'_> {
             Target::PolycomMaster(phone) | Target::AastraPhone(phone) => FileAccess {
                 owner: Some(phone.mac),
                 master: true,
+                trust_first_address: deployment
+                    .home_site_of_phone(phone)
+                    .settings
+                    .trust_first_address,
+            },
+            Target::PolycomSettings(phone) => FileAccess {
+                owner: Some(phone.mac),
+                master: false,
                 trust_first_address: deployment
                     .home_site_of_phone(phone)
                     .settings
@@ -150,6 +168,9 @@ pub enum NotServed {
     /// No phone has this MAC.
     #[error("no phone with MAC {0}")]
     NoPhone(Mac),
+    /// A settings file of an Aastra phone, whose settings are in its own `<MAC>.cfg`.
+    #[error("phone {0} is an Aastra phone: its settings are in its <MAC>.cfg")]
+    SettingsOfAastra(Mac),
     /// The extension is on an Aastra phone, whose lines are in the phone's own file.
     #[error("extension {0} is on an Aastra phone: its file is the phone's <MAC>.cfg")]
     OnAastraPhone(ExtensionNumber),
@@ -169,6 +190,11 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &FileName) -> Result<Target
         FileKind::PhoneMaster(mac) => match deployment.phone(mac) {
             Some(phone) if phone.vendor == Vendor::Polycom => Ok(Target::PolycomMaster(phone)),
             Some(phone) => Ok(Target::AastraPhone(phone)),
+            None => Err(NotServed::NoPhone(*mac)),
+        },
+        FileKind::PhoneSettings(mac) => match deployment.phone(mac) {
+            Some(phone) if phone.vendor == Vendor::Polycom => Ok(Target::PolycomSettings(phone)),
+            Some(_) => Err(NotServed::SettingsOfAastra(*mac)),
             None => Err(NotServed::NoPhone(*mac)),
         },
         FileKind::NotAPhone => Err(NotServed::NotAMac(
@@ -292,6 +318,7 @@ impl Provisioner {
             Target::PolycomDefaultMaster => {
                 let template = render::POLYCOM_DEFAULT_MASTER;
                 let files = polycom::MasterFiles {
+                    settings: None,
                     extension_files: &[],
                     site: None,
                 };
@@ -304,11 +331,19 @@ impl Provisioner {
                 let template = render::POLYCOM_MASTER;
                 let (extension_files, site) = polycom_layout(deployment, phone);
                 let files = polycom::MasterFiles {
+                    settings: Some(polycom::settings_file_name(&phone.mac)),
                     extension_files: &extension_files,
                     site: Some(&site.name),
                 };
                 let master = polycom::master(model_of(phone), files, &self.pins);
                 (template, context(master, template)?)
+            }
+            Target::PolycomSettings(phone) => {
+                let template = render::POLYCOM_SETTINGS;
+                let file = polycom::SettingsContext {
+                    settings: settings_of_phone(deployment, phone),
+                };
+                (template, context(file, template)?)
             }
             Target::PolycomExtension(extension) => {
                 let template = render::POLYCOM_EXTENSION;
@@ -372,7 +407,10 @@ impl Provisioner {
         match phone.vendor {
             Vendor::Polycom => {
                 let (extension_files, site) = polycom_layout(deployment, phone);
-                let mut files = vec![handset(phone.vendor).phone_file_name(&phone.mac)];
+                let mut files = vec![
+                    handset(phone.vendor).phone_file_name(&phone.mac),
+                    polycom::settings_file_name(&phone.mac),
+                ];
                 files.extend(extension_files);
                 let spelling = self.family_of(phone).spelling();
                 files.push(polycom::site_file_name(&site.name, spelling));
@@ -487,7 +525,25 @@ fn aastra_phone(deployment: &Deployment, phone: &Phone) -> aastra::PhoneContext 
             ))
         })
         .collect();
-    aastra::phone(&phone.mac, site_view, lines)
+    aastra::phone(
+        &phone.mac,
+        site_view,
+        lines,
+        settings_of_phone(deployment, phone),
+    )
+}
+
+/// A phone's effective settings: those of its vendor set for the deployment, its site, its
+/// vendor, its model, its profile and itself, the most specific winning.
+pub fn settings_of_phone(deployment: &Deployment, phone: &Phone) -> Vec<Effective> {
+    let site = site_of_phone(deployment, phone);
+    let facts = PhoneFacts {
+        mac: &phone.mac,
+        vendor: phone.vendor,
+        model: phone.model.as_deref(),
+        site: &site.name,
+    };
+    deployment.settings().effective(&facts, Vec::new())
 }
 
 fn context(value: impl serde::Serialize, template: &str) -> Result<Context, RenderError> {

@@ -54,6 +54,7 @@ pub fn context_for(template: &str) -> Option<Context> {
     let context = match template {
         templates::POLYCOM_MASTER | templates::POLYCOM_DEFAULT_MASTER => {
             let files = polycom::MasterFiles {
+                settings: Some(polycom::settings_file_name(&mac)),
                 extension_files: &["201.cfg".to_string()],
                 site: Some(&site),
             };
@@ -65,6 +66,9 @@ pub fn context_for(template: &str) -> Option<Context> {
             registration,
             Some(recheck),
         )),
+        templates::POLYCOM_SETTINGS => Context::from_serialize(&polycom::SettingsContext {
+            settings: vec![sample_setting("up.backlight.idleIntensity", "1")],
+        }),
         templates::POLYCOM_SITE => {
             Context::from_serialize(&polycom::site(&site, &settings, Spelling::Uc, &clock))
         }
@@ -84,8 +88,17 @@ pub fn context_for(template: &str) -> Option<Context> {
                 backup,
                 90,
             )],
+            vec![sample_setting("language", "1")],
         )),
         _ => return None,
     };
     context.ok()
+}
+
+fn sample_setting(parameter: &str, value: &str) -> crate::domain::Effective {
+    crate::domain::Effective {
+        parameter: parameter.to_string(),
+        value: value.to_string(),
+        origin: "deployment".to_string(),
+    }
 }

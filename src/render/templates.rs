@@ -3,7 +3,7 @@
 
 pub use crate::handset::aastra::{AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE};
 pub use crate::handset::polycom::{
-    POLYCOM_DEFAULT_MASTER, POLYCOM_EXTENSION, POLYCOM_MASTER, POLYCOM_SITE,
+    POLYCOM_DEFAULT_MASTER, POLYCOM_EXTENSION, POLYCOM_MASTER, POLYCOM_SETTINGS, POLYCOM_SITE,
 };
 
 /// Every template phoneprov renders, with its built-in text.
@@ -23,6 +23,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         POLYCOM_SITE,
         include_str!("../../templates/polycom/site.xml"),
+    ),
+    (
+        POLYCOM_SETTINGS,
+        include_str!("../../templates/polycom/settings.xml"),
     ),
     (
         AASTRA_GLOBAL,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::{
-    Extension, ExtensionNumber, LineNumber, Mac, Phone, PhoneLogin, Site, Voicemail,
+    Extension, ExtensionNumber, LineNumber, Mac, Phone, PhoneLogin, SettingsBook, Site, Voicemail,
 };
 
 /// Row counts, for summaries.
@@ -35,6 +35,8 @@ pub struct Snapshot {
     pub voicemail: Voicemail,
     /// Each phone's HTTP login for its credential files, where one is set.
     pub logins: HashMap<Mac, PhoneLogin>,
+    /// Settings without templates and phones' profiles.
+    pub settings: SettingsBook,
 }
 
 /// Phones by when they were last seen.

@@ -62,6 +62,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_ban_phones.sql"),
         include_str!("../../migrations/postgres/0009_ban_phones.sql"),
     ),
+    (
+        10,
+        "settings",
+        include_str!("../../migrations/sqlite/0010_settings.sql"),
+        include_str!("../../migrations/postgres/0010_settings.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

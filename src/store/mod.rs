@@ -26,6 +26,7 @@ mod pushes;
 mod roles;
 mod rows;
 pub mod secrets;
+mod settings;
 mod sightings;
 mod sql;
 mod transaction;
@@ -38,15 +39,16 @@ pub use error::StoreError;
 pub use memory_leases::MemoryLeases;
 pub use roles::{
     BanStore, FailoverStore, LeaseStore, OTHER_NODES_MARGIN_MS, PhoneAccessStore, ProvisioningData,
-    PushStore, SightingStore, Store, UploadStore, VoicemailStore,
+    PushStore, SettingsStore, SightingStore, Store, UploadStore, VoicemailStore,
 };
+pub use settings::SettingsChange;
 pub use sql::SqlStore;
 
 /// Every role trait, for code that calls the store's methods: `use crate::store::prelude::*`.
 pub mod prelude {
     pub use super::roles::{
         BanStore, FailoverStore, LeaseStore, PhoneAccessStore, ProvisioningData, PushStore,
-        SightingStore, Store, UploadStore, VoicemailStore,
+        SettingsStore, SightingStore, Store, UploadStore, VoicemailStore,
     };
 }
 

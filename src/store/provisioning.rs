@@ -21,7 +21,7 @@ use crate::store::rows::{self, SITE_COLUMNS};
 use crate::store::secrets::SecretKey;
 use crate::store::sql::SqlStore;
 use crate::store::transaction::{begin_write, bump_revision, read_revision};
-use crate::store::{distribution, failover, phone_access, voicemail};
+use crate::store::{distribution, failover, phone_access, settings, voicemail};
 
 fn site_name_of(sites: &[Site], id: crate::domain::SiteId) -> Option<String> {
     sites
@@ -370,6 +370,7 @@ impl ProvisioningData for SqlStore {
                 phones: load_phones(&mut first, None, false).await?,
                 voicemail: voicemail::load(&mut first).await?,
                 logins: phone_access::load_logins(&mut first, &self.key).await?,
+                settings: settings::load(&mut first, &self.key).await?,
             };
             first.commit().await?;
             return Ok(snapshot);
@@ -384,6 +385,7 @@ impl ProvisioningData for SqlStore {
         let extensions = load_extensions(&mut first, &self.key).await?;
         let voicemail = voicemail::load(&mut first).await?;
         let logins = phone_access::load_logins(&mut first, &self.key).await?;
+        let settings = settings::load(&mut first, &self.key).await?;
         first.commit().await?;
         let phones = phones
             .await
@@ -395,6 +397,7 @@ impl ProvisioningData for SqlStore {
             phones,
             voicemail,
             logins,
+            settings,
         })
     }
 

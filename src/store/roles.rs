@@ -9,12 +9,14 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Ban, Extension, ExtensionNumber, FileFetch, Lease, Mac, Phone, PhoneLogin, PushRecord,
-    SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, UploadWrite, Voicemail,
+    SettingsBook, SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, UploadWrite,
+    Voicemail,
 };
 
 use crate::store::backend::Backend;
 use crate::store::data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
 use crate::store::error::StoreError;
+use crate::store::settings::SettingsChange;
 
 /// How far back before its previous look a node reads other nodes' changes (leases, bindings),
 /// ms: for transactions that were still committing then, and for clocks set apart.
@@ -243,6 +245,20 @@ pub trait PhoneAccessStore: Send + Sync + fmt::Debug {
     async fn unbind_phone(&self, mac: &Mac, actor: &str) -> Result<Option<IpAddr>, StoreError>;
 }
 
+/// Settings without templates and the profile each phone is given.
+#[async_trait]
+pub trait SettingsStore: Send + Sync + fmt::Debug {
+    /// Every setting and profile assignment.
+    async fn settings(&self) -> Result<SettingsBook, StoreError>;
+
+    /// Applies a change of settings in one transaction; returns the new revision.
+    async fn change_settings(
+        &self,
+        change: &SettingsChange,
+        actor: &str,
+    ) -> Result<i64, StoreError>;
+}
+
 /// The database, as the rest of phoneprov sees it: every role.
 pub trait Store:
     ProvisioningData
@@ -254,6 +270,7 @@ pub trait Store:
     + FailoverStore
     + VoicemailStore
     + PhoneAccessStore
+    + SettingsStore
 {
 }
 
@@ -267,5 +284,6 @@ impl<T> Store for T where
         + FailoverStore
         + VoicemailStore
         + PhoneAccessStore
+        + SettingsStore
 {
 }

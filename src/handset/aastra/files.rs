@@ -7,7 +7,7 @@
 //! (time server and zone, local SIP port, daily re-check) are written in its `<MAC>.cfg`, read
 //! last, so each phone gets its own site's values whatever `aastra.cfg` holds.
 
-use crate::domain::{ClockRules, Extension, LineNumber, Mac, SiteName, SiteSettings};
+use crate::domain::{ClockRules, Effective, Extension, LineNumber, Mac, SiteName, SiteSettings};
 use crate::handset::clock::{self, AastraClock};
 use crate::handset::server_view::ServerView;
 
@@ -164,14 +164,22 @@ pub struct PhoneContext {
     pub site: PhoneSiteView,
     /// Line keys in order.
     pub lines: Vec<LineView>,
+    /// The phone's effective settings, by parameter name, last in the file so that they win.
+    pub settings: Vec<Effective>,
 }
 
 /// The per-phone file.
-pub fn phone(mac: &Mac, site: PhoneSiteView, lines: Vec<LineView>) -> PhoneContext {
+pub fn phone(
+    mac: &Mac,
+    site: PhoneSiteView,
+    lines: Vec<LineView>,
+    settings: Vec<Effective>,
+) -> PhoneContext {
     PhoneContext {
         file_name: phone_file_name(mac),
         site,
         lines,
+        settings,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Aastra 67xxi/68xxi/9xxxi and Mitel 69xx phones: [`Aastra`], and their file names and
 //! template contexts ([`files`]).
 
+pub mod catalogue;
 pub mod files;
 
 pub use files::*;
@@ -26,6 +27,10 @@ pub struct Aastra;
 impl Handset for Aastra {
     fn vendor(&self) -> Vendor {
         Vendor::Aastra
+    }
+
+    fn catalogue(&self) -> &'static [crate::domain::ParameterSpec] {
+        catalogue::CATALOGUE
     }
 
     fn content_type(&self) -> &'static str {

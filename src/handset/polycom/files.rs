@@ -10,8 +10,8 @@
 //! (`prov.polling.*`): it is the first file of the phone's `CONFIG_FILES`, so it wins.
 
 use crate::domain::{
-    ClockRules, EmergencyNumbers, Extension, ExtensionLength, LocalDialing, Model, SiteName,
-    SiteSettings,
+    ClockRules, Effective, EmergencyNumbers, Extension, ExtensionLength, LocalDialing, Mac, Model,
+    SiteName, SiteSettings,
 };
 use crate::handset::clock::{self, PolycomClock};
 use crate::handset::polycom::firmware::{
@@ -77,9 +77,12 @@ pub struct MasterContext {
     pub models: Vec<ModelSection>,
 }
 
-/// What a phone's master lists: its extension files, and the site it belongs to (`None` for the
-/// default master, which names no site).
+/// What a phone's master lists: its settings file, its extension files, and the site it belongs
+/// to (`None` for the default master, which names no settings and no site).
 pub struct MasterFiles<'a> {
+    /// The phone's settings file (`<mac>-settings.cfg`), first: the first file that sets a
+    /// parameter wins.
+    pub settings: Option<String>,
     /// The phone's extension files, in key order.
     pub extension_files: &'a [String],
     /// The phone's site.
@@ -87,7 +90,8 @@ pub struct MasterFiles<'a> {
 }
 
 fn config_files(files: &MasterFiles<'_>, family: Family) -> Vec<String> {
-    let mut list = files.extension_files.to_vec();
+    let mut list: Vec<String> = files.settings.iter().cloned().collect();
+    list.extend(files.extension_files.iter().cloned());
     if let Some(site) = files.site {
         list.push(site_file_name(site, family.spelling()));
     }
@@ -322,4 +326,19 @@ mod tests {
         assert_eq!(site_file_name(&east, Spelling::Sip), "site-east.cfg");
         assert_eq!(site_file_name(&east, Spelling::Uc), "site-east.uc.cfg");
     }
+}
+
+/// The ending of a phone's settings file name, after its MAC.
+pub const SETTINGS_FILE_SUFFIX: &str = "-settings.cfg";
+
+/// A phone's settings file, `<mac>-settings.cfg`.
+pub fn settings_file_name(mac: &Mac) -> String {
+    format!("{}{SETTINGS_FILE_SUFFIX}", mac.polycom_name())
+}
+
+/// Context of `polycom/settings.xml`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SettingsContext {
+    /// The phone's effective settings, by parameter name.
+    pub settings: Vec<Effective>,
 }

@@ -1,6 +1,7 @@
 //! Polycom SoundPoint IP, SoundStation IP, VVX and Edge phones: [`Polycom`], their file names
 //! and template contexts ([`files`]) and their firmware families and pins ([`firmware`]).
 
+pub mod catalogue;
 pub mod files;
 pub mod firmware;
 
@@ -18,6 +19,8 @@ pub const POLYCOM_DEFAULT_MASTER: &str = "polycom/default-master.xml";
 pub const POLYCOM_EXTENSION: &str = "polycom/extension.xml";
 /// Polycom site file (`altigen.cfg`).
 pub const POLYCOM_SITE: &str = "polycom/site.xml";
+/// Polycom settings file of one phone (`<mac>-settings.cfg`).
+pub const POLYCOM_SETTINGS: &str = "polycom/settings.xml";
 
 /// Content type of Polycom files.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
@@ -34,6 +37,10 @@ impl Handset for Polycom {
         Vendor::Polycom
     }
 
+    fn catalogue(&self) -> &'static [crate::domain::ParameterSpec] {
+        catalogue::CATALOGUE
+    }
+
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
     }
@@ -44,6 +51,7 @@ impl Handset for Polycom {
             POLYCOM_DEFAULT_MASTER,
             POLYCOM_EXTENSION,
             POLYCOM_SITE,
+            POLYCOM_SETTINGS,
         ]
     }
 

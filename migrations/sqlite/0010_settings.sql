@@ -1,0 +1,17 @@
+-- Settings without templates: a vendor-native parameter set at a scope (deployment, site,
+-- vendor, model, profile, phone); the most specific scope a phone is in wins. The target is empty
+-- for the deployment, else a site, vendor, model or profile name or a MAC. Values of parameters
+-- whose name holds "password" are sealed like SIP passwords.
+CREATE TABLE settings (
+    scope     TEXT NOT NULL CHECK (scope IN ('deployment', 'site', 'vendor', 'model', 'profile', 'phone')),
+    target    TEXT NOT NULL,
+    parameter TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (scope, target, parameter)
+);
+
+-- The profile (a named set of settings) each phone is given, between its model and itself.
+CREATE TABLE phone_profiles (
+    mac     TEXT PRIMARY KEY REFERENCES phones (mac) ON DELETE CASCADE,
+    profile TEXT NOT NULL
+);

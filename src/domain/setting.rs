@@ -1,0 +1,600 @@
+//! Settings without templates: a vendor-native parameter (`up.backlight.idleIntensity`,
+//! `language`) set at a [`Scope`] (deployment, site, vendor, model, profile, phone), the most
+//! specific scope winning; named profiles assigned to phones; a phone's effective settings with
+//! where each value came from ([`SettingsBook::effective`]); and the parameter catalogue's types
+//! ([`ParameterSpec`], [`ValueKind`]) that values of known parameters are checked against.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use crate::domain::text::quoted;
+use crate::domain::{Mac, Model, SiteName, Vendor};
+
+/// Longest parameter name.
+pub const MAX_PARAMETER: usize = 100;
+/// Longest value.
+pub const MAX_VALUE: usize = 1024;
+/// Longest profile name.
+pub const MAX_PROFILE_NAME: usize = 32;
+
+/// Where a setting applies, from the least specific to the most.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Every phone.
+    Deployment,
+    /// Phones whose files carry this site.
+    Site(SiteName),
+    /// Every phone of a vendor (its family of phones).
+    Vendor(Vendor),
+    /// Every phone of a model.
+    Model(&'static str),
+    /// Phones the profile is assigned to.
+    Profile(ProfileName),
+    /// One phone.
+    Phone(Mac),
+}
+
+/// Why a scope and target do not name a scope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    /// Not one of the scope words.
+    #[error(
+        "{} is not a scope (deployment, site, vendor, model, profile or phone)",
+        quoted(.0)
+    )]
+    Unknown(String),
+    /// The deployment scope takes no target.
+    #[error("the deployment scope takes no target (leave it empty), not {}", quoted(.0))]
+    TargetNotEmpty(String),
+    /// The target is not what the scope needs.
+    #[error("{0}")]
+    BadTarget(String),
+}
+
+impl Scope {
+    /// Parses a scope word and its target (`site`, `east`; `model`, `VVX 400`; `deployment`, ``).
+    pub fn parse(scope: &str, target: &str) -> Result<Scope, ScopeError> {
+        let target = target.trim();
+        let bad = |e: &dyn fmt::Display| ScopeError::BadTarget(e.to_string());
+        match scope.trim().to_ascii_lowercase().as_str() {
+            "deployment" | "global" => {
+                if target.is_empty() {
+                    Ok(Scope::Deployment)
+                } else {
+                    Err(ScopeError::TargetNotEmpty(target.to_string()))
+                }
+            }
+            "site" => SiteName::parse(target)
+                .map(Scope::Site)
+                .map_err(|e| bad(&e)),
+            "vendor" => Vendor::parse(target).map(Scope::Vendor).ok_or_else(|| {
+                ScopeError::BadTarget(format!(
+                    "{} is not a vendor (polycom or aastra)",
+                    quoted(target)
+                ))
+            }),
+            "model" => Model::find(target)
+                .map(|m| Scope::Model(m.name))
+                .ok_or_else(|| {
+                    ScopeError::BadTarget(format!("{} is not a known model", quoted(target)))
+                }),
+            "profile" => ProfileName::parse(target)
+                .map(Scope::Profile)
+                .map_err(|e| bad(&e)),
+            "phone" => Mac::parse(target).map(Scope::Phone).map_err(|e| bad(&e)),
+            _ => Err(ScopeError::Unknown(scope.to_string())),
+        }
+    }
+
+    /// The scope word.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Scope::Deployment => "deployment",
+            Scope::Site(_) => "site",
+            Scope::Vendor(_) => "vendor",
+            Scope::Model(_) => "model",
+            Scope::Profile(_) => "profile",
+            Scope::Phone(_) => "phone",
+        }
+    }
+
+    /// The target as stored (empty for the deployment).
+    pub fn target(&self) -> String {
+        match self {
+            Scope::Deployment => String::new(),
+            Scope::Site(name) => name.to_string(),
+            Scope::Vendor(vendor) => vendor.to_string(),
+            Scope::Model(model) => model.to_string(),
+            Scope::Profile(name) => name.to_string(),
+            Scope::Phone(mac) => mac.polycom_name(),
+        }
+    }
+
+    /// How specific the scope is: a higher rank wins.
+    fn rank(&self) -> u8 {
+        match self {
+            Scope::Deployment => 0,
+            Scope::Site(_) => 1,
+            Scope::Vendor(_) => 2,
+            Scope::Model(_) => 3,
+            Scope::Profile(_) => 4,
+            Scope::Phone(_) => 5,
+        }
+    }
+
+    /// The vendor whose phones alone the scope reaches, when it names one.
+    pub fn vendor(&self) -> Option<Vendor> {
+        match self {
+            Scope::Vendor(vendor) => Some(*vendor),
+            Scope::Model(name) => Model::find(name).map(|m| m.vendor),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Deployment => f.write_str("deployment"),
+            other => write!(f, "{} {}", other.kind(), other.target()),
+        }
+    }
+}
+
+/// A profile's name: 1 to 32 of `a-z 0-9 - _`, lowercased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProfileName(String);
+
+/// Why a value is not a profile name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{} is not a profile name (1 to 32 letters, digits, - and _, starting with a letter or digit)",
+    quoted(.0)
+)]
+pub struct ProfileNameError(pub String);
+
+impl ProfileName {
+    /// Parses and lowercases a profile name.
+    pub fn parse(text: &str) -> Result<ProfileName, ProfileNameError> {
+        let lower = text.trim().to_ascii_lowercase();
+        let ok = (1..=MAX_PROFILE_NAME).contains(&lower.len())
+            && lower.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && lower
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if ok {
+            Ok(ProfileName(lower))
+        } else {
+            Err(ProfileNameError(text.to_string()))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A vendor-native parameter name. Polycom names are dotted (`lcl.ml.lang`: letters, digits,
+/// `.`, `_`, `-`, starting with a letter); Aastra names are lowercase words (`admin password`,
+/// `language`: letters, digits, spaces, `_`, `-`, `.`). Nothing else is accepted, so a name can
+/// never close an XML attribute or start another `key:` line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParameterName(String);
+
+/// Why a value is not a parameter name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{} is not a parameter name (up to 100 letters, digits, '.', '_', '-' and single spaces, starting with a letter)",
+    quoted(.0)
+)]
+pub struct ParameterNameError(pub String);
+
+impl ParameterName {
+    /// Parses a name (trimmed; Aastra's lowercased, as the phone reads it).
+    pub fn parse(text: &str) -> Result<ParameterName, ParameterNameError> {
+        let trimmed = text.trim();
+        let refuse = || ParameterNameError(text.to_string());
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' ');
+        if trimmed.is_empty()
+            || trimmed.len() > MAX_PARAMETER
+            || !trimmed.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !trimmed.chars().all(allowed)
+            || trimmed.contains("  ")
+        {
+            return Err(refuse());
+        }
+        // An XML attribute name has no space; a Polycom name (dotted) never has one.
+        let name = if trimmed.contains(' ') || !trimmed.contains('.') {
+            trimmed.to_ascii_lowercase()
+        } else {
+            trimmed.to_string()
+        };
+        Ok(ParameterName(name))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The vendor whose phones read it: a dotted name without spaces is Polycom's, anything
+    /// else Aastra's.
+    pub fn vendor(&self) -> Vendor {
+        if self.0.contains('.') && !self.0.contains(' ') {
+            Vendor::Polycom
+        } else {
+            Vendor::Aastra
+        }
+    }
+}
+
+impl fmt::Display for ParameterName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a value cannot be a setting's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// A control character (a line break would start another `key:` line in an Aastra file).
+    #[error("{} holds a control character (line breaks and tabs are refused)", quoted(.0))]
+    Control(String),
+    /// Longer than [`MAX_VALUE`].
+    #[error("the value is longer than {MAX_VALUE} characters")]
+    TooLong,
+    /// Not what the catalogue says the parameter takes.
+    #[error("{} is not a valid value of {parameter}: it takes {expected}", quoted(.value))]
+    Invalid {
+        /// The parameter.
+        parameter: String,
+        /// The value given.
+        value: String,
+        /// What it takes.
+        expected: String,
+    },
+}
+
+/// Checks a value's text: no control character, at most [`MAX_VALUE`] characters. Whether it
+/// suits the parameter is [`ParameterSpec::check`]'s.
+pub fn check_value(value: &str) -> Result<(), ValueError> {
+    if value.chars().any(char::is_control) {
+        return Err(ValueError::Control(value.to_string()));
+    }
+    if value.chars().count() > MAX_VALUE {
+        return Err(ValueError::TooLong);
+    }
+    Ok(())
+}
+
+/// What a known parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `0` or `1`.
+    Flag,
+    /// A whole number in a range.
+    Integer {
+        /// Smallest.
+        min: i64,
+        /// Largest.
+        max: i64,
+    },
+    /// One of a list of words.
+    Choice(&'static [&'static str]),
+    /// Free text up to a length.
+    Text {
+        /// Longest.
+        max: usize,
+    },
+}
+
+impl ValueKind {
+    /// Whether `value` is one of these.
+    pub fn accepts(&self, value: &str) -> bool {
+        match self {
+            ValueKind::Flag => matches!(value, "0" | "1"),
+            ValueKind::Integer { min, max } => value
+                .parse::<i64>()
+                .is_ok_and(|n| (*min..=*max).contains(&n)),
+            ValueKind::Choice(words) => words.contains(&value),
+            ValueKind::Text { max } => value.chars().count() <= *max,
+        }
+    }
+}
+
+impl fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueKind::Flag => f.write_str("0 or 1"),
+            ValueKind::Integer { min, max } => write!(f, "a whole number from {min} to {max}"),
+            ValueKind::Choice(words) => write!(f, "one of {}", words.join(", ")),
+            ValueKind::Text { max } => write!(f, "text of up to {max} characters"),
+        }
+    }
+}
+
+/// One parameter of a vendor's catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParameterSpec {
+    /// The name as the phone reads it.
+    pub name: &'static str,
+    /// What it takes.
+    pub kind: ValueKind,
+    /// The firmware families that read it (short names, e.g. `sip32`, `uc5`); empty: every one.
+    pub families: &'static [&'static str],
+    /// What it does, in a few words.
+    pub meaning: &'static str,
+    /// Where the facts come from (guide and section).
+    pub source: &'static str,
+}
+
+impl ParameterSpec {
+    /// Checks a value of this parameter.
+    pub fn check(&self, value: &str) -> Result<(), ValueError> {
+        if self.kind.accepts(value) {
+            Ok(())
+        } else {
+            Err(ValueError::Invalid {
+                parameter: self.name.to_string(),
+                value: value.to_string(),
+                expected: self.kind.to_string(),
+            })
+        }
+    }
+
+    /// Whether phones of the firmware family `family` read it.
+    pub fn read_by(&self, family: &str) -> bool {
+        self.families.is_empty() || self.families.contains(&family)
+    }
+}
+
+/// One stored setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// Where it applies.
+    pub scope: Scope,
+    /// Which parameter.
+    pub parameter: ParameterName,
+    /// Its value (checked: no control character).
+    pub value: String,
+}
+
+/// A value a phone gets, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Effective {
+    /// The parameter.
+    pub parameter: String,
+    /// The value.
+    pub value: String,
+    /// Where it was set: `deployment`, `site east`, `model VVX_400`, `profile lobby`,
+    /// `phone 0004f2000001`, or a site's named setting (`site east: language`).
+    pub origin: String,
+}
+
+/// What a phone is, for picking its settings.
+#[derive(Debug, Clone, Copy)]
+pub struct PhoneFacts<'a> {
+    /// The phone.
+    pub mac: &'a Mac,
+    /// Its vendor.
+    pub vendor: Vendor,
+    /// Its model's canonical name, if known.
+    pub model: Option<&'a str>,
+    /// The site its files carry.
+    pub site: &'a SiteName,
+}
+
+/// Every stored setting and every phone's profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsBook {
+    settings: Vec<Setting>,
+    profiles: HashMap<Mac, ProfileName>,
+}
+
+impl SettingsBook {
+    /// A book of these settings and profile assignments.
+    pub fn new(settings: Vec<Setting>, profiles: HashMap<Mac, ProfileName>) -> SettingsBook {
+        SettingsBook { settings, profiles }
+    }
+
+    /// Every setting.
+    pub fn settings(&self) -> &[Setting] {
+        &self.settings
+    }
+
+    /// The profile assigned to a phone.
+    pub fn profile_of(&self, mac: &Mac) -> Option<&ProfileName> {
+        self.profiles.get(mac)
+    }
+
+    /// Every phone's profile.
+    pub fn profiles(&self) -> &HashMap<Mac, ProfileName> {
+        &self.profiles
+    }
+
+    /// Whether a scope reaches this phone.
+    fn reaches(&self, scope: &Scope, phone: &PhoneFacts<'_>) -> bool {
+        match scope {
+            Scope::Deployment => true,
+            Scope::Site(name) => name == phone.site,
+            Scope::Vendor(vendor) => *vendor == phone.vendor,
+            Scope::Model(model) => phone.model == Some(*model),
+            Scope::Profile(name) => self.profile_of(phone.mac) == Some(name),
+            Scope::Phone(mac) => mac == phone.mac,
+        }
+    }
+
+    /// The settings a phone gets, by parameter name: those of its vendor from every scope that
+    /// reaches it, the most specific winning; `base` (a site's named settings, already in the
+    /// vendor's parameters) sits at the site's level, under the site's own parameters.
+    pub fn effective(&self, phone: &PhoneFacts<'_>, base: Vec<Effective>) -> Vec<Effective> {
+        let mut chosen: BTreeMap<String, (u8, Effective)> = BTreeMap::new();
+        for entry in base {
+            chosen.insert(entry.parameter.clone(), (1, entry));
+        }
+        for setting in &self.settings {
+            if setting.parameter.vendor() != phone.vendor || !self.reaches(&setting.scope, phone) {
+                continue;
+            }
+            // Deployment 0, the site's named settings 1, the site's own parameters 3, ...
+            let rank = setting.scope.rank() * 2 + u8::from(setting.scope != Scope::Deployment);
+            let replace = chosen
+                .get(setting.parameter.as_str())
+                .is_none_or(|(held, _)| rank >= *held);
+            if replace {
+                chosen.insert(
+                    setting.parameter.to_string(),
+                    (
+                        rank,
+                        Effective {
+                            parameter: setting.parameter.to_string(),
+                            value: setting.value.clone(),
+                            origin: setting.scope.to_string(),
+                        },
+                    ),
+                );
+            }
+        }
+        chosen.into_values().map(|(_, entry)| entry).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(scope: Scope, parameter: &str, value: &str) -> Setting {
+        Setting {
+            scope,
+            parameter: ParameterName::parse(parameter).unwrap(),
+            value: value.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_most_specific_scope_wins_and_only_the_phones_vendor_counts() {
+        let mac = Mac::parse("0004f2000001").unwrap();
+        let other = Mac::parse("0004f2000002").unwrap();
+        let lobby = ProfileName::parse("Lobby").unwrap();
+        let east = SiteName::parse("east").unwrap();
+        let book = SettingsBook::new(
+            vec![
+                setting(Scope::Phone(mac), "a.b", "phone"),
+                setting(Scope::Deployment, "a.b", "deployment"),
+                setting(Scope::Site(east.clone()), "a.b", "site"),
+                setting(Scope::Deployment, "c.d", "deployment"),
+                setting(Scope::Profile(lobby.clone()), "c.d", "profile"),
+                setting(Scope::Model("VVX_400"), "e.f", "model"),
+                setting(Scope::Vendor(Vendor::Polycom), "e.f", "vendor"),
+                setting(Scope::Deployment, "language", "3"),
+            ],
+            HashMap::from([(mac, lobby)]),
+        );
+        let facts = |mac| PhoneFacts {
+            mac,
+            vendor: Vendor::Polycom,
+            model: Some("VVX_400"),
+            site: &east,
+        };
+        let got = |mac| {
+            book.effective(&facts(mac), Vec::new())
+                .into_iter()
+                .map(|e| (e.parameter, e.value))
+                .collect::<Vec<_>>()
+        };
+        let pairs = |list: &[(&str, &str)]| {
+            list.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            got(&mac),
+            pairs(&[("a.b", "phone"), ("c.d", "profile"), ("e.f", "model")])
+        );
+        assert_eq!(
+            got(&other),
+            pairs(&[("a.b", "site"), ("c.d", "deployment"), ("e.f", "model")])
+        );
+    }
+
+    #[test]
+    fn a_sites_own_parameter_beats_its_named_setting_but_the_deployment_does_not() {
+        let mac = Mac::parse("00085d000001").unwrap();
+        let site = SiteName::default_site();
+        let base = vec![Effective {
+            parameter: "language".into(),
+            value: "1".into(),
+            origin: "site default: language".into(),
+        }];
+        let facts = PhoneFacts {
+            mac: &mac,
+            vendor: Vendor::Aastra,
+            model: None,
+            site: &site,
+        };
+        let deployment_only = SettingsBook::new(
+            vec![setting(Scope::Deployment, "language", "2")],
+            HashMap::new(),
+        );
+        assert_eq!(
+            deployment_only.effective(&facts, base.clone())[0].value,
+            "1"
+        );
+        let site_too = SettingsBook::new(
+            vec![setting(Scope::Site(site.clone()), "language", "3")],
+            HashMap::new(),
+        );
+        assert_eq!(site_too.effective(&facts, base)[0].value, "3");
+    }
+
+    #[test]
+    fn names_and_values_that_could_inject_are_refused() {
+        for bad in [
+            "a\"b",
+            "x=1",
+            "sip line1: x",
+            "a\nb",
+            "",
+            "1abc",
+            "a<b",
+            "a  b",
+        ] {
+            assert!(ParameterName::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            ParameterName::parse("Admin Password").unwrap().vendor(),
+            Vendor::Aastra
+        );
+        assert_eq!(
+            ParameterName::parse("up.backlight.idleIntensity")
+                .unwrap()
+                .as_str(),
+            "up.backlight.idleIntensity"
+        );
+        assert!(check_value("1\nsip line1 password: x").is_err());
+        assert!(check_value("a \" <b/> & ok").is_ok());
+    }
+
+    #[test]
+    fn scopes_parse_with_their_targets() {
+        assert_eq!(Scope::parse("Deployment", "").unwrap(), Scope::Deployment);
+        assert!(Scope::parse("deployment", "x").is_err());
+        assert_eq!(
+            Scope::parse("model", "6757i").unwrap(),
+            Scope::Model("6757i")
+        );
+        assert_eq!(
+            Scope::parse("vendor", "mitel").unwrap(),
+            Scope::Vendor(Vendor::Aastra)
+        );
+        assert!(Scope::parse("room", "x").is_err());
+        assert!(Scope::parse("phone", "nope").is_err());
+    }
+}

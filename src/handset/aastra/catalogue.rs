@@ -1,0 +1,97 @@
+//! The Aastra/Mitel parameters phoneprov knows by name, type and range, with where each fact
+//! comes from. A value set for one of them is checked; any other name is still accepted, with
+//! a warning (`docs/settings.md`).
+//!
+//! Source: Aastra SIP IP Phone Administrator Guide, 41-001343-02 (rev 04, 2014), appendix A,
+//! "Operational, Basic, and Advanced Parameters". Every parameter here is read from
+//! `aastra.cfg`, `<model>.cfg` and `<MAC>.cfg` alike, by every firmware 3.x and 4.x.
+
+use crate::domain::{ParameterSpec, ValueKind};
+
+const GUIDE: &str = "Aastra SIP IP Phone Administrator Guide 41-001343-02, appendix A";
+
+const fn spec(name: &'static str, kind: ValueKind, meaning: &'static str) -> ParameterSpec {
+    ParameterSpec {
+        name,
+        kind,
+        families: &[],
+        meaning,
+        source: GUIDE,
+    }
+}
+
+/// The catalogue.
+pub const CATALOGUE: &[ParameterSpec] = &[
+    spec(
+        "admin password",
+        ValueKind::Integer {
+            min: 0,
+            max: 4_294_967_295,
+        },
+        "the phone's admin password, digits only (factory 22222)",
+    ),
+    spec(
+        "user password",
+        ValueKind::Integer {
+            min: 0,
+            max: 4_294_967_295,
+        },
+        "the user password, digits only",
+    ),
+    spec(
+        "language",
+        ValueKind::Integer { min: 0, max: 4 },
+        "0 English, 1 to 4 the packs of language 1 to language 4",
+    ),
+    spec(
+        "language 1",
+        ValueKind::Text { max: 64 },
+        "language pack file, e.g. lang_de.txt",
+    ),
+    spec(
+        "input language",
+        ValueKind::Text { max: 32 },
+        "keypad input language, e.g. German",
+    ),
+    spec(
+        "tone set",
+        ValueKind::Text { max: 32 },
+        "call progress tones of a country, e.g. Germany",
+    ),
+    spec(
+        "tagging enabled",
+        ValueKind::Flag,
+        "1: 802.1Q VLAN tagging on the LAN port",
+    ),
+    spec(
+        "vlan id",
+        ValueKind::Integer { min: 1, max: 4095 },
+        "the LAN port's VLAN",
+    ),
+    spec(
+        "vlan id port 1",
+        ValueKind::Integer { min: 1, max: 4095 },
+        "the PC port's VLAN (4095: untagged)",
+    ),
+    spec("lldp", ValueKind::Flag, "1: LLDP-MED on"),
+    spec(
+        "sip use basic codecs",
+        ValueKind::Flag,
+        "1: G.711 and G.729 only",
+    ),
+    spec(
+        "sip customized codec",
+        ValueKind::Text { max: 256 },
+        "codec order: payload=N;ptime=20;silsupp=off, comma-separated",
+    ),
+    spec(
+        "time format",
+        ValueKind::Flag,
+        "0: 12-hour clock, 1: 24-hour clock",
+    ),
+    spec(
+        "call waiting",
+        ValueKind::Flag,
+        "0: a second call gets busy",
+    ),
+];

@@ -1,0 +1,236 @@
+//! The Polycom parameters phoneprov knows by name, type and range, with the firmware families
+//! that read them and where each fact comes from. A value set for one of them is checked; any
+//! other dotted name is still accepted, with a warning (`docs/settings.md`).
+//!
+//! Sources: the stock `sip.cfg` of SIP 3.2 (the vendor's own file, shipped with the firmware),
+//! the Polycom UC Software 4.1.0 Administrators' Guide (1725-11530-410 Rev A, appendix
+//! "Configuration Parameters") and the `<device/>` parameter table of the Polycom UC Software
+//! guides ("Types of Device Parameters").
+
+use crate::domain::{ParameterSpec, ValueKind};
+
+const SIP3_GUIDE: &str =
+    "SIP 3.2 stock sip.cfg; UC Software 4.1.0 Administrators' Guide, 1725-11530-410, appendix A";
+const UC_GUIDE: &str = "UC Software 4.1.0 Administrators' Guide, 1725-11530-410, appendix A";
+const DEVICE_TABLE: &str = "UC Software Administrators' Guide, <device/> parameters (device.set and device.xxx.set must be 1)";
+
+/// Families that read the SIP 3.x and UC spellings alike.
+const ALL: &[&str] = &[];
+/// UC Software only.
+const UC: &[&str] = &["uc4", "uc5"];
+/// SIP 3.1 and 3.2 and UC Software: `<device/>` parameters.
+const DEVICE: &[&str] = &["sip31", "sip32", "uc4", "uc5"];
+
+/// Languages of `lcl.ml.lang` in the stock dictionary folder.
+pub const LANGUAGES: &[&str] = &[
+    "Chinese_China",
+    "Chinese_Taiwan",
+    "Danish_Denmark",
+    "Dutch_Netherlands",
+    "English_Canada",
+    "English_United_Kingdom",
+    "English_United_States",
+    "French_France",
+    "German_Germany",
+    "Italian_Italy",
+    "Japanese_Japan",
+    "Korean_Korea",
+    "Norwegian_Norway",
+    "Polish_Poland",
+    "Portuguese_Portugal",
+    "Russian_Russia",
+    "Slovenian_Slovenia",
+    "Spanish_Spain",
+    "Swedish_Sweden",
+];
+
+const fn spec(
+    name: &'static str,
+    kind: ValueKind,
+    families: &'static [&'static str],
+    meaning: &'static str,
+    source: &'static str,
+) -> ParameterSpec {
+    ParameterSpec {
+        name,
+        kind,
+        families,
+        meaning,
+        source,
+    }
+}
+
+const CODEC_PRIORITY: ValueKind = ValueKind::Integer { min: 0, max: 27 };
+const INTENSITY: ValueKind = ValueKind::Integer { min: 0, max: 3 };
+
+/// The catalogue.
+pub const CATALOGUE: &[ParameterSpec] = &[
+    spec(
+        "up.backlight.idleIntensity",
+        INTENSITY,
+        ALL,
+        "backlight when idle: 0 off, 1 low, 2 medium, 3 high",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "up.backlight.onIntensity",
+        INTENSITY,
+        ALL,
+        "backlight when in use: 0 off, 1 low, 2 medium, 3 high",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "up.idleTimeout",
+        ValueKind::Integer { min: 0, max: 65535 },
+        ALL,
+        "seconds before a menu returns to the idle screen",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "up.headsetMode",
+        ValueKind::Flag,
+        ALL,
+        "1: calls go to the headset once it was used",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "lcl.ml.lang",
+        ValueKind::Choice(LANGUAGES),
+        ALL,
+        "the phone's language (a dictionary of the firmware)",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "lcl.datetime.time.24HourClock",
+        ValueKind::Flag,
+        ALL,
+        "1: 24-hour clock",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "voice.volume.persist.handset",
+        ValueKind::Flag,
+        ALL,
+        "1: the handset volume is kept between calls",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "voice.volume.persist.headset",
+        ValueKind::Flag,
+        ALL,
+        "1: the headset volume is kept between calls",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "voice.volume.persist.handsfree",
+        ValueKind::Flag,
+        ALL,
+        "1: the speaker volume is kept between calls",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "call.callWaiting.enable",
+        ValueKind::Flag,
+        UC,
+        "0: a second call gets busy",
+        UC_GUIDE,
+    ),
+    spec(
+        "voice.codecPref.G711Mu",
+        CODEC_PRIORITY,
+        &["sip21", "sip31", "sip32"],
+        "G.711 u-law priority (1 first, 0 off)",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "voice.codecPref.G711A",
+        CODEC_PRIORITY,
+        &["sip21", "sip31", "sip32"],
+        "G.711 a-law priority (1 first, 0 off)",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "voice.codecPref.G722",
+        CODEC_PRIORITY,
+        ALL,
+        "G.722 priority (1 first, 0 off)",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "voice.codecPref.G729AB",
+        CODEC_PRIORITY,
+        &["sip21", "sip31", "sip32"],
+        "G.729 priority (1 first, 0 off)",
+        SIP3_GUIDE,
+    ),
+    spec(
+        "voice.codecPref.G711_Mu",
+        CODEC_PRIORITY,
+        UC,
+        "G.711 u-law priority (1 first, 0 off)",
+        UC_GUIDE,
+    ),
+    spec(
+        "voice.codecPref.G711_A",
+        CODEC_PRIORITY,
+        UC,
+        "G.711 a-law priority (1 first, 0 off)",
+        UC_GUIDE,
+    ),
+    spec(
+        "voice.codecPref.G729_AB",
+        CODEC_PRIORITY,
+        UC,
+        "G.729 priority (1 first, 0 off)",
+        UC_GUIDE,
+    ),
+    spec(
+        "device.set",
+        ValueKind::Flag,
+        DEVICE,
+        "1: apply the device.xxx values whose .set is 1",
+        DEVICE_TABLE,
+    ),
+    spec(
+        "device.net.vlanId",
+        ValueKind::Text { max: 4 },
+        DEVICE,
+        "the phone's VLAN (1 to 4094; empty: none)",
+        DEVICE_TABLE,
+    ),
+    spec(
+        "device.net.vlanId.set",
+        ValueKind::Flag,
+        DEVICE,
+        "1: apply device.net.vlanId",
+        DEVICE_TABLE,
+    ),
+    spec(
+        "device.net.lldpEnabled",
+        ValueKind::Flag,
+        DEVICE,
+        "1: LLDP-MED on (a switch may assign the VLAN)",
+        DEVICE_TABLE,
+    ),
+    spec(
+        "device.net.lldpEnabled.set",
+        ValueKind::Flag,
+        DEVICE,
+        "1: apply device.net.lldpEnabled",
+        DEVICE_TABLE,
+    ),
+    spec(
+        "device.auth.localAdminPassword",
+        ValueKind::Text { max: 32 },
+        DEVICE,
+        "the phone's admin password (factory 456)",
+        DEVICE_TABLE,
+    ),
+    spec(
+        "device.auth.localAdminPassword.set",
+        ValueKind::Flag,
+        DEVICE,
+        "1: apply device.auth.localAdminPassword",
+        DEVICE_TABLE,
+    ),
+];

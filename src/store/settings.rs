@@ -1,0 +1,183 @@
+//! Settings without templates and phones' profiles: read whole with every snapshot (the
+//! [`SettingsBook`]), changed in one transaction with a revision bump (phones get new files) and
+//! an audit entry. Values of parameters whose name holds "password" are sealed at rest.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sqlx::{AnyConnection, Row};
+
+use crate::domain::{Mac, ParameterName, ProfileName, Scope, Setting, SettingsBook};
+use crate::store::StoreError;
+use crate::store::failover::record;
+use crate::store::roles::SettingsStore;
+use crate::store::secrets::SecretKey;
+use crate::store::sql::SqlStore;
+use crate::store::transaction::{begin_write, bump_revision};
+
+/// A change of settings and profile assignments, applied whole or not at all.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsChange {
+    /// The revision the change was planned from: applying fails with a conflict when the data
+    /// changed since. `None`: apply on whatever is there.
+    pub expected_revision: Option<i64>,
+    /// Remove every setting and profile assignment first.
+    pub replace_all: bool,
+    /// Settings to create or overwrite.
+    pub set: Vec<Setting>,
+    /// Settings to remove.
+    pub remove: Vec<(Scope, ParameterName)>,
+    /// Profiles to give phones (`None`: take the phone's profile away).
+    pub profiles: Vec<(Mac, Option<ProfileName>)>,
+}
+
+impl SettingsChange {
+    /// One line for the audit log.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.replace_all {
+            parts.push("replaced every setting".to_string());
+        }
+        if !self.set.is_empty() {
+            parts.push(format!("{} set", self.set.len()));
+        }
+        if !self.remove.is_empty() {
+            parts.push(format!("{} removed", self.remove.len()));
+        }
+        if !self.profiles.is_empty() {
+            parts.push(format!("{} profile assignments", self.profiles.len()));
+        }
+        if parts.is_empty() {
+            "nothing".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// Whether values of this parameter are sealed at rest.
+fn sealed(parameter: &ParameterName) -> bool {
+    parameter.as_str().to_ascii_lowercase().contains("password")
+}
+
+fn corrupt(key: String, reason: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        table: "settings",
+        key,
+        reason: reason.to_string(),
+    }
+}
+
+/// Every setting and profile assignment.
+pub(super) async fn load(
+    conn: &mut AnyConnection,
+    key: &SecretKey,
+) -> Result<SettingsBook, StoreError> {
+    let rows = sqlx::query(
+        "SELECT scope, target, parameter, value FROM settings ORDER BY scope, target, parameter",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut settings = Vec::with_capacity(rows.len());
+    for row in rows {
+        let scope: String = row.try_get("scope")?;
+        let target: String = row.try_get("target")?;
+        let name: String = row.try_get("parameter")?;
+        let where_ = format!("{scope} {target} {name}");
+        let scope = Scope::parse(&scope, &target).map_err(|e| corrupt(where_.clone(), e))?;
+        let parameter = ParameterName::parse(&name).map_err(|e| corrupt(where_.clone(), e))?;
+        let value = key.open(&row.try_get::<String, _>("value")?)?;
+        settings.push(Setting {
+            scope,
+            parameter,
+            value,
+        });
+    }
+    let rows = sqlx::query("SELECT mac, profile FROM phone_profiles")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut profiles = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let mac: String = row.try_get("mac")?;
+        let profile: String = row.try_get("profile")?;
+        let parsed = Mac::parse(&mac).map_err(|e| corrupt(mac.clone(), e))?;
+        let name = ProfileName::parse(&profile).map_err(|e| corrupt(mac.clone(), e))?;
+        profiles.insert(parsed, name);
+    }
+    Ok(SettingsBook::new(settings, profiles))
+}
+
+async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result<i64, StoreError> {
+    let mut tx = begin_write(&store.pool).await?;
+    if change.replace_all {
+        sqlx::query("DELETE FROM settings")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM phone_profiles")
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (scope, parameter) in &change.remove {
+        sqlx::query("DELETE FROM settings WHERE scope = $1 AND target = $2 AND parameter = $3")
+            .bind(scope.kind())
+            .bind(scope.target())
+            .bind(parameter.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    for setting in &change.set {
+        let value = if sealed(&setting.parameter) {
+            store.key.seal(&setting.value)?
+        } else {
+            setting.value.clone()
+        };
+        sqlx::query(
+            "INSERT INTO settings (scope, target, parameter, value) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (scope, target, parameter) DO UPDATE SET value = excluded.value",
+        )
+        .bind(setting.scope.kind())
+        .bind(setting.scope.target())
+        .bind(setting.parameter.as_str())
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (mac, profile) in &change.profiles {
+        sqlx::query("DELETE FROM phone_profiles WHERE mac = $1")
+            .bind(mac.polycom_name())
+            .execute(&mut *tx)
+            .await?;
+        let Some(profile) = profile else { continue };
+        let known = sqlx::query("SELECT 1 AS one FROM phones WHERE mac = $1")
+            .bind(mac.polycom_name())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound(format!("phone {mac}")));
+        }
+        sqlx::query("INSERT INTO phone_profiles (mac, profile) VALUES ($1, $2)")
+            .bind(mac.polycom_name())
+            .bind(profile.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let revision = bump_revision(&mut tx, change.expected_revision).await?;
+    record(&mut tx, actor, "settings", "settings", &change.summary()).await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+#[async_trait]
+impl SettingsStore for SqlStore {
+    async fn settings(&self) -> Result<SettingsBook, StoreError> {
+        load(&mut *self.pool.acquire().await?, &self.key).await
+    }
+
+    async fn change_settings(
+        &self,
+        change: &SettingsChange,
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        apply(self, change, actor).await
+    }
+}
