@@ -11,6 +11,7 @@ mod extension_number;
 mod failover;
 mod lease;
 mod login;
+mod neutral;
 
 mod mac;
 mod numbers;
@@ -44,6 +45,10 @@ pub use login::{
     MAX_LOGIN_PASSWORDS, MAX_LOGIN_TEXT, MIN_LOGIN_PASSWORD, PhoneLogin, PhoneLoginError,
 };
 pub use mac::{Mac, MacError};
+pub use neutral::{
+    ADMIN_PASSWORD, Codec, GENERATED_ADMIN_PASSWORD_DIGITS, Language, MAX_ADMIN_PASSWORD,
+    NEUTRAL_NAMES, Neutral,
+};
 pub use numbers::{NumberRanges, NumberRangesError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};
 pub use phone::{
@@ -55,7 +60,7 @@ pub use recheck::{RECHECK_SPREAD_MINUTES, Recheck, RecheckError};
 pub use setting::{
     Effective, MAX_PARAMETER, MAX_PROFILE_NAME, MAX_VALUE, ParameterName, ParameterNameError,
     ParameterSpec, PhoneFacts, ProfileName, ProfileNameError, Scope, ScopeError, Setting,
-    SettingsBook, ValueError, ValueKind, check_value,
+    SettingsBook, Translate, ValueError, ValueKind, check_value,
 };
 pub use sighting::SightingBatch;
 pub use site::{

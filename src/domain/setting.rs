@@ -1,12 +1,14 @@
 //! Settings without templates: a vendor-native parameter (`up.backlight.idleIntensity`,
 //! `language`) set at a [`Scope`] (deployment, site, vendor, model, profile, phone), the most
 //! specific scope winning; named profiles assigned to phones; a phone's effective settings with
-//! where each value came from ([`SettingsBook::effective`]); and the parameter catalogue's types
-//! ([`ParameterSpec`], [`ValueKind`]) that values of known parameters are checked against.
+//! where each value came from ([`SettingsBook::effective`]), vendor-neutral settings
+//! (`@language`, ...) turned into each vendor's parameters there; and the parameter catalogue's
+//! types ([`ParameterSpec`], [`ValueKind`]) that values of known parameters are checked against.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use crate::domain::neutral::{ADMIN_PASSWORD, NEUTRAL_NAMES, Neutral};
 use crate::domain::text::quoted;
 use crate::domain::{Mac, Model, SiteName, Vendor};
 
@@ -181,17 +183,18 @@ impl fmt::Display for ProfileName {
     }
 }
 
-/// A vendor-native parameter name. Polycom names are dotted (`lcl.ml.lang`: letters, digits,
-/// `.`, `_`, `-`, starting with a letter); Aastra names are lowercase words (`admin password`,
-/// `language`: letters, digits, spaces, `_`, `-`, `.`). Nothing else is accepted, so a name can
-/// never close an XML attribute or start another `key:` line.
+/// A parameter name: vendor-native or neutral. Polycom names are dotted (`lcl.ml.lang`: letters,
+/// digits, `.`, `_`, `-`, starting with a letter); Aastra names are lowercase words (`admin
+/// password`, `language`: letters, digits, spaces, `_`, `-`, `.`); neutral names are one of
+/// [`NEUTRAL_NAMES`] (`@language`). Nothing else is accepted, so a name can never close an XML
+/// attribute or start another `key:` line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ParameterName(String);
 
 /// Why a value is not a parameter name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{} is not a parameter name (up to 100 letters, digits, '.', '_', '-' and single spaces, starting with a letter)",
+    "{} is not a parameter name (up to 100 letters, digits, '.', '_', '-' and single spaces, starting with a letter; or one of @language, @vlan, @lldp, @codecs, @admin_password)",
     quoted(.0)
 )]
 pub struct ParameterNameError(pub String);
@@ -201,6 +204,13 @@ impl ParameterName {
     pub fn parse(text: &str) -> Result<ParameterName, ParameterNameError> {
         let trimmed = text.trim();
         let refuse = || ParameterNameError(text.to_string());
+        if trimmed.starts_with('@') {
+            let lower = trimmed.to_ascii_lowercase();
+            return NEUTRAL_NAMES
+                .contains(&lower.as_str())
+                .then_some(ParameterName(lower))
+                .ok_or_else(refuse);
+        }
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' ');
         if trimmed.is_empty()
             || trimmed.len() > MAX_PARAMETER
@@ -224,14 +234,27 @@ impl ParameterName {
         &self.0
     }
 
-    /// The vendor whose phones read it: a dotted name without spaces is Polycom's, anything
-    /// else Aastra's.
-    pub fn vendor(&self) -> Vendor {
-        if self.0.contains('.') && !self.0.contains(' ') {
-            Vendor::Polycom
+    /// The vendor whose phones read it: a dotted name without spaces is Polycom's, a neutral
+    /// one (`@...`) every vendor's, anything else Aastra's.
+    pub fn vendor(&self) -> Option<Vendor> {
+        if self.is_neutral() {
+            None
+        } else if self.0.contains('.') && !self.0.contains(' ') {
+            Some(Vendor::Polycom)
         } else {
-            Vendor::Aastra
+            Some(Vendor::Aastra)
         }
+    }
+
+    /// Whether it is a vendor-neutral setting (`@language`).
+    pub fn is_neutral(&self) -> bool {
+        self.0.starts_with('@')
+    }
+
+    /// Whether its values are secrets (sealed at rest, left out of listings): a name holding
+    /// "password".
+    pub fn is_secret(&self) -> bool {
+        self.0.to_ascii_lowercase().contains("password")
     }
 }
 
@@ -391,17 +414,42 @@ pub struct PhoneFacts<'a> {
     pub site: &'a SiteName,
 }
 
-/// Every stored setting and every phone's profile.
+/// Every stored setting and every phone's profile, and each site's generated admin password.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsBook {
     settings: Vec<Setting>,
     profiles: HashMap<Mac, ProfileName>,
+    generated_admin_passwords: HashMap<SiteName, String>,
 }
+
+/// Turns a neutral setting into a vendor's parameters.
+pub type Translate<'a> = &'a dyn Fn(&Neutral) -> Vec<(String, String)>;
 
 impl SettingsBook {
     /// A book of these settings and profile assignments.
     pub fn new(settings: Vec<Setting>, profiles: HashMap<Mac, ProfileName>) -> SettingsBook {
-        SettingsBook { settings, profiles }
+        SettingsBook {
+            settings,
+            profiles,
+            generated_admin_passwords: HashMap::new(),
+        }
+    }
+
+    /// This book with each site's generated phone admin password (used where no
+    /// `@admin_password` reaches a phone).
+    pub fn with_generated_admin_passwords(
+        self,
+        passwords: HashMap<SiteName, String>,
+    ) -> SettingsBook {
+        SettingsBook {
+            generated_admin_passwords: passwords,
+            ..self
+        }
+    }
+
+    /// A site's generated phone admin password.
+    pub fn generated_admin_password(&self, site: &SiteName) -> Option<&str> {
+        self.generated_admin_passwords.get(site).map(String::as_str)
     }
 
     /// Every setting.
@@ -431,34 +479,75 @@ impl SettingsBook {
         }
     }
 
-    /// The settings a phone gets, by parameter name: those of its vendor from every scope that
-    /// reaches it, the most specific winning; `base` (a site's named settings, already in the
-    /// vendor's parameters) sits at the site's level, under the site's own parameters.
-    pub fn effective(&self, phone: &PhoneFacts<'_>, base: Vec<Effective>) -> Vec<Effective> {
+    /// The settings a phone gets, by parameter name: those of its vendor and the neutral ones
+    /// (turned into its vendor's parameters by `translate`) from every scope that reaches it,
+    /// the most specific scope winning; at one scope a native parameter beats a neutral
+    /// setting's translation. Under everything: the site's generated admin password.
+    pub fn effective(&self, phone: &PhoneFacts<'_>, translate: Translate<'_>) -> Vec<Effective> {
+        // Ranks: the generated admin password 0; then per scope (deployment first) its neutral
+        // settings' translations, then its native parameters.
+        let mut neutral: BTreeMap<&str, (u8, &Setting)> = BTreeMap::new();
         let mut chosen: BTreeMap<String, (u8, Effective)> = BTreeMap::new();
-        for entry in base {
-            chosen.insert(entry.parameter.clone(), (1, entry));
-        }
-        for setting in &self.settings {
-            if setting.parameter.vendor() != phone.vendor || !self.reaches(&setting.scope, phone) {
-                continue;
-            }
-            // Deployment 0, the site's named settings 1, the site's own parameters 3, ...
-            let rank = setting.scope.rank() * 2 + u8::from(setting.scope != Scope::Deployment);
+        let mut offer = |rank: u8, entry: Effective| {
             let replace = chosen
-                .get(setting.parameter.as_str())
+                .get(&entry.parameter)
                 .is_none_or(|(held, _)| rank >= *held);
             if replace {
-                chosen.insert(
-                    setting.parameter.to_string(),
-                    (
-                        rank,
-                        Effective {
-                            parameter: setting.parameter.to_string(),
-                            value: setting.value.clone(),
-                            origin: setting.scope.to_string(),
-                        },
-                    ),
+                chosen.insert(entry.parameter.clone(), (rank, entry));
+            }
+        };
+        if let Some(password) = self.generated_admin_password(phone.site) {
+            let origin = format!("site {} {ADMIN_PASSWORD} (generated)", phone.site);
+            for (parameter, value) in translate(&Neutral::AdminPassword(password.to_string())) {
+                offer(
+                    0,
+                    Effective {
+                        parameter,
+                        value,
+                        origin: origin.clone(),
+                    },
+                );
+            }
+        }
+        for setting in &self.settings {
+            if !self.reaches(&setting.scope, phone) {
+                continue;
+            }
+            let rank = setting.scope.rank() * 2 + 1;
+            if setting.parameter.is_neutral() {
+                let slot = neutral
+                    .entry(setting.parameter.as_str())
+                    .or_insert((rank, setting));
+                if rank >= slot.0 {
+                    *slot = (rank, setting);
+                }
+                continue;
+            }
+            if setting.parameter.vendor() != Some(phone.vendor) {
+                continue;
+            }
+            offer(
+                rank + 1,
+                Effective {
+                    parameter: setting.parameter.to_string(),
+                    value: setting.value.clone(),
+                    origin: setting.scope.to_string(),
+                },
+            );
+        }
+        for (name, (rank, setting)) in neutral {
+            let Ok(value) = Neutral::parse(name, &setting.value) else {
+                continue;
+            };
+            let origin = format!("{} {name}", setting.scope);
+            for (parameter, value) in translate(&value) {
+                offer(
+                    rank,
+                    Effective {
+                        parameter,
+                        value,
+                        origin: origin.clone(),
+                    },
                 );
             }
         }
@@ -504,7 +593,7 @@ mod tests {
             site: &east,
         };
         let got = |mac| {
-            book.effective(&facts(mac), Vec::new())
+            book.effective(&facts(mac), &|_| Vec::new())
                 .into_iter()
                 .map(|e| (e.parameter, e.value))
                 .collect::<Vec<_>>()
@@ -525,33 +614,54 @@ mod tests {
     }
 
     #[test]
-    fn a_sites_own_parameter_beats_its_named_setting_but_the_deployment_does_not() {
+    fn neutral_settings_turn_into_the_vendors_parameters_at_their_scope() {
         let mac = Mac::parse("00085d000001").unwrap();
         let site = SiteName::default_site();
-        let base = vec![Effective {
-            parameter: "language".into(),
-            value: "1".into(),
-            origin: "site default: language".into(),
-        }];
         let facts = PhoneFacts {
             mac: &mac,
             vendor: Vendor::Aastra,
-            model: None,
+            model: Some("6757i"),
             site: &site,
         };
-        let deployment_only = SettingsBook::new(
-            vec![setting(Scope::Deployment, "language", "2")],
+        let translate = |neutral: &Neutral| match neutral {
+            Neutral::AdminPassword(p) => vec![("admin password".to_string(), p.clone())],
+            Neutral::Lldp(on) => vec![("lldp".to_string(), u8::from(*on).to_string())],
+            _ => Vec::new(),
+        };
+        let generated = HashMap::from([(site.clone(), "123456789".to_string())]);
+        let value_of = |book: &SettingsBook, parameter: &str| {
+            book.effective(&facts, &translate)
+                .into_iter()
+                .find(|e| e.parameter == parameter)
+                .map(|e| (e.value, e.origin))
+        };
+        let plain = SettingsBook::default().with_generated_admin_passwords(generated.clone());
+        assert_eq!(
+            value_of(&plain, "admin password"),
+            Some((
+                "123456789".into(),
+                "site default @admin_password (generated)".into()
+            ))
+        );
+        let book = SettingsBook::new(
+            vec![
+                setting(Scope::Deployment, "@admin_password", "4242"),
+                setting(Scope::Model("6757i"), "@lldp", "0"),
+                setting(Scope::Model("6757i"), "lldp", "1"),
+                setting(Scope::Phone(mac), "@lldp", "0"),
+            ],
             HashMap::new(),
+        )
+        .with_generated_admin_passwords(generated);
+        assert_eq!(
+            value_of(&book, "admin password"),
+            Some(("4242".into(), "deployment @admin_password".into()))
         );
         assert_eq!(
-            deployment_only.effective(&facts, base.clone())[0].value,
-            "1"
+            value_of(&book, "lldp"),
+            Some(("0".into(), "phone 00085d000001 @lldp".into())),
+            "the phone's neutral setting beats the model's native parameter"
         );
-        let site_too = SettingsBook::new(
-            vec![setting(Scope::Site(site.clone()), "language", "3")],
-            HashMap::new(),
-        );
-        assert_eq!(site_too.effective(&facts, base)[0].value, "3");
     }
 
     #[test]
@@ -570,8 +680,10 @@ mod tests {
         }
         assert_eq!(
             ParameterName::parse("Admin Password").unwrap().vendor(),
-            Vendor::Aastra
+            Some(Vendor::Aastra)
         );
+        assert_eq!(ParameterName::parse("@VLAN").unwrap().vendor(), None);
+        assert!(ParameterName::parse("@colour").is_err());
         assert_eq!(
             ParameterName::parse("up.backlight.idleIntensity")
                 .unwrap()

@@ -1,7 +1,7 @@
 //! [`Handset`]: what phoneprov asks of one vendor's phones. Each vendor's folder implements it
 //! ([`crate::handset::polycom::Polycom`], [`crate::handset::aastra::Aastra`]).
 
-use crate::domain::{MODELS, Mac, Model, ParameterSpec, Site, Vendor};
+use crate::domain::{MODELS, Mac, Model, Neutral, ParameterSpec, Site, Vendor};
 use crate::handset::agent::Agent;
 
 /// One vendor's phones, as the rest of phoneprov asks about them.
@@ -33,6 +33,10 @@ pub trait Handset: Sync {
 
     /// The parameters it knows by name, type and range (its `catalogue.rs`).
     fn catalogue(&self) -> &'static [ParameterSpec];
+
+    /// A vendor-neutral setting (`@language`) as its parameters, for a phone of firmware family
+    /// `family` (short name; `""` where the vendor has one file grammar).
+    fn neutral_parameters(&self, neutral: &Neutral, family: &str) -> Vec<(String, String)>;
 
     /// Its models, from the model table.
     fn models(&self) -> Vec<&'static Model> {

@@ -16,7 +16,7 @@ pub mod server_view;
 pub use interface::Handset;
 pub use server_view::ServerView;
 
-use crate::domain::{ParameterName, ParameterSpec, Vendor};
+use crate::domain::{Neutral, ParameterName, ParameterSpec, ValueError, Vendor, check_value};
 use agent::Agent;
 
 /// Every vendor, in the order a DHCP vendor class is offered to them (the first that claims it
@@ -32,10 +32,30 @@ pub fn parse_agent(user_agent: &str) -> Option<Agent> {
 
 /// The catalogue entry of a parameter, if its vendor's catalogue knows it.
 pub fn parameter_spec(parameter: &ParameterName) -> Option<&'static ParameterSpec> {
-    handset(parameter.vendor())
+    handset(parameter.vendor()?)
         .catalogue()
         .iter()
         .find(|spec| spec.name == parameter.as_str())
+}
+
+/// Whether a value suits a parameter: a neutral setting's value must parse, a catalogued
+/// parameter's must fit its type and range; `Ok(false)` when the parameter is not catalogued
+/// (the value is taken as given, with a warning). Control characters are always refused.
+pub fn check_setting(parameter: &ParameterName, value: &str) -> Result<bool, ValueError> {
+    check_value(value)?;
+    if parameter.is_neutral() {
+        return Neutral::parse(parameter.as_str(), value)
+            .map(|_| true)
+            .map_err(|expected| ValueError::Invalid {
+                parameter: parameter.to_string(),
+                value: value.to_string(),
+                expected,
+            });
+    }
+    match parameter_spec(parameter) {
+        Some(spec) => spec.check(value).map(|()| true),
+        None => Ok(false),
+    }
 }
 
 /// The handset of `vendor`.

@@ -8,10 +8,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::{
-    Mac, ParameterName, ProfileName, Scope, ScopeError, Setting, SiteName, Vendor, check_value,
-    quoted,
+    Mac, ParameterName, ProfileName, Scope, ScopeError, Setting, SiteName, Vendor, quoted,
 };
-use crate::handset::parameter_spec;
+use crate::handset::check_setting;
 use crate::import::table::{TableRow, read_table};
 use crate::import::{ErrorList, ImportError, ImportOptions, RowError};
 use crate::store::{SettingsChange, Store};
@@ -39,6 +38,29 @@ pub struct SettingsReport {
     pub warnings: Vec<RowError>,
     /// The data revision after the import (none for a dry run).
     pub revision: Option<i64>,
+}
+
+impl std::fmt::Display for SettingsReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.dry_run {
+            writeln!(f, "dry run: nothing was written; the import would change:")?;
+        }
+        if self.replaced {
+            writeln!(
+                f,
+                "every earlier setting and profile assignment removed first"
+            )?;
+        }
+        writeln!(
+            f,
+            "settings: {} set, {} removed; profile assignments: {}",
+            self.set, self.removed, self.profiles
+        )?;
+        for warning in &self.warnings {
+            writeln!(f, "warning: {warning}")?;
+        }
+        Ok(())
+    }
 }
 
 /// What the rows are checked against: the sites and phones of the database.
@@ -162,7 +184,6 @@ fn check_row(
             return None;
         }
     };
-    let vendor = name.vendor();
     let scope_vendor = match &scope {
         Scope::Phone(mac) => match known.phones.get(mac) {
             Some(vendor) => Some(*vendor),
@@ -177,7 +198,7 @@ fn check_row(
         },
         other => other.vendor(),
     };
-    if let Some(other) = scope_vendor.filter(|v| *v != vendor) {
+    if let Some((vendor, other)) = name.vendor().zip(scope_vendor).filter(|(v, o)| v != o) {
         errors.push(RowError::cell(
             line,
             "parameter",
@@ -188,24 +209,20 @@ fn check_row(
     if value.is_empty() {
         return Some(Entry::Remove(scope, name));
     }
-    if let Err(e) = check_value(value) {
-        errors.push(RowError::cell(line, "value", e));
-        return None;
-    }
-    match parameter_spec(&name) {
-        Some(spec) => {
-            if let Err(e) = spec.check(value) {
-                errors.push(RowError::cell(line, "value", e));
-                return None;
-            }
+    match check_setting(&name, value) {
+        Err(e) => {
+            errors.push(RowError::cell(line, "value", e));
+            return None;
         }
-        None => warnings.push(RowError::cell(
+        Ok(false) => warnings.push(RowError::cell(
             line,
             "parameter",
             format!(
-                "{name} is not in the {vendor} catalogue: set as given (check its spelling in the vendor's guide)"
+                "{name} is not in the {} catalogue: set as given (check its spelling in the vendor's guide)",
+                name.vendor().map_or("", Vendor::as_str)
             ),
         )),
+        Ok(true) => {}
     }
     Some(Entry::Set(Setting {
         scope,

@@ -341,7 +341,7 @@ impl Provisioner {
             Target::PolycomSettings(phone) => {
                 let template = render::POLYCOM_SETTINGS;
                 let file = polycom::SettingsContext {
-                    settings: settings_of_phone(deployment, phone),
+                    settings: settings_of_phone(deployment, phone, self.family_of(phone)),
                 };
                 (template, context(file, template)?)
             }
@@ -375,7 +375,7 @@ impl Provisioner {
             }
             Target::AastraPhone(phone) => {
                 let template = render::AASTRA_PHONE;
-                let file = aastra_phone(deployment, phone);
+                let file = aastra_phone(deployment, phone, self.family_of(phone));
                 (template, context(file, template)?)
             }
         };
@@ -395,6 +395,12 @@ impl Provisioner {
         model_of(phone)
             .and_then(|model| self.pins.firmware_of(model))
             .unwrap_or_else(|| (DEFAULT_FAMILY, DEFAULT_FAMILY.default_image().to_string()))
+    }
+
+    /// A phone's effective settings, with where each value comes from (see
+    /// [`settings_of_phone`]).
+    pub fn settings_of(&self, deployment: &Deployment, phone: &Phone) -> Vec<Effective> {
+        settings_of_phone(deployment, phone, self.family_of(phone))
     }
 
     /// The firmware family a Polycom phone is served as.
@@ -501,7 +507,7 @@ fn polycom_extension(deployment: &Deployment, extension: &Extension) -> polycom:
 }
 
 /// An Aastra phone's `<MAC>.cfg`: its site's settings and its line keys.
-fn aastra_phone(deployment: &Deployment, phone: &Phone) -> aastra::PhoneContext {
+fn aastra_phone(deployment: &Deployment, phone: &Phone, family: Family) -> aastra::PhoneContext {
     let site = site_of_phone(deployment, phone);
     let site_view = aastra::phone_site(
         &site.name,
@@ -529,13 +535,14 @@ fn aastra_phone(deployment: &Deployment, phone: &Phone) -> aastra::PhoneContext 
         &phone.mac,
         site_view,
         lines,
-        settings_of_phone(deployment, phone),
+        settings_of_phone(deployment, phone, family),
     )
 }
 
-/// A phone's effective settings: those of its vendor set for the deployment, its site, its
-/// vendor, its model, its profile and itself, the most specific winning.
-pub fn settings_of_phone(deployment: &Deployment, phone: &Phone) -> Vec<Effective> {
+/// A phone's effective settings: those of its vendor and the neutral ones set for the
+/// deployment, its site, its vendor, its model, its profile and itself, the most specific
+/// winning; `family` is the firmware family it is served (Polycom's spelling differs by family).
+pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: Family) -> Vec<Effective> {
     let site = site_of_phone(deployment, phone);
     let facts = PhoneFacts {
         mac: &phone.mac,
@@ -543,7 +550,14 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone) -> Vec<Effectiv
         model: phone.model.as_deref(),
         site: &site.name,
     };
-    deployment.settings().effective(&facts, Vec::new())
+    let handset = handset(phone.vendor);
+    let family = match phone.vendor {
+        Vendor::Polycom => family.as_str(),
+        Vendor::Aastra => "",
+    };
+    deployment.settings().effective(&facts, &|neutral| {
+        handset.neutral_parameters(neutral, family)
+    })
 }
 
 fn context(value: impl serde::Serialize, template: &str) -> Result<Context, RenderError> {

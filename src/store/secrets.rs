@@ -50,9 +50,15 @@ pub enum SecretError {
     Exposed(#[from] crate::private_file::ExposedFile),
 }
 
-/// The key passwords are sealed with.
+/// The key passwords are sealed with, and the values derived from it (a site's generated phone
+/// admin password).
 #[derive(Clone)]
-pub struct SecretKey(XChaCha20Poly1305);
+pub struct SecretKey {
+    cipher: XChaCha20Poly1305,
+    /// HMAC key for derived values: SHA-256 of a label and the key, so no derived value reveals
+    /// anything of the sealing key.
+    derivation: [u8; 32],
+}
 
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -81,7 +87,13 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 impl SecretKey {
     /// A key from 32 bytes.
     pub fn from_bytes(bytes: [u8; 32]) -> SecretKey {
-        SecretKey(XChaCha20Poly1305::new(&Key::from(bytes)))
+        let mut hash = <sha2::Sha256 as sha2::Digest>::new();
+        sha2::Digest::update(&mut hash, b"phoneprov derived values\0");
+        sha2::Digest::update(&mut hash, bytes);
+        SecretKey {
+            cipher: XChaCha20Poly1305::new(&Key::from(bytes)),
+            derivation: sha2::Digest::finalize(hash).into(),
+        }
     }
 
     fn from_hex(text: &str, origin: &str) -> Result<SecretKey, SecretError> {
@@ -123,12 +135,32 @@ impl SecretKey {
         Ok(SecretKey::from_bytes(bytes))
     }
 
+    /// A number of `digits` digits (no leading zero) derived from the key and `label`: the
+    /// same for the same key and label on every node and after every restart, unguessable
+    /// without the key.
+    pub fn derive_digits(&self, label: &str, digits: u32) -> String {
+        use hmac::{Hmac, Mac as _};
+        let digits = digits.clamp(2, 18);
+        let Ok(mut mac) = <Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(&self.derivation)
+        else {
+            // HMAC takes a key of any length; this branch cannot be taken.
+            return "1".repeat(digits as usize);
+        };
+        mac.update(label.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&tag[..8]);
+        let low = 10u64.pow(digits - 1);
+        let span = 9 * low;
+        (low + u64::from_be_bytes(first) % span).to_string()
+    }
+
     /// Seals a password for storage.
     pub fn seal(&self, clear: &str) -> Result<String, SecretError> {
         let mut nonce = [0u8; NONCE_LEN];
         random(&mut nonce)?;
         let sealed = self
-            .0
+            .cipher
             .encrypt(&XNonce::from(nonce), clear.as_bytes())
             .map_err(|_| SecretError::Unsealable)?;
         Ok(format!("{PREFIX}{}{}", hex(&nonce), hex(&sealed)))
@@ -146,7 +178,7 @@ impl SecretKey {
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
         let nonce = <[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| SecretError::Unsealable)?;
         let clear = self
-            .0
+            .cipher
             .decrypt(&XNonce::from(nonce), sealed)
             .map_err(|_| SecretError::Unsealable)?;
         String::from_utf8(clear).map_err(|_| SecretError::Unsealable)

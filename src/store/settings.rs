@@ -1,13 +1,17 @@
 //! Settings without templates and phones' profiles: read whole with every snapshot (the
 //! [`SettingsBook`]), changed in one transaction with a revision bump (phones get new files) and
-//! an audit entry. Values of parameters whose name holds "password" are sealed at rest.
+//! an audit entry. Values of parameters whose name holds "password" are sealed at rest; each
+//! site's generated phone admin password is derived from the secret key, never stored.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
 
-use crate::domain::{Mac, ParameterName, ProfileName, Scope, Setting, SettingsBook};
+use crate::domain::{
+    GENERATED_ADMIN_PASSWORD_DIGITS, Mac, ParameterName, ProfileName, Scope, Setting, SettingsBook,
+    SiteName,
+};
 use crate::store::StoreError;
 use crate::store::failover::record;
 use crate::store::roles::SettingsStore;
@@ -55,11 +59,6 @@ impl SettingsChange {
     }
 }
 
-/// Whether values of this parameter are sealed at rest.
-fn sealed(parameter: &ParameterName) -> bool {
-    parameter.as_str().to_ascii_lowercase().contains("password")
-}
-
 fn corrupt(key: String, reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
         table: "settings",
@@ -104,7 +103,26 @@ pub(super) async fn load(
         let name = ProfileName::parse(&profile).map_err(|e| corrupt(mac.clone(), e))?;
         profiles.insert(parsed, name);
     }
-    Ok(SettingsBook::new(settings, profiles))
+    let rows = sqlx::query("SELECT name FROM sites")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut generated = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let name: String = row.try_get("name")?;
+        let site = SiteName::parse(&name).map_err(|e| corrupt(name.clone(), e))?;
+        let password = generated_admin_password(key, &site);
+        generated.insert(site, password);
+    }
+    Ok(SettingsBook::new(settings, profiles).with_generated_admin_passwords(generated))
+}
+
+/// A site's generated phone admin password: digits derived from the secret key and the site's
+/// name, so every node and every restart gives the same, and nobody without the key can tell.
+pub fn generated_admin_password(key: &SecretKey, site: &SiteName) -> String {
+    key.derive_digits(
+        &format!("phone admin password of site {site}"),
+        GENERATED_ADMIN_PASSWORD_DIGITS,
+    )
 }
 
 async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result<i64, StoreError> {
@@ -126,7 +144,7 @@ async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result
             .await?;
     }
     for setting in &change.set {
-        let value = if sealed(&setting.parameter) {
+        let value = if setting.parameter.is_secret() {
             store.key.seal(&setting.value)?
         } else {
             setting.value.clone()

@@ -64,7 +64,13 @@ async fn the_admin_api_lists_previews_imports_and_exports() {
     assert_eq!(
         phone["files"],
         // A VVX 400 runs UC Software: the site file in its spelling.
-        serde_json::json!(["0004f214ab38.cfg", "202.cfg", "203.cfg", "altigen.uc.cfg"])
+        serde_json::json!([
+            "0004f214ab38.cfg",
+            "0004f214ab38-settings.cfg",
+            "202.cfg",
+            "203.cfg",
+            "altigen.uc.cfg"
+        ])
     );
     assert_eq!(phone["model"], "VVX_400");
     let preview = api(&server, "GET", "/phones/0004f214ab38/files/203.cfg", &[]);
@@ -243,7 +249,13 @@ async fn the_admin_api_edits_extensions_and_line_keys() {
     );
     assert_eq!(
         json(&lines)["files"],
-        serde_json::json!(["0004f214ab37.cfg", "201.cfg", "401.cfg", "altigen.cfg"])
+        serde_json::json!([
+            "0004f214ab37.cfg",
+            "0004f214ab37-settings.cfg",
+            "201.cfg",
+            "401.cfg",
+            "altigen.cfg"
+        ])
     );
     boot_from(&server, "127.0.0.1", "0004f214ab37");
     let file = String::from_utf8(curl(&format!("{}/401.cfg", server.base), &[]).body).unwrap();
@@ -381,7 +393,9 @@ async fn the_admin_api_creates_and_changes_sites() {
         String::from_utf8(curl(&format!("{}/0004f2ee0001.cfg", server.base), &[]).body).unwrap();
     // A SoundPoint IP 331 on SIP 3.2 (the AltiGen guide's): its vendor files after ours.
     assert!(
-        master.contains(r#"CONFIG_FILES="5001.cfg, site-east.cfg, phone1.cfg, sip.cfg""#),
+        master.contains(
+            r#"CONFIG_FILES="0004f2ee0001-settings.cfg, 5001.cfg, site-east.cfg, phone1.cfg, sip.cfg""#
+        ),
         "{master}"
     );
     let desk = String::from_utf8(curl(&format!("{}/5001.cfg", server.base), &[]).body).unwrap();

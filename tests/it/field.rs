@@ -378,35 +378,35 @@ async fn each_firmware_family_gets_its_masters_files_and_spellings() {
         (
             "0004f2e00001",
             "sip_212.ld",
-            "801.cfg, altigen.cfg, phone1_212.cfg, sip_212.cfg",
+            "0004f2e00001-settings.cfg, 801.cfg, altigen.cfg, phone1_212.cfg, sip_212.cfg",
             "3",
             "se.pat.misc.1.",
         ),
         (
             "0004f2ac0206",
             "sip_31.ld",
-            "206.cfg, altigen.cfg, phone1_31.cfg, sip_31.cfg",
+            "0004f2ac0206-settings.cfg, 206.cfg, altigen.cfg, phone1_31.cfg, sip_31.cfg",
             "3",
             "se.pat.misc.1.",
         ),
         (
             "0004f2e00002",
             "sip.ld",
-            "802.cfg, altigen.cfg, phone1.cfg, sip.cfg",
+            "0004f2e00002-settings.cfg, 802.cfg, altigen.cfg, phone1.cfg, sip.cfg",
             "3",
             "se.pat.misc.1.",
         ),
         (
             "0004f214ab37",
             "sip.ld",
-            "201.cfg, altigen.cfg, phone1.cfg, sip.cfg",
+            "0004f214ab37-settings.cfg, 201.cfg, altigen.cfg, phone1.cfg, sip.cfg",
             "3",
             "se.pat.misc.1.",
         ),
         (
             "0004f214ab38",
             "uc5/sip.ld",
-            "202.cfg, 203.cfg, altigen.uc.cfg",
+            "0004f214ab38-settings.cfg, 202.cfg, 203.cfg, altigen.uc.cfg",
             "autoAnswer",
             "se.pat.misc.messageWaiting.",
         ),
@@ -464,7 +464,10 @@ async fn each_firmware_family_gets_its_masters_files_and_spellings() {
     assert_eq!(vvx.master["APP_FILE_PATH"], "vvx/5.9.7/sip.ld");
     let upgraded = polycom_applies(&pinned, &deployment, "0004f214ab37");
     assert_eq!(upgraded.master["APP_FILE_PATH"], "uc4/sip.ld");
-    assert_eq!(upgraded.config_files.join(", "), "201.cfg, altigen.uc.cfg");
+    assert_eq!(
+        upgraded.config_files.join(", "),
+        "0004f214ab37-settings.cfg, 201.cfg, altigen.uc.cfg"
+    );
     assert_eq!(
         get(&upgraded.applied, "voIpProt.SIP.alertInfo.1.class"),
         Some("autoAnswer")
@@ -759,7 +762,7 @@ fn documented_parameters() -> HashMap<String, std::collections::BTreeSet<String>
 async fn the_parameter_tables_match_the_rendered_files() {
     let (_db, store, deployment) = golden().await;
     let provisioner = builtin();
-    let kinds: [(&str, &[&str]); 7] = [
+    let kinds: [(&str, &[&str]); 8] = [
         (
             "polycom-master",
             &[
@@ -774,6 +777,7 @@ async fn the_parameter_tables_match_the_rendered_files() {
             "polycom-extension",
             &["201.cfg", "202.cfg", "203.cfg", "206.cfg", "3001.cfg"],
         ),
+        ("polycom-settings", &["0004f214ab37-settings.cfg"]),
         ("polycom-site-sip", &["altigen.cfg", "site-branch.cfg"]),
         ("polycom-site-uc", &["altigen.uc.cfg", "site-branch.uc.cfg"]),
         ("aastra-global", &["aastra.cfg"]),

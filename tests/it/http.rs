@@ -51,8 +51,16 @@ async fn polycom_boot_sequence_over_http() {
         let files: Vec<&str> = files.split(", ").collect();
         // A VVX 400 runs UC Software 5.x: its site file in that spelling and no vendor files
         // (UC Software keeps its defaults in the application).
-        assert_eq!(files, ["202.cfg", "203.cfg", "altigen.uc.cfg"]);
-        for file in &files[..3] {
+        assert_eq!(
+            files,
+            [
+                "0004f214ab38-settings.cfg",
+                "202.cfg",
+                "203.cfg",
+                "altigen.uc.cfg"
+            ]
+        );
+        for file in &files[..4] {
             let reply = get(file);
             assert_eq!(
                 (reply.status, reply.body),

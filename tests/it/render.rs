@@ -19,7 +19,9 @@ use phoneprov::store::SqlStore;
 const POLYCOM_GOLDEN: &[&str] = &[
     "000000000000.cfg",
     "0004f214ab37.cfg",
+    "0004f214ab37-settings.cfg",
     "0004f214ab38.cfg",
+    "0004f214ab38-settings.cfg",
     "0004f2aa0001.cfg",
     "0004f2ac0206.cfg",
     "201.cfg",
@@ -182,7 +184,10 @@ async fn polycom_files_carry_the_registration_of_the_guide() {
     let provisioner = builtin();
     let master = attributes(&fetch(&provisioner, &deployment, "0004f214ab38.cfg").content);
     assert_eq!(master["APP_FILE_PATH"], "uc5/sip.ld");
-    assert_eq!(master["CONFIG_FILES"], "202.cfg, 203.cfg, altigen.uc.cfg");
+    assert_eq!(
+        master["CONFIG_FILES"],
+        "0004f214ab38-settings.cfg, 202.cfg, 203.cfg, altigen.uc.cfg"
+    );
     for empty in [
         "MISC_FILES",
         "LOG_FILE_DIRECTORY",
@@ -230,7 +235,7 @@ async fn polycom_files_carry_the_registration_of_the_guide() {
     let branch_master = attributes(&fetch(&provisioner, &deployment, "0004f2aa0001.cfg").content);
     assert_eq!(
         branch_master["CONFIG_FILES"],
-        "3001.cfg, site-branch.cfg, phone1.cfg, sip.cfg"
+        "0004f2aa0001-settings.cfg, 3001.cfg, site-branch.cfg, phone1.cfg, sip.cfg"
     );
     let branch_site = fetch(&provisioner, &deployment, "site-branch.cfg").content;
     let site = attributes(&branch_site);

@@ -24,7 +24,7 @@ async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deplo
     Ok(Deployment::new(snapshot, serving.server_address.clone())?)
 }
 
-fn read_input(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
+pub fn read_input(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
     let mut input = Vec::new();
     if file.as_os_str() == "-" {
         std::io::stdin()

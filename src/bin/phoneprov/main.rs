@@ -18,6 +18,7 @@ mod dhcp;
 mod failover;
 mod guard;
 mod logging;
+mod parameters;
 mod phone;
 mod serve;
 mod settings;
@@ -129,6 +130,11 @@ enum Command {
     Phone {
         #[command(subcommand)]
         action: phone::PhoneAction,
+    },
+    /// Settings without templates: import (CSV), list, and show what one phone gets.
+    Settings {
+        #[command(subcommand)]
+        action: parameters::SettingsAction,
     },
     /// The central voice mail server: show, set, mark down (phones use the backup) and up.
     Voicemail {
@@ -266,6 +272,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Extension { action } => failover::extension(&store, action).await,
         Command::Voicemail { action } => failover::voicemail(&store, action).await,
         Command::Phone { action } => phone::phone(&store, action).await,
+        Command::Settings { action } => parameters::settings(&store, &serving, action).await,
         Command::Render { file, mac } => data::render(&store, &serving, file, mac).await,
     };
     store.close().await;

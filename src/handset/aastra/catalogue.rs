@@ -6,7 +6,7 @@
 //! "Operational, Basic, and Advanced Parameters". Every parameter here is read from
 //! `aastra.cfg`, `<model>.cfg` and `<MAC>.cfg` alike, by every firmware 3.x and 4.x.
 
-use crate::domain::{ParameterSpec, ValueKind};
+use crate::domain::{Codec, Language, Neutral, ParameterSpec, ValueKind};
 
 const GUIDE: &str = "Aastra SIP IP Phone Administrator Guide 41-001343-02, appendix A";
 
@@ -95,3 +95,56 @@ pub const CATALOGUE: &[ParameterSpec] = &[
         "0: a second call gets busy",
     ),
 ];
+
+/// The language pack file and keypad input language of a language (the packs phoneprov's
+/// firmware folder must hold, e.g. `lang_de.txt`); none for English, built in.
+fn language_pack(language: Language) -> Option<(&'static str, &'static str)> {
+    match language {
+        Language::EnglishUs => None,
+        Language::German => Some(("lang_de.txt", "German")),
+        Language::Spanish => Some(("lang_es.txt", "Spanish")),
+        Language::French => Some(("lang_fr.txt", "French")),
+        Language::FrenchCanada => Some(("lang_fr_ca.txt", "French")),
+        Language::Italian => Some(("lang_it.txt", "Italian")),
+        Language::Dutch => Some(("lang_nl_nl.txt", "Dutch")),
+    }
+}
+
+/// The RTP payload type of a codec in `sip customized codec`.
+fn payload(codec: Codec) -> u8 {
+    match codec {
+        Codec::Pcmu => 0,
+        Codec::Pcma => 8,
+        Codec::G722 => 9,
+        Codec::G729 => 18,
+    }
+}
+
+fn pair(name: &str, value: impl ToString) -> (String, String) {
+    (name.to_string(), value.to_string())
+}
+
+/// A neutral setting as Aastra parameters (every firmware spells them alike).
+pub fn neutral_parameters(neutral: &Neutral) -> Vec<(String, String)> {
+    match neutral {
+        Neutral::Language(language) => match language_pack(*language) {
+            None => vec![pair("language", 0)],
+            Some((pack, input)) => vec![
+                pair("language", 1),
+                pair("language 1", pack),
+                pair("input language", input),
+            ],
+        },
+        Neutral::Vlan(Some(id)) => vec![pair("tagging enabled", 1), pair("vlan id", id)],
+        Neutral::Vlan(None) => vec![pair("tagging enabled", 0)],
+        Neutral::Lldp(on) => vec![pair("lldp", u8::from(*on))],
+        Neutral::Codecs(order) => {
+            let list: Vec<String> = order
+                .iter()
+                .map(|codec| format!("payload={};ptime=20;silsupp=off", payload(*codec)))
+                .collect();
+            vec![pair("sip customized codec", list.join(","))]
+        }
+        Neutral::AdminPassword(password) => vec![pair("admin password", password)],
+    }
+}

@@ -33,6 +33,14 @@ impl Handset for Aastra {
         catalogue::CATALOGUE
     }
 
+    fn neutral_parameters(
+        &self,
+        neutral: &crate::domain::Neutral,
+        _family: &str,
+    ) -> Vec<(String, String)> {
+        catalogue::neutral_parameters(neutral)
+    }
+
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
     }

@@ -7,7 +7,7 @@
 //! "Configuration Parameters") and the `<device/>` parameter table of the Polycom UC Software
 //! guides ("Types of Device Parameters").
 
-use crate::domain::{ParameterSpec, ValueKind};
+use crate::domain::{Codec, Language, Neutral, ParameterSpec, ValueKind};
 
 const SIP3_GUIDE: &str =
     "SIP 3.2 stock sip.cfg; UC Software 4.1.0 Administrators' Guide, 1725-11530-410, appendix A";
@@ -234,3 +234,74 @@ pub const CATALOGUE: &[ParameterSpec] = &[
         DEVICE_TABLE,
     ),
 ];
+
+/// `lcl.ml.lang` of a language (the stock dictionaries have no Canadian French: France's).
+fn language_value(language: Language) -> &'static str {
+    match language {
+        Language::EnglishUs => "English_United_States",
+        Language::German => "German_Germany",
+        Language::Spanish => "Spanish_Spain",
+        Language::French | Language::FrenchCanada => "French_France",
+        Language::Italian => "Italian_Italy",
+        Language::Dutch => "Dutch_Netherlands",
+    }
+}
+
+/// `voice.codecPref.<name>` of a codec, as SIP 2.x/3.x (`G711Mu`) or UC Software (`G711_Mu`)
+/// spells it.
+fn codec_name(codec: Codec, uc: bool) -> &'static str {
+    match (codec, uc) {
+        (Codec::G722, _) => "G722",
+        (Codec::Pcmu, false) => "G711Mu",
+        (Codec::Pcmu, true) => "G711_Mu",
+        (Codec::Pcma, false) => "G711A",
+        (Codec::Pcma, true) => "G711_A",
+        (Codec::G729, false) => "G729AB",
+        (Codec::G729, true) => "G729_AB",
+    }
+}
+
+/// A `<device/>` parameter: applied only with `device.set` and its own `.set` at 1.
+fn device(name: &str, value: String) -> Vec<(String, String)> {
+    vec![
+        ("device.set".to_string(), "1".to_string()),
+        (format!("{name}.set"), "1".to_string()),
+        (name.to_string(), value),
+    ]
+}
+
+/// A neutral setting as the parameters of a phone of firmware family `family` (short name):
+/// `<device/>` parameters exist from SIP 3.1 on, so SIP 2.1 phones get none of them.
+pub fn neutral_parameters(neutral: &Neutral, family: &str) -> Vec<(String, String)> {
+    let uc = family.starts_with("uc");
+    let has_device = DEVICE.contains(&family);
+    match neutral {
+        Neutral::Language(language) => {
+            vec![(
+                "lcl.ml.lang".to_string(),
+                language_value(*language).to_string(),
+            )]
+        }
+        Neutral::Vlan(id) if has_device => device(
+            "device.net.vlanId",
+            id.map(|v| v.to_string()).unwrap_or_default(),
+        ),
+        Neutral::Lldp(on) if has_device => {
+            device("device.net.lldpEnabled", u8::from(*on).to_string())
+        }
+        Neutral::AdminPassword(password) if has_device => {
+            device("device.auth.localAdminPassword", password.clone())
+        }
+        Neutral::Codecs(order) => Codec::ALL
+            .iter()
+            .map(|(codec, _)| {
+                let priority = order.iter().position(|c| c == codec).map_or(0, |i| i + 1);
+                (
+                    format!("voice.codecPref.{}", codec_name(*codec, uc)),
+                    priority.to_string(),
+                )
+            })
+            .collect(),
+        Neutral::Vlan(_) | Neutral::Lldp(_) | Neutral::AdminPassword(_) => Vec::new(),
+    }
+}

@@ -41,6 +41,14 @@ impl Handset for Polycom {
         catalogue::CATALOGUE
     }
 
+    fn neutral_parameters(
+        &self,
+        neutral: &crate::domain::Neutral,
+        family: &str,
+    ) -> Vec<(String, String)> {
+        catalogue::neutral_parameters(neutral, family)
+    }
+
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
     }

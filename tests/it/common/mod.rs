@@ -16,7 +16,7 @@ use phoneprov::domain::{
     CallServer, EmergencyNumbers, ExtensionLength, LocalDialing, Recheck, SiteName, SiteSettings,
     ZoneName,
 };
-use phoneprov::import::{ImportOptions, import_csv};
+use phoneprov::import::{ImportOptions, import_csv, import_settings};
 use phoneprov::store::{Backend, SqlStore};
 use sqlx::{Connection, Executor};
 use tempfile::TempDir;
@@ -225,6 +225,11 @@ pub async fn golden_deployment(store: &SqlStore) {
         .unwrap();
     let csv = std::fs::read(fixture_path("golden/deployment.csv")).unwrap();
     import_csv(store, &csv, &ImportOptions::by("test"), &|_, _| {})
+        .await
+        .unwrap();
+    // One admin password for every phone: the generated ones come from each test's own key.
+    let settings = std::fs::read(fixture_path("golden/settings.csv")).unwrap();
+    import_settings(store, &settings, &ImportOptions::by("test"))
         .await
         .unwrap();
 }

@@ -1,0 +1,131 @@
+//! (Part of the `phoneprov` binary, not the library.) `phoneprov settings`: settings without
+//! templates — import them from CSV, list them, and show the settings one phone gets with where
+//! each value comes from.
+
+use phoneprov::store::prelude::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use phoneprov::config::Serving;
+use phoneprov::domain::Mac;
+use phoneprov::import::{ImportOptions, PROFILE_PARAMETER, SETTINGS_COLUMNS, import_settings};
+use phoneprov::provision::Deployment;
+use phoneprov::server::{load_templates, provisioner_of};
+use phoneprov::store::SqlStore;
+
+use crate::data::read_input;
+use crate::say;
+use crate::site::actor;
+
+/// What to do with settings.
+#[derive(Debug, Subcommand)]
+pub enum SettingsAction {
+    /// Import settings from CSV (scope,target,parameter,value): all rows or none.
+    Import {
+        /// CSV file, or - for standard input.
+        file: PathBuf,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remove every setting and profile assignment the file does not set.
+        #[arg(long)]
+        replace: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every setting and profile assignment as CSV (the import format); values of
+    /// password parameters are left out unless asked for.
+    List {
+        /// Include the values of password parameters.
+        #[arg(long)]
+        with_passwords: bool,
+    },
+    /// The settings one phone gets, with where each value comes from.
+    Show {
+        /// The phone's MAC address, any notation.
+        mac: String,
+    },
+}
+
+pub async fn settings(
+    store: &SqlStore,
+    serving: &Serving,
+    action: SettingsAction,
+) -> anyhow::Result<ExitCode> {
+    match action {
+        SettingsAction::Import {
+            file,
+            dry_run,
+            replace,
+            json,
+        } => {
+            let input = read_input(&file)?;
+            let options = ImportOptions {
+                dry_run,
+                replace,
+                actor: actor(),
+            };
+            let report = import_settings(store, &input, &options).await?;
+            if json {
+                say(format_args!("{}\n", serde_json::to_string_pretty(&report)?))?;
+            } else {
+                say(&report)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SettingsAction::List { with_passwords } => {
+            let book = store.settings().await?;
+            let mut out = csv::Writer::from_writer(Vec::new());
+            out.write_record(SETTINGS_COLUMNS)?;
+            for setting in book.settings() {
+                let value = if setting.parameter.is_secret() && !with_passwords {
+                    ""
+                } else {
+                    setting.value.as_str()
+                };
+                out.write_record([
+                    setting.scope.kind(),
+                    &setting.scope.target(),
+                    setting.parameter.as_str(),
+                    value,
+                ])?;
+            }
+            let mut profiles: Vec<_> = book.profiles().iter().collect();
+            profiles.sort();
+            for (mac, profile) in profiles {
+                out.write_record([
+                    "phone",
+                    &mac.polycom_name(),
+                    PROFILE_PARAMETER,
+                    profile.as_str(),
+                ])?;
+            }
+            say(String::from_utf8_lossy(&out.into_inner()?))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        SettingsAction::Show { mac: text } => {
+            let mac =
+                Mac::parse(&text).with_context(|| format!("{text:?} is not a MAC address"))?;
+            let deployment =
+                Deployment::new(store.snapshot().await?, serving.server_address.clone())?;
+            let phone = deployment
+                .phone(&mac)
+                .with_context(|| format!("no phone {mac}"))?;
+            if let Some(profile) = deployment.settings().profile_of(&mac) {
+                say(format_args!("profile: {profile}\n"))?;
+            }
+            let provisioner = provisioner_of(serving, load_templates(serving));
+            for entry in provisioner.settings_of(&deployment, phone) {
+                say(format_args!(
+                    "{} = {}    ({})\n",
+                    entry.parameter, entry.value, entry.origin
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
