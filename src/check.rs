@@ -7,10 +7,11 @@ use std::fmt;
 use std::path::Path;
 
 use crate::config::Serving;
-use crate::domain::{ExtensionNumber, MODELS, Model, Vendor};
+use crate::domain::{ExtensionNumber, MODELS, Model, PhoneFacts, Vendor};
+use crate::handset::parameter_spec;
 use crate::handset::polycom::firmware::Family;
 use crate::policy::firmware;
-use crate::provision::{Deployment, Provisioner, render_failures};
+use crate::provision::{Deployment, Provisioner, render_failures, site_of_phone};
 use crate::render::TemplateProblem;
 
 /// How serious a finding is.
@@ -102,6 +103,7 @@ pub fn check(
         )));
     }
     findings.extend(hidden_model_files(deployment));
+    findings.extend(setting_findings(deployment, provisioner));
     findings.extend(missing_firmware(
         deployment,
         provisioner,
@@ -156,6 +158,54 @@ fn missing_firmware(
             ))
         })
         .collect()
+}
+
+/// Settings to look at: a parameter no catalogue knows (set as given: a misspelt name does
+/// nothing on the phone), and a catalogued one set for phones whose firmware family does not
+/// read it.
+fn setting_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let book = deployment.settings();
+    for setting in book.settings() {
+        let parameter = &setting.parameter;
+        if parameter.is_neutral() {
+            continue;
+        }
+        let Some(spec) = parameter_spec(parameter) else {
+            findings.push(warning(format!(
+                "setting {parameter} ({}) is not in the {} catalogue: it is sent as given; check                  its spelling in the vendor's guide",
+                setting.scope,
+                parameter.vendor().map_or("", Vendor::as_str)
+            )));
+            continue;
+        };
+        let mut unread: Vec<&str> = deployment
+            .phones()
+            .filter(|phone| phone.vendor == Vendor::Polycom)
+            .filter(|phone| Some(phone.vendor) == parameter.vendor())
+            .filter(|phone| {
+                let facts = PhoneFacts {
+                    mac: &phone.mac,
+                    vendor: phone.vendor,
+                    model: phone.model.as_deref(),
+                    site: &site_of_phone(deployment, phone).name,
+                };
+                book.reaches(&setting.scope, &facts)
+            })
+            .map(|phone| provisioner.family_of(phone).as_str())
+            .filter(|family| !spec.read_by(family))
+            .collect();
+        unread.sort_unstable();
+        unread.dedup();
+        if !unread.is_empty() {
+            findings.push(warning(format!(
+                "setting {parameter} ({}) is not read by phones on {}: use the spelling of                  their firmware",
+                setting.scope,
+                unread.join(", ")
+            )));
+        }
+    }
+    findings
 }
 
 /// Extensions whose `<number>.cfg` hides the model file of Mitel phones in use (`6930.cfg`).

@@ -1,6 +1,7 @@
 //! The config file (`--config FILE`, TOML): every command-line setting under its flag's name
 //! (`http_listen = "0.0.0.0:80"`, `-` or `_` alike), the DHCP subnets as `[[subnet]]` tables,
-//! sites as `[[site]]` tables and the central voice mail server as `[voicemail]`. The command line decides which names exist; this module reads the file, turns each
+//! sites as `[[site]]` tables, settings as `[[setting]]` tables and the central voice mail
+//! server as `[voicemail]`. The command line decides which names exist; this module reads the file, turns each
 //! setting into the text a flag would take, and reports errors with their line.
 
 use std::collections::BTreeMap;
@@ -22,6 +23,24 @@ pub struct ConfigFile {
     pub sites: Vec<SiteInput>,
     /// The `[voicemail]` table: the central voice mail server and its backup.
     pub voicemail: Option<VoicemailConfig>,
+    /// The `[[setting]]` tables, applied to the database when the server starts (after the
+    /// sites).
+    pub parameters: Vec<SettingConfig>,
+}
+
+/// A `[[setting]]` table: one setting, as a row of a settings CSV.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingConfig {
+    /// `deployment`, `site`, `vendor`, `model`, `profile` or `phone`.
+    pub scope: String,
+    /// The site, vendor, model, profile or MAC; left out for the deployment.
+    #[serde(default)]
+    pub target: String,
+    /// The parameter.
+    pub parameter: String,
+    /// Its value.
+    pub value: String,
 }
 
 /// The `[voicemail]` table.
@@ -62,6 +81,8 @@ struct Layout {
     #[serde(default)]
     site: Vec<SiteInput>,
     voicemail: Option<VoicemailConfig>,
+    #[serde(default)]
+    setting: Vec<SettingConfig>,
     #[serde(flatten)]
     settings: BTreeMap<String, toml::Value>,
 }
@@ -97,6 +118,7 @@ pub fn parse(text: &str) -> Result<ConfigFile, String> {
         subnets: layout.subnet,
         sites: layout.site,
         voicemail: layout.voicemail,
+        parameters: layout.setting,
     })
 }
 

@@ -390,7 +390,7 @@ pub struct Setting {
 }
 
 /// A value a phone gets, and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Effective {
     /// The parameter.
     pub parameter: String,
@@ -468,7 +468,7 @@ impl SettingsBook {
     }
 
     /// Whether a scope reaches this phone.
-    fn reaches(&self, scope: &Scope, phone: &PhoneFacts<'_>) -> bool {
+    pub fn reaches(&self, scope: &Scope, phone: &PhoneFacts<'_>) -> bool {
         match scope {
             Scope::Deployment => true,
             Scope::Site(name) => name == phone.site,

@@ -7,7 +7,7 @@ use crate::domain::RandomError;
 use crate::store::StoreError;
 
 /// One problem in a CSV file, e.g. `line 14, column mac: "0004f2zz1234" is not a MAC address`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RowError {
     /// 1-based line of the file where the row starts.
     pub line: u64,

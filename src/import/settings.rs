@@ -22,7 +22,7 @@ pub const SETTINGS_COLUMNS: [&str; 4] = ["scope", "target", "parameter", "value"
 pub const PROFILE_PARAMETER: &str = "@profile";
 
 /// What an import of settings did (or would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct SettingsReport {
     /// Settings created or changed.
     pub set: usize,
@@ -84,10 +84,16 @@ pub struct SettingsPlan {
 /// Checks a settings file against `known`; every error, or the plan.
 pub fn plan_settings(input: &[u8], known: &KnownData) -> Result<SettingsPlan, Vec<RowError>> {
     let rows = read_table(input, &SETTINGS_COLUMNS).map_err(ErrorList::finish)?;
+    plan_rows(&rows, known)
+}
+
+/// Checks rows of `scope,target,parameter,value` cells against `known`; every error, or the
+/// plan.
+pub fn plan_rows(rows: &[TableRow], known: &KnownData) -> Result<SettingsPlan, Vec<RowError>> {
     let mut errors = ErrorList::default();
     let mut plan = SettingsPlan::default();
     let mut seen: HashMap<(Scope, String), u64> = HashMap::new();
-    for row in &rows {
+    for row in rows {
         let Some(entry) = check_row(row, known, &mut errors, &mut plan.warnings) else {
             continue;
         };
@@ -268,6 +274,18 @@ pub async fn import_settings(
     input: &[u8],
     options: &ImportOptions,
 ) -> Result<SettingsReport, ImportError> {
+    let rows = read_table(input, &SETTINGS_COLUMNS)
+        .map_err(|errors| ImportError::Rejected(errors.finish()))?;
+    apply_settings_rows(store, &rows, options).await
+}
+
+/// Applies rows of `scope,target,parameter,value` cells (a file's, or the admin API's one
+/// setting): every row or none.
+pub async fn apply_settings_rows(
+    store: &dyn Store,
+    rows: &[TableRow],
+    options: &ImportOptions,
+) -> Result<SettingsReport, ImportError> {
     let revision = store.revision().await?;
     let known = KnownData {
         sites: store.sites().await?.into_iter().map(|s| s.name).collect(),
@@ -278,7 +296,7 @@ pub async fn import_settings(
             .map(|p| (p.mac, p.vendor))
             .collect(),
     };
-    let mut plan = plan_settings(input, &known).map_err(ImportError::Rejected)?;
+    let mut plan = plan_rows(rows, &known).map_err(ImportError::Rejected)?;
     plan.change.expected_revision = Some(revision);
     plan.change.replace_all = options.replace;
     let mut report = SettingsReport {
@@ -294,6 +312,50 @@ pub async fn import_settings(
         report.revision = Some(store.change_settings(&plan.change, &options.actor).await?);
     }
     Ok(report)
+}
+
+/// Applies settings an admin declared (the config file's `[[setting]]` tables) as `actor`:
+/// checked like a file (every error, nothing written), and written only where the database
+/// differs, so a restart with the same file changes nothing. Returns how many were written.
+pub async fn apply_declared_settings(
+    store: &dyn Store,
+    rows: &[TableRow],
+    actor: &str,
+) -> Result<usize, ImportError> {
+    let revision = store.revision().await?;
+    let known = KnownData {
+        sites: store.sites().await?.into_iter().map(|s| s.name).collect(),
+        phones: store
+            .phones()
+            .await?
+            .into_iter()
+            .map(|p| (p.mac, p.vendor))
+            .collect(),
+    };
+    let mut plan = plan_rows(rows, &known).map_err(ImportError::Rejected)?;
+    let book = store.settings().await?;
+    let held = |scope: &Scope, parameter: &ParameterName| {
+        book.settings()
+            .iter()
+            .find(|s| s.scope == *scope && s.parameter == *parameter)
+            .map(|s| s.value.as_str())
+    };
+    let change = &mut plan.change;
+    change
+        .set
+        .retain(|s| held(&s.scope, &s.parameter) != Some(s.value.as_str()));
+    change
+        .remove
+        .retain(|(scope, parameter)| held(scope, parameter).is_some());
+    change
+        .profiles
+        .retain(|(mac, profile)| book.profile_of(mac) != profile.as_ref());
+    let written = change.set.len() + change.remove.len() + change.profiles.len();
+    if written > 0 {
+        change.expected_revision = Some(revision);
+        store.change_settings(change, actor).await?;
+    }
+    Ok(written)
 }
 
 #[cfg(test)]

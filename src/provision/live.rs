@@ -119,6 +119,22 @@ impl Live {
         )
     }
 
+    /// A known phone's profile and effective settings, each with where it comes from; `None`
+    /// for an unknown phone.
+    pub fn settings_of_phone(
+        &self,
+        mac: &Mac,
+    ) -> Option<(Option<String>, Vec<crate::domain::Effective>)> {
+        let generation = self.current.load();
+        let deployment = &generation.deployment;
+        let phone = deployment.phone(mac)?;
+        let profile = deployment.settings().profile_of(mac).map(|p| p.to_string());
+        Some((
+            profile,
+            generation.provisioner.settings_of(deployment, phone),
+        ))
+    }
+
     /// Who to address a check-sync NOTIFY to on a phone: the number on its first line key (else
     /// its MAC), and the SIP port its files make it listen on (Polycom
     /// `voIpProt.SIP.local.port`, Aastra `sip local port`). `None` for an unknown phone.

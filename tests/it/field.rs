@@ -16,88 +16,13 @@ use phoneprov::store::prelude::*;
 
 use std::collections::HashMap;
 
+use common::applies::{
+    aastra_applies, attributes, builtin, content, deployment_of, get, golden, polycom_applies,
+};
 use common::{databases, import, sqlite_db};
 use phoneprov::domain::{CallServer, EmergencyNumbers, Recheck, SiteName, SiteSettings, ZoneName};
 use phoneprov::handset::polycom::firmware::FirmwarePins;
-use phoneprov::provision::{Deployment, Fetch, Provisioner};
-use phoneprov::render::Renderer;
 use phoneprov::store::SqlStore;
-
-fn content(provisioner: &Provisioner, deployment: &Deployment, name: &str) -> Option<String> {
-    match provisioner.fetch(deployment, name).unwrap() {
-        Fetch::Found(rendered) => Some(rendered.content),
-        Fetch::NotFound(_) => None,
-    }
-}
-
-fn attributes(xml: &str) -> Vec<(String, String)> {
-    let doc = roxmltree::Document::parse(xml).unwrap();
-    doc.descendants()
-        .flat_map(|n| n.attributes())
-        .map(|a| (a.name().to_string(), a.value().to_string()))
-        .collect()
-}
-
-/// What a Polycom phone applies, and the master's own attributes.
-struct PolycomView {
-    master: HashMap<String, String>,
-    config_files: Vec<String>,
-    applied: HashMap<String, String>,
-}
-
-fn polycom_applies(provisioner: &Provisioner, deployment: &Deployment, mac: &str) -> PolycomView {
-    let master_text = content(provisioner, deployment, &format!("{mac}.cfg")).expect("master");
-    let master: HashMap<String, String> = attributes(&master_text).into_iter().collect();
-    let config_files: Vec<String> = master["CONFIG_FILES"]
-        .split(',')
-        .map(|f| f.trim().to_string())
-        .filter(|f| !f.is_empty())
-        .collect();
-    let mut applied = HashMap::new();
-    for file in &config_files {
-        // Files phoneprov does not render are the vendor's own (firmware folder).
-        let Some(text) = content(provisioner, deployment, file) else {
-            continue;
-        };
-        for (name, value) in attributes(&text) {
-            applied.entry(name).or_insert(value);
-        }
-    }
-    PolycomView {
-        master,
-        config_files,
-        applied,
-    }
-}
-
-/// What an Aastra phone applies: `aastra.cfg`, `<model>.cfg`, `<MAC>.cfg`, last value wins.
-fn aastra_applies(
-    provisioner: &Provisioner,
-    deployment: &Deployment,
-    mac: &str,
-    model: &str,
-) -> HashMap<String, String> {
-    let mut applied = HashMap::new();
-    for file in [
-        "aastra.cfg".to_string(),
-        format!("{model}.cfg"),
-        format!("{}.cfg", mac.to_ascii_uppercase()),
-    ] {
-        let text = content(provisioner, deployment, &file).expect(&file);
-        for line in text.lines() {
-            if line.trim_start().starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let (name, value) = line.split_once(':').expect("key: value");
-            applied.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-        }
-    }
-    applied
-}
-
-fn get<'a>(map: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
-    map.get(name).map(String::as_str)
-}
 
 async fn add_site(store: &SqlStore, name: &str, edit: impl FnOnce(&mut SiteSettings)) {
     let mut settings = SiteSettings::new_site_defaults();
@@ -107,23 +32,6 @@ async fn add_site(store: &SqlStore, name: &str, edit: impl FnOnce(&mut SiteSetti
         .create_site(&SiteName::parse(name).unwrap(), &settings, "test")
         .await
         .unwrap();
-}
-
-async fn deployment_of(store: &SqlStore) -> Deployment {
-    Deployment::new(store.snapshot().await.unwrap(), "192.0.2.99".into()).unwrap()
-}
-
-fn builtin() -> Provisioner {
-    Provisioner::new(Renderer::builtin())
-}
-
-/// A fresh SQLite store holding the golden deployment, and that deployment read from it.
-async fn golden() -> (common::TestDb, SqlStore, Deployment) {
-    let db = sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    let deployment = deployment_of(&store).await;
-    (db, store, deployment)
 }
 
 /// A clock as each vendor applies it. Polycom: `gmtOffset` seconds east of UTC; DST start/stop by

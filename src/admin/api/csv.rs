@@ -20,10 +20,22 @@ use crate::transport::http::with_content_type;
 #[into_params(parameter_in = Query)]
 pub(super) struct ImportQuery {
     /// Check and report only; write nothing.
-    dry_run: Option<bool>,
-    /// `upsert` (default) or `replace` (extensions and phones the file does not name are
-    /// deleted).
+    pub(super) dry_run: Option<bool>,
+    /// `upsert` (default) or `replace` (what the file does not name is deleted).
     mode: Option<String>,
+}
+
+impl ImportQuery {
+    /// Whether the mode is `replace`.
+    pub(super) fn replace(&self) -> Result<bool, ApiError> {
+        match self.mode.as_deref() {
+            None | Some("upsert") => Ok(false),
+            Some("replace") => Ok(true),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "mode must be upsert or replace, not {other:?}"
+            ))),
+        }
+    }
 }
 
 /// A multipart import form: the CSV as a file field.
@@ -36,7 +48,7 @@ struct ImportForm {
 }
 
 /// The CSV of an import request: the body itself, or the first file of a multipart form.
-async fn csv_of(request: Request) -> Result<Bytes, ApiError> {
+pub(super) async fn csv_of(request: Request) -> Result<Bytes, ApiError> {
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -90,18 +102,9 @@ pub(super) async fn import(
     request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let body = csv_of(request).await?;
-    let replace = match query.mode.as_deref() {
-        None | Some("upsert") => false,
-        Some("replace") => true,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "mode must be upsert or replace, not {other:?}"
-            )));
-        }
-    };
     let options = ImportOptions {
         dry_run: query.dry_run.unwrap_or(false),
-        replace,
+        replace: query.replace()?,
         actor: super::API_ACTOR.to_string(),
     };
     let report = import_csv(api.store.as_ref(), &body, &options, &|_, _| {})

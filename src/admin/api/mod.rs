@@ -17,6 +17,7 @@ mod listing;
 mod openapi;
 mod phone_access;
 mod phones;
+mod settings;
 mod sites;
 mod state;
 mod status;
@@ -94,6 +95,10 @@ pub fn router(
         .routes(routes!(voicemail::mark))
         .routes(with_body_limit(routes!(csv::import), body_limit))
         .routes(routes!(csv::export))
+        .routes(routes!(settings::list, settings::set))
+        .routes(with_body_limit(routes!(settings::import), body_limit))
+        .routes(routes!(settings::of_phone))
+        .routes(routes!(settings::set_profile))
         .routes(routes!(leases::list))
         .routes(routes!(leases::release))
         .split_for_parts();

@@ -14,6 +14,7 @@ use phoneprov::admin::api::DEFAULT_BODY_LIMIT;
 use phoneprov::config::{Serving, Storage};
 use phoneprov::config_file::ConfigFile;
 use phoneprov::dhcp::subnet::SubnetConfig;
+use phoneprov::import::{ImportError, TableRow, apply_declared_settings};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
 use phoneprov::server::{
     AdminConfig, DhcpConfig, ListenConfig, PhoneConfig, PushConfig, Server, ServerConfig,
@@ -153,6 +154,7 @@ pub async fn serve(
     if !declared.is_empty() {
         tracing::info!(written = ?declared, "applied the config file's sites and voice mail");
     }
+    apply_config_settings(store, &config_file.parameters).await?;
     raise_descriptor_limit();
     ignore_file_size_signal();
     // Signal handlers first: a signal that arrives once "running" is logged must find them.
@@ -327,5 +329,46 @@ fn raise_descriptor_limit() {
             limit = before,
             "cannot raise the open-file limit; a flood of connections may exhaust it"
         );
+    }
+}
+
+/// Applies the config file's `[[setting]]` tables; a refusal names each table and field.
+async fn apply_config_settings(
+    store: &SqlStore,
+    declared: &[phoneprov::config_file::SettingConfig],
+) -> anyhow::Result<()> {
+    if declared.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<TableRow> = declared
+        .iter()
+        .enumerate()
+        .map(|(i, s)| TableRow {
+            line: i as u64 + 1,
+            cells: vec![
+                s.scope.clone(),
+                s.target.clone(),
+                s.parameter.clone(),
+                s.value.clone(),
+            ],
+        })
+        .collect();
+    match apply_declared_settings(store, &rows, "config-file").await {
+        Ok(0) => Ok(()),
+        Ok(written) => {
+            tracing::info!(written, "applied the config file's settings");
+            Ok(())
+        }
+        Err(ImportError::Rejected(errors)) => {
+            let list: Vec<String> = errors
+                .iter()
+                .map(|e| match &e.column {
+                    Some(field) => format!("[[setting]] number {}, {field}: {}", e.line, e.message),
+                    None => format!("[[setting]] number {}: {}", e.line, e.message),
+                })
+                .collect();
+            anyhow::bail!("config file: {}", list.join("; "))
+        }
+        Err(e) => Err(e.into()),
     }
 }

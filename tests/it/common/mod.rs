@@ -2,6 +2,7 @@
 //! new database in the PostgreSQL cluster named by `PHONEPROV_TEST_POSTGRES_URL`), and running the
 //! real `phoneprov` binary against it.
 
+pub mod applies;
 pub mod dhcp;
 #[path = "../../../bench/boot-storm/relay.rs"]
 pub mod relay;
