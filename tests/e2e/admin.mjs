@@ -86,6 +86,28 @@ try {
   await page.getByRole("link", { name: "0004f2e2e001" }).click();
   expect((await text("h1")).includes("0004f2e2e001"), "the phone page");
   await shot("phone");
+
+  // A setting for this phone alone: its page lists it with where it comes from, next to the
+  // deployment's admin password, and its settings file carries it.
+  await page.getByLabel("Parameter").fill("up.backlight.idleIntensity");
+  await page.getByLabel("Value", { exact: true }).fill("1");
+  await page.getByRole("button", { name: "Set for this phone" }).click();
+  expect((await text(".notice")).includes("Setting saved"), "the setting saved");
+  const effective = await page.locator("#effective-settings").innerText();
+  expect(/up\.backlight\.idleIntensity\s+1\s+phone 0004f2e2e001/.test(effective),
+    `the setting with its origin (got: ${effective})`);
+  expect(/device\.auth\.localAdminPassword\s+7391\s+deployment @admin_password/.test(effective),
+    `the admin password with its origin (got: ${effective})`);
+  await page.getByLabel("Parameter").fill("up.backlight.idleIntensity");
+  await page.getByLabel("Value", { exact: true }).fill("7");
+  await page.getByRole("button", { name: "Set for this phone" }).click();
+  const refusedSetting = await text(".problem");
+  expect(refusedSetting.includes("a whole number from 0 to 3"), `a bad value refused (got: ${refusedSetting})`);
+  await shot("phone-settings");
+  await page.goto(`${base}/admin/phones/0004f2e2e001/files/0004f2e2e001-settings.cfg`);
+  const settingsFile = await text("#file-text");
+  expect(settingsFile.includes('up.backlight.idleIntensity="1"'), `the settings file (got: ${settingsFile})`);
+  await page.goto(`${base}/admin/phones/0004f2e2e001`);
   await page.getByRole("link", { name: "801.cfg" }).click();
   const before = await text("#file-text");
   expect(before.includes('reg.1.server.1.address="10.10.0.5"'), `the home server in 801.cfg (got: ${before})`);

@@ -1,6 +1,7 @@
 //! The admin web page end to end in headless Chromium: `tests/e2e/admin.mjs` (playwright-core
 //! driving Debian's `/usr/bin/chromium`) logs in, uploads a CSV with a bad row and sees the
-//! error with its line, applies the fixed file, finds the phone and previews its file, switches
+//! error with its line, applies the fixed file, finds the phone, sets a setting for it and sees
+//! it with where it comes from (and a bad value refused), previews its files, switches
 //! the site over after the confirmation and sees the rendered server change, and checks that no
 //! request went to another host. Screenshots land in `target/e2e-screenshots` (the docs show
 //! copies). Needs `npm ci --prefix tests/e2e` and Chromium, as `.ci/run` installs them.
@@ -51,6 +52,7 @@ async fn the_admin_page_in_a_real_browser() {
         "import-error",
         "import-preview",
         "phone",
+        "phone-settings",
         "preview",
         "switchover-confirm",
         "site-switched-over",

@@ -1,5 +1,6 @@
 //! Extensions and phones on the web page: search and page through them, edit an extension,
-//! assign a phone's line keys, and a phone's page with its last fetch, the files it will get
+//! assign a phone's line keys, and a phone's page with its last fetch, its settings (each with
+//! where its value comes from; its profile and its own settings editable), the files it will get
 //! (each previewed as rendered), its uploads (a `-phone.cfg` upload shows what the handset
 //! changed) and its last check-sync push with a resync button.
 
@@ -33,6 +34,8 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
         .route("/phones/{mac}", get(phone))
         .route("/phones/{mac}/lines", post(save_lines))
         .route("/phones/{mac}/resync", post(resync))
+        .route("/phones/{mac}/profile", post(save_profile))
+        .route("/phones/{mac}/setting", post(save_setting))
         .route("/phones/{mac}/files/{name}", get(file))
         .route("/phones/{mac}/uploads/{name}", get(upload))
 }
@@ -231,9 +234,16 @@ async fn phone_page(
     let keys: Vec<Value> = (1..=used + u64::from(SPARE_KEYS))
         .map(|key| json!({ "key": key, "extension": on_key(key) }))
         .collect();
+    let settings = web
+        .api
+        .get(&format!("/phones/{}/settings", encode(mac)))
+        .await
+        .json();
     let mut context = Context::new();
     context.insert("phone", &phone);
     context.insert("keys", &keys);
+    context.insert("settings", &settings["settings"]);
+    context.insert("profile", &settings["profile"]);
     web.pages
         .render_form("phone.html", session, notice, context, problems)
 }
@@ -276,6 +286,66 @@ async fn save_lines(
         .await;
     if answer.ok() {
         return done(&path, "Line keys saved.");
+    }
+    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+}
+
+/// `POST /admin/phones/{mac}/profile`: `csrf` and `profile` (empty: none).
+async fn save_profile(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(mac): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+        return refused;
+    }
+    let profile = form.get("profile").map_or("", |p| p.trim());
+    let path = format!("/phones/{}", encode(&mac));
+    let body = json!({ "profile": (!profile.is_empty()).then_some(profile) });
+    let answer = web
+        .api
+        .send(Method::PUT, &format!("{path}/profile"), &body)
+        .await;
+    if answer.ok() {
+        return done(&path, "Profile saved.");
+    }
+    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+}
+
+/// `POST /admin/phones/{mac}/setting`: `csrf`, `parameter` and `value` (empty: removed), set
+/// for this phone alone.
+async fn save_setting(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(mac): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+        return refused;
+    }
+    let field = |name: &str| form.get(name).map_or("", |v| v.trim()).to_string();
+    let body = json!({
+        "scope": "phone",
+        "target": mac,
+        "parameter": field("parameter"),
+        "value": field("value"),
+    });
+    let path = format!("/phones/{}", encode(&mac));
+    let answer = web.api.send(Method::PUT, "/settings", &body).await;
+    if answer.ok() {
+        let warnings: Vec<String> = answer.json()["warnings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w["message"].as_str().map(str::to_string))
+            .collect();
+        let notice = if warnings.is_empty() {
+            "Setting saved.".to_string()
+        } else {
+            format!("Setting saved. {}", warnings.join(" "))
+        };
+        return done(&path, &notice);
     }
     phone_page(&web, &session, &mac, Some(answer.problems()), None).await
 }
