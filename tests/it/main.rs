@@ -32,6 +32,7 @@ mod push;
 mod render;
 mod schemathesis;
 mod secrets;
+mod settings;
 mod store;
 mod voicemail;
 mod web;
