@@ -124,3 +124,72 @@ async fn the_sites_config_example_applies() {
     assert_eq!(east.settings.reserved_numbers.to_string(), "200-299");
     store.close().await;
 }
+
+/// The catalogue tables of `docs/settings.md` list exactly the parameters each vendor's
+/// catalogue checks, with the families that read them.
+#[test]
+fn the_settings_guide_lists_every_catalogued_parameter() {
+    use phoneprov::domain::Vendor;
+    use phoneprov::handset::handset;
+
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/settings.md"))
+        .expect("docs/settings.md");
+    for vendor in Vendor::ALL {
+        let marker = format!("<!-- catalogue: {vendor} -->");
+        let table: Vec<(String, String)> = doc
+            .split(&marker)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{marker}"))
+            .lines()
+            .skip(3)
+            .take_while(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                (cells[1].trim_matches('`').to_string(), cells[3].to_string())
+            })
+            .collect();
+        let catalogue: Vec<(String, String)> = handset(vendor)
+            .catalogue()
+            .iter()
+            .map(|spec| {
+                let families = if spec.families.is_empty() {
+                    "all".to_string()
+                } else {
+                    spec.families.join(", ")
+                };
+                (spec.name.to_string(), families)
+            })
+            .collect();
+        assert_eq!(table, catalogue, "{vendor}");
+    }
+}
+
+/// The CSV example of `docs/settings.md` imports as written.
+#[tokio::test]
+async fn the_settings_guide_example_imports() {
+    use phoneprov::import::{ImportOptions, import_settings};
+    use phoneprov::store::prelude::*;
+
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/settings.md"))
+        .expect("docs/settings.md");
+    let example = doc
+        .split("```\nscope,target,parameter,value")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the CSV example");
+    let csv = format!("scope,target,parameter,value{example}");
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    let mut east = phoneprov::domain::SiteSettings::new_site_defaults();
+    east.sntp_server = "pool.ntp.org".into();
+    store
+        .create_site(&phoneprov::domain::SiteName::parse("east").unwrap(), &east, "test")
+        .await
+        .unwrap();
+    let report = import_settings(&store, csv.as_bytes(), &ImportOptions::by("test"))
+        .await
+        .unwrap();
+    assert_eq!(report.set + report.profiles, 7, "{report:?}");
+    assert!(report.warnings.is_empty(), "{report:?}");
+}
