@@ -124,7 +124,8 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
             "switchover-enable",
             "switchover-enable",
             "site-update",
-            // The test's own setup of the golden deployment.
+            // The test's own setup of the golden deployment: its settings, its extensions.
+            "settings",
             "change",
             "site-create",
             "site-update",
