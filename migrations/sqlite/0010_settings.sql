@@ -15,3 +15,6 @@ CREATE TABLE phone_profiles (
     mac     TEXT PRIMARY KEY REFERENCES phones (mac) ON DELETE CASCADE,
     profile TEXT NOT NULL
 );
+
+-- The company directory phones get lists every extension unless it is taken out of it.
+ALTER TABLE extensions ADD COLUMN in_directory INTEGER NOT NULL DEFAULT 1 CHECK (in_directory IN (0, 1));

@@ -69,6 +69,8 @@ pub struct Extension {
     pub current_site: SiteId,
     /// Whether it follows its site's switchover to the alternate site.
     pub switchover_enabled: bool,
+    /// Whether it is listed in the company directory phones get.
+    pub in_directory: bool,
     /// Its primary and backup call server at its current site, kept by the store's registration
     /// distribution (writes of an extension leave it alone).
     pub registration: Option<Assignment>,

@@ -1,7 +1,8 @@
 //! The settings every admin sets, named once for every vendor (`@language`, `@vlan`, `@lldp`,
-//! `@codecs`, `@admin_password`): set like any parameter (at any scope, the most specific
-//! winning) and turned by each vendor's handset into its own parameters. A site's phones get a
-//! generated admin password unless one is set.
+//! `@codecs`, `@admin_password`, `@directory`): set like any parameter (at any scope, the most
+//! specific winning) and turned by each vendor's handset into its own parameters (the company
+//! directory a phone gets is chosen by `@directory`). A site's phones get a generated admin
+//! password unless one is set.
 
 use std::fmt;
 
@@ -115,6 +116,29 @@ pub const MAX_ADMIN_PASSWORD: u64 = 4_294_967_295;
 /// Digits of a generated admin password (fits under [`MAX_ADMIN_PASSWORD`]).
 pub const GENERATED_ADMIN_PASSWORD_DIGITS: u32 = 9;
 
+/// Which company directory a phone gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DirectoryScope {
+    /// Every listed extension of the deployment (the default).
+    #[default]
+    Deployment,
+    /// The listed extensions of the phone's site.
+    Site,
+    /// None: the phone keeps its own contacts only.
+    Off,
+}
+
+impl DirectoryScope {
+    /// The value as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirectoryScope::Deployment => "deployment",
+            DirectoryScope::Site => "site",
+            DirectoryScope::Off => "none",
+        }
+    }
+}
+
 /// A vendor-neutral setting with its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Neutral {
@@ -128,10 +152,22 @@ pub enum Neutral {
     Codecs(Vec<Codec>),
     /// `@admin_password`: the phone's admin password (digits).
     AdminPassword(String),
+    /// `@directory`: which company directory the phone gets.
+    Directory(DirectoryScope),
 }
 
 /// The neutral settings' names.
-pub const NEUTRAL_NAMES: [&str; 5] = ["@language", "@vlan", "@lldp", "@codecs", "@admin_password"];
+pub const NEUTRAL_NAMES: [&str; 6] = [
+    "@language",
+    "@vlan",
+    "@lldp",
+    "@codecs",
+    "@admin_password",
+    "@directory",
+];
+
+/// The name of the company directory setting.
+pub const DIRECTORY: &str = "@directory";
 
 /// The name of the admin password setting.
 pub const ADMIN_PASSWORD: &str = "@admin_password";
@@ -148,6 +184,7 @@ impl Neutral {
             "@lldp" => "0 or 1".to_string(),
             "@codecs" => "codecs in order, comma-separated: g722, pcmu, pcma, g729".to_string(),
             "@admin_password" => format!("digits, at most {MAX_ADMIN_PASSWORD}"),
+            "@directory" => "deployment, site or none".to_string(),
             _ => format!("one of {}", NEUTRAL_NAMES.join(", ")),
         }
     }
@@ -184,6 +221,12 @@ impl Neutral {
                 && value.bytes().all(|b| b.is_ascii_digit())
                 && value.parse::<u64>().is_ok_and(|n| n <= MAX_ADMIN_PASSWORD))
             .then(|| Neutral::AdminPassword(value.to_string())),
+            "@directory" => match value.to_ascii_lowercase().as_str() {
+                "deployment" => Some(Neutral::Directory(DirectoryScope::Deployment)),
+                "site" => Some(Neutral::Directory(DirectoryScope::Site)),
+                "none" | "off" => Some(Neutral::Directory(DirectoryScope::Off)),
+                _ => None,
+            },
             _ => None,
         };
         parsed.ok_or_else(|| Neutral::expected(name))
@@ -198,6 +241,7 @@ impl Neutral {
             Neutral::Lldp(on) => u8::from(*on).to_string(),
             Neutral::Codecs(list) => list.iter().map(|c| c.name()).collect::<Vec<_>>().join(","),
             Neutral::AdminPassword(password) => password.clone(),
+            Neutral::Directory(scope) => scope.as_str().to_string(),
         }
     }
 }

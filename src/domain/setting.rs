@@ -479,6 +479,15 @@ impl SettingsBook {
         }
     }
 
+    /// The value of a neutral setting (`@directory`) for a phone: the most specific one set.
+    pub fn neutral_of(&self, phone: &PhoneFacts<'_>, name: &str) -> Option<Neutral> {
+        self.settings
+            .iter()
+            .filter(|s| s.parameter.as_str() == name && self.reaches(&s.scope, phone))
+            .max_by_key(|s| s.scope.rank())
+            .and_then(|s| Neutral::parse(name, &s.value).ok())
+    }
+
     /// The settings a phone gets, by parameter name: those of its vendor and the neutral ones
     /// (turned into its vendor's parameters by `translate`) from every scope that reaches it,
     /// the most specific scope winning; at one scope a native parameter beats a neutral

@@ -120,6 +120,7 @@ pub fn plan(
                 _ => home_site,
             },
             switchover_enabled: existing.is_some_and(|e| e.switchover_enabled),
+            in_directory: existing.is_none_or(|e| e.in_directory),
             // Kept by the store's registration distribution.
             registration: existing.and_then(|e| e.registration.clone()),
         };

@@ -436,6 +436,7 @@ mod tests {
                 master,
                 trust_first_address,
             },
+            directory: false,
         }
     }
 

@@ -22,6 +22,7 @@ use bytes::Bytes;
 use crate::clock::now_ms;
 use crate::domain::{Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
 use crate::handset::agent::Agent;
+use crate::handset::polycom;
 use crate::observe::metrics;
 use crate::policy::access::{Access, Requester};
 use crate::policy::firmware;
@@ -330,6 +331,9 @@ impl PhoneFiles {
     ) -> Result<Found, Refused> {
         if name.is_flat() && name.as_str().len() <= firmware::MAX_SEGMENT {
             match view.fetch(name) {
+                Ok(FetchAnswer::Found(file)) if file.directory => {
+                    return self.directory(view, file, name, requester).await;
+                }
                 Ok(FetchAnswer::Found(file)) => return Ok(Found::Rendered(file)),
                 Ok(FetchAnswer::NotFound(reason)) => tracing::debug!(file = %name, "{reason}"),
                 Err(e) => {
@@ -357,6 +361,41 @@ impl PhoneFiles {
         }
         let path = firmware::resolve(&self.firmware_dir, name.as_str()).ok_or(Refused::NotFound)?;
         Ok(Found::Firmware(path))
+    }
+
+    /// A phone's company directory (shared by the phones with the same list, so its access is
+    /// checked here, as for the phone's uploads), with the contacts the phone uploaded under
+    /// that name kept after the company's. An upload that cannot be read leaves the company
+    /// directory alone (and stays stored as it came).
+    async fn directory(
+        &self,
+        view: &View<'_>,
+        file: Arc<Rendered>,
+        name: &FileName,
+        requester: &Requester<'_>,
+    ) -> Result<Found, Refused> {
+        let mac = name.mac().ok_or(Refused::NotFound)?;
+        self.access
+            .check_upload(view, mac, name.as_str(), requester)?;
+        let Some(upload) = name.upload() else {
+            return Ok(Found::Rendered(file));
+        };
+        let stored = match self.store.upload(&upload.mac, &upload.name).await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return Ok(Found::Rendered(file)),
+            Err(e) => return Err(store_failed(&upload.name, &e)),
+        };
+        let is_company = |contact: &str| view.is_company_contact(&mac, contact);
+        match polycom::directory::merge(&file.content, &stored.content, is_company) {
+            Ok(content) => Ok(Found::Upload {
+                content,
+                content_type: file.content_type,
+            }),
+            Err(e) => {
+                tracing::warn!(file = %name, "the phone's own contacts are left out: {e}");
+                Ok(Found::Rendered(file))
+            }
+        }
     }
 
     /// Whether an upload by this name may be stored at all: one of a known phone's own upload

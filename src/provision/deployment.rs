@@ -134,6 +134,11 @@ impl Deployment {
         self.extensions.get(number)
     }
 
+    /// Every extension.
+    pub fn extensions(&self) -> impl Iterator<Item = &Extension> {
+        self.extensions.values()
+    }
+
     /// The phone and line key an extension sits on.
     pub fn placement(&self, number: &ExtensionNumber) -> Option<(Mac, LineNumber)> {
         self.placement.get(number).copied()

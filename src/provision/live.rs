@@ -287,10 +287,19 @@ impl View<'_> {
             // Not cached: a scan of random names must not grow memory.
             Err(reason) => return Ok(FetchAnswer::NotFound(reason)),
         };
+        // A file many phones share (a company directory) is kept once, under its shared key.
+        let shared = target.shared_key(&generation.deployment);
+        let key = shared.as_deref().unwrap_or(name.as_str());
+        if shared.is_some()
+            && let Some(hit) = read(&generation.rendered).get(key)
+        {
+            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
+            return Ok(FetchAnswer::Found(Arc::clone(hit)));
+        }
         // Rendering under the write lock: concurrent first requests for one file wait for the
         // one render instead of repeating it (a render takes about 10 us).
         let mut rendered = write(&generation.rendered);
-        if let Some(hit) = rendered.get(name.as_str()) {
+        if let Some(hit) = rendered.get(key) {
             metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
@@ -301,8 +310,16 @@ impl View<'_> {
         );
         self.live.renders.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("phoneprov_render_cache_misses_total").increment(1);
-        rendered.insert(name.as_str().to_string(), Arc::clone(&file));
+        rendered.insert(key.to_string(), Arc::clone(&file));
         Ok(FetchAnswer::Found(file))
+    }
+
+    /// Whether `contact` is a company contact in the directory the phone `mac` gets.
+    pub fn is_company_contact(&self, mac: &Mac, contact: &str) -> bool {
+        let deployment = &self.generation.deployment;
+        deployment.phone(mac).is_some_and(|phone| {
+            crate::provision::directory::is_company_contact(deployment, phone, contact)
+        })
     }
 
     /// True when `mac` is a known phone.
@@ -433,6 +450,20 @@ mod tests {
             1,
             "misses are not kept"
         );
+    }
+
+    #[tokio::test]
+    async fn phones_with_the_same_directory_share_one_rendering() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let first = view.fetch(&name("0004f214ab37-directory.xml")).unwrap();
+        let second = view.fetch(&name("0004f214ab38-directory.xml")).unwrap();
+        let (FetchAnswer::Found(first), FetchAnswer::Found(second)) = (first, second) else {
+            panic!("both phones get a directory");
+        };
+        assert!(Arc::ptr_eq(&first, &second), "one rendering, shared");
+        assert_eq!(live.renders(), 1);
+        assert!(first.directory && first.access.owner.is_none());
     }
 
     #[tokio::test]

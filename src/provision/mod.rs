@@ -11,6 +11,7 @@
 //! | `<12 hex digits>.cfg`, any case | a known phone's file: Polycom master or Aastra `<MAC>.cfg` |
 //! | `<digits>.cfg` | an extension's Polycom registration file; if there is no such extension, a Mitel model file (`6930.cfg`) |
 //! | `<mac>-settings.cfg` | a known Polycom phone's settings (deployment, site, model, profile, phone) |
+//! | `<mac>-directory.xml`, `<MAC>-directory.csv` | a known phone's company directory (Polycom, Aastra) |
 //! | `altigen.cfg`, `site-<name>.cfg` | a site's Polycom settings (SIP 2.x/3.x spelling) |
 //! | `altigen.uc.cfg`, `site-<name>.uc.cfg` | the same for phones on UC Software 4.0 and later |
 //! | `aastra.cfg`, `startup.cfg` | Aastra global file (default site) |
@@ -19,6 +20,7 @@
 //! Anything else, and a name for an unknown phone, extension or site, is not found, with a reason.
 
 pub mod deployment;
+pub mod directory;
 pub mod file_name;
 pub mod live;
 pub mod sample;
@@ -32,7 +34,8 @@ pub use file_name::{FileKind, FileName};
 use file_name::aastra_model;
 
 use crate::domain::{
-    Effective, Extension, ExtensionNumber, Mac, Model, Phone, PhoneFacts, Site, SiteName, Vendor,
+    DirectoryScope, Effective, Extension, ExtensionNumber, Mac, Model, Phone, PhoneFacts, Site,
+    SiteName, Vendor,
 };
 use crate::handset::polycom::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
 use crate::handset::{aastra, handset, polycom};
@@ -51,6 +54,10 @@ pub struct Rendered {
     pub carries_secret: bool,
     /// Whose file it is, for the checks of who may fetch it.
     pub access: FileAccess,
+    /// A company directory: shared by every phone with the same list (so it names no owner;
+    /// who may fetch it is checked as for the phone's uploads), merged with the contacts the
+    /// phone uploaded.
+    pub directory: bool,
 }
 
 /// Whose file a rendered file is.
@@ -94,6 +101,8 @@ pub enum Target<'d> {
     AastraModel(&'static Model),
     /// A known Aastra phone's `<MAC>.cfg`.
     AastraPhone(&'d Phone),
+    /// A known phone's company directory (`<mac>-directory.xml`, `<MAC>-directory.csv`).
+    Directory(&'d Phone),
 }
 
 impl Target<'_> {
@@ -108,6 +117,16 @@ impl Target<'_> {
             Target::AastraGlobal | Target::AastraModel(_) | Target::AastraPhone(_) => {
                 Vendor::Aastra
             }
+            Target::Directory(phone) => phone.vendor,
+        }
+    }
+
+    /// The key the render cache keeps it under when phones share it (a company directory);
+    /// `None`: under its own name.
+    pub fn shared_key(&self, deployment: &Deployment) -> Option<String> {
+        match self {
+            Target::Directory(phone) => Some(directory::shared_key(deployment, phone)),
+            _ => None,
         }
     }
 
@@ -150,7 +169,8 @@ impl Target<'_> {
             Target::PolycomDefaultMaster
             | Target::PolycomSite(..)
             | Target::AastraGlobal
-            | Target::AastraModel(_) => FileAccess::default(),
+            | Target::AastraModel(_)
+            | Target::Directory(_) => FileAccess::default(),
         }
     }
 }
@@ -230,7 +250,24 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &FileName) -> Result<Target
             .ok_or_else(|| NotServed::NoSite(site.clone())),
         FileKind::VendorGlobal => Ok(Target::AastraGlobal),
         FileKind::Model(model) => Ok(Target::AastraModel(model)),
-        FileKind::PhoneOwned { .. } | FileKind::Other => Err(not_rendered()),
+        FileKind::PhoneOwned { mac, .. } => {
+            let directory_of = |vendor: Vendor, suffix: &str| {
+                deployment
+                    .phone(mac)
+                    .filter(|phone| phone.vendor == vendor)
+                    .filter(|phone| directory::scope_of(deployment, phone) != DirectoryScope::Off)
+                    .filter(|_| {
+                        name.as_str()
+                            .get(12..)
+                            .is_some_and(|rest| rest.eq_ignore_ascii_case(suffix))
+                    })
+            };
+            directory_of(Vendor::Polycom, directory::POLYCOM_SUFFIX)
+                .or_else(|| directory_of(Vendor::Aastra, directory::AASTRA_SUFFIX))
+                .map(Target::Directory)
+                .ok_or_else(not_rendered)
+        }
+        FileKind::Other => Err(not_rendered()),
     }
 }
 
@@ -378,6 +415,7 @@ impl Provisioner {
                 let file = aastra_phone(deployment, phone, self.family_of(phone));
                 (template, context(file, template)?)
             }
+            Target::Directory(phone) => return Ok(render_directory(deployment, phone)),
         };
         let vendor = target.vendor();
         Ok(Rendered {
@@ -386,6 +424,7 @@ impl Provisioner {
             vendor,
             carries_secret: target.carries_secret(),
             access: target.access(deployment),
+            directory: false,
         })
     }
 
@@ -431,6 +470,42 @@ impl Provisioner {
                 files
             }
         }
+    }
+}
+
+/// The company directory `phone` gets, written straight from the data (no template).
+fn render_directory(deployment: &Deployment, phone: &Phone) -> Rendered {
+    let listed = directory::contacts(deployment, phone);
+    let content = match phone.vendor {
+        Vendor::Polycom => {
+            let contacts = listed.iter().map(|e| polycom::directory::Contact {
+                name: &e.display_name,
+                number: e.number.as_str(),
+            });
+            polycom::directory::write(contacts, Vec::with_capacity(listed.len() * 96))
+        }
+        Vendor::Aastra => {
+            let contacts = listed.iter().map(|e| aastra::directory::Contact {
+                name: &e.display_name,
+                number: e.number.as_str(),
+            });
+            let max_name =
+                (!directory::whole_names(phone)).then_some(aastra::directory::MAX_NAME_CHARS);
+            aastra::directory::write(contacts, max_name, Vec::with_capacity(listed.len() * 24))
+        }
+    };
+    // Writing into memory cannot fail, and both writers write UTF-8 only.
+    let content = content
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default();
+    Rendered {
+        content,
+        content_type: handset(phone.vendor).content_type(),
+        vendor: phone.vendor,
+        carries_secret: false,
+        access: FileAccess::default(),
+        directory: true,
     }
 }
 
@@ -551,13 +626,27 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: Family)
         site: &site.name,
     };
     let handset = handset(phone.vendor);
+    let listed = directory::scope_of(deployment, phone) != DirectoryScope::Off;
+    let directory_file = (phone.vendor == Vendor::Aastra && listed).then(|| Effective {
+        parameter: "directory 1".to_string(),
+        value: format!("{}{}", phone.mac.aastra_name(), directory::AASTRA_SUFFIX),
+        origin: "company directory".to_string(),
+    });
     let family = match phone.vendor {
         Vendor::Polycom => family.as_str(),
         Vendor::Aastra => "",
     };
-    deployment.settings().effective(&facts, &|neutral| {
+    let mut settings = deployment.settings().effective(&facts, &|neutral| {
         handset.neutral_parameters(neutral, family)
-    })
+    });
+    // An Aastra phone is told its directory file, unless a setting names another.
+    if let Some(entry) = directory_file
+        && !settings.iter().any(|e| e.parameter == entry.parameter)
+    {
+        let at = settings.partition_point(|e| e.parameter < entry.parameter);
+        settings.insert(at, entry);
+    }
+    settings
 }
 
 fn context(value: impl serde::Serialize, template: &str) -> Result<Context, RenderError> {

@@ -48,6 +48,7 @@ pub fn sample_snapshot(phones: usize) -> Snapshot {
                 home_site: SiteId(1),
                 current_site: SiteId(1),
                 switchover_enabled: false,
+                in_directory: true,
                 registration: None,
             });
             lines.insert(line, number);

@@ -19,6 +19,7 @@ fn sample_extension() -> Option<Extension> {
         home_site: SiteId(1),
         current_site: SiteId(1),
         switchover_enabled: false,
+        in_directory: true,
         registration: None,
     })
 }

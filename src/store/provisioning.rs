@@ -63,6 +63,7 @@ fn extension_params(e: &Extension, now: i64, key: &SecretKey) -> Result<Vec<Para
         Param::Int(e.home_site.0),
         Param::Int(e.current_site.0),
         Param::Int(i64::from(e.switchover_enabled)),
+        Param::Int(i64::from(e.in_directory)),
         Param::Int(now),
     ])
 }
@@ -84,11 +85,12 @@ const SITE_WRITE_COLUMNS: &str = "name, call_servers, sip_port, utc_offset_secon
 
 const UPSERT_EXTENSIONS: (&str, &str) = (
     "INSERT INTO extensions (number, display_name, label, auth_user, password, home_site_id, \
-     current_site_id, switchover_enabled, updated_at_ms)",
+     current_site_id, switchover_enabled, in_directory, updated_at_ms)",
     "ON CONFLICT (number) DO UPDATE SET display_name = excluded.display_name, \
      label = excluded.label, auth_user = excluded.auth_user, password = excluded.password, \
      home_site_id = excluded.home_site_id, current_site_id = excluded.current_site_id, \
-     switchover_enabled = excluded.switchover_enabled, updated_at_ms = excluded.updated_at_ms",
+     switchover_enabled = excluded.switchover_enabled, in_directory = excluded.in_directory, \
+     updated_at_ms = excluded.updated_at_ms",
 );
 
 const UPSERT_PHONES: (&str, &str) = (

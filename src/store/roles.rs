@@ -257,6 +257,14 @@ pub trait SettingsStore: Send + Sync + fmt::Debug {
         change: &SettingsChange,
         actor: &str,
     ) -> Result<i64, StoreError>;
+
+    /// Lists an extension in the company directory, or takes it out.
+    async fn set_in_directory(
+        &self,
+        number: &ExtensionNumber,
+        listed: bool,
+        actor: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// The database, as the rest of phoneprov sees it: every role.

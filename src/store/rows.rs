@@ -18,7 +18,8 @@ pub(super) const SITE_COLUMNS: &str = "id, name, call_servers, sip_port, utc_off
      trust_first_address, switched_over, time_zone, time_offset_set, emergency_numbers, recheck";
 
 pub(super) const EXTENSION_COLUMNS: &str = "number, display_name, label, auth_user, password, \
-     home_site_id, current_site_id, switchover_enabled, primary_server, backup_server";
+     home_site_id, current_site_id, switchover_enabled, primary_server, backup_server, \
+     in_directory";
 
 pub(super) const PHONE_COLUMNS: &str = "mac, vendor, vendor_pinned, model";
 
@@ -105,6 +106,7 @@ pub(super) fn extension(row: &AnyRow, key: &SecretKey) -> Result<Extension, Stor
         home_site: SiteId(row.try_get("home_site_id")?),
         current_site: SiteId(row.try_get("current_site_id")?),
         switchover_enabled: flag(row, "switchover_enabled")?,
+        in_directory: flag(row, "in_directory")?,
         registration: row
             .try_get::<Option<String>, _>("primary_server")?
             .map(|primary| {

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::{
-    GENERATED_ADMIN_PASSWORD_DIGITS, Mac, ParameterName, ProfileName, Scope, Setting, SettingsBook,
-    SiteName,
+    ExtensionNumber, GENERATED_ADMIN_PASSWORD_DIGITS, Mac, ParameterName, ProfileName, Scope,
+    Setting, SettingsBook, SiteName,
 };
 use crate::store::StoreError;
 use crate::store::failover::record;
@@ -185,8 +185,50 @@ async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result
     Ok(revision)
 }
 
+async fn set_in_directory(
+    store: &SqlStore,
+    number: &ExtensionNumber,
+    listed: bool,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let mut tx = begin_write(&store.pool).await?;
+    let updated = sqlx::query("UPDATE extensions SET in_directory = $1 WHERE number = $2")
+        .bind(i64::from(listed))
+        .bind(number.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("extension {number}")));
+    }
+    bump_revision(&mut tx, None).await?;
+    let detail = if listed {
+        "listed in the directory"
+    } else {
+        "taken out of the directory"
+    };
+    record(
+        &mut tx,
+        actor,
+        "directory",
+        &format!("extension {number}"),
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[async_trait]
 impl SettingsStore for SqlStore {
+    async fn set_in_directory(
+        &self,
+        number: &ExtensionNumber,
+        listed: bool,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        set_in_directory(self, number, listed, actor).await
+    }
+
     async fn settings(&self) -> Result<SettingsBook, StoreError> {
         load(&mut *self.pool.acquire().await?, &self.key).await
     }

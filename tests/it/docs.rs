@@ -184,7 +184,11 @@ async fn the_settings_guide_example_imports() {
     let mut east = phoneprov::domain::SiteSettings::new_site_defaults();
     east.sntp_server = "pool.ntp.org".into();
     store
-        .create_site(&phoneprov::domain::SiteName::parse("east").unwrap(), &east, "test")
+        .create_site(
+            &phoneprov::domain::SiteName::parse("east").unwrap(),
+            &east,
+            "test",
+        )
         .await
         .unwrap();
     let report = import_settings(&store, csv.as_bytes(), &ImportOptions::by("test"))

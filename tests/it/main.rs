@@ -15,6 +15,7 @@ mod dhcp;
 mod dhcp_allocate;
 mod dhcp_memory;
 mod dhcp_udhcpc;
+mod directory;
 mod distribution;
 mod docs;
 mod e2e;

@@ -16,7 +16,9 @@ use crate::common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::applies::{aastra_applies, builtin, content, deployment_of, get, polycom_applies};
+use common::applies::{
+    aastra_applies, assert_xmllint_accepts, builtin, content, deployment_of, get, polycom_applies,
+};
 use common::server::{TOKEN, api, boot_from, curl, fetch_from, json, send_json, start_with};
 use common::{KillOnDrop, assert_success, databases, golden_deployment, read_log_until, stdout};
 use phoneprov::import::{ImportOptions, import_settings};
@@ -316,17 +318,7 @@ async fn a_value_cannot_inject_another_parameter() {
     let deployment = deployment_of(&store).await;
     let provisioner = builtin();
     let file = content(&provisioner, &deployment, "0004f214ab37-settings.cfg").unwrap();
-    let xmllint = std::process::Command::new("xmllint")
-        .args(["--noout", "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(file.as_bytes())?;
-            child.wait()
-        })
-        .unwrap();
-    assert!(xmllint.success(), "{file}");
+    assert_xmllint_accepts(&file);
     let applied = polycom_applies(&provisioner, &deployment, "0004f214ab37").applied;
     assert_eq!(
         get(&applied, "feature.label"),

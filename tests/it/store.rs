@@ -35,6 +35,7 @@ async fn seed_phone(store: &SqlStore, m: &str, number: &str) {
             home_site: default_site.id,
             current_site: default_site.id,
             switchover_enabled: false,
+            in_directory: true,
             registration: None,
         }],
         upsert_phones: vec![Phone {

@@ -42,6 +42,8 @@ struct ExtensionView {
     home_site: String,
     current_site: String,
     switchover_enabled: bool,
+    /// Listed in the company directory phones get.
+    in_directory: bool,
     /// Registration distribution: its primary call server (`address:port`) at its current site.
     primary_server: Option<String>,
     /// And its backup (another server of the site).
@@ -82,6 +84,7 @@ fn extension_view(
         home_site: sites.get(&e.home_site).cloned().unwrap_or_default(),
         current_site: sites.get(&e.current_site).cloned().unwrap_or_default(),
         switchover_enabled: e.switchover_enabled,
+        in_directory: e.in_directory,
         primary_server: e.registration.as_ref().map(|r| r.primary.clone()),
         backup_server: e.registration.as_ref().and_then(|r| r.backup.clone()),
         phone: placements.get(&e.number).cloned(),

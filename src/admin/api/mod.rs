@@ -99,6 +99,7 @@ pub fn router(
         .routes(with_body_limit(routes!(settings::import), body_limit))
         .routes(routes!(settings::of_phone))
         .routes(routes!(settings::set_profile))
+        .routes(routes!(settings::set_in_directory))
         .routes(routes!(leases::list))
         .routes(routes!(leases::release))
         .split_for_parts();

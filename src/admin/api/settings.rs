@@ -15,7 +15,7 @@ use crate::admin::api::error::ErrorBody;
 use crate::admin::api::fields::{json_body, refused, reload};
 use crate::admin::api::phones::parse_mac;
 use crate::admin::api::{API_ACTOR, Api, ApiError};
-use crate::domain::Effective;
+use crate::domain::{Effective, ExtensionNumber};
 use crate::import::{
     ImportOptions, PROFILE_PARAMETER, SettingsReport, TableRow, apply_settings_rows,
     import_settings,
@@ -223,4 +223,37 @@ pub(super) async fn set_profile(
         ],
     };
     Ok(Json(apply_rows(&api, &[row]).await?))
+}
+
+/// Whether an extension is listed in the company directory.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DirectoryListing {
+    /// Listed (the default) or not.
+    listed: bool,
+}
+
+/// Lists an extension in the company directory phones get, or takes it out.
+#[utoipa::path(put, path = "/extensions/{number}/directory", operation_id = "set_extension_directory", tag = "extensions",
+    params(("number" = String, Path, description = "Extension number")),
+    request_body = DirectoryListing,
+    responses(
+        (status = 200, description = "Set", body = DirectoryListing),
+        (status = 400, description = "Not a number, or not the known fields", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 404, description = "No such extension", body = ErrorBody),
+    ))]
+pub(super) async fn set_in_directory(
+    State(api): State<Arc<Api>>,
+    Path(number): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let number =
+        ExtensionNumber::parse(&number).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let input: DirectoryListing = json_body(&body)?;
+    api.store
+        .set_in_directory(&number, input.listed, API_ACTOR)
+        .await?;
+    reload(&api).await;
+    Ok(Json(input))
 }

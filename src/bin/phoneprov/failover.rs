@@ -31,6 +31,14 @@ pub enum ExtensionAction {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// List the extension in the company directory phones get (on, the default) or not (off).
+    Directory {
+        /// The extension number.
+        number: String,
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +76,15 @@ pub async fn extension(store: &SqlStore, action: ExtensionAction) -> anyhow::Res
                 .set_switchover(&number, state == "on", &actor())
                 .await?;
             say(format_args!("extension {number}: switchover {state}\n"))?;
+        }
+        ExtensionAction::Directory { number, state } => {
+            let number = ExtensionNumber::parse(&number)?;
+            store
+                .set_in_directory(&number, state == "on", &actor())
+                .await?;
+            say(format_args!(
+                "extension {number}: in the directory {state}\n"
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)

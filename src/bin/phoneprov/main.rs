@@ -121,7 +121,8 @@ enum Command {
         #[command(subcommand)]
         action: SiteAction,
     },
-    /// Relocate an extension to another site, or set whether it follows its site's switchover.
+    /// Relocate an extension to another site, set whether it follows its site's switchover, or
+    /// whether it is in the company directory.
     Extension {
         #[command(subcommand)]
         action: ExtensionAction,

@@ -146,5 +146,7 @@ pub fn neutral_parameters(neutral: &Neutral) -> Vec<(String, String)> {
             vec![pair("sip customized codec", list.join(","))]
         }
         Neutral::AdminPassword(password) => vec![pair("admin password", password)],
+        // `directory 1` names the phone's own file: written with the phone's settings.
+        Neutral::Directory(_) => Vec::new(),
     }
 }

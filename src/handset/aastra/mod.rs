@@ -2,6 +2,7 @@
 //! template contexts ([`files`]).
 
 pub mod catalogue;
+pub mod directory;
 pub mod files;
 
 pub use files::*;

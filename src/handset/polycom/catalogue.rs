@@ -303,5 +303,7 @@ pub fn neutral_parameters(neutral: &Neutral, family: &str) -> Vec<(String, Strin
             })
             .collect(),
         Neutral::Vlan(_) | Neutral::Lldp(_) | Neutral::AdminPassword(_) => Vec::new(),
+        // The directory is a file of its own (`<mac>-directory.xml`), asked for by every phone.
+        Neutral::Directory(_) => Vec::new(),
     }
 }

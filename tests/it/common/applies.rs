@@ -122,3 +122,26 @@ pub async fn golden() -> (TestDb, SqlStore, Deployment) {
     let deployment = deployment_of(&store).await;
     (db, store, deployment)
 }
+
+/// Asserts that `xml` is well-formed, as xmllint (libxml2) reads it.
+pub fn assert_xmllint_accepts(xml: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("xmllint")
+        .args(["--noout", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xmllint (apt-get install libxml2-utils)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "xmllint refused: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
