@@ -15,6 +15,9 @@ use phoneprov::render::Renderer;
 
 /// The kind of a file name, for the per-kind report.
 fn kind(name: &str, deployment: &Deployment) -> &'static str {
+    if name.ends_with("-settings.cfg") {
+        return "polycom settings";
+    }
     let stem = name.trim_end_matches(".cfg");
     if let Ok(mac) = Mac::parse(stem) {
         return match deployment.phone(&mac).map(|p| p.vendor) {

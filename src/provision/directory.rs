@@ -50,12 +50,7 @@ pub fn contacts<'d>(deployment: &'d Deployment, phone: &Phone) -> Vec<&'d Extens
         .extensions()
         .filter(|e| lists(deployment, phone, scope, e))
         .collect();
-    listed.sort_by(|a, b| {
-        a.display_name
-            .to_lowercase()
-            .cmp(&b.display_name.to_lowercase())
-            .then_with(|| a.number.sort_key().cmp(&b.number.sort_key()))
-    });
+    listed.sort_by_cached_key(|e| (e.display_name.to_lowercase(), e.number.sort_key()));
     listed
 }
 

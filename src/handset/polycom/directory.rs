@@ -139,7 +139,8 @@ pub fn merge(
     let close = company
         .rfind("</item_list>")
         .ok_or(DirectoryError::NoItemList)?;
-    let mut out = Vec::with_capacity(company.len() + uploaded.len());
+    // Room for the user's items as they came, and the line breaks put before each.
+    let mut out = Vec::with_capacity(company.len() + uploaded.len() * 2 + 64);
     out.extend_from_slice(&company.as_bytes()[..close]);
     let mut writer = Writer::new(out);
     let mut reader = Reader::from_reader(uploaded);
