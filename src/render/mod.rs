@@ -9,6 +9,7 @@
 pub mod escape;
 pub mod samples;
 mod templates;
+pub mod xml_check;
 
 pub use templates::{
     AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE, POLYCOM_DEFAULT_MASTER, POLYCOM_EXTENSION,
@@ -190,7 +191,7 @@ impl Renderer {
                 name: name.to_string(),
                 message: one_line(&e),
             })?;
-        if xml && let Err(e) = roxmltree::Document::parse(&output) {
+        if xml && let Err(e) = xml_check::check(&output) {
             return Err(RenderError::InvalidXml {
                 name: name.to_string(),
                 message: e.to_string(),

@@ -79,11 +79,7 @@ fn xmllint(files: &[(String, String)]) {
 }
 
 fn attributes(xml: &str) -> HashMap<String, String> {
-    let doc = roxmltree::Document::parse(xml).unwrap();
-    doc.descendants()
-        .flat_map(|n| n.attributes())
-        .map(|a| (a.name().to_string(), a.value().to_string()))
-        .collect()
+    common::applies::attributes(xml).into_iter().collect()
 }
 
 #[tokio::test]

@@ -25,13 +25,30 @@ pub fn content(provisioner: &Provisioner, deployment: &Deployment, name: &str) -
     }
 }
 
-/// Every attribute of an XML document, in document order.
+/// Every attribute of an XML document, in document order, its value unescaped (read with
+/// quick-xml, after the document passed phoneprov's strict check).
 pub fn attributes(xml: &str) -> Vec<(String, String)> {
-    let doc = roxmltree::Document::parse(xml).unwrap();
-    doc.descendants()
-        .flat_map(|n| n.attributes())
-        .map(|a| (a.name().to_string(), a.value().to_string()))
-        .collect()
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+    phoneprov::render::xml_check::check(xml).expect("well-formed XML");
+    let mut reader = Reader::from_str(xml);
+    let mut found = Vec::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Eof => break,
+            Event::Start(element) | Event::Empty(element) => {
+                for attribute in element.attributes() {
+                    let attribute = attribute.expect("an attribute");
+                    let value = attribute
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .expect("a value");
+                    found.push((attribute.key.as_ref().to_string(), value.into_owned()));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// What a Polycom phone applies, and the master's own attributes.
