@@ -245,12 +245,25 @@ impl Deployment {
         self.site(extension.current_site)
     }
 
-    /// The home site of a phone: that of its first line's extension, else the default site.
-    pub fn home_site_of_phone(&self, phone: &Phone) -> &Site {
+    /// The site whose settings a phone's files carry: the current site of the extension on its
+    /// lowest key, or the default site.
+    pub fn site_of_phone(&self, phone: &Phone) -> &Site {
+        self.first_extension(phone)
+            .map_or_else(|| self.default_site(), |e| self.site_of(e))
+    }
+
+    /// The extension on a phone's lowest key that exists: the one its site, its re-check and
+    /// its check-sync user come from.
+    pub fn first_extension(&self, phone: &Phone) -> Option<&Extension> {
         phone
             .lines
             .values()
             .find_map(|number| self.extension(number))
+    }
+
+    /// The home site of a phone: that of its first line's extension, else the default site.
+    pub fn home_site_of_phone(&self, phone: &Phone) -> &Site {
+        self.first_extension(phone)
             .map_or(self.default_site(), |extension| {
                 self.site(extension.home_site)
             })

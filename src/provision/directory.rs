@@ -4,7 +4,7 @@
 //! it is shared under by every phone that gets the same list.
 
 use crate::domain::{DIRECTORY, DirectoryScope, Extension, Neutral, Phone, PhoneFacts, Vendor};
-use crate::provision::{Deployment, site_of_phone};
+use crate::provision::Deployment;
 
 /// The ending of a Polycom phone's directory file after its MAC (also an upload name).
 pub const POLYCOM_SUFFIX: &str = "-directory.xml";
@@ -13,7 +13,7 @@ pub const AASTRA_SUFFIX: &str = "-directory.csv";
 
 /// The directory `phone` gets, by its `@directory` setting (every listed extension unless set).
 pub fn scope_of(deployment: &Deployment, phone: &Phone) -> DirectoryScope {
-    let site = site_of_phone(deployment, phone);
+    let site = deployment.site_of_phone(phone);
     let facts = PhoneFacts {
         mac: &phone.mac,
         vendor: phone.vendor,
@@ -37,7 +37,7 @@ fn lists(
         && match scope {
             DirectoryScope::Deployment => true,
             DirectoryScope::Site => {
-                deployment.site_of(extension).id == site_of_phone(deployment, phone).id
+                deployment.site_of(extension).id == deployment.site_of_phone(phone).id
             }
             DirectoryScope::Off => false,
         }
@@ -70,7 +70,7 @@ pub fn is_company_contact(deployment: &Deployment, phone: &Phone, contact: &str)
 /// the list (all, or one site's), and for Aastra whether names are shown whole (6867i).
 pub fn shared_key(deployment: &Deployment, phone: &Phone) -> String {
     let list = match scope_of(deployment, phone) {
-        DirectoryScope::Site => format!("site {}", site_of_phone(deployment, phone).name),
+        DirectoryScope::Site => format!("site {}", deployment.site_of_phone(phone).name),
         other => other.as_str().to_string(),
     };
     let whole_names = whole_names(phone);

@@ -514,20 +514,14 @@ fn model_of(phone: &Phone) -> Option<&'static Model> {
     phone.model.as_deref().and_then(Model::find)
 }
 
-/// The extension on a phone's lowest key that exists: the one its site, its re-check and its
-/// check-sync user come from.
+/// The extension on a phone's lowest key that exists (see [`Deployment::first_extension`]).
 fn first_extension<'d>(deployment: &'d Deployment, phone: &Phone) -> Option<&'d Extension> {
-    phone
-        .lines
-        .values()
-        .find_map(|number| deployment.extension(number))
+    deployment.first_extension(phone)
 }
 
-/// The site whose settings a phone's files carry: the current site of the extension on its
-/// lowest key, or the default site.
+/// The site whose settings a phone's files carry (see [`Deployment::site_of_phone`]).
 pub fn site_of_phone<'d>(deployment: &'d Deployment, phone: &Phone) -> &'d Site {
-    first_extension(deployment, phone)
-        .map_or_else(|| deployment.default_site(), |e| deployment.site_of(e))
+    deployment.site_of_phone(phone)
 }
 
 /// Where a check-sync NOTIFY for a phone goes: the user part (its first extension, else its MAC)

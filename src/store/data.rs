@@ -1,11 +1,12 @@
 //! What the store reads and writes whole: the [`Snapshot`] the phone files are rendered from, the
-//! [`ChangeSet`] an import or admin edit applies in one transaction, row [`Counts`] and per-phone
-//! [`PhoneActivity`].
+//! [`ChangeSet`] an import or admin edit applies in one transaction, the [`SettingsChange`] of
+//! settings, row [`Counts`] and per-phone [`PhoneActivity`].
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::{
-    Extension, ExtensionNumber, LineNumber, Mac, Phone, PhoneLogin, SettingsBook, Site, Voicemail,
+    Extension, ExtensionNumber, LineNumber, Mac, ParameterName, Phone, PhoneLogin, ProfileName,
+    Scope, Setting, SettingsBook, Site, Voicemail,
 };
 
 /// Row counts, for summaries.
@@ -149,4 +150,44 @@ pub struct AuditEntry {
     pub subject: String,
     /// The change, in words.
     pub detail: String,
+}
+
+/// A change of settings and profile assignments, applied whole or not at all.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsChange {
+    /// The revision the change was planned from: applying fails with a conflict when the data
+    /// changed since. `None`: apply on whatever is there.
+    pub expected_revision: Option<i64>,
+    /// Remove every setting and profile assignment first.
+    pub replace_all: bool,
+    /// Settings to create or overwrite.
+    pub set: Vec<Setting>,
+    /// Settings to remove.
+    pub remove: Vec<(Scope, ParameterName)>,
+    /// Profiles to give phones (`None`: take the phone's profile away).
+    pub profiles: Vec<(Mac, Option<ProfileName>)>,
+}
+
+impl SettingsChange {
+    /// One line for the audit log.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.replace_all {
+            parts.push("replaced every setting".to_string());
+        }
+        if !self.set.is_empty() {
+            parts.push(format!("{} set", self.set.len()));
+        }
+        if !self.remove.is_empty() {
+            parts.push(format!("{} removed", self.remove.len()));
+        }
+        if !self.profiles.is_empty() {
+            parts.push(format!("{} profile assignments", self.profiles.len()));
+        }
+        if parts.is_empty() {
+            "nothing".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
 }

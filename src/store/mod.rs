@@ -34,14 +34,13 @@ mod uploads;
 mod voicemail;
 
 pub use backend::{Backend, url_without_password};
-pub use data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
+pub use data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange, Snapshot};
 pub use error::StoreError;
 pub use memory_leases::MemoryLeases;
 pub use roles::{
     BanStore, FailoverStore, LeaseStore, OTHER_NODES_MARGIN_MS, PhoneAccessStore, ProvisioningData,
     PushStore, SettingsStore, SightingStore, Store, UploadStore, VoicemailStore,
 };
-pub use settings::SettingsChange;
 pub use sql::SqlStore;
 
 /// Every role trait, for code that calls the store's methods: `use crate::store::prelude::*`.

@@ -14,9 +14,10 @@ use crate::domain::{
 };
 
 use crate::store::backend::Backend;
-use crate::store::data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
+use crate::store::data::{
+    AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange, Snapshot,
+};
 use crate::store::error::StoreError;
-use crate::store::settings::SettingsChange;
 
 /// How far back before its previous look a node reads other nodes' changes (leases, bindings),
 /// ms: for transactions that were still committing then, and for clocks set apart.

@@ -13,51 +13,12 @@ use crate::domain::{
     Setting, SettingsBook, SiteName,
 };
 use crate::store::StoreError;
+use crate::store::data::SettingsChange;
 use crate::store::failover::record;
 use crate::store::roles::SettingsStore;
 use crate::store::secrets::SecretKey;
 use crate::store::sql::SqlStore;
 use crate::store::transaction::{begin_write, bump_revision};
-
-/// A change of settings and profile assignments, applied whole or not at all.
-#[derive(Debug, Clone, Default)]
-pub struct SettingsChange {
-    /// The revision the change was planned from: applying fails with a conflict when the data
-    /// changed since. `None`: apply on whatever is there.
-    pub expected_revision: Option<i64>,
-    /// Remove every setting and profile assignment first.
-    pub replace_all: bool,
-    /// Settings to create or overwrite.
-    pub set: Vec<Setting>,
-    /// Settings to remove.
-    pub remove: Vec<(Scope, ParameterName)>,
-    /// Profiles to give phones (`None`: take the phone's profile away).
-    pub profiles: Vec<(Mac, Option<ProfileName>)>,
-}
-
-impl SettingsChange {
-    /// One line for the audit log.
-    pub fn summary(&self) -> String {
-        let mut parts = Vec::new();
-        if self.replace_all {
-            parts.push("replaced every setting".to_string());
-        }
-        if !self.set.is_empty() {
-            parts.push(format!("{} set", self.set.len()));
-        }
-        if !self.remove.is_empty() {
-            parts.push(format!("{} removed", self.remove.len()));
-        }
-        if !self.profiles.is_empty() {
-            parts.push(format!("{} profile assignments", self.profiles.len()));
-        }
-        if parts.is_empty() {
-            "nothing".to_string()
-        } else {
-            parts.join(", ")
-        }
-    }
-}
 
 fn corrupt(key: String, reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
