@@ -444,16 +444,13 @@ async fn a_known_phones_optional_files_are_never_misses() {
         let mac = format!("0004f2d100{i:02}");
         let master = curl(&format!("{}/{mac}.cfg", server.base), &[]);
         assert_eq!(master.status, 200, "{mac}");
-        for optional in [
-            "-phone.cfg",
-            "-web.cfg",
-            "-directory.xml",
-            "-calls.xml",
-            "-license.cfg",
-        ] {
+        for optional in ["-phone.cfg", "-web.cfg", "-calls.xml", "-license.cfg"] {
             let reply = curl(&format!("{}/{mac}{optional}", server.base), &[]);
             assert_eq!(reply.status, 404, "{mac}{optional}");
         }
+        // Its directory is the company's (docs/directory.md).
+        let directory = curl(&format!("{}/{mac}-directory.xml", server.base), &[]);
+        assert_eq!(directory.status, 200, "{mac}-directory.xml");
         assert_eq!(
             curl(&format!("{}/7{i:02}.cfg", server.base), &[]).status,
             200

@@ -79,16 +79,19 @@ async fn polycom_boot_sequence_over_http() {
         let dictionary =
             get("SoundPointIPLocalization/English_United_States/SoundPointIP-dictionary.xml");
         assert_eq!(dictionary.status, 200);
-        // Optional files a phone asks for and may not get.
+        // Optional files a phone asks for and may not get; no shared directory either (it
+        // would give the company's names to anyone), but the phone's own has them.
         for optional in [
             "0004f214ab38-phone.cfg",
             "0004f214ab38-web.cfg",
             "000000000000-license.cfg",
-            "0004f214ab38-directory.xml",
             "000000000000-directory.xml",
         ] {
             assert_eq!(get(optional).status, 404, "{optional}");
         }
+        let directory = get("0004f214ab38-directory.xml");
+        assert_eq!(directory.status, 200);
+        assert!(String::from_utf8_lossy(&directory.body).contains("<ct>201</ct>"));
         // An unknown phone gets 404, then the default master.
         assert_eq!(get("0004f2999999.cfg").status, 404);
         assert_eq!(
