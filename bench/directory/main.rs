@@ -96,7 +96,7 @@ fn main() {
     }
     upload.push_str("</item_list></directory>");
     let company = |contact: &str| contact.starts_with('2');
-    let (ms, peak, merged) = measured(|| merge(&polycom, upload.as_bytes(), company));
+    let (ms, peak, merged) = measured(|| merge(&polycom, &[], Some(upload.as_bytes()), company));
     let merged = merged.expect("merged");
     println!(
         "  merge with 100 own contacts  {ms:>8.1} ms  peak {:>6.1} MiB  file {:>6.1} MiB",

@@ -18,3 +18,14 @@ CREATE TABLE phone_profiles (
 
 -- The company directory phones get lists every extension unless it is taken out of it.
 ALTER TABLE extensions ADD COLUMN in_directory INTEGER NOT NULL DEFAULT 1 CHECK (in_directory IN (0, 1));
+
+-- Programmed keys (line, BLF, speed dial, park, pickup, DND, voice mail) of a phone (its MAC) or a
+-- profile (`profile:<name>`); a phone's own key N wins over its profile's.
+CREATE TABLE phone_keys (
+    owner TEXT NOT NULL,
+    key   INTEGER NOT NULL CHECK (key >= 1),
+    kind  TEXT NOT NULL,
+    value TEXT NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (owner, key)
+);

@@ -9,6 +9,7 @@ mod emergency;
 mod extension;
 mod extension_number;
 mod failover;
+mod key;
 mod lease;
 mod login;
 mod neutral;
@@ -17,6 +18,7 @@ mod mac;
 mod numbers;
 mod password;
 mod phone;
+mod profile;
 mod push;
 mod recheck;
 mod setting;
@@ -40,6 +42,9 @@ pub use extension::{
 };
 pub use extension_number::{ExtensionNumber, ExtensionNumberError, MAX_EXTENSION_DIGITS};
 pub use failover::{is_switched, switchover_conflicts};
+pub use key::{
+    KeyKind, KeyOwner, MAX_KEY_LABEL, MAX_KEY_VALUE, ProgrammedKey, check_key_text, keys_of,
+};
 pub use lease::{ClientKey, Lease, LeaseState, hardware_text};
 pub use login::{
     MAX_LOGIN_PASSWORDS, MAX_LOGIN_TEXT, MIN_LOGIN_PASSWORD, PhoneLogin, PhoneLoginError,
@@ -55,12 +60,13 @@ pub use phone::{
     FileFetch, LastSeen, LineNumber, Phone, Sighting, Transport, Upload, UploadInfo, UploadWrite,
     append_log,
 };
+pub use profile::{MAX_PROFILE_NAME, ProfileName, ProfileNameError};
 pub use push::{PushOutcome, PushRecord};
 pub use recheck::{RECHECK_SPREAD_MINUTES, Recheck, RecheckError};
 pub use setting::{
-    Effective, MAX_PARAMETER, MAX_PROFILE_NAME, MAX_VALUE, ParameterName, ParameterNameError,
-    ParameterSpec, PhoneFacts, ProfileName, ProfileNameError, Scope, ScopeError, Setting,
-    SettingsBook, Translate, ValueError, ValueKind, check_value,
+    Effective, MAX_PARAMETER, MAX_VALUE, ParameterName, ParameterNameError, ParameterSpec,
+    PhoneFacts, Scope, ScopeError, Setting, SettingsBook, Translate, ValueError, ValueKind,
+    check_value,
 };
 pub use sighting::SightingBatch;
 pub use site::{

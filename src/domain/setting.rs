@@ -10,14 +10,12 @@ use std::fmt;
 
 use crate::domain::neutral::{ADMIN_PASSWORD, NEUTRAL_NAMES, Neutral};
 use crate::domain::text::quoted;
-use crate::domain::{Mac, Model, SiteName, Vendor};
+use crate::domain::{KeyOwner, Mac, Model, ProfileName, ProgrammedKey, SiteName, Vendor, keys_of};
 
 /// Longest parameter name.
 pub const MAX_PARAMETER: usize = 100;
 /// Longest value.
 pub const MAX_VALUE: usize = 1024;
-/// Longest profile name.
-pub const MAX_PROFILE_NAME: usize = 32;
 
 /// Where a setting applies, from the least specific to the most.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -140,46 +138,6 @@ impl fmt::Display for Scope {
             Scope::Deployment => f.write_str("deployment"),
             other => write!(f, "{} {}", other.kind(), other.target()),
         }
-    }
-}
-
-/// A profile's name: 1 to 32 of `a-z 0-9 - _`, lowercased.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProfileName(String);
-
-/// Why a value is not a profile name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{} is not a profile name (1 to 32 letters, digits, - and _, starting with a letter or digit)",
-    quoted(.0)
-)]
-pub struct ProfileNameError(pub String);
-
-impl ProfileName {
-    /// Parses and lowercases a profile name.
-    pub fn parse(text: &str) -> Result<ProfileName, ProfileNameError> {
-        let lower = text.trim().to_ascii_lowercase();
-        let ok = (1..=MAX_PROFILE_NAME).contains(&lower.len())
-            && lower.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && lower
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if ok {
-            Ok(ProfileName(lower))
-        } else {
-            Err(ProfileNameError(text.to_string()))
-        }
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ProfileName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -420,6 +378,7 @@ pub struct SettingsBook {
     settings: Vec<Setting>,
     profiles: HashMap<Mac, ProfileName>,
     generated_admin_passwords: HashMap<SiteName, String>,
+    keys: HashMap<KeyOwner, Vec<ProgrammedKey>>,
 }
 
 /// Turns a neutral setting into a vendor's parameters.
@@ -432,7 +391,29 @@ impl SettingsBook {
             settings,
             profiles,
             generated_admin_passwords: HashMap::new(),
+            keys: HashMap::new(),
         }
+    }
+
+    /// This book with the programmed keys of phones and profiles.
+    pub fn with_keys(self, keys: HashMap<KeyOwner, Vec<ProgrammedKey>>) -> SettingsBook {
+        SettingsBook { keys, ..self }
+    }
+
+    /// Every owner's programmed keys.
+    pub fn keys(&self) -> &HashMap<KeyOwner, Vec<ProgrammedKey>> {
+        &self.keys
+    }
+
+    /// The keys a phone gets: its profile's, and its own in their place.
+    pub fn keys_of_phone(&self, mac: &Mac) -> Vec<ProgrammedKey> {
+        let none = Vec::new();
+        let own = self.keys.get(&KeyOwner::Phone(*mac)).unwrap_or(&none);
+        let profile = self
+            .profile_of(mac)
+            .and_then(|p| self.keys.get(&KeyOwner::Profile(p.clone())))
+            .unwrap_or(&none);
+        keys_of(own, profile)
     }
 
     /// This book with each site's generated phone admin password (used where no

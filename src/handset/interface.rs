@@ -1,7 +1,7 @@
 //! [`Handset`]: what phoneprov asks of one vendor's phones. Each vendor's folder implements it
 //! ([`crate::handset::polycom::Polycom`], [`crate::handset::aastra::Aastra`]).
 
-use crate::domain::{MODELS, Mac, Model, Neutral, ParameterSpec, Site, Vendor};
+use crate::domain::{MODELS, Mac, Model, Neutral, ParameterSpec, ProgrammedKey, Site, Vendor};
 use crate::handset::agent::Agent;
 
 /// One vendor's phones, as the rest of phoneprov asks about them.
@@ -38,11 +38,62 @@ pub trait Handset: Sync {
     /// `family` (short name; `""` where the vendor has one file grammar).
     fn neutral_parameters(&self, neutral: &Neutral, family: &str) -> Vec<(String, String)>;
 
+    /// Whether `key` can be programmed on a phone of `model` served as firmware `family`;
+    /// `Err` says why not (a kind the phone lacks, a key beyond its keys).
+    fn check_key(
+        &self,
+        model: Option<&Model>,
+        family: &str,
+        key: &ProgrammedKey,
+    ) -> Result<(), KeyRefusal>;
+
+    /// The parameters a phone's programmed keys set in its files.
+    fn key_parameters(
+        &self,
+        model: Option<&Model>,
+        keys: &[ProgrammedKey],
+    ) -> Vec<(String, String)>;
+
     /// Its models, from the model table.
     fn models(&self) -> Vec<&'static Model> {
         MODELS
             .iter()
             .filter(|m| m.vendor == self.vendor())
             .collect()
+    }
+}
+
+/// Why a key cannot be programmed, and which of its fields is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRefusal {
+    /// `key`, `type` or `value`.
+    pub field: &'static str,
+    /// Why.
+    pub message: String,
+}
+
+impl KeyRefusal {
+    /// The key's number (beyond the model's keys, or no model to place it on).
+    pub fn key(message: impl Into<String>) -> KeyRefusal {
+        KeyRefusal {
+            field: "key",
+            message: message.into(),
+        }
+    }
+
+    /// Its kind (one the phone lacks).
+    pub fn kind(message: impl Into<String>) -> KeyRefusal {
+        KeyRefusal {
+            field: "type",
+            message: message.into(),
+        }
+    }
+
+    /// Its value.
+    pub fn value(message: impl Into<String>) -> KeyRefusal {
+        KeyRefusal {
+            field: "value",
+            message: message.into(),
+        }
     }
 }

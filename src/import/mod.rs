@@ -8,6 +8,7 @@
 mod columns;
 mod error;
 mod export;
+mod keys;
 mod options;
 mod parse;
 mod plan;
@@ -18,6 +19,7 @@ mod table;
 pub use columns::Column;
 pub use error::{ErrorList, ImportError, MAX_LISTED_ERRORS, RowError};
 pub use export::{ExportError, export_csv, neutralize, unneutralize};
+pub use keys::{KEY_COLUMNS, KeysReport, apply_key_rows, import_keys, plan_keys, write_keys};
 pub use options::ImportOptions;
 pub use parse::{Cell, Row, parse as parse_csv};
 pub use report::{EntityReport, ImportReport, Update};

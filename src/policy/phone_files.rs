@@ -377,16 +377,30 @@ impl PhoneFiles {
         let mac = name.mac().ok_or(Refused::NotFound)?;
         self.access
             .check_upload(view, mac, name.as_str(), requester)?;
-        let Some(upload) = name.upload() else {
+        let speed_dials = view.speed_dials(&mac);
+        let stored = match name.upload() {
+            Some(upload) => match self.store.upload(&upload.mac, &upload.name).await {
+                Ok(stored) => stored,
+                Err(e) => return Err(store_failed(&upload.name, &e)),
+            },
+            None => None,
+        };
+        if speed_dials.is_empty() && stored.is_none() {
             return Ok(Found::Rendered(file));
+        }
+        let dials: Vec<polycom::directory::SpeedDial<'_>> = speed_dials
+            .iter()
+            .map(|(index, number, label)| polycom::directory::SpeedDial {
+                index: *index,
+                number,
+                label,
+            })
+            .collect();
+        let is_ours = |contact: &str| {
+            view.is_company_contact(&mac, contact) || speed_dials.iter().any(|d| d.1 == contact)
         };
-        let stored = match self.store.upload(&upload.mac, &upload.name).await {
-            Ok(Some(stored)) => stored,
-            Ok(None) => return Ok(Found::Rendered(file)),
-            Err(e) => return Err(store_failed(&upload.name, &e)),
-        };
-        let is_company = |contact: &str| view.is_company_contact(&mac, contact);
-        match polycom::directory::merge(&file.content, &stored.content, is_company) {
+        let uploaded = stored.as_ref().map(|s| s.content.as_slice());
+        match polycom::directory::merge(&file.content, &dials, uploaded, is_ours) {
             Ok(content) => Ok(Found::Upload {
                 content,
                 content_type: file.content_type,

@@ -26,6 +26,17 @@ pub fn scope_of(deployment: &Deployment, phone: &Phone) -> DirectoryScope {
     }
 }
 
+/// Whether `phone` gets a directory file: a company list, or (Polycom) its speed dials.
+pub fn serves(deployment: &Deployment, phone: &Phone) -> bool {
+    scope_of(deployment, phone) != DirectoryScope::Off
+        || (phone.vendor == Vendor::Polycom
+            && deployment
+                .settings()
+                .keys_of_phone(&phone.mac)
+                .iter()
+                .any(|k| k.kind == crate::domain::KeyKind::SpeedDial))
+}
+
 /// Whether `extension` is in the directory `phone` gets under `scope`.
 fn lists(
     deployment: &Deployment,

@@ -314,6 +314,21 @@ impl View<'_> {
         Ok(FetchAnswer::Found(file))
     }
 
+    /// A Polycom phone's speed dials `(index, number, label)`, which its directory carries.
+    pub fn speed_dials(&self, mac: &Mac) -> Vec<(u16, String, String)> {
+        let deployment = &self.generation.deployment;
+        match deployment.phone(mac) {
+            Some(phone) if phone.vendor == crate::domain::Vendor::Polycom => {
+                let keys = deployment.settings().keys_of_phone(mac);
+                crate::handset::polycom::keys::speed_dials(&keys)
+                    .into_iter()
+                    .map(|(index, number, label)| (index, number.to_string(), label.to_string()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether `contact` is a company contact in the directory the phone `mac` gets.
     pub fn is_company_contact(&self, mac: &Mac, contact: &str) -> bool {
         let deployment = &self.generation.deployment;

@@ -255,7 +255,7 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &FileName) -> Result<Target
                 deployment
                     .phone(mac)
                     .filter(|phone| phone.vendor == vendor)
-                    .filter(|phone| directory::scope_of(deployment, phone) != DirectoryScope::Off)
+                    .filter(|phone| directory::serves(deployment, phone))
                     .filter(|_| {
                         name.as_str()
                             .get(12..)
@@ -633,12 +633,22 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: Family)
     let mut settings = deployment.settings().effective(&facts, &|neutral| {
         handset.neutral_parameters(neutral, family)
     });
-    // An Aastra phone is told its directory file, unless a setting names another.
-    if let Some(entry) = directory_file
-        && !settings.iter().any(|e| e.parameter == entry.parameter)
-    {
-        let at = settings.partition_point(|e| e.parameter < entry.parameter);
-        settings.insert(at, entry);
+    // Its programmed keys, and an Aastra phone's directory file, unless a setting sets the same
+    // parameter.
+    let keys = deployment.settings().keys_of_phone(&phone.mac);
+    let key_entries = handset
+        .key_parameters(model_of(phone), &keys)
+        .into_iter()
+        .map(|(parameter, value)| Effective {
+            parameter,
+            value,
+            origin: "keys".to_string(),
+        });
+    for entry in key_entries.chain(directory_file) {
+        if !settings.iter().any(|e| e.parameter == entry.parameter) {
+            let at = settings.partition_point(|e| e.parameter < entry.parameter);
+            settings.insert(at, entry);
+        }
     }
     settings
 }

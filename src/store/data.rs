@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::{
-    Extension, ExtensionNumber, LineNumber, Mac, ParameterName, Phone, PhoneLogin, ProfileName,
-    Scope, Setting, SettingsBook, Site, Voicemail,
+    Extension, ExtensionNumber, KeyOwner, LineNumber, Mac, ParameterName, Phone, PhoneLogin,
+    ProfileName, ProgrammedKey, Scope, Setting, SettingsBook, Site, Voicemail,
 };
 
 /// Row counts, for summaries.
@@ -166,6 +166,8 @@ pub struct SettingsChange {
     pub remove: Vec<(Scope, ParameterName)>,
     /// Profiles to give phones (`None`: take the phone's profile away).
     pub profiles: Vec<(Mac, Option<ProfileName>)>,
+    /// Owners whose programmed keys become exactly these (an empty list clears them).
+    pub keys: Vec<(KeyOwner, Vec<ProgrammedKey>)>,
 }
 
 impl SettingsChange {
@@ -183,6 +185,13 @@ impl SettingsChange {
         }
         if !self.profiles.is_empty() {
             parts.push(format!("{} profile assignments", self.profiles.len()));
+        }
+        if !self.keys.is_empty() {
+            let keys: usize = self.keys.iter().map(|(_, k)| k.len()).sum();
+            parts.push(format!(
+                "{keys} keys of {} phones or profiles",
+                self.keys.len()
+            ));
         }
         if parts.is_empty() {
             "nothing".to_string()

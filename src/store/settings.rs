@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::{
-    ExtensionNumber, GENERATED_ADMIN_PASSWORD_DIGITS, Mac, ParameterName, ProfileName, Scope,
-    Setting, SettingsBook, SiteName,
+    ExtensionNumber, GENERATED_ADMIN_PASSWORD_DIGITS, KeyKind, KeyOwner, Mac, ParameterName,
+    ProfileName, ProgrammedKey, Scope, Setting, SettingsBook, SiteName,
 };
 use crate::store::StoreError;
 use crate::store::data::SettingsChange;
@@ -74,7 +74,32 @@ pub(super) async fn load(
         let password = generated_admin_password(key, &site);
         generated.insert(site, password);
     }
-    Ok(SettingsBook::new(settings, profiles).with_generated_admin_passwords(generated))
+    let rows =
+        sqlx::query("SELECT owner, key, kind, value, label FROM phone_keys ORDER BY owner, key")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut keys: HashMap<KeyOwner, Vec<ProgrammedKey>> = HashMap::new();
+    for row in rows {
+        let owner: String = row.try_get("owner")?;
+        let bad = |reason: String| StoreError::Corrupt {
+            table: "phone_keys",
+            key: owner.clone(),
+            reason,
+        };
+        let parsed = KeyOwner::parse(&owner).map_err(bad)?;
+        let kind: String = row.try_get("kind")?;
+        let key = ProgrammedKey {
+            key: u16::try_from(row.try_get::<i64, _>("key")?)
+                .map_err(|_| bad("key out of range".into()))?,
+            kind: KeyKind::parse(&kind).ok_or_else(|| bad(format!("kind {kind}")))?,
+            value: row.try_get("value")?,
+            label: row.try_get("label")?,
+        };
+        keys.entry(parsed).or_default().push(key);
+    }
+    Ok(SettingsBook::new(settings, profiles)
+        .with_generated_admin_passwords(generated)
+        .with_keys(keys))
 }
 
 /// A site's generated phone admin password: digits derived from the secret key and the site's
@@ -93,6 +118,9 @@ async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM phone_profiles")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM phone_keys")
             .execute(&mut *tx)
             .await?;
     }
@@ -139,6 +167,24 @@ async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result
             .bind(profile.as_str())
             .execute(&mut *tx)
             .await?;
+    }
+    for (owner, keys) in &change.keys {
+        sqlx::query("DELETE FROM phone_keys WHERE owner = $1")
+            .bind(owner.stored())
+            .execute(&mut *tx)
+            .await?;
+        for key in keys {
+            sqlx::query(
+                "INSERT INTO phone_keys (owner, key, kind, value, label) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(owner.stored())
+            .bind(i64::from(key.key))
+            .bind(key.kind.as_str())
+            .bind(key.value.as_str())
+            .bind(key.label.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     let revision = bump_revision(&mut tx, change.expected_revision).await?;
     record(&mut tx, actor, "settings", "settings", &change.summary()).await?;

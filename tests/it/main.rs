@@ -28,6 +28,7 @@ mod http;
 mod import;
 mod import_kill;
 mod in_process;
+mod keys;
 mod multinode;
 mod push;
 mod render;

@@ -100,6 +100,7 @@ pub fn router(
         .routes(routes!(settings::of_phone))
         .routes(routes!(settings::set_profile))
         .routes(routes!(settings::set_in_directory))
+        .routes(routes!(settings::keys, settings::set_keys))
         .routes(routes!(leases::list))
         .routes(routes!(leases::release))
         .split_for_parts();

@@ -17,8 +17,8 @@ use crate::admin::api::phones::parse_mac;
 use crate::admin::api::{API_ACTOR, Api, ApiError};
 use crate::domain::{Effective, ExtensionNumber};
 use crate::import::{
-    ImportOptions, PROFILE_PARAMETER, SettingsReport, TableRow, apply_settings_rows,
-    import_settings,
+    ImportOptions, KeysReport, PROFILE_PARAMETER, SettingsReport, TableRow, apply_key_rows,
+    apply_settings_rows, import_settings, write_keys,
 };
 
 /// One stored setting (values of password parameters are left out).
@@ -256,4 +256,107 @@ pub(super) async fn set_in_directory(
         .await?;
     reload(&api).await;
     Ok(Json(input))
+}
+
+/// Body of `PUT /phones/{mac}/keys`: every programmed key of the phone.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KeysInput {
+    /// The keys; an empty list clears them.
+    keys: Vec<KeyInput>,
+}
+
+/// One key of `PUT /phones/{mac}/keys`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KeyInput {
+    /// Its number, from 1.
+    key: u16,
+    /// `line`, `blf`, `speeddial`, `park`, `pickup`, `dnd` or `voicemail`.
+    #[serde(rename = "type")]
+    kind: String,
+    /// Its number, extension, line or code.
+    #[serde(default)]
+    value: String,
+    /// What it shows.
+    #[serde(default)]
+    label: String,
+}
+
+/// A phone's keys.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct KeysView {
+    /// Its own keys and its profile's, in key order.
+    keys: Vec<crate::domain::ProgrammedKey>,
+}
+
+/// A phone's programmed keys (its own and its profile's).
+#[utoipa::path(get, path = "/phones/{mac}/keys", operation_id = "phone_keys", tag = "settings",
+    params(("mac" = String, Path, description = "The phone's MAC, any notation")),
+    responses(
+        (status = 200, description = "The keys", body = KeysView),
+        (status = 400, description = "Not a MAC", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+    ))]
+pub(super) async fn keys(
+    State(api): State<Arc<Api>>,
+    Path(mac): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let mac = parse_mac(&mac)?;
+    let book = api.store.settings().await?;
+    Ok(Json(KeysView {
+        keys: book.keys_of_phone(&mac),
+    }))
+}
+
+/// Sets a phone's own programmed keys to exactly these; each is checked against the phone's
+/// model and firmware.
+#[utoipa::path(put, path = "/phones/{mac}/keys", operation_id = "set_phone_keys", tag = "settings",
+    params(("mac" = String, Path, description = "The phone's MAC, any notation")),
+    request_body = KeysInput,
+    responses(
+        (status = 200, description = "Set", body = KeysReport),
+        (status = 400, description = "Not a MAC, or not a JSON object", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 409, description = "The data changed meanwhile", body = ErrorBody),
+        (status = 422, description = "Invalid keys, each named", body = ErrorBody),
+    ))]
+pub(super) async fn set_keys(
+    State(api): State<Arc<Api>>,
+    Path(mac): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let mac = parse_mac(&mac)?;
+    let input: KeysInput = json_body(&body)?;
+    let rows: Vec<TableRow> = input
+        .keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| TableRow {
+            line: i as u64 + 1,
+            cells: vec![
+                mac.polycom_name(),
+                k.key.to_string(),
+                k.kind,
+                k.value,
+                k.label,
+            ],
+        })
+        .collect();
+    let options = ImportOptions::by(API_ACTOR);
+    let report = if rows.is_empty() {
+        let revision = api.store.revision().await?;
+        write_keys(
+            api.store.as_ref(),
+            vec![(crate::domain::KeyOwner::Phone(mac), Vec::new())],
+            revision,
+            &options,
+        )
+        .await
+    } else {
+        apply_key_rows(api.store.as_ref(), &rows, &options).await
+    }
+    .map_err(refused)?;
+    reload(&api).await;
+    Ok(Json(report))
 }

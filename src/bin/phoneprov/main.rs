@@ -137,6 +137,11 @@ enum Command {
         #[command(subcommand)]
         action: parameters::SettingsAction,
     },
+    /// Programmed keys (BLF, speed dial, park, ...): import (CSV) and list.
+    Keys {
+        #[command(subcommand)]
+        action: parameters::KeysAction,
+    },
     /// The central voice mail server: show, set, mark down (phones use the backup) and up.
     Voicemail {
         #[command(subcommand)]
@@ -274,6 +279,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Voicemail { action } => failover::voicemail(&store, action).await,
         Command::Phone { action } => phone::phone(&store, action).await,
         Command::Settings { action } => parameters::settings(&store, &serving, action).await,
+        Command::Keys { action } => parameters::keys(&store, action).await,
         Command::Render { file, mac } => data::render(&store, &serving, file, mac).await,
     };
     store.close().await;

@@ -1,6 +1,6 @@
 //! (Part of the `phoneprov` binary, not the library.) `phoneprov settings`: settings without
 //! templates — import them from CSV, list them, and show the settings one phone gets with where
-//! each value comes from.
+//! each value comes from; and `phoneprov keys`: programmed keys, imported from CSV and listed.
 
 use phoneprov::store::prelude::*;
 use std::path::PathBuf;
@@ -11,7 +11,9 @@ use clap::Subcommand;
 
 use phoneprov::config::Serving;
 use phoneprov::domain::Mac;
-use phoneprov::import::{ImportOptions, PROFILE_PARAMETER, SETTINGS_COLUMNS, import_settings};
+use phoneprov::import::{
+    ImportOptions, KEY_COLUMNS, PROFILE_PARAMETER, SETTINGS_COLUMNS, import_keys, import_settings,
+};
 use phoneprov::provision::Deployment;
 use phoneprov::server::{load_templates, provisioner_of};
 use phoneprov::store::SqlStore;
@@ -19,6 +21,56 @@ use phoneprov::store::SqlStore;
 use crate::data::read_input;
 use crate::say;
 use crate::site::actor;
+
+/// What to do with programmed keys.
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Import keys from CSV (mac,key,type,value,label): all rows or none; each phone or
+    /// profile the file names gets exactly its keys.
+    Import {
+        /// CSV file, or - for standard input.
+        file: PathBuf,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print every programmed key as CSV (the import format).
+    List,
+}
+
+pub async fn keys(store: &SqlStore, action: KeysAction) -> anyhow::Result<ExitCode> {
+    match action {
+        KeysAction::Import { file, dry_run } => {
+            let input = read_input(&file)?;
+            let options = ImportOptions {
+                dry_run,
+                replace: false,
+                actor: actor(),
+            };
+            say(import_keys(store, &input, &options).await?)?;
+        }
+        KeysAction::List => {
+            let book = store.settings().await?;
+            let mut owners: Vec<_> = book.keys().iter().collect();
+            owners.sort_by(|a, b| a.0.cmp(b.0));
+            let mut out = csv::Writer::from_writer(Vec::new());
+            out.write_record(KEY_COLUMNS)?;
+            for (owner, keys) in owners {
+                for key in keys {
+                    out.write_record([
+                        owner.stored().as_str(),
+                        &key.key.to_string(),
+                        key.kind.as_str(),
+                        &key.value,
+                        &key.label,
+                    ])?;
+                }
+            }
+            say(String::from_utf8_lossy(&out.into_inner()?))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// What to do with settings.
 #[derive(Debug, Subcommand)]

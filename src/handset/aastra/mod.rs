@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod directory;
 pub mod files;
+pub mod keys;
 
 pub use files::*;
 
@@ -32,6 +33,23 @@ impl Handset for Aastra {
 
     fn catalogue(&self) -> &'static [crate::domain::ParameterSpec] {
         catalogue::CATALOGUE
+    }
+
+    fn check_key(
+        &self,
+        model: Option<&crate::domain::Model>,
+        _family: &str,
+        key: &crate::domain::ProgrammedKey,
+    ) -> Result<(), crate::handset::interface::KeyRefusal> {
+        keys::check(model, key)
+    }
+
+    fn key_parameters(
+        &self,
+        model: Option<&crate::domain::Model>,
+        keys: &[crate::domain::ProgrammedKey],
+    ) -> Vec<(String, String)> {
+        keys::parameters(model, keys)
     }
 
     fn neutral_parameters(

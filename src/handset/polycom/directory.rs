@@ -127,22 +127,57 @@ fn reference_text(reference: &quick_xml::events::BytesRef<'_>) -> String {
     .to_string()
 }
 
-/// The company directory `company` (as [`write`] made it) with every contact of the phone's
-/// upload `uploaded` that is not a company contact (`is_company` of its `<ct>`) added after the
-/// company's: the user's own contacts are kept as they were uploaded, the company's come fresh
-/// from the data (a renamed extension shows its new name).
+/// A speed dial of the phone: a directory entry with a speed-dial index, shown on a free key.
+#[derive(Debug, Clone, Copy)]
+pub struct SpeedDial<'a> {
+    /// The speed-dial index, 1 to 40.
+    pub index: u16,
+    /// The number dialled.
+    pub number: &'a str,
+    /// What the key shows (empty: the number).
+    pub label: &'a str,
+}
+
+/// The company directory `company` (as [`write`] made it), then the phone's speed dials, then
+/// every contact of the phone's upload `uploaded` that is not ours (`is_ours` of its `<ct>`: a
+/// company contact or a speed dial): the user's own contacts are kept as they were uploaded, the
+/// company's and the speed dials come fresh from the data (a renamed extension shows its new
+/// name).
 pub fn merge(
     company: &str,
-    uploaded: &[u8],
-    is_company: impl Fn(&str) -> bool,
+    speed_dials: &[SpeedDial<'_>],
+    uploaded: Option<&[u8]>,
+    is_ours: impl Fn(&str) -> bool,
 ) -> Result<Vec<u8>, DirectoryError> {
     let close = company
         .rfind("</item_list>")
         .ok_or(DirectoryError::NoItemList)?;
+    let uploaded = uploaded.unwrap_or_default();
     // Room for the user's items as they came, and the line breaks put before each.
-    let mut out = Vec::with_capacity(company.len() + uploaded.len() * 2 + 64);
+    let mut out =
+        Vec::with_capacity(company.len() + uploaded.len() * 2 + speed_dials.len() * 128 + 64);
     out.extend_from_slice(&company.as_bytes()[..close]);
+    let mut writer = Writer::new_with_indent(out, b' ', 1);
+    for dial in speed_dials {
+        writer.write_event(Event::Start(BytesStart::new("item")))?;
+        let label = if dial.label.is_empty() {
+            dial.number
+        } else {
+            dial.label
+        };
+        element(&mut writer, "fn", cut(label, MAX_NAME_BYTES))?;
+        element(&mut writer, "ct", dial.number)?;
+        element(&mut writer, "sd", &dial.index.to_string())?;
+        writer.write_event(Event::End(BytesEnd::new("item")))?;
+    }
+    let out = writer.into_inner();
     let mut writer = Writer::new(out);
+    if uploaded.is_empty() {
+        let mut out = writer.into_inner();
+        out.extend_from_slice(b"\n ");
+        out.extend_from_slice(&company.as_bytes()[close..]);
+        return Ok(out);
+    }
     let mut reader = Reader::from_reader(uploaded);
     let mut buf = Vec::new();
     // The events of the item being read, its depth inside it, and its contact number.
@@ -184,7 +219,7 @@ pub fn merge(
         }
         if was_inside && depth == 0 {
             // An item ended: a user's contact is kept as it came.
-            if !is_company(contact.trim()) {
+            if !is_ours(contact.trim()) {
                 writer.write_event(Event::Text(BytesText::new("\n  ")))?;
                 for event in item.drain(..) {
                     writer.write_event(event)?;
@@ -247,10 +282,16 @@ mod tests {
 <item><fn>Mum</fn><ln></ln><ct>0612345678</ct><sd>2</sd><rt>3</rt></item>
 <item><fn>Pizza &amp; Co</fn><ct>5551234</ct></item>
 </item_list></directory>"#;
-        let merged = String::from_utf8(
-            merge(&company(), uploaded, |ct| ct == "201" || ct == "203").unwrap(),
-        )
-        .unwrap();
+        let dials = [SpeedDial {
+            index: 4,
+            number: "5550000",
+            label: "Taxi",
+        }];
+        let ours = |ct: &str| ct == "201" || ct == "203" || ct == "5550000";
+        let merged =
+            String::from_utf8(merge(&company(), &dials, Some(uploaded), ours).unwrap()).unwrap();
+        assert!(merged.contains("<fn>Taxi</fn>"), "{merged}");
+        assert!(merged.contains("<sd>4</sd>"), "{merged}");
         assert!(!merged.contains("Old"), "{merged}");
         assert_eq!(merged.matches("<ct>201</ct>").count(), 1, "{merged}");
         assert!(
@@ -259,7 +300,11 @@ mod tests {
         );
         assert!(merged.contains("<fn>Pizza &amp; Co</fn>"), "{merged}");
         assert!(merged.trim_end().ends_with("</directory>"), "{merged}");
-        assert!(merge(&company(), b"<directory><item_list><item>", |_| false).is_err());
-        assert!(merge(&company(), b"<directory></item_list>", |_| false).is_err());
+        for broken in [
+            &b"<directory><item_list><item>"[..],
+            b"<directory></item_list>",
+        ] {
+            assert!(merge(&company(), &[], Some(broken), |_| false).is_err());
+        }
     }
 }

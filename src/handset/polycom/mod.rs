@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod directory;
 pub mod files;
 pub mod firmware;
+pub mod keys;
 
 pub use files::*;
 
@@ -40,6 +41,23 @@ impl Handset for Polycom {
 
     fn catalogue(&self) -> &'static [crate::domain::ParameterSpec] {
         catalogue::CATALOGUE
+    }
+
+    fn check_key(
+        &self,
+        model: Option<&crate::domain::Model>,
+        family: &str,
+        key: &crate::domain::ProgrammedKey,
+    ) -> Result<(), crate::handset::interface::KeyRefusal> {
+        keys::check(model, family, key)
+    }
+
+    fn key_parameters(
+        &self,
+        _model: Option<&crate::domain::Model>,
+        keys: &[crate::domain::ProgrammedKey],
+    ) -> Vec<(String, String)> {
+        keys::parameters(keys)
     }
 
     fn neutral_parameters(

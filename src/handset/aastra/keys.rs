@@ -1,0 +1,163 @@
+//! Aastra/Mitel programmable keys: which keys each model has, what kinds they take, and the
+//! parameters a phone's keys set in its `<MAC>.cfg`.
+//!
+//! Parameters (Aastra SIP IP Phone Administrator Guide 41-001160, appendix A,
+//! "Softkey/Programmable Key/Feature Key/Expansion Module Key Parameters"): `prgkeyN`,
+//! `topsoftkeyN`, `softkeyN` and `expmodM keyN`, each with `type` (`line`, `speeddial`, `blf`,
+//! `park`, `pickup`, `dnd`, ...), `value`, `label` and `line`. Key N counts the model's
+//! programmable keys first, then its top softkeys, its softkeys, and the keys of up to three
+//! expansion modules; the number of each per model is the one Wazo's Aastra plugin uses
+//! (wazo-platform/wazo-provd-plugins, `AastraModel`).
+
+use crate::domain::{KeyKind, Model, ProgrammedKey};
+use crate::handset::interface::KeyRefusal;
+
+/// The keys of one model: programmable, top softkeys, softkeys, and keys per expansion module
+/// (up to three modules).
+#[derive(Debug, Clone, Copy)]
+struct KeyLayout {
+    prgkey: u16,
+    topsoftkey: u16,
+    softkey: u16,
+    expansion: u16,
+}
+
+/// M670i/M675i modules (6700i phones): 36 and 60 keys; M680i/M685i (6800i): 16 and 84.
+const M67X: u16 = 60;
+const M68X: u16 = 84;
+const EXPANSION_MODULES: u16 = 3;
+
+fn layout(model: &str) -> Option<KeyLayout> {
+    let keys = |prgkey, topsoftkey, softkey, expansion| {
+        Some(KeyLayout {
+            prgkey,
+            topsoftkey,
+            softkey,
+            expansion,
+        })
+    };
+    match model {
+        "6730i" | "6731i" => keys(8, 0, 0, 0),
+        "6735i" | "6755i" => keys(6, 0, 20, M67X),
+        "6737i" | "6757i" | "6757iCT" => keys(0, 10, 20, M67X),
+        "6739i" => keys(0, 0, 55, M67X),
+        "6753i" => keys(6, 0, 0, M67X),
+        "6863i" => keys(3, 0, 0, 0),
+        "6865i" => keys(8, 0, 0, M68X),
+        "6867i" => keys(0, 20, 18, M68X),
+        "6869i" => keys(0, 44, 24, M68X),
+        "6873i" => keys(0, 48, 24, M68X),
+        _ => None,
+    }
+}
+
+/// How many keys a model has, expansion modules included; `None` for a model whose keys
+/// phoneprov does not know.
+pub fn key_count(model: &Model) -> Option<u16> {
+    let l = layout(model.name)?;
+    Some(l.prgkey + l.topsoftkey + l.softkey + EXPANSION_MODULES * l.expansion)
+}
+
+/// The parameter prefix of key `n` (`topsoftkey3`, `expmod1 key5`).
+fn slot(layout: KeyLayout, n: u16) -> Option<String> {
+    let mut rest = n;
+    for (name, count) in [
+        ("prgkey", layout.prgkey),
+        ("topsoftkey", layout.topsoftkey),
+        ("softkey", layout.softkey),
+    ] {
+        if rest <= count {
+            return Some(format!("{name}{rest}"));
+        }
+        rest -= count;
+    }
+    (layout.expansion > 0 && rest <= EXPANSION_MODULES * layout.expansion).then(|| {
+        let module = (rest - 1) / layout.expansion + 1;
+        let key = (rest - 1) % layout.expansion + 1;
+        format!("expmod{module} key{key}")
+    })
+}
+
+/// Whether `key` can be programmed on an Aastra phone of `model`; `Err` says why not.
+pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusal> {
+    let Some(model) = model else {
+        return Err(KeyRefusal::key(
+            "the phone's model is needed to place its keys (give it in the extension CSV)",
+        ));
+    };
+    let count = key_count(model).ok_or_else(|| {
+        KeyRefusal::key(format!(
+            "phoneprov does not know the keys of a {}",
+            model.name
+        ))
+    })?;
+    if key.key == 0 || key.key > count {
+        return Err(KeyRefusal::key(format!(
+            "key {} is beyond the {count} keys of a {} (expansion modules included)",
+            key.key, model.name
+        )));
+    }
+    match key.kind {
+        KeyKind::Voicemail => Err(KeyRefusal::kind(
+            "Aastra phones have no transfer-to-voice-mail key type: use a speeddial with your call server's code",
+        )),
+        KeyKind::Line if !key.value.parse::<u8>().is_ok_and(|n| (1..=9).contains(&n)) => {
+            Err(KeyRefusal::value(format!(
+                "a line key takes a line number from 1 to 9, not {:?}",
+                key.value
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The parameters a phone's keys set (keys that do not fit the model are left out: the import
+/// refuses them).
+pub fn parameters(model: Option<&Model>, keys: &[ProgrammedKey]) -> Vec<(String, String)> {
+    let Some(layout) = model.and_then(|m| layout(m.name)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(slot) = slot(layout, key.key) else {
+            continue;
+        };
+        let kind = match key.kind {
+            KeyKind::Voicemail => continue,
+            KeyKind::SpeedDial => "speeddial",
+            other => other.as_str(),
+        };
+        out.push((format!("{slot} type"), kind.to_string()));
+        let line = if key.kind == KeyKind::Line {
+            key.value.clone()
+        } else {
+            "1".to_string()
+        };
+        if key.kind.needs_value() && key.kind != KeyKind::Line {
+            out.push((format!("{slot} value"), key.value.clone()));
+        }
+        if !key.label.is_empty() {
+            out.push((format!("{slot} label"), key.label.clone()));
+        }
+        out.push((format!("{slot} line"), line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_fill_the_models_keys_then_its_expansion_modules() {
+        let m6757 = layout("6757i").unwrap();
+        assert_eq!(slot(m6757, 1).as_deref(), Some("topsoftkey1"));
+        assert_eq!(slot(m6757, 10).as_deref(), Some("topsoftkey10"));
+        assert_eq!(slot(m6757, 11).as_deref(), Some("softkey1"));
+        assert_eq!(slot(m6757, 31).as_deref(), Some("expmod1 key1"));
+        assert_eq!(slot(m6757, 91).as_deref(), Some("expmod2 key1"));
+        assert_eq!(slot(m6757, 210).as_deref(), Some("expmod3 key60"));
+        assert_eq!(slot(m6757, 211), None);
+        assert_eq!(slot(layout("6730i").unwrap(), 9), None);
+    }
+}

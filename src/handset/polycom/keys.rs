@@ -1,0 +1,125 @@
+//! Polycom programmable keys, by firmware family: busy lamp fields (and park orbits) as the
+//! attendant's resource list, speed dials as entries of the phone's directory.
+//!
+//! - Busy lamp field: `attendant.resourceList.N.address`, `.label`, `.type` (`normal`, or
+//!   `automata` for a park orbit: a key press parks a call there or retrieves it); a normal one
+//!   also picks up the monitored extension's ringing call. Statically configured BLF is supported
+//!   on SoundPoint IP 450, 550, 560, 650 and 670 with SIP 3.2.0 or later and on VVX phones with
+//!   UC Software (Polycom Engineering Advisory 62475, "Using Statically Configured Busy Lamp
+//!   Field"); the entries take the line keys the phone's lines leave free, in order.
+//! - Speed dial: a directory entry with a speed-dial index `<sd>` 1 to 40 (SIP 1.4
+//!   administrator guide 3.1.16.1), shown on free line keys; phoneprov adds them to the phone's
+//!   `<mac>-directory.xml`.
+//! - A line key is the phone's line (its extension's registration): assigned with the extension
+//!   CSV's `line` column, not here. DND and transfer-to-voice-mail are softkeys, not line keys.
+
+use crate::domain::{KeyKind, Model, ProgrammedKey};
+use crate::handset::interface::KeyRefusal;
+
+/// Highest speed-dial index.
+pub const MAX_SPEED_DIAL: u16 = 40;
+/// Keys of the expansion modules a VVX 300 to 600 takes (three modules); Wazo's Polycom plugin
+/// counts 40 a module.
+const EXPANSION_KEYS: u16 = 3 * 40;
+
+/// Whether the model's firmware `family` takes statically configured BLF.
+fn takes_blf(model: &Model, family: &str) -> bool {
+    let soundpoint = matches!(
+        model.name,
+        "SPIP_450" | "SPIP_550" | "SPIP_560" | "SPIP_650" | "SPIP_670"
+    );
+    (soundpoint && matches!(family, "sip32" | "uc4")) || model.name.starts_with("VVX_")
+}
+
+/// How many BLF keys a model has: its line keys, and expansion modules' on a VVX 300 to 600.
+pub fn key_count(model: &Model) -> u16 {
+    let expansion = matches!(
+        model.name,
+        "VVX_300"
+            | "VVX_310"
+            | "VVX_400"
+            | "VVX_410"
+            | "VVX_500"
+            | "VVX_501"
+            | "VVX_600"
+            | "VVX_601"
+    );
+    u16::from(model.lines) + if expansion { EXPANSION_KEYS } else { 0 }
+}
+
+/// Whether `key` can be programmed on a Polycom phone of `model` served as `family`.
+pub fn check(model: Option<&Model>, family: &str, key: &ProgrammedKey) -> Result<(), KeyRefusal> {
+    match key.kind {
+        KeyKind::Line => Err(KeyRefusal::kind(
+            "a Polycom line key is one of the phone's lines: assign the extension with the extension CSV's line column",
+        )),
+        KeyKind::Dnd | KeyKind::Voicemail => Err(KeyRefusal::kind(format!(
+            "Polycom phones have no {} line key (it is a softkey)",
+            key.kind
+        ))),
+        KeyKind::SpeedDial if key.key == 0 || key.key > MAX_SPEED_DIAL => {
+            Err(KeyRefusal::key(format!(
+                "key {} is beyond the {MAX_SPEED_DIAL} speed dials of a Polycom phone",
+                key.key
+            )))
+        }
+        KeyKind::SpeedDial => Ok(()),
+        KeyKind::Blf | KeyKind::Park | KeyKind::Pickup => {
+            let Some(model) = model else {
+                return Err(KeyRefusal::key(
+                    "the phone's model is needed for busy lamp field keys (give it in the extension CSV)",
+                ));
+            };
+            if !takes_blf(model, family) {
+                return Err(KeyRefusal::kind(format!(
+                    "a {} on {family} has no statically configured busy lamp field (SoundPoint IP 450 to 670 on SIP 3.2, VVX)",
+                    model.name
+                )));
+            }
+            let count = key_count(model);
+            if key.key == 0 || key.key > count {
+                return Err(KeyRefusal::key(format!(
+                    "key {} is beyond the {count} keys of a {}",
+                    key.key, model.name
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The attendant parameters of a phone's BLF, park and pickup keys, in key order.
+pub fn parameters(keys: &[ProgrammedKey]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let monitored = keys
+        .iter()
+        .filter(|k| matches!(k.kind, KeyKind::Blf | KeyKind::Park | KeyKind::Pickup));
+    for (index, key) in monitored.enumerate() {
+        let n = index + 1;
+        let kind = if key.kind == KeyKind::Park {
+            "automata"
+        } else {
+            "normal"
+        };
+        out.push((
+            format!("attendant.resourceList.{n}.address"),
+            key.value.clone(),
+        ));
+        if !key.label.is_empty() {
+            out.push((
+                format!("attendant.resourceList.{n}.label"),
+                key.label.clone(),
+            ));
+        }
+        out.push((format!("attendant.resourceList.{n}.type"), kind.to_string()));
+    }
+    out
+}
+
+/// The phone's speed dials: `(index, number, label)`.
+pub fn speed_dials(keys: &[ProgrammedKey]) -> Vec<(u16, &str, &str)> {
+    keys.iter()
+        .filter(|k| k.kind == KeyKind::SpeedDial)
+        .map(|k| (k.key, k.value.as_str(), k.label.as_str()))
+        .collect()
+}

@@ -1,0 +1,128 @@
+//! Programmed keys (issue 20): a CSV of keys for a VVX 400, a SoundPoint IP 335 and an Aastra
+//! 6757i with an expansion module renders the parameters each vendor documents, as the phone
+//! applies its files; a key beyond the model's keys, or of a kind it lacks, is refused with its
+//! line.
+//!
+//! - Polycom busy lamp fields: `attendant.resourceList.N.address/label/type`, `type` `normal`
+//!   or `automata` for a park orbit; statically configured BLF on SoundPoint IP 450 to 670 (SIP
+//!   3.2) and VVX (Polycom Engineering Advisory 62475) — so not on an IP 335. Speed dials: a
+//!   directory entry with `<sd>` 1 to 40 (SIP 1.4 administrator guide 3.1.16.1).
+//! - Aastra: `topsoftkeyN`, `softkeyN`, `expmodM keyN` with `type`, `value`, `label`, `line`
+//!   (Aastra administrator guide 41-001160, appendix A, "Softkey/Programmable Key/Feature
+//!   Key/Expansion Module Key Parameters"); a 6757i has 10 top softkeys and 20 softkeys before
+//!   its expansion modules' keys.
+
+use crate::common;
+
+use common::applies::{aastra_applies, builtin, deployment_of, get, polycom_applies};
+use common::server::{boot_from, curl, start_on};
+use common::{assert_success, golden_deployment, stderr, stdout};
+
+const KEYS: &str = "mac,key,type,value,label
+0004f214ab38,1,blf,201,Alice
+0004f214ab38,2,park,700,Park 1
+0004f214ab38,3,speeddial,5551234,Taxi
+0004f2335335,1,speeddial,5559876,Pizza
+00085d1610de,1,blf,201,Alice
+00085d1610de,11,speeddial,5551234,Taxi
+00085d1610de,12,dnd,,
+00085d1610de,31,blf,202,Zoe
+";
+
+#[tokio::test]
+async fn keys_render_the_parameters_each_vendor_documents() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    golden_deployment(&store).await;
+    common::import(
+        &store,
+        "extension,display_name,mac,model,line\n210,Desk Phone,0004f2335335,SPIP_335,1\n",
+    )
+    .await;
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+
+    // Refused with line and column, and nothing written.
+    let bad = write(
+        "bad.csv",
+        &format!("{KEYS}0004f2335335,2,blf,201,\n00085d1610de,211,blf,201,\n"),
+    );
+    let refused = db.run(&["keys", "import", &bad]);
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(
+        said.contains(
+            "line 10, column type: a SPIP_335 on sip32 has no statically configured busy lamp field"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("line 11, column key: key 211 is beyond the 210 keys of a 6757i"),
+        "{said}"
+    );
+    assert_eq!(
+        stdout(&db.run(&["keys", "list"])).trim(),
+        "mac,key,type,value,label"
+    );
+
+    let good = write("keys.csv", KEYS);
+    let imported = db.run(&["keys", "import", &good]);
+    assert_success(&imported, "keys import");
+    assert!(stdout(&imported).contains("keys: 8 on 3 phones or profiles"));
+
+    let store = db.open().await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let vvx = polycom_applies(&provisioner, &deployment, "0004f214ab38").applied;
+    for (name, value) in [
+        ("attendant.resourceList.1.address", "201"),
+        ("attendant.resourceList.1.label", "Alice"),
+        ("attendant.resourceList.1.type", "normal"),
+        ("attendant.resourceList.2.address", "700"),
+        ("attendant.resourceList.2.type", "automata"),
+    ] {
+        assert_eq!(get(&vvx, name), Some(value), "{name}");
+    }
+    let ip335 = polycom_applies(&provisioner, &deployment, "0004f2335335").applied;
+    assert!(ip335.keys().all(|k| !k.starts_with("attendant.")));
+
+    let aastra = aastra_applies(&provisioner, &deployment, "00085d1610de", "6757i");
+    for (name, value) in [
+        ("topsoftkey1 type", "blf"),
+        ("topsoftkey1 value", "201"),
+        ("topsoftkey1 label", "Alice"),
+        ("topsoftkey1 line", "1"),
+        ("softkey1 type", "speeddial"),
+        ("softkey1 value", "5551234"),
+        ("softkey2 type", "dnd"),
+        ("expmod1 key1 type", "blf"),
+        ("expmod1 key1 value", "202"),
+        ("expmod1 key1 label", "Zoe"),
+    ] {
+        assert_eq!(get(&aastra, name), Some(value), "{name}");
+    }
+    store.close().await;
+
+    // Polycom speed dials are directory entries with their index, in the phone's directory.
+    let server = start_on(db, &[]);
+    for (mac, number, index) in [
+        ("0004f214ab38", "5551234", 3),
+        ("0004f2335335", "5559876", 1),
+    ] {
+        boot_from(&server, "127.0.0.1", mac);
+        let reply = curl(&format!("{}/{mac}-directory.xml", server.base), &[]);
+        assert_eq!(reply.status, 200);
+        let text = String::from_utf8(reply.body).unwrap();
+        common::applies::assert_xmllint_accepts(&text);
+        let compact: String = text.split_whitespace().collect();
+        assert!(
+            compact.contains(&format!("<ct>{number}</ct><sd>{index}</sd>")),
+            "{text}"
+        );
+    }
+}
