@@ -104,6 +104,18 @@ try {
   const refusedSetting = await text(".problem");
   expect(refusedSetting.includes("a whole number from 0 to 3"), `a bad value refused (got: ${refusedSetting})`);
   await shot("phone-settings");
+  // Its keys: a busy lamp field on 802 is saved and shows as the attendant's parameters; a key
+  // beyond the model's keys is refused.
+  await page.getByLabel("One key a line: key,type,value,label").fill("1,blf,802,Front");
+  await page.getByRole("button", { name: "Save keys" }).click();
+  expect((await text(".notice")).includes("Keys saved"), "the keys saved");
+  const withKeys = await page.locator("#effective-settings").innerText();
+  expect(/attendant\.resourceList\.1\.address\s+802\s+keys/.test(withKeys),
+    `the key's parameter with its origin (got: ${withKeys})`);
+  await page.getByLabel("One key a line: key,type,value,label").fill("999,blf,802,Front");
+  await page.getByRole("button", { name: "Save keys" }).click();
+  const refusedKey = await text(".problem");
+  expect(refusedKey.includes("beyond"), `a key beyond the model's refused (got: ${refusedKey})`);
   await page.goto(`${base}/admin/phones/0004f2e2e001/files/0004f2e2e001-settings.cfg`);
   const settingsFile = await text("#file-text");
   expect(settingsFile.includes('up.backlight.idleIntensity="1"'), `the settings file (got: ${settingsFile})`);

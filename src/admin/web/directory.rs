@@ -36,6 +36,7 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
         .route("/phones/{mac}/resync", post(resync))
         .route("/phones/{mac}/profile", post(save_profile))
         .route("/phones/{mac}/setting", post(save_setting))
+        .route("/phones/{mac}/keys", post(save_keys))
         .route("/phones/{mac}/files/{name}", get(file))
         .route("/phones/{mac}/uploads/{name}", get(upload))
 }
@@ -243,6 +244,27 @@ async fn phone_page(
     context.insert("phone", &phone);
     context.insert("keys", &keys);
     context.insert("settings", &settings["settings"]);
+    let keys = web
+        .api
+        .get(&format!("/phones/{}/keys", encode(mac)))
+        .await
+        .json();
+    let key_lines: Vec<String> = keys["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|k| {
+            let text = |name: &str| k[name].as_str().unwrap_or_default().to_string();
+            format!(
+                "{},{},{},{}",
+                k["key"].as_u64().unwrap_or_default(),
+                text("type"),
+                text("value"),
+                text("label")
+            )
+        })
+        .collect();
+    context.insert("key_lines", &key_lines.join("\n"));
     context.insert("profile", &settings["profile"]);
     web.pages
         .render_form("phone.html", session, notice, context, problems)
@@ -346,6 +368,60 @@ async fn save_setting(
             format!("Setting saved. {}", warnings.join(" "))
         };
         return done(&path, &notice);
+    }
+    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+}
+
+/// `POST /admin/phones/{mac}/keys`: `csrf` and `keys`, one `key,type,value,label` a line; the
+/// phone's own keys become exactly these.
+async fn save_keys(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(mac): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+        return refused;
+    }
+    let mut keys = Vec::new();
+    let mut problems = Vec::new();
+    for (index, line) in form
+        .get("keys")
+        .map_or("", String::as_str)
+        .lines()
+        .enumerate()
+    {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line.splitn(4, ',').map(str::trim).collect();
+        match cells.first().and_then(|k| k.parse::<u16>().ok()) {
+            Some(key) => keys.push(json!({
+                "key": key,
+                "type": cells.get(1).copied().unwrap_or_default(),
+                "value": cells.get(2).copied().unwrap_or_default(),
+                "label": cells.get(3).copied().unwrap_or_default(),
+            })),
+            None => problems.push(format!(
+                "line {}: begin with the key number (key,type,value,label)",
+                index + 1
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return phone_page(&web, &session, &mac, Some(problems), None).await;
+    }
+    let path = format!("/phones/{}", encode(&mac));
+    let answer = web
+        .api
+        .send(
+            Method::PUT,
+            &format!("{path}/keys"),
+            &json!({ "keys": keys }),
+        )
+        .await;
+    if answer.ok() {
+        return done(&path, "Keys saved.");
     }
     phone_page(&web, &session, &mac, Some(answer.problems()), None).await
 }
