@@ -6,7 +6,7 @@
 //!   also picks up the monitored extension's ringing call. Statically configured BLF is supported
 //!   on SoundPoint IP 450, 550, 560, 650 and 670 with SIP 3.2.0 or later and on VVX phones with
 //!   UC Software (Polycom Engineering Advisory 62475, "Using Statically Configured Busy Lamp
-//!   Field"); the entries take the line keys the phone's lines leave free, in order.
+//!   Field").
 //! - Speed dial: a directory entry with a speed-dial index `<sd>` 1 to 40 (SIP 1.4
 //!   administrator guide 3.1.16.1), shown on free line keys; phoneprov adds them to the phone's
 //!   `<mac>-directory.xml`.
