@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::config::Serving;
-use crate::domain::{ExtensionNumber, MODELS, Model, PhoneFacts, Vendor};
+use crate::domain::{ExtensionNumber, MODELS, Model, PhoneFacts, Vendor, is_host};
 use crate::handset::parameter_spec;
 use crate::handset::polycom::firmware::Family;
 use crate::policy::firmware;
@@ -81,6 +81,17 @@ pub fn check(
                 site.name.as_str(),
                 serving.server_address
             )));
+        }
+        for server in &site.settings.call_servers {
+            if !is_host(&server.address) {
+                findings.push(warning(format!(
+                    "site {:?} has the call server {:?}, which is not a host name or address: \
+                     phones may not reach it; set it again with `phoneprov site set {} --server <address>`",
+                    site.name.as_str(),
+                    server.address,
+                    site.name
+                )));
+            }
         }
         if site.settings.time_unset() {
             findings.push(warning(format!(

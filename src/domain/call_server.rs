@@ -35,7 +35,10 @@ pub enum CallServerError {
     )]
     Syntax(String),
     /// The address is not a host name or IP address.
-    #[error("{} is not a host name or address", quoted(.0))]
+    #[error(
+        "{} is not a host name or address: give a name such as pbx.example.com (letters, digits and '-' between dots) or an IPv4 or IPv6 address",
+        quoted(.0)
+    )]
     Address(String),
     /// The same address and port twice.
     #[error("call server {0} is listed twice")]
@@ -48,13 +51,27 @@ pub enum CallServerError {
     TooMany,
 }
 
-/// Whether `text` can be a host name or address: 1 to 253 characters, no spaces, control
-/// characters, quotes, `<>&/\[],`.
+/// Whether `text` is a host: an IPv4 or IPv6 address (an IPv6 one also in brackets), or a host
+/// name as RFC 1123 has it: dot-separated labels of 1 to 63 letters, digits and `-`, neither
+/// starting nor ending with `-`, 253 characters at most (a final dot allowed).
 pub fn is_host(text: &str) -> bool {
-    (1..=253).contains(&text.len())
-        && !text
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>&/\\[],".contains(c))
+    let unbracketed = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    if unbracketed.parse::<std::net::IpAddr>().is_ok() {
+        return unbracketed == text || unbracketed.contains(':');
+    }
+    let name = text.strip_suffix('.').unwrap_or(text);
+    (1..=253).contains(&name.len())
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+        // A name of digits and dots only is an IPv4 address or nothing.
+        && !name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// `text` as a host name or address, or why it is not one (see [`is_host`]).
@@ -76,8 +93,17 @@ impl CallServer {
         }
     }
 
-    /// Parses `ADDRESS[:PORT][/CAPACITY]`; an IPv6 address with a port is written in brackets.
+    /// Parses `ADDRESS[:PORT][/CAPACITY]` and checks the address is a host (see [`is_host`]);
+    /// an IPv6 address with a port is written in brackets.
     pub fn parse(text: &str) -> Result<CallServer, CallServerError> {
+        let server = CallServer::parse_syntax(text)?;
+        server.check()?;
+        Ok(server)
+    }
+
+    /// Parses `ADDRESS[:PORT][/CAPACITY]` without checking the address: for what the store
+    /// holds, written under earlier rules (`phoneprov check` names an address that is no host).
+    pub fn parse_syntax(text: &str) -> Result<CallServer, CallServerError> {
         let syntax = || CallServerError::Syntax(text.to_string());
         let trimmed = text.trim();
         let (rest, capacity) = match trimmed.rsplit_once('/') {
@@ -116,13 +142,11 @@ impl CallServer {
             ),
             None => None,
         };
-        let server = CallServer {
+        Ok(CallServer {
             address: address.to_string(),
             port,
             capacity,
-        };
-        server.check()?;
-        Ok(server)
+        })
     }
 
     /// Checks the address, port and capacity (for values that did not come through `parse`).
@@ -194,6 +218,16 @@ pub fn parse_call_servers(text: &str) -> Result<Vec<CallServer>, CallServerError
         .collect()
 }
 
+/// Parses the stored form of a site's call servers (syntax only, see
+/// [`CallServer::parse_syntax`]).
+pub fn parse_stored_call_servers(text: &str) -> Result<Vec<CallServer>, CallServerError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(CallServer::parse_syntax)
+        .collect()
+}
+
 /// The comma-separated list form of `servers`.
 pub fn call_servers_text(servers: &[CallServer]) -> String {
     servers
@@ -206,6 +240,37 @@ pub fn call_servers_text(servers: &[CallServer]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_are_names_or_addresses_as_rfc_1123_and_ip_have_them() {
+        for good in [
+            "10.10.0.5",
+            "pbx.example.com",
+            "pbx.example.com.",
+            "2001:db8::1",
+            "[2001:db8::1]",
+            "a-b.c1",
+            "localhost",
+        ] {
+            assert!(is_host(good), "{good}");
+        }
+        for bad in [
+            "...",
+            "-bad",
+            "a..b",
+            "x_y",
+            "bad-",
+            "",
+            "10.0.0.999",
+            "[10.0.0.1]",
+            "a b",
+            "a/b",
+            "1.2.3",
+        ] {
+            assert!(!is_host(bad), "{bad:?}");
+        }
+        assert!(!is_host(&format!("{}.com", "a".repeat(64))));
+    }
 
     #[test]
     fn text_form_round_trips() {

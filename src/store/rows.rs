@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use crate::domain::{
     Assignment, EmergencyNumbers, Extension, ExtensionLength, ExtensionNumber, FileFetch,
     LineNumber, LocalDialing, Mac, NumberRanges, Phone, Recheck, Sighting, Site, SiteId, SiteName,
-    SiteSettings, Transport, Upload, UploadInfo, Vendor, ZoneName, parse_call_servers,
+    SiteSettings, Transport, Upload, UploadInfo, Vendor, ZoneName, parse_stored_call_servers,
 };
 use crate::store::StoreError;
 use crate::store::secrets::SecretKey;
@@ -53,7 +53,7 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
         None => None,
     };
     let settings = SiteSettings {
-        call_servers: parse_call_servers(&row.try_get::<String, _>("call_servers")?)
+        call_servers: parse_stored_call_servers(&row.try_get::<String, _>("call_servers")?)
             .map_err(|e| bad(&e.to_string()))?,
         sip_port,
         time_zone: row

@@ -666,3 +666,42 @@ async fn the_openapi_document_describes_every_route_truthfully() {
     }
     assert_eq!(everything(&server), before);
 }
+
+/// Call server addresses are host names as RFC 1123 has them or IP addresses, through the API
+/// and the CLI alike; a refusal says what to give instead.
+#[tokio::test]
+async fn call_server_addresses_must_be_hosts() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    for bad in ["...", "-bad", "a..b", "x_y"] {
+        let reply = send_json(
+            &server,
+            "PUT",
+            "/sites/default",
+            &format!(r#"{{"sip_server": "{bad}"}}"#),
+        );
+        assert_eq!(reply.status, 422, "{bad}");
+        let message = json(&reply)["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains("is not a host name or address: give a name such as pbx.example.com"),
+            "{message}"
+        );
+    }
+    let ok = send_json(
+        &server,
+        "PUT",
+        "/sites/default",
+        r#"{"call_servers": [{"address": "pbx.example.com"}, {"address": "2001:db8::5"}]}"#,
+    );
+    assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
+    let db = server.stop();
+    let refused = db.run(&["site", "set", "default", "--server", "x_y"]);
+    assert!(!refused.status.success());
+    assert!(
+        common::stderr(&refused).contains("\"x_y\" is not a host name or address"),
+        "{}",
+        common::stderr(&refused)
+    );
+}
