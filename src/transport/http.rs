@@ -36,7 +36,7 @@ pub fn router(files: Arc<PhoneFiles>, prefix: Option<String>) -> Router {
         .filter(|p| p != "/");
     let app = Arc::new(App { files, prefix });
     Router::new()
-        .route("/", get(phone_file).put(upload_file))
+        .route("/", get(front_door).put(upload_file))
         .route("/{*path}", get(phone_file).put(upload_file))
         .with_state(app)
 }
@@ -113,6 +113,11 @@ fn refusal(refused: Refused) -> Response {
 pub struct TlsConnection {
     /// The client's certificate, as verified.
     pub certificate: ClientCertificate,
+}
+
+/// `GET /`: no phone asks for it; a person who opens the server's address gets the admin page.
+async fn front_door() -> Response {
+    axum::response::Redirect::to("/admin").into_response()
 }
 
 async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {

@@ -21,6 +21,7 @@ mod docs;
 mod e2e;
 mod failover;
 mod field;
+mod first_day;
 mod ftp;
 mod guard;
 mod hardening;

@@ -92,12 +92,32 @@ pub(super) async fn list(
     Query(page): Query<Page>,
 ) -> Result<impl IntoResponse, ApiError> {
     let search = Search::new(&page.q);
+    // A MAC in any notation (`00-04-f2-14-ab-37`, `00:04:F2`, `0004.f214`) matches its digits.
+    let mac_digits = page
+        .q
+        .as_deref()
+        .filter(|q| {
+            q.chars()
+                .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'))
+        })
+        .map(|q| {
+            q.chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|digits| !digits.is_empty());
     let all = api
         .store
         .phones()
         .await?
         .iter()
-        .filter(|p| search.matches(&[&p.mac.to_string(), p.model.as_deref().unwrap_or("")]))
+        .filter(|p| {
+            search.matches(&[&p.mac.to_string(), p.model.as_deref().unwrap_or("")])
+                || mac_digits
+                    .as_ref()
+                    .is_some_and(|digits| p.mac.polycom_name().contains(digits.as_str()))
+        })
         .map(phone_view)
         .collect();
     paged(all, &page)

@@ -50,7 +50,13 @@ pub async fn leases(store: &SqlStore, action: Option<LeaseAction>) -> anyhow::Re
             say(format_args!("{}\n", serde_json::to_string_pretty(&rows)?))?;
         }
         LeaseAction::List { json: false } => {
-            for lease in phoneprov::dhcp::admin::list(store).await? {
+            let leases = phoneprov::dhcp::admin::list(store).await?;
+            if leases.is_empty() {
+                say(
+                    "no DHCP leases: phoneprov has leased no address (allocate mode gives leases; inform mode answers without them)\n",
+                )?;
+            }
+            for lease in leases {
                 let remaining = (lease.expires_at_ms - now).max(0) / 1000;
                 say(format_args!(
                     "{:<15}  {}  {:<18}  {:<8}  {:>7}s  {}\n",

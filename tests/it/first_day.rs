@@ -1,0 +1,44 @@
+//! A new admin's first day (issue 21): what they try first answers helpfully.
+
+use crate::common;
+
+use common::server::{TOKEN, api, curl, json, start_with};
+use common::stdout;
+
+#[tokio::test]
+async fn the_server_address_opens_the_admin_page_and_a_mac_is_found_in_any_notation() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let front = curl(&format!("{}/", server.base), &[]);
+    assert_eq!(front.status, 303);
+    assert_eq!(front.header("location").as_deref(), Some("/admin"));
+    for notation in [
+        "00-04-f2-14-ab-37",
+        "00:04:F2:14:AB:37",
+        "0004.f214.ab37",
+        "0004f214",
+    ] {
+        let found = json(&api(&server, "GET", &format!("/phones?q={notation}"), &[]));
+        let macs: Vec<&str> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["mac"].as_str())
+            .collect();
+        assert!(
+            macs.iter().any(|m| m.replace(':', "") == "0004f214ab37"),
+            "{notation}: {macs:?}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_lease_list_says_so() {
+    let db = common::sqlite_db();
+    let out = db.run(&["leases"]);
+    common::assert_success(&out, "leases");
+    assert!(
+        stdout(&out).starts_with("no DHCP leases"),
+        "{}",
+        stdout(&out)
+    );
+}
