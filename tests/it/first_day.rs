@@ -42,3 +42,32 @@ fn an_empty_lease_list_says_so() {
         stdout(&out)
     );
 }
+
+/// `phoneprov templates dump` gives the built-in templates to start an override from, without
+/// opening a database, and never overwrites an admin's file unless told to.
+#[test]
+fn the_built_in_templates_can_be_dumped() {
+    let db = common::sqlite_db();
+    let out = db.run(&["templates", "dump"]);
+    common::assert_success(&out, "templates dump");
+    let folder = db.dir.path().join("templates");
+    for (name, text) in phoneprov::render::TEMPLATES {
+        assert_eq!(
+            std::fs::read_to_string(folder.join(name)).unwrap(),
+            *text,
+            "{name}"
+        );
+    }
+    assert!(
+        !db.dir.path().join("phoneprov.db").exists(),
+        "no database opened"
+    );
+    let again = db.run(&["templates", "dump"]);
+    assert!(!again.status.success());
+    assert!(
+        common::stderr(&again).contains("already holds polycom/master.xml"),
+        "{}",
+        common::stderr(&again)
+    );
+    common::assert_success(&db.run(&["templates", "dump", "--force"]), "--force");
+}

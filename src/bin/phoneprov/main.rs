@@ -23,6 +23,7 @@ mod phone;
 mod serve;
 mod settings;
 mod site;
+mod templates;
 mod tls;
 
 use dhcp::LeaseAction;
@@ -152,6 +153,11 @@ enum Command {
         #[command(subcommand)]
         action: Option<LeaseAction>,
     },
+    /// The built-in templates: dump them into a folder to start an override from.
+    Templates {
+        #[command(subcommand)]
+        action: templates::TemplatesAction,
+    },
     /// Print exactly the bytes a phone would receive for a file (or why there is none).
     Render {
         /// File name as a phone asks for it, e.g. 0004f214ab37.cfg, 201.cfg, aastra.cfg.
@@ -246,6 +252,9 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         data_dir: cli.storage.data_dir,
         database_url: cli.storage.database_url,
     };
+    if let Command::Templates { action } = cli.command {
+        return templates::templates(action, &serving.templates_dir);
+    }
     // Held until `serve` returns: one server per SQLite data folder.
     let _serve_lock = match cli.command {
         Command::Serve(_) => storage.lock_for_serving()?,
@@ -281,6 +290,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Settings { action } => parameters::settings(&store, &serving, action).await,
         Command::Keys { action } => parameters::keys(&store, action).await,
         Command::Render { file, mac } => data::render(&store, &serving, file, mac).await,
+        Command::Templates { .. } => unreachable!("handled before the store is opened"),
     };
     store.close().await;
     result
