@@ -71,3 +71,36 @@ fn the_built_in_templates_can_be_dumped() {
     );
     common::assert_success(&db.run(&["templates", "dump", "--force"]), "--force");
 }
+
+/// `site list` lines its columns up under a header, whatever the lengths of names and servers.
+#[test]
+fn the_site_list_lines_up() {
+    let db = common::sqlite_db();
+    let long = "a-very-long-site-name-of-thirty";
+    common::assert_success(
+        &db.run(&[
+            "site",
+            "add",
+            long,
+            "--server",
+            "pbx-one.example.com",
+            "--server",
+            "pbx-two.example.com:5070",
+        ]),
+        "site add",
+    );
+    let listed = stdout(&db.run(&["site", "list"]));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    let column = lines[0].find("CALL SERVERS").unwrap();
+    assert!(
+        lines[1][column..].starts_with("pbx-one.example.com"),
+        "{listed}"
+    );
+    assert!(
+        lines[2][column..].starts_with("(phoneprov's address)"),
+        "{listed}"
+    );
+    let state = lines[0].find("STATE").unwrap();
+    assert!(lines[1][state..].starts_with("home"), "{listed}");
+}
