@@ -104,3 +104,17 @@ fn the_site_list_lines_up() {
     let state = lines[0].find("STATE").unwrap();
     assert!(lines[1][state..].starts_with("home"), "{listed}");
 }
+
+/// A command's help puts the options every command takes under their own heading.
+#[test]
+fn global_options_have_their_own_heading() {
+    let db = common::sqlite_db();
+    let help = stdout(&db.run(&["serve", "--help"]));
+    let own = help.find("Options:").expect("the command's options");
+    let global = help
+        .find("Global options:")
+        .expect("a heading of their own");
+    let data_dir = help.find("--data-dir").unwrap();
+    let http = help.find("--http-listen").unwrap();
+    assert!(own < http && http < global && global < data_dir, "{help}");
+}

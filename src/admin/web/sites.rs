@@ -266,7 +266,7 @@ async fn switch(
     done(
         &path,
         &format!(
-            "Site {name} {what}: {moved} extension(s) moved; their phones are being notified."
+            "Site {name} {what}: {moved} extension(s) moved. Their phones that have fetched their files before are sent check-sync below; the others get the change when they next boot."
         ),
     )
 }

@@ -38,13 +38,14 @@ struct Cli {
     storage: StorageArgs,
     /// Log lines as text (`key=value` fields) or as JSON objects, one per line (for a log
     /// collector; audit lines have the target `audit`).
-    #[arg(long, global = true, env = "PHONEPROV_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    #[arg(long, global = true, env = "PHONEPROV_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], help_heading = "Global options")]
     log_format: String,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 struct StorageArgs {
     /// Config file (TOML): any flag below under its name, e.g. http_listen = "0.0.0.0:80", and
     /// the DHCP subnets. Flags and environment variables win over it.
