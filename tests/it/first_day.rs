@@ -118,3 +118,33 @@ fn global_options_have_their_own_heading() {
     let http = help.find("--http-listen").unwrap();
     assert!(own < http && http < global && global < data_dir, "{help}");
 }
+
+/// The CLI lists extensions and phones, as the page does.
+#[test]
+fn extensions_and_phones_are_listed_on_the_command_line() {
+    let db = common::sqlite_db();
+    common::assert_success(&db.run(&["site", "add", "branch"]), "site add");
+    common::assert_success(&db.import("golden/deployment.csv", &[]), "import");
+    let extensions = stdout(&db.run(&["extension", "list"]));
+    let lines: Vec<&str> = extensions.lines().collect();
+    assert!(lines[0].starts_with("EXTENSION"), "{extensions}");
+    assert_eq!(lines.len(), 8, "{extensions}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("203")
+            && l.contains("0004f214ab38 key 2")
+            && l.ends_with("yes")),
+        "{extensions}"
+    );
+    let phones = stdout(&db.run(&["phone", "list"]));
+    assert!(
+        phones.lines().next().unwrap().starts_with("MAC"),
+        "{phones}"
+    );
+    assert!(
+        phones.lines().any(|l| l.starts_with("0004f214ab38")
+            && l.contains("VVX_400")
+            && l.contains("1:202 2:203")
+            && l.contains("never")),
+        "{phones}"
+    );
+}

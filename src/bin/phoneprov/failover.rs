@@ -11,11 +11,14 @@ use clap::Subcommand;
 use phoneprov::domain::{ExtensionNumber, SiteName, host};
 use phoneprov::store::SqlStore;
 
+use crate::columns::print_columns;
 use crate::say;
 use crate::site::actor;
 
 #[derive(Debug, Subcommand)]
 pub enum ExtensionAction {
+    /// List every extension: its name, site, phone and key, and whether it is in the directory.
+    List,
     /// Serve the extension from another site, keeping all its settings (its home site: home).
     Relocate {
         /// The extension number.
@@ -62,6 +65,38 @@ pub enum VoicemailAction {
 
 pub async fn extension(store: &SqlStore, action: ExtensionAction) -> anyhow::Result<ExitCode> {
     match action {
+        ExtensionAction::List => {
+            let sites: std::collections::HashMap<_, _> = store
+                .sites()
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.name.to_string()))
+                .collect();
+            let mut placement = std::collections::HashMap::new();
+            for phone in store.phones().await? {
+                for (line, number) in &phone.lines {
+                    placement.insert(number.clone(), format!("{} key {line}", phone.mac));
+                }
+            }
+            let rows: Vec<Vec<String>> = store
+                .extensions()
+                .await?
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.number.to_string(),
+                        e.display_name.clone(),
+                        sites.get(&e.current_site).cloned().unwrap_or_default(),
+                        placement
+                            .get(&e.number)
+                            .cloned()
+                            .unwrap_or_else(|| "-".into()),
+                        if e.in_directory { "yes" } else { "no" }.to_string(),
+                    ]
+                })
+                .collect();
+            print_columns(&["EXTENSION", "NAME", "SITE", "PHONE", "DIRECTORY"], &rows)?;
+        }
         ExtensionAction::Relocate { number, site } => {
             let number = ExtensionNumber::parse(&number)?;
             let site = SiteName::parse(&site)?;

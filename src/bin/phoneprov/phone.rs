@@ -10,11 +10,14 @@ use clap::Subcommand;
 use phoneprov::domain::{Mac, PhoneLogin};
 use phoneprov::store::SqlStore;
 
+use crate::columns::print_columns;
 use crate::site::actor;
 
 /// What to do to a phone's access.
 #[derive(Debug, Subcommand)]
 pub enum PhoneAction {
+    /// List every phone: vendor, model, line keys, when and from where it was last seen.
+    List,
     /// Set the login the phone needs for its credential files (HTTP Digest, or Basic over
     /// HTTPS). Give --password once per accepted password (the new and the old one while phones
     /// change over).
@@ -46,6 +49,48 @@ fn mac(text: &str) -> anyhow::Result<Mac> {
 
 pub async fn phone(store: &SqlStore, action: PhoneAction) -> anyhow::Result<ExitCode> {
     match action {
+        PhoneAction::List => {
+            let rows: Vec<Vec<String>> = store
+                .phones()
+                .await?
+                .iter()
+                .map(|p| {
+                    let lines: Vec<String> = p
+                        .lines
+                        .iter()
+                        .map(|(key, number)| format!("{key}:{number}"))
+                        .collect();
+                    let (seen, from) = p.last_seen.as_ref().map_or_else(
+                        || ("never".to_string(), "-".to_string()),
+                        |seen| (phoneprov::clock::utc_text(seen.at_ms), seen.ip.clone()),
+                    );
+                    vec![
+                        p.mac.to_string(),
+                        p.vendor.to_string(),
+                        p.model.clone().unwrap_or_else(|| "-".into()),
+                        if lines.is_empty() {
+                            "-".into()
+                        } else {
+                            lines.join(" ")
+                        },
+                        seen,
+                        from,
+                    ]
+                })
+                .collect();
+            print_columns(
+                &[
+                    "MAC",
+                    "VENDOR",
+                    "MODEL",
+                    "LINE KEYS",
+                    "LAST SEEN (UTC)",
+                    "FROM",
+                ],
+                &rows,
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
         PhoneAction::Login {
             mac: text,
             user,

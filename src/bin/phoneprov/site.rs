@@ -13,6 +13,7 @@ use phoneprov::domain::{CallServer, Site, SiteName};
 use phoneprov::site_edit::{SiteInput, edited_settings};
 use phoneprov::store::SqlStore;
 
+use crate::columns::print_columns;
 use crate::say;
 
 #[derive(Debug, Subcommand)]
@@ -185,43 +186,28 @@ fn servers_text(site: &Site) -> String {
 
 async fn list(store: &SqlStore) -> anyhow::Result<()> {
     let sites = store.sites().await?;
-    let mut rows = vec![[
-        "SITE".to_string(),
-        "CALL SERVERS".to_string(),
-        "ALTERNATE".to_string(),
-        "STATE".to_string(),
-    ]];
-    for site in &sites {
-        let alternate = site
-            .settings
-            .alternate_site
-            .and_then(|id| sites.iter().find(|s| s.id == id))
-            .map_or("-".to_string(), |s| s.name.to_string());
-        let state = if site.switched_over {
-            "SWITCHED OVER"
-        } else {
-            "home"
-        };
-        rows.push([
-            site.name.to_string(),
-            servers_text(site),
-            alternate,
-            state.to_string(),
-        ]);
-    }
-    // Each column as wide as its widest cell, so the columns line up whatever the names.
-    let widths: Vec<usize> = (0..4)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+    let rows: Vec<Vec<String>> = sites
+        .iter()
+        .map(|site| {
+            let alternate = site
+                .settings
+                .alternate_site
+                .and_then(|id| sites.iter().find(|s| s.id == id))
+                .map_or("-".to_string(), |s| s.name.to_string());
+            let state = if site.switched_over {
+                "SWITCHED OVER"
+            } else {
+                "home"
+            };
+            vec![
+                site.name.to_string(),
+                servers_text(site),
+                alternate,
+                state.to_string(),
+            ]
+        })
         .collect();
-    for row in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        say(format_args!("{}\n", cells.join("  ").trim_end()))?;
-    }
-    Ok(())
+    print_columns(&["SITE", "CALL SERVERS", "ALTERNATE", "STATE"], &rows)
 }
 
 async fn show(store: &SqlStore, name: &str) -> anyhow::Result<()> {
