@@ -538,9 +538,8 @@ impl Receipt<'_> {
             secret,
         } = self;
         metrics::fetched(kind);
-        let named = agent
-            .as_ref()
-            .and_then(|a| a.mac)
+        let agent_mac = agent.as_ref().and_then(|a| a.mac);
+        let named = agent_mac
             .filter(|mac| view.knows(mac))
             .or_else(|| view.owner_of(name));
         if secret {
@@ -564,7 +563,22 @@ impl Receipt<'_> {
                 Some(mac)
             }
             (Some(mac), None) => Some(mac),
-            (None, Some(ip)) => phone_at.get(&ip).copied(),
+            // A file of no phone (a site file, a model file, firmware) from an address a phone
+            // was seen at is that phone's fetch, unless the request shows it is another phone's:
+            // its user agent names a MAC (an unknown one), or another vendor's phones' file or
+            // user agent.
+            (None, Some(ip)) if agent_mac.is_none() => phone_at.get(&ip).copied().filter(|mac| {
+                let vendor = view.vendor_of(mac);
+                let file_vendor = match kind {
+                    "polycom" => Some(Vendor::Polycom),
+                    "aastra" => Some(Vendor::Aastra),
+                    _ => None,
+                };
+                let agent_vendor = agent.as_ref().map(|a| a.vendor);
+                file_vendor.is_none_or(|v| vendor == Some(v))
+                    && agent_vendor.is_none_or(|v| vendor == Some(v))
+            }),
+            (None, Some(_)) => None,
             (None, None) => None,
         };
         drop(phone_at);

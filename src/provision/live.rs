@@ -337,6 +337,11 @@ impl View<'_> {
         })
     }
 
+    /// The vendor of a known phone.
+    pub fn vendor_of(&self, mac: &Mac) -> Option<crate::domain::Vendor> {
+        self.generation.deployment.phone(mac).map(|p| p.vendor)
+    }
+
     /// True when `mac` is a known phone.
     pub fn knows(&self, mac: &Mac) -> bool {
         self.generation.deployment.phone(mac).is_some()

@@ -553,3 +553,45 @@ async fn slow_and_greedy_clients_cannot_pin_connections() {
         200
     );
 }
+
+/// A phone's page shows only what that phone fetched (issue 21, item 3): a file another phone
+/// asks for from the same address is not credited to the phone seen there when the request
+/// shows it is another's (its user agent names another MAC, or it is another vendor's file).
+#[tokio::test]
+async fn fetches_of_another_phone_are_not_credited_to_the_phone_at_the_address() {
+    let server = start().await;
+    let get = |name: &str, agent: &str| {
+        let mut args = vec![];
+        if !agent.is_empty() {
+            args = vec!["-A", agent];
+        }
+        curl(&format!("{}/{name}", server.base), &args).status
+    };
+    assert_eq!(get("0004f214ab37.cfg", POLYCOM_UA), 200);
+    // An unknown Aastra phone behind the same address, and a TFTP-like fetch of an Aastra file.
+    assert_eq!(
+        get(
+            "aastra.cfg",
+            "Aastra6757i MAC:00-08-5D-99-99-99 V:3.3.1.4322-SIP"
+        ),
+        200
+    );
+    assert_eq!(get("6757i.cfg", ""), 200);
+    // The phone's own vendor's shared file is its fetch.
+    assert_eq!(get("altigen.cfg", ""), 200);
+    let store = server.db.open().await;
+    let polycom = phoneprov::domain::Mac::parse("0004f214ab37").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let files = fetched_files(&store, &polycom).await;
+        if files.iter().any(|f| f == "altigen.cfg") {
+            assert_eq!(files, ["0004f214ab37.cfg", "altigen.cfg"]);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not recorded: {files:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
