@@ -7,11 +7,11 @@ use std::fmt;
 use std::path::Path;
 
 use crate::config::Serving;
-use crate::domain::{ExtensionNumber, MODELS, Model, PhoneFacts, Vendor, is_host};
+use crate::domain::{ExtensionNumber, MODELS, Model, Vendor, is_host};
 use crate::handset::parameter_spec;
 use crate::handset::polycom::firmware::Family;
 use crate::policy::firmware;
-use crate::provision::{Deployment, Provisioner, render_failures, site_of_phone};
+use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
 
 /// How serious a finding is.
@@ -194,15 +194,7 @@ fn setting_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<F
             .phones()
             .filter(|phone| phone.vendor == Vendor::Polycom)
             .filter(|phone| Some(phone.vendor) == parameter.vendor())
-            .filter(|phone| {
-                let facts = PhoneFacts {
-                    mac: &phone.mac,
-                    vendor: phone.vendor,
-                    model: phone.model.as_deref(),
-                    site: &site_of_phone(deployment, phone).name,
-                };
-                book.reaches(&setting.scope, &facts)
-            })
+            .filter(|phone| book.reaches(&setting.scope, &deployment.facts_of(phone)))
             .map(|phone| provisioner.family_of(phone).as_str())
             .filter(|family| !spec.read_by(family))
             .collect();

@@ -51,6 +51,16 @@ fn measured<T>(work: impl FnOnce() -> T) -> (f64, usize, T) {
     (ms, PEAK.load(Ordering::Relaxed) - base, result)
 }
 
+/// One line of the report: what, its time, its peak heap and the file's size.
+fn report(what: &str, ms: f64, peak: usize, bytes: usize) {
+    const MIB: f64 = 1048576.0;
+    println!(
+        "  {what:<28} {ms:>8.1} ms  peak {:>6.1} MiB  file {:>6.1} MiB",
+        peak as f64 / MIB,
+        bytes as f64 / MIB
+    );
+}
+
 fn fetched(provisioner: &Provisioner, deployment: &Deployment, name: &str) -> String {
     match provisioner.fetch(deployment, name) {
         Ok(Fetch::Found(rendered)) => rendered.content,
@@ -73,20 +83,13 @@ fn main() {
     let deployment = Deployment::new(snapshot, "192.0.2.1".into()).expect("default site");
     let provisioner = Provisioner::new(Renderer::builtin());
 
+    println!("directory benchmark: {extensions} extensions");
     let (ms, peak, polycom) =
         measured(|| fetched(&provisioner, &deployment, "0004f2000000-directory.xml"));
-    println!(
-        "directory benchmark: {extensions} extensions\n  polycom <mac>-directory.xml  {ms:>8.1} ms  peak {:>6.1} MiB  file {:>6.1} MiB",
-        peak as f64 / 1048576.0,
-        polycom.len() as f64 / 1048576.0
-    );
+    report("polycom <mac>-directory.xml", ms, peak, polycom.len());
     let (ms, peak, aastra) =
         measured(|| fetched(&provisioner, &deployment, "00085D000007-directory.csv"));
-    println!(
-        "  aastra <MAC>-directory.csv   {ms:>8.1} ms  peak {:>6.1} MiB  file {:>6.1} MiB",
-        peak as f64 / 1048576.0,
-        aastra.len() as f64 / 1048576.0
-    );
+    report("aastra <MAC>-directory.csv", ms, peak, aastra.len());
     let mut upload = String::from("<directory><item_list>");
     for n in 0..100 {
         upload.push_str(&format!(
@@ -98,10 +101,6 @@ fn main() {
     let company = |contact: &str| contact.starts_with('2');
     let (ms, peak, merged) = measured(|| merge(&polycom, &[], Some(upload.as_bytes()), company));
     let merged = merged.expect("merged");
-    println!(
-        "  merge with 100 own contacts  {ms:>8.1} ms  peak {:>6.1} MiB  file {:>6.1} MiB",
-        peak as f64 / 1048576.0,
-        merged.len() as f64 / 1048576.0
-    );
+    report("merge with 100 own contacts", ms, peak, merged.len());
     assert!(merged.len() > polycom.len());
 }

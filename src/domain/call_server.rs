@@ -211,21 +211,25 @@ pub fn check_call_servers(servers: &[CallServer], site_port: u16) -> Result<(), 
 
 /// Parses a comma-separated list (the database column); empty is no server.
 pub fn parse_call_servers(text: &str) -> Result<Vec<CallServer>, CallServerError> {
+    parse_list(text, CallServer::parse)
+}
+
+/// Each non-empty comma-separated part of `text`, parsed with `parse`.
+fn parse_list(
+    text: &str,
+    parse: fn(&str) -> Result<CallServer, CallServerError>,
+) -> Result<Vec<CallServer>, CallServerError> {
     text.split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(CallServer::parse)
+        .map(parse)
         .collect()
 }
 
 /// Parses the stored form of a site's call servers (syntax only, see
 /// [`CallServer::parse_syntax`]).
 pub fn parse_stored_call_servers(text: &str) -> Result<Vec<CallServer>, CallServerError> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(CallServer::parse_syntax)
-        .collect()
+    parse_list(text, CallServer::parse_syntax)
 }
 
 /// The comma-separated list form of `servers`.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::domain::text::quoted;
+use crate::domain::text::{quoted, short_name};
 
 /// Longest profile name.
 pub const MAX_PROFILE_NAME: usize = 32;
@@ -22,17 +22,9 @@ pub struct ProfileNameError(pub String);
 impl ProfileName {
     /// Parses and lowercases a profile name.
     pub fn parse(text: &str) -> Result<ProfileName, ProfileNameError> {
-        let lower = text.trim().to_ascii_lowercase();
-        let ok = (1..=MAX_PROFILE_NAME).contains(&lower.len())
-            && lower.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && lower
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if ok {
-            Ok(ProfileName(lower))
-        } else {
-            Err(ProfileNameError(text.to_string()))
-        }
+        short_name(text.trim(), MAX_PROFILE_NAME)
+            .map(ProfileName)
+            .ok_or_else(|| ProfileNameError(text.to_string()))
     }
 
     /// The name.

@@ -462,11 +462,16 @@ impl SettingsBook {
 
     /// The value of a neutral setting (`@directory`) for a phone: the most specific one set.
     pub fn neutral_of(&self, phone: &PhoneFacts<'_>, name: &str) -> Option<Neutral> {
+        self.winning(phone, name)
+            .and_then(|s| Neutral::parse(name, &s.value).ok())
+    }
+
+    /// The setting of `name` that wins for a phone: the most specific scope that reaches it.
+    fn winning(&self, phone: &PhoneFacts<'_>, name: &str) -> Option<&Setting> {
         self.settings
             .iter()
             .filter(|s| s.parameter.as_str() == name && self.reaches(&s.scope, phone))
             .max_by_key(|s| s.scope.rank())
-            .and_then(|s| Neutral::parse(name, &s.value).ok())
     }
 
     /// The settings a phone gets, by parameter name: those of its vendor and the neutral ones
@@ -476,7 +481,6 @@ impl SettingsBook {
     pub fn effective(&self, phone: &PhoneFacts<'_>, translate: Translate<'_>) -> Vec<Effective> {
         // Ranks: the generated admin password 0; then per scope (deployment first) its neutral
         // settings' translations, then its native parameters.
-        let mut neutral: BTreeMap<&str, (u8, &Setting)> = BTreeMap::new();
         let mut chosen: BTreeMap<String, (u8, Effective)> = BTreeMap::new();
         let mut offer = |rank: u8, entry: Effective| {
             let replace = chosen
@@ -500,24 +504,13 @@ impl SettingsBook {
             }
         }
         for setting in &self.settings {
-            if !self.reaches(&setting.scope, phone) {
-                continue;
-            }
-            let rank = setting.scope.rank() * 2 + 1;
-            if setting.parameter.is_neutral() {
-                let slot = neutral
-                    .entry(setting.parameter.as_str())
-                    .or_insert((rank, setting));
-                if rank >= slot.0 {
-                    *slot = (rank, setting);
-                }
-                continue;
-            }
-            if setting.parameter.vendor() != Some(phone.vendor) {
+            if setting.parameter.vendor() != Some(phone.vendor)
+                || !self.reaches(&setting.scope, phone)
+            {
                 continue;
             }
             offer(
-                rank + 1,
+                setting.scope.rank() * 2 + 2,
                 Effective {
                     parameter: setting.parameter.to_string(),
                     value: setting.value.clone(),
@@ -525,14 +518,17 @@ impl SettingsBook {
                 },
             );
         }
-        for (name, (rank, setting)) in neutral {
+        for name in NEUTRAL_NAMES {
+            let Some(setting) = self.winning(phone, name) else {
+                continue;
+            };
             let Ok(value) = Neutral::parse(name, &setting.value) else {
                 continue;
             };
             let origin = format!("{} {name}", setting.scope);
             for (parameter, value) in translate(&value) {
                 offer(
-                    rank,
+                    setting.scope.rank() * 2 + 1,
                     Effective {
                         parameter,
                         value,

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::domain::distribution::Bin;
-use crate::domain::text::quoted;
+use crate::domain::text::{quoted, short_name};
 use crate::domain::{
     CallServer, ClockRules, EmergencyNumbers, NumberRanges, Recheck, ZoneName, call_servers_text,
 };
@@ -44,17 +44,9 @@ pub struct SiteNameError(pub String);
 impl SiteName {
     /// Parses and lowercases a site name.
     pub fn parse(text: &str) -> Result<SiteName, SiteNameError> {
-        let lower = text.to_ascii_lowercase();
-        let ok = (1..=MAX_SITE_NAME).contains(&lower.len())
-            && lower.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && lower
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if ok {
-            Ok(SiteName(lower))
-        } else {
-            Err(SiteNameError(text.to_string()))
-        }
+        short_name(text, MAX_SITE_NAME)
+            .map(SiteName)
+            .ok_or_else(|| SiteNameError(text.to_string()))
     }
 
     /// The `default` site's name.

@@ -54,6 +54,18 @@ pub fn check_text(value: &str, max_chars: usize, required: bool) -> Result<(), T
     Ok(())
 }
 
+/// `text` lowercased, if it is a short name such as a site's or a profile's: 1 to `max`
+/// characters of `a-z 0-9 - _` (any case), starting with a letter or digit.
+pub(crate) fn short_name(text: &str, max: usize) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let ok = (1..=max).contains(&lower.len())
+        && lower.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && lower
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    ok.then_some(lower)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

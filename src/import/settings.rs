@@ -72,6 +72,21 @@ pub struct KnownData {
     pub phones: HashMap<Mac, Vendor>,
 }
 
+impl KnownData {
+    /// The sites and phones of the database.
+    pub async fn read(store: &dyn Store) -> Result<KnownData, crate::store::StoreError> {
+        Ok(KnownData {
+            sites: store.sites().await?.into_iter().map(|s| s.name).collect(),
+            phones: store
+                .phones()
+                .await?
+                .into_iter()
+                .map(|p| (p.mac, p.vendor))
+                .collect(),
+        })
+    }
+}
+
 /// A checked file: the change to apply and its warnings.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsPlan {
@@ -287,15 +302,7 @@ pub async fn apply_settings_rows(
     options: &ImportOptions,
 ) -> Result<SettingsReport, ImportError> {
     let revision = store.revision().await?;
-    let known = KnownData {
-        sites: store.sites().await?.into_iter().map(|s| s.name).collect(),
-        phones: store
-            .phones()
-            .await?
-            .into_iter()
-            .map(|p| (p.mac, p.vendor))
-            .collect(),
-    };
+    let known = KnownData::read(store).await?;
     let mut plan = plan_rows(rows, &known).map_err(ImportError::Rejected)?;
     plan.change.expected_revision = Some(revision);
     plan.change.replace_all = options.replace;
@@ -323,15 +330,7 @@ pub async fn apply_declared_settings(
     actor: &str,
 ) -> Result<usize, ImportError> {
     let revision = store.revision().await?;
-    let known = KnownData {
-        sites: store.sites().await?.into_iter().map(|s| s.name).collect(),
-        phones: store
-            .phones()
-            .await?
-            .into_iter()
-            .map(|p| (p.mac, p.vendor))
-            .collect(),
-    };
+    let known = KnownData::read(store).await?;
     let mut plan = plan_rows(rows, &known).map_err(ImportError::Rejected)?;
     let book = store.settings().await?;
     let held = |scope: &Scope, parameter: &ParameterName| {

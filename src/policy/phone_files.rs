@@ -78,14 +78,19 @@ impl Found {
         matches!(self, Found::Rendered(file) if file.carries_secret)
     }
 
+    /// The vendor whose format a rendered file is in.
+    pub fn vendor(&self) -> Option<Vendor> {
+        match self {
+            Found::Rendered(file) => Some(file.vendor),
+            Found::Upload { .. } | Found::Firmware(_) => None,
+        }
+    }
+
     /// What kind of file it is, as counted in the metrics: the vendor of a rendered file,
     /// `upload` or `firmware`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Found::Rendered(file) => match file.vendor {
-                Vendor::Polycom => "polycom",
-                Vendor::Aastra => "aastra",
-            },
+            Found::Rendered(file) => file.vendor.as_str(),
             Found::Upload { .. } => "upload",
             Found::Firmware(_) => "firmware",
         }
@@ -128,6 +133,8 @@ pub struct Receipt<'a> {
     client: Option<IpAddr>,
     transport: Transport,
     kind: &'static str,
+    /// The vendor whose format a rendered file is in.
+    vendor: Option<Vendor>,
     secret: bool,
 }
 
@@ -277,6 +284,7 @@ impl PhoneFiles {
                     client,
                     transport: requester.transport,
                     kind: found.kind(),
+                    vendor: found.vendor(),
                     secret: found.carries_secret(),
                     view,
                 },
@@ -396,9 +404,9 @@ impl PhoneFiles {
                 label,
             })
             .collect();
-        let is_ours = |contact: &str| {
-            view.is_company_contact(&mac, contact) || speed_dials.iter().any(|d| d.1 == contact)
-        };
+        let is_company = view.company_contacts(&mac);
+        let is_ours =
+            |contact: &str| is_company(contact) || speed_dials.iter().any(|d| d.1 == contact);
         let uploaded = stored.as_ref().map(|s| s.content.as_slice());
         match polycom::directory::merge(&file.content, &dials, uploaded, is_ours) {
             Ok(content) => Ok(Found::Upload {
@@ -535,6 +543,7 @@ impl Receipt<'_> {
             client,
             transport,
             kind,
+            vendor: file_vendor,
             secret,
         } = self;
         metrics::fetched(kind);
@@ -569,11 +578,6 @@ impl Receipt<'_> {
             // user agent.
             (None, Some(ip)) if agent_mac.is_none() => phone_at.get(&ip).copied().filter(|mac| {
                 let vendor = view.vendor_of(mac);
-                let file_vendor = match kind {
-                    "polycom" => Some(Vendor::Polycom),
-                    "aastra" => Some(Vendor::Aastra),
-                    _ => None,
-                };
                 let agent_vendor = agent.as_ref().map(|a| a.vendor);
                 file_vendor.is_none_or(|v| vendor == Some(v))
                     && agent_vendor.is_none_or(|v| vendor == Some(v))

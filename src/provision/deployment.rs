@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use crate::domain::{
     Assignment, CallServer, ClockRules, Extension, ExtensionNumber, LineNumber, Mac, Mode, Phone,
-    PhoneLogin, SettingsBook, Site, SiteId, SiteName, Vendor, Voicemail, distribute, is_switched,
+    PhoneFacts, PhoneLogin, SettingsBook, Site, SiteId, SiteName, Vendor, Voicemail, distribute,
+    is_switched,
 };
 use crate::handset::server_view::ServerView;
 use crate::store::Snapshot;
@@ -250,6 +251,16 @@ impl Deployment {
     pub fn site_of_phone(&self, phone: &Phone) -> &Site {
         self.first_extension(phone)
             .map_or_else(|| self.default_site(), |e| self.site_of(e))
+    }
+
+    /// What a phone is, for picking its settings: its MAC, vendor, model and site.
+    pub fn facts_of<'p>(&'p self, phone: &'p Phone) -> PhoneFacts<'p> {
+        PhoneFacts {
+            mac: &phone.mac,
+            vendor: phone.vendor,
+            model: phone.model.as_deref(),
+            site: &self.site_of_phone(phone).name,
+        }
     }
 
     /// The extension on a phone's lowest key that exists: the one its site, its re-check and

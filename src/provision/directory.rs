@@ -1,25 +1,14 @@
 //! The company directory each phone gets: which one (`@directory`: the deployment's listed
-//! extensions, its site's, or none), its contacts in order, the file a phone asks for it by
-//! (Polycom `<mac>-directory.xml`, Aastra `<MAC>-directory.csv`), and the key one rendering of
-//! it is shared under by every phone that gets the same list.
+//! extensions, its site's, or none), its contacts in order, which numbers are the company's, and
+//! the key one rendering of it is shared under by every phone that gets the same list. The file
+//! names and formats are each vendor's (`handset/<vendor>/directory.rs`).
 
-use crate::domain::{DIRECTORY, DirectoryScope, Extension, Neutral, Phone, PhoneFacts, Vendor};
+use crate::domain::{DIRECTORY, DirectoryScope, Extension, Neutral, Phone, SiteId, Vendor};
 use crate::provision::Deployment;
-
-/// The ending of a Polycom phone's directory file after its MAC (also an upload name).
-pub const POLYCOM_SUFFIX: &str = "-directory.xml";
-/// The ending of an Aastra phone's directory file after its MAC.
-pub const AASTRA_SUFFIX: &str = "-directory.csv";
 
 /// The directory `phone` gets, by its `@directory` setting (every listed extension unless set).
 pub fn scope_of(deployment: &Deployment, phone: &Phone) -> DirectoryScope {
-    let site = deployment.site_of_phone(phone);
-    let facts = PhoneFacts {
-        mac: &phone.mac,
-        vendor: phone.vendor,
-        model: phone.model.as_deref(),
-        site: &site.name,
-    };
+    let facts = deployment.facts_of(phone);
     match deployment.settings().neutral_of(&facts, DIRECTORY) {
         Some(Neutral::Directory(scope)) => scope,
         _ => DirectoryScope::default(),
@@ -37,44 +26,57 @@ pub fn serves(deployment: &Deployment, phone: &Phone) -> bool {
                 .any(|k| k.kind == crate::domain::KeyKind::SpeedDial))
 }
 
-/// Whether `extension` is in the directory `phone` gets under `scope`.
-fn lists(
-    deployment: &Deployment,
-    phone: &Phone,
+/// Which extensions the directory of one phone lists, worked out once for the phone.
+struct Listing<'d> {
+    deployment: &'d Deployment,
     scope: DirectoryScope,
-    extension: &Extension,
-) -> bool {
-    extension.in_directory
-        && match scope {
-            DirectoryScope::Deployment => true,
-            DirectoryScope::Site => {
-                deployment.site_of(extension).id == deployment.site_of_phone(phone).id
-            }
-            DirectoryScope::Off => false,
+    site: SiteId,
+}
+
+impl<'d> Listing<'d> {
+    fn of(deployment: &'d Deployment, phone: &Phone) -> Listing<'d> {
+        Listing {
+            deployment,
+            scope: scope_of(deployment, phone),
+            site: deployment.site_of_phone(phone).id,
         }
+    }
+
+    /// Whether `extension` is in the directory.
+    fn lists(&self, extension: &Extension) -> bool {
+        extension.in_directory
+            && match self.scope {
+                DirectoryScope::Deployment => true,
+                DirectoryScope::Site => self.deployment.site_of(extension).id == self.site,
+                DirectoryScope::Off => false,
+            }
+    }
 }
 
 /// The extensions in the directory `phone` gets, by name then number.
 pub fn contacts<'d>(deployment: &'d Deployment, phone: &Phone) -> Vec<&'d Extension> {
-    let scope = scope_of(deployment, phone);
+    let listing = Listing::of(deployment, phone);
     let mut listed: Vec<&Extension> = deployment
         .extensions()
-        .filter(|e| lists(deployment, phone, scope, e))
+        .filter(|e| listing.lists(e))
         .collect();
     listed.sort_by_cached_key(|e| (e.display_name.to_lowercase(), e.number.sort_key()));
     listed
 }
 
-/// Whether the number `contact` is one of the company's in the directory `phone` gets (a
-/// contact of the phone's own upload with such a number is replaced by the company's).
-pub fn is_company_contact(deployment: &Deployment, phone: &Phone, contact: &str) -> bool {
-    let Ok(number) = crate::domain::ExtensionNumber::parse(contact) else {
-        return false;
-    };
-    let scope = scope_of(deployment, phone);
-    deployment
-        .extension(&number)
-        .is_some_and(|e| lists(deployment, phone, scope, e))
+/// Whether a number is one of the company's in the directory `phone` gets (a contact of the
+/// phone's own upload with such a number is replaced by the company's).
+pub fn company_contacts<'d>(
+    deployment: &'d Deployment,
+    phone: &Phone,
+) -> impl Fn(&str) -> bool + 'd {
+    let listing = Listing::of(deployment, phone);
+    move |contact| {
+        crate::domain::ExtensionNumber::parse(contact)
+            .ok()
+            .and_then(|number| listing.deployment.extension(&number))
+            .is_some_and(|e| listing.lists(e))
+    }
 }
 
 /// The key every phone with the same directory shares its rendering under: the vendor's format,

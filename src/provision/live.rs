@@ -329,12 +329,16 @@ impl View<'_> {
         }
     }
 
-    /// Whether `contact` is a company contact in the directory the phone `mac` gets.
-    pub fn is_company_contact(&self, mac: &Mac, contact: &str) -> bool {
+    /// Whether a number is a company contact in the directory the phone `mac` gets (worked
+    /// out once for the phone, then asked per contact).
+    pub fn company_contacts(&self, mac: &Mac) -> Box<dyn Fn(&str) -> bool + '_> {
         let deployment = &self.generation.deployment;
-        deployment.phone(mac).is_some_and(|phone| {
-            crate::provision::directory::is_company_contact(deployment, phone, contact)
-        })
+        match deployment.phone(mac) {
+            Some(phone) => Box::new(crate::provision::directory::company_contacts(
+                deployment, phone,
+            )),
+            None => Box::new(|_| false),
+        }
     }
 
     /// The vendor of a known phone.

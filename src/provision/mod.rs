@@ -34,8 +34,8 @@ pub use file_name::{FileKind, FileName};
 use file_name::aastra_model;
 
 use crate::domain::{
-    DirectoryScope, Effective, Extension, ExtensionNumber, Mac, Model, Phone, PhoneFacts, Site,
-    SiteName, Vendor,
+    DirectoryScope, Effective, Extension, ExtensionNumber, Mac, Model, Phone, Site, SiteName,
+    Vendor,
 };
 use crate::handset::polycom::firmware::{DEFAULT_FAMILY, Family, FirmwarePins, Spelling};
 use crate::handset::{aastra, handset, polycom};
@@ -251,19 +251,18 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &FileName) -> Result<Target
         FileKind::VendorGlobal => Ok(Target::AastraGlobal),
         FileKind::Model(model) => Ok(Target::AastraModel(model)),
         FileKind::PhoneOwned { mac, .. } => {
+            // The name first (a phone's other files, asked for at every boot, stop there), then
+            // the phone's vendor and whether it gets a directory.
             let directory_of = |vendor: Vendor, suffix: &str| {
-                deployment
-                    .phone(mac)
+                name.as_str()
+                    .get(12..)
+                    .filter(|rest| rest.eq_ignore_ascii_case(suffix))
+                    .and_then(|_| deployment.phone(mac))
                     .filter(|phone| phone.vendor == vendor)
                     .filter(|phone| directory::serves(deployment, phone))
-                    .filter(|_| {
-                        name.as_str()
-                            .get(12..)
-                            .is_some_and(|rest| rest.eq_ignore_ascii_case(suffix))
-                    })
             };
-            directory_of(Vendor::Polycom, directory::POLYCOM_SUFFIX)
-                .or_else(|| directory_of(Vendor::Aastra, directory::AASTRA_SUFFIX))
+            directory_of(Vendor::Polycom, polycom::directory::FILE_SUFFIX)
+                .or_else(|| directory_of(Vendor::Aastra, aastra::directory::FILE_SUFFIX))
                 .map(Target::Directory)
                 .ok_or_else(not_rendered)
         }
@@ -514,22 +513,13 @@ fn model_of(phone: &Phone) -> Option<&'static Model> {
     phone.model.as_deref().and_then(Model::find)
 }
 
-/// The extension on a phone's lowest key that exists (see [`Deployment::first_extension`]).
-fn first_extension<'d>(deployment: &'d Deployment, phone: &Phone) -> Option<&'d Extension> {
-    deployment.first_extension(phone)
-}
-
-/// The site whose settings a phone's files carry (see [`Deployment::site_of_phone`]).
-pub fn site_of_phone<'d>(deployment: &'d Deployment, phone: &Phone) -> &'d Site {
-    deployment.site_of_phone(phone)
-}
-
 /// Where a check-sync NOTIFY for a phone goes: the user part (its first extension, else its MAC)
 /// and the port its files make it listen on.
 pub fn sip_target(deployment: &Deployment, phone: &Phone) -> (String, u16) {
-    let user = first_extension(deployment, phone)
+    let user = deployment
+        .first_extension(phone)
         .map_or_else(|| phone.mac.polycom_name(), |e| e.number.to_string());
-    let site = site_of_phone(deployment, phone);
+    let site = deployment.site_of_phone(phone);
     (user, handset(phone.vendor).sip_port(site))
 }
 
@@ -541,7 +531,7 @@ fn polycom_layout<'d>(deployment: &'d Deployment, phone: &Phone) -> (Vec<String>
         .filter_map(|number| deployment.extension(number))
         .map(polycom::extension_file_name)
         .collect();
-    (files, site_of_phone(deployment, phone))
+    (files, deployment.site_of_phone(phone))
 }
 
 /// The registration file of an extension, with the phone's re-check when the extension is on
@@ -554,10 +544,11 @@ fn polycom_extension(deployment: &Deployment, extension: &Extension) -> polycom:
     let recheck = placement
         .and_then(|(mac, _)| deployment.phone(&mac))
         .filter(|phone| {
-            first_extension(deployment, phone).map(|e| &e.number) == Some(&extension.number)
+            deployment.first_extension(phone).map(|e| &e.number) == Some(&extension.number)
         })
         .map(|phone| {
-            let time = site_of_phone(deployment, phone)
+            let time = deployment
+                .site_of_phone(phone)
                 .settings
                 .recheck
                 .time_of(&phone.mac);
@@ -577,7 +568,7 @@ fn polycom_extension(deployment: &Deployment, extension: &Extension) -> polycom:
 
 /// An Aastra phone's `<MAC>.cfg`: its site's settings and its line keys.
 fn aastra_phone(deployment: &Deployment, phone: &Phone, family: Family) -> aastra::PhoneContext {
-    let site = site_of_phone(deployment, phone);
+    let site = deployment.site_of_phone(phone);
     let site_view = aastra::phone_site(
         &site.name,
         &site.settings,
@@ -612,18 +603,12 @@ fn aastra_phone(deployment: &Deployment, phone: &Phone, family: Family) -> aastr
 /// deployment, its site, its vendor, its model, its profile and itself, the most specific
 /// winning; `family` is the firmware family it is served (Polycom's spelling differs by family).
 pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: Family) -> Vec<Effective> {
-    let site = site_of_phone(deployment, phone);
-    let facts = PhoneFacts {
-        mac: &phone.mac,
-        vendor: phone.vendor,
-        model: phone.model.as_deref(),
-        site: &site.name,
-    };
+    let facts = deployment.facts_of(phone);
     let handset = handset(phone.vendor);
     let listed = directory::scope_of(deployment, phone) != DirectoryScope::Off;
     let directory_file = (phone.vendor == Vendor::Aastra && listed).then(|| Effective {
-        parameter: "directory 1".to_string(),
-        value: format!("{}{}", phone.mac.aastra_name(), directory::AASTRA_SUFFIX),
+        parameter: aastra::directory::FILE_PARAMETER.to_string(),
+        value: aastra::directory::file_name(&phone.mac),
         origin: "company directory".to_string(),
     });
     let family = match phone.vendor {

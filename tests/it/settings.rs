@@ -20,7 +20,7 @@ use common::applies::{
     aastra_applies, assert_xmllint_accepts, builtin, content, deployment_of, get, polycom_applies,
 };
 use common::server::{TOKEN, api, boot_from, curl, fetch_from, json, send_json, start_with};
-use common::{KillOnDrop, assert_success, databases, golden_deployment, read_log_until, stdout};
+use common::{KillOnDrop, assert_success, databases, golden_deployment, stdout};
 use phoneprov::import::{ImportOptions, import_settings};
 use phoneprov::store::SqlStore;
 
@@ -495,27 +495,14 @@ fn the_config_files_settings_are_applied_at_start_and_only_once() {
     write(
         "[[setting]]\nscope = \"site\"\ntarget = \"nowhere\"\nparameter = \"a.b\"\nvalue = \"1\"\n",
     );
-    let mut child = KillOnDrop(
-        db.command()
-            .args(["serve", "--config", config.to_str().unwrap()])
-            .args(["--http-listen", "127.0.0.1:0", "--ftp-listen", "off"])
-            .args([
-                "--tftp-listen",
-                "127.0.0.1:0",
-                "--dhcp-listen",
-                "127.0.0.1:0",
-            ])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let stderr = child.0.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let said = read_log_until(&mut lines, "[[setting]]");
+    // A refused setting stops the start, naming the table and the field.
+    let (_refused, said) = serve();
+    let line = said
+        .iter()
+        .find(|l| l.contains("[[setting]]"))
+        .unwrap_or_else(|| panic!("no [[setting]] error: {said:?}"));
     assert!(
-        said.last()
-            .unwrap()
-            .contains("[[setting]] number 1, target: no site \"nowhere\""),
+        line.contains("[[setting]] number 1, target: no site \"nowhere\""),
         "{said:?}"
     );
 }

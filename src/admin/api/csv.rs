@@ -20,14 +20,23 @@ use crate::transport::http::with_content_type;
 #[into_params(parameter_in = Query)]
 pub(super) struct ImportQuery {
     /// Check and report only; write nothing.
-    pub(super) dry_run: Option<bool>,
+    dry_run: Option<bool>,
     /// `upsert` (default) or `replace` (what the file does not name is deleted).
     mode: Option<String>,
 }
 
 impl ImportQuery {
+    /// The import's options, on behalf of the API.
+    pub(super) fn options(&self) -> Result<ImportOptions, ApiError> {
+        Ok(ImportOptions {
+            dry_run: self.dry_run.unwrap_or(false),
+            replace: self.replace()?,
+            actor: super::API_ACTOR.to_string(),
+        })
+    }
+
     /// Whether the mode is `replace`.
-    pub(super) fn replace(&self) -> Result<bool, ApiError> {
+    fn replace(&self) -> Result<bool, ApiError> {
         match self.mode.as_deref() {
             None | Some("upsert") => Ok(false),
             Some("replace") => Ok(true),
@@ -102,24 +111,24 @@ pub(super) async fn import(
     request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let body = csv_of(request).await?;
-    let options = ImportOptions {
-        dry_run: query.dry_run.unwrap_or(false),
-        replace: query.replace()?,
-        actor: super::API_ACTOR.to_string(),
-    };
-    let report = import_csv(api.store.as_ref(), &body, &options, &|_, _| {})
+    let report = import_csv(api.store.as_ref(), &body, &query.options()?, &|_, _| {})
         .await
-        .map_err(|e| match e {
-            ImportError::Rejected(errors) => ApiError::Rejected(errors),
-            ImportError::Store(e) => ApiError::from(e),
-            ImportError::Random(e) => ApiError::Internal(e.to_string()),
-        })?;
+        .map_err(file_refused)?;
     if report.revision.is_some()
         && let Err(e) = api.live.refresh().await
     {
         tracing::warn!("imported, but cannot reload the live data yet: {e}");
     }
     Ok(Json(report))
+}
+
+/// A refused file import: every row error, with line and column (422).
+pub(super) fn file_refused(e: ImportError) -> ApiError {
+    match e {
+        ImportError::Rejected(errors) => ApiError::Rejected(errors),
+        ImportError::Store(e) => ApiError::from(e),
+        ImportError::Random(e) => ApiError::Internal(e.to_string()),
+    }
 }
 
 /// `?passwords=true` of the export.

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 
-use crate::admin::api::csv::{ImportQuery, csv_of};
+use crate::admin::api::csv::{ImportQuery, csv_of, file_refused};
 use crate::admin::api::error::ErrorBody;
 use crate::admin::api::fields::{json_body, refused, reload};
 use crate::admin::api::phones::parse_mac;
@@ -158,17 +158,9 @@ pub(super) async fn import(
     request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let body = csv_of(request).await?;
-    let options = ImportOptions {
-        dry_run: query.dry_run.unwrap_or(false),
-        replace: query.replace()?,
-        actor: API_ACTOR.to_string(),
-    };
-    let report = import_settings(api.store.as_ref(), &body, &options)
+    let report = import_settings(api.store.as_ref(), &body, &query.options()?)
         .await
-        .map_err(|e| match e {
-            crate::import::ImportError::Rejected(errors) => ApiError::Rejected(errors),
-            other => refused(other),
-        })?;
+        .map_err(file_refused)?;
     if report.revision.is_some() {
         reload(&api).await;
     }

@@ -297,19 +297,29 @@ async fn save_lines(
             (!value.is_empty()).then(|| (key.to_string(), json!(value)))
         })
         .collect();
-    let path = format!("/phones/{}", encode(&mac));
-    let answer = web
-        .api
-        .send(
-            Method::PUT,
-            &format!("{path}/lines"),
-            &json!({ "lines": lines }),
-        )
-        .await;
+    let answer = put_phone(&web, &mac, "lines", &json!({ "lines": lines })).await;
+    after_change(&web, &session, &mac, answer, "Line keys saved.").await
+}
+
+/// `PUT /phones/{mac}/{what}` of the API with `body`.
+async fn put_phone(web: &Web, mac: &str, what: &str, body: &Value) -> Answer {
+    let path = format!("/phones/{}/{what}", encode(mac));
+    web.api.send(Method::PUT, &path, body).await
+}
+
+/// After a change of the phone `mac` through the API: its page with `notice`, or its page again
+/// with what was refused.
+async fn after_change(
+    web: &Web,
+    session: &Session,
+    mac: &str,
+    answer: Answer,
+    notice: &str,
+) -> Response {
     if answer.ok() {
-        return done(&path, "Line keys saved.");
+        return done(&format!("/phones/{}", encode(mac)), notice);
     }
-    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+    phone_page(web, session, mac, Some(answer.problems()), None).await
 }
 
 /// `POST /admin/phones/{mac}/profile`: `csrf` and `profile` (empty: none).
@@ -323,16 +333,9 @@ async fn save_profile(
         return refused;
     }
     let profile = form.get("profile").map_or("", |p| p.trim());
-    let path = format!("/phones/{}", encode(&mac));
     let body = json!({ "profile": (!profile.is_empty()).then_some(profile) });
-    let answer = web
-        .api
-        .send(Method::PUT, &format!("{path}/profile"), &body)
-        .await;
-    if answer.ok() {
-        return done(&path, "Profile saved.");
-    }
-    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+    let answer = put_phone(&web, &mac, "profile", &body).await;
+    after_change(&web, &session, &mac, answer, "Profile saved.").await
 }
 
 /// `POST /admin/phones/{mac}/setting`: `csrf`, `parameter` and `value` (empty: removed), set
@@ -353,23 +356,19 @@ async fn save_setting(
         "parameter": field("parameter"),
         "value": field("value"),
     });
-    let path = format!("/phones/{}", encode(&mac));
     let answer = web.api.send(Method::PUT, "/settings", &body).await;
-    if answer.ok() {
-        let warnings: Vec<String> = answer.json()["warnings"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|w| w["message"].as_str().map(str::to_string))
-            .collect();
-        let notice = if warnings.is_empty() {
-            "Setting saved.".to_string()
-        } else {
-            format!("Setting saved. {}", warnings.join(" "))
-        };
-        return done(&path, &notice);
-    }
-    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+    let warnings: Vec<String> = answer.json()["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w["message"].as_str().map(str::to_string))
+        .collect();
+    let notice = if warnings.is_empty() {
+        "Setting saved.".to_string()
+    } else {
+        format!("Setting saved. {}", warnings.join(" "))
+    };
+    after_change(&web, &session, &mac, answer, &notice).await
 }
 
 /// `POST /admin/phones/{mac}/keys`: `csrf` and `keys`, one `key,type,value,label` a line; the
@@ -411,19 +410,8 @@ async fn save_keys(
     if !problems.is_empty() {
         return phone_page(&web, &session, &mac, Some(problems), None).await;
     }
-    let path = format!("/phones/{}", encode(&mac));
-    let answer = web
-        .api
-        .send(
-            Method::PUT,
-            &format!("{path}/keys"),
-            &json!({ "keys": keys }),
-        )
-        .await;
-    if answer.ok() {
-        return done(&path, "Keys saved.");
-    }
-    phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+    let answer = put_phone(&web, &mac, "keys", &json!({ "keys": keys })).await;
+    after_change(&web, &session, &mac, answer, "Keys saved.").await
 }
 
 async fn resync(

@@ -10,6 +10,16 @@
 
 use std::io::Write;
 
+/// The ending of a phone's directory file after its MAC.
+pub const FILE_SUFFIX: &str = "-directory.csv";
+/// The parameter of `<MAC>.cfg` that names the directory file.
+pub const FILE_PARAMETER: &str = "directory 1";
+
+/// A phone's directory file, `<MAC>-directory.csv`.
+pub fn file_name(mac: &crate::domain::Mac) -> String {
+    format!("{}{FILE_SUFFIX}", mac.aastra_name())
+}
+
 /// Longest name on phones other than the 6867i.
 pub const MAX_NAME_CHARS: usize = 15;
 /// Longest number.

@@ -15,6 +15,9 @@ use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
+/// The ending of a phone's directory file after its MAC (also the name it uploads it under).
+pub const FILE_SUFFIX: &str = "-directory.xml";
+
 /// Longest first or last name, in bytes (the guide: "UTF-8 encoded string of up to 40 bytes").
 pub const MAX_NAME_BYTES: usize = 40;
 
