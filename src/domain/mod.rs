@@ -41,7 +41,9 @@ pub use extension::{
     check_auth_user, check_display_name, check_label, check_password,
 };
 pub use extension_number::{ExtensionNumber, ExtensionNumberError, MAX_EXTENSION_DIGITS};
-pub use failover::{is_switched, switchover_conflicts};
+pub use failover::{
+    SiteRuleBreach, is_switched, new_site_rule_breach, site_rule_breach, switchover_conflicts,
+};
 pub use key::{
     KeyKind, KeyOwner, MAX_KEY_LABEL, MAX_KEY_VALUE, ProgrammedKey, check_key_text, keys_of,
 };

@@ -55,6 +55,9 @@ pub struct Row {
     pub site: Cell<SiteName>,
     /// Line key (1 when the column or cell is empty).
     pub line_key: LineNumber,
+    /// Whether it follows its site's switchover (`None`: as stored; off for a new one). CSV files
+    /// have no such column; the API and the web page's extension form set it.
+    pub switchover: Option<bool>,
 }
 
 /// Rows of a file, or every error found in it.
@@ -273,6 +276,7 @@ fn parse_row(line: u64, header: &Header, record: &csv::ByteRecord) -> Result<Row
             model,
             site,
             line_key: line_key.value().copied().unwrap_or(1),
+            switchover: None,
         }),
         _ => Err(cells.errors),
     }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::domain::{
     Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, SiteId, SiteName, Vendor,
-    detect_vendor, generate_password, quoted,
+    detect_vendor, generate_password, new_site_rule_breach, quoted,
 };
 use crate::import::parse::{Cell, Row};
 use crate::import::report::{EntityReport, ImportReport};
@@ -84,6 +84,7 @@ pub fn plan(
     };
 
     // Extensions.
+    let mut rule_errors = Vec::new();
     let mut named: HashSet<&ExtensionNumber> = HashSet::new();
     for row in rows {
         named.insert(&row.extension);
@@ -119,11 +120,22 @@ pub fn plan(
                 Some(e) if e.current_site != e.home_site => e.current_site,
                 _ => home_site,
             },
-            switchover_enabled: existing.is_some_and(|e| e.switchover_enabled),
+            switchover_enabled: row
+                .switchover
+                .unwrap_or_else(|| existing.is_some_and(|e| e.switchover_enabled)),
             in_directory: existing.is_none_or(|e| e.in_directory),
             // Kept by the store's registration distribution.
             registration: existing.and_then(|e| e.registration.clone()),
         };
+        if let Some(breach) = new_site_rule_breach(existing, &wanted, &snapshot.sites) {
+            let column = if row.switchover.is_some() {
+                "switchover_enabled"
+            } else {
+                "site"
+            };
+            rule_errors.push(RowError::cell(row.line, column, breach.to_string()));
+            continue;
+        }
         let key = row.extension.to_string();
         match existing {
             None => {
@@ -136,6 +148,11 @@ pub fn plan(
                 changes.upsert_extensions.push(wanted);
             }
         }
+    }
+    if !rule_errors.is_empty() {
+        let mut list = ErrorList::default();
+        list.extend(rule_errors);
+        return Err(ImportError::Rejected(list.finish()));
     }
     if options.replace {
         for e in &snapshot.extensions {

@@ -23,6 +23,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use crate::handset::agent::Agent;
 use crate::domain::{Mac, Transport};
 use crate::policy::bindings::Bindings;
 use crate::policy::digest::{Challenger, LoginVerdict};
@@ -56,6 +57,10 @@ pub struct HttpLogin<'a> {
     pub uri: &'a str,
     /// Whether the request came over TLS (Basic is accepted only then).
     pub secure: bool,
+    /// The `User-Agent` header, if sent.
+    pub user_agent: Option<&'a str>,
+    /// The user agent understood, when it is a phone's.
+    pub agent: Option<&'a Agent>,
 }
 
 /// Who asks for a file, as far as the transport can tell.

@@ -13,6 +13,7 @@ pub mod firmware;
 pub mod followers;
 pub mod guard;
 pub mod held_uploads;
+pub mod inbox;
 pub mod login_limit;
 pub mod phone_files;
 pub mod refused;

@@ -28,11 +28,12 @@ use crate::policy::access::{Access, Requester};
 use crate::policy::firmware;
 use crate::policy::guard::{Guard, Guess, Verdict};
 use crate::policy::held_uploads::HeldUploads;
+use crate::policy::inbox::{BootRequest, Inbox};
 use crate::policy::refused::Refused;
 use crate::policy::sightings::Recorder;
 use crate::policy::upload_writer::UploadWriter;
 use crate::provision::Rendered;
-use crate::provision::file_name::FileName;
+use crate::provision::file_name::{FileKind, FileName};
 use crate::provision::live::{FetchAnswer, Live, View};
 use crate::provision::upload::{Keep, UploadLimits, UploadName};
 use crate::store::{StoreError, UploadStore};
@@ -165,6 +166,8 @@ pub struct PhoneFiles {
     access: Arc<Access>,
     /// Boot logs waiting for their phone's master-file fetch.
     held: HeldUploads,
+    /// Phones asking for files that are not in the database.
+    inbox: Arc<Inbox>,
 }
 
 impl PhoneFiles {
@@ -189,7 +192,13 @@ impl PhoneFiles {
             guard,
             access,
             held: HeldUploads::default(),
+            inbox: Arc::default(),
         }
+    }
+
+    /// The inbox of phones asking for files that are not in the database.
+    pub fn inbox(&self) -> Arc<Inbox> {
+        Arc::clone(&self.inbox)
     }
 
     /// The enumeration defense.
@@ -291,7 +300,11 @@ impl PhoneFiles {
                 found,
             }),
             Err(Refused::NotFound | Refused::Forbidden(_)) if name.is_phone_file() => {
-                Err(self.unknown_phone_file(requester, owner(), name))
+                let owner = owner();
+                if owner.is_none() {
+                    self.note_unassigned(requester, name);
+                }
+                Err(self.unknown_phone_file(requester, owner, name))
             }
             Err(other) => Err(other),
         }
@@ -309,6 +322,21 @@ impl PhoneFiles {
         tokio::spawn(async move {
             // Failures are logged inside; nobody waits for the answer.
             let _ = write_upload(&writer, write, Some(ip)).await;
+        });
+    }
+
+    /// Puts a phone of no account asking for its master file in the inbox.
+    fn note_unassigned(&self, requester: &Requester<'_>, name: &FileName) {
+        let (FileKind::PhoneMaster(mac), Some(client)) = (name.kind(), requester.client) else {
+            return;
+        };
+        self.inbox.note(&BootRequest {
+            mac: *mac,
+            file: name.as_str(),
+            client,
+            transport: requester.transport,
+            user_agent: requester.http.and_then(|h| h.user_agent),
+            agent: requester.http.and_then(|h| h.agent),
         });
     }
 
@@ -585,6 +613,12 @@ impl Receipt<'_> {
             (None, Some(_)) => None,
             (None, None) => None,
         };
+        if let (None, Some(ip)) = (mac, client)
+            && named.is_none()
+            && !files.inbox.is_empty()
+        {
+            files.inbox.also_asked(ip, name.as_str());
+        }
         drop(phone_at);
         let Some(mac) = mac else { return };
         files.recorder.record(Sighting {

@@ -267,6 +267,7 @@ impl Server {
             Arc::clone(&guard),
             Arc::clone(&access),
         ));
+        let inbox = files.inbox();
         let ftp_server = match listen.ftp {
             Some(address) => {
                 let listener = FtpServer::bind(address)
@@ -339,6 +340,7 @@ impl Server {
             pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),
             guard: Some(guard),
             access: Some(access),
+            inbox: Some(inbox),
             logins: Arc::clone(&admin_logins),
         };
         let api = crate::admin::api::router(

@@ -8,7 +8,9 @@
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::clock::now_ms;
-use crate::domain::{Extension, ExtensionNumber, Mode, Site, SiteName, switchover_conflicts};
+use crate::domain::{
+    Extension, ExtensionNumber, Mode, Site, SiteName, new_site_rule_breach, switchover_conflicts,
+};
 use crate::store::distribution;
 use crate::store::load::{load_extension, load_extensions, load_sites};
 use crate::store::secrets::SecretKey;
@@ -157,23 +159,12 @@ pub(super) async fn set_switchover(
     let mut tx = begin_write(pool).await?;
     let extension = stored_extension(&mut tx, key, number).await?;
     let sites = load_sites(&mut tx).await?;
-    let home = sites
-        .iter()
-        .find(|s| s.id == extension.home_site)
-        .ok_or_else(|| StoreError::NotFound(format!("the home site of {number}")))?;
-    if enabled {
-        let Some(alternate) = alternate_of(&sites, home) else {
-            return Err(StoreError::Refused(format!(
-                "extension {number}: its site {} has no alternate site",
-                home.name
-            )));
-        };
-        if !switchover_conflicts([&extension], alternate).is_empty() {
-            return Err(StoreError::Refused(format!(
-                "extension {number}: the number is one site {} uses itself (its reserved_numbers)",
-                alternate.name
-            )));
-        }
+    let wanted = Extension {
+        switchover_enabled: enabled,
+        ..extension.clone()
+    };
+    if let Some(breach) = new_site_rule_breach(Some(&extension), &wanted, &sites) {
+        return Err(StoreError::Refused(breach.to_string()));
     }
     sqlx::query(
         "UPDATE extensions SET switchover_enabled = $1, updated_at_ms = $2 WHERE number = $3",
@@ -207,6 +198,13 @@ pub(super) async fn relocate(
     let sites = load_sites(&mut tx).await?;
     let target = site_named(&sites, site)?;
     let extension = stored_extension(&mut tx, key, number).await?;
+    let wanted = Extension {
+        current_site: target.id,
+        ..extension.clone()
+    };
+    if let Some(breach) = new_site_rule_breach(Some(&extension), &wanted, &sites) {
+        return Err(StoreError::Refused(breach.to_string()));
+    }
     let from = sites
         .iter()
         .find(|s| s.id == extension.current_site)

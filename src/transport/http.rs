@@ -153,6 +153,8 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
             method: request.method().as_str(),
             uri,
             secure,
+            user_agent: user_agent.as_deref(),
+            agent: agent.as_ref(),
         }),
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
         transport: transport_of(secure),

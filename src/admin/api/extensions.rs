@@ -148,7 +148,8 @@ pub(super) async fn get_one(
 }
 
 /// Body of `POST /extensions` and `PUT /extensions/{number}`. A field left out keeps its value
-/// (or the default for a new extension); `""` clears `label`, `auth_user` and `site`.
+/// (or the default for a new extension); `""` clears `label`, `auth_user` and `site`. The change
+/// is one transaction: when any field is refused, nothing is written.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionInput {
@@ -158,6 +159,9 @@ pub struct ExtensionInput {
     label: Option<String>,
     auth_user: Option<String>,
     site: Option<String>,
+    /// Whether it follows its home site's switchover (the site needs an alternate that does not
+    /// use the number itself); checked with the other fields, in the same transaction.
+    switchover_enabled: Option<bool>,
 }
 
 async fn upsert(
@@ -209,6 +213,7 @@ async fn upsert(
         model: Cell::Absent,
         site: fields.cell("site", input.site.as_deref(), SiteName::parse),
         line_key: 1,
+        switchover: input.switchover_enabled,
     };
     if !fields.0.is_empty() {
         return Err(ApiError::Invalid(fields.0));

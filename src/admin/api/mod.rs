@@ -21,6 +21,7 @@ mod settings;
 mod sites;
 mod state;
 mod status;
+mod unassigned;
 mod voicemail;
 
 use std::sync::Arc;
@@ -101,6 +102,10 @@ pub fn router(
         .routes(routes!(settings::set_profile))
         .routes(routes!(settings::set_in_directory))
         .routes(routes!(settings::keys, settings::set_keys))
+        .routes(routes!(unassigned::list))
+        .routes(routes!(unassigned::export))
+        .routes(routes!(unassigned::dismiss))
+        .routes(routes!(unassigned::adopt))
         .routes(routes!(leases::list))
         .routes(routes!(leases::release))
         .split_for_parts();

@@ -383,9 +383,9 @@ pub(super) async fn upload(
 #[serde(deny_unknown_fields)]
 pub struct LinesInput {
     /// Extension number by line key (1, 2, ...).
-    lines: BTreeMap<LineNumber, String>,
+    pub(super) lines: BTreeMap<LineNumber, String>,
     /// Phone model, e.g. `VVX 410`.
-    model: Option<String>,
+    pub(super) model: Option<String>,
 }
 
 /// A row that changes only where `extension` sits (`Cell::Empty`: on no phone).
@@ -406,12 +406,13 @@ fn placement_row(
         model,
         site: Cell::Absent,
         line_key,
+        switchover: None,
     }
 }
 
 /// The phone and the files it will now get.
 #[derive(Serialize, utoipa::ToSchema)]
-struct LinesAnswer {
+pub(super) struct LinesAnswer {
     mac: String,
     files: Vec<String>,
 }
@@ -436,6 +437,12 @@ pub(super) async fn assign_lines(
 ) -> Result<Response, ApiError> {
     let input: LinesInput = json_body(&body)?;
     let mac = parse_mac(&mac)?;
+    assign(&api, mac, input).await
+}
+
+/// Sets the line keys of phone `mac` (creating it if needed): one import of the rows that
+/// place each extension, in one transaction.
+pub(super) async fn assign(api: &Api, mac: Mac, input: LinesInput) -> Result<Response, ApiError> {
     let snapshot = api.store.snapshot().await?;
     let mut fields = Fields(Vec::new());
     let model = fields.cell("model", input.model.as_deref(), |v| {
@@ -486,7 +493,7 @@ pub(super) async fn assign_lines(
     )
     .await
     .map_err(refused)?;
-    reload(&api).await;
+    reload(api).await;
     let files = api.live.files_of_phone(&mac).unwrap_or_default();
     Ok(Json(LinesAnswer {
         mac: mac.to_string(),

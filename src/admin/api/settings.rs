@@ -15,7 +15,7 @@ use crate::admin::api::error::ErrorBody;
 use crate::admin::api::fields::{json_body, refused, reload};
 use crate::admin::api::phones::parse_mac;
 use crate::admin::api::{API_ACTOR, Api, ApiError};
-use crate::domain::{Effective, ExtensionNumber};
+use crate::domain::{Effective, ExtensionNumber, Mac};
 use crate::import::{
     ImportOptions, KeysReport, PROFILE_PARAMETER, SettingsReport, TableRow, apply_key_rows,
     apply_settings_rows, import_settings, write_keys,
@@ -205,16 +205,25 @@ pub(super) async fn set_profile(
 ) -> Result<impl IntoResponse, ApiError> {
     let mac = parse_mac(&mac)?;
     let input: ProfileView = json_body(&body)?;
+    Ok(Json(give_profile(&api, mac, input.profile).await?))
+}
+
+/// Gives phone `mac` the profile (`None` takes it away).
+pub(super) async fn give_profile(
+    api: &Api,
+    mac: Mac,
+    profile: Option<String>,
+) -> Result<SettingsReport, ApiError> {
     let row = TableRow {
         line: 1,
         cells: vec![
             "phone".to_string(),
             mac.polycom_name(),
             PROFILE_PARAMETER.to_string(),
-            input.profile.unwrap_or_default(),
+            profile.unwrap_or_default(),
         ],
     };
-    Ok(Json(apply_rows(&api, &[row]).await?))
+    apply_rows(api, &[row]).await
 }
 
 /// Whether an extension is listed in the company directory.

@@ -35,6 +35,8 @@ pub struct Controls {
     /// Who may receive which files: the trust-on-first-use bindings and the addresses that act
     /// for each phone, of the phone-facing servers.
     pub access: Option<Arc<crate::policy::access::Access>>,
+    /// The phone-facing servers' inbox of phones that are not in the database.
+    pub inbox: Option<Arc<crate::policy::inbox::Inbox>>,
     /// Failed admin logins per address (the API's token and the web page's login share it).
     pub logins: Arc<LoginLimit>,
 }

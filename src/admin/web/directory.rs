@@ -16,6 +16,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tera::Context;
 
+use crate::admin::web::add_remove::{
+    add_extension, add_form_choices, add_phone, delete_extension, delete_phone,
+};
 use crate::admin::web::client::{Answer, encode};
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
@@ -28,10 +31,12 @@ const SPARE_KEYS: u8 = 2;
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
-        .route("/extensions", get(extensions))
+        .route("/extensions", get(extensions).post(add_extension))
         .route("/extensions/{number}", get(extension).post(save_extension))
-        .route("/phones", get(phones))
+        .route("/extensions/{number}/delete", post(delete_extension))
+        .route("/phones", get(phones).post(add_phone))
         .route("/phones/{mac}", get(phone))
+        .route("/phones/{mac}/delete", post(delete_phone))
         .route("/phones/{mac}/lines", post(save_lines))
         .route("/phones/{mac}/resync", post(resync))
         .route("/phones/{mac}/profile", post(save_profile))
@@ -72,6 +77,7 @@ async fn list(web: &Web, session: &Session, kind: &str, query: ListQuery) -> Res
     );
     context.insert("next", &(offset + PAGE < total).then_some(offset + PAGE));
     context.insert("query", &encode(&q));
+    add_form_choices(web, &mut context).await;
     web.pages.render(
         &format!("{kind}.html"),
         session,
@@ -152,8 +158,6 @@ struct ExtensionForm {
     site: String,
     /// The checkbox: present when ticked.
     switchover: Option<String>,
-    /// Whether it was ticked when the form was shown.
-    switchover_was: Option<String>,
 }
 
 async fn save_extension(
@@ -165,26 +169,21 @@ async fn save_extension(
     if let Some(refused) = forged(&session, &form.csrf) {
         return refused;
     }
+    let switchover = form.switchover.is_some();
     let mut body = json!({
         "display_name": form.display_name,
         "label": form.label,
         "auth_user": form.auth_user,
         "site": form.site,
+        "switchover_enabled": switchover,
     });
     // An empty password field keeps the password.
     if !form.password.is_empty() {
         body["password"] = json!(form.password);
     }
+    // One API call, one transaction: every field is saved or none is.
     let path = format!("/extensions/{}", encode(&number));
-    let mut answer = web.api.send(Method::PUT, &path, &body).await;
-    let switchover = form.switchover.is_some();
-    if answer.ok() && switchover != form.switchover_was.is_some_and(|v| v == "true") {
-        let enabled = json!({ "enabled": switchover });
-        answer = web
-            .api
-            .send(Method::PUT, &format!("{path}/switchover"), &enabled)
-            .await;
-    }
+    let answer = web.api.send(Method::PUT, &path, &body).await;
     if answer.ok() {
         return done(&path, &format!("Extension {number} saved."));
     }

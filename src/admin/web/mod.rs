@@ -7,13 +7,16 @@
 //! [`directory`] (extensions and phones) and [`sites`]; they read and change data only through
 //! the admin API, called in process ([`client`]).
 
+mod add_remove;
 pub mod client;
 mod dashboard;
 mod directory;
 mod forms;
 mod import;
+mod inbox;
 mod pages;
 pub mod session;
+mod site_settings;
 mod sites;
 mod state;
 
@@ -55,7 +58,9 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
         .route("/logout", axum::routing::post(logout))
         .merge(import::routes())
         .merge(directory::routes())
+        .merge(inbox::routes())
         .merge(sites::routes())
+        .merge(site_settings::routes())
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&web),
             require_admin,

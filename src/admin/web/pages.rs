@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("sites.html", include_str!("templates/sites.html")),
     ("site.html", include_str!("templates/site.html")),
     ("switch.html", include_str!("templates/switch.html")),
+    ("unassigned.html", include_str!("templates/unassigned.html")),
 ];
 
 const STYLESHEET: &str = include_str!("static/admin.css");

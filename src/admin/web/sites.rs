@@ -17,6 +17,7 @@ use tera::Context;
 use crate::admin::web::client::encode;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
+use crate::admin::web::site_settings::add_site;
 use crate::admin::web::{CsrfOnly, Web, done, forged};
 use crate::domain::CallServer;
 
@@ -27,7 +28,7 @@ const PUSHES_SHOWN: usize = 100;
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
-        .route("/sites", get(sites))
+        .route("/sites", get(sites).post(add_site))
         .route("/sites/{name}", get(site).post(save_site))
         .route("/sites/{name}/rebalance", post(rebalance))
         .route("/sites/{name}/{action}", get(confirm).post(switch))
@@ -62,7 +63,18 @@ fn push_summary(pushes: &[Value]) -> (Vec<Value>, bool) {
     (counts, pending)
 }
 
-async fn site_page(
+/// The call servers of a form's text, one a line (`ADDRESS[:PORT][/CAPACITY]`), or what is
+/// wrong with the first bad line.
+pub(crate) fn parse_servers(text: &str) -> Result<Vec<CallServer>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| CallServer::parse(line).map_err(|e| format!("call servers: {e}")))
+        .collect()
+}
+
+/// The site page, with `problems` after a refused change.
+pub(crate) async fn site_page(
     web: &Web,
     session: &Session,
     name: &str,
@@ -127,21 +139,10 @@ async fn save_site(
     if let Some(refused) = forged(&session, &form.csrf) {
         return refused;
     }
-    let mut servers = Vec::new();
-    for line in form
-        .servers
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-    {
-        match CallServer::parse(line) {
-            Ok(server) => servers.push(server),
-            Err(e) => {
-                let problem = format!("call servers: {e}");
-                return site_page(&web, &session, &name, Some(vec![problem]), None).await;
-            }
-        }
-    }
+    let servers = match parse_servers(&form.servers) {
+        Ok(servers) => servers,
+        Err(problem) => return site_page(&web, &session, &name, Some(vec![problem]), None).await,
+    };
     let path = format!("/sites/{}", encode(&name));
     let body = json!({ "call_servers": servers, "alternate_site": form.alternate_site });
     let answer = web.api.send(Method::PUT, &path, &body).await;

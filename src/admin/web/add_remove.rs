@@ -1,0 +1,180 @@
+//! Adding and deleting one extension or one phone on the web page (bulk changes are the import
+//! page's). Each is one API call, so the checks, the transaction and the audit entry are the
+//! API's; a refused form is shown again with what was typed and every problem named.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde_json::{Value, json};
+use tera::Context;
+
+use crate::admin::web::client::{Answer, encode};
+use crate::admin::web::session::Session;
+use crate::admin::web::{CsrfOnly, Web, done, forged};
+use crate::domain::MODELS;
+
+/// A form field, trimmed (`""` when absent).
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map_or("", |v| v.trim())
+}
+
+/// A list page (`extensions`, `phones`) shown again with the refused form's `typed` values.
+async fn list_with_problems(
+    web: &Web,
+    session: &Session,
+    kind: &str,
+    form: &HashMap<String, String>,
+    problems: Vec<String>,
+) -> Response {
+    let mut context = Context::new();
+    context.insert("q", "");
+    context.insert("query", "");
+    context.insert("previous", &None::<u64>);
+    context.insert("next", &None::<u64>);
+    context.insert("page", &web.api.get(&format!("/{kind}?limit=50")).await.json());
+    context.insert("typed", form);
+    add_form_choices(web, &mut context).await;
+    web.pages.render_form(
+        &format!("{kind}.html"),
+        session,
+        None,
+        context,
+        Some(problems),
+    )
+}
+
+/// What the add forms offer: the sites and the phone models.
+pub(crate) async fn add_form_choices(web: &Web, context: &mut Context) {
+    context.insert("sites", &web.api.get("/sites").await.json());
+    let models: Vec<Value> = MODELS
+        .iter()
+        .map(|m| json!({ "name": m.name, "vendor": m.vendor.as_str(), "lines": m.lines }))
+        .collect();
+    context.insert("models", &models);
+}
+
+/// `POST /admin/extensions`: `number`, `display_name`, `site`, `password` (empty: generated).
+pub(crate) async fn add_extension(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&session, field(&form, "csrf")) {
+        return refused;
+    }
+    let number = field(&form, "number");
+    let mut body = json!({
+        "number": number,
+        "display_name": field(&form, "display_name"),
+        "site": field(&form, "site"),
+    });
+    let password = form.get("password").map_or("", String::as_str);
+    if !password.is_empty() {
+        body["password"] = json!(password);
+    }
+    let answer = web.api.send(Method::POST, "/extensions", &body).await;
+    if answer.ok() {
+        let generated = if password.is_empty() {
+            " Its SIP password was generated."
+        } else {
+            ""
+        };
+        return done(
+            &format!("/extensions/{}", encode(number)),
+            &format!("Extension {number} added.{generated} Put it on a phone's line key to provision it."),
+        );
+    }
+    list_with_problems(&web, &session, "extensions", &form, answer.problems()).await
+}
+
+/// `POST /admin/extensions/{number}/delete`.
+pub(crate) async fn delete_extension(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(number): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let answer = delete(&web, &format!("/extensions/{}", encode(&number))).await;
+    deleted(answer, "/extensions", &format!("Extension {number} deleted."))
+}
+
+/// `POST /admin/phones`: `mac`, `model` and the extension on its first line key.
+pub(crate) async fn add_phone(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&session, field(&form, "csrf")) {
+        return refused;
+    }
+    let mac = field(&form, "mac");
+    let extension = field(&form, "extension");
+    let mut problems = Vec::new();
+    if mac.is_empty() {
+        problems.push("mac: give the phone's MAC address (on the label under the phone)".into());
+    }
+    if extension.is_empty() {
+        problems.push(
+            "extension: give the extension for its first line key (add the extension first if it is new)"
+                .into(),
+        );
+    }
+    if problems.is_empty() {
+        let mut body = json!({ "lines": { "1": extension } });
+        let model = field(&form, "model");
+        if !model.is_empty() {
+            body["model"] = json!(model);
+        }
+        let answer = web
+            .api
+            .send(Method::PUT, &format!("/phones/{}/lines", encode(mac)), &body)
+            .await;
+        if answer.ok() {
+            let stored = answer.json()["mac"].as_str().unwrap_or(mac).to_string();
+            return done(
+                &format!("/phones/{}", encode(&stored)),
+                &format!("Phone {stored} added with extension {extension} on key 1."),
+            );
+        }
+        problems = answer.problems();
+    }
+    list_with_problems(&web, &session, "phones", &form, problems).await
+}
+
+/// `POST /admin/phones/{mac}/delete`.
+pub(crate) async fn delete_phone(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(mac): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let answer = delete(&web, &format!("/phones/{}", encode(&mac))).await;
+    deleted(
+        answer,
+        "/phones",
+        &format!("Phone {mac} deleted: it gets no files until it is added again."),
+    )
+}
+
+async fn delete(web: &Web, path: &str) -> Answer {
+    web.api.call(Method::DELETE, path, None, Vec::new()).await
+}
+
+/// The list after a deletion, or the refusal.
+fn deleted(answer: Answer, list: &str, notice: &str) -> Response {
+    if answer.ok() {
+        done(list, notice)
+    } else {
+        done(list, &format!("Not deleted: {}", answer.problems().join("; ")))
+    }
+}
