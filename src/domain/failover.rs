@@ -79,7 +79,11 @@ pub fn site_rule_breach(extension: &Extension, sites: &[Site]) -> Option<SiteRul
                 site: home.name.clone(),
             });
         };
-        if alternate.settings.reserved_numbers.contains(&extension.number) {
+        if alternate
+            .settings
+            .reserved_numbers
+            .contains(&extension.number)
+        {
             return Some(SiteRuleBreach::ReservedAtAlternate {
                 number: extension.number.clone(),
                 alternate: alternate.name.clone(),
@@ -88,7 +92,10 @@ pub fn site_rule_breach(extension: &Extension, sites: &[Site]) -> Option<SiteRul
     }
     if extension.current_site != extension.home_site
         && let Some(current) = by_id(extension.current_site)
-        && current.settings.reserved_numbers.contains(&extension.number)
+        && current
+            .settings
+            .reserved_numbers
+            .contains(&extension.number)
     {
         return Some(SiteRuleBreach::ReservedWhereRelocated {
             number: extension.number.clone(),

@@ -23,8 +23,8 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::handset::agent::Agent;
 use crate::domain::{Mac, Transport};
+use crate::handset::agent::Agent;
 use crate::policy::bindings::Bindings;
 use crate::policy::digest::{Challenger, LoginVerdict};
 use crate::policy::followers::Followers;

@@ -194,8 +194,9 @@ fn boot_vendor(request: &BootRequest<'_>) -> Option<Vendor> {
         // A user agent that is no phone's (a browser, a scanner).
         (None, Some(_)) => None,
         // FTP and TFTP carry none; over HTTP(S) phones always send one.
-        (None, None) => matches!(request.transport, Transport::Ftp | Transport::Tftp)
-            .then_some(vendor),
+        (None, None) => {
+            matches!(request.transport, Transport::Ftp | Transport::Tftp).then_some(vendor)
+        }
     }
 }
 
@@ -235,24 +236,60 @@ mod tests {
         let http = Transport::Http;
         // A Polycom MAC with a Polycom agent counts, with its model and firmware.
         let vvx = mac("0004f2e2e0aa");
-        assert!(inbox.note(&request(vvx, "10.0.0.5", Some(polycom_ua), Some(&polycom), http)));
+        assert!(inbox.note(&request(
+            vvx,
+            "10.0.0.5",
+            Some(polycom_ua),
+            Some(&polycom),
+            http
+        )));
         let entry = inbox.get(&vvx).unwrap();
         assert_eq!(entry.model.as_deref(), Some("VVX_400"));
         assert_eq!(entry.firmware.as_deref(), Some("6.4.0.1234"));
         // The Aastra agent must name the MAC it asks for.
         let named = mac("00085d112233");
-        assert!(inbox.note(&request(named, "10.0.0.6", Some(aastra_ua), Some(&aastra), http)));
+        assert!(inbox.note(&request(
+            named,
+            "10.0.0.6",
+            Some(aastra_ua),
+            Some(&aastra),
+            http
+        )));
         let other = mac("00085d112234");
-        assert!(!inbox.note(&request(other, "10.0.0.6", Some(aastra_ua), Some(&aastra), http)));
+        assert!(!inbox.note(&request(
+            other,
+            "10.0.0.6",
+            Some(aastra_ua),
+            Some(&aastra),
+            http
+        )));
         // Another vendor's agent, a browser, no agent over HTTP, a MAC of no known vendor: no.
         let polycom_mac = mac("0004f2e2e0ab");
-        assert!(!inbox.note(&request(polycom_mac, "10.0.0.7", Some(aastra_ua), Some(&aastra), http)));
-        assert!(!inbox.note(&request(polycom_mac, "10.0.0.7", Some("curl/8.0"), None, http)));
+        assert!(!inbox.note(&request(
+            polycom_mac,
+            "10.0.0.7",
+            Some(aastra_ua),
+            Some(&aastra),
+            http
+        )));
+        assert!(!inbox.note(&request(
+            polycom_mac,
+            "10.0.0.7",
+            Some("curl/8.0"),
+            None,
+            http
+        )));
         assert!(!inbox.note(&request(polycom_mac, "10.0.0.7", None, None, http)));
         let unknown = mac("020000000001");
         assert!(!inbox.note(&request(unknown, "10.0.0.7", None, None, Transport::Tftp)));
         // Over TFTP, the MAC's vendor is enough.
-        assert!(inbox.note(&request(polycom_mac, "10.0.0.7", None, None, Transport::Tftp)));
+        assert!(inbox.note(&request(
+            polycom_mac,
+            "10.0.0.7",
+            None,
+            None,
+            Transport::Tftp
+        )));
         assert_eq!(inbox.list(|_| false).len(), 3);
         // A phone adopted meanwhile leaves the list.
         assert_eq!(inbox.list(|m| *m == vvx).len(), 2);

@@ -1,5 +1,8 @@
-//! The admin web page end to end in headless Chromium: `tests/e2e/admin.mjs` (playwright-core
-//! driving Debian's `/usr/bin/chromium`) logs in, uploads a CSV with a bad row and sees the
+//! The admin web page end to end in headless Chromium (playwright-core driving Debian's
+//! `/usr/bin/chromium`). `tests/e2e/manage.mjs` runs a deployment from the page alone: adds a
+//! site and changes its settings, adds and deletes an extension and a phone, sees the extension
+//! form refuse a change as a whole naming the rule, and adopts a phone from the unassigned inbox
+//! that then boots with its files. `tests/e2e/admin.mjs` logs in, uploads a CSV with a bad row and sees the
 //! error with its line, applies the fixed file, finds the phone, sets a setting for it and sees
 //! it with where it comes from (and a bad value refused), previews its files, switches
 //! the site over after the confirmation and sees the rendered server change, and checks that no
@@ -13,8 +16,8 @@ use std::process::Command;
 
 use common::server::{TOKEN, start_with};
 
-#[tokio::test]
-async fn the_admin_page_in_a_real_browser() {
+/// Runs `script` of `tests/e2e` against a fresh server; it must pass and leave `shots`.
+async fn browse(script: &str, shots: &[&str]) {
     let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
     assert!(
         e2e.join("node_modules/playwright-core").is_dir(),
@@ -26,17 +29,19 @@ async fn the_admin_page_in_a_real_browser() {
     );
     let server = start_with(&["--admin-token", TOKEN]).await;
     let work = tempfile::tempdir().unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .unwrap()
         .join("e2e-screenshots");
-    let _ = std::fs::remove_dir_all(&shots);
+    for name in shots {
+        let _ = std::fs::remove_file(folder.join(format!("{name}.png")));
+    }
     let out = Command::new("node")
-        .arg(e2e.join("admin.mjs"))
+        .arg(e2e.join(script))
         .env("BASE_URL", &server.base)
         .env("ADMIN_TOKEN", TOKEN)
         .env("WORK_DIR", work.path())
-        .env("SHOTS_DIR", &shots)
+        .env("SHOTS_DIR", &folder)
         .output()
         .expect("node");
     let said = format!(
@@ -46,20 +51,46 @@ async fn the_admin_page_in_a_real_browser() {
     );
     assert!(out.status.success(), "{said}");
     assert!(said.contains("ok: "), "{said}");
-    for name in [
-        "login",
-        "dashboard",
-        "import-error",
-        "import-preview",
-        "phone",
-        "phone-settings",
-        "preview",
-        "switchover-confirm",
-        "site-switched-over",
-        "preview-switched-over",
-    ] {
-        let shot = shots.join(format!("{name}.png"));
+    for name in shots {
+        let shot = folder.join(format!("{name}.png"));
         let bytes = std::fs::read(&shot).unwrap_or_default();
         assert!(bytes.starts_with(b"\x89PNG"), "{} is a PNG", shot.display());
     }
+}
+
+#[tokio::test]
+async fn the_admin_page_in_a_real_browser() {
+    browse(
+        "admin.mjs",
+        &[
+            "login",
+            "dashboard",
+            "import-error",
+            "import-preview",
+            "phone",
+            "phone-settings",
+            "preview",
+            "switchover-confirm",
+            "site-switched-over",
+            "preview-switched-over",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_deployment_run_from_the_web_page_alone() {
+    browse(
+        "manage.mjs",
+        &[
+            "site-add",
+            "site-settings-refused",
+            "site-settings",
+            "extension-refused",
+            "phone-add",
+            "unassigned",
+            "phone-adopted",
+        ],
+    )
+    .await;
 }

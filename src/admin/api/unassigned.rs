@@ -22,10 +22,9 @@ use crate::domain::{LineNumber, ProfileName};
 use crate::policy::inbox::{Inbox, Unassigned};
 
 fn inbox(api: &Api) -> Result<&Inbox, ApiError> {
-    api.controls
-        .inbox
-        .as_deref()
-        .ok_or_else(|| ApiError::NotFound("this server serves no phones, so it has no inbox".into()))
+    api.controls.inbox.as_deref().ok_or_else(|| {
+        ApiError::NotFound("this server serves no phones, so it has no inbox".into())
+    })
 }
 
 /// The entries, without phones the database knows by now.
@@ -132,7 +131,11 @@ pub(super) async fn adopt(
             "give at least one extension (on key 1)".to_string(),
         ));
     }
-    let profile = input.profile.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let profile = input
+        .profile
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
     if let Some(Err(e)) = profile.map(ProfileName::parse) {
         problems.push(("profile".to_string(), e.to_string()));
     }

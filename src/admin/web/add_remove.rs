@@ -35,7 +35,10 @@ async fn list_with_problems(
     context.insert("query", "");
     context.insert("previous", &None::<u64>);
     context.insert("next", &None::<u64>);
-    context.insert("page", &web.api.get(&format!("/{kind}?limit=50")).await.json());
+    context.insert(
+        "page",
+        &web.api.get(&format!("/{kind}?limit=50")).await.json(),
+    );
     context.insert("typed", form);
     add_form_choices(web, &mut context).await;
     web.pages.render_form(
@@ -85,7 +88,9 @@ pub(crate) async fn add_extension(
         };
         return done(
             &format!("/extensions/{}", encode(number)),
-            &format!("Extension {number} added.{generated} Put it on a phone's line key to provision it."),
+            &format!(
+                "Extension {number} added.{generated} Put it on a phone's line key to provision it."
+            ),
         );
     }
     list_with_problems(&web, &session, "extensions", &form, answer.problems()).await
@@ -102,7 +107,11 @@ pub(crate) async fn delete_extension(
         return refused;
     }
     let answer = delete(&web, &format!("/extensions/{}", encode(&number))).await;
-    deleted(answer, "/extensions", &format!("Extension {number} deleted."))
+    deleted(
+        answer,
+        "/extensions",
+        &format!("Extension {number} deleted."),
+    )
 }
 
 /// `POST /admin/phones`: `mac`, `model` and the extension on its first line key.
@@ -134,7 +143,11 @@ pub(crate) async fn add_phone(
         }
         let answer = web
             .api
-            .send(Method::PUT, &format!("/phones/{}/lines", encode(mac)), &body)
+            .send(
+                Method::PUT,
+                &format!("/phones/{}/lines", encode(mac)),
+                &body,
+            )
             .await;
         if answer.ok() {
             let stored = answer.json()["mac"].as_str().unwrap_or(mac).to_string();
@@ -175,6 +188,9 @@ fn deleted(answer: Answer, list: &str, notice: &str) -> Response {
     if answer.ok() {
         done(list, notice)
     } else {
-        done(list, &format!("Not deleted: {}", answer.problems().join("; ")))
+        done(
+            list,
+            &format!("Not deleted: {}", answer.problems().join("; ")),
+        )
     }
 }

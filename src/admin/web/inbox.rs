@@ -110,10 +110,18 @@ async fn dismiss(
     }
     let answer = web
         .api
-        .call(Method::DELETE, &format!("/unassigned/{}", encode(&mac)), None, Vec::new())
+        .call(
+            Method::DELETE,
+            &format!("/unassigned/{}", encode(&mac)),
+            None,
+            Vec::new(),
+        )
         .await;
     if answer.ok() {
-        done("/unassigned", &format!("{mac} dismissed: it comes back if it asks again."))
+        done(
+            "/unassigned",
+            &format!("{mac} dismissed: it comes back if it asks again."),
+        )
     } else {
         show(&web, &session, None, Some(answer.problems())).await
     }

@@ -20,8 +20,7 @@ use crate::admin::web::sites::{parse_servers, site_page};
 use crate::admin::web::{Web, done, forged};
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
-    Router::new()
-        .route("/sites/{name}/settings", post(save_settings))
+    Router::new().route("/sites/{name}/settings", post(save_settings))
 }
 
 /// Text fields of the settings form, sent as they are (`""` clears those the API clears).
