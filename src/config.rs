@@ -162,6 +162,8 @@ pub struct Serving {
     pub server_address: String,
     /// True when `server_address` was found on a network interface, not given by the admin.
     pub server_address_detected: bool,
+    /// The interface it was found on, when detected (`None` also when none was found).
+    pub server_address_interface: Option<String>,
     /// Folder of firmware and vendor files (default `<data-dir>/firmware`).
     pub firmware_dir: PathBuf,
     /// The admin's firmware image per Polycom model.
@@ -178,10 +180,15 @@ impl Serving {
         server_address: Option<String>,
     ) -> Serving {
         let detected = server_address.is_none();
+        let (server_address, interface) = match server_address {
+            Some(address) => (address, None),
+            None => detect_server_address(),
+        };
         Serving {
             templates_dir: templates_dir.unwrap_or_else(|| data_dir.join("templates")),
-            server_address: server_address.unwrap_or_else(detect_server_address),
+            server_address,
             server_address_detected: detected,
+            server_address_interface: interface,
             firmware_dir: data_dir.join("firmware"),
             firmware_pins: FirmwarePins::default(),
         }
@@ -197,13 +204,14 @@ impl Serving {
     }
 }
 
-/// The first non-loopback IPv4 address of this host's interfaces.
-fn detect_server_address() -> String {
+/// The first non-loopback IPv4 address of this host's interfaces and the interface's name
+/// (127.0.0.1 and none when there is no such address).
+fn detect_server_address() -> (String, Option<String>) {
     let addresses = if_addrs::get_if_addrs().unwrap_or_default();
     addresses
         .iter()
-        .filter(|i| !i.is_loopback())
-        .map(|i| i.ip())
-        .find(std::net::IpAddr::is_ipv4)
-        .map_or_else(|| "127.0.0.1".to_string(), |ip| ip.to_string())
+        .filter(|i| !i.is_loopback() && i.ip().is_ipv4())
+        .map(|i| (i.ip().to_string(), Some(i.name.clone())))
+        .next()
+        .unwrap_or_else(|| ("127.0.0.1".to_string(), None))
 }

@@ -83,6 +83,11 @@ impl Live {
         self.current.load().deployment.revision()
     }
 
+    /// phoneprov's own address as phones reach it: the call server of sites that name none.
+    pub fn server_address(&self) -> &str {
+        &self.server_address
+    }
+
     /// How many files have been rendered since start (cache misses).
     pub fn renders(&self) -> u64 {
         self.renders.load(Ordering::Relaxed)

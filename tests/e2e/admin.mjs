@@ -19,6 +19,10 @@ writeFileSync(fixedCsv, header + goodRow + "802,Back Office,office-secret-802,,,
 
 await run(async (page, { shot, text }) => {
   await logIn(page, text, shot);
+  // The dashboard says where phones register and that the defaults follow MAXCS.
+  const where = await text("#call-server-text");
+  expect(where.includes("register to 10.10.0.5"), `where phones register (got: ${where})`);
+  expect((await text("#maxcs-defaults")).includes("SIP port 10060"), "the MAXCS defaults announced");
   await shot("dashboard");
 
   // Import: one bad row is refused with its line; the fixed file is previewed, then applied.

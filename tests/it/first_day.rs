@@ -148,3 +148,27 @@ fn extensions_and_phones_are_listed_on_the_command_line() {
         "{phones}"
     );
 }
+
+#[tokio::test]
+async fn the_start_says_where_the_admin_page_is_and_that_the_defaults_are_maxcs() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let mut said = Vec::new();
+    for _ in 0..50 {
+        said = server.log_lines("AltiGen MAXCS");
+        if !said.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let told = |needle: &str| server.log_lines(needle).join("\n");
+    assert!(
+        told("Admin page: ").contains(&format!("{}/admin", server.base)),
+        "{}",
+        told("")
+    );
+    // The golden deployment gives the default site its call server.
+    assert!(told("Phones of site default will register to 10.10.0.5").len() > 0, "{}", told(""));
+    let maxcs = said.join("\n");
+    assert!(maxcs.contains("SIP port 10060") && maxcs.contains("altigen.cfg"), "{maxcs}");
+    assert!(maxcs.contains("phoneprov site set default --server ADDRESS --sip-port 5060"), "{maxcs}");
+}

@@ -31,6 +31,8 @@ pub(super) struct StatusView {
     fetches_per_minute: Vec<u64>,
     /// The most recent warnings and errors logged, newest first.
     recent_problems: Vec<Problem>,
+    /// phoneprov's own address as phones reach it: the call server of sites that name none.
+    own_address: String,
 }
 
 /// Counts, activity and recent problems.
@@ -50,6 +52,7 @@ pub(super) async fn get(State(api): State<Arc<Api>>) -> Result<impl IntoResponse
         phones_never_seen: activity.never_seen,
         fetches_per_minute: fetches_per_minute(),
         recent_problems: recent_problems(),
+        own_address: api.live.server_address().to_string(),
     }))
 }
 

@@ -13,6 +13,7 @@ use phoneprov::config_file::ConfigFile;
 use phoneprov::handset::polycom::firmware::FirmwarePins;
 use phoneprov::import::{ImportError, ImportOptions};
 
+mod announce;
 mod columns;
 mod data;
 mod dhcp;

@@ -12,6 +12,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use phoneprov::admin::api::DEFAULT_BODY_LIMIT;
 use phoneprov::config::{Serving, Storage};
+use phoneprov::domain::SiteName;
 use phoneprov::config_file::ConfigFile;
 use phoneprov::dhcp::subnet::SubnetConfig;
 use phoneprov::import::{ImportError, TableRow, apply_declared_settings};
@@ -25,6 +26,7 @@ use phoneprov::transport::connection::HttpLimits;
 use phoneprov::transport::ftp::auth::Account;
 use phoneprov::transport::ftp::{FtpConfig, parse_port_range};
 
+use crate::announce;
 use crate::dhcp::polycom_option;
 use crate::guard::GuardFlags;
 use crate::tell;
@@ -165,6 +167,9 @@ pub async fn serve(
         listen_for(SignalKind::hangup())?,
     );
     let firmware_dir = config.serving.firmware_dir.clone();
+    let own_address = config.serving.server_address.clone();
+    let own_interface = config.serving.server_address_interface.clone();
+    let own_detected = config.serving.server_address_detected;
     let running = Server::start(config).await?;
     let (token, generated) = running.admin_token();
     if generated {
@@ -196,6 +201,16 @@ pub async fn serve(
         phones = counts.phones,
         "phoneprov is running; press Ctrl-C to stop"
     );
+    let default_site = store.site(&SiteName::default_site()).await?;
+    announce::tell_all(&announce::lines(
+        announce::admin_url(&addresses, &own_address),
+        default_site.as_ref(),
+        &announce::OwnAddress {
+            address: &own_address,
+            interface: own_interface.as_deref(),
+            detected: own_detected,
+        },
+    ));
     loop {
         tokio::select! {
             _ = interrupt.recv() => break,

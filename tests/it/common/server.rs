@@ -23,7 +23,7 @@ pub struct Server {
     pub db: TestDb,
     /// The extra `serve` arguments it was started with.
     extra: Vec<String>,
-    /// Its log lines after the start, as written so far.
+    /// Its log lines since the start, as written so far.
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
@@ -144,9 +144,8 @@ fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -
         .unwrap();
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
-    let running = read_log_until(&mut lines, "phoneprov is running")
-        .pop()
-        .unwrap_or_default();
+    let before = read_log_until(&mut lines, "phoneprov is running");
+    let running = before.last().cloned().unwrap_or_default();
     // Text logs write ` key=value`, JSON logs `"key":"value"`.
     let url_of = |key: &str| {
         let text = running.find(&format!(" {key}=")).map(|at| {
@@ -174,8 +173,9 @@ fn launch(db: TestDb, firmware: PathBuf, outside: PathBuf, extra: Vec<String>) -
             .and_then(|address| address.parse().ok())
     };
     let (ftp, tftp, dhcp) = (address_of("ftp"), address_of("tftp"), address_of("dhcp"));
-    // Keep draining the log so the server never blocks on a full pipe; keep it for tests.
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    // Keep draining the log so the server never blocks on a full pipe; keep it for tests (with
+    // what was written up to "running": plain lines may come before the buffered log's).
+    let log = std::sync::Arc::new(std::sync::Mutex::new(before));
     let kept = std::sync::Arc::clone(&log);
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
