@@ -74,6 +74,12 @@ impl Storage {
         Ok(format!("sqlite://{text}?mode=rwc"))
     }
 
+    /// Whether the database exists: always for a database URL, else the data folder's SQLite
+    /// file.
+    pub fn exists(&self) -> bool {
+        self.database_url.is_some() || self.data_dir.join(SQLITE_FILE).exists()
+    }
+
     /// Creates the data folder if needed (mode 0700) and opens (and migrates) the database, with
     /// the secret key SIP passwords are sealed with ([`SecretKey::load_or_create`]). The embedded
     /// SQLite database and its journal files are made the owner's alone (0600).

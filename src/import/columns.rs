@@ -2,6 +2,7 @@
 //! names refused, required columns checked.
 
 use crate::import::RowError;
+use crate::import::file_help::{normalized, unknown_column};
 
 /// A column of the import/export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +78,7 @@ impl Header {
         };
         let mut errors = Vec::new();
         for (index, raw) in names.iter().enumerate() {
-            let name = raw.trim().to_ascii_lowercase();
+            let name = normalized(raw);
             match Column::ALL.iter().position(|c| c.name() == name) {
                 Some(slot) if header.positions[slot].is_some() => errors.push(RowError::row(
                     line,
@@ -89,11 +90,7 @@ impl Header {
                 Some(slot) => header.positions[slot] = Some(index),
                 None => errors.push(RowError::row(
                     line,
-                    format!(
-                        "unknown column {}; the columns are {}",
-                        crate::domain::quoted(raw),
-                        Column::ALL.map(Column::name).join(", ")
-                    ),
+                    unknown_column(raw, &Column::ALL.map(Column::name)),
                 )),
             }
         }

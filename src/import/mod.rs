@@ -8,6 +8,7 @@
 mod columns;
 mod error;
 mod export;
+mod file_help;
 mod keys;
 mod options;
 mod parse;

@@ -9,6 +9,7 @@ use crate::domain::{
     check_label, check_password, quoted,
 };
 use crate::import::columns::{Column, Header};
+use crate::import::file_help::{csv_reader, spreadsheet_mac_hint};
 use crate::import::{ErrorList, RowError, unneutralize};
 
 /// A cell of an optional column.
@@ -62,11 +63,7 @@ pub struct Row {
 
 /// Rows of a file, or every error found in it.
 pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
+    let mut reader = csv_reader(input);
     let mut header: Option<Header> = None;
     let mut rows = Vec::new();
     let mut errors = ErrorList::default();
@@ -234,11 +231,16 @@ fn parse_row(line: u64, header: &Header, record: &csv::ByteRecord) -> Result<Row
     let auth_user = cells.parsed(Column::AuthUser, true, |v| {
         check_auth_user(v).map(|()| v.to_string())
     });
-    let mac = cells.parsed(Column::Mac, true, Mac::parse);
+    let mac = cells.parsed(Column::Mac, true, |v| {
+        Mac::parse(v).map_err(|e| match spreadsheet_mac_hint(v) {
+            Some(hint) => format!("{e}: {hint}"),
+            None => e.to_string(),
+        })
+    });
     let model = cells.parsed(Column::Model, true, |v| {
         Model::find(v).ok_or_else(|| {
             format!(
-                "{} is not a known phone model (see docs/csv-format.md)",
+                "{} is not a known phone model (`phoneprov models` lists them)",
                 quoted(v)
             )
         })

@@ -4,6 +4,7 @@
 //! problem is collected with its line.
 
 use crate::domain::quoted;
+use crate::import::file_help::{csv_reader, normalized, unknown_column};
 use crate::import::{ErrorList, RowError, unneutralize};
 
 /// One data row: its line and its cells in the order of the columns asked for.
@@ -17,11 +18,7 @@ pub struct TableRow {
 
 /// Reads `input` as a table of exactly `columns`; every error found, else the rows.
 pub fn read_table(input: &[u8], columns: &[&str]) -> Result<Vec<TableRow>, ErrorList> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
+    let mut reader = csv_reader(input);
     let mut order: Option<Vec<usize>> = None;
     let mut rows = Vec::new();
     let mut errors = ErrorList::default();
@@ -107,21 +104,15 @@ fn header(
     let mut positions: Vec<Option<usize>> = vec![None; columns.len()];
     let mut errors = Vec::new();
     for (index, raw) in record.iter().enumerate() {
-        let name = String::from_utf8_lossy(raw).trim().to_ascii_lowercase();
+        let raw = String::from_utf8_lossy(raw);
+        let name = normalized(&raw);
         match columns.iter().position(|c| *c == name) {
             Some(slot) if positions[slot].is_some() => errors.push(RowError::row(
                 line,
                 format!("column {} appears twice in the header", quoted(&name)),
             )),
             Some(slot) => positions[slot] = Some(index),
-            None => errors.push(RowError::row(
-                line,
-                format!(
-                    "unknown column {}; the columns are {}",
-                    quoted(&name),
-                    columns.join(", ")
-                ),
-            )),
+            None => errors.push(RowError::row(line, unknown_column(&raw, columns))),
         }
     }
     for (column, position) in columns.iter().zip(&positions) {

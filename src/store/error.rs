@@ -44,6 +44,14 @@ pub enum StoreError {
     /// A change the rules do not allow, and why.
     #[error("{0}")]
     Refused(String),
+    /// The first connection to the database failed: why, in the admin's words.
+    #[error("cannot open the database {target}: {reason}")]
+    Unreachable {
+        /// The SQLite file or the PostgreSQL URL without its password.
+        target: String,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// The database cannot be written (a read-only file or folder, a full disk, a read-only
     /// PostgreSQL user or replica).
     #[error(

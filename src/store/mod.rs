@@ -10,6 +10,7 @@
 mod backend;
 mod bans;
 mod batch;
+mod connect;
 mod data;
 mod phone_access;
 mod provisioning;

@@ -13,7 +13,7 @@ use crate::store::roles::ProvisioningData;
 use crate::store::secrets::SecretKey;
 use crate::store::transaction::{begin_write, bump_revision};
 use crate::store::{Backend, StoreError, migrations, url_without_password};
-use crate::store::{distribution, notices};
+use crate::store::{connect, distribution, notices};
 
 /// The store on a SQLite file or a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -46,11 +46,14 @@ impl SqlStore {
     /// to date; SIP passwords are sealed with `key` (older clear ones are sealed now). SQLite
     /// connections use WAL with full fsync on commit and foreign keys on.
     pub async fn open(url: &str, key: SecretKey) -> Result<SqlStore, StoreError> {
+        let url = &connect::with_sqlite_create_mode(url);
         let backend = Backend::from_url(url)?;
         sqlx::any::install_default_drivers();
+        connect::probe(url, backend).await?;
         let options = match backend {
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(4)
+                .acquire_timeout(connect::FIRST_CONNECT_TIMEOUT)
                 .after_release(|conn, _meta| Box::pin(leave_no_transaction_open(conn)))
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
@@ -62,6 +65,7 @@ impl SqlStore {
                 }),
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(10)
+                .acquire_timeout(connect::FIRST_CONNECT_TIMEOUT)
                 .after_release(|conn, _meta| Box::pin(leave_no_transaction_open(conn))),
         };
         let pool = options.connect(url).await.map_err(|e| {
@@ -74,15 +78,7 @@ impl SqlStore {
             backend,
             key,
             listener: Arc::new(notices::Listener::new(url)),
-            target: match backend {
-                Backend::Sqlite => url
-                    .trim_start_matches("sqlite://")
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-                Backend::Postgres => url_without_password(url),
-            },
+            target: connect::target_of(url, backend),
         };
         // A read-only file opens and serves reads: refuse it now, naming it, rather than fail
         // every write later.

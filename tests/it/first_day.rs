@@ -167,8 +167,18 @@ async fn the_start_says_where_the_admin_page_is_and_that_the_defaults_are_maxcs(
         told("")
     );
     // The golden deployment gives the default site its call server.
-    assert!(told("Phones of site default will register to 10.10.0.5").len() > 0, "{}", told(""));
+    assert!(
+        !told("Phones of site default will register to 10.10.0.5").is_empty(),
+        "{}",
+        told("")
+    );
     let maxcs = said.join("\n");
-    assert!(maxcs.contains("SIP port 10060") && maxcs.contains("altigen.cfg"), "{maxcs}");
-    assert!(maxcs.contains("phoneprov site set default --server ADDRESS --sip-port 5060"), "{maxcs}");
+    assert!(
+        maxcs.contains("SIP port 10060") && maxcs.contains("altigen.cfg"),
+        "{maxcs}"
+    );
+    assert!(
+        maxcs.contains("phoneprov site set default --server ADDRESS --sip-port 5060"),
+        "{maxcs}"
+    );
 }

@@ -25,6 +25,7 @@ mod first_day;
 mod ftp;
 mod guard;
 mod hardening;
+mod helpful_errors;
 mod http;
 mod import;
 mod import_kill;

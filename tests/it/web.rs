@@ -309,3 +309,24 @@ async fn an_import_is_previewed_with_its_errors_then_applied() {
     assert_eq!(export.status, 200);
     assert!(text(&export).contains("702,Dock"));
 }
+
+#[tokio::test]
+async fn an_upload_over_the_limit_says_the_limit_and_what_to_do() {
+    let server = start_with(&["--admin-token", TOKEN, "--api-body-limit", "1048576"]).await;
+    let visitor = Visitor::new(&server);
+    let csrf = visitor.log_in();
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.csv");
+    let mut csv = String::from("extension,display_name\n");
+    for i in 0..120_000 {
+        csv.push_str(&format!("{},Someone {i}\n", 10_000 + i));
+    }
+    std::fs::write(&big, &csv).unwrap();
+    let refused = visitor.post_file("/admin/import", &csrf, &big);
+    assert_eq!(refused.status, 413, "{}", text(&refused));
+    let html = text(&refused);
+    assert!(
+        html.contains("larger than the upload limit of 1 MiB") && html.contains("--api-body-limit"),
+        "{html}"
+    );
+}

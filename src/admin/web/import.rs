@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -87,11 +88,11 @@ async fn preview(
                         "file" => file = Some(bytes.to_vec()),
                         _ => {}
                     },
-                    Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+                    Err(e) => return unreadable(&web, &session, &e),
                 }
             }
             Ok(None) => break,
-            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+            Err(e) => return unreadable(&web, &session, &e),
         }
     }
     if let Some(refused) = forged(&session, &csrf) {
@@ -113,6 +114,31 @@ async fn preview(
         }
     }
     outcome(&web, &session, &answer, context)
+}
+
+/// The import page after an upload that could not be read: over the size limit (413, with the
+/// limit and what to do), or broken.
+fn unreadable(web: &Web, session: &Session, error: &MultipartError) -> Response {
+    let too_large = error.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    let problem = if too_large {
+        format!(
+            "The file is larger than the upload limit of {} MiB: split it into smaller files, or \
+             raise the limit with --api-body-limit (PHONEPROV_API_BODY_LIMIT, in bytes).",
+            web.body_limit / (1024 * 1024)
+        )
+    } else {
+        format!("The upload could not be read ({error}): choose the file and send it again.")
+    };
+    let mut context = Context::new();
+    context.insert("mode", "upsert");
+    let page = web
+        .pages
+        .render_form("import.html", session, None, context, Some(vec![problem]));
+    if too_large {
+        (StatusCode::PAYLOAD_TOO_LARGE, page).into_response()
+    } else {
+        (StatusCode::BAD_REQUEST, page).into_response()
+    }
 }
 
 #[derive(Deserialize)]

@@ -51,6 +51,7 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
         logins,
         sessions: Sessions::default(),
         pages: Pages::new(),
+        body_limit,
     });
     let private = Router::new()
         .route("/", get(dashboard::show))

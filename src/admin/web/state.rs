@@ -18,4 +18,6 @@ pub(crate) struct Web {
     pub(super) logins: Arc<LoginLimit>,
     pub(super) sessions: Sessions,
     pub(super) pages: Pages,
+    /// Largest request body (an uploaded CSV file), in bytes.
+    pub(super) body_limit: usize,
 }

@@ -41,7 +41,11 @@ pub struct OwnAddress<'a> {
 }
 
 /// The lines told at start.
-pub fn lines(admin: Option<String>, default_site: Option<&Site>, own: &OwnAddress<'_>) -> Vec<String> {
+pub fn lines(
+    admin: Option<String>,
+    default_site: Option<&Site>,
+    own: &OwnAddress<'_>,
+) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(url) = admin {
         lines.push(format!("Admin page: {url} (log in with the admin token)"));
@@ -94,9 +98,12 @@ pub fn lines(admin: Option<String>, default_site: Option<&Site>, own: &OwnAddres
 
 /// Whether `address` is in an IPv4 range reserved for documentation (RFC 5737).
 fn is_documentation_address(address: &str) -> bool {
-    address
-        .parse::<std::net::Ipv4Addr>()
-        .is_ok_and(|ip| matches!(ip.octets(), [192, 0, 2, _] | [198, 51, 100, _] | [203, 0, 113, _]))
+    address.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| {
+        matches!(
+            ip.octets(),
+            [192, 0, 2, _] | [198, 51, 100, _] | [203, 0, 113, _]
+        )
+    })
 }
 
 /// Logs the lines (as log lines, so JSON logs stay JSON).
@@ -105,7 +112,6 @@ pub fn tell_all(lines: &[String]) {
         tracing::info!(target: "phoneprov::start", "{line}");
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -138,7 +144,10 @@ mod tests {
             &own,
         )
         .join("\n");
-        assert!(said.contains("Admin page: http://192.0.2.2:8080/admin"), "{said}");
+        assert!(
+            said.contains("Admin page: http://192.0.2.2:8080/admin"),
+            "{said}"
+        );
         assert!(said.contains("register to 192.0.2.2:10060"), "{said}");
         assert!(said.contains("found on eth0"), "{said}");
         assert!(said.contains("documentation address"), "{said}");

@@ -156,6 +156,8 @@ enum Command {
         #[command(subcommand)]
         action: Option<LeaseAction>,
     },
+    /// List the phone models phoneprov knows (the CSV's model column), with their line keys.
+    Models,
     /// The built-in templates: dump them into a folder to start an override from.
     Templates {
         #[command(subcommand)]
@@ -240,7 +242,77 @@ fn report_error(error: &anyhow::Error) {
         }
         return;
     }
-    tell(format_args!("error: {error:#}"));
+    tell(format_args!("error: {}", described(error)));
+}
+
+/// An error with its causes, each cause told only when the text so far does not already say it
+/// (an error that quotes its cause would otherwise repeat it: "denied: denied").
+fn described(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let said = cause.to_string();
+        if text.contains(&said) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&said);
+    }
+    text
+}
+
+/// Whether the command only reports what it would change.
+fn is_dry_run(command: &Command) -> bool {
+    match command {
+        Command::Import { dry_run, .. } => *dry_run,
+        Command::Settings {
+            action: parameters::SettingsAction::Import { dry_run, .. },
+        }
+        | Command::Keys {
+            action: parameters::KeysAction::Import { dry_run, .. },
+        } => *dry_run,
+        _ => false,
+    }
+}
+
+/// A folder of its own under the system's temporary folder, removed when dropped.
+struct ScratchFolder(PathBuf);
+
+impl ScratchFolder {
+    fn new() -> anyhow::Result<ScratchFolder> {
+        let path = std::env::temp_dir().join(format!(
+            "phoneprov-dry-run-{}-{}",
+            std::process::id(),
+            phoneprov::clock::now_ms()
+        ));
+        std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+            .create(&path)
+            .with_context(|| format!("cannot create the scratch folder {}", path.display()))?;
+        Ok(ScratchFolder(path))
+    }
+}
+
+impl Drop for ScratchFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `phoneprov models`: every known model, its vendor and line keys.
+fn list_models() -> anyhow::Result<ExitCode> {
+    let rows: Vec<Vec<String>> = phoneprov::domain::MODELS
+        .iter()
+        .map(|m| {
+            vec![
+                m.name.to_string(),
+                m.vendor.as_str().to_string(),
+                m.lines.to_string(),
+            ]
+        })
+        .collect();
+    columns::print_columns(&["model", "vendor", "line keys"], &rows)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
@@ -258,10 +330,33 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
     if let Command::Templates { action } = cli.command {
         return templates::templates(action, &serving.templates_dir);
     }
+    if let Command::Models = cli.command {
+        return list_models();
+    }
     // Held until `serve` returns: one server per SQLite data folder.
     let _serve_lock = match cli.command {
         Command::Serve(_) => storage.lock_for_serving()?,
         _ => None,
+    };
+    // A dry run on a data folder that has no database yet checks against an empty one in a
+    // scratch folder: it creates nothing.
+    let scratch = match (&cli.command, storage.exists()) {
+        (command, false) if is_dry_run(command) => Some(ScratchFolder::new()?),
+        _ => None,
+    };
+    let storage = match &scratch {
+        Some(folder) => {
+            tell(format_args!(
+                "note: there is no database in {} yet: checked against an empty deployment, \
+                 and nothing was created",
+                storage.data_dir.display()
+            ));
+            Storage {
+                data_dir: folder.0.clone(),
+                database_url: None,
+            }
+        }
+        None => storage,
     };
     let store = storage.open().await?;
     let result = match cli.command {
@@ -293,7 +388,9 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Settings { action } => parameters::settings(&store, &serving, action).await,
         Command::Keys { action } => parameters::keys(&store, action).await,
         Command::Render { file, mac } => data::render(&store, &serving, file, mac).await,
-        Command::Templates { .. } => unreachable!("handled before the store is opened"),
+        Command::Templates { .. } | Command::Models => {
+            unreachable!("handled before the store is opened")
+        }
     };
     store.close().await;
     result

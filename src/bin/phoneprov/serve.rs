@@ -12,9 +12,9 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use phoneprov::admin::api::DEFAULT_BODY_LIMIT;
 use phoneprov::config::{Serving, Storage};
-use phoneprov::domain::SiteName;
 use phoneprov::config_file::ConfigFile;
 use phoneprov::dhcp::subnet::SubnetConfig;
+use phoneprov::domain::SiteName;
 use phoneprov::import::{ImportError, TableRow, apply_declared_settings};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
 use phoneprov::server::{

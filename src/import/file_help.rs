@@ -1,0 +1,185 @@
+//! What makes the CSV readers forgiving and their errors helpful, shared by every CSV the admin
+//! loads (extensions and phones, settings, keys): the file's separator (a spreadsheet in a
+//! European locale saves `;`, some save tabs), a "did you mean" for a column name a
+//! spreadsheet user would write (`Name`, `MAC Address`), and the hint for a MAC address a
+//! spreadsheet turned into a number (`4.15123E+11`).
+
+/// The bytes of a file after its UTF-8 byte-order mark, if any.
+pub fn without_bom(input: &[u8]) -> &[u8] {
+    input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input)
+}
+
+/// The field separator of a file, from its header line: `,` unless the header has no comma
+/// and has semicolons (then `;`) or tabs (then a tab).
+pub fn separator_of(input: &[u8]) -> u8 {
+    let header = input.split(|b| *b == b'\n').next().unwrap_or_default();
+    let count = |wanted: u8| header.iter().filter(|b| **b == wanted).count();
+    match (count(b','), count(b';'), count(b'\t')) {
+        (0, semicolons, tabs) if semicolons > 0 && semicolons >= tabs => b';',
+        (0, _, tabs) if tabs > 0 => b'\t',
+        _ => b',',
+    }
+}
+
+/// A CSV reader of `input` (without its byte-order mark) with its separator.
+pub fn csv_reader(input: &[u8]) -> csv::Reader<&[u8]> {
+    let input = without_bom(input);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator_of(input))
+        .from_reader(input)
+}
+
+/// Names spreadsheet users give the columns, and the column each means.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("name", "display_name"),
+    ("full_name", "display_name"),
+    ("user", "display_name"),
+    ("user_name", "display_name"),
+    ("username", "display_name"),
+    ("displayname", "display_name"),
+    ("mac_address", "mac"),
+    ("macaddress", "mac"),
+    ("mac_addr", "mac"),
+    ("hardware_address", "mac"),
+    ("ext", "extension"),
+    ("number", "extension"),
+    ("extension_number", "extension"),
+    ("phone_number", "extension"),
+    ("pass", "password"),
+    ("pwd", "password"),
+    ("secret", "password"),
+    ("sip_password", "password"),
+    ("key", "line"),
+    ("line_key", "line"),
+    ("linekey", "line"),
+    ("auth", "auth_user"),
+    ("authuser", "auth_user"),
+    ("sip_user", "auth_user"),
+    ("auth_name", "auth_user"),
+    ("phone_model", "model"),
+    ("type", "model"),
+    ("site_name", "site"),
+    ("location", "site"),
+    ("param", "parameter"),
+    ("name_of_parameter", "parameter"),
+    ("setting", "parameter"),
+];
+
+/// `name` trimmed, lowercased, with spaces, dashes and dots as underscores: how a header name
+/// is matched.
+pub fn normalized(name: &str) -> String {
+    name.trim()
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if matches!(c, ' ' | '-' | '.') { '_' } else { c })
+        .collect()
+}
+
+/// The known column a user most likely meant by `name`, if any.
+pub fn meant_column<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let name = normalized(name);
+    let known_as = |wanted: &str| known.iter().copied().find(|k| *k == wanted);
+    if let Some(found) = known_as(&name) {
+        return Some(found);
+    }
+    if let Some(found) = SYNONYMS
+        .iter()
+        .find(|(said, _)| *said == name)
+        .and_then(|(_, meant)| known_as(meant))
+    {
+        return Some(found);
+    }
+    known
+        .iter()
+        .copied()
+        .map(|k| (k, edit_distance(&name, k)))
+        .filter(|(_, distance)| *distance <= 2)
+        .min_by_key(|(_, distance)| *distance)
+        .map(|(k, _)| k)
+}
+
+/// The error for the unknown column `raw`, with a guess when there is one.
+pub fn unknown_column(raw: &str, known: &[&str]) -> String {
+    let guess = meant_column(raw, known)
+        .map(|k| format!(" (did you mean {k:?}?)"))
+        .unwrap_or_default();
+    format!(
+        "unknown column {}{guess}; the columns are {}",
+        crate::domain::quoted(raw),
+        known.join(", ")
+    )
+}
+
+/// Levenshtein distance of two short ASCII names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// A hint for a MAC cell a spreadsheet turned into a number (`4.15123E+11`, `41512300000`).
+pub fn spreadsheet_mac_hint(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    let (mantissa, exponent) = t
+        .split_once(['E', 'e'])
+        .map_or((t, None), |(m, e)| (m, Some(e)));
+    let mantissa_is_number = !mantissa.is_empty()
+        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && mantissa.chars().filter(|c| *c == '.').count() <= 1;
+    let exponent_is_number = exponent.is_none_or(|e| {
+        let digits = e.trim_start_matches(['+', '-']);
+        !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+    });
+    (mantissa_is_number && exponent_is_number && (exponent.is_some() || mantissa.contains('.')))
+        .then_some(
+            "a spreadsheet turned this MAC into a number: format the mac column as Text and \
+             type the MACs again (or write them with colons, 00:04:f2:14:ab:37)",
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_separator_follows_the_header() {
+        assert_eq!(separator_of(b"extension,display_name\n1;2\n"), b',');
+        assert_eq!(separator_of(b"extension;display_name;mac\n"), b';');
+        assert_eq!(separator_of(b"extension\tdisplay_name\n"), b'\t');
+        assert_eq!(separator_of(b"extension\n201\n"), b',');
+    }
+
+    #[test]
+    fn spreadsheet_names_get_a_guess() {
+        let known = ["extension", "display_name", "mac", "line"];
+        assert_eq!(meant_column("Name", &known), Some("display_name"));
+        assert_eq!(meant_column("MAC Address", &known), Some("mac"));
+        assert_eq!(meant_column("Extention", &known), Some("extension"));
+        assert_eq!(meant_column("Display Name", &known), Some("display_name"));
+        assert_eq!(meant_column("colour", &known), None);
+        assert!(unknown_column("Name", &known).contains("did you mean \"display_name\"?"));
+    }
+
+    #[test]
+    fn numbers_a_spreadsheet_made_of_macs_are_recognised() {
+        assert!(spreadsheet_mac_hint("4.15123E+11").is_some());
+        assert!(spreadsheet_mac_hint("4.15E11").is_some());
+        assert!(spreadsheet_mac_hint("0004f214ab37").is_none());
+        assert!(spreadsheet_mac_hint("00:04:f2:14:ab:37").is_none());
+        assert!(spreadsheet_mac_hint("not-a-mac").is_none());
+    }
+}

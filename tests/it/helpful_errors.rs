@@ -1,0 +1,224 @@
+//! Errors that say what to do (issue 21 item 6), each through the real binary: a semicolon
+//! (Excel) CSV is read, a spreadsheet's column names get a "did you mean", a MAC a spreadsheet
+//! turned into a number gets the fix, an unknown model points at `phoneprov models`, a dry run
+//! on a fresh folder creates nothing, an unreachable PostgreSQL and a read-only SQLite file are
+//! named within seconds, a hand-written `sqlite://` URL creates its file, and an error quoting
+//! its cause does not repeat it. (The web upload over the size limit is in `web.rs`.)
+
+use crate::common;
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::{stderr, stdout};
+
+fn phoneprov(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+        .env_remove("PHONEPROV_DATA_DIR")
+        .env_remove("PHONEPROV_DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn spreadsheet_files_are_read_or_explained() {
+    let dir = common::data_dir();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let import = |file: &str| phoneprov(&["--data-dir", data, "import", file]);
+    // Excel in a European locale saves semicolons: read as such.
+    let semicolons = write(
+        &dir,
+        "excel.csv",
+        "extension;display_name;mac;model\n201;Front Desk;0004f2000201;VVX_400\n",
+    );
+    let out = import(&semicolons);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = stdout(&phoneprov(&["--data-dir", data, "extension", "list"]));
+    assert!(listed.contains("Front Desk"), "{listed}");
+    // Column names a spreadsheet user writes: a guess each ("Display Name" is simply read).
+    let names = write(
+        &dir,
+        "names.csv",
+        "Extension,Name,MAC Address\n202,Back,0004f2000202\n",
+    );
+    let said = stderr(&import(&names));
+    assert!(
+        said.contains("unknown column \"Name\" (did you mean \"display_name\"?)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("unknown column \"MAC Address\" (did you mean \"mac\"?)"),
+        "{said}"
+    );
+    let spaced = write(&dir, "spaced.csv", "Extension,Display Name\n203,Side\n");
+    assert!(import(&spaced).status.success());
+    // A MAC a spreadsheet made a number.
+    let number = write(
+        &dir,
+        "number.csv",
+        "extension,display_name,mac\n204,Lab,4.15123E+11\n",
+    );
+    let said = stderr(&import(&number));
+    assert!(
+        said.contains("line 2, column mac") && said.contains("format the mac column as Text"),
+        "{said}"
+    );
+    // An unknown model points at the list, which the binary prints.
+    let model = write(
+        &dir,
+        "model.csv",
+        "extension,display_name,mac,model\n205,Lab,0004f2000205,VVX 999\n",
+    );
+    let said = stderr(&import(&model));
+    assert!(said.contains("`phoneprov models` lists them"), "{said}");
+    let models = stdout(&phoneprov(&["models"]));
+    assert!(
+        models.contains("VVX_400") && models.contains("6757i"),
+        "{models}"
+    );
+}
+
+#[test]
+fn a_dry_run_on_a_fresh_folder_creates_nothing() {
+    let dir = common::data_dir();
+    let data = dir.path().join("not-yet");
+    let file = write(&dir, "rows.csv", "extension,display_name\n201,Front Desk\n");
+    let out = phoneprov(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "import",
+        "--dry-run",
+        &file,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("create extension 201"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("nothing was created"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!data.exists(), "no data folder, database or key");
+}
+
+#[test]
+fn an_unreachable_postgres_is_named_at_once() {
+    // A port nobody listens on: bind one, note it, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = common::data_dir();
+    let url = format!("postgres://phoneprov:secret@127.0.0.1:{port}/phoneprov");
+    let started = Instant::now();
+    let out = phoneprov(&[
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--database-url",
+        &url,
+        "site",
+        "list",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!("connection refused at 127.0.0.1:{port}"))
+            && said.contains("is PostgreSQL running"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("secret"),
+        "no password in the message: {said}"
+    );
+    assert!(!said.contains("pool timed out"), "{said}");
+}
+
+#[test]
+fn a_read_only_sqlite_file_is_named() {
+    let dir = common::data_dir();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap().to_string();
+    assert!(
+        phoneprov(&["--data-dir", &data, "site", "list"])
+            .status
+            .success()
+    );
+    // The data folder mounted read-only in a mount namespace of its own (as root can write any
+    // file, a mode is not enough).
+    let script = format!(
+        "mount --bind {data} {data} && mount -o remount,ro,bind {data} {data} && exec {} --data-dir {data} site list",
+        env!("CARGO_BIN_EXE_phoneprov")
+    );
+    let started = Instant::now();
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux)");
+    assert!(!out.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!("{data}/phoneprov.db or its folder is read-only")),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_hand_written_sqlite_url_creates_its_file() {
+    let dir = common::data_dir();
+    let file = dir.path().join("hand.db");
+    let url = format!("sqlite://{}", file.display());
+    let out = phoneprov(&[
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--database-url",
+        &url,
+        "site",
+        "list",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(file.exists());
+}
+
+#[test]
+fn an_error_does_not_repeat_its_cause() {
+    let out = phoneprov(&[
+        "--data-dir",
+        "/proc/phoneprov-cannot-be-here",
+        "site",
+        "list",
+    ]);
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert_eq!(
+        said.matches("No such file or directory").count(),
+        1,
+        "{said}"
+    );
+    assert!(
+        said.contains("cannot create the data folder /proc/phoneprov-cannot-be-here"),
+        "{said}"
+    );
+}
