@@ -24,13 +24,37 @@ pub fn check_label(value: &str) -> Result<(), TextError> {
     check_text(value, MAX_LABEL, false)
 }
 
-/// Checks a SIP password: 1 to 128 characters, no control characters, no outer spaces.
+/// Fewest characters of a SIP password given by the admin (generated ones have 20).
+pub const MIN_PASSWORD: usize = 8;
+
+/// Checks a SIP password: 8 to 128 characters, not one character repeated, no control
+/// characters, no outer spaces. (That it is not the extension's number or SIP user is checked
+/// with the extension: [`password_names_its_extension`].)
 pub fn check_password(value: &str) -> Result<(), TextError> {
     check_text(value, MAX_PASSWORD, true)?;
     if value.trim() != value {
         return Err(TextError::OuterSpace(value.to_string()));
     }
+    if value.chars().count() < MIN_PASSWORD {
+        return Err(TextError::WeakPassword("shorter than 8 characters"));
+    }
+    let mut chars = value.chars();
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
+        return Err(TextError::WeakPassword("one character repeated"));
+    }
     Ok(())
+}
+
+/// The refusal of a password that is the extension's own number or SIP user (the first guesses
+/// of anyone who sees the phone), or `None`.
+pub fn password_names_its_extension(extension: &Extension) -> Option<TextError> {
+    let password = extension.password.as_str();
+    let is = |other: &str| password.eq_ignore_ascii_case(other);
+    (is(extension.number.as_str()) || extension.auth_user.as_deref().is_some_and(is)).then_some(
+        TextError::WeakPassword("the extension's own number or SIP user"),
+    )
 }
 
 /// Why a value is not a SIP authentication user.

@@ -38,7 +38,7 @@ pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use emergency::{EmergencyNumbers, EmergencyNumbersError};
 pub use extension::{
     AuthUserError, Extension, MAX_AUTH_USER, MAX_DISPLAY_NAME, MAX_LABEL, MAX_PASSWORD,
-    check_auth_user, check_display_name, check_label, check_password,
+    check_auth_user, check_display_name, check_label, check_password, password_names_its_extension,
 };
 pub use extension_number::{ExtensionNumber, ExtensionNumberError, MAX_EXTENSION_DIGITS};
 pub use failover::{

@@ -31,6 +31,12 @@ pub enum TextError {
     /// Starts or ends with a space that phones would drop.
     #[error("{} starts or ends with a space", quoted(.0))]
     OuterSpace(String),
+    /// A SIP password too easy to guess (the password itself is not repeated in the message).
+    #[error(
+        "this SIP password is too weak: {0}; use at least 8 characters that are not the \
+         extension's number or SIP user, or leave it empty to have a strong one generated"
+    )]
+    WeakPassword(&'static str),
 }
 
 /// True for characters that must never reach a phone file: C0/C1 controls, DEL and the Unicode

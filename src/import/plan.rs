@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::domain::{
     Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, SiteId, SiteName, Vendor,
-    detect_vendor, generate_password, new_site_rule_breach, quoted,
+    detect_vendor, generate_password, new_site_rule_breach, password_names_its_extension, quoted,
 };
 use crate::import::parse::{Cell, Row};
 use crate::import::report::{EntityReport, ImportReport};
@@ -127,6 +127,12 @@ pub fn plan(
             // Kept by the store's registration distribution.
             registration: existing.and_then(|e| e.registration.clone()),
         };
+        if matches!(row.password, Cell::Value(_))
+            && let Some(weak) = password_names_its_extension(&wanted)
+        {
+            rule_errors.push(RowError::cell(row.line, "password", weak));
+            continue;
+        }
         if let Some(breach) = new_site_rule_breach(existing, &wanted, &snapshot.sites) {
             let column = if row.switchover.is_some() {
                 "switchover_enabled"

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use crate::clock::now_ms;
-use crate::domain::{Mac, Sighting, Transport, Upload, UploadWrite, Vendor};
+use crate::domain::{Mac, Model, Sighting, Transport, Upload, UploadWrite, Vendor};
 use crate::handset::agent::Agent;
 use crate::handset::polycom;
 use crate::observe::metrics;
@@ -168,6 +168,9 @@ pub struct PhoneFiles {
     held: HeldUploads,
     /// Phones asking for files that are not in the database.
     inbox: Arc<Inbox>,
+    /// Phones already warned about for a user agent naming another model (once per phone and
+    /// model while the server runs).
+    model_warnings: Mutex<std::collections::HashSet<(Mac, String)>>,
 }
 
 impl PhoneFiles {
@@ -193,6 +196,33 @@ impl PhoneFiles {
             access,
             held: HeldUploads::default(),
             inbox: Arc::default(),
+            model_warnings: Mutex::default(),
+        }
+    }
+
+    /// Warns (once per phone and model) when a phone's user agent names another model than the
+    /// stored one: its files are made for the stored model (line keys, firmware family).
+    fn warn_model_mismatch(&self, view: &View<'_>, mac: Mac, agent: &Agent) {
+        let (Some(stored), Some(said)) = (view.model_of(&mac), Model::find(&agent.model)) else {
+            return;
+        };
+        if Model::find(stored).is_some_and(|m| m.name == said.name) {
+            return;
+        }
+        let fresh = self
+            .model_warnings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((mac, said.name.to_string()));
+        if fresh {
+            tracing::warn!(
+                mac = %mac,
+                stored = stored,
+                user_agent_model = said.name,
+                "phone {mac} says it is a {} but is stored as a {stored}: its files are made for a \
+                 {stored} (line keys, firmware); correct the model (phone page, CSV or API)",
+                said.name
+            );
         }
     }
 
@@ -621,6 +651,9 @@ impl Receipt<'_> {
         }
         drop(phone_at);
         let Some(mac) = mac else { return };
+        if let Some(agent) = &agent {
+            files.warn_model_mismatch(&view, mac, agent);
+        }
         files.recorder.record(Sighting {
             mac,
             at_ms: now_ms(),

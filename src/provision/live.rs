@@ -351,6 +351,11 @@ impl View<'_> {
         self.generation.deployment.phone(mac).map(|p| p.vendor)
     }
 
+    /// The stored model of a known phone, if it has one.
+    pub fn model_of(&self, mac: &Mac) -> Option<&str> {
+        self.generation.deployment.phone(mac)?.model.as_deref()
+    }
+
     /// True when `mac` is a known phone.
     pub fn knows(&self, mac: &Mac) -> bool {
         self.generation.deployment.phone(mac).is_some()

@@ -42,9 +42,12 @@ pub enum SecretError {
     Random(String),
     /// A sealed value does not open with this key (another key, or damaged).
     #[error(
-        "a sealed password does not open with this secret key (a different key, or damaged data)"
+        "a sealed password does not open with the secret key from {0} (a different key than the \
+         data was sealed with, or damaged data): every node and every command on one database \
+         needs the same key; copy the secret-key file of the data folder that first used the \
+         database, or set PHONEPROV_SECRET_KEY to it"
     )]
-    Unsealable,
+    Unsealable(String),
     /// The key file can be read or written by other users.
     #[error(transparent)]
     Exposed(#[from] crate::private_file::ExposedFile),
@@ -58,6 +61,8 @@ pub struct SecretKey {
     /// HMAC key for derived values: SHA-256 of a label and the key, so no derived value reveals
     /// anything of the sealing key.
     derivation: [u8; 32],
+    /// Where the key came from (its file, or the environment variable), for errors.
+    origin: String,
 }
 
 impl fmt::Debug for SecretKey {
@@ -93,14 +98,28 @@ impl SecretKey {
         SecretKey {
             cipher: XChaCha20Poly1305::new(&Key::from(bytes)),
             derivation: sha2::Digest::finalize(hash).into(),
+            origin: "the key given".to_string(),
         }
+    }
+
+    /// This key, saying it came from `origin`.
+    fn from(self, origin: &str) -> SecretKey {
+        SecretKey {
+            origin: origin.to_string(),
+            ..self
+        }
+    }
+
+    /// Where the key came from: its file, or the environment variable.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     fn from_hex(text: &str, origin: &str) -> Result<SecretKey, SecretError> {
         let bytes = unhex(text.trim())
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .ok_or_else(|| SecretError::BadKey(origin.to_string()))?;
-        Ok(SecretKey::from_bytes(bytes))
+        Ok(SecretKey::from_bytes(bytes).from(origin))
     }
 
     /// The key from `PHONEPROV_SECRET_KEY`, else the data folder's key file, made if missing.
@@ -132,7 +151,7 @@ impl SecretKey {
             .map_err(file_error)?;
         writeln!(file, "{}", hex(&bytes)).map_err(file_error)?;
         file.sync_all().map_err(file_error)?;
-        Ok(SecretKey::from_bytes(bytes))
+        Ok(SecretKey::from_bytes(bytes).from(&path.display().to_string()))
     }
 
     /// A number of `digits` digits (no leading zero) derived from the key and `label`: the
@@ -162,7 +181,7 @@ impl SecretKey {
         let sealed = self
             .cipher
             .encrypt(&XNonce::from(nonce), clear.as_bytes())
-            .map_err(|_| SecretError::Unsealable)?;
+            .map_err(|_| self.unsealable())?;
         Ok(format!("{PREFIX}{}{}", hex(&nonce), hex(&sealed)))
     }
 
@@ -171,17 +190,21 @@ impl SecretKey {
         let Some(body) = stored.strip_prefix(PREFIX) else {
             return Ok(stored.to_string());
         };
-        let bytes = unhex(body).ok_or(SecretError::Unsealable)?;
+        let bytes = unhex(body).ok_or_else(|| self.unsealable())?;
         if bytes.len() < NONCE_LEN {
-            return Err(SecretError::Unsealable);
+            return Err(self.unsealable());
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let nonce = <[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| SecretError::Unsealable)?;
+        let nonce = <[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| self.unsealable())?;
         let clear = self
             .cipher
             .decrypt(&XNonce::from(nonce), sealed)
-            .map_err(|_| SecretError::Unsealable)?;
-        String::from_utf8(clear).map_err(|_| SecretError::Unsealable)
+            .map_err(|_| self.unsealable())?;
+        String::from_utf8(clear).map_err(|_| self.unsealable())
+    }
+
+    fn unsealable(&self) -> SecretError {
+        SecretError::Unsealable(self.origin.clone())
     }
 }
 
@@ -212,7 +235,10 @@ mod tests {
             "older clear values pass"
         );
         let other = SecretKey::from_bytes([8; 32]);
-        assert!(matches!(other.open(&sealed), Err(SecretError::Unsealable)));
+        assert!(matches!(
+            other.open(&sealed),
+            Err(SecretError::Unsealable(_))
+        ));
         let mut damaged = sealed.clone();
         damaged.replace_range(sealed.len() - 2.., "00");
         assert!(key.open(&damaged).is_err());

@@ -182,3 +182,24 @@ async fn the_start_says_where_the_admin_page_is_and_that_the_defaults_are_maxcs(
         "{maxcs}"
     );
 }
+
+#[tokio::test]
+async fn a_user_agent_naming_another_model_is_warned_about_once() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    // 0004f214ab37 is stored as a SPIP_331; it says it is a VVX 400.
+    let agent = "User-Agent: FileTransport PolycomVVX-VVX_400-UA/6.4.0.1234";
+    for _ in 0..3 {
+        let reply = curl(&format!("{}/0004f214ab37.cfg", server.base), &["-H", agent]);
+        assert_eq!(reply.status, 200);
+    }
+    let mut warned = Vec::new();
+    for _ in 0..50 {
+        warned = server.log_lines("says it is a VVX_400 but is stored as a SPIP_331");
+        if !warned.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("correct the model"), "{warned:?}");
+}

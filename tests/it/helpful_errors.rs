@@ -222,3 +222,49 @@ fn an_error_does_not_repeat_its_cause() {
         "{said}"
     );
 }
+
+#[test]
+fn weak_sip_passwords_are_refused_without_being_repeated() {
+    let dir = common::data_dir();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    for (password, why) in [
+        ("abc123", "shorter than 8 characters"),
+        ("11111111", "one character repeated"),
+        ("desk-phone-7", "the extension's own number or SIP user"),
+    ] {
+        let file = write(
+            &dir,
+            "weak.csv",
+            &format!(
+                "extension,display_name,auth_user,password\n201,Desk,desk-phone-7,{password}\n"
+            ),
+        );
+        let out = phoneprov(&["--data-dir", data, "import", &file]);
+        assert!(!out.status.success(), "{password}");
+        let said = stderr(&out);
+        assert!(
+            said.contains("line 2, column password: this SIP password is too weak")
+                && said.contains(why)
+                && said.contains("leave it empty to have a strong one generated"),
+            "{said}"
+        );
+        assert!(
+            !said.contains(password),
+            "the password is not echoed: {said}"
+        );
+    }
+    // Empty: a strong one is generated.
+    let file = write(
+        &dir,
+        "empty.csv",
+        "extension,display_name,password\n201,Desk,\n",
+    );
+    let out = phoneprov(&["--data-dir", data, "import", &file]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("generated password"),
+        "{}",
+        stdout(&out)
+    );
+}

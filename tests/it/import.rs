@@ -195,12 +195,12 @@ async fn export_neutralizes_formulas_and_reimports_unchanged() {
         let store = db.open().await;
         let e401 = store.extension(&number("401")).await.unwrap().unwrap();
         assert_eq!(e401.display_name, "=HYPERLINK(\"http://x\")");
-        assert_eq!(e401.password, "+pass");
+        assert_eq!(e401.password, "+pass-word");
         assert_eq!(e401.label.as_deref(), Some("@home"));
         let e402 = store.extension(&number("402")).await.unwrap().unwrap();
         assert_eq!(e402.display_name, "-minus");
         assert_eq!(
-            e402.password, "'quoted",
+            e402.password, "'quoted-pw",
             "a ' before a plain character is data"
         );
         assert_eq!(
@@ -211,11 +211,11 @@ async fn export_neutralizes_formulas_and_reimports_unchanged() {
 
         let export = db.export_with_passwords();
         assert!(
-            export.contains("401,\"'=HYPERLINK(\"\"http://x\"\")\",'+pass,'@home,"),
+            export.contains("401,\"'=HYPERLINK(\"\"http://x\"\")\",'+pass-word,'@home,"),
             "{export}"
         );
         assert!(
-            export.contains("402,'-minus,''quoted,'=not-a-formula,"),
+            export.contains("402,'-minus,''quoted-pw,'=not-a-formula,"),
             "{export}"
         );
         for line in export.lines().skip(1) {

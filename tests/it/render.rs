@@ -267,14 +267,14 @@ async fn names_round_trip_through_xml_and_stay_on_one_aastra_line() {
     assert_eq!(zoe["reg.1.displayName"], "Zoë Ångström");
     let obrien = attributes(&fetch(&provisioner, &deployment, "203.cfg").content);
     assert_eq!(obrien["reg.2.displayName"], "O'Brien & \"Sons\" <Sales>");
-    assert_eq!(obrien["reg.2.auth.password"], "p<&>\"'w");
+    assert_eq!(obrien["reg.2.auth.password"], "p<&>\"'word");
     assert_eq!(obrien["reg.2.label"], "Sales & Co");
     let aastra = fetch(&provisioner, &deployment, "00085D1610DE.cfg");
     assert_eq!(aastra.content_type, "text/plain; charset=utf-8");
     let lines: Vec<&str> = aastra.content.lines().collect();
     assert!(lines.contains(&"sip line1 display name: Zoë Ångström"));
     assert!(lines.contains(&"sip line2 display name: O'Brien & \"Sons\" <Sales>"));
-    assert!(lines.contains(&"sip line2 password: p<&>\"'w"));
+    assert!(lines.contains(&"sip line2 password: p<&>\"'word"));
     store.close().await;
 }
 

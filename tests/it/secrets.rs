@@ -101,6 +101,22 @@ async fn no_sip_password_is_stored_in_clear() {
             .unwrap();
         assert!(other.extensions().await.is_err());
         other.close().await;
+        // The CLI with another data folder (so another key file) names the key file it used.
+        let elsewhere = crate::common::data_dir();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+            .env_remove("PHONEPROV_SECRET_KEY")
+            .args(["--data-dir", elsewhere.path().to_str().unwrap()])
+            .args(["--database-url", &db.url, "export"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        let key_file = elsewhere.path().join("secret-key");
+        assert!(
+            said.contains(&format!("the secret key from {}", key_file.display()))
+                && said.contains("needs the same key"),
+            "{said}"
+        );
     }
 }
 

@@ -23,10 +23,11 @@ use crate::admin::web::client::{Answer, encode};
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
 use crate::admin::web::{CsrfOnly, Web, done, forged};
+use crate::domain::Model;
 
 /// Rows per page of a list.
 const PAGE: u64 = 50;
-/// Line-key inputs offered beyond the phone's last used key.
+/// Line-key inputs offered beyond the last used key of a phone of unknown model.
 const SPARE_KEYS: u8 = 2;
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
@@ -231,7 +232,15 @@ async fn phone_page(
             .unwrap_or_default()
             .to_string()
     };
-    let keys: Vec<Value> = (1..=used + u64::from(SPARE_KEYS))
+    // The model's line keys, all of them; a phone of unknown model gets its used keys and a
+    // few spare.
+    let offered = phone["model"]
+        .as_str()
+        .and_then(Model::find)
+        .map_or(used + u64::from(SPARE_KEYS), |m| {
+            u64::from(m.lines).max(used)
+        });
+    let keys: Vec<Value> = (1..=offered)
         .map(|key| json!({ "key": key, "extension": on_key(key) }))
         .collect();
     let settings = web

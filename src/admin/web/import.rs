@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use serde::Deserialize;
+use serde_json::Value;
 use tera::Context;
 
 use crate::admin::web::client::Answer;
@@ -22,6 +23,7 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/import", get(form).post(preview))
         .route("/import/apply", post(apply))
+        .route("/import/changes", get(changes_page))
         .route("/export.csv", get(export))
 }
 
@@ -46,10 +48,70 @@ fn mode_of(text: &str) -> &'static str {
     }
 }
 
+/// Changes listed per page of a preview or an import.
+const CHANGES_PER_PAGE: usize = 200;
+
+/// Every change of an import report, one line each, in the order the page lists them.
+fn change_lines(report: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (kind, noun) in [("extensions", "extension"), ("phones", "phone")] {
+        let entity = &report[kind];
+        let names = |list: &str| -> Vec<String> {
+            entity[list]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        lines.extend(
+            names("created")
+                .into_iter()
+                .map(|k| format!("create {noun} {k}")),
+        );
+        for change in entity["updated"].as_array().into_iter().flatten() {
+            let fields: Vec<&str> = change["fields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            lines.push(format!(
+                "update {noun} {} ({})",
+                change["key"].as_str().unwrap_or_default(),
+                fields.join(", ")
+            ));
+        }
+        lines.extend(
+            names("deleted")
+                .into_iter()
+                .map(|k| format!("delete {noun} {k}")),
+        );
+    }
+    lines
+}
+
+/// One page of `lines` from `offset`, with the pager's offsets.
+fn insert_changes(context: &mut Context, lines: &[String], offset: usize) {
+    let offset = offset.min(lines.len());
+    let end = (offset + CHANGES_PER_PAGE).min(lines.len());
+    context.insert("changes", &lines[offset..end]);
+    context.insert("changes_total", &lines.len());
+    context.insert("changes_from", &(offset + 1));
+    context.insert("changes_to", &end);
+    context.insert(
+        "changes_previous",
+        &(offset > 0).then(|| offset.saturating_sub(CHANGES_PER_PAGE)),
+    );
+    context.insert("changes_next", &(end < lines.len()).then_some(end));
+}
+
 /// The page after a dry run or an import: the report, or the errors.
 fn outcome(web: &Web, session: &Session, answer: &Answer, mut context: Context) -> Response {
     if answer.ok() {
-        context.insert("report", &answer.json());
+        let report = answer.json();
+        insert_changes(&mut context, &change_lines(&report), 0);
+        context.insert("report", &report);
     }
     let problems = (!answer.ok()).then(|| answer.problems());
     web.pages
@@ -139,6 +201,47 @@ fn unreadable(web: &Web, session: &Session, error: &MultipartError) -> Response 
     } else {
         (StatusCode::BAD_REQUEST, page).into_response()
     }
+}
+
+/// `?preview=&mode=&offset=` of a preview's further pages.
+#[derive(Deserialize)]
+struct ChangesQuery {
+    preview: String,
+    mode: String,
+    offset: Option<usize>,
+}
+
+/// `GET /admin/import/changes`: another page of a kept preview's changes (the dry run again on
+/// the kept file: the data may have changed meanwhile, and the page shows what applying would
+/// do now).
+async fn changes_page(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Query(query): Query<ChangesQuery>,
+) -> Response {
+    let mut context = Context::new();
+    let mode = mode_of(&query.mode);
+    context.insert("mode", mode);
+    let Some(csv) = web.sessions.peek_preview(&session.id, &query.preview) else {
+        context.insert(
+            "problems",
+            &["That preview is gone (applied already, or too old): upload the file again."],
+        );
+        return web.pages.render("import.html", &session, None, context);
+    };
+    let answer = import(&web, csv.as_ref().clone(), mode, true).await;
+    if !answer.ok() {
+        return outcome(&web, &session, &answer, context);
+    }
+    let report = answer.json();
+    insert_changes(
+        &mut context,
+        &change_lines(&report),
+        query.offset.unwrap_or(0),
+    );
+    context.insert("report", &report);
+    context.insert("preview", &query.preview);
+    web.pages.render("import.html", &session, None, context)
 }
 
 #[derive(Deserialize)]

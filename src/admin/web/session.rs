@@ -121,6 +121,17 @@ impl Sessions {
         Ok(Some(preview))
     }
 
+    /// A kept CSV file, left in the session (to page through its preview).
+    pub fn peek_preview(&self, id: &str, preview: &str) -> Option<Arc<Vec<u8>>> {
+        let map = self.locked();
+        let session = map.get(id)?;
+        session
+            .previews
+            .iter()
+            .find(|(p, _)| p == preview)
+            .map(|(_, csv)| Arc::clone(csv))
+    }
+
     /// Takes a kept CSV file out of the session.
     pub fn take_preview(&self, id: &str, preview: &str) -> Option<Vec<u8>> {
         let mut map = self.locked();

@@ -46,7 +46,9 @@ pub async fn import(
     let input = read_input(file)?;
     let progress = |done: usize, total: usize| {
         if show_progress {
-            tell(format_args!("written {done} of {total} rows"));
+            tell(format_args!(
+                "written {done} of {total} database rows (extensions, phones and their line keys)"
+            ));
         }
     };
     let report = import_csv(store, &input, &options, &progress).await?;
