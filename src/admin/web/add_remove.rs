@@ -2,7 +2,6 @@
 //! page's). Each is one API call, so the checks, the transaction and the audit entry are the
 //! API's; a refused form is shown again with what was typed and every problem named.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -14,20 +13,15 @@ use tera::Context;
 
 use crate::admin::web::client::{Answer, encode};
 use crate::admin::web::session::Session;
-use crate::admin::web::{CsrfOnly, Web, done, forged};
+use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
 use crate::domain::MODELS;
-
-/// A form field, trimmed (`""` when absent).
-fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map_or("", |v| v.trim())
-}
 
 /// A list page (`extensions`, `phones`) shown again with the refused form's `typed` values.
 async fn list_with_problems(
     web: &Web,
     session: &Session,
     kind: &str,
-    form: &HashMap<String, String>,
+    form: &FormFields,
     problems: Vec<String>,
 ) -> Response {
     let mut context = Context::new();
@@ -64,9 +58,9 @@ pub(crate) async fn add_form_choices(web: &Web, context: &mut Context) {
 pub(crate) async fn add_extension(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, field(&form, "csrf")) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
     let number = field(&form, "number");
@@ -118,9 +112,9 @@ pub(crate) async fn delete_extension(
 pub(crate) async fn add_phone(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, field(&form, "csrf")) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
     let mac = field(&form, "mac");

@@ -4,7 +4,6 @@
 //! (each previewed as rendered), its uploads (a `-phone.cfg` upload shows what the handset
 //! changed) and its last check-sync push with a resync button.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -22,7 +21,7 @@ use crate::admin::web::add_remove::{
 use crate::admin::web::client::{Answer, encode};
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
-use crate::admin::web::{CsrfOnly, Web, done, forged};
+use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
 use crate::domain::Model;
 
 /// Rows per page of a list.
@@ -292,9 +291,9 @@ async fn save_lines(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(mac): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
     let lines: serde_json::Map<String, Value> = form
@@ -335,12 +334,12 @@ async fn save_profile(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(mac): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
-    let profile = form.get("profile").map_or("", |p| p.trim());
+    let profile = field(&form, "profile");
     let body = json!({ "profile": (!profile.is_empty()).then_some(profile) });
     let answer = put_phone(&web, &mac, "profile", &body).await;
     after_change(&web, &session, &mac, answer, "Profile saved.").await
@@ -352,9 +351,9 @@ async fn save_setting(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(mac): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
     let field = |name: &str| form.get(name).map_or("", |v| v.trim()).to_string();
@@ -385,9 +384,9 @@ async fn save_keys(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(mac): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
     let mut keys = Vec::new();

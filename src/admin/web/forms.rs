@@ -26,6 +26,19 @@ pub(crate) fn forged(session: &Session, presented: &str) -> Option<Response> {
     })
 }
 
+/// A form sent as name-value pairs.
+pub(crate) type FormFields = std::collections::HashMap<String, String>;
+
+/// A field of `form`, trimmed (`""` when absent).
+pub(crate) fn field<'a>(form: &'a FormFields, name: &str) -> &'a str {
+    form.get(name).map_or("", |v| v.trim())
+}
+
+/// [`forged`] for a form read as name-value pairs.
+pub(crate) fn forged_fields(session: &Session, form: &FormFields) -> Option<Response> {
+    forged(session, form.get("csrf").map_or("", String::as_str))
+}
+
 /// A redirect after a change, with a notice for the next page.
 pub(crate) fn done(path: &str, notice: &str) -> Response {
     let separator = if path.contains('?') { '&' } else { '?' };

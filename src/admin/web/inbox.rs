@@ -3,7 +3,6 @@
 //! or dismiss it, and the inbox as a CSV to fill in and import. Everything goes through the
 //! admin API's `/unassigned` routes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -17,7 +16,7 @@ use tera::Context;
 use crate::admin::web::client::encode;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
-use crate::admin::web::{CsrfOnly, Web, done, forged};
+use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
@@ -74,14 +73,14 @@ async fn adopt(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(mac): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
-    let extension = form.get("extension").map_or("", |e| e.trim());
+    let extension = field(&form, "extension");
     let mut body = json!({ "lines": { "1": extension } });
-    let profile = form.get("profile").map_or("", |p| p.trim());
+    let profile = field(&form, "profile");
     if !profile.is_empty() {
         body["profile"] = json!(profile);
     }

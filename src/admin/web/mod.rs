@@ -37,7 +37,7 @@ use client::ApiClient;
 use pages::Pages;
 use session::{Session, Sessions};
 
-pub(crate) use forms::{CsrfOnly, done, forged};
+pub(crate) use forms::{CsrfOnly, FormFields, done, field, forged, forged_fields};
 pub use state::PREFIX;
 pub(crate) use state::Web;
 
@@ -60,6 +60,7 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
         .merge(import::routes())
         .merge(directory::routes())
         .merge(inbox::routes())
+        .route("/sites", get(sites::sites).post(site_settings::add_site))
         .merge(sites::routes())
         .merge(site_settings::routes())
         .route_layer(middleware::from_fn_with_state(

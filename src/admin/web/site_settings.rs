@@ -3,7 +3,6 @@
 //! the checks, the transaction and the audit entry are the API's: a refused form keeps what was
 //! typed and names every bad field.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -17,7 +16,7 @@ use tera::Context;
 use crate::admin::web::client::encode;
 use crate::admin::web::session::Session;
 use crate::admin::web::sites::{parse_servers, site_page};
-use crate::admin::web::{Web, done, forged};
+use crate::admin::web::{FormFields, Web, done, field, forged_fields};
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new().route("/sites/{name}/settings", post(save_settings))
@@ -44,7 +43,7 @@ const CHECKBOXES: &[&str] = &["mwi_beep", "trust_first_address"];
 
 /// The form's fields as the API's JSON body; a field that is not a whole number is named in
 /// `problems`.
-fn settings_body(form: &HashMap<String, String>, problems: &mut Vec<String>) -> Map<String, Value> {
+fn settings_body(form: &FormFields, problems: &mut Vec<String>) -> Map<String, Value> {
     let mut body = Map::new();
     for name in TEXT_FIELDS {
         if let Some(value) = form.get(*name) {
@@ -52,7 +51,7 @@ fn settings_body(form: &HashMap<String, String>, problems: &mut Vec<String>) -> 
         }
     }
     for name in NUMBER_FIELDS {
-        let text = form.get(*name).map_or("", |v| v.trim());
+        let text = field(form, name);
         if text.is_empty() {
             continue;
         }
@@ -73,19 +72,19 @@ fn settings_body(form: &HashMap<String, String>, problems: &mut Vec<String>) -> 
 pub(crate) async fn add_site(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
-    let name = form.get("name").map_or("", |n| n.trim()).to_string();
+    let name = field(&form, "name").to_string();
     let mut problems = Vec::new();
     let mut body = json!({ "name": name });
     match parse_servers(form.get("servers").map_or("", String::as_str)) {
         Ok(servers) => body["call_servers"] = json!(servers),
         Err(problem) => problems.push(problem),
     }
-    let port = form.get("sip_port").map_or("", |p| p.trim());
+    let port = field(&form, "sip_port");
     if !port.is_empty() {
         match port.parse::<u16>() {
             Ok(port) => body["sip_port"] = json!(port),
@@ -114,9 +113,9 @@ async fn save_settings(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(name): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if let Some(refused) = forged(&session, form.get("csrf").map_or("", String::as_str)) {
+    if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
     let mut problems = Vec::new();

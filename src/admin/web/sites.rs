@@ -17,7 +17,6 @@ use tera::Context;
 use crate::admin::web::client::encode;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
-use crate::admin::web::site_settings::add_site;
 use crate::admin::web::{CsrfOnly, Web, done, forged};
 use crate::domain::CallServer;
 
@@ -28,13 +27,13 @@ const PUSHES_SHOWN: usize = 100;
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
-        .route("/sites", get(sites).post(add_site))
         .route("/sites/{name}", get(site).post(save_site))
         .route("/sites/{name}/rebalance", post(rebalance))
         .route("/sites/{name}/{action}", get(confirm).post(switch))
 }
 
-async fn sites(
+/// `GET /admin/sites`: every site (the add form posts to [`super::site_settings::add_site`]).
+pub(crate) async fn sites(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Query(notice): Query<Notice>,
