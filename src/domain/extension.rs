@@ -118,10 +118,18 @@ mod tests {
 
     #[test]
     fn passwords_and_auth_users() {
-        assert!(check_password("s3cr3t").is_ok());
+        assert!(check_password("s3cr3t-pw").is_ok());
         assert!(matches!(
             check_password(" x"),
             Err(TextError::OuterSpace(_))
+        ));
+        assert!(matches!(
+            check_password("s3cr3t"),
+            Err(TextError::WeakPassword(_))
+        ));
+        assert!(matches!(
+            check_password("zzzzzzzzzz"),
+            Err(TextError::WeakPassword(_))
         ));
         assert!(check_auth_user("201").is_ok());
         assert!(check_auth_user("alice.smith").is_ok());
