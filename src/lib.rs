@@ -38,6 +38,7 @@ pub mod observe;
 pub mod policy;
 pub mod private_file;
 pub mod provision;
+pub mod publish;
 pub mod push;
 pub mod render;
 pub mod server;

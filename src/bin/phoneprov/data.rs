@@ -19,7 +19,7 @@ use phoneprov::store::SqlStore;
 
 use crate::{say, tell};
 
-async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deployment> {
+pub async fn deployment(store: &SqlStore, serving: &Serving) -> anyhow::Result<Deployment> {
     let snapshot = store.snapshot().await?;
     Ok(Deployment::new(snapshot, serving.server_address.clone())?)
 }

@@ -22,6 +22,7 @@ mod guard;
 mod logging;
 mod parameters;
 mod phone;
+mod publish;
 mod serve;
 mod settings;
 mod site;
@@ -156,6 +157,9 @@ enum Command {
         #[command(subcommand)]
         action: Option<LeaseAction>,
     },
+    /// Render every file phones can ask for and publish it to a boot server the site already
+    /// has (FTP, FTPS or a folder), incrementally: only changed files are sent.
+    Publish(publish::PublishArgs),
     /// List the phone models phoneprov knows (the CSV's model column), with their line keys.
     Models,
     /// The built-in templates: dump them into a folder to start an override from.
@@ -388,6 +392,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Settings { action } => parameters::settings(&store, &serving, action).await,
         Command::Keys { action } => parameters::keys(&store, action).await,
         Command::Render { file, mac } => data::render(&store, &serving, file, mac).await,
+        Command::Publish(args) => publish::publish(&store, &serving, args).await,
         Command::Templates { .. } | Command::Models => {
             unreachable!("handled before the store is opened")
         }

@@ -4,9 +4,11 @@
 
 pub mod applies;
 pub mod dhcp;
+pub mod pki;
 #[path = "../../../bench/boot-storm/relay.rs"]
 pub mod relay;
 pub mod server;
+pub mod vsftpd;
 
 use phoneprov::store::prelude::*;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,110 @@
+//! The complete set of files phones can ask a boot server for, rendered once: every phone's own
+//! files in the order it fetches them (Polycom master, settings, extension and site files, its
+//! contact directory; Aastra/Mitel global, model and `<MAC>.cfg`), the default master, and with
+//! `with_firmware` every file of the firmware folder (images, `sip.cfg`, ringtones).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::domain::Vendor;
+use crate::provision::deployment::Deployment;
+use crate::provision::{Fetch, Provisioner};
+use crate::render::RenderError;
+
+/// Why the file set cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum FileSetError {
+    /// A file does not render.
+    #[error("cannot render {name}: {source}")]
+    Render {
+        /// The file.
+        name: String,
+        /// Why.
+        source: RenderError,
+    },
+    /// The firmware folder cannot be read.
+    #[error("cannot read the firmware folder {path}: {source}")]
+    Firmware {
+        /// The folder or file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The Polycom master file of phones of no account.
+const DEFAULT_MASTER_FILE: &str = "000000000000.cfg";
+
+/// Every file to publish, name → content.
+pub fn file_set(
+    deployment: &Deployment,
+    provisioner: &Provisioner,
+    firmware: Option<&Path>,
+) -> Result<BTreeMap<String, Vec<u8>>, FileSetError> {
+    let mut names: Vec<String> = vec![DEFAULT_MASTER_FILE.to_string()];
+    for phone in deployment.phones() {
+        names.extend(provisioner.files_of_phone(deployment, phone));
+        if phone.vendor == Vendor::Polycom {
+            names.push(format!(
+                "{}{}",
+                phone.mac.polycom_name(),
+                crate::handset::polycom::directory::FILE_SUFFIX
+            ));
+        }
+    }
+    let mut files = BTreeMap::new();
+    for name in names {
+        if files.contains_key(&name) {
+            continue;
+        }
+        let fetched =
+            provisioner
+                .fetch(deployment, &name)
+                .map_err(|source| FileSetError::Render {
+                    name: name.clone(),
+                    source,
+                })?;
+        if let Fetch::Found(rendered) = fetched {
+            files.insert(name, rendered.content.into_bytes());
+        }
+    }
+    if let Some(root) = firmware {
+        add_folder(root, "", &mut files)?;
+    }
+    Ok(files)
+}
+
+/// Adds every regular file under `root/prefix` (symbolic links are not followed).
+fn add_folder(
+    root: &Path,
+    prefix: &str,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), FileSetError> {
+    let folder = root.join(prefix);
+    let failed = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| FileSetError::Firmware { path, source }
+    };
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && prefix.is_empty() => return Ok(()),
+        Err(e) => return Err(failed(&folder)(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(failed(&folder))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let kind = entry.file_type().map_err(failed(&entry.path()))?;
+        if kind.is_dir() {
+            add_folder(root, &relative, files)?;
+        } else if kind.is_file() && !files.contains_key(&relative) {
+            let content = std::fs::read(entry.path()).map_err(failed(&entry.path()))?;
+            files.insert(relative, content);
+        }
+    }
+    Ok(())
+}

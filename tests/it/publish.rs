@@ -1,0 +1,259 @@
+//! Publishing to a boot server the site already has (issue 22), against a real vsftpd with the
+//! AltiGen guide's `PlcmSpIp` account chrooted to a folder: a deployment of 1,000 phones is
+//! published, a Polycom phone boots from vsftpd over FTP as a phone does (its master file, then
+//! every file of `CONFIG_FILES`) and gets the bytes phoneprov serves over HTTP; one changed
+//! password re-publishes one file; a deleted phone's files go and a file someone else put there
+//! stays; FTPS with the server's certificate checked; a folder target; a refused login reported.
+
+use crate::common;
+
+use std::io::Read;
+
+use common::server::{Server, TOKEN, api, curl, send_json, start_on};
+use common::vsftpd::Vsftpd;
+use common::{stderr, stdout};
+
+/// The golden deployment and 1,000 more Polycom phones (VVX 400, extensions 1000-1999).
+async fn thousand_phones() -> common::TestDb {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    store.close().await;
+    let mut csv = String::from("extension,display_name,password,mac,model,line\n");
+    for i in 0..1000 {
+        csv.push_str(&format!(
+            "{},Person {i},pass-word-{i},0004f21{i:05x},VVX_400,1\n",
+            1000 + i
+        ));
+    }
+    let file = db.dir.path().join("phones.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = db.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    db
+}
+
+fn publish(server: &Server, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["publish"];
+    all.extend_from_slice(args);
+    server.db.run(&all)
+}
+
+/// The numbers of a publish summary: sent, deleted, unchanged, failed.
+fn counts(out: &std::process::Output) -> (usize, usize, usize, usize) {
+    let said = stdout(out);
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("published to"))
+        .unwrap_or_else(|| panic!("no summary: {said}{}", stderr(out)));
+    let number = |word: &str| -> usize {
+        let before = line.split(&format!(" {word}")).next().unwrap();
+        before.rsplit([' ', ':']).next().unwrap().parse().unwrap()
+    };
+    (
+        number("sent"),
+        number("deleted"),
+        number("unchanged"),
+        number("failed"),
+    )
+}
+
+/// `CONFIG_FILES` of a Polycom master file.
+fn config_files(master: &str) -> Vec<String> {
+    let start = master.find("CONFIG_FILES=\"").unwrap() + "CONFIG_FILES=\"".len();
+    master[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+fn retrieve(ftp: &mut suppaftp::FtpStream, name: &str) -> Option<Vec<u8>> {
+    ftp.retr_as_buffer(name).ok().map(|mut cursor| {
+        let mut bytes = Vec::new();
+        cursor.read_to_end(&mut bytes).unwrap();
+        bytes
+    })
+}
+
+#[tokio::test]
+async fn a_thousand_phones_published_to_vsftpd_boot_from_it() {
+    let db = thousand_phones().await;
+    let server = start_on(db, &["--admin-token", TOKEN]);
+    let ftp_server = Vsftpd::start();
+    let target = ftp_server.target("ftp");
+    std::fs::write(
+        ftp_server.root.join("theirs.txt"),
+        "put here by someone else",
+    )
+    .unwrap();
+
+    let out = publish(&server, &[&target]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let (sent, deleted, unchanged, failed) = counts(&out);
+    assert!(sent > 3000, "every phone's files: {sent}");
+    assert_eq!((deleted, unchanged, failed), (0, 0, 0));
+    assert!(
+        !stdout(&out).contains("PlcmSpIp:PlcmSpIp"),
+        "no password shown"
+    );
+
+    // A phone boots from vsftpd: its master file, then every file it lists that phoneprov
+    // renders; each is byte for byte what phoneprov serves over HTTP.
+    let mut phone = ftp_server.phone_client();
+    // Phone 999 of the thousand.
+    let mac = "0004f21003e7";
+    let master = retrieve(&mut phone, &format!("{mac}.cfg")).expect("the master file");
+    let http = curl(&format!("{}/{mac}.cfg", server.base), &[]);
+    assert_eq!(http.status, 200);
+    assert_eq!(master, http.body, "the master file");
+    let master = String::from_utf8(master).unwrap();
+    let mut compared = 0;
+    for file in config_files(&master) {
+        let http = curl(&format!("{}/{file}", server.base), &[]);
+        if http.status != 200 {
+            // phone1.cfg and sip.cfg come from Polycom's package (--with-firmware).
+            assert!(retrieve(&mut phone, &file).is_none(), "{file}");
+            continue;
+        }
+        assert_eq!(retrieve(&mut phone, &file), Some(http.body), "{file}");
+        compared += 1;
+    }
+    assert!(
+        compared >= 3,
+        "settings, extension and site files: {compared}"
+    );
+    let _ = phone.quit();
+
+    // Nothing changed: nothing sent.
+    let again = publish(&server, &[&target]);
+    assert_eq!(counts(&again).0, 0, "{}", stdout(&again));
+
+    // One password changed: one file (that extension's) sent again.
+    let reply = send_json(
+        &server,
+        "PUT",
+        "/extensions/1000",
+        r#"{"password": "a-new-pass-1000"}"#,
+    );
+    assert_eq!(reply.status, 200);
+    let changed = publish(&server, &[&target]);
+    assert_eq!(counts(&changed).0, 1, "{}", stdout(&changed));
+    let on_target = std::fs::read_to_string(ftp_server.root.join("1000.cfg")).unwrap();
+    assert!(on_target.contains("a-new-pass-1000"));
+
+    // A deleted phone's files go; the file someone else put there stays.
+    let gone = "0004f2100001";
+    assert_eq!(
+        api(&server, "DELETE", &format!("/phones/{gone}"), &[]).status,
+        204
+    );
+    let removed = publish(&server, &[&target]);
+    let (_, deleted, _, failed) = counts(&removed);
+    assert!(deleted >= 3, "{}", stdout(&removed));
+    assert_eq!(failed, 0);
+    assert!(!ftp_server.root.join(format!("{gone}.cfg")).exists());
+    assert!(
+        !ftp_server
+            .root
+            .join(format!("{gone}-directory.xml"))
+            .exists()
+    );
+    assert_eq!(
+        std::fs::read_to_string(ftp_server.root.join("theirs.txt")).unwrap(),
+        "put here by someone else"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&ftp_server.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".phoneprov-part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[tokio::test]
+async fn ftps_a_folder_and_a_refused_login() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    store.close().await;
+    let server = start_on(db, &["--admin-token", TOKEN]);
+
+    // FTPS: the server's certificate checked against the CA given.
+    let tls_server = Vsftpd::start_tls();
+    let ca = tls_server.certificate.clone().unwrap();
+    let out = publish(
+        &server,
+        &[
+            &tls_server.target("ftps"),
+            "--publish-ca",
+            ca.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(counts(&out).0 > 5);
+    let http = curl(&format!("{}/0004f214ab37.cfg", server.base), &[]);
+    assert_eq!(
+        std::fs::read(tls_server.root.join("0004f214ab37.cfg")).unwrap(),
+        http.body
+    );
+    // Without that CA (the system's roots), the certificate is refused and nothing is sent.
+    let refused = publish(&server, &[&tls_server.target("ftps")]);
+    assert!(!refused.status.success());
+    assert!(
+        stdout(&refused).to_lowercase().contains("certificate"),
+        "{}",
+        stdout(&refused)
+    );
+    // Plain FTP to a server that requires TLS: the login is refused, and said so.
+    let plain = publish(&server, &[&tls_server.target("ftp")]);
+    assert!(!plain.status.success());
+    assert!(
+        stdout(&plain).contains("login as PlcmSpIp refused"),
+        "{}",
+        stdout(&plain)
+    );
+
+    // A folder (a TFTP root).
+    let folder = tempfile::tempdir().unwrap();
+    let target = format!("dir:{}", folder.path().join("tftp").display());
+    let out = publish(&server, &[&target]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let http = curl(&format!("{}/00085D1610DE.cfg", server.base), &[]);
+    assert_eq!(
+        std::fs::read(folder.path().join("tftp/00085D1610DE.cfg")).unwrap(),
+        http.body
+    );
+
+    // A wrong password: reported, exit 1, the password not shown.
+    let ftp_server = Vsftpd::start();
+    let wrong = format!(
+        "ftp://PlcmSpIp:not-the-password@127.0.0.1:{}/",
+        ftp_server.port
+    );
+    let out = publish(&server, &[&wrong]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("login as PlcmSpIp refused"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !stdout(&out).contains("not-the-password") && !stderr(&out).contains("not-the-password")
+    );
+    // The password from the environment instead of the URL.
+    let out = server
+        .db
+        .command()
+        .env("PHONEPROV_PUBLISH_PASSWORD", common::vsftpd::PASSWORD)
+        .args([
+            "publish",
+            &format!("ftp://PlcmSpIp@127.0.0.1:{}/", ftp_server.port),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
