@@ -48,6 +48,8 @@ pub struct Live {
     server_address: String,
     current: ArcSwap<Generation>,
     renders: AtomicU64,
+    /// How many times the data or the templates were swapped in since start.
+    swaps: AtomicU64,
 }
 
 impl std::fmt::Debug for Live {
@@ -75,6 +77,7 @@ impl Live {
                 rendered: RwLock::default(),
             }),
             renders: AtomicU64::new(0),
+            swaps: AtomicU64::new(0),
         })
     }
 
@@ -223,6 +226,21 @@ impl Live {
             provisioner,
             rendered: RwLock::default(),
         }));
+        self.swaps.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Changes every time what phones get may have changed (new data, new templates).
+    pub fn generation(&self) -> u64 {
+        self.swaps.load(Ordering::Relaxed)
+    }
+
+    /// The deployment and provisioner being served now.
+    pub fn current(&self) -> (Arc<Deployment>, Arc<Provisioner>) {
+        let generation = self.current.load();
+        (
+            Arc::clone(&generation.deployment),
+            Arc::clone(&generation.provisioner),
+        )
     }
 
     /// Refreshes when the store says another writer changed the data (PostgreSQL's notices),

@@ -47,7 +47,7 @@ pub fn tls_config(ca: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, SinkEr
 pub fn publish_to(
     target: &Target,
     ca: Option<&Path>,
-    files: &BTreeMap<String, Vec<u8>>,
+    files: &BTreeMap<String, bytes::Bytes>,
 ) -> PublishReport {
     let shown = target.to_string();
     let failed = |error: SinkError| PublishReport {

@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use bytes::Bytes;
+
 use crate::domain::Vendor;
 use crate::provision::deployment::Deployment;
 use crate::provision::{Fetch, Provisioner};
@@ -35,12 +37,9 @@ pub enum FileSetError {
 /// The Polycom master file of phones of no account.
 const DEFAULT_MASTER_FILE: &str = "000000000000.cfg";
 
-/// Every file to publish, name → content.
-pub fn file_set(
-    deployment: &Deployment,
-    provisioner: &Provisioner,
-    firmware: Option<&Path>,
-) -> Result<BTreeMap<String, Vec<u8>>, FileSetError> {
+/// The names of every file to publish: the default master, then each phone's own files in the
+/// order it fetches them and, for Polycom phones, its contact directory.
+pub fn publish_names(deployment: &Deployment, provisioner: &Provisioner) -> Vec<String> {
     let mut names: Vec<String> = vec![DEFAULT_MASTER_FILE.to_string()];
     for phone in deployment.phones() {
         names.extend(provisioner.files_of_phone(deployment, phone));
@@ -52,20 +51,27 @@ pub fn file_set(
             ));
         }
     }
+    names
+}
+
+/// The files of `names` that `fetch` renders (`None`: not a file phoneprov renders), and with
+/// `firmware` every file of that folder.
+pub fn file_set(
+    names: Vec<String>,
+    mut fetch: impl FnMut(&str) -> Result<Option<Bytes>, RenderError>,
+    firmware: Option<&Path>,
+) -> Result<BTreeMap<String, Bytes>, FileSetError> {
     let mut files = BTreeMap::new();
     for name in names {
         if files.contains_key(&name) {
             continue;
         }
-        let fetched =
-            provisioner
-                .fetch(deployment, &name)
-                .map_err(|source| FileSetError::Render {
-                    name: name.clone(),
-                    source,
-                })?;
-        if let Fetch::Found(rendered) = fetched {
-            files.insert(name, rendered.content.into_bytes());
+        let fetched = fetch(&name).map_err(|source| FileSetError::Render {
+            name: name.clone(),
+            source,
+        })?;
+        if let Some(content) = fetched {
+            files.insert(name, content);
         }
     }
     if let Some(root) = firmware {
@@ -74,11 +80,28 @@ pub fn file_set(
     Ok(files)
 }
 
+/// The file set rendered afresh from `deployment` (the CLI's one-shot publish).
+pub fn rendered_file_set(
+    deployment: &Deployment,
+    provisioner: &Provisioner,
+    firmware: Option<&Path>,
+) -> Result<BTreeMap<String, Bytes>, FileSetError> {
+    let fetch = |name: &str| {
+        provisioner
+            .fetch(deployment, name)
+            .map(|fetched| match fetched {
+                Fetch::Found(rendered) => Some(Bytes::from(rendered.content)),
+                Fetch::NotFound(_) => None,
+            })
+    };
+    file_set(publish_names(deployment, provisioner), fetch, firmware)
+}
+
 /// Adds every regular file under `root/prefix` (symbolic links are not followed).
 fn add_folder(
     root: &Path,
     prefix: &str,
-    files: &mut BTreeMap<String, Vec<u8>>,
+    files: &mut BTreeMap<String, Bytes>,
 ) -> Result<(), FileSetError> {
     let folder = root.join(prefix);
     let failed = |path: &Path| {
@@ -103,7 +126,7 @@ fn add_folder(
             add_folder(root, &relative, files)?;
         } else if kind.is_file() && !files.contains_key(&relative) {
             let content = std::fs::read(entry.path()).map_err(failed(&entry.path()))?;
-            files.insert(relative, content);
+            files.insert(relative, Bytes::from(content));
         }
     }
     Ok(())

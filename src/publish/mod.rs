@@ -6,13 +6,15 @@
 
 pub mod connect;
 pub mod files;
+pub mod follow;
 pub mod manifest;
 pub mod run;
 pub mod sink;
 pub mod target;
 
 pub use connect::{publish_to, tls_config};
-pub use files::{FileSetError, file_set};
+pub use files::{FileSetError, file_set, publish_names, rendered_file_set};
+pub use follow::{PublishSettings, PublishStatus};
 pub use run::{PublishReport, publish};
 pub use sink::{DirSink, FtpSink, Sink, SinkError};
 pub use target::{FtpTarget, Target, TargetError};

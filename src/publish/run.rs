@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use bytes::Bytes;
 use serde::Serialize;
 
 use crate::publish::manifest::{MANIFEST_NAME, Manifest, hash_of, is_publishable_name};
@@ -74,7 +75,7 @@ impl std::fmt::Display for PublishReport {
 
 /// Publishes `files` (name → content) to `sink`; the report names `target`.
 pub fn publish(
-    files: &BTreeMap<String, Vec<u8>>,
+    files: &BTreeMap<String, Bytes>,
     sink: &mut dyn Sink,
     target: &str,
 ) -> PublishReport {
@@ -158,10 +159,10 @@ mod tests {
     use super::*;
     use crate::publish::sink::DirSink;
 
-    fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, Bytes> {
         pairs
             .iter()
-            .map(|(n, c)| (n.to_string(), c.as_bytes().to_vec()))
+            .map(|(n, c)| (n.to_string(), Bytes::from(c.to_string())))
             .collect()
     }
 

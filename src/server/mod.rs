@@ -117,6 +117,8 @@ pub struct ServerConfig {
     pub push: PushConfig,
     /// The enumeration defense.
     pub guard: GuardSettings,
+    /// Publishing to boot servers the site already has, after every change (`None`: off).
+    pub publish: Option<crate::publish::PublishSettings>,
 }
 
 /// Where a running server listens (`None`: off).
@@ -192,6 +194,7 @@ impl Server {
             dhcp,
             push,
             guard,
+            publish,
         } = config;
         if listen.http.is_none() && listen.https.is_none() {
             return Err(ServerError::Config(
@@ -341,6 +344,8 @@ impl Server {
             guard: Some(guard),
             access: Some(access),
             inbox: Some(inbox),
+            publish: publish
+                .map(|settings| crate::publish::follow::start(settings, Arc::clone(&live))),
             logins: Arc::clone(&admin_logins),
         };
         let api = crate::admin::api::router(

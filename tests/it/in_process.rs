@@ -54,6 +54,7 @@ fn config(store: SqlStore, data_dir: &std::path::Path) -> ServerConfig {
             timeout: Duration::from_secs(1),
         },
         guard: GuardSettings::default(),
+        publish: None,
     }
 }
 

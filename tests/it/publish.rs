@@ -257,3 +257,159 @@ async fn ftps_a_folder_and_a_refused_login() {
         .unwrap();
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// Waits up to 20 s for `ready`.
+async fn eventually(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if ready() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("never: {what}");
+}
+
+#[tokio::test]
+async fn serve_publishes_after_every_change_and_keeps_serving_when_a_target_fails() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::golden_deployment(&store).await;
+    store.close().await;
+    let folder = tempfile::tempdir().unwrap();
+    let boot = folder.path().join("boot");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let unreachable = format!("ftp://PlcmSpIp:PlcmSpIp@127.0.0.1:{closed}/");
+    let server = start_on(
+        db,
+        &[
+            "--admin-token",
+            TOKEN,
+            "--publish",
+            &format!("dir:{}", boot.display()),
+            "--publish",
+            &unreachable,
+            "--publish-debounce",
+            "0",
+        ],
+    );
+    let master = boot.join("0004f214ab37.cfg");
+    eventually("the first publish", || master.exists()).await;
+    let http = curl(&format!("{}/0004f214ab37.cfg", server.base), &[]);
+    assert_eq!(std::fs::read(&master).unwrap(), http.body);
+
+    // A change is published by itself.
+    let reply = send_json(
+        &server,
+        "PUT",
+        "/extensions/201",
+        r#"{"password": "changed-pass-201"}"#,
+    );
+    assert_eq!(reply.status, 200);
+    let file = boot.join("201.cfg");
+    eventually("the change published", || {
+        std::fs::read_to_string(&file).is_ok_and(|t| t.contains("changed-pass-201"))
+    })
+    .await;
+
+    // The failing target is reported, and phones are still served.
+    let status = common::server::json(&api(&server, "GET", "/publish", &[]));
+    let reports = status.as_array().unwrap();
+    assert_eq!(reports.len(), 2, "{status}");
+    let folder_report = reports
+        .iter()
+        .find(|r| r["target"].as_str().unwrap().starts_with("dir:"))
+        .unwrap();
+    assert_eq!(folder_report["complete"], true);
+    assert_eq!(folder_report["failed"], 0);
+    let ftp_report = reports
+        .iter()
+        .find(|r| r["target"].as_str().unwrap().starts_with("ftp:"))
+        .unwrap();
+    assert_eq!(ftp_report["complete"], false);
+    assert!(
+        ftp_report["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect"),
+        "{ftp_report}"
+    );
+    assert!(
+        !status.to_string().contains("PlcmSpIp:PlcmSpIp"),
+        "no password in the status"
+    );
+    assert_eq!(curl(&format!("{}/201.cfg", server.base), &[]).status, 200);
+    let metrics = String::from_utf8(curl(&format!("{}/metrics", server.base), &[]).body).unwrap();
+    assert!(
+        metrics.contains("phoneprov_publish_files_total"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn a_publish_killed_midway_leaves_old_or_new_files_and_the_next_completes_it() {
+    let db = thousand_phones().await;
+    let ftp_server = Vsftpd::start();
+    let target = ftp_server.target("ftp");
+    let first = db.run(&["publish", &target]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let file_of = |i: usize| ftp_server.root.join(format!("{}.cfg", 1000 + i));
+    let old: Vec<Vec<u8>> = (0..1000)
+        .map(|i| std::fs::read(file_of(i)).unwrap())
+        .collect();
+
+    // Every password changes; the publish is killed once some files are new.
+    let mut csv = String::from("extension,display_name,password\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("{},Person {i},renewed-pass-{i}\n", 1000 + i));
+    }
+    let file = db.dir.path().join("renewed.csv");
+    std::fs::write(&file, csv).unwrap();
+    assert!(db.run(&["import", file.to_str().unwrap()]).status.success());
+    let mut publishing = db.command().args(["publish", &target]).spawn().unwrap();
+    let renewed =
+        |i: usize| std::fs::read_to_string(file_of(i)).is_ok_and(|t| t.contains("renewed-pass-"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while (0..1000).filter(|i| renewed(*i)).count() < 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the publish never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    publishing.kill().unwrap();
+    publishing.wait().unwrap();
+    let killed: Vec<Vec<u8>> = (0..1000)
+        .map(|i| std::fs::read(file_of(i)).unwrap())
+        .collect();
+    let done = (0..1000).filter(|i| renewed(*i)).count();
+    assert!(done < 1000, "killed before the end ({done} new)");
+
+    // The next publish completes it; every file was old or new, never partial.
+    let next = db.run(&["publish", &target]);
+    assert!(next.status.success(), "{}{}", stdout(&next), stderr(&next));
+    let (sent, _, _, failed) = counts(&next);
+    assert_eq!(failed, 0);
+    assert!(sent >= 1000 - done, "{}", stdout(&next));
+    for i in 0..1000 {
+        let new = std::fs::read(file_of(i)).unwrap();
+        assert!(String::from_utf8_lossy(&new).contains(&format!("renewed-pass-{i}\"")));
+        assert!(
+            killed[i] == old[i] || killed[i] == new,
+            "{}.cfg was partial",
+            1000 + i
+        );
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(&ftp_server.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".phoneprov-part"))
+        .collect();
+    assert!(
+        leftovers.len() <= 1,
+        "at most the one being written when killed: {leftovers:?}"
+    );
+}

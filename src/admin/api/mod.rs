@@ -17,6 +17,7 @@ mod listing;
 mod openapi;
 mod phone_access;
 mod phones;
+mod publish;
 mod settings;
 mod sites;
 mod state;
@@ -83,6 +84,7 @@ pub fn router(
         .routes(routes!(failover::relocate))
         .routes(routes!(failover::rebalance))
         .routes(routes!(status::get))
+        .routes(routes!(publish::status))
         .routes(routes!(status::pushes))
         .routes(routes!(bans::list))
         .routes(routes!(bans::lift))

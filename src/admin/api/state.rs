@@ -37,6 +37,8 @@ pub struct Controls {
     pub access: Option<Arc<crate::policy::access::Access>>,
     /// The phone-facing servers' inbox of phones that are not in the database.
     pub inbox: Option<Arc<crate::policy::inbox::Inbox>>,
+    /// The last publish of each boot server published to (`serve --publish`).
+    pub publish: Option<Arc<crate::publish::PublishStatus>>,
     /// Failed admin logins per address (the API's token and the web page's login share it).
     pub logins: Arc<LoginLimit>,
 }

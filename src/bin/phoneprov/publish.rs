@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::Args;
 
 use phoneprov::config::Serving;
-use phoneprov::publish::{Target, file_set, publish_to};
+use phoneprov::publish::{Target, publish_to, rendered_file_set};
 use phoneprov::server::{load_templates, provisioner_of};
 use phoneprov::store::SqlStore;
 
@@ -58,7 +58,7 @@ pub async fn publish(
     let provisioner = provisioner_of(serving, load_templates(serving));
     let deployment = data::deployment(store, serving).await?;
     let firmware = args.with_firmware.then(|| serving.firmware_dir.clone());
-    let files = file_set(&deployment, &provisioner, firmware.as_deref())?;
+    let files = rendered_file_set(&deployment, &provisioner, firmware.as_deref())?;
     tell(format_args!("publishing {} files to {target}", files.len()));
     let ca = args.publish_ca.clone();
     let report = tokio::task::spawn_blocking(move || publish_to(&target, ca.as_deref(), &files))

@@ -17,6 +17,7 @@ use phoneprov::dhcp::subnet::SubnetConfig;
 use phoneprov::domain::SiteName;
 use phoneprov::import::{ImportError, TableRow, apply_declared_settings};
 use phoneprov::provision::upload::{DEFAULT_LOG_KEEP, DEFAULT_MAX_UPLOAD, UploadLimits};
+use phoneprov::publish::{PublishSettings, Target};
 use phoneprov::server::{
     AdminConfig, DhcpConfig, ListenConfig, PhoneConfig, PushConfig, Server, ServerConfig,
 };
@@ -117,6 +118,25 @@ pub struct ServeArgs {
     /// timer F).
     #[arg(long, env = "PHONEPROV_PUSH_TIMEOUT", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub push_timeout: u64,
+    /// Publish every file phones can ask for to a boot server the site already has, after every
+    /// change (debounced): ftp://USER[:PASS]@HOST[:PORT]/PATH, ftps://... or dir:/PATH; repeat
+    /// for several.
+    #[arg(long, env = "PHONEPROV_PUBLISH", value_delimiter = ' ')]
+    pub publish: Vec<String>,
+    /// CA certificates (PEM) FTPS boot servers' certificates must chain to (default: the
+    /// system's).
+    #[arg(long, env = "PHONEPROV_PUBLISH_CA")]
+    pub publish_ca: Option<std::path::PathBuf>,
+    /// A file holding the FTP password of the publish targets whose URL has none (or
+    /// PHONEPROV_PUBLISH_PASSWORD).
+    #[arg(long, env = "PHONEPROV_PUBLISH_PASSWORD_FILE")]
+    pub publish_password_file: Option<std::path::PathBuf>,
+    /// Also publish every file of the firmware folder.
+    #[arg(long, env = "PHONEPROV_PUBLISH_WITH_FIRMWARE")]
+    pub publish_with_firmware: bool,
+    /// Seconds the data must be still before it is published.
+    #[arg(long, env = "PHONEPROV_PUBLISH_DEBOUNCE", default_value_t = 2, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub publish_debounce: u64,
     #[command(flatten)]
     pub guard: GuardFlags,
     #[command(flatten)]
@@ -244,6 +264,7 @@ fn server_config(
     args: ServeArgs,
     subnets: Vec<SubnetConfig>,
 ) -> anyhow::Result<ServerConfig> {
+    let publish = publish_settings(&args, &serving.firmware_dir)?;
     let tls = args.tls.setup()?;
     if args.http_listen.0.is_none() && tls.https.is_none() {
         anyhow::bail!("--http-listen off needs --https-listen: phones need a web server");
@@ -303,7 +324,30 @@ fn server_config(
             timeout: std::time::Duration::from_secs(args.push_timeout),
         },
         guard: args.guard.settings(),
+        publish,
     })
+}
+
+/// The publish settings of `serve`, or `None` without `--publish`.
+fn publish_settings(
+    args: &ServeArgs,
+    firmware: &std::path::Path,
+) -> anyhow::Result<Option<PublishSettings>> {
+    if args.publish.is_empty() {
+        return Ok(None);
+    }
+    let password = crate::publish::password(args.publish_password_file.as_ref())?;
+    let targets = args
+        .publish
+        .iter()
+        .map(|text| Target::parse(text, password.as_deref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(PublishSettings {
+        targets,
+        ca: args.publish_ca.clone(),
+        firmware: args.publish_with_firmware.then(|| firmware.to_path_buf()),
+        debounce: std::time::Duration::from_secs(args.publish_debounce),
+    }))
 }
 
 /// Writing past a file-size limit (`RLIMIT_FSIZE`) kills a process with SIGXFSZ by default.
