@@ -3,7 +3,7 @@
 //! contact directory; Aastra/Mitel global, model and `<MAC>.cfg`), the default master, and with
 //! `with_firmware` every file of the firmware folder (images, `sip.cfg`, ringtones).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use bytes::Bytes;
@@ -80,19 +80,44 @@ pub fn file_set(
     Ok(files)
 }
 
-/// The file set rendered afresh from `deployment` (the CLI's one-shot publish).
+/// The file set rendered afresh from `deployment` (the CLI's one-shot publish). A company
+/// directory is rendered once per list and shared by every phone that gets that list, as the
+/// server's render cache does.
 pub fn rendered_file_set(
     deployment: &Deployment,
     provisioner: &Provisioner,
     firmware: Option<&Path>,
 ) -> Result<BTreeMap<String, Bytes>, FileSetError> {
+    let directory_keys: HashMap<String, String> = deployment
+        .phones()
+        .filter(|phone| phone.vendor == Vendor::Polycom)
+        .map(|phone| {
+            (
+                format!(
+                    "{}{}",
+                    phone.mac.polycom_name(),
+                    crate::handset::polycom::directory::FILE_SUFFIX
+                ),
+                crate::provision::directory::shared_key(deployment, phone),
+            )
+        })
+        .collect();
+    let mut directories: HashMap<&str, Option<Bytes>> = HashMap::new();
     let fetch = |name: &str| {
-        provisioner
+        let key = directory_keys.get(name).map(String::as_str);
+        if let Some(done) = key.and_then(|k| directories.get(k)) {
+            return Ok(done.clone());
+        }
+        let content = provisioner
             .fetch(deployment, name)
             .map(|fetched| match fetched {
                 Fetch::Found(rendered) => Some(Bytes::from(rendered.content)),
                 Fetch::NotFound(_) => None,
-            })
+            })?;
+        if let Some(key) = key {
+            directories.insert(key, content.clone());
+        }
+        Ok(content)
     };
     file_set(publish_names(deployment, provisioner), fetch, firmware)
 }

@@ -256,6 +256,13 @@ async fn ftps_a_folder_and_a_refused_login() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // Active mode: the server connects back for each transfer.
+    let active = format!("{}?mode=active", ftp_server.target("ftp"));
+    std::fs::remove_file(ftp_server.root.join(".phoneprov-published")).unwrap();
+    std::fs::remove_file(ftp_server.root.join("0004f214ab37.cfg")).unwrap();
+    let out = publish(&server, &[&active]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(ftp_server.root.join("0004f214ab37.cfg").exists());
 }
 
 /// Waits up to 20 s for `ready`.
@@ -283,6 +290,11 @@ async fn serve_publishes_after_every_change_and_keeps_serving_when_a_target_fail
         .unwrap()
         .port();
     let unreachable = format!("ftp://PlcmSpIp:PlcmSpIp@127.0.0.1:{closed}/");
+    // A folder whose disk is full for one file: its temporary name leads to /dev/full, where
+    // every write fails with "No space left on device".
+    let full = folder.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    std::os::unix::fs::symlink("/dev/full", full.join(".0004f214ab37.cfg.phoneprov-part")).unwrap();
     let server = start_on(
         db,
         &[
@@ -292,6 +304,8 @@ async fn serve_publishes_after_every_change_and_keeps_serving_when_a_target_fail
             &format!("dir:{}", boot.display()),
             "--publish",
             &unreachable,
+            "--publish",
+            &format!("dir:{}", full.display()),
             "--publish-debounce",
             "0",
         ],
@@ -318,11 +332,14 @@ async fn serve_publishes_after_every_change_and_keeps_serving_when_a_target_fail
     // The failing target is reported, and phones are still served.
     let status = common::server::json(&api(&server, "GET", "/publish", &[]));
     let reports = status.as_array().unwrap();
-    assert_eq!(reports.len(), 2, "{status}");
-    let folder_report = reports
-        .iter()
-        .find(|r| r["target"].as_str().unwrap().starts_with("dir:"))
-        .unwrap();
+    assert_eq!(reports.len(), 3, "{status}");
+    let of = |target: String| {
+        reports
+            .iter()
+            .find(|r| r["target"].as_str() == Some(target.as_str()))
+            .unwrap_or_else(|| panic!("{target}: {status}"))
+    };
+    let folder_report = of(format!("dir:{}", boot.display()));
     assert_eq!(folder_report["complete"], true);
     assert_eq!(folder_report["failed"], 0);
     let ftp_report = reports
@@ -341,6 +358,18 @@ async fn serve_publishes_after_every_change_and_keeps_serving_when_a_target_fail
         !status.to_string().contains("PlcmSpIp:PlcmSpIp"),
         "no password in the status"
     );
+    // The full disk fails that one file; the others are published.
+    let full_report = of(format!("dir:{}", full.display()));
+    assert_eq!(full_report["failed"], 1, "{full_report}");
+    assert!(
+        full_report["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("No space left on device"),
+        "{full_report}"
+    );
+    assert!(full.join("201.cfg").exists());
+    assert!(!full.join("0004f214ab37.cfg").exists());
     assert_eq!(curl(&format!("{}/201.cfg", server.base), &[]).status, 200);
     let metrics = String::from_utf8(curl(&format!("{}/metrics", server.base), &[]).body).unwrap();
     assert!(
