@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
-use crate::publish::run::{PublishReport, publish};
+use crate::publish::run::{PublishReport, publish, publish_from};
 use crate::publish::sink::{DirSink, FtpSink, SinkError};
 use crate::publish::target::Target;
 
@@ -42,6 +42,24 @@ pub fn tls_config(ca: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, SinkEr
     Ok(Arc::new(config))
 }
 
+/// Connections a publish makes at most when one is lost midway.
+const ATTEMPTS: u32 = 3;
+/// The pause before the second connection; it doubles before each next one.
+const FIRST_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The report of a publish that took several connections: what every connection sent and
+/// deleted, and the last one's failures (it tried again every file that had failed) and state.
+fn merged(before: PublishReport, after: PublishReport) -> PublishReport {
+    PublishReport {
+        sent: before.sent + after.sent,
+        deleted: before.deleted + after.deleted,
+        // What the first connection sent, the next finds unchanged.
+        unchanged: after.unchanged.saturating_sub(before.sent),
+        took_ms: before.took_ms + after.took_ms,
+        ..after
+    }
+}
+
 /// Publishes `files` to `target`; a target that cannot be opened (refused login, unreachable,
 /// bad certificate) gives a report with that error and nothing done.
 pub fn publish_to(
@@ -66,14 +84,42 @@ pub fn publish_to(
                 Ok(tls) => tls,
                 Err(e) => return failed(e),
             };
-            match FtpSink::connect(ftp, tls) {
-                Ok(mut sink) => {
-                    let report = publish(files, &mut sink, &shown);
-                    sink.close();
-                    report
+            // A connection lost midway (or not made) is made again, after a pause that doubles,
+            // and the publish goes on from what was written.
+            let mut total: Option<PublishReport> = None;
+            let mut known = None;
+            let mut pause = FIRST_RETRY;
+            for attempt in 1..=ATTEMPTS {
+                let (report, lost) = match FtpSink::connect(ftp, tls.clone()) {
+                    Ok(mut sink) => {
+                        let step = publish_from(files, &mut sink, &shown, known.as_ref());
+                        sink.close();
+                        known = Some(step.written);
+                        (step.report, step.lost)
+                    }
+                    Err(e) => {
+                        let lost = matches!(&e, SinkError::Ftp { what, .. } if what.starts_with("cannot connect"));
+                        (failed(e), lost)
+                    }
+                };
+                let report = match total.take() {
+                    Some(before) => merged(before, report),
+                    None => report,
+                };
+                if !lost || attempt == ATTEMPTS {
+                    return report;
                 }
-                Err(e) => failed(e),
+                tracing::warn!(target_server = %shown, attempt, "publish: connection lost; trying again in {} s", pause.as_secs());
+                total = Some(report);
+                std::thread::sleep(pause);
+                pause *= 2;
             }
+            total.unwrap_or_else(|| {
+                failed(SinkError::Ftp {
+                    what: "publish".into(),
+                    detail: "no attempt made".into(),
+                })
+            })
         }
     }
 }

@@ -79,6 +79,30 @@ pub fn publish(
     sink: &mut dyn Sink,
     target: &str,
 ) -> PublishReport {
+    publish_from(files, sink, target, None).report
+}
+
+/// One attempt at a publish: its report, what the target holds now as far as this process
+/// knows (the manifest as it would be written), and whether the connection was lost midway
+/// (then another attempt on a new connection can go on from `written`).
+#[derive(Debug)]
+pub struct Attempt {
+    /// What it did.
+    pub report: PublishReport,
+    /// The files on the target and their hashes, after what this attempt wrote.
+    pub written: Manifest,
+    /// The connection was lost; the publish is not complete.
+    pub lost: bool,
+}
+
+/// [`publish`], starting from `known` (what an earlier attempt wrote) instead of the target's
+/// manifest when given.
+pub fn publish_from(
+    files: &BTreeMap<String, Bytes>,
+    sink: &mut dyn Sink,
+    target: &str,
+    known: Option<&Manifest>,
+) -> Attempt {
     let started = Instant::now();
     let mut report = PublishReport {
         target: target.to_string(),
@@ -89,13 +113,24 @@ pub fn publish(
         report.at_ms = crate::clock::now_ms();
         report
     };
-    let before = match sink.read(MANIFEST_NAME) {
-        Ok(text) => Manifest::parse(&String::from_utf8_lossy(&text.unwrap_or_default())),
+    let read = match known {
+        Some(known) => Ok(known.clone()),
+        None => sink
+            .read(MANIFEST_NAME)
+            .map(|text| Manifest::parse(&String::from_utf8_lossy(&text.unwrap_or_default()))),
+    };
+    let before = match read {
+        Ok(manifest) => manifest,
         Err(e) => {
+            let lost = connection_lost(&e);
             report
                 .errors
                 .push(format!("cannot read the manifest {MANIFEST_NAME}: {e}"));
-            return finish(report);
+            return Attempt {
+                report: finish(report),
+                written: Manifest::default(),
+                lost,
+            };
         }
     };
     // What the target holds after this publish: the old entries until replaced or removed.
@@ -117,7 +152,11 @@ pub fn publish(
             }
             Err(e) if connection_lost(&e) => {
                 report.error(format!("{name}: {e}"));
-                return finish(report);
+                return Attempt {
+                    report: finish(report),
+                    written: after,
+                    lost: true,
+                };
             }
             Err(e) => report.error(format!("{name}: {e}")),
         }
@@ -134,15 +173,25 @@ pub fn publish(
     if (after != before || before.0.is_empty())
         && let Err(e) = sink.put(MANIFEST_NAME, after.to_text().as_bytes())
     {
+        let lost = connection_lost(&e);
         report.error(format!("{MANIFEST_NAME}: {e}"));
-        return finish(report);
+        return Attempt {
+            report: finish(report),
+            written: after,
+            lost,
+        };
     }
     report.complete = true;
-    finish(report)
+    Attempt {
+        report: finish(report),
+        written: after,
+        lost: false,
+    }
 }
 
-/// Whether an error means the connection is gone (no point trying the next file).
-fn connection_lost(error: &SinkError) -> bool {
+/// Whether an error means the connection is gone (no point trying the next file; a new
+/// connection may go on).
+pub fn connection_lost(error: &SinkError) -> bool {
     match error {
         SinkError::Io { .. } => false,
         SinkError::Ftp { detail, .. } => {

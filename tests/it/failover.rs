@@ -336,10 +336,7 @@ async fn a_switchover_killed_midway_is_all_or_nothing() {
 
 #[tokio::test]
 async fn the_cli_relocates_extensions_and_sets_their_switchover() {
-    let db = common::sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    store.close().await;
+    let db = common::golden_sqlite_db().await;
     let run = |args: &[&str]| db.command().args(args).output().unwrap();
     let out = run(&["extension", "relocate", "201", "branch"]);
     assert!(out.status.success(), "{}", common::stderr(&out));

@@ -152,14 +152,7 @@ fn extensions_and_phones_are_listed_on_the_command_line() {
 #[tokio::test]
 async fn the_start_says_where_the_admin_page_is_and_that_the_defaults_are_maxcs() {
     let server = start_with(&["--admin-token", TOKEN]).await;
-    let mut said = Vec::new();
-    for _ in 0..50 {
-        said = server.log_lines("AltiGen MAXCS");
-        if !said.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let said = server.await_log_lines("AltiGen MAXCS").await;
     let told = |needle: &str| server.log_lines(needle).join("\n");
     assert!(
         told("Admin page: ").contains(&format!("{}/admin", server.base)),
@@ -192,14 +185,9 @@ async fn a_user_agent_naming_another_model_is_warned_about_once() {
         let reply = curl(&format!("{}/0004f214ab37.cfg", server.base), &["-H", agent]);
         assert_eq!(reply.status, 200);
     }
-    let mut warned = Vec::new();
-    for _ in 0..50 {
-        warned = server.log_lines("says it is a VVX_400 but is stored as a SPIP_331");
-        if !warned.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let warned = server
+        .await_log_lines("says it is a VVX_400 but is stored as a SPIP_331")
+        .await;
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains("correct the model"), "{warned:?}");
 }

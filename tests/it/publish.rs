@@ -15,10 +15,7 @@ use common::{stderr, stdout};
 
 /// The golden deployment and 1,000 more Polycom phones (VVX 400, extensions 1000-1999).
 async fn thousand_phones() -> common::TestDb {
-    let db = common::sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    store.close().await;
+    let db = common::golden_sqlite_db().await;
     let mut csv = String::from("extension,display_name,password,mac,model,line\n");
     for i in 0..1000 {
         csv.push_str(&format!(
@@ -176,10 +173,7 @@ async fn a_thousand_phones_published_to_vsftpd_boot_from_it() {
 
 #[tokio::test]
 async fn ftps_a_folder_and_a_refused_login() {
-    let db = common::sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    store.close().await;
+    let db = common::golden_sqlite_db().await;
     let server = start_on(db, &["--admin-token", TOKEN]);
 
     // FTPS: the server's certificate checked against the CA given.
@@ -227,6 +221,18 @@ async fn ftps_a_folder_and_a_refused_login() {
         std::fs::read(folder.path().join("tftp/00085D1610DE.cfg")).unwrap(),
         http.body
     );
+    // Firmware files only when asked for; a link out of the firmware folder is not followed.
+    let tftp = folder.path().join("tftp");
+    assert!(!tftp.join("sip.ld").exists());
+    let out = publish(&server, &[&target, "--with-firmware"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(tftp.join("sip.ld")).unwrap(),
+        std::fs::read(server.firmware.join("sip.ld")).unwrap()
+    );
+    let dictionary = "SoundPointIPLocalization/English_United_States/SoundPointIP-dictionary.xml";
+    assert!(tftp.join(dictionary).exists());
+    assert!(!tftp.join("link-out.ld").exists());
 
     // A wrong password: reported, exit 1, the password not shown.
     let ftp_server = Vsftpd::start();
@@ -278,10 +284,7 @@ async fn eventually(what: &str, mut ready: impl FnMut() -> bool) {
 
 #[tokio::test]
 async fn serve_publishes_after_every_change_and_keeps_serving_when_a_target_fails() {
-    let db = common::sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    store.close().await;
+    let db = common::golden_sqlite_db().await;
     let folder = tempfile::tempdir().unwrap();
     let boot = folder.path().join("boot");
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
@@ -441,4 +444,50 @@ async fn a_publish_killed_midway_leaves_old_or_new_files_and_the_next_completes_
         leftovers.len() <= 1,
         "at most the one being written when killed: {leftovers:?}"
     );
+}
+
+#[tokio::test]
+async fn a_connection_lost_midway_is_made_again_and_the_publish_completes() {
+    let db = thousand_phones().await;
+    let ftp_server = Vsftpd::start();
+    let target = ftp_server.target("ftp");
+    let publishing = db
+        .command()
+        .args(["publish", &target])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drop the session once some files are there.
+    let root = ftp_server.root.clone();
+    let dropped = std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while std::fs::read_dir(&root).map(|d| d.count()).unwrap_or(0) < 200 {
+                if std::time::Instant::now() > deadline {
+                    return false;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            ftp_server.drop_sessions();
+            true
+        });
+        waiter.join().unwrap()
+    });
+    let out = publishing.wait_with_output().unwrap();
+    assert!(dropped, "the publish never got going");
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let (sent, _, unchanged, failed) = counts(&out);
+    assert_eq!(failed, 0, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("connection lost; trying again"),
+        "{}",
+        stderr(&out)
+    );
+    let rendered = std::fs::read_dir(&ftp_server.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .count();
+    assert_eq!(sent + unchanged, rendered, "{}", stdout(&out));
 }

@@ -17,10 +17,7 @@ fn csv_file(dir: &tempfile::TempDir, text: &str) -> String {
 
 #[tokio::test]
 async fn every_cli_writer_keeps_the_site_rules() {
-    let db = common::sqlite_db();
-    let store = db.open().await;
-    common::golden_deployment(&store).await;
-    store.close().await;
+    let db = common::golden_sqlite_db().await;
     let run = |args: &[&str]| db.command().args(args).output().unwrap();
     let ok = |args: &[&str]| {
         let out = run(args);

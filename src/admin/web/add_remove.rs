@@ -11,7 +11,7 @@ use axum::{Extension, Form};
 use serde_json::{Value, json};
 use tera::Context;
 
-use crate::admin::web::client::{Answer, encode};
+use crate::admin::web::client::encode;
 use crate::admin::web::session::Session;
 use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
 use crate::domain::MODELS;
@@ -97,15 +97,8 @@ pub(crate) async fn delete_extension(
     Path(number): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if let Some(refused) = forged(&session, &form.csrf) {
-        return refused;
-    }
-    let answer = delete(&web, &format!("/extensions/{}", encode(&number))).await;
-    deleted(
-        answer,
-        "/extensions",
-        &format!("Extension {number} deleted."),
-    )
+    let notice = format!("Extension {number} deleted.");
+    delete_one(&web, &session, &form.csrf, "/extensions", &number, &notice).await
 }
 
 /// `POST /admin/phones`: `mac`, `model` and the extension on its first line key.
@@ -162,23 +155,25 @@ pub(crate) async fn delete_phone(
     Path(mac): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if let Some(refused) = forged(&session, &form.csrf) {
+    let notice = format!("Phone {mac} deleted: it gets no files until it is added again.");
+    delete_one(&web, &session, &form.csrf, "/phones", &mac, &notice).await
+}
+
+/// Deletes `key` of the API's `list` (after the CSRF check) and shows the list with `notice`, or
+/// with the refusal.
+async fn delete_one(
+    web: &Web,
+    session: &Session,
+    csrf: &str,
+    list: &str,
+    key: &str,
+    notice: &str,
+) -> Response {
+    if let Some(refused) = forged(session, csrf) {
         return refused;
     }
-    let answer = delete(&web, &format!("/phones/{}", encode(&mac))).await;
-    deleted(
-        answer,
-        "/phones",
-        &format!("Phone {mac} deleted: it gets no files until it is added again."),
-    )
-}
-
-async fn delete(web: &Web, path: &str) -> Answer {
-    web.api.call(Method::DELETE, path, None, Vec::new()).await
-}
-
-/// The list after a deletion, or the refusal.
-fn deleted(answer: Answer, list: &str, notice: &str) -> Response {
+    let path = format!("{list}/{}", encode(key));
+    let answer = web.api.call(Method::DELETE, &path, None, Vec::new()).await;
     if answer.ok() {
         done(list, notice)
     } else {

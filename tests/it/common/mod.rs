@@ -194,6 +194,15 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// A new SQLite database holding the golden deployment, closed again (for the CLI and servers).
+pub async fn golden_sqlite_db() -> TestDb {
+    let db = sqlite_db();
+    let store = db.open().await;
+    golden_deployment(&store).await;
+    store.close().await;
+    db
+}
+
 /// Sets up the golden deployment in `store` (see `fixtures/golden/README.md`).
 pub async fn golden_deployment(store: &SqlStore) {
     let default = SiteName::default_site();

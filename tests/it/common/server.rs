@@ -42,6 +42,19 @@ impl Server {
             .unwrap_or_default()
     }
 
+    /// The log lines that contain `needle`, once there is one (waiting up to 5 s; the log is
+    /// written in batches).
+    pub async fn await_log_lines(&self, needle: &str) -> Vec<String> {
+        for _ in 0..50 {
+            let lines = self.log_lines(needle);
+            if !lines.is_empty() {
+                return lines;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Vec::new()
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self._child.0.id()

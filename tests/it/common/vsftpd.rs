@@ -120,18 +120,16 @@ impl Vsftpd {
         // The chroot's parent must be reachable by the account.
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Passive ports are left to the kernel (any free one), so parallel servers never clash.
         let port = free_port();
-        let passive = free_port();
         let mut config = format!(
             "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port={port}\n\
              background=NO\nanonymous_enable=NO\nlocal_enable=YES\nwrite_enable=YES\n\
              local_umask=022\nchroot_local_user=YES\nallow_writeable_chroot=YES\n\
-             local_root={root}\npasv_enable=YES\npasv_address=127.0.0.1\n\
-             pasv_min_port={passive}\npasv_max_port={passive_max}\nport_enable=YES\n\
+             local_root={root}\npasv_enable=YES\npasv_address=127.0.0.1\nport_enable=YES\n\
              connect_from_port_20=NO\nseccomp_sandbox=NO\nxferlog_enable=NO\n\
              userlist_enable=NO\npam_service_name=vsftpd\nmax_per_ip=0\n",
             root = root.display(),
-            passive_max = passive.saturating_add(50),
         );
         let mut certificate = None;
         let mut pki_kept = None;
@@ -166,6 +164,14 @@ impl Vsftpd {
             _pki: pki_kept,
             _dir: dir,
         }
+    }
+
+    /// Drops every session (the FTP connections), keeping the server listening: what a network
+    /// failure or a server restart does to a client.
+    pub fn drop_sessions(&self) {
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &self.child.id().to_string()])
+            .status();
     }
 
     /// The publish target of this server (`ftp://` or `ftps://`).
