@@ -387,3 +387,31 @@ async fn the_line_key_form_offers_the_model_s_keys() {
         assert!(page.contains(&format!(r#"name="line_{keys}""#)), "{mac}");
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_the_last_publish_of_each_target() {
+    let folder = tempfile::tempdir().unwrap();
+    let target = format!("dir:{}", folder.path().join("boot").display());
+    let server = start_with(&[
+        "--admin-token",
+        TOKEN,
+        "--publish",
+        &target,
+        "--publish-debounce",
+        "0",
+    ])
+    .await;
+    let visitor = Visitor::new(&server);
+    visitor.log_in();
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = text(&visitor.get("/admin"));
+        if page.contains(r#"id="publish-status""#) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("Published to boot servers"), "{page}");
+    let row = &page[page.find(r#"id="publish-status""#).unwrap()..];
+    assert!(row.contains(&target), "{row}");
+}
