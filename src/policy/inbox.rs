@@ -13,6 +13,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -78,15 +79,22 @@ pub struct BootRequest<'a> {
 #[derive(Debug, Default)]
 pub struct Inbox {
     entries: Mutex<HashMap<Mac, Unassigned>>,
+    /// Whether `entries` may hold one, readable without the lock (every served file of no
+    /// phone asks, see [`Inbox::is_empty`]).
+    occupied: AtomicBool,
 }
 
 impl Inbox {
     /// Notes `request` if it looks like a phone's boot; whether it was kept.
     pub fn note(&self, request: &BootRequest<'_>) -> bool {
+        self.note_at(request, now_ms())
+    }
+
+    /// [`Inbox::note`] at the time `now` (ms since the epoch).
+    fn note_at(&self, request: &BootRequest<'_>, now: i64) -> bool {
         let Some(vendor) = boot_vendor(request) else {
             return false;
         };
-        let now = now_ms();
         let address = request.client.to_string();
         let mut entries = self.lock();
         entries.retain(|_, e| now - e.last_seen_ms < EXPIRY_MS);
@@ -133,6 +141,7 @@ impl Inbox {
         if entry.files.len() < MAX_FILES {
             entry.files.insert(request.file.to_string());
         }
+        self.mark(&entries);
         true
     }
 
@@ -153,9 +162,14 @@ impl Inbox {
 
     /// Every entry not expired and not `known` (adopted meanwhile, by any way), newest first.
     pub fn list(&self, known: impl Fn(&Mac) -> bool) -> Vec<Unassigned> {
-        let now = now_ms();
+        self.list_at(known, now_ms())
+    }
+
+    /// [`Inbox::list`] at the time `now`.
+    fn list_at(&self, known: impl Fn(&Mac) -> bool, now: i64) -> Vec<Unassigned> {
         let mut entries = self.lock();
         entries.retain(|mac, e| now - e.last_seen_ms < EXPIRY_MS && !known(mac));
+        self.mark(&entries);
         let mut list: Vec<Unassigned> = entries.values().cloned().collect();
         list.sort_by(|a, b| b.last_seen_ms.cmp(&a.last_seen_ms).then(a.mac.cmp(&b.mac)));
         list
@@ -168,18 +182,26 @@ impl Inbox {
 
     /// Drops the entry of `mac` (adopted or dismissed); whether there was one.
     pub fn remove(&self, mac: &Mac) -> bool {
-        self.lock().remove(mac).is_some()
+        let mut entries = self.lock();
+        let removed = entries.remove(mac).is_some();
+        self.mark(&entries);
+        removed
     }
 
-    /// Whether it holds no entry.
+    /// Whether it holds no entry, without taking the lock.
     pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        !self.occupied.load(Ordering::Relaxed)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Mac, Unassigned>> {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records, under the lock, whether `entries` holds any.
+    fn mark(&self, entries: &HashMap<Mac, Unassigned>) {
+        self.occupied.store(!entries.is_empty(), Ordering::Relaxed);
     }
 }
 
@@ -293,6 +315,42 @@ mod tests {
         assert_eq!(inbox.list(|_| false).len(), 3);
         // A phone adopted meanwhile leaves the list.
         assert_eq!(inbox.list(|m| *m == vvx).len(), 2);
+    }
+
+    #[test]
+    fn entries_expire_after_a_week_unseen_and_a_new_request_keeps_one() {
+        let inbox = Inbox::default();
+        assert!(inbox.is_empty());
+        let (early, late) = (mac("0004f2000001"), mac("0004f2000002"));
+        let day = 24 * 3600 * 1000;
+        let t0 = 1_000 * day;
+        assert!(inbox.note_at(&request(early, "10.0.0.1", None, None, Transport::Tftp), t0));
+        assert!(inbox.note_at(
+            &request(late, "10.0.0.2", None, None, Transport::Tftp),
+            t0 + 3 * day
+        ));
+        assert!(!inbox.is_empty());
+        let listed = |now| -> Vec<String> {
+            inbox
+                .list_at(|_| false, now)
+                .into_iter()
+                .map(|e| e.mac)
+                .collect()
+        };
+        assert_eq!(listed(t0 + 6 * day).len(), 2);
+        assert_eq!(
+            listed(t0 + EXPIRY_MS),
+            vec![late.to_string()],
+            "the early one expired"
+        );
+        // Asked again, the late one lives on.
+        assert!(inbox.note_at(
+            &request(late, "10.0.0.2", None, None, Transport::Tftp),
+            t0 + 9 * day
+        ));
+        assert_eq!(listed(t0 + 15 * day), vec![late.to_string()]);
+        assert!(listed(t0 + 17 * day).is_empty());
+        assert!(inbox.is_empty(), "emptied by expiry");
     }
 
     #[test]

@@ -651,7 +651,8 @@ impl Receipt<'_> {
         }
         drop(phone_at);
         let Some(mac) = mac else { return };
-        if let Some(agent) = &agent {
+        // Once per boot (the master file), not on every file of it.
+        if let (Some(agent), FileKind::PhoneMaster(_)) = (&agent, name.kind()) {
             files.warn_model_mismatch(&view, mac, agent);
         }
         files.recorder.record(Sighting {

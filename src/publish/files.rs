@@ -8,7 +8,7 @@ use std::path::Path;
 
 use bytes::Bytes;
 
-use crate::domain::Vendor;
+use crate::domain::{Phone, Vendor};
 use crate::provision::deployment::Deployment;
 use crate::provision::{Fetch, Provisioner};
 use crate::render::RenderError;
@@ -37,18 +37,43 @@ pub enum FileSetError {
 /// The Polycom master file of phones of no account.
 const DEFAULT_MASTER_FILE: &str = "000000000000.cfg";
 
-/// The names of every file to publish: the default master, then each phone's own files in the
-/// order it fetches them and, for Polycom phones, its contact directory.
-pub fn publish_names(deployment: &Deployment, provisioner: &Provisioner) -> Vec<String> {
-    let mut names: Vec<String> = vec![DEFAULT_MASTER_FILE.to_string()];
+/// A file to publish: its name and, for a file many phones share (a company directory), the
+/// key its rendering is shared under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// The file's name.
+    pub name: String,
+    /// The shared rendering's key, for a company directory.
+    pub shared: Option<String>,
+}
+
+/// A phone's company directory file, if its vendor's phones fetch one.
+fn directory_file(phone: &Phone) -> Option<String> {
+    match phone.vendor {
+        Vendor::Polycom => Some(format!(
+            "{}{}",
+            phone.mac.polycom_name(),
+            crate::handset::polycom::directory::FILE_SUFFIX
+        )),
+        Vendor::Aastra => None,
+    }
+}
+
+/// Every file to publish: the default master, then each phone's own files in the order it
+/// fetches them and its company directory.
+pub fn publish_names(deployment: &Deployment, provisioner: &Provisioner) -> Vec<Wanted> {
+    let own = |name| Wanted { name, shared: None };
+    let mut names = vec![own(DEFAULT_MASTER_FILE.to_string())];
     for phone in deployment.phones() {
-        names.extend(provisioner.files_of_phone(deployment, phone));
-        if phone.vendor == Vendor::Polycom {
-            names.push(format!(
-                "{}{}",
-                phone.mac.polycom_name(),
-                crate::handset::polycom::directory::FILE_SUFFIX
-            ));
+        names.extend(
+            provisioner
+                .files_of_phone(deployment, phone)
+                .into_iter()
+                .map(own),
+        );
+        if let Some(name) = directory_file(phone) {
+            let shared = Some(crate::provision::directory::shared_key(deployment, phone));
+            names.push(Wanted { name, shared });
         }
     }
     names
@@ -57,21 +82,21 @@ pub fn publish_names(deployment: &Deployment, provisioner: &Provisioner) -> Vec<
 /// The files of `names` that `fetch` renders (`None`: not a file phoneprov renders), and with
 /// `firmware` every file of that folder.
 pub fn file_set(
-    names: Vec<String>,
-    mut fetch: impl FnMut(&str) -> Result<Option<Bytes>, RenderError>,
+    names: Vec<Wanted>,
+    mut fetch: impl FnMut(&Wanted) -> Result<Option<Bytes>, RenderError>,
     firmware: Option<&Path>,
 ) -> Result<BTreeMap<String, Bytes>, FileSetError> {
     let mut files = BTreeMap::new();
-    for name in names {
-        if files.contains_key(&name) {
+    for wanted in names {
+        if files.contains_key(&wanted.name) {
             continue;
         }
-        let fetched = fetch(&name).map_err(|source| FileSetError::Render {
-            name: name.clone(),
+        let fetched = fetch(&wanted).map_err(|source| FileSetError::Render {
+            name: wanted.name.clone(),
             source,
         })?;
         if let Some(content) = fetched {
-            files.insert(name, content);
+            files.insert(wanted.name, content);
         }
     }
     if let Some(root) = firmware {
@@ -88,34 +113,19 @@ pub fn rendered_file_set(
     provisioner: &Provisioner,
     firmware: Option<&Path>,
 ) -> Result<BTreeMap<String, Bytes>, FileSetError> {
-    let directory_keys: HashMap<String, String> = deployment
-        .phones()
-        .filter(|phone| phone.vendor == Vendor::Polycom)
-        .map(|phone| {
-            (
-                format!(
-                    "{}{}",
-                    phone.mac.polycom_name(),
-                    crate::handset::polycom::directory::FILE_SUFFIX
-                ),
-                crate::provision::directory::shared_key(deployment, phone),
-            )
-        })
-        .collect();
-    let mut directories: HashMap<&str, Option<Bytes>> = HashMap::new();
-    let fetch = |name: &str| {
-        let key = directory_keys.get(name).map(String::as_str);
-        if let Some(done) = key.and_then(|k| directories.get(k)) {
+    let mut shared: HashMap<String, Option<Bytes>> = HashMap::new();
+    let fetch = |wanted: &Wanted| {
+        if let Some(done) = wanted.shared.as_ref().and_then(|key| shared.get(key)) {
             return Ok(done.clone());
         }
         let content = provisioner
-            .fetch(deployment, name)
+            .fetch(deployment, &wanted.name)
             .map(|fetched| match fetched {
                 Fetch::Found(rendered) => Some(Bytes::from(rendered.content)),
                 Fetch::NotFound(_) => None,
             })?;
-        if let Some(key) = key {
-            directories.insert(key, content.clone());
+        if let Some(key) = &wanted.shared {
+            shared.insert(key.clone(), content.clone());
         }
         Ok(content)
     };

@@ -16,7 +16,7 @@ use crate::provision::Rendered;
 use crate::provision::file_name::FileName;
 use crate::provision::live::{FetchAnswer, Live};
 use crate::publish::connect::publish_to;
-use crate::publish::files::{file_set, publish_names};
+use crate::publish::files::{Wanted, file_set, publish_names};
 use crate::publish::run::PublishReport;
 use crate::publish::target::Target;
 
@@ -135,8 +135,8 @@ async fn publish_once(
         tokio::task::spawn_blocking(move || {
             let (deployment, provisioner) = live.current();
             let view = live.view();
-            let fetch = |name: &str| {
-                let Ok(parsed) = FileName::parse(name) else {
+            let fetch = |wanted: &Wanted| {
+                let Ok(parsed) = FileName::parse(&wanted.name) else {
                     return Ok(None);
                 };
                 view.fetch(&parsed).map(|answer| match answer {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::admin::api::error::ErrorBody;
+use crate::admin::api::fields::reload;
 use crate::admin::api::{Api, ApiError};
 use crate::import::{ImportError, ImportOptions, ImportReport, export_csv, import_csv};
 use crate::transport::http::with_content_type;
@@ -114,10 +115,8 @@ pub(super) async fn import(
     let report = import_csv(api.store.as_ref(), &body, &query.options()?, &|_, _| {})
         .await
         .map_err(file_refused)?;
-    if report.revision.is_some()
-        && let Err(e) = api.live.refresh().await
-    {
-        tracing::warn!("imported, but cannot reload the live data yet: {e}");
+    if report.revision.is_some() {
+        reload(&api).await;
     }
     Ok(Json(report))
 }

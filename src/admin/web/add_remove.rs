@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tera::Context;
 
 use crate::admin::web::client::encode;
+use crate::admin::web::directory::{ListQuery, list_page};
 use crate::admin::web::session::Session;
 use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
 use crate::domain::MODELS;
@@ -24,24 +25,14 @@ async fn list_with_problems(
     form: &FormFields,
     problems: Vec<String>,
 ) -> Response {
-    let mut context = Context::new();
-    context.insert("q", "");
-    context.insert("query", "");
-    context.insert("previous", &None::<u64>);
-    context.insert("next", &None::<u64>);
-    context.insert(
-        "page",
-        &web.api.get(&format!("/{kind}?limit=50")).await.json(),
-    );
-    context.insert("typed", form);
-    add_form_choices(web, &mut context).await;
-    web.pages.render_form(
-        &format!("{kind}.html"),
+    list_page(
+        web,
         session,
-        None,
-        context,
-        Some(problems),
+        kind,
+        ListQuery::default(),
+        Some((form, problems)),
     )
+    .await
 }
 
 /// What the add forms offer: the sites and the phone models.

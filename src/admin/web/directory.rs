@@ -48,7 +48,7 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
 
 /// `?q=&offset=` of a list.
 #[derive(Debug, Default, Deserialize)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     q: Option<String>,
     offset: Option<u64>,
     notice: Option<String>,
@@ -56,6 +56,18 @@ struct ListQuery {
 
 /// A page of `kind` (`extensions`, `phones`) from the API, with the pager's offsets.
 async fn list(web: &Web, session: &Session, kind: &str, query: ListQuery) -> Response {
+    list_page(web, session, kind, query, None).await
+}
+
+/// [`list`], and with `refused` the page again after a refused add form: what was typed, and
+/// the problems (then it answers 422).
+pub(crate) async fn list_page(
+    web: &Web,
+    session: &Session,
+    kind: &str,
+    query: ListQuery,
+    refused: Option<(&FormFields, Vec<String>)>,
+) -> Response {
     let q = query.q.unwrap_or_default();
     let offset = query.offset.unwrap_or(0);
     let answer = web
@@ -70,7 +82,6 @@ async fn list(web: &Web, session: &Session, kind: &str, query: ListQuery) -> Res
     let mut context = Context::new();
     context.insert("q", &q);
     context.insert("page", &page);
-    context.insert("problems", &(!answer.ok()).then(|| answer.problems()));
     context.insert(
         "previous",
         &(offset > 0).then(|| offset.saturating_sub(PAGE)),
@@ -78,11 +89,19 @@ async fn list(web: &Web, session: &Session, kind: &str, query: ListQuery) -> Res
     context.insert("next", &(offset + PAGE < total).then_some(offset + PAGE));
     context.insert("query", &encode(&q));
     add_form_choices(web, &mut context).await;
-    web.pages.render(
+    let problems = match refused {
+        Some((form, problems)) => {
+            context.insert("typed", form);
+            Some(problems)
+        }
+        None => (!answer.ok()).then(|| answer.problems()),
+    };
+    web.pages.render_form(
         &format!("{kind}.html"),
         session,
         query.notice.as_deref(),
         context,
+        problems,
     )
 }
 
@@ -356,12 +375,11 @@ async fn save_setting(
     if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
-    let field = |name: &str| form.get(name).map_or("", |v| v.trim()).to_string();
     let body = json!({
         "scope": "phone",
         "target": mac,
-        "parameter": field("parameter"),
-        "value": field("value"),
+        "parameter": field(&form, "parameter"),
+        "value": field(&form, "value"),
     });
     let answer = web.api.send(Method::PUT, "/settings", &body).await;
     let warnings: Vec<String> = answer.json()["warnings"]

@@ -1,7 +1,7 @@
 //! The admin pages' forms: the CSRF field every form carries and its check, and the redirect
 //! with a notice after a change.
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -37,6 +37,22 @@ pub(crate) fn field<'a>(form: &'a FormFields, name: &str) -> &'a str {
 /// [`forged`] for a form read as name-value pairs.
 pub(crate) fn forged_fields(session: &Session, form: &FormFields) -> Option<Response> {
     forged(session, form.get("csrf").map_or("", String::as_str))
+}
+
+/// An API answer holding CSV, as a download named `file_name` (the API's refusal as text).
+pub(crate) fn csv_download(answer: client::Answer, file_name: &str) -> Response {
+    if !answer.ok() {
+        return (answer.status, answer.problems().join("\n")).into_response();
+    }
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        answer.body,
+    )
+        .into_response()
 }
 
 /// A redirect after a change, with a notice for the next page.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
@@ -17,7 +17,7 @@ use tera::Context;
 use crate::admin::web::client::Answer;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
-use crate::admin::web::{Web, forged};
+use crate::admin::web::{Web, csv_download, forged};
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
@@ -284,18 +284,5 @@ struct ExportQuery {
 async fn export(State(web): State<Arc<Web>>, Query(query): Query<ExportQuery>) -> Response {
     let passwords = query.passwords.unwrap_or(false);
     let answer = web.api.get(&format!("/export?passwords={passwords}")).await;
-    if !answer.ok() {
-        return (answer.status, answer.problems().join("\n")).into_response();
-    }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"phoneprov-export.csv\"",
-            ),
-        ],
-        answer.body,
-    )
-        .into_response()
+    csv_download(answer, "phoneprov-export.csv")
 }

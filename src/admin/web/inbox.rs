@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::Method;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use serde_json::json;
@@ -16,7 +16,9 @@ use tera::Context;
 use crate::admin::web::client::encode;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
-use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
+use crate::admin::web::{
+    CsrfOnly, FormFields, Web, csv_download, done, field, forged, forged_fields,
+};
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
@@ -53,19 +55,7 @@ async fn page(
 }
 
 async fn csv(State(web): State<Arc<Web>>) -> Response {
-    let answer = web.api.get("/unassigned.csv").await;
-    (
-        answer.status,
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"unassigned.csv\"",
-            ),
-        ],
-        answer.body,
-    )
-        .into_response()
+    csv_download(web.api.get("/unassigned.csv").await, "unassigned.csv")
 }
 
 /// `POST /admin/unassigned/{mac}/adopt`: `extension` (key 1) and `profile`.

@@ -37,7 +37,7 @@ use client::ApiClient;
 use pages::Pages;
 use session::{Session, Sessions};
 
-pub(crate) use forms::{CsrfOnly, FormFields, done, field, forged, forged_fields};
+pub(crate) use forms::{CsrfOnly, FormFields, csv_download, done, field, forged, forged_fields};
 pub use state::PREFIX;
 pub(crate) use state::Web;
 
