@@ -7,15 +7,14 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::response::Response;
-use axum::{Extension, Form};
-use serde_json::{Value, json};
-use tera::Context;
+use axum::routing::post;
+use axum::{Extension, Form, Router};
+use serde_json::json;
 
 use crate::admin::web::client::encode;
 use crate::admin::web::directory::{ListQuery, list_page};
 use crate::admin::web::session::Session;
 use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
-use crate::domain::MODELS;
 
 /// A list page (`extensions`, `phones`) shown again with the refused form's `typed` values.
 async fn list_with_problems(
@@ -33,16 +32,6 @@ async fn list_with_problems(
         Some((form, problems)),
     )
     .await
-}
-
-/// What the add forms offer: the sites and the phone models.
-pub(crate) async fn add_form_choices(web: &Web, context: &mut Context) {
-    context.insert("sites", &web.api.get("/sites").await.json());
-    let models: Vec<Value> = MODELS
-        .iter()
-        .map(|m| json!({ "name": m.name, "vendor": m.vendor.as_str(), "lines": m.lines }))
-        .collect();
-    context.insert("models", &models);
 }
 
 /// `POST /admin/extensions`: `number`, `display_name`, `site`, `password` (empty: generated).
@@ -81,8 +70,14 @@ pub(crate) async fn add_extension(
     list_with_problems(&web, &session, "extensions", &form, answer.problems()).await
 }
 
+pub(crate) fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/extensions/{number}/delete", post(delete_extension))
+        .route("/phones/{mac}/delete", post(delete_phone))
+}
+
 /// `POST /admin/extensions/{number}/delete`.
-pub(crate) async fn delete_extension(
+async fn delete_extension(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(number): Path<String>,
@@ -140,7 +135,7 @@ pub(crate) async fn add_phone(
 }
 
 /// `POST /admin/phones/{mac}/delete`.
-pub(crate) async fn delete_phone(
+async fn delete_phone(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Path(mac): Path<String>,

@@ -15,14 +15,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tera::Context;
 
-use crate::admin::web::add_remove::{
-    add_extension, add_form_choices, add_phone, delete_extension, delete_phone,
-};
 use crate::admin::web::client::{Answer, encode};
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
 use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
-use crate::domain::Model;
+use crate::domain::{MODELS, Model};
 
 /// Rows per page of a list.
 const PAGE: u64 = 50;
@@ -31,12 +28,8 @@ const SPARE_KEYS: u8 = 2;
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
-        .route("/extensions", get(extensions).post(add_extension))
         .route("/extensions/{number}", get(extension).post(save_extension))
-        .route("/extensions/{number}/delete", post(delete_extension))
-        .route("/phones", get(phones).post(add_phone))
         .route("/phones/{mac}", get(phone))
-        .route("/phones/{mac}/delete", post(delete_phone))
         .route("/phones/{mac}/lines", post(save_lines))
         .route("/phones/{mac}/resync", post(resync))
         .route("/phones/{mac}/profile", post(save_profile))
@@ -105,7 +98,8 @@ pub(crate) async fn list_page(
     )
 }
 
-async fn extensions(
+/// `GET /admin/extensions` (the add form posts to [`super::add_remove::add_extension`]).
+pub(crate) async fn extensions(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Query(query): Query<ListQuery>,
@@ -113,12 +107,23 @@ async fn extensions(
     list(&web, &session, "extensions", query).await
 }
 
-async fn phones(
+/// `GET /admin/phones` (the add form posts to [`super::add_remove::add_phone`]).
+pub(crate) async fn phones(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
     Query(query): Query<ListQuery>,
 ) -> Response {
     list(&web, &session, "phones", query).await
+}
+
+/// What the list pages' add forms offer: the sites and the phone models.
+async fn add_form_choices(web: &Web, context: &mut Context) {
+    context.insert("sites", &web.api.get("/sites").await.json());
+    let models: Vec<Value> = MODELS
+        .iter()
+        .map(|m| json!({ "name": m.name, "vendor": m.vendor.as_str(), "lines": m.lines }))
+        .collect();
+    context.insert("models", &models);
 }
 
 /// The extension form, filled from `values` (the stored extension, or what was sent).

@@ -58,7 +58,16 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
         .route("/bans/lift", axum::routing::post(dashboard::lift))
         .route("/logout", axum::routing::post(logout))
         .merge(import::routes())
+        .route(
+            "/extensions",
+            get(directory::extensions).post(add_remove::add_extension),
+        )
+        .route(
+            "/phones",
+            get(directory::phones).post(add_remove::add_phone),
+        )
         .merge(directory::routes())
+        .merge(add_remove::routes())
         .merge(inbox::routes())
         .route("/sites", get(sites::sites).post(site_settings::add_site))
         .merge(sites::routes())
