@@ -1,6 +1,6 @@
 //! The complete set of files phones can ask a boot server for, rendered once: every phone's own
 //! files in the order it fetches them (Polycom master, settings, extension and site files, its
-//! contact directory; Aastra/Mitel global, model and `<MAC>.cfg`), the default master, and with
+//! contact directory; Aastra/Mitel global, model, `<MAC>.cfg` and `<MAC>-directory.csv`), the default master, and with
 //! `with_firmware` every file of the firmware folder (images, `sip.cfg`, ringtones).
 
 use std::collections::{BTreeMap, HashMap};
@@ -55,7 +55,7 @@ fn directory_file(phone: &Phone) -> Option<String> {
             phone.mac.polycom_name(),
             crate::handset::polycom::directory::FILE_SUFFIX
         )),
-        Vendor::Aastra => None,
+        Vendor::Aastra => Some(crate::handset::aastra::directory::file_name(&phone.mac)),
     }
 }
 

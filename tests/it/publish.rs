@@ -221,6 +221,13 @@ async fn ftps_a_folder_and_a_refused_login() {
         std::fs::read(folder.path().join("tftp/00085D1610DE.cfg")).unwrap(),
         http.body
     );
+    // The company directory its `<MAC>.cfg` names (`directory 1`) is there too.
+    let http = curl(&format!("{}/00085D1610DE-directory.csv", server.base), &[]);
+    assert_eq!(http.status, 200);
+    assert_eq!(
+        std::fs::read(folder.path().join("tftp/00085D1610DE-directory.csv")).unwrap(),
+        http.body
+    );
     // Firmware files only when asked for; a link out of the firmware folder is not followed.
     let tftp = folder.path().join("tftp");
     assert!(!tftp.join("sip.ld").exists());
