@@ -51,6 +51,36 @@ pub enum CallServerError {
     TooMany,
 }
 
+/// `HOST[:PORT]` or `[IPV6][:PORT]` split into the host (without brackets) and the port text;
+/// a bare IPv6 address (several colons) has no port. `None` when the host is empty or a
+/// bracket is not closed right.
+pub fn split_host_port(text: &str) -> Option<(&str, Option<&str>)> {
+    if let Some(bracketed) = text.strip_prefix('[') {
+        let (host, after) = bracketed.split_once(']')?;
+        let port = match after.strip_prefix(':') {
+            Some(port) => Some(port),
+            None if after.is_empty() => None,
+            None => return None,
+        };
+        return (!host.is_empty()).then_some((host, port));
+    }
+    let (host, port) = match text.rsplit_once(':') {
+        // One colon: host:port. More: a bare IPv6 address.
+        Some((host, port)) if !host.contains(':') => (host, Some(port)),
+        _ => (text, None),
+    };
+    (!host.is_empty()).then_some((host, port))
+}
+
+/// A host as written in a URL or before `:PORT`: an IPv6 address in brackets.
+pub fn url_host(host: &str) -> std::borrow::Cow<'_, str> {
+    if host.contains(':') && !host.starts_with('[') {
+        std::borrow::Cow::Owned(format!("[{host}]"))
+    } else {
+        std::borrow::Cow::Borrowed(host)
+    }
+}
+
 /// Whether `text` is a host: an IPv4 or IPv6 address (an IPv6 one also in brackets), or a host
 /// name as RFC 1123 has it: dot-separated labels of 1 to 63 letters, digits and `-`, neither
 /// starting nor ending with `-`, 253 characters at most (a final dot allowed).
@@ -119,20 +149,7 @@ impl CallServer {
             ),
             None => (trimmed, None),
         };
-        let (address, port) = if let Some(bracketed) = rest.strip_prefix('[') {
-            let (address, after) = bracketed.split_once(']').ok_or_else(syntax)?;
-            match after.strip_prefix(':') {
-                Some(port) => (address, Some(port)),
-                None if after.is_empty() => (address, None),
-                None => return Err(syntax()),
-            }
-        } else {
-            match rest.split_once(':') {
-                // One colon: host:port. More: a bare IPv6 address.
-                Some((address, port)) if !port.contains(':') => (address, Some(port)),
-                _ => (rest, None),
-            }
-        };
+        let (address, port) = split_host_port(rest).ok_or_else(syntax)?;
         let port = match port {
             Some(port) => Some(
                 port.parse::<u16>()
@@ -176,11 +193,9 @@ impl CallServer {
 
 impl fmt::Display for CallServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ipv6 = self.address.contains(':');
-        match (self.port, ipv6) {
-            (Some(port), true) => write!(f, "[{}]:{port}", self.address)?,
-            (Some(port), false) => write!(f, "{}:{port}", self.address)?,
-            (None, _) => f.write_str(&self.address)?,
+        match self.port {
+            Some(port) => write!(f, "{}:{port}", url_host(&self.address))?,
+            None => f.write_str(&self.address)?,
         }
         if let Some(capacity) = self.capacity {
             write!(f, "/{capacity}")?;

@@ -32,7 +32,7 @@ mod voicemail;
 pub use ban::Ban;
 pub use call_server::{
     CallServer, CallServerError, MAX_CALL_SERVERS, call_servers_text, check_call_servers, host,
-    is_host, parse_call_servers, parse_stored_call_servers,
+    is_host, parse_call_servers, parse_stored_call_servers, split_host_port, url_host,
 };
 pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use emergency::{EmergencyNumbers, EmergencyNumbersError};

@@ -1,7 +1,8 @@
 //! The complete set of files phones can ask a boot server for, rendered once: every phone's own
 //! files in the order it fetches them (Polycom master, settings, extension and site files, its
-//! contact directory; Aastra/Mitel global, model, `<MAC>.cfg` and `<MAC>-directory.csv`), the default master, and with
-//! `with_firmware` every file of the firmware folder (images, `sip.cfg`, ringtones).
+//! contact directory; Aastra/Mitel global, model, `<MAC>.cfg` and `<MAC>-directory.csv`), the
+//! default master, and with `with_firmware` every file of the firmware folder (images,
+//! `sip.cfg`, ringtones).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::domain::{split_host_port, url_host};
+
 /// Why a target cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
@@ -108,21 +110,6 @@ impl Target {
     }
 }
 
-/// `HOST[:PORT]` or `[IPV6][:PORT]`.
-fn split_host_port(text: &str) -> Option<(&str, Option<&str>)> {
-    if let Some(rest) = text.strip_prefix('[') {
-        let (host, after) = rest.split_once(']')?;
-        let port = after.strip_prefix(':');
-        return (!host.is_empty()).then_some((host, port));
-    }
-    match text.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') => {
-            (!host.is_empty()).then_some((host, Some(port)))
-        }
-        _ => (!text.is_empty()).then_some((text, None)),
-    }
-}
-
 fn percent_decoded(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -154,11 +141,7 @@ impl fmt::Display for Target {
         match self {
             Target::Dir(path) => write!(f, "dir:{}", path.display()),
             Target::Ftp(ftp) => {
-                let host = if ftp.host.contains(':') {
-                    format!("[{}]", ftp.host)
-                } else {
-                    ftp.host.clone()
-                };
+                let host = url_host(&ftp.host);
                 let scheme = if ftp.secure { "ftps" } else { "ftp" };
                 write!(
                     f,

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use sqlx::{Connection, Executor};
 
+use crate::domain::{split_host_port, url_host};
 use crate::store::backend::url_without_password;
 use crate::store::{Backend, StoreError};
 
@@ -113,13 +114,9 @@ fn host_port(target: &str) -> String {
     let host = authority
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host);
-    if host.is_empty() {
-        return "localhost:5432".to_string();
-    }
-    if host.contains(':') && !host.ends_with(']') {
-        host.to_string()
-    } else {
-        format!("{host}:5432")
+    match split_host_port(host) {
+        Some((host, port)) => format!("{}:{}", url_host(host), port.unwrap_or("5432")),
+        None => "localhost:5432".to_string(),
     }
 }
 

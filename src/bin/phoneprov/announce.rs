@@ -3,7 +3,7 @@
 //! that address came from, and that the defaults follow AltiGen MAXCS, with the command that
 //! sets a generic SIP server instead.
 
-use phoneprov::domain::{Site, SiteName};
+use phoneprov::domain::{Site, SiteName, url_host};
 use phoneprov::server::Addresses;
 
 /// Where the admin page answers: the HTTP (else HTTPS) listener, with phoneprov's own address
@@ -15,19 +15,11 @@ pub fn admin_url(addresses: &Addresses, own_address: &str) -> Option<String> {
         (None, None) => return None,
     };
     let host = if address.ip().is_unspecified() {
-        host_text(own_address)
+        url_host(own_address).into_owned()
     } else {
-        host_text(&address.ip().to_string())
+        url_host(&address.ip().to_string()).into_owned()
     };
     Some(format!("{scheme}://{host}:{}/admin", address.port()))
-}
-
-fn host_text(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
-    }
 }
 
 /// Where phoneprov's own address came from, for the admin.
@@ -70,7 +62,7 @@ pub fn lines(
         lines.push(format!(
             "Phones of site {name} will register to {}:{port}: phoneprov's own address ({origin}), \
              as the site names no call server. Set it with: phoneprov site set {name} --server ADDRESS",
-            host_text(own.address)
+            url_host(own.address)
         ));
         if is_documentation_address(own.address) {
             lines.push(format!(
