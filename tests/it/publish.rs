@@ -269,6 +269,19 @@ async fn ftps_a_folder_and_a_refused_login() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // The password from a file.
+    let password_file = folder.path().join("ftp-password");
+    std::fs::write(&password_file, format!("{}\n", common::vsftpd::PASSWORD)).unwrap();
+    let from_file = format!("ftp://PlcmSpIp@127.0.0.1:{}/", ftp_server.port);
+    let out = publish(
+        &server,
+        &[
+            &from_file,
+            "--publish-password-file",
+            password_file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     // Active mode: the server connects back for each transfer.
     let active = format!("{}?mode=active", ftp_server.target("ftp"));
     std::fs::remove_file(ftp_server.root.join(".phoneprov-published")).unwrap();
