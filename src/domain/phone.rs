@@ -50,6 +50,12 @@ impl Transport {
         }
     }
 
+    /// Whether a request over it proves its source address: a TCP handshake does, a UDP
+    /// packet's source (TFTP) can be forged by anyone.
+    pub fn proves_source(self) -> bool {
+        self != Transport::Tftp
+    }
+
     /// From the stored name.
     pub fn parse(text: &str) -> Option<Transport> {
         match text {

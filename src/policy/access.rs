@@ -272,7 +272,8 @@ impl Access {
             && self.guard.may_receive_secrets(Some(client))
         {
             self.followers.follow(owner, client);
-            if access.trust_first_address {
+            // A forged UDP source could otherwise bind a phone to an address of its choosing.
+            if access.trust_first_address && requester.transport.proves_source() {
                 self.bindings.bind_first(owner, client);
             }
         }
@@ -319,7 +320,8 @@ impl Access {
     }
 
     /// Trust on first use: a credential file goes only to its phone's bound address, or (its
-    /// master file) to the first address to ask; a credential file of no phone to nobody.
+    /// master file) to the first address to ask over a transport that proves its source (not
+    /// TFTP); a credential file of no phone to nobody.
     fn check_binding(
         &self,
         file: &Rendered,
@@ -333,10 +335,16 @@ impl Access {
         let bound = access.owner.and_then(|owner| self.bindings.bound(&owner));
         let allowed = match bound {
             Some(address) => requester.client == Some(address),
-            None => access.master && access.owner.is_some(),
+            None => access.master && access.owner.is_some() && requester.transport.proves_source(),
         };
         if allowed {
             Ok(())
+        } else if bound.is_none() && access.master {
+            Err(refused_secret(
+                requester,
+                name,
+                "a phone binds at its first fetch over HTTP or FTP (TFTP cannot prove its source)",
+            ))
         } else {
             Err(refused_secret(
                 requester,
@@ -542,6 +550,34 @@ mod tests {
                 .is_err()
         );
         assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
+    }
+
+    #[tokio::test]
+    async fn a_tftp_request_never_binds_a_phone() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let over_tftp = |client| Requester::at(Some(ip(client)), Transport::Tftp);
+        let master = Rendered {
+            carries_secret: true,
+            ..file(true, true)
+        };
+        // A forged source asks first: nothing is bound, and the credential master file is
+        // not sent to it.
+        assert!(
+            access
+                .check(&view, &master, "0004F214AB37.cfg", &over_tftp("10.9.9.9"))
+                .is_err()
+        );
+        assert_eq!(access.bindings().bound(&mac()), None);
+        // The phone's first fetch over HTTP binds it; TFTP from that address is then served.
+        access
+            .check(&view, &master, "0004F214AB37.cfg", &from("10.0.0.5"))
+            .unwrap();
+        assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
+        access
+            .check(&view, &master, "0004F214AB37.cfg", &over_tftp("10.0.0.5"))
+            .unwrap();
     }
 
     #[test]

@@ -41,6 +41,7 @@ use crate::transport::address_slots::ConnectionLimit;
 use crate::transport::connection::HttpLimits;
 use crate::transport::ftp::{FtpConfig, FtpServer};
 use crate::transport::tftp::TftpServer;
+use crate::transport::tftp_sessions::TftpSessions;
 use crate::transport::tls::{TlsServer, TlsSetup};
 use crate::transport::workers;
 use dhcp::{WebPort, start_dhcp};
@@ -284,7 +285,7 @@ impl Server {
         };
         let tftp_server = match listen.tftp {
             Some(address) => Some(
-                TftpServer::start(address, Arc::clone(&files))
+                TftpServer::start(address, Arc::clone(&files), TftpSessions::default())
                     .await
                     .map_err(|source| bind_error("TFTP", address, source))?,
             ),

@@ -10,5 +10,6 @@ pub mod connection;
 pub mod ftp;
 pub mod http;
 pub mod tftp;
+pub mod tftp_sessions;
 pub mod tls;
 pub mod workers;

@@ -2,11 +2,18 @@
 //! for every file the shared phone-file service finds, with the block size and transfer size
 //! options (RFC 2347-2349) so large firmware transfers work. Write requests are refused: TFTP has
 //! no login and no way to cap an upload before it is sent.
+//!
+//! A read request is one UDP packet whose source anyone can forge, so nothing it starts may
+//! outlive an unanswered first block by more than seconds: transfers are bounded in number (in
+//! all and per source address, see [`sessions`](crate::transport::tftp_sessions)), the server's
+//! retransmission timeout is its own (a client's `timeout` option is ignored), retries are few,
+//! and a firmware file is read a block window at a time, never ahead in bulk.
 
 use std::io;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_tftp::packet;
 use async_tftp::server::{Handler, TftpServerBuilder};
@@ -15,17 +22,49 @@ use tokio::task::JoinHandle;
 
 use crate::domain::Transport;
 use crate::policy::access::Requester;
+use crate::transport::tftp_sessions::{SessionSlot, TftpSessions};
 use crate::policy::phone_files::{Delivery, PhoneFiles};
 use crate::policy::refused::Refused;
 use crate::provision::file_name::FileName;
 
+/// How long the server waits for a block's acknowledgement before sending it again.
+pub const RETRANSMIT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often a block is sent again before the transfer is given up: an unanswered first block
+/// frees its socket and slot after (1 + retries) × the timeout, 10 seconds.
+pub const MAX_RETRIES: u32 = 4;
+/// Largest block a client may ask for (RFC 2348); above an Ethernet frame gains nothing.
+pub const MAX_BLOCK_SIZE: u16 = 8192;
+/// Most blocks sent before an acknowledgement (RFC 7440); with the block size, what one
+/// transfer holds in memory at most.
+pub const MAX_WINDOW: u16 = 4;
+/// What a firmware file's reader buffers ahead: one window of the largest blocks.
+const READ_AHEAD_BYTES: usize = MAX_BLOCK_SIZE as usize * MAX_WINDOW as usize;
+
 /// Answers read requests from the phone files.
 pub struct TftpFiles {
     files: Arc<PhoneFiles>,
+    sessions: Arc<TftpSessions>,
+}
+
+/// A file being sent, holding its session slot until the transfer ends (the library drops the
+/// reader when the last block is acknowledged or the retries run out).
+pub struct Transfer {
+    reader: Box<dyn AsyncRead + Unpin + Send>,
+    _slot: SessionSlot,
+}
+
+impl AsyncRead for Transfer {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        std::pin::Pin::new(&mut self.reader).poll_read(cx, buf)
+    }
 }
 
 impl Handler for TftpFiles {
-    type Reader = Box<dyn AsyncRead + Unpin + Send>;
+    type Reader = Transfer;
     type Writer = futures_lite::io::Sink;
 
     async fn read_req_open(
@@ -33,6 +72,12 @@ impl Handler for TftpFiles {
         client: &SocketAddr,
         path: &Path,
     ) -> Result<(Self::Reader, Option<u64>), packet::Error> {
+        let Some(slot) = self.sessions.open(client.ip()) else {
+            tracing::debug!(client = %client.ip(), "TFTP request refused: too many transfers");
+            return Err(packet::Error::Msg(
+                "server busy: too many transfers; try again".into(),
+            ));
+        };
         let name = path
             .to_str()
             .and_then(|text| FileName::parse(text).ok())
@@ -50,7 +95,7 @@ impl Handler for TftpFiles {
                 | Refused::LoginsLocked(_) => packet::Error::PermissionDenied,
                 Refused::TooLarge(_) | Refused::Failed(_) => packet::Error::UnknownError,
             })?;
-        let (reader, size): (Self::Reader, u64) = match found.into_bytes() {
+        let (reader, size): (Box<dyn AsyncRead + Unpin + Send>, u64) = match found.into_bytes() {
             Ok(bytes) => {
                 let size = bytes.len() as u64;
                 (Box::new(futures_lite::io::Cursor::new(bytes)), size)
@@ -61,11 +106,16 @@ impl Handler for TftpFiles {
                     .metadata()
                     .map_err(|_| packet::Error::UnknownError)?
                     .len();
-                (Box::new(blocking::Unblock::new(file)), size)
+                let reader = blocking::Unblock::with_capacity(READ_AHEAD_BYTES, file);
+                (Box::new(reader), size)
             }
         };
         receipt.record(&name, None, None);
-        Ok((reader, Some(size)))
+        let transfer = Transfer {
+            reader,
+            _slot: slot,
+        };
+        Ok((transfer, Some(size)))
     }
 
     async fn write_req_open(
@@ -86,10 +136,24 @@ pub struct TftpServer {
 }
 
 impl TftpServer {
-    /// Binds `address` and serves read requests until [`TftpServer::stop`].
-    pub async fn start(address: SocketAddr, files: Arc<PhoneFiles>) -> io::Result<TftpServer> {
-        let server = TftpServerBuilder::with_handler(TftpFiles { files })
+    /// Binds `address` and serves read requests until [`TftpServer::stop`], at most as many
+    /// at once as `sessions` allows.
+    pub async fn start(
+        address: SocketAddr,
+        files: Arc<PhoneFiles>,
+        sessions: TftpSessions,
+    ) -> io::Result<TftpServer> {
+        let handler = TftpFiles {
+            files,
+            sessions: Arc::new(sessions),
+        };
+        let server = TftpServerBuilder::with_handler(handler)
             .bind(address)
+            .timeout(RETRANSMIT_TIMEOUT)
+            .ignore_client_timeout()
+            .max_send_retries(MAX_RETRIES)
+            .block_size_limit(MAX_BLOCK_SIZE)
+            .window_size_limit(MAX_WINDOW)
             .build()
             .await
             .map_err(io::Error::other)?;

@@ -33,6 +33,7 @@ mod in_process;
 mod inbox;
 mod keys;
 mod multinode;
+mod outage;
 mod publish;
 mod push;
 mod render;

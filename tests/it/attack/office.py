@@ -1,11 +1,12 @@
 """An office behind one NAT address, for tests/it/attack.rs: every phone boots the way its vendor
 boots, all from 127.0.0.1, and every answer is checked against what a real phone needs.
 
-    office.py HOST HTTP_PORT FTP_PORT TFTP_PORT PHONES_JSON BOOT
+    office.py HOST HTTP_PORT FTP_PORT TFTP_PORT PHONES_JSON BOOT [PARALLEL]
 
 PHONES_JSON lists {"mac", "vendor" (polycom|aastra), "model", "transport" (http|ftp|tftp),
 "overrides" (whether the user changed a setting on it)}. BOOT is 1 for the first boot, 2 for the
-next (overrides uploaded at the first boot are read back then). Polycom: the Updater's boot log
+next (overrides uploaded at the first boot are read back then). PARALLEL phones boot at once
+(default 1: one after the other). Polycom: the Updater's boot log
 (PUT), the master file, the application image (its first KiB), every CONFIG_FILES entry, every
 optional file (override, web, licence, directory and call list files: 404 until uploaded), the
 application log, and the override file when the user changed a setting. Aastra/Mitel:
@@ -20,22 +21,27 @@ import json
 import socket
 import struct
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 HOST, HTTP_PORT, FTP_PORT, TFTP_PORT = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 PHONES = json.load(open(sys.argv[5]))
 BOOT = int(sys.argv[6])
+PARALLEL = int(sys.argv[7]) if len(sys.argv) > 7 else 1
 SOURCE = ("127.0.0.1", 0)
 OVERRIDES = b'<PHONE_CONFIG><OVERRIDES up.backlight.idleIntensity="1"/></PHONE_CONFIG>'
 
 problems = []
 requests = 0
+tally = threading.Lock()
 
 
 def expect(what, got, allowed):
     global requests
-    requests += 1
-    if got not in allowed:
-        problems.append(f"{what}: {got}, expected one of {sorted(allowed)}")
+    with tally:
+        requests += 1
+        if got not in allowed:
+            problems.append(f"{what}: {got}, expected one of {sorted(allowed)}")
 
 
 def optional_files(mac):
@@ -159,12 +165,19 @@ def aastra(phone):
         expect(f"{mac} {name}", status, {200})
 
 
-for phone in PHONES:
-    if phone["vendor"] == "aastra":
-        aastra(phone)
-    elif phone["transport"] == "ftp":
-        polycom_over_ftp(phone)
-    else:
-        polycom_over_http(phone)
+def boot(phone):
+    try:
+        if phone["vendor"] == "aastra":
+            aastra(phone)
+        elif phone["transport"] == "ftp":
+            polycom_over_ftp(phone)
+        else:
+            polycom_over_http(phone)
+    except (OSError, ftplib.Error, http.client.HTTPException) as error:
+        expect(f"{phone['mac']} boot", f"{type(error).__name__}: {error}", set())
+
+
+with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+    list(pool.map(boot, PHONES))
 
 print(json.dumps({"problems": problems, "requests": requests}))

@@ -1,0 +1,157 @@
+//! Issue 28's outages: one attacker with no credentials against the default install, each attack
+//! played for real (forged UDP sources, slow request bodies, passive FTP ports, flooded tables)
+//! through the real binary with its open-file limit lowered to a systemd-like 1,024, and the
+//! office playing its part beside it: 60 phones behind one NAT address booting over HTTP, FTP and
+//! TFTP at once (tests/it/attack/office.py) must still boot. The attacks are
+//! tests/it/attack/flood.py; every loop is bounded in count and time, on loopback only.
+
+use crate::attack::{boot_office_at_once, http_port, office_phones, python};
+use crate::common;
+use crate::common::server::{Server, TOKEN, curl, start_on};
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Phones of the office (42 Polycom over HTTP and FTP, 18 Aastra over HTTP and TFTP).
+const OFFICE: u32 = 60;
+/// Phones of the office booting at once.
+const AT_ONCE: usize = 20;
+
+/// The office's data in a fresh database, a server on it (with `extra` arguments) and the list
+/// of its phones for office.py.
+async fn office_server(extra: &[&str]) -> (Server, std::path::PathBuf) {
+    let (csv, phones) = office_phones(OFFICE);
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::import(&store, &csv).await;
+    store.close().await;
+    let list = db.dir.path().join("office.json");
+    std::fs::write(&list, phones.to_string()).unwrap();
+    let mut args = vec!["--admin-token", TOKEN];
+    args.extend_from_slice(extra);
+    (start_on(db, &args), list)
+}
+
+/// Lowers the server's open-file limit to 1,024 (a systemd service's default), as a small
+/// deployment runs it: what an attack can exhaust there, it can exhaust anywhere.
+fn limit_open_files(server: &Server) {
+    let status = Command::new("prlimit")
+        .args(["--nofile=1024:1024", "--pid", &server.pid().to_string()])
+        .status()
+        .expect("prlimit");
+    assert!(status.success(), "prlimit");
+}
+
+/// Descriptors the server holds now.
+fn descriptors(server: &Server) -> usize {
+    std::fs::read_dir(format!("/proc/{}/fd", server.pid()))
+        .expect("the server's descriptors")
+        .count()
+}
+
+/// The server's resident memory, in MiB.
+fn resident_mib(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|number| number.parse().ok())
+        .expect("VmRSS");
+    kib / 1024
+}
+
+/// Waits until `holds` is true, polling every 200 ms for at most `limit`; how long it took.
+fn wait_until(limit: Duration, mut holds: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if holds() {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    None
+}
+
+/// A phone's master file over HTTP (200 when served).
+fn phone_fetch(server: &Server) -> u16 {
+    curl(
+        &format!("{}/0004f20c0001.cfg", server.base),
+        &["--max-time", "5"],
+    )
+    .status
+}
+
+/// A file over FTP with the phones' account, as curl reports it (`226` once transferred).
+fn ftp_fetch(server: &Server, name: &str) -> bool {
+    Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "--max-time", "10"])
+        .arg(format!("ftp://PlcmSpIp:PlcmSpIp@{}/{name}", server.ftp))
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Runs an attack of tests/it/attack/flood.py; the JSON it prints.
+fn flood(args: &[String]) -> serde_json::Value {
+    python("flood.py", args)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_tftp_requests_pin_no_descriptor_or_memory_for_long_and_the_office_boots() {
+    let (server, phones) = office_server(&[]).await;
+    limit_open_files(&server);
+    let tftp = server.tftp.port().to_string();
+    let calm = descriptors(&server);
+    let memory_before = resident_mib(&server);
+
+    // One forged source asking a hundred times (from a hundred ports) runs at most 32 transfers.
+    let sent = flood(&[
+        "tftp-spoof".into(),
+        "127.0.0.1".into(),
+        tftp.clone(),
+        "sip.ld".into(),
+        "1".into(),
+        "100".into(),
+    ]);
+    assert_eq!(sent["sent"], 100);
+    std::thread::sleep(Duration::from_millis(500));
+    let one_source = descriptors(&server) - calm;
+    assert!(
+        one_source <= 2 * 32 + 8,
+        "one source holds {one_source} descriptors"
+    );
+    let freed = wait_until(Duration::from_secs(20), || descriptors(&server) <= calm + 4);
+    assert!(freed.is_some(), "one source's transfers never ended");
+
+    // 1,500 forged sources (21,000 packets took 20,000 descriptors before): the transfers are
+    // bounded in all, each reads a window ahead at most, HTTP and FTP go on serving, and the
+    // unanswered first blocks free everything within seconds.
+    let sent = flood(&[
+        "tftp-spoof".into(),
+        "127.0.0.1".into(),
+        tftp,
+        "sip.ld".into(),
+        "1500".into(),
+        "1".into(),
+    ]);
+    assert_eq!(sent["sent"], 1500);
+    let flooded = descriptors(&server);
+    assert!(
+        flooded <= calm + 2 * 256 + 16,
+        "{flooded} descriptors under the flood (calm: {calm})"
+    );
+    let grown = resident_mib(&server).saturating_sub(memory_before);
+    assert!(grown < 100, "the flood took {grown} MiB");
+    for _ in 0..10 {
+        assert_eq!(phone_fetch(&server), 200, "HTTP under the TFTP flood");
+    }
+    assert!(ftp_fetch(&server, "0004f20c0001.cfg"), "FTP under the TFTP flood");
+    let freed = wait_until(Duration::from_secs(20), || descriptors(&server) <= calm + 4)
+        .expect("the forged transfers never ended");
+    assert!(freed < Duration::from_secs(15), "freed after {freed:?}");
+
+    // The office behind one NAT address boots over HTTP, FTP and TFTP, 20 phones at once.
+    let problems = boot_office_at_once(&server, &phones, 1, AT_ONCE);
+    assert_eq!(problems, Vec::<String>::new());
+    let _ = http_port(&server);
+}
