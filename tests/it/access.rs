@@ -121,6 +121,52 @@ async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
     assert!(rebound, "the CLI reset reached the running server");
 }
 
+/// One forged TFTP read request, its source set to a dead address, for `name`.
+fn forged_tftp_request(server: &Server, source: &str, name: &str) {
+    let socket = std::net::UdpSocket::bind((source, 0)).unwrap();
+    let mut request = vec![0, 1];
+    request.extend_from_slice(name.as_bytes());
+    request.extend_from_slice(b"\0octet\0");
+    socket.send_to(&request, server.tftp).unwrap();
+}
+
+#[tokio::test]
+async fn a_forged_tftp_request_cannot_bind_a_phone_under_trust_on_first_use() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    trust_first_address(&server);
+    // Issue 28, finding 4c: one packet "from" a dead address, before the phones boot.
+    for name in [format!("{AASTRA}.cfg"), format!("{POLYCOM}.cfg")] {
+        forged_tftp_request(&server, "127.0.5.250", &name);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    for mac in [AASTRA, POLYCOM] {
+        let binding = api(&server, "GET", &format!("/phones/{mac}/binding"), &[]);
+        assert_eq!(json(&binding)["address"], serde_json::Value::Null, "{mac}");
+    }
+    // The real phones boot over HTTP from their own address and are bound there.
+    assert_eq!(
+        fetch_from(&server, "127.0.0.3", &format!("{AASTRA}.cfg")),
+        200
+    );
+    boot_from(&server, "127.0.0.4", POLYCOM);
+    assert_eq!(fetch_from(&server, "127.0.0.4", "201.cfg"), 200);
+    let binding = api(&server, "GET", &format!("/phones/{AASTRA}/binding"), &[]);
+    assert_eq!(json(&binding)["address"], "127.0.0.3");
+    // Over TFTP, an Aastra phone's credential master file goes only to its bound address.
+    let tftp = |source: &str| {
+        common::server::fetch_all(
+            source,
+            &[format!("tftp://{}/{AASTRA}.cfg", server.tftp)],
+            "%{exitcode}\n",
+            &[],
+        )
+        .join("")
+    };
+    assert_eq!(tftp("127.0.0.3"), "0", "served to the bound address");
+    assert_ne!(tftp("127.0.0.6"), "0", "refused elsewhere");
+    await_log(&server, &["credential file refused", "TFTP cannot prove"]);
+}
+
 #[tokio::test]
 async fn a_phone_login_accepts_each_of_its_passwords() {
     let server = start_with(&["--admin-token", TOKEN]).await;
