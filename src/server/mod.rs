@@ -38,6 +38,7 @@ use crate::push::pusher::{PushQueue, PushSettings, Pusher, Reason};
 use crate::render::Renderer;
 use crate::store::{SqlStore, Store};
 use crate::transport::address_slots::ConnectionLimit;
+use crate::transport::admin_budget::AdminBudget;
 use crate::transport::connection::HttpLimits;
 use crate::transport::ftp::{FtpConfig, FtpServer};
 use crate::transport::tftp::TftpServer;
@@ -364,9 +365,16 @@ impl Server {
         );
         let limits = phones.limits;
         let health = Arc::new(crate::observe::health::Health::new(store.clone()));
-        let router = crate::transport::http::router(files, phones.prefix)
+        // The admin routes have a budget of their own, so phones never wait behind them.
+        let admin_routes = axum::Router::new()
             .nest(crate::admin::api::PREFIX, api)
             .merge(web_page)
+            .layer(axum::middleware::from_fn_with_state(
+                AdminBudget::default(),
+                crate::transport::admin_budget::within_budget,
+            ));
+        let router = crate::transport::http::router(files, phones.prefix)
+            .merge(admin_routes)
             .route(
                 "/healthz",
                 axum::routing::get(move || {

@@ -22,6 +22,7 @@ use crate::policy::access::{ClientCertificate, HttpLogin, Requester};
 use crate::policy::phone_files::{Delivery, PhoneFiles};
 use crate::policy::refused::Refused;
 use crate::provision::file_name::FileName;
+use crate::transport::request_body::{BodyRefused, UNAUTHENTICATED_BODY_DEADLINE, read_within};
 
 struct App {
     files: Arc<PhoneFiles>,
@@ -203,7 +204,7 @@ fn requested_name(app: &App, request: &Request) -> Option<FileName> {
 }
 
 /// PUT: a phone's own upload, for a known phone, from an address acting for it, within the size
-/// limit; anything else writes nothing (403 for a name phones may not upload, 404 for an
+/// limit and the body deadline; anything else writes nothing (403 for a name phones may not upload, 404 for an
 /// unknown phone or a refused address alike, 413 when too large).
 async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response {
     let Some(name) = requested_name(&app, &request) else {
@@ -225,8 +226,10 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
         Err(refused) => return refusal(refused),
     };
     let limit = app.files.upload_limits().max_bytes;
-    let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
-        return refusal(app.files.oversized(&upload));
+    let body = match read_within(request.into_body(), limit, UNAUTHENTICATED_BODY_DEADLINE).await {
+        Ok(body) => body,
+        Err(BodyRefused::TooLarge(_)) => return refusal(app.files.oversized(&upload)),
+        Err(other) => return other.into_response(),
     };
     match app.files.store_upload(upload, &body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

@@ -2,13 +2,17 @@
 //! [`crate::provision::FileName`] and a [`crate::policy::access::Requester`], asks the phone-file
 //! policy ([`crate::policy::phone_files::PhoneFiles`]) and answers in its own terms: HTTP
 //! ([`http`], served by the per-core [`workers`] and over TLS by [`tls`]), FTP ([`ftp`]) and
-//! TFTP ([`tftp`]), with per-address connection limits ([`address_slots`]) and connection
-//! handling ([`connection`]). No transport knows a vendor.
+//! TFTP ([`tftp`], its transfer budget in [`tftp_sessions`]). What keeps one client from taking
+//! them down: per-address connection limits ([`address_slots`]), the admin path's own budget
+//! ([`admin_budget`]), bounded request bodies ([`request_body`]) and connection handling
+//! ([`connection`]). No transport knows a vendor.
 
 pub mod address_slots;
+pub mod admin_budget;
 pub mod connection;
 pub mod ftp;
 pub mod http;
+pub mod request_body;
 pub mod tftp;
 pub mod tftp_sessions;
 pub mod tls;

@@ -22,10 +22,10 @@ use tokio::task::JoinHandle;
 
 use crate::domain::Transport;
 use crate::policy::access::Requester;
-use crate::transport::tftp_sessions::{SessionSlot, TftpSessions};
 use crate::policy::phone_files::{Delivery, PhoneFiles};
 use crate::policy::refused::Refused;
 use crate::provision::file_name::FileName;
+use crate::transport::tftp_sessions::{SessionSlot, TftpSessions};
 
 /// How long the server waits for a block's acknowledgement before sending it again.
 pub const RETRANSMIT_TIMEOUT: Duration = Duration::from_secs(2);

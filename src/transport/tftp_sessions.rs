@@ -96,6 +96,10 @@ mod tests {
         assert_eq!(sessions.running(), 3);
         drop(a1);
         assert!(sessions.open(ip("192.0.2.3")).is_some());
-        assert_eq!(sessions.running(), 2, "the slot taken above is dropped again");
+        assert_eq!(
+            sessions.running(),
+            2,
+            "the slot taken above is dropped again"
+        );
     }
 }

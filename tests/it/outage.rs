@@ -145,7 +145,10 @@ async fn forged_tftp_requests_pin_no_descriptor_or_memory_for_long_and_the_offic
     for _ in 0..10 {
         assert_eq!(phone_fetch(&server), 200, "HTTP under the TFTP flood");
     }
-    assert!(ftp_fetch(&server, "0004f20c0001.cfg"), "FTP under the TFTP flood");
+    assert!(
+        ftp_fetch(&server, "0004f20c0001.cfg"),
+        "FTP under the TFTP flood"
+    );
     let freed = wait_until(Duration::from_secs(20), || descriptors(&server) <= calm + 4)
         .expect("the forged transfers never ended");
     assert!(freed < Duration::from_secs(15), "freed after {freed:?}");
@@ -154,4 +157,77 @@ async fn forged_tftp_requests_pin_no_descriptor_or_memory_for_long_and_the_offic
     let problems = boot_office_at_once(&server, &phones, 1, AT_ONCE);
     assert_eq!(problems, Vec::<String>::new());
     let _ = http_port(&server);
+}
+
+/// Starts an attack of tests/it/attack/flood.py in the background.
+fn flood_in_background(args: &[String]) -> std::process::Child {
+    Command::new("python3")
+        .arg(common::fixture_path("../tests/it/attack/flood.py"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3")
+}
+
+/// What a background attack printed.
+fn flood_result(child: std::process::Child) -> serde_json::Value {
+    let out = child.wait_with_output().expect("the attack");
+    assert!(out.status.success(), "the attack failed");
+    serde_json::from_slice(&out.stdout).expect("the attack's JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_login_bodies_hold_no_connection_for_long_and_phones_never_wait_behind_them() {
+    let (server, phones) = office_server(&[]).await;
+    limit_open_files(&server);
+    let port = http_port(&server).to_string();
+    let memory_before = resident_mib(&server);
+
+    // 5 addresses × 200 connections each declare a 100 MB login form and send a byte of it
+    // every 2 seconds (before: phones 0/10 for the whole minute).
+    let attack = flood_in_background(&[
+        "slow-body".into(),
+        "127.0.0.1".into(),
+        port,
+        "/admin/login".into(),
+        "5".into(),
+        "200".into(),
+        "16".into(),
+    ]);
+    std::thread::sleep(Duration::from_secs(4));
+    for _ in 0..10 {
+        assert_eq!(phone_fetch(&server), 200, "a phone during the attack");
+    }
+    assert!(
+        ftp_fetch(&server, "0004f20c0001.cfg"),
+        "FTP during the attack"
+    );
+    let problems = boot_office_at_once(&server, &phones, 1, AT_ONCE);
+    assert_eq!(
+        problems,
+        Vec::<String>::new(),
+        "the office during the attack"
+    );
+    let result = flood_result(attack);
+    let opened = result["opened"].as_u64().unwrap();
+    assert!(opened >= 900, "{result}");
+    assert_eq!(
+        result["closed_by_server"], opened,
+        "every slow body was cut off within the deadline"
+    );
+
+    // A login form is small: a 15 MiB one is refused at once and costs no memory.
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("form");
+    std::fs::write(&big, vec![b'a'; 15 << 20]).unwrap();
+    let big = format!("@{}", big.display());
+    for _ in 0..10 {
+        let reply = curl(
+            &format!("{}/admin/login", server.base.trim_end_matches("/prov")),
+            &["--data-binary", &big, "--max-time", "10"],
+        );
+        assert_eq!(reply.status, 413);
+    }
+    let grown = resident_mib(&server).saturating_sub(memory_before);
+    assert!(grown < 100, "the attack took {grown} MiB");
 }

@@ -77,7 +77,12 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
             require_admin,
         ));
     let pages = Router::new()
-        .route("/login", get(login_page).post(login))
+        .route(
+            "/login",
+            get(login_page).post(login).layer(middleware::from_fn(
+                crate::transport::request_body::bounded_login_body,
+            )),
+        )
         .route("/static/admin.css", get(pages::stylesheet))
         .route("/static/admin.js", get(pages::script))
         .merge(private)
