@@ -231,3 +231,100 @@ async fn slow_login_bodies_hold_no_connection_for_long_and_phones_never_wait_beh
     let grown = resident_mib(&server).saturating_sub(memory_before);
     assert!(grown < 100, "the attack took {grown} MiB");
 }
+
+/// A logged-in FTP control connection from `source` with the phones' public account.
+fn ftp_control(server: &Server, source: &str) -> std::io::BufReader<std::net::TcpStream> {
+    let socket = socket_from(source);
+    let stream = socket
+        .connect(&server.ftp.into())
+        .map(|()| socket.into())
+        .unwrap();
+    let mut control = std::io::BufReader::new(stream);
+    ftp_reply(&mut control);
+    for command in ["USER PlcmSpIp", "PASS PlcmSpIp"] {
+        ftp_send(&mut control, command);
+    }
+    control
+}
+
+fn socket_from(source: &str) -> socket2::Socket {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let source: std::net::SocketAddr = format!("{source}:0").parse().unwrap();
+    socket.bind(&source.into()).unwrap();
+    socket
+}
+
+/// Sends `command`; the reply line.
+fn ftp_send(control: &mut std::io::BufReader<std::net::TcpStream>, command: &str) -> String {
+    use std::io::Write;
+    control
+        .get_mut()
+        .write_all(format!("{command}\r\n").as_bytes())
+        .unwrap();
+    ftp_reply(control)
+}
+
+fn ftp_reply(control: &mut std::io::BufReader<std::net::TcpStream>) -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        control.read_line(&mut line).unwrap();
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return line;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn passive_ports_are_bounded_per_session_and_address_and_active_mode_scans_nothing() {
+    // A range of its own (200 ports), so the attack touches no other test's server.
+    let (server, phones) = office_server(&["--ftp-passive-ports", "41000-41199"]).await;
+    let ftp = server.ftp.port().to_string();
+
+    // One address, 16 sessions, PASV over and over for 12 s (before: the range filled and the
+    // phones' downloads got 425).
+    let attack = flood_in_background(&[
+        "pasv".into(),
+        "127.0.0.1".into(),
+        ftp,
+        "127.0.0.77".into(),
+        "16".into(),
+        "12".into(),
+    ]);
+    std::thread::sleep(Duration::from_secs(3));
+    for _ in 0..10 {
+        assert!(
+            ftp_fetch(&server, "0004f20c0001.cfg"),
+            "a phone's FTP download"
+        );
+    }
+    let problems = boot_office_at_once(&server, &phones, 1, AT_ONCE);
+    assert_eq!(
+        problems,
+        Vec::<String>::new(),
+        "the office during the attack"
+    );
+    let result = flood_result(attack);
+    assert!(result["pasv_refused"].as_u64().unwrap() > 0, "{result}");
+    assert!(
+        !server.log_lines("FTP passive port refused").is_empty(),
+        "an audit line"
+    );
+
+    // Active mode is off by default: PORT to a third host is refused and nothing connects.
+    let third_host = std::net::TcpListener::bind("127.0.0.88:0").unwrap();
+    third_host.set_nonblocking(true).unwrap();
+    let port = third_host.local_addr().unwrap().port();
+    let mut control = ftp_control(&server, "127.0.0.78");
+    let reply = ftp_send(
+        &mut control,
+        &format!("PORT 127,0,0,88,{},{}", port >> 8, port & 0xff),
+    );
+    assert!(reply.starts_with("502"), "{reply}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        third_host.accept().is_err(),
+        "the server connected to the third host"
+    );
+}

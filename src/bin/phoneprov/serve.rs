@@ -76,8 +76,12 @@ pub struct ServeArgs {
     /// connected to).
     #[arg(long, env = "PHONEPROV_FTP_PASSIVE_HOST")]
     pub ftp_passive_host: Option<std::net::Ipv4Addr>,
-    /// Refuse active-mode FTP (PORT/EPRT); by default it is allowed for old firmware.
-    #[arg(long, env = "PHONEPROV_FTP_NO_ACTIVE")]
+    /// Allow active-mode FTP (PORT/EPRT) for firmware that cannot use passive mode: the server
+    /// then connects to whatever host and port a logged-in client names.
+    #[arg(long, env = "PHONEPROV_FTP_ACTIVE", conflicts_with = "ftp_no_active")]
+    pub ftp_active: bool,
+    /// Refuse active-mode FTP (the default; kept for older configurations).
+    #[arg(long, env = "PHONEPROV_FTP_NO_ACTIVE", hide = true)]
     pub ftp_no_active: bool,
     /// Most FTP sessions one address may hold at once (addresses in --allow-network: no
     /// limit); more are answered 421.
@@ -277,7 +281,7 @@ fn server_config(
         },
         passive_ports: args.ftp_passive_ports,
         passive_host: args.ftp_passive_host,
-        active: !args.ftp_no_active,
+        active: args.ftp_active,
         sessions_per_address: args.ftp_sessions_per_address,
         tls: tls.ftp,
         tls_required: tls.ftps_required,

@@ -1,11 +1,13 @@
 //! Phone-facing FTP (libunftp), the way Polycom phones boot out of the box: logins from the
 //! configured accounts ([`auth`]), files from the shared phone-file service ([`backend`]), passive
-//! (PASV/EPSV) and active (PORT/EPRT) data connections, a configurable passive port range and
-//! announced passive address (for NAT). phoneprov accepts the control connections itself, so it
+//! (PASV/EPSV) data connections bounded per session and address ([`passive`]), active
+//! (PORT/EPRT) ones only when turned on (the server would connect wherever a client says), a
+//! configurable passive port range and announced passive address (for NAT). phoneprov accepts the control connections itself, so it
 //! can listen on port 0 in tests and stop cleanly; each session is served by libunftp.
 
 pub mod auth;
 pub mod backend;
+pub mod passive;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -22,6 +24,7 @@ use crate::policy::login_limit::Lockout;
 use crate::transport::address_slots::{AddressSlots, DEFAULT_SESSIONS_PER_ADDRESS};
 use crate::transport::ftp::auth::{Account, Accounts, Sessions};
 use crate::transport::ftp::backend::PhoneStorage;
+use crate::transport::ftp::passive::{PassivePorts, SessionPorts};
 
 use crate::policy::phone_files::PhoneFiles;
 
@@ -38,7 +41,8 @@ pub struct FtpConfig {
     /// The address announced in PASV answers (behind NAT); default: the address the client
     /// connected to.
     pub passive_host: Option<Ipv4Addr>,
-    /// Allow active mode (PORT/EPRT), which old firmware may use.
+    /// Allow active mode (PORT/EPRT): the server then connects to any host and port a logged-in
+    /// client names.
     pub active: bool,
     /// Slowing down and locking out failed logins.
     pub lockout: Lockout,
@@ -58,7 +62,7 @@ impl Default for FtpConfig {
             accounts: vec![Account::polycom_factory()],
             passive_ports: DEFAULT_PASSIVE_PORTS,
             passive_host: None,
-            active: true,
+            active: false,
             lockout: Lockout::default(),
             idle_timeout: Duration::from_secs(120),
             sessions_per_address: DEFAULT_SESSIONS_PER_ADDRESS,
@@ -109,6 +113,7 @@ impl FtpServer {
         let storage = PhoneStorage::new(Arc::clone(&files));
         let accounts = Arc::new(Accounts::new(config.accounts.clone(), config.lockout));
         let counts = Arc::new(AddressSlots::default());
+        let passive = Arc::new(PassivePorts::default());
         let accepting = tokio::spawn(async move {
             loop {
                 let (stream, peer) = match listener.accept().await {
@@ -124,7 +129,8 @@ impl FtpServer {
                 if let Err(e) = stream.set_nodelay(true) {
                     tracing::debug!(client = %peer, "FTP: cannot set TCP_NODELAY: {e}");
                 }
-                let slot = if files.guard().is_exempt(peer.ip()) {
+                let exempt = files.guard().is_exempt(peer.ip());
+                let slot = if exempt {
                     None
                 } else {
                     match counts.open(peer.ip(), config.sessions_per_address) {
@@ -135,7 +141,8 @@ impl FtpServer {
                         }
                     }
                 };
-                let server = match session_server(&storage, &accounts, &config) {
+                let ports = passive.session(peer.ip(), !exempt);
+                let server = match session_server(&storage, &accounts, &config, ports) {
                     Ok(server) => server,
                     Err(e) => {
                         tracing::error!("FTP: cannot set up a session: {e}");
@@ -183,6 +190,7 @@ fn session_server(
     storage: &PhoneStorage,
     accounts: &Arc<Accounts>,
     config: &FtpConfig,
+    ports: SessionPorts,
 ) -> Result<libunftp::Server<PhoneStorage, auth::Session>, libunftp::ServerError> {
     let storage = storage.clone();
     let authenticator: Arc<Accounts> = Arc::clone(accounts);
@@ -191,6 +199,7 @@ fn session_server(
             .user_detail_provider(Arc::new(Sessions))
             .greeting("phoneprov FTP ready")
             .passive_ports(config.passive_ports.clone())
+            .binder(ports)
             .idle_session_timeout(config.idle_timeout.as_secs())
             .active_passive_mode(if config.active {
                 ActivePassiveMode::ActiveAndPassive
