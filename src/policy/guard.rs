@@ -50,6 +50,9 @@ pub const DEFAULT_BAN: Duration = Duration::from_secs(3600);
 const MAX_PHONES_PER_ADDRESS: usize = 4096;
 /// Most addresses tracked; beyond, the quietest unbanned ones are forgotten.
 const MAX_ADDRESSES: usize = 100_000;
+/// Most bans stored (and so shared with other nodes and kept over a restart) and listed at
+/// once; a ban past it is enforced on this node all the same, and counted.
+pub const MAX_LISTED_BANS: usize = 1_000;
 
 /// The key a client is counted, banned and matched by: its IPv4 address (also when it came
 /// IPv4-mapped), or the first address of its IPv6 /64.
@@ -293,11 +296,16 @@ impl Guard {
             seconds = self.settings.ban.as_secs(),
             "provisioning ban: too many requests for unknown phone files"
         );
-        self.unsaved
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(ban.clone());
-        state.banned = Some((now + self.settings.ban, ban));
+        state.banned = Some((now + self.settings.ban, ban.clone()));
+        // Thousands of addresses banned at once (a scan from a whole network) are enforced here
+        // but do not flood the database, the other nodes or the dashboard.
+        // (Bans and TFTP brakes in force, counted as they start and end.)
+        if self.bans_held.load(Ordering::Acquire) < MAX_LISTED_BANS {
+            self.unsaved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(ban);
+        }
         state.ban_stored = false;
         self.bans_held.fetch_add(1, Ordering::AcqRel);
         true
@@ -363,7 +371,7 @@ impl Guard {
         }
     }
 
-    /// Every address banned now.
+    /// The addresses banned now, newest first, at most [`MAX_LISTED_BANS`] of them.
     pub fn bans(&self) -> Vec<Ban> {
         let now = Instant::now();
         let mut bans: Vec<Ban> = self
@@ -374,6 +382,7 @@ impl Guard {
             .map(|(_, ban)| ban.clone())
             .collect();
         bans.sort_by_key(|ban| std::cmp::Reverse(ban.since_ms));
+        bans.truncate(MAX_LISTED_BANS);
         bans
     }
 
@@ -565,6 +574,28 @@ mod tests {
 
     fn mac(n: u32) -> Mac {
         Mac::parse(&format!("0004f2{n:06x}")).unwrap()
+    }
+
+    #[test]
+    fn bans_from_thousands_of_addresses_are_enforced_but_stored_and_listed_bounded() {
+        // Issue 28: 3,000 addresses each banned (3,207 stored and listed before).
+        let guard = limited(1);
+        let scanners: Vec<IpAddr> = (0..3_000u32)
+            .map(|i| ip(&format!("198.51.{}.{}", i / 250, i % 250 + 1)))
+            .collect();
+        for (n, scanner) in scanners.iter().enumerate() {
+            let guess = format!("0004f2{n:06x}.cfg");
+            assert!(guard.miss(*scanner, http(&guess)), "banned");
+        }
+        assert_eq!(guard.take_unsaved().len(), MAX_LISTED_BANS);
+        assert_eq!(guard.bans().len(), MAX_LISTED_BANS);
+        for scanner in [scanners[0], scanners[2_999]] {
+            assert_eq!(
+                guard.admit(scanner, None, true, Transport::Http),
+                Verdict::Banned,
+                "{scanner} still refused"
+            );
+        }
     }
 
     #[test]

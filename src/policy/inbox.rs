@@ -6,7 +6,8 @@
 //! vendor phoneprov serves and, when the request carries a user agent, one of that vendor's
 //! phones' (an Aastra/Mitel agent must name that very MAC). A scanner's guesses of other names,
 //! of MACs of no known vendor, or with a browser's user agent leave no entry. The inbox is
-//! bounded: [`MAX_ENTRIES`] in all (the one seen longest ago makes room), [`MAX_PER_ADDRESS`]
+//! bounded: [`MAX_ENTRIES`] in all (the entry asked for only once and seen longest ago makes room;
+//! when every entry asked again, a new MAC waits), [`MAX_PER_ADDRESS`]
 //! MACs per client address, and an entry not seen for [`EXPIRY_MS`] is dropped. It lives in
 //! the server's memory (each node has its own) and never touches the database on a fetch.
 
@@ -103,12 +104,17 @@ impl Inbox {
             if from_address >= MAX_PER_ADDRESS {
                 return false;
             }
-            if entries.len() >= MAX_ENTRIES
-                && let Some(oldest) = entries
+            if entries.len() >= MAX_ENTRIES {
+                // One-shot noise (a scan, a forged TFTP source) makes room for the new one; a
+                // phone that keeps asking is never pushed out by it.
+                let Some(oldest) = entries
                     .iter()
+                    .filter(|(_, e)| e.requests < 2)
                     .min_by_key(|(_, e)| e.last_seen_ms)
                     .map(|(mac, _)| *mac)
-            {
+                else {
+                    return false;
+                };
                 entries.remove(&oldest);
             }
         }
@@ -366,6 +372,44 @@ mod tests {
         // Another address still gets in.
         let mac = mac("0004f2ffffff");
         assert!(inbox.note(&request(mac, "10.9.9.10", None, None, Transport::Tftp)));
+    }
+
+    #[test]
+    fn a_phone_that_keeps_asking_is_never_pushed_out_by_a_flood() {
+        let inbox = Inbox::default();
+        let genuine = mac("0004f2abcdef");
+        let real = || request(genuine, "10.200.0.9", None, None, Transport::Tftp);
+        // One boot of a real phone asks for its master file more than once (a Polycom's
+        // Updater, then its application; retries of a phone given no file).
+        assert!(inbox.note(&real()));
+        assert!(inbox.note(&real()));
+        // The flood of issue 28 (many forged sources, one request per MAC) comes after it,
+        // between its boots and again.
+        let flood = |from: u32| {
+            for i in from..from + 3 * MAX_ENTRIES as u32 {
+                let mac = mac(&format!("0004f2{i:06x}"));
+                let client = format!("10.{}.{}.1", i / 256 % 256, i % 256);
+                inbox.note(&request(mac, &client, None, None, Transport::Tftp));
+            }
+        };
+        flood(0);
+        assert!(
+            inbox.get(&genuine).is_some(),
+            "pushed out by one-shot noise"
+        );
+        let newcomer = mac("0004f2fedcba");
+        let new_phone = || request(newcomer, "10.200.0.10", None, None, Transport::Tftp);
+        assert!(inbox.note(&new_phone()), "a new phone still gets in");
+        assert!(inbox.note(&new_phone()));
+        flood(10_000);
+        assert!(inbox.note(&real()), "it asks again at its next boot");
+        flood(20_000);
+        assert!(
+            inbox.get(&genuine).is_some(),
+            "pushed out by one-shot noise"
+        );
+        assert!(inbox.get(&newcomer).is_some(), "the newcomer pushed out");
+        assert_eq!(inbox.list(|_| false).len(), MAX_ENTRIES);
     }
 
     #[test]
