@@ -32,6 +32,7 @@ mod import_kill;
 mod in_process;
 mod inbox;
 mod keys;
+mod logins;
 mod multinode;
 mod outage;
 mod publish;

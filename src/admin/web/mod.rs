@@ -113,8 +113,30 @@ fn session_of(web: &Web, headers: &HeaderMap) -> Option<Session> {
 
 /// No caching, no framing, no sniffing, and nothing from anywhere but this server.
 async fn security_headers(request: Request, next: Next) -> Response {
+    let over_tls = request
+        .extensions()
+        .get::<crate::transport::http::TlsConnection>()
+        .is_some();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if over_tls {
+        // Over HTTPS the session cookie never goes out in clear, and the browser keeps to
+        // HTTPS for this host from now on.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+        let cookies: Vec<HeaderValue> = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|cookie| cookie.to_str().ok())
+            .filter_map(|cookie| HeaderValue::from_str(&format!("{cookie}; Secure")).ok())
+            .collect();
+        headers.remove(header::SET_COOKIE);
+        for cookie in cookies {
+            headers.append(header::SET_COOKIE, cookie);
+        }
+    }
     for (name, value) in [
         (
             header::CONTENT_SECURITY_POLICY,
