@@ -14,6 +14,9 @@ use crate::store::{Backend, StoreError};
 
 /// How long the first connection may take.
 pub(super) const FIRST_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request waits for a PostgreSQL connection once serving: an admin write while the
+/// database is down fails within this with a clear message instead of hanging.
+pub(super) const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A hand-written SQLite URL without `mode=` gets `mode=rwc`, as the default one has: the
 /// database file is created when missing instead of refused.

@@ -65,7 +65,7 @@ impl SqlStore {
                 }),
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(10)
-                .acquire_timeout(connect::FIRST_CONNECT_TIMEOUT)
+                .acquire_timeout(connect::POSTGRES_ACQUIRE_TIMEOUT)
                 .after_release(|conn, _meta| Box::pin(leave_no_transaction_open(conn))),
         };
         let pool = options.connect(url).await.map_err(|e| {

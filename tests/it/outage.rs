@@ -328,3 +328,94 @@ async fn passive_ports_are_bounded_per_session_and_address_and_active_mode_scans
         "the server connected to the third host"
     );
 }
+
+/// A TCP relay to `target` that can be cut: while it runs, connections are forwarded; once cut,
+/// every forwarded connection is closed and new ones are refused (the database "down").
+struct Relay {
+    address: std::net::SocketAddr,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Relay {
+    fn to(target: String) -> Relay {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let relay = Relay {
+            address: listener.local_addr().unwrap(),
+            cut: Default::default(),
+            open: Default::default(),
+        };
+        let (cut, open) = (relay.cut.clone(), relay.open.clone());
+        std::thread::spawn(move || {
+            while !cut.load(Ordering::Acquire) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                client.set_nonblocking(false).unwrap();
+                let Ok(server) = std::net::TcpStream::connect(&target) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server.try_clone().unwrap(), client.try_clone().unwrap()),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+                open.lock().unwrap().extend([client, server]);
+            }
+            // The listener is dropped here: new connections are refused.
+        });
+        relay
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::Release);
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_write_with_postgresql_down_fails_within_3_seconds_saying_so() {
+    let Some(admin_url) = common::postgres_admin_url() else {
+        return;
+    };
+    let mut db = common::postgres_db(&admin_url).await;
+    // The server reaches PostgreSQL through a relay the test can cut.
+    let (head, rest) = db.url.split_once('@').expect("a URL with a user");
+    let (host_port, path) = rest.split_once('/').expect("a URL with a database");
+    let relay = Relay::to(host_port.to_string());
+    db.url = format!("{head}@{}/{path}", relay.address);
+    let server = start_on(db, &["--admin-token", TOKEN]);
+    let write = || {
+        common::server::send_json(
+            &server,
+            "PUT",
+            "/sites/default",
+            r#"{"trust_first_address": true}"#,
+        )
+    };
+    assert_eq!(write().status, 200, "a write with the database up");
+
+    relay.cut();
+    let started = Instant::now();
+    let reply = write();
+    let took = started.elapsed();
+    let said = String::from_utf8_lossy(&reply.body).to_string();
+    assert_eq!(reply.status, 503, "{said}");
+    assert!(
+        took < Duration::from_millis(3_500),
+        "failed after {took:?}: {said}"
+    );
+    assert!(said.contains("did not answer"), "{said}");
+    assert!(said.contains("nothing was written"), "{said}");
+    assert!(!said.contains("pool timed out"), "{said}");
+}

@@ -27,6 +27,8 @@ pub enum ApiError {
     TooLarge,
     /// 422: invalid fields of a JSON body, as `(field, message)`.
     Invalid(Vec<(String, String)>),
+    /// 503: the database does not answer (nothing was written); the message says which.
+    StoreDown(String),
     /// 500: the database failed.
     Internal(String),
 }
@@ -75,6 +77,10 @@ impl IntoResponse for ApiError {
                     .map(|(field, message)| serde_json::json!({"field": field, "message": message}))
                     .collect(),
             ),
+            ApiError::StoreDown(what) => {
+                tracing::error!("admin API: {what}");
+                (StatusCode::SERVICE_UNAVAILABLE, what, vec![])
+            }
             ApiError::Internal(what) => {
                 tracing::error!("admin API: {what}");
                 (
@@ -109,6 +115,11 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict => ApiError::Conflict(e.to_string()),
             StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             StoreError::Refused(why) => ApiError::Conflict(why),
+            down @ StoreError::NoAnswer { .. } => ApiError::StoreDown(down.to_string()),
+            StoreError::Database(sqlx::Error::PoolTimedOut) => ApiError::StoreDown(
+                "the database did not answer in time: nothing was written (is PostgreSQL running and reachable?)"
+                    .into(),
+            ),
             other => ApiError::Internal(other.to_string()),
         }
     }
