@@ -4,6 +4,7 @@
 //! (suppaftp's blocking client, run on a blocking thread by the caller).
 
 use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +64,9 @@ pub fn temporary_name(name: &str) -> String {
     }
 }
 
+/// The permission bits of a file published to a folder.
+pub const PUBLISHED_FILE_MODE: u32 = 0o640;
+
 /// A local folder.
 pub struct DirSink {
     root: PathBuf,
@@ -103,7 +107,19 @@ impl Sink for DirSink {
             std::fs::create_dir_all(parent).map_err(DirSink::io("cannot create", parent))?;
         }
         let part = self.root.join(temporary_name(name));
-        let mut file = std::fs::File::create(&part).map_err(DirSink::io("cannot create", &part))?;
+        // Credential files: the owner writes, the group of the server that serves the folder
+        // reads, others nothing (whatever the umask).
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(PUBLISHED_FILE_MODE)
+            .open(&part)
+            .and_then(|file| {
+                file.set_permissions(std::fs::Permissions::from_mode(PUBLISHED_FILE_MODE))?;
+                Ok(file)
+            })
+            .map_err(DirSink::io("cannot create", &part))?;
         file.write_all(content)
             .and_then(|()| file.sync_all())
             .map_err(DirSink::io("cannot write", &part))?;

@@ -29,6 +29,20 @@ pub enum TargetError {
     Port(String),
 }
 
+/// `text` with the password of a `scheme://user:password@…` form left out, to show in an error.
+fn without_password(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    match rest
+        .rsplit_once('@')
+        .and_then(|(user_info, host)| Some((user_info.split_once(':')?.0, host)))
+    {
+        Some((user, host)) => format!("{scheme}://{user}:…@{host}"),
+        None => text.to_string(),
+    }
+}
+
 /// An FTP server and the folder files go to.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FtpTarget {
@@ -60,7 +74,7 @@ pub enum Target {
 impl Target {
     /// Parses `text`; `password` is used when the URL has none.
     pub fn parse(text: &str, password: Option<&str>) -> Result<Target, TargetError> {
-        let form = || TargetError::Form(text.to_string());
+        let form = || TargetError::Form(without_password(text));
         if let Some(path) = text.strip_prefix("dir:") {
             let path = path.trim_start_matches("//");
             if path.is_empty() {
@@ -203,5 +217,10 @@ mod tests {
         ));
         let err = Target::parse("ftp://u:secret@h:99999/x", None).unwrap_err();
         assert!(!err.to_string().contains("secret"));
+        // Issue 28: a malformed URL was echoed with its password.
+        let err = Target::parse("ftp://pub:Leak3dPW@[::1/", None).unwrap_err();
+        assert!(matches!(err, TargetError::Form(_)), "{err}");
+        assert!(!err.to_string().contains("Leak3dPW"), "{err}");
+        assert!(err.to_string().contains("ftp://pub:…@[::1/"), "{err}");
     }
 }

@@ -17,6 +17,7 @@ mod announce;
 mod columns;
 mod data;
 mod dhcp;
+mod exposed;
 mod failover;
 mod guard;
 mod logging;
@@ -204,6 +205,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    for warning in exposed::warnings(&matches) {
+        tracing::warn!("{warning}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(phoneprov::transport::workers::BLOCKING_THREADS)

@@ -41,6 +41,8 @@ pub fn password(file: Option<&PathBuf>) -> anyhow::Result<Option<String>> {
         return Ok(Some(password));
     }
     file.map(|path| {
+        // A password other users can read is no secret: refused, as the key and token files.
+        phoneprov::private_file::refuse_exposed(path)?;
         std::fs::read_to_string(path)
             .map(|text| text.trim_end_matches(['\r', '\n']).to_string())
             .with_context(|| format!("cannot read the password file {}", path.display()))
