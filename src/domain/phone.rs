@@ -156,6 +156,8 @@ pub struct UploadInfo {
     pub size: i64,
     /// Last write, milliseconds since the Unix epoch.
     pub updated_at_ms: i64,
+    /// Whether an admin accepted it as it is now (an upload is untrusted until then).
+    pub accepted: bool,
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ use crate::policy::upload_writer::UploadWriter;
 use crate::provision::Rendered;
 use crate::provision::file_name::{FileKind, FileName};
 use crate::provision::live::{FetchAnswer, Live, View};
-use crate::provision::upload::{Keep, UploadLimits, UploadName};
+use crate::provision::upload::{Keep, UploadLimits, UploadName, screened};
 use crate::store::{StoreError, UploadStore};
 
 /// A file found for a phone.
@@ -563,11 +563,37 @@ impl PhoneFiles {
             hold,
         } = accepted;
         let received = content.len();
+        let client_text = client.map_or_else(|| "-".to_string(), |ip| ip.to_string());
+        let content = match screened(&upload, content) {
+            Ok((content, dropped)) => {
+                if !dropped.is_empty() {
+                    tracing::warn!(
+                        target: "audit",
+                        client = %client_text,
+                        mac = %upload.mac,
+                        file = %upload.name,
+                        dropped = %dropped.join(" "),
+                        "upload: parameters an upload may not set were dropped"
+                    );
+                }
+                content
+            }
+            Err(not_xml) => {
+                tracing::warn!(
+                    target: "audit",
+                    client = %client_text,
+                    mac = %upload.mac,
+                    file = %upload.name,
+                    "upload refused: {not_xml}"
+                );
+                return Err(Refused::Forbidden("an override must be well-formed XML"));
+            }
+        };
         let write = UploadWrite {
             upload: Upload {
                 mac: upload.mac,
                 name: upload.name.clone(),
-                content: content.to_vec(),
+                content: content.into_owned(),
                 updated_at_ms: now_ms(),
             },
             log_keep: (upload.keep == Keep::Log).then_some(self.uploads.log_keep_bytes),

@@ -10,8 +10,13 @@
 //! The name may sit under one directory (the master file's LOG/OVERRIDES/CONTACTS directories,
 //! when a template sets them); it is stored by its file name. The MAC may be in either case; it is
 //! stored lowercase. [`crate::provision::file_name::FileName::upload`] tells which upload a name is.
+//! An override is [`screened`] before it is kept: what would redirect the phone or carry a
+//! credential is dropped.
+
+use std::borrow::Cow;
 
 use crate::domain::Mac;
+use crate::handset::polycom::overrides::{NotXml, strip_protected};
 
 /// Largest upload accepted, per file (1 MiB).
 pub const DEFAULT_MAX_UPLOAD: usize = 1024 * 1024;
@@ -65,3 +70,20 @@ pub(crate) const SUFFIXES: [(&str, Keep); 6] = [
     ("-directory.xml", Keep::Replace),
     ("-calls.xml", Keep::Replace),
 ];
+
+/// The override names: read back by the phone at its next boot, where they win.
+const OVERRIDES: [&str; 2] = ["-phone.cfg", "-web.cfg"];
+
+/// `content` of `upload` as it may be kept, and the parameters dropped from it: an override
+/// loses every parameter that redirects provisioning or registration or carries a credential;
+/// other uploads are kept as sent.
+pub fn screened<'a>(
+    upload: &UploadName,
+    content: &'a [u8],
+) -> Result<(Cow<'a, [u8]>, Vec<String>), NotXml> {
+    if !OVERRIDES.iter().any(|suffix| upload.name.ends_with(suffix)) {
+        return Ok((Cow::Borrowed(content), Vec::new()));
+    }
+    let (kept, dropped) = strip_protected(content)?;
+    Ok((Cow::Owned(kept), dropped))
+}

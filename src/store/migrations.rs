@@ -68,6 +68,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0010_settings.sql"),
         include_str!("../../migrations/postgres/0010_settings.sql"),
     ),
+    (
+        11,
+        "upload trust",
+        include_str!("../../migrations/sqlite/0011_upload_trust.sql"),
+        include_str!("../../migrations/postgres/0011_upload_trust.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

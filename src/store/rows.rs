@@ -209,6 +209,7 @@ pub(super) fn upload_info(row: &AnyRow) -> Result<UploadInfo, StoreError> {
         name: row.try_get("name")?,
         size: row.try_get("size")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
+        accepted: row.try_get::<Option<i64>, _>("accepted_at_ms")?.is_some(),
     })
 }
 

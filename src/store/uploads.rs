@@ -33,10 +33,10 @@ pub(super) async fn save(pool: &AnyPool, uploads: &[UploadWrite]) -> Result<Vec<
             None => upload.content.as_slice(),
         };
         let result = sqlx::query(
-            "INSERT INTO phone_uploads (mac, name, content, updated_at_ms) \
-             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
+            "INSERT INTO phone_uploads (mac, name, content, updated_at_ms, accepted_at_ms) \
+             SELECT $1, $2, $3, $4, NULL WHERE EXISTS (SELECT 1 FROM phones WHERE mac = $1) \
              ON CONFLICT (mac, name) DO UPDATE SET content = excluded.content, \
-             updated_at_ms = excluded.updated_at_ms",
+             updated_at_ms = excluded.updated_at_ms, accepted_at_ms = NULL",
         )
         .bind(&mac)
         .bind(upload.name.as_str())
@@ -78,12 +78,35 @@ impl UploadStore for SqlStore {
 
     async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError> {
         let rows = sqlx::query(
-            "SELECT name, CAST(length(content) AS BIGINT) AS size, updated_at_ms \
+            "SELECT name, CAST(length(content) AS BIGINT) AS size, updated_at_ms, accepted_at_ms \
              FROM phone_uploads WHERE mac = $1 ORDER BY name",
         )
         .bind(mac.polycom_name())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(rows::upload_info).collect()
+    }
+
+    async fn accept_upload(
+        &self,
+        mac: &Mac,
+        name: &str,
+        updated_at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let accepted = sqlx::query(
+            "UPDATE phone_uploads SET accepted_at_ms = $4 \
+             WHERE mac = $1 AND name = $2 AND updated_at_ms = $3",
+        )
+        .bind(mac.polycom_name())
+        .bind(name)
+        .bind(updated_at_ms)
+        .bind(crate::clock::now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        tx.commit().await?;
+        Ok(accepted)
     }
 }

@@ -595,3 +595,79 @@ async fn fetches_of_another_phone_are_not_credited_to_the_phone_at_the_address()
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// Issue 28, finding 2b: once a master file was fetched (the attacker knows the MAC), a forged
+/// override could redirect the phone's provisioning and SIP server. Now those parameters (and
+/// credentials) are dropped and reported, the rest kept, and the upload shows as untrusted until
+/// an admin accepts it; a newer upload is untrusted again.
+#[tokio::test]
+async fn a_forged_override_cannot_redirect_the_phone_and_stays_untrusted_until_accepted() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let put = |path: &str, content: &[u8]| {
+        let file = dir.path().join("upload");
+        std::fs::write(&file, content).unwrap();
+        curl(
+            &format!("{}/{path}", server.base),
+            &["-A", POLYCOM_UA, "-T", file.to_str().unwrap()],
+        )
+        .status
+    };
+    boot_from(&server, "127.0.0.1", "0004f214ab37");
+    let forged = br#"<PHONE_CONFIG><OVERRIDES device.prov.serverName="evil.example" device.set="1" device.prov.serverName.set="1" voIpProt.server.1.address="evil.example" reg.1.auth.password="x" up.backlight.idleIntensity="1"/></PHONE_CONFIG>"#;
+    assert_eq!(put("0004f214ab37-phone.cfg", forged), 204);
+    let back = curl(
+        &format!("{}/0004f214ab37-phone.cfg", server.base),
+        &["-A", POLYCOM_UA],
+    );
+    let back = String::from_utf8_lossy(&back.body).to_string();
+    for gone in [
+        "evil.example",
+        "device.prov",
+        "voIpProt.server",
+        "reg.1.auth",
+    ] {
+        assert!(!back.contains(gone), "{gone} read back: {back}");
+    }
+    assert!(back.contains(r#"up.backlight.idleIntensity="1""#), "{back}");
+    let reported = server
+        .await_log_lines("parameters an upload may not set were dropped")
+        .await;
+    assert!(
+        reported.iter().any(
+            |l| l.contains("device.prov.serverName") && l.contains("voIpProt.server.1.address")
+        ),
+        "{reported:?}"
+    );
+    // Not XML at all: refused, nothing stored.
+    assert_eq!(put("0004f214ab37-web.cfg", b"<PHONE_CONFIG><a x='1'>"), 403);
+
+    let trust = || {
+        let phone = common::server::json(&api(&server, "GET", "/phones/0004f214ab37", &[]));
+        phone["uploads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == "0004f214ab37-phone.cfg")
+            .map(|u| u["accepted"].clone())
+            .unwrap()
+    };
+    assert_eq!(trust(), false, "untrusted until an admin accepts it");
+    let accept = api(
+        &server,
+        "POST",
+        "/phones/0004f214ab37/uploads/0004f214ab37-phone.cfg/accept",
+        &[],
+    );
+    assert_eq!(
+        accept.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&accept.body)
+    );
+    assert_eq!(trust(), true);
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    assert_eq!(put("0004f214ab37-phone.cfg", forged), 204);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(trust(), false, "a newer upload is untrusted again");
+}

@@ -415,3 +415,35 @@ async fn the_dashboard_shows_the_last_publish_of_each_target() {
     let row = &page[page.find(r#"id="publish-status""#).unwrap()..];
     assert!(row.contains(&target), "{row}");
 }
+
+/// Issue 28: a phone's upload shows as untrusted on its page until the admin accepts it there.
+#[tokio::test]
+async fn an_upload_shows_as_untrusted_until_the_admin_accepts_it() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    common::server::boot_from(&server, "127.0.0.1", "0004f214ab37");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("override");
+    std::fs::write(
+        &file,
+        br#"<PHONE_CONFIG><OVERRIDES up.backlight.idleIntensity="1"/></PHONE_CONFIG>"#,
+    )
+    .unwrap();
+    let put = curl(
+        &format!("{}/0004f214ab37-phone.cfg", server.base),
+        &["-T", file.to_str().unwrap()],
+    );
+    assert_eq!(put.status, 204);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+
+    let visitor = Visitor::new(&server);
+    let csrf = visitor.log_in();
+    let page = text(&visitor.get("/admin/phones/0004f214ab37"));
+    assert!(page.contains("untrusted"), "{page}");
+    let action = "/admin/phones/0004f214ab37/uploads/0004f214ab37-phone.cfg/accept";
+    assert!(page.contains(action), "{page}");
+    let accepted = visitor.post(action, &[("csrf", &csrf)]);
+    assert_eq!(accepted.status, 303, "{}", text(&accepted));
+    let page = text(&visitor.get("/admin/phones/0004f214ab37"));
+    assert!(!page.contains("untrusted"), "{page}");
+    assert!(page.contains("accepted"), "{page}");
+}

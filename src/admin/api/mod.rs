@@ -75,6 +75,7 @@ pub fn router(
         .routes(routes!(phones::files))
         .routes(routes!(phones::file))
         .routes(routes!(phones::upload))
+        .routes(routes!(phones::accept_upload))
         .routes(routes!(phones::resync))
         .routes(routes!(sites::list, sites::create))
         .routes(routes!(sites::get_one, sites::update))

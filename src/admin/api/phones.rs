@@ -184,6 +184,9 @@ struct UploadView {
     name: String,
     size: i64,
     updated_at_ms: i64,
+    /// Whether an admin accepted it as it is now; until then it is untrusted (anyone who can
+    /// pass for the phone could have sent it).
+    accepted: bool,
 }
 
 /// Gets one phone with its fetches, uploads and the files it will get.
@@ -221,6 +224,7 @@ pub(super) async fn get_one(
             name: u.name,
             size: u.size,
             updated_at_ms: u.updated_at_ms,
+            accepted: u.accepted,
         })
         .collect();
     let last_seen_at = phone.last_seen.as_ref().map(|seen| seen.at_ms);
@@ -376,6 +380,53 @@ pub(super) async fn upload(
         upload.content,
         content_type_of_upload(&upload.name),
     ))
+}
+
+/// The answer to accepting an upload.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct AcceptedUpload {
+    /// The upload accepted.
+    accepted: String,
+}
+
+/// Accepts a file the phone uploaded, as it is now: it no longer shows as untrusted. A newer
+/// upload of the same name is untrusted again.
+#[utoipa::path(post, path = "/phones/{mac}/uploads/{name}/accept", operation_id = "accept_phone_upload", tag = "phones",
+    params(
+        ("mac" = String, Path, description = "MAC address, any notation"),
+        ("name" = String, Path, description = "Upload name, e.g. `0004f214ab37-phone.cfg`"),
+    ),
+    responses(
+        (status = 200, description = "Accepted", body = AcceptedUpload),
+        (status = 400, description = "Not a MAC address", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 404, description = "No such upload", body = ErrorBody),
+        (status = 409, description = "The phone uploaded it again meanwhile", body = ErrorBody),
+    ))]
+pub(super) async fn accept_upload(
+    State(api): State<Arc<Api>>,
+    Path((mac, name)): Path<(String, String)>,
+) -> Result<Json<AcceptedUpload>, ApiError> {
+    let mac = parse_mac(&mac)?;
+    let missing = || ApiError::NotFound(format!("phone {mac} uploaded no {name:?}"));
+    let upload = api
+        .store
+        .uploads(&mac)
+        .await?
+        .into_iter()
+        .find(|u| u.name == name)
+        .ok_or_else(missing)?;
+    if !api
+        .store
+        .accept_upload(&mac, &name, upload.updated_at_ms)
+        .await?
+    {
+        return Err(ApiError::Conflict(format!(
+            "phone {mac} uploaded {name} again meanwhile: look at it again"
+        )));
+    }
+    tracing::info!(target: "audit", actor = "api", action = "upload-accept", subject = %mac, detail = %name, "admin change");
+    Ok(Json(AcceptedUpload { accepted: name }))
 }
 
 /// Body of `PUT /phones/{mac}/lines`: every line key of the phone, and optionally its model.

@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
         .route("/phones/{mac}", get(phone))
         .route("/phones/{mac}/lines", post(save_lines))
         .route("/phones/{mac}/resync", post(resync))
+        .route("/phones/{mac}/uploads/{name}/accept", post(accept_upload))
         .route("/phones/{mac}/profile", post(save_profile))
         .route("/phones/{mac}/setting", post(save_setting))
         .route("/phones/{mac}/keys", post(save_keys))
@@ -460,6 +461,32 @@ async fn resync(
         .await;
     if answer.ok() {
         done(&path, "Check-sync NOTIFY queued; the outcome shows below.")
+    } else {
+        phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+    }
+}
+
+async fn accept_upload(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path((mac, name)): Path<(String, String)>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let path = format!("/phones/{}", encode(&mac));
+    let answer = web
+        .api
+        .call(
+            Method::POST,
+            &format!("{path}/uploads/{}/accept", encode(&name)),
+            None,
+            Vec::new(),
+        )
+        .await;
+    if answer.ok() {
+        done(&path, &format!("{name} accepted."))
     } else {
         phone_page(&web, &session, &mac, Some(answer.problems()), None).await
     }

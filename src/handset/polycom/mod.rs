@@ -6,6 +6,7 @@ pub mod directory;
 pub mod files;
 pub mod firmware;
 pub mod keys;
+pub mod overrides;
 
 pub use files::*;
 
