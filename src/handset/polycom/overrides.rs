@@ -92,7 +92,7 @@ fn kept_attributes(
             // Unescaped and escaped again for double quotes: a value written in single quotes
             // may hold a `"` that would otherwise start a new attribute.
             let value = attribute
-                .unescape_value()
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| NotXml(e.to_string()))?;
             kept.push_attribute((key.as_str(), value.as_ref()));
         }
