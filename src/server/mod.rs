@@ -93,6 +93,8 @@ pub struct AdminConfig {
     pub token: Option<String>,
     /// The largest request body (CSV imports).
     pub body_limit: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the admin's address (for login limits).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Everything a server is started with.
@@ -339,7 +341,11 @@ impl Server {
             }
             None => None,
         };
-        let admin_logins = Arc::new(crate::policy::login_limit::LoginLimit::default());
+        let admin_logins = Arc::new(
+            crate::policy::login_limit::LoginLimit::default()
+                .trusting(admin.trusted_proxies.clone())
+                .unlocked_by(data_dir.join(crate::policy::login_limit::UNLOCK_FILE)),
+        );
         let controls = Controls {
             leases: dhcp_server.as_ref().map(|(_, control)| control.clone()),
             pushes: pusher.as_ref().map(|(_, queue)| queue.clone()),

@@ -46,6 +46,7 @@ fn config(store: SqlStore, data_dir: &std::path::Path) -> ServerConfig {
         admin: AdminConfig {
             token: Some("in-process-token-0123456789".into()),
             body_limit: 1 << 20,
+            trusted_proxies: Vec::new(),
         },
         ftp: FtpConfig::default(),
         dhcp: DhcpConfig::default(),

@@ -143,3 +143,101 @@ fn under_umask_000(command: &mut std::process::Command) {
     }
     *command = shell;
 }
+
+/// `curl` of the admin API from `source` with `token` and extra arguments; the status.
+fn api_from(server: &common::server::Server, source: &str, token: &str, extra: &[&str]) -> u16 {
+    let url = format!("{}/api/v1/status", server.base.trim_end_matches("/prov"));
+    let bearer = format!("Authorization: Bearer {token}");
+    let mut args = vec!["--interface", source, "-H", &bearer];
+    args.extend_from_slice(extra);
+    curl(&url, &args).status
+}
+
+/// Issue 28, finding 6b: behind the recommended reverse proxy, ten wrong tokens locked every
+/// admin out (all came from the proxy's address). With the proxy trusted, the address it
+/// reports is counted; a client that is not a trusted proxy cannot pick its address by header;
+/// the web login says how many attempts are left; `phoneprov unlock` lifts a lock at once.
+#[tokio::test]
+async fn lockouts_count_the_client_behind_a_trusted_proxy_and_a_local_command_lifts_them() {
+    let server = start_with(&["--admin-token", TOKEN, "--trusted-proxy", "127.0.0.50/32"]).await;
+    let through_proxy = |client: &str, token: &str| {
+        let header = format!("X-Forwarded-For: {client}");
+        api_from(&server, "127.0.0.50", token, &["-H", &header])
+    };
+    let guesses: Vec<u16> = (0..11)
+        .map(|_| through_proxy("198.51.100.7", "wrong-token-wrong-token"))
+        .collect();
+    assert_eq!(guesses[..10], [401; 10]);
+    assert_eq!(guesses[10], 429, "the guesser is locked out");
+    assert_eq!(
+        through_proxy("198.51.100.7", TOKEN),
+        429,
+        "its right token too"
+    );
+    assert_eq!(
+        through_proxy("198.51.100.8", TOKEN),
+        200,
+        "another admin through the proxy"
+    );
+    // A forged header from an address that is no trusted proxy names nobody but itself.
+    let forged = |token: &str| {
+        api_from(
+            &server,
+            "127.0.0.60",
+            token,
+            &["-H", "X-Forwarded-For: 198.51.100.9"],
+        )
+    };
+    for _ in 0..10 {
+        assert_eq!(forged("wrong-token-wrong-token"), 401);
+    }
+    assert_eq!(forged(TOKEN), 429, "127.0.0.60 itself is locked");
+    assert_eq!(
+        through_proxy("198.51.100.9", TOKEN),
+        200,
+        "the forged name is not"
+    );
+
+    // The web login counts down.
+    let jar = tempfile::NamedTempFile::new().unwrap();
+    let jar = jar.path().to_str().unwrap().to_string();
+    let web = server.base.trim_end_matches("/prov").to_string();
+    let page = curl(
+        &format!("{web}/admin/login"),
+        &["-b", &jar, "-c", &jar, "--interface", "127.0.0.61"],
+    );
+    let html = String::from_utf8_lossy(&page.body).to_string();
+    let at =
+        html.find(r#"name="csrf" value=""#).expect("a CSRF field") + r#"name="csrf" value=""#.len();
+    let csrf = html[at..].split('"').next().unwrap().to_string();
+    let wrong = curl(
+        &format!("{web}/admin/login"),
+        &[
+            "-b",
+            &jar,
+            "-c",
+            &jar,
+            "--interface",
+            "127.0.0.61",
+            "--data-urlencode",
+            &format!("csrf={csrf}"),
+            "--data-urlencode",
+            "token=not-the-token-at-all",
+        ],
+    );
+    assert_eq!(wrong.status, 401);
+    let said = String::from_utf8_lossy(&wrong.body);
+    assert!(said.contains("9 more failed attempt(s)"), "{said}");
+
+    // A local command lifts the locks.
+    let out = server.db.run(&["unlock"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(forged(TOKEN), 200, "unlocked");
+    assert_eq!(through_proxy("198.51.100.7", TOKEN), 200, "unlocked");
+    assert!(
+        !server
+            .await_log_lines("unlocked for every address")
+            .await
+            .is_empty()
+    );
+}

@@ -140,6 +140,13 @@ async fn no_route() -> ApiError {
     ApiError::NotFound("no such API route".into())
 }
 
+/// The `X-Forwarded-For` header, if any (read only from trusted proxies).
+pub(crate) fn forwarded_for(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok())
+}
+
 async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) -> Response {
     let presented = request
         .headers()
@@ -147,12 +154,12 @@ async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) ->
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
+    let logins = &api.controls.logins;
     // The web page calls the API in-process, without a client address: never limited.
     let client = request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
-    let logins = &api.controls.logins;
+        .map(|c| logins.client_of(c.0.ip(), forwarded_for(request.headers())));
     if let Some(client) = client
         && logins.is_locked(client)
     {

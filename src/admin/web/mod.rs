@@ -191,28 +191,36 @@ async fn login(
     if let Some(refused) = forged(&visitor, &form.csrf) {
         return refused;
     }
-    if web.logins.is_locked(client.ip()) {
-        tracing::warn!(target: "audit", client = %client.ip(), "admin web login refused: too many failed logins from this address");
+    let client = web
+        .logins
+        .client_of(client.ip(), crate::admin::api::forwarded_for(&headers));
+    let minutes = web.logins.lock_minutes();
+    if web.logins.is_locked(client) {
+        tracing::warn!(target: "audit", client = %client, "admin web login refused: too many failed logins from this address");
         let page = web.pages.login(
             &visitor,
-            Some("Too many failed logins from this address; try again in 15 minutes."),
+            Some(&format!(
+                "Too many failed logins from this address; try again in {minutes} minutes, or lift the lock on the server with: phoneprov unlock"
+            )),
         );
         return (StatusCode::TOO_MANY_REQUESTS, page).into_response();
     }
     if !same_secret(form.token.trim().as_bytes(), web.token.as_bytes()) {
-        tracing::warn!(target: "audit", client = %client.ip(), "admin web login failed: wrong token");
-        web.logins.failed(client.ip());
+        tracing::warn!(target: "audit", client = %client, "admin web login failed: wrong token");
+        web.logins.failed(client);
         tokio::time::sleep(web.logins.delay()).await;
-        let page = web
-            .pages
-            .login(&visitor, Some("That is not the admin token."));
+        let left = web.logins.attempts_left(client);
+        let message = format!(
+            "That is not the admin token. {left} more failed attempt(s) from this address lock it out for {minutes} minutes."
+        );
+        let page = web.pages.login(&visitor, Some(&message));
         return (StatusCode::UNAUTHORIZED, page).into_response();
     }
-    web.logins.succeeded(client.ip());
+    web.logins.succeeded(client);
     web.sessions.remove(&visitor.id);
     match web.sessions.create(true) {
         Ok(admin) => {
-            tracing::info!(client = %client.ip(), "admin web login");
+            tracing::info!(client = %client, "admin web login");
             with_cookie(Redirect::to(PREFIX).into_response(), &admin)
         }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),

@@ -163,6 +163,9 @@ enum Command {
     Publish(publish::PublishArgs),
     /// List the phone models phoneprov knows (the CSV's model column), with their line keys.
     Models,
+    /// Lift every admin login lockout of the server running on this data folder (at its next
+    /// login attempt).
+    Unlock,
     /// The built-in templates: dump them into a folder to start an override from.
     Templates {
         #[command(subcommand)]
@@ -341,6 +344,9 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
     if let Command::Models = cli.command {
         return list_models();
     }
+    if let Command::Unlock = cli.command {
+        return unlock_admin_logins(&storage.data_dir);
+    }
     // Held until `serve` returns: one server per SQLite data folder.
     let _serve_lock = match cli.command {
         Command::Serve(_) => storage.lock_for_serving()?,
@@ -397,10 +403,28 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         Command::Keys { action } => parameters::keys(&store, action).await,
         Command::Render { file, mac } => data::render(&store, &serving, file, mac).await,
         Command::Publish(args) => publish::publish(&store, &serving, args).await,
-        Command::Templates { .. } | Command::Models => {
+        Command::Templates { .. } | Command::Models | Command::Unlock => {
             unreachable!("handled before the store is opened")
         }
     };
     store.close().await;
     result
+}
+
+/// Leaves the unlock file in the data folder: the running server lifts every admin lockout at
+/// the next login attempt (only who may write the data folder can do this).
+fn unlock_admin_logins(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if !data_dir.is_dir() {
+        anyhow::bail!(
+            "{} is not a data folder: give the server's --data-dir",
+            data_dir.display()
+        );
+    }
+    let file = data_dir.join(phoneprov::policy::login_limit::UNLOCK_FILE);
+    std::fs::write(&file, b"").with_context(|| format!("cannot write {}", file.display()))?;
+    say(format_args!(
+        "admin logins will be unlocked for every address at the next login attempt (data folder {})\n",
+        data_dir.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }

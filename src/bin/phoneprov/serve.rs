@@ -59,6 +59,15 @@ pub struct ServeArgs {
     /// Bearer token of the admin API (default: generated once, kept in the data folder).
     #[arg(long, env = "PHONEPROV_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// A reverse proxy in front of the admin page and API (e.g. for HTTPS), as CIDR; repeatable.
+    /// Requests from it are counted for login limits by the address its X-Forwarded-For names.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PHONEPROV_TRUSTED_PROXY",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Largest admin API request body (a CSV import), in bytes.
     #[arg(long, env = "PHONEPROV_API_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     pub api_body_limit: usize,
@@ -314,6 +323,7 @@ fn server_config(
         admin: AdminConfig {
             token: args.admin_token,
             body_limit: args.api_body_limit,
+            trusted_proxies: args.trusted_proxies,
         },
         ftp,
         dhcp: DhcpConfig {
