@@ -29,6 +29,7 @@ use crate::policy::bindings::Bindings;
 use crate::policy::digest::{Challenger, LoginVerdict};
 use crate::policy::followers::Followers;
 use crate::policy::guard::Guard;
+use crate::policy::home_networks::HomeNetworks;
 use crate::policy::login_limit::{Lockout, LoginLimit};
 use crate::policy::refused::Refused;
 use crate::provision::Rendered;
@@ -99,6 +100,8 @@ pub struct Access {
     bindings: Arc<Bindings>,
     challenger: Challenger,
     followers: Followers,
+    /// The networks each phone was seen on (its credentials go only there).
+    homes: HomeNetworks,
     /// Failed phone logins per address.
     phone_logins: LoginLimit,
     /// Whether HTTPS asks for client certificates: then transports without one get no phone's
@@ -125,6 +128,7 @@ impl Access {
             bindings,
             challenger,
             followers: Followers::default(),
+            homes: HomeNetworks::default(),
             phone_logins: LoginLimit::new("phone", Lockout::default()),
             certificates_required: false,
         }
@@ -151,12 +155,14 @@ impl Access {
     pub fn seed(&self, last_seen: impl IntoIterator<Item = (Mac, IpAddr)>) {
         for (phone, address) in last_seen {
             self.followers.follow(phone, address);
+            self.homes.note(phone, address);
         }
     }
 
     /// Forgets the addresses that act for `phone` (an admin resetting its binding).
     pub fn forget(&self, phone: &Mac) {
         self.followers.forget(phone);
+        self.homes.forget(phone);
         self.bindings.forget(phone);
     }
 
@@ -265,6 +271,7 @@ impl Access {
             self.check_binding(file, name, requester)?;
             if let Some(owner) = access.owner {
                 self.check_login(live, owner, name, requester)?;
+                self.check_home_network(owner, name, requester)?;
             }
         }
         if access.master
@@ -352,6 +359,28 @@ impl Access {
                 "this phone's credential files go only to the address that first fetched its master file",
             ))
         }
+    }
+
+    /// A phone seen on some network gets its credential files only on one of its networks
+    /// (unless phones roam); a file that goes out marks its network as the phone's.
+    fn check_home_network(
+        &self,
+        owner: Mac,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        let Some(client) = requester.client else {
+            return Ok(());
+        };
+        if !self.guard.phones_roam() && !self.homes.admits(owner, client) {
+            return Err(refused_secret(
+                requester,
+                name,
+                "the phone was never seen on this network (reset it with phone unbind to let it boot here)",
+            ));
+        }
+        self.homes.note(owner, client);
+        Ok(())
     }
 
     /// A phone with a login gets its credential files only over HTTP(S) with it.

@@ -42,8 +42,13 @@ use crate::provision::file_name::FileName;
 
 /// Distinct missing names that ban an address, by default.
 pub const DEFAULT_LIMIT: u32 = 20;
-/// The window they are counted in, by default.
-pub const DEFAULT_WINDOW: Duration = Duration::from_secs(600);
+/// The window they are counted in, by default: as long as a ban, so that spreading guesses
+/// out gains nothing (19 an hour per address, not 19 every ten minutes).
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(3600);
+/// Distinct guesses from all the addresses of one network (an IPv4 /24; an IPv6 /64 is one
+/// client already) that ban, from then on, each of its addresses at its first miss: this many
+/// times the per-address limit.
+pub const NETWORK_FACTOR: u32 = 3;
 /// How long a ban lasts, by default.
 pub const DEFAULT_BAN: Duration = Duration::from_secs(3600);
 /// Most phones remembered per address (a large NAT).
@@ -88,6 +93,8 @@ pub struct GuardSettings {
     pub allowed: Vec<IpNet>,
     /// When not empty, the only networks files with SIP passwords are served to.
     pub provisioning: Vec<IpNet>,
+    /// Serve a known phone's credential files on any network, not only those it was seen on.
+    pub roaming: bool,
 }
 
 impl Default for GuardSettings {
@@ -98,6 +105,7 @@ impl Default for GuardSettings {
             ban: DEFAULT_BAN,
             allowed: Vec::new(),
             provisioning: Vec::new(),
+            roaming: false,
         }
     }
 }
@@ -156,6 +164,8 @@ impl Guess<'_> {
 pub struct Guard {
     settings: GuardSettings,
     clients: Mutex<HashMap<IpAddr, Client>>,
+    /// Distinct guesses per IPv4 /24, across its addresses (hopping addresses gains little).
+    networks: Mutex<HashMap<IpAddr, VecDeque<(Instant, String)>>>,
     /// Bans and TFTP brakes set and not yet seen to end: while 0, admitting takes no lock (the
     /// phones' path).
     bans_held: AtomicUsize,
@@ -171,6 +181,7 @@ impl Guard {
         Guard {
             settings,
             clients: Mutex::default(),
+            networks: Mutex::default(),
             bans_held: AtomicUsize::new(0),
             unsaved: Mutex::default(),
             lifted: Mutex::default(),
@@ -185,6 +196,11 @@ impl Guard {
 
     fn disabled(&self) -> bool {
         self.settings.limit == 0
+    }
+
+    /// Whether known phones get their credential files on any network (`--roaming-phones`).
+    pub fn phones_roam(&self) -> bool {
+        self.settings.roaming
     }
 
     /// Whether `client` lies in an allowed network (spared the per-address connection limits).
@@ -273,7 +289,8 @@ impl Guard {
             }
             self.end_ban(state);
         }
-        if !self.count(&mut state.misses, now, identity) {
+        let network_spent = self.network_miss(client, now, &identity);
+        if !self.count(&mut state.misses, now, identity) && !network_spent {
             return false;
         }
         let since_ms = now_ms();
@@ -309,6 +326,43 @@ impl Guard {
         state.ban_stored = false;
         self.bans_held.fetch_add(1, Ordering::AcqRel);
         true
+    }
+
+    /// Counts `identity` among the misses of `client`'s IPv4 /24; whether the network has spent
+    /// its guesses (then every miss from it bans its address at once).
+    fn network_miss(&self, client: IpAddr, now: Instant, identity: &str) -> bool {
+        let IpAddr::V4(v4) = client else {
+            return false;
+        };
+        let [a, b, c, _] = v4.octets();
+        let network = IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, 0));
+        let mut networks = self
+            .networks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if networks.len() >= MAX_ADDRESSES && !networks.contains_key(&network) {
+            let window = self.settings.window;
+            networks.retain(|_, misses| {
+                misses
+                    .back()
+                    .is_some_and(|(at, _)| now.duration_since(*at) <= window)
+            });
+            if networks.len() >= MAX_ADDRESSES {
+                return false;
+            }
+        }
+        let misses = networks.entry(network).or_default();
+        let limit = self.settings.limit.saturating_mul(NETWORK_FACTOR) as usize;
+        while misses
+            .front()
+            .is_some_and(|(at, _)| now.duration_since(*at) > self.settings.window)
+        {
+            misses.pop_front();
+        }
+        if misses.len() < limit && !misses.iter().any(|(_, guessed)| guessed == identity) {
+            misses.push_back((now, identity.to_string()));
+        }
+        misses.len() >= limit
     }
 
     /// Counts `identity` among `misses` (distinct, within the window); whether the limit is
@@ -574,6 +628,31 @@ mod tests {
 
     fn mac(n: u32) -> Mac {
         Mac::parse(&format!("0004f2{n:06x}")).unwrap()
+    }
+
+    #[test]
+    fn hopping_addresses_in_one_network_gains_little() {
+        // Issue 28, finding 1c: 19 misses from each address of a /24 in turn, never banned.
+        let guard = limited(20);
+        let mut guess = 0u32;
+        let mut refused_at = None;
+        for host in 1..=10u8 {
+            let client = ip(&format!("198.51.100.{host}"));
+            for _ in 0..19 {
+                guess += 1;
+                if guard.miss(client, http(&format!("0004f2{guess:06x}.cfg"))) {
+                    refused_at.get_or_insert(guess);
+                }
+            }
+        }
+        let limit = 20 * NETWORK_FACTOR;
+        assert_eq!(refused_at, Some(limit), "the network's guesses are spent");
+        // Another network is not touched.
+        assert!(!guard.miss(ip("198.51.101.1"), http("0004f2ffffff.cfg")));
+        assert_eq!(
+            DEFAULT_WINDOW, DEFAULT_BAN,
+            "spreading guesses out gains nothing"
+        );
     }
 
     #[test]

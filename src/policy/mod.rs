@@ -1,6 +1,7 @@
 //! The phone-file policy every transport shares ([`phone_files`]): what a name finds (rendered,
 //! uploaded, firmware), who may receive it ([`access`]: the addresses acting for a phone
-//! ([`followers`]), trust-on-first-use [`bindings`], phone logins ([`digest`], [`login_limit`]),
+//! ([`followers`]), the networks it was seen on ([`home_networks`]), trust-on-first-use
+//! [`bindings`], phone logins ([`digest`], [`login_limit`]),
 //! client certificates), the enumeration defense ([`guard`], shared through the store by
 //! [`shared_bans`]), uploads ([`upload_writer`], [`held_uploads`]), the firmware folder
 //! ([`firmware`]), the last-seen record ([`sightings`]) the one refusal type ([`refused`]) and the
@@ -13,6 +14,7 @@ pub mod firmware;
 pub mod followers;
 pub mod guard;
 pub mod held_uploads;
+pub mod home_networks;
 pub mod inbox;
 pub mod login_limit;
 pub mod phone_files;

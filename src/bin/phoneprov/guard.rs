@@ -16,7 +16,7 @@ pub struct GuardFlags {
     #[arg(long, env = "PHONEPROV_BAN_AFTER", default_value_t = 20)]
     ban_after: u32,
     /// Seconds those requests are counted over.
-    #[arg(long, env = "PHONEPROV_BAN_WINDOW", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "PHONEPROV_BAN_WINDOW", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     ban_window: u64,
     /// Seconds a ban lasts.
     #[arg(long, env = "PHONEPROV_BAN_SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
@@ -39,6 +39,11 @@ pub struct GuardFlags {
         value_name = "CIDR"
     )]
     provisioning_networks: Vec<IpNet>,
+    /// Serve a known phone's credential files on any network; by default they go only to the
+    /// networks (IPv4 /24, IPv6 /64) the phone was seen on, so a guessed MAC yields nothing
+    /// elsewhere.
+    #[arg(long, env = "PHONEPROV_ROAMING_PHONES")]
+    roaming_phones: bool,
 }
 
 impl GuardFlags {
@@ -50,6 +55,7 @@ impl GuardFlags {
             ban: Duration::from_secs(self.ban_seconds),
             allowed: self.allow_networks,
             provisioning: self.provisioning_networks,
+            roaming: self.roaming_phones,
         }
     }
 }
