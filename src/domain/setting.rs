@@ -372,12 +372,12 @@ pub struct PhoneFacts<'a> {
     pub site: &'a SiteName,
 }
 
-/// Every stored setting and every phone's profile, and each site's generated admin password.
+/// Every stored setting and every phone's profile, and each phone's generated admin password.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsBook {
     settings: Vec<Setting>,
     profiles: HashMap<Mac, ProfileName>,
-    generated_admin_passwords: HashMap<SiteName, String>,
+    generated_admin_passwords: HashMap<Mac, String>,
     keys: HashMap<KeyOwner, Vec<ProgrammedKey>>,
 }
 
@@ -416,21 +416,20 @@ impl SettingsBook {
         keys_of(own, profile)
     }
 
-    /// This book with each site's generated phone admin password (used where no
-    /// `@admin_password` reaches a phone).
-    pub fn with_generated_admin_passwords(
-        self,
-        passwords: HashMap<SiteName, String>,
-    ) -> SettingsBook {
+    /// This book with each phone's generated admin password (used where no `@admin_password`
+    /// reaches the phone).
+    pub fn with_generated_admin_passwords(self, passwords: HashMap<Mac, String>) -> SettingsBook {
         SettingsBook {
             generated_admin_passwords: passwords,
             ..self
         }
     }
 
-    /// A site's generated phone admin password.
-    pub fn generated_admin_password(&self, site: &SiteName) -> Option<&str> {
-        self.generated_admin_passwords.get(site).map(String::as_str)
+    /// A phone's generated admin password.
+    pub fn generated_admin_password(&self, phone: &Mac) -> Option<&str> {
+        self.generated_admin_passwords
+            .get(phone)
+            .map(String::as_str)
     }
 
     /// Every setting.
@@ -477,7 +476,7 @@ impl SettingsBook {
     /// The settings a phone gets, by parameter name: those of its vendor and the neutral ones
     /// (turned into its vendor's parameters by `translate`) from every scope that reaches it,
     /// the most specific scope winning; at one scope a native parameter beats a neutral
-    /// setting's translation. Under everything: the site's generated admin password.
+    /// setting's translation. Under everything: the phone's generated admin password.
     pub fn effective(&self, phone: &PhoneFacts<'_>, translate: Translate<'_>) -> Vec<Effective> {
         // Ranks: the generated admin password 0; then per scope (deployment first) its neutral
         // settings' translations, then its native parameters.
@@ -490,8 +489,8 @@ impl SettingsBook {
                 chosen.insert(entry.parameter.clone(), (rank, entry));
             }
         };
-        if let Some(password) = self.generated_admin_password(phone.site) {
-            let origin = format!("site {} {ADMIN_PASSWORD} (generated)", phone.site);
+        if let Some(password) = self.generated_admin_password(phone.mac) {
+            let origin = format!("phone {} {ADMIN_PASSWORD} (generated)", phone.mac);
             for (parameter, value) in translate(&Neutral::AdminPassword(password.to_string())) {
                 offer(
                     0,
@@ -614,7 +613,7 @@ mod tests {
             Neutral::Lldp(on) => vec![("lldp".to_string(), u8::from(*on).to_string())],
             _ => Vec::new(),
         };
-        let generated = HashMap::from([(site.clone(), "123456789".to_string())]);
+        let generated = HashMap::from([(mac, "123456789".to_string())]);
         let value_of = |book: &SettingsBook, parameter: &str| {
             book.effective(&facts, &translate)
                 .into_iter()
@@ -626,7 +625,7 @@ mod tests {
             value_of(&plain, "admin password"),
             Some((
                 "123456789".into(),
-                "site default @admin_password (generated)".into()
+                "phone 00085d000001 @admin_password (generated)".into()
             ))
         );
         let book = SettingsBook::new(

@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::domain::{
     ExtensionNumber, GENERATED_ADMIN_PASSWORD_DIGITS, KeyKind, KeyOwner, Mac, ParameterName,
-    ProfileName, ProgrammedKey, Scope, Setting, SettingsBook, SiteName,
+    ProfileName, ProgrammedKey, Scope, Setting, SettingsBook,
 };
 use crate::store::StoreError;
 use crate::store::data::SettingsChange;
@@ -64,15 +64,14 @@ pub(super) async fn load(
         let name = ProfileName::parse(&profile).map_err(|e| corrupt(mac.clone(), e))?;
         profiles.insert(parsed, name);
     }
-    let rows = sqlx::query("SELECT name FROM sites")
+    let rows = sqlx::query("SELECT mac FROM phones")
         .fetch_all(&mut *conn)
         .await?;
     let mut generated = HashMap::with_capacity(rows.len());
     for row in rows {
-        let name: String = row.try_get("name")?;
-        let site = SiteName::parse(&name).map_err(|e| corrupt(name.clone(), e))?;
-        let password = generated_admin_password(key, &site);
-        generated.insert(site, password);
+        let mac: String = row.try_get("mac")?;
+        let phone = Mac::parse(&mac).map_err(|e| corrupt(mac.clone(), e))?;
+        generated.insert(phone, generated_admin_password(key, &phone));
     }
     let rows =
         sqlx::query("SELECT owner, key, kind, value, label FROM phone_keys ORDER BY owner, key")
@@ -102,11 +101,12 @@ pub(super) async fn load(
         .with_keys(keys))
 }
 
-/// A site's generated phone admin password: digits derived from the secret key and the site's
-/// name, so every node and every restart gives the same, and nobody without the key can tell.
-pub fn generated_admin_password(key: &SecretKey, site: &SiteName) -> String {
+/// A phone's generated admin password: digits derived from the secret key and the phone's MAC,
+/// so every node and every restart gives the same, nothing is stored, nobody without the key can
+/// tell, and one phone's file opens that phone only.
+pub fn generated_admin_password(key: &SecretKey, phone: &Mac) -> String {
     key.derive_digits(
-        &format!("phone admin password of site {site}"),
+        &format!("admin password of phone {}", phone.polycom_name()),
         GENERATED_ADMIN_PASSWORD_DIGITS,
     )
 }

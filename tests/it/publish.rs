@@ -272,6 +272,12 @@ async fn ftps_a_folder_and_a_refused_login() {
     // The password from a file.
     let password_file = folder.path().join("ftp-password");
     std::fs::write(&password_file, format!("{}\n", common::vsftpd::PASSWORD)).unwrap();
+    // The owner's alone (a file others can read is refused, tests/it/logins.rs).
+    std::fs::set_permissions(
+        &password_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     let from_file = format!("ftp://PlcmSpIp@127.0.0.1:{}/", ftp_server.port);
     let out = publish(
         &server,

@@ -192,11 +192,13 @@ phone,00085d1610de,@language,fr
     assert_eq!(get(&aastra, "lldp"), None, "the LLDP setting was Polycom's");
 }
 
-/// Without an `@admin_password`, each site's phones get nine digits derived from the secret
-/// key: never the factory 456 (Polycom) or 22222 (Aastra), within Aastra's range, the same after
-/// a restart, another for another site.
+/// Without an `@admin_password`, each phone gets nine digits derived from the secret key and its
+/// MAC (issue 28: one per site let one leaked file open every phone of the site): never the
+/// factory 456 (Polycom) or 22222 (Aastra), within Aastra's range, the same after a restart,
+/// another for every other phone, the same site's included; shown to admins with the phone's
+/// settings.
 #[tokio::test]
-async fn every_site_gets_its_own_generated_admin_password() {
+async fn every_phone_gets_its_own_generated_admin_password() {
     let db = common::sqlite_db();
     let store = db.open().await;
     golden_deployment(&store).await;
@@ -211,19 +213,31 @@ async fn every_site_gets_its_own_generated_admin_password() {
         polycom_applies(&provisioner, deployment, mac).applied["device.auth.localAdminPassword"]
             .clone()
     };
-    let default_site = password_of(&deployment, "0004f214ab37");
+    let first = password_of(&deployment, "0004f214ab37");
+    let same_site = password_of(&deployment, "0004f214ab38");
     let branch = password_of(&deployment, "0004f2aa0001");
-    for password in [&default_site, &branch] {
+    let aastra = aastra_applies(&provisioner, &deployment, "00085d1610de", "6757i");
+    let aastra = get(&aastra, "admin password")
+        .expect("an Aastra admin password")
+        .to_string();
+    for password in [&first, &same_site, &branch, &aastra] {
         assert_eq!(password.len(), 9, "{password}");
         assert!(password.parse::<u64>().unwrap() <= 4_294_967_295);
+        assert_ne!(password, "456");
+        assert_ne!(password, "22222");
     }
-    assert_ne!(default_site, branch, "one password per site");
-    assert_ne!(default_site, "456");
-    let aastra = aastra_applies(&provisioner, &deployment, "00085d1610de", "6757i");
-    assert_eq!(get(&aastra, "admin password"), Some(default_site.as_str()));
+    let distinct: std::collections::BTreeSet<&String> =
+        [&first, &same_site, &branch, &aastra].into_iter().collect();
+    assert_eq!(distinct.len(), 4, "one password per phone");
     store.close().await;
     let again = deployment_of(&db.open().await).await;
-    assert_eq!(password_of(&again, "0004f214ab37"), default_site, "stable");
+    assert_eq!(password_of(&again, "0004f214ab37"), first, "stable");
+
+    // Shown to admins with the phone's settings (where the value comes from included).
+    let out = db.run(&["settings", "show", "0004f214ab37"]);
+    let shown = common::stdout(&out);
+    assert!(shown.contains(&first), "{shown}");
+    assert!(shown.contains("(generated)"), "{shown}");
 }
 
 #[test]
