@@ -41,6 +41,7 @@ use crate::transport::address_slots::ConnectionLimit;
 use crate::transport::admin_budget::AdminBudget;
 use crate::transport::connection::HttpLimits;
 use crate::transport::ftp::{FtpConfig, FtpServer};
+use crate::transport::local_socket::LocalSocket;
 use crate::transport::tftp::TftpServer;
 use crate::transport::tftp_sessions::TftpSessions;
 use crate::transport::tls::{TlsServer, TlsSetup};
@@ -157,6 +158,7 @@ pub struct Running {
     https: Option<TlsServer>,
     ftp: Option<FtpServer>,
     tftp: Option<TftpServer>,
+    local_socket: Option<LocalSocket>,
     dhcp: Option<(DhcpServer, LeaseControl)>,
     pusher: Option<(Pusher, PushQueue)>,
     follower: JoinHandle<()>,
@@ -363,6 +365,7 @@ impl Server {
             token.clone(),
             admin.body_limit,
         );
+        let api_for_socket = api.clone();
         let web_page = crate::admin::web::router(
             axum::Router::new().nest(crate::admin::api::PREFIX, api.clone()),
             token.clone(),
@@ -395,6 +398,18 @@ impl Server {
             // A bug that panics in a handler answers 500 (and is logged) instead of dropping
             // the connection.
             .layer(tower_http::catch_panic::CatchPanicLayer::new());
+        // Without it (a data folder path too long for a socket, say) the server still runs.
+        let local_socket = match LocalSocket::start(
+            &data_dir,
+            axum::Router::new().nest(crate::admin::api::PREFIX, api_for_socket),
+            limits,
+        ) {
+            Ok(socket) => Some(socket),
+            Err(e) => {
+                tracing::warn!("the admin socket in the data folder cannot be opened: {e}");
+                None
+            }
+        };
         let https_server = match listen.https {
             Some((address, setup)) => Some(
                 TlsServer::start(address, setup, router.clone(), limits, per_address.clone())
@@ -430,6 +445,7 @@ impl Server {
             https: https_server,
             ftp: ftp_server,
             tftp: tftp_server,
+            local_socket,
             dhcp: dhcp_server,
             pusher,
             follower,
@@ -473,6 +489,9 @@ impl Running {
         }
         if let Some(tftp) = self.tftp {
             tftp.stop();
+        }
+        if let Some(socket) = self.local_socket {
+            socket.stop();
         }
         if let Some((pusher, _)) = self.pusher {
             pusher.stop();

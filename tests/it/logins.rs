@@ -1,6 +1,8 @@
-//! Issue 28's logins, sessions and secrets: the admin session cookie is `Secure` and HSTS is sent when
-//! the page is served over HTTPS (and neither over plain HTTP, where a browser would drop a
-//! `Secure` cookie), through the real binary with curl.
+//! Issue 28's logins, sessions and secrets, through the real binary with curl: the admin session
+//! cookie is `Secure` and HSTS is sent over HTTPS (neither over plain HTTP); secrets given on the
+//! command line are named at start and publish never shows its password; lockouts count the
+//! client a trusted reverse proxy reports, say how many attempts are left and are lifted by
+//! `phoneprov unlock`; the right token always works on the data folder's admin socket.
 
 use crate::common;
 
@@ -239,5 +241,42 @@ async fn lockouts_count_the_client_behind_a_trusted_proxy_and_a_local_command_li
             .await_log_lines("unlocked for every address")
             .await
             .is_empty()
+    );
+}
+
+/// The admin API on the data folder's socket: the right token always works there, even while
+/// the server's own addresses are locked out.
+#[tokio::test]
+async fn the_right_token_always_works_on_the_local_socket() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    for _ in 0..10 {
+        assert_eq!(
+            api_from(&server, "127.0.0.1", "wrong-token-wrong-token", &[]),
+            401
+        );
+    }
+    assert_eq!(
+        api_from(&server, "127.0.0.1", TOKEN, &[]),
+        429,
+        "locked out"
+    );
+    let socket = server.db.dir.path().join("admin.sock");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let socket = socket.display().to_string();
+    let over_socket = |token: &str| {
+        let bearer = format!("Authorization: Bearer {token}");
+        curl(
+            "http://localhost/api/v1/status",
+            &["--unix-socket", &socket, "-H", &bearer],
+        )
+        .status
+    };
+    assert_eq!(over_socket(TOKEN), 200);
+    assert_eq!(
+        over_socket("wrong-token-wrong-token"),
+        401,
+        "the token is still needed"
     );
 }

@@ -155,10 +155,16 @@ async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) ->
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     let logins = &api.controls.logins;
-    // The web page calls the API in-process, without a client address: never limited.
+    // The web page calls the API in-process, without a client address, and the local socket
+    // is the server's own: never limited.
+    let local = request
+        .extensions()
+        .get::<crate::transport::local_socket::LocalAdmin>()
+        .is_some();
     let client = request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .filter(|_| !local)
         .map(|c| logins.client_of(c.0.ip(), forwarded_for(request.headers())));
     if let Some(client) = client
         && logins.is_locked(client)
