@@ -248,23 +248,10 @@ async fn a_phone_login_accepts_each_of_its_passwords() {
 #[tokio::test]
 async fn https_with_a_test_ca_and_client_certificates_naming_the_phone() {
     let pki = Pki::new();
-    let (cert, key, ca) = (
-        pki.path("server.pem"),
-        pki.path("server.key"),
-        pki.path("ca.pem"),
-    );
+    let ca = pki.path("ca.pem");
     // HTTPS beside HTTP, no client certificates.
-    let server = start_with(&[
-        "--admin-token",
-        TOKEN,
-        "--https-listen",
-        "127.0.0.1:0",
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-    ])
-    .await;
+    let args = pki.https_serve_args(TOKEN, &[]);
+    let server = start_with(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let https = server.https.clone().expect("HTTPS started");
     let reply = curl(&format!("{https}/{POLYCOM}.cfg"), &["--cacert", &ca]);
     assert_eq!(
@@ -311,21 +298,8 @@ async fn https_with_a_test_ca_and_client_certificates_naming_the_phone() {
     );
     drop(server);
 
-    let server = start_with(&[
-        "--admin-token",
-        TOKEN,
-        "--http-listen",
-        "off",
-        "--https-listen",
-        "127.0.0.1:0",
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-        "--tls-client-ca",
-        &ca,
-    ])
-    .await;
+    let args = pki.https_serve_args(TOKEN, &["--http-listen", "off", "--tls-client-ca", &ca]);
+    let server = start_with(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let https = server.https.clone().expect("HTTPS started");
     let with = |name: &str, file: &str| {
         let (c, k) = (

@@ -367,16 +367,24 @@ fn nothing_refused(server: &Server) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_office_of_200_phones_behind_one_address_boots_twice_across_a_restart_unrefused() {
-    let (csv, phones) = office_phones(200);
+/// A server (with the admin token and `extra` arguments) on a fresh database holding an office
+/// of `count` phones, and the list of its phones for office.py.
+pub(crate) async fn office_server(count: u32, extra: &[&str]) -> (Server, std::path::PathBuf) {
+    let (csv, phones) = office_phones(count);
     let db = common::sqlite_db();
     let store = db.open().await;
     common::import(&store, &csv).await;
     store.close().await;
     let list = db.dir.path().join("office.json");
     std::fs::write(&list, phones.to_string()).unwrap();
-    let server = common::server::start_on(db, &["--admin-token", TOKEN]);
+    let mut args = vec!["--admin-token", TOKEN];
+    args.extend_from_slice(extra);
+    (common::server::start_on(db, &args), list)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_office_of_200_phones_behind_one_address_boots_twice_across_a_restart_unrefused() {
+    let (server, list) = office_server(200, &[]).await;
 
     assert_eq!(boot_office(&server, &list, 1), Vec::<String>::new());
     nothing_refused(&server);

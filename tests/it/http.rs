@@ -368,14 +368,7 @@ async fn an_aastra_user_agent_must_name_the_mac_of_the_file() {
 async fn phones_upload_their_own_logs_and_overrides() {
     let server = start_with(&["--upload-max-bytes", "4096", "--log-keep-bytes", "100"]).await;
     let dir = tempfile::tempdir().unwrap();
-    let put = |path: &str, content: &[u8]| {
-        let file = dir.path().join("upload");
-        std::fs::write(&file, content).unwrap();
-        curl(
-            &format!("{}/{path}", server.base),
-            &["-A", POLYCOM_UA, "-T", file.to_str().unwrap()],
-        )
-    };
+    let put = |path: &str, content: &[u8]| put_as_phone(&server, dir.path(), path, content);
     let get = |path: &str| curl(&format!("{}/{path}", server.base), &["-A", POLYCOM_UA]);
 
     // Only an address the phone's master file went to may upload for it; a boot log sent
@@ -604,15 +597,7 @@ async fn fetches_of_another_phone_are_not_credited_to_the_phone_at_the_address()
 async fn a_forged_override_cannot_redirect_the_phone_and_stays_untrusted_until_accepted() {
     let server = start_with(&["--admin-token", TOKEN]).await;
     let dir = tempfile::tempdir().unwrap();
-    let put = |path: &str, content: &[u8]| {
-        let file = dir.path().join("upload");
-        std::fs::write(&file, content).unwrap();
-        curl(
-            &format!("{}/{path}", server.base),
-            &["-A", POLYCOM_UA, "-T", file.to_str().unwrap()],
-        )
-        .status
-    };
+    let put = |path: &str, content: &[u8]| put_as_phone(&server, dir.path(), path, content).status;
     boot_from(&server, "127.0.0.1", "0004f214ab37");
     let forged = br#"<PHONE_CONFIG><OVERRIDES device.prov.serverName="evil.example" device.set="1" device.prov.serverName.set="1" voIpProt.server.1.address="evil.example" reg.1.auth.password="x" up.backlight.idleIntensity="1"/></PHONE_CONFIG>"#;
     assert_eq!(put("0004f214ab37-phone.cfg", forged), 204);
@@ -670,4 +655,19 @@ async fn a_forged_override_cannot_redirect_the_phone_and_stays_untrusted_until_a
     assert_eq!(put("0004f214ab37-phone.cfg", forged), 204);
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(trust(), false, "a newer upload is untrusted again");
+}
+
+/// PUTs `content` as `path` with a Polycom phone's user agent (the file written in `dir` first).
+fn put_as_phone(
+    server: &common::server::Server,
+    dir: &std::path::Path,
+    path: &str,
+    content: &[u8],
+) -> common::server::Reply {
+    let file = dir.join("upload");
+    std::fs::write(&file, content).unwrap();
+    curl(
+        &format!("{}/{path}", server.base),
+        &["-A", POLYCOM_UA, "-T", file.to_str().unwrap()],
+    )
 }

@@ -12,22 +12,9 @@ use common::server::{TOKEN, curl, start_with};
 #[tokio::test]
 async fn over_https_the_session_cookie_is_secure_and_hsts_is_sent() {
     let pki = Pki::new();
-    let (cert, key, ca) = (
-        pki.path("server.pem"),
-        pki.path("server.key"),
-        pki.path("ca.pem"),
-    );
-    let server = start_with(&[
-        "--admin-token",
-        TOKEN,
-        "--https-listen",
-        "127.0.0.1:0",
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-    ])
-    .await;
+    let ca = pki.path("ca.pem");
+    let args = pki.https_serve_args(TOKEN, &[]);
+    let server = start_with(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let https = server.https.clone().expect("HTTPS started");
     let https = https.trim_end_matches("/prov");
     let http = server.base.trim_end_matches("/prov");

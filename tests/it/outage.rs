@@ -6,7 +6,7 @@
 //! (tests/it/attack/office.py), must still boot. The attacks are tests/it/attack/flood.py and
 //! batch_scan.py; every loop is bounded in count and time, on loopback only.
 
-use crate::attack::{boot_office_at_once, http_port, office_phones, python};
+use crate::attack::{boot_office_at_once, http_port, office_server, python};
 use crate::common;
 use crate::common::server::{Server, TOKEN, curl, start_on};
 
@@ -18,19 +18,11 @@ const OFFICE: u32 = 60;
 /// Phones of the office booting at once.
 const AT_ONCE: usize = 20;
 
-/// The office's data in a fresh database, a server on it (with `extra` arguments) and the list
-/// of its phones for office.py.
-async fn office_server(extra: &[&str]) -> (Server, std::path::PathBuf) {
-    let (csv, phones) = office_phones(OFFICE);
-    let db = common::sqlite_db();
-    let store = db.open().await;
-    common::import(&store, &csv).await;
-    store.close().await;
-    let list = db.dir.path().join("office.json");
-    std::fs::write(&list, phones.to_string()).unwrap();
-    let mut args = vec!["--admin-token", TOKEN];
-    args.extend_from_slice(extra);
-    (start_on(db, &args), list)
+/// The office behind one NAT address boots (`boot`: 1 or 2), 20 phones at once, while `what`
+/// goes on: every answer one a real phone expects.
+fn office_boots(server: &Server, phones: &std::path::Path, boot: u8, what: &str) {
+    let problems = boot_office_at_once(server, phones, boot, AT_ONCE);
+    assert_eq!(problems, Vec::<String>::new(), "the office {what}");
 }
 
 /// Lowers the server's open-file limit to 1,024 (a systemd service's default), as a small
@@ -99,7 +91,7 @@ fn flood(args: &[String]) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forged_tftp_requests_pin_no_descriptor_or_memory_for_long_and_the_office_boots() {
-    let (server, phones) = office_server(&[]).await;
+    let (server, phones) = office_server(OFFICE, &[]).await;
     limit_open_files(&server);
     let tftp = server.tftp.port().to_string();
     let calm = descriptors(&server);
@@ -155,9 +147,7 @@ async fn forged_tftp_requests_pin_no_descriptor_or_memory_for_long_and_the_offic
     assert!(freed < Duration::from_secs(15), "freed after {freed:?}");
 
     // The office behind one NAT address boots over HTTP, FTP and TFTP, 20 phones at once.
-    let problems = boot_office_at_once(&server, &phones, 1, AT_ONCE);
-    assert_eq!(problems, Vec::<String>::new());
-    let _ = http_port(&server);
+    office_boots(&server, &phones, 1, "after the flood");
 }
 
 /// Starts an attack of tests/it/attack/flood.py in the background.
@@ -179,7 +169,7 @@ fn flood_result(child: std::process::Child) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_login_bodies_hold_no_connection_for_long_and_phones_never_wait_behind_them() {
-    let (server, phones) = office_server(&[]).await;
+    let (server, phones) = office_server(OFFICE, &[]).await;
     limit_open_files(&server);
     let port = http_port(&server).to_string();
     let memory_before = resident_mib(&server);
@@ -203,12 +193,7 @@ async fn slow_login_bodies_hold_no_connection_for_long_and_phones_never_wait_beh
         ftp_fetch(&server, "0004f20c0001.cfg"),
         "FTP during the attack"
     );
-    let problems = boot_office_at_once(&server, &phones, 1, AT_ONCE);
-    assert_eq!(
-        problems,
-        Vec::<String>::new(),
-        "the office during the attack"
-    );
+    office_boots(&server, &phones, 1, "during the attack");
     let result = flood_result(attack);
     let opened = result["opened"].as_u64().unwrap();
     assert!(opened >= 900, "{result}");
@@ -280,7 +265,7 @@ fn ftp_reply(control: &mut std::io::BufReader<std::net::TcpStream>) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn passive_ports_are_bounded_per_session_and_address_and_active_mode_scans_nothing() {
     // A range of its own (200 ports), so the attack touches no other test's server.
-    let (server, phones) = office_server(&["--ftp-passive-ports", "41000-41199"]).await;
+    let (server, phones) = office_server(OFFICE, &["--ftp-passive-ports", "41000-41199"]).await;
     let ftp = server.ftp.port().to_string();
 
     // One address, 16 sessions, PASV over and over for 12 s (before: the range filled and the
@@ -300,12 +285,7 @@ async fn passive_ports_are_bounded_per_session_and_address_and_active_mode_scans
             "a phone's FTP download"
         );
     }
-    let problems = boot_office_at_once(&server, &phones, 1, AT_ONCE);
-    assert_eq!(
-        problems,
-        Vec::<String>::new(),
-        "the office during the attack"
-    );
+    office_boots(&server, &phones, 1, "during the attack");
     let result = flood_result(attack);
     assert!(result["pasv_refused"].as_u64().unwrap() > 0, "{result}");
     assert!(
@@ -429,11 +409,8 @@ async fn an_admin_write_with_postgresql_down_fails_within_3_seconds_saying_so() 
 /// boots again unharmed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mac_batch_scan_from_another_network_yields_no_password_and_the_office_still_boots() {
-    let (server, phones) = office_server(&[]).await;
-    assert_eq!(
-        boot_office_at_once(&server, &phones, 1, AT_ONCE),
-        Vec::<String>::new()
-    );
+    let (server, phones) = office_server(OFFICE, &[]).await;
+    office_boots(&server, &phones, 1, "booting");
     // The batch: every MAC from the first phone's up, Polycom and Aastra alike.
     let mut guesses = String::new();
     for n in 0..OFFICE + 20 {
@@ -466,8 +443,5 @@ async fn a_mac_batch_scan_from_another_network_yields_no_password_and_the_office
             .is_empty()
     );
     // The office boots again, overrides read back, nothing refused to it.
-    assert_eq!(
-        boot_office_at_once(&server, &phones, 2, AT_ONCE),
-        Vec::<String>::new()
-    );
+    office_boots(&server, &phones, 2, "booting");
 }

@@ -451,19 +451,8 @@ async fn resync(
     Path(mac): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if let Some(refused) = forged(&session, &form.csrf) {
-        return refused;
-    }
-    let path = format!("/phones/{}", encode(&mac));
-    let answer = web
-        .api
-        .call(Method::POST, &format!("{path}/resync"), None, Vec::new())
-        .await;
-    if answer.ok() {
-        done(&path, "Check-sync NOTIFY queued; the outcome shows below.")
-    } else {
-        phone_page(&web, &session, &mac, Some(answer.problems()), None).await
-    }
+    let notice = "Check-sync NOTIFY queued; the outcome shows below.";
+    phone_action(&web, &session, &mac, &form.csrf, "resync", notice).await
 }
 
 async fn accept_upload(
@@ -472,23 +461,33 @@ async fn accept_upload(
     Path((mac, name)): Path<(String, String)>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if let Some(refused) = forged(&session, &form.csrf) {
+    let action = format!("uploads/{}/accept", encode(&name));
+    let notice = format!("{name} accepted.");
+    phone_action(&web, &session, &mac, &form.csrf, &action, &notice).await
+}
+
+/// A button on a phone's page: `POST /phones/{mac}/{action}` of the API, then back to the page
+/// with `notice`, or the page with the API's problems.
+async fn phone_action(
+    web: &Web,
+    session: &Session,
+    mac: &str,
+    csrf: &str,
+    action: &str,
+    notice: &str,
+) -> Response {
+    if let Some(refused) = forged(session, csrf) {
         return refused;
     }
-    let path = format!("/phones/{}", encode(&mac));
+    let path = format!("/phones/{}", encode(mac));
     let answer = web
         .api
-        .call(
-            Method::POST,
-            &format!("{path}/uploads/{}/accept", encode(&name)),
-            None,
-            Vec::new(),
-        )
+        .call(Method::POST, &format!("{path}/{action}"), None, Vec::new())
         .await;
     if answer.ok() {
-        done(&path, &format!("{name} accepted."))
+        done(&path, notice)
     } else {
-        phone_page(&web, &session, &mac, Some(answer.problems()), None).await
+        phone_page(web, session, mac, Some(answer.problems()), None).await
     }
 }
 

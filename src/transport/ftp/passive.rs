@@ -173,53 +173,37 @@ mod tests {
     use libunftp::options::Binder;
 
     const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    const RANGE: RangeInclusive<u16> = 42_000..=42_199;
+
+    /// A passive port of `ports`, listening.
+    async fn listen(ports: &mut SessionPorts) -> io::Result<tokio::net::TcpListener> {
+        ports.bind(LOCAL, RANGE).await?.listen(4)
+    }
 
     #[tokio::test]
     async fn ports_are_bounded_per_session_and_address_and_let_go_when_nothing_listens() {
         let shared = Arc::new(PassivePorts::new(2, 3));
         let client: IpAddr = "192.0.2.7".parse().unwrap();
-        let range = 42_000..=42_199;
         let mut first = shared.session(client, true);
-        let a = first
-            .bind(LOCAL, range.clone())
-            .await
-            .unwrap()
-            .listen(4)
-            .unwrap();
-        let _b = first
-            .bind(LOCAL, range.clone())
-            .await
-            .unwrap()
-            .listen(4)
-            .unwrap();
-        assert!(
-            first.bind(LOCAL, range.clone()).await.is_err(),
-            "per session"
-        );
+        let a = listen(&mut first).await.unwrap();
+        let _b = listen(&mut first).await.unwrap();
+        assert!(listen(&mut first).await.is_err(), "per session");
         let mut second = shared.session(client, true);
-        let _c = second
-            .bind(LOCAL, range.clone())
-            .await
-            .unwrap()
-            .listen(4)
-            .unwrap();
-        assert!(
-            second.bind(LOCAL, range.clone()).await.is_err(),
-            "per address"
-        );
+        let _c = listen(&mut second).await.unwrap();
+        assert!(listen(&mut second).await.is_err(), "per address");
         let mut elsewhere = shared.session("192.0.2.8".parse().unwrap(), true);
         assert!(
-            elsewhere.bind(LOCAL, range.clone()).await.is_ok(),
+            elsewhere.bind(LOCAL, RANGE).await.is_ok(),
             "another address"
         );
         let mut allowed = shared.session(client, false);
         assert!(
-            allowed.bind(LOCAL, range.clone()).await.is_ok(),
+            allowed.bind(LOCAL, RANGE).await.is_ok(),
             "an allowed network"
         );
         drop(a);
         assert!(
-            first.bind(LOCAL, range).await.is_ok(),
+            first.bind(LOCAL, RANGE).await.is_ok(),
             "a closed listener frees its port"
         );
     }

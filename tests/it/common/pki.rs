@@ -145,4 +145,23 @@ impl Pki {
     pub fn path(&self, file: &str) -> String {
         self.dir.path().join(file).display().to_string()
     }
+
+    /// The `serve` arguments of HTTPS on a loopback port with the server certificate, after
+    /// the admin token (and before `extra`).
+    pub fn https_serve_args(&self, token: &str, extra: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "--admin-token",
+            token,
+            "--https-listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &self.path("server.pem"),
+            "--tls-key",
+            &self.path("server.key"),
+        ]
+        .map(str::to_string)
+        .to_vec();
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    }
 }
