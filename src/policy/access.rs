@@ -372,15 +372,14 @@ impl Access {
         let Some(client) = requester.client else {
             return Ok(());
         };
-        if !self.guard.phones_roam() && !self.homes.admits(owner, client) {
-            return Err(refused_secret(
-                requester,
-                name,
-                "the phone was never seen on this network (reset it with phone unbind to let it boot here)",
-            ));
+        if self.homes.admit(owner, client, self.guard.phones_roam()) {
+            return Ok(());
         }
-        self.homes.note(owner, client);
-        Ok(())
+        Err(refused_secret(
+            requester,
+            name,
+            "the phone was never seen on this network (reset it with phone unbind to let it boot here)",
+        ))
     }
 
     /// A phone with a login gets its credential files only over HTTP(S) with it.

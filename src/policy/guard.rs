@@ -80,6 +80,17 @@ pub fn client_key(client: IpAddr) -> IpAddr {
     }
 }
 
+/// The network of `client`: its IPv4 /24, or its IPv6 /64.
+pub fn network_of(client: IpAddr) -> IpAddr {
+    match client_key(client) {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, 0))
+        }
+        v6 => v6,
+    }
+}
+
 /// The defense's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardSettings {
@@ -290,7 +301,7 @@ impl Guard {
             self.end_ban(state);
         }
         let network_spent = self.network_miss(client, now, &identity);
-        if !self.count(&mut state.misses, now, identity) && !network_spent {
+        if !self.count(&mut state.misses, now, identity, self.settings.limit) && !network_spent {
             return false;
         }
         let since_ms = now_ms();
@@ -329,13 +340,13 @@ impl Guard {
     }
 
     /// Counts `identity` among the misses of `client`'s IPv4 /24; whether the network has spent
-    /// its guesses (then every miss from it bans its address at once).
+    /// its guesses (then every miss from it bans its address at once). An IPv6 client is its
+    /// /64 already.
     fn network_miss(&self, client: IpAddr, now: Instant, identity: &str) -> bool {
-        let IpAddr::V4(v4) = client else {
+        if client.is_ipv6() {
             return false;
-        };
-        let [a, b, c, _] = v4.octets();
-        let network = IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, 0));
+        }
+        let network = network_of(client);
         let mut networks = self
             .networks
             .lock()
@@ -352,37 +363,30 @@ impl Guard {
             }
         }
         let misses = networks.entry(network).or_default();
-        let limit = self.settings.limit.saturating_mul(NETWORK_FACTOR) as usize;
-        while misses
-            .front()
-            .is_some_and(|(at, _)| now.duration_since(*at) > self.settings.window)
-        {
-            misses.pop_front();
-        }
-        if misses.len() < limit && !misses.iter().any(|(_, guessed)| guessed == identity) {
-            misses.push_back((now, identity.to_string()));
-        }
-        misses.len() >= limit
+        let limit = self.settings.limit.saturating_mul(NETWORK_FACTOR);
+        self.count(misses, now, identity.to_string(), limit)
     }
 
-    /// Counts `identity` among `misses` (distinct, within the window); whether the limit is
-    /// reached.
+    /// Counts `identity` among `misses` (distinct, within the window, at most `limit` kept);
+    /// whether `limit` is reached.
     fn count(
         &self,
         misses: &mut VecDeque<(Instant, String)>,
         now: Instant,
         identity: String,
+        limit: u32,
     ) -> bool {
+        let limit = limit as usize;
         while misses
             .front()
             .is_some_and(|(at, _)| now.duration_since(*at) > self.settings.window)
         {
             misses.pop_front();
         }
-        if !misses.iter().any(|(_, guessed)| *guessed == identity) {
+        if misses.len() < limit && !misses.iter().any(|(_, guessed)| *guessed == identity) {
             misses.push_back((now, identity));
         }
-        misses.len() >= self.settings.limit as usize
+        misses.len() >= limit
     }
 
     /// A TFTP miss: counted apart; at the limit TFTP is braked for the address (never a ban).
@@ -395,7 +399,12 @@ impl Guard {
             Some(_) => self.end_brake(state),
             None => {}
         }
-        if !self.count(&mut state.tftp_misses, now, guess.identity()) {
+        if !self.count(
+            &mut state.tftp_misses,
+            now,
+            guess.identity(),
+            self.settings.limit,
+        ) {
             return false;
         }
         tracing::warn!(

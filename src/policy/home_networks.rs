@@ -8,25 +8,14 @@
 //! `--roaming-phones`.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::RwLock;
 
 use crate::domain::Mac;
-use crate::policy::guard::client_key;
+use crate::policy::guard::network_of;
 
 /// Most networks remembered per phone.
 pub const MAX_NETWORKS_PER_PHONE: usize = 4;
-
-/// The network of `client`: its IPv4 /24, or its IPv6 /64.
-pub fn network_of(client: IpAddr) -> IpAddr {
-    match client_key(client) {
-        IpAddr::V4(v4) => {
-            let [a, b, c, _] = v4.octets();
-            IpAddr::V4(Ipv4Addr::new(a, b, c, 0))
-        }
-        v6 => v6,
-    }
-}
 
 /// The networks of every phone seen.
 #[derive(Debug, Default)]
@@ -35,43 +24,47 @@ pub struct HomeNetworks {
 }
 
 impl HomeNetworks {
-    /// Whether `client` may get `phone`'s credential files: the phone was never seen, or was
-    /// seen on `client`'s network.
-    pub fn admits(&self, phone: Mac, client: IpAddr) -> bool {
+    /// Whether `client` may get `phone`'s credential files, remembering its network as the
+    /// phone's when it may: the phone was never seen, was seen on `client`'s network, or
+    /// `anywhere` (phones roam). The usual case (the phone's newest network) takes one read
+    /// lock.
+    pub fn admit(&self, phone: Mac, client: IpAddr, anywhere: bool) -> bool {
         let network = network_of(client);
-        self.by_phone
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&phone)
-            .is_none_or(|networks| networks.contains(&network))
+        match self.read().get(&phone) {
+            Some(networks) if networks.last() == Some(&network) => return true,
+            Some(networks) if !anywhere && !networks.contains(&network) => return false,
+            _ => {}
+        }
+        self.note_network(phone, network);
+        true
     }
 
     /// Remembers that `phone` was seen at `client`.
     pub fn note(&self, phone: Mac, client: IpAddr) {
-        let network = network_of(client);
-        let known = |networks: &HashMap<Mac, Vec<IpAddr>>| {
-            networks
-                .get(&phone)
-                .is_some_and(|list| list.last() == Some(&network))
-        };
-        if known(
-            &self
-                .by_phone
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        ) {
-            return;
-        }
+        self.note_network(phone, network_of(client));
+    }
+
+    /// Makes `network` the phone's newest.
+    fn note_network(&self, phone: Mac, network: IpAddr) {
         let mut by_phone = self
             .by_phone
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let networks = by_phone.entry(phone).or_default();
+        if networks.last() == Some(&network) {
+            return;
+        }
         networks.retain(|known| *known != network);
         if networks.len() >= MAX_NETWORKS_PER_PHONE {
             networks.remove(0);
         }
         networks.push(network);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Mac, Vec<IpAddr>>> {
+        self.by_phone
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Forgets `phone`'s networks (an admin's reset: it may boot anywhere once more).
@@ -92,19 +85,18 @@ mod tests {
         let homes = HomeNetworks::default();
         let phone = Mac::parse("0004f214ab37").unwrap();
         let ip = |text: &str| text.parse::<IpAddr>().unwrap();
-        assert!(
-            homes.admits(phone, ip("203.0.113.9")),
-            "never seen: anywhere"
-        );
-        homes.note(phone, ip("192.168.10.23"));
-        assert!(homes.admits(phone, ip("192.168.10.200")), "the same /24");
-        assert!(!homes.admits(phone, ip("192.168.11.23")), "another network");
+        let admits = |client| homes.admit(phone, ip(client), false);
+        assert!(admits("192.168.10.23"), "never seen: anywhere");
+        assert!(admits("192.168.10.200"), "the same /24");
+        assert!(!admits("192.168.11.23"), "another network");
+        assert!(homes.admit(phone, ip("192.168.11.23"), true), "phones roam");
+        assert!(admits("192.168.11.24"), "a network it roamed to is its own");
         homes.note(phone, ip("2001:db8:5:6::10"));
-        assert!(
-            homes.admits(phone, ip("2001:db8:5:6:ffff::1")),
-            "the same /64"
-        );
+        assert!(admits("2001:db8:5:6:ffff::1"), "the same /64");
         homes.forget(&phone);
-        assert!(homes.admits(phone, ip("192.168.11.23")), "reset");
+        homes.note(phone, ip("10.1.1.1"));
+        assert!(!admits("192.168.10.23"), "forgotten, then seen elsewhere");
+        homes.forget(&phone);
+        assert!(admits("192.168.10.23"), "reset");
     }
 }

@@ -52,16 +52,6 @@ pub enum StoreError {
         /// Why, and what to do.
         reason: String,
     },
-    /// No connection to the database could be had in time (a write while PostgreSQL is down).
-    #[error(
-        "the database {target} did not answer within {seconds} s: nothing was written (is PostgreSQL running and reachable?)"
-    )]
-    NoAnswer {
-        /// The database URL without its password.
-        target: String,
-        /// How long phoneprov waited.
-        seconds: u64,
-    },
     /// The database cannot be written (a read-only file or folder, a full disk, a read-only
     /// PostgreSQL user or replica).
     #[error(

@@ -117,14 +117,9 @@ pub trait UploadStore: Send + Sync + fmt::Debug {
     /// What a phone uploaded, by name, without the content.
     async fn uploads(&self, mac: &Mac) -> Result<Vec<UploadInfo>, StoreError>;
 
-    /// Marks the upload `name` of `mac` as accepted by an admin, if it is still the one written
-    /// at `updated_at_ms` (a newer write is untrusted again); whether it was.
-    async fn accept_upload(
-        &self,
-        mac: &Mac,
-        name: &str,
-        updated_at_ms: i64,
-    ) -> Result<bool, StoreError>;
+    /// Marks the upload `name` of `mac`, as stored now, as accepted by an admin (the next write
+    /// of it is untrusted again); whether there is such an upload.
+    async fn accept_upload(&self, mac: &Mac, name: &str) -> Result<bool, StoreError>;
 }
 
 /// DHCP leases, shared by the nodes of one database.

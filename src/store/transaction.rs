@@ -13,21 +13,11 @@ use crate::store::notices;
 pub(super) async fn begin_write(
     pool: &AnyPool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-    let url = &pool.connect_options().database_url;
-    let begun = if url.scheme() == "sqlite" {
-        pool.begin_with("BEGIN IMMEDIATE").await
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
     } else {
-        pool.begin().await
-    };
-    begun.map_err(|error| match error {
-        // Every connection is gone and none could be made in time (PostgreSQL down): say so,
-        // naming the database, instead of "pool timed out".
-        sqlx::Error::PoolTimedOut => StoreError::NoAnswer {
-            target: super::backend::url_without_password(url.as_str()),
-            seconds: pool.options().get_acquire_timeout().as_secs(),
-        },
-        other => other.into(),
-    })
+        Ok(pool.begin().await?)
+    }
 }
 
 pub(super) async fn read_revision(conn: &mut AnyConnection) -> Result<i64, StoreError> {

@@ -87,20 +87,13 @@ impl UploadStore for SqlStore {
         rows.iter().map(rows::upload_info).collect()
     }
 
-    async fn accept_upload(
-        &self,
-        mac: &Mac,
-        name: &str,
-        updated_at_ms: i64,
-    ) -> Result<bool, StoreError> {
+    async fn accept_upload(&self, mac: &Mac, name: &str) -> Result<bool, StoreError> {
         let mut tx = begin_write(&self.pool).await?;
         let accepted = sqlx::query(
-            "UPDATE phone_uploads SET accepted_at_ms = $4 \
-             WHERE mac = $1 AND name = $2 AND updated_at_ms = $3",
+            "UPDATE phone_uploads SET accepted_at_ms = $3 WHERE mac = $1 AND name = $2",
         )
         .bind(mac.polycom_name())
         .bind(name)
-        .bind(updated_at_ms)
         .bind(crate::clock::now_ms())
         .execute(&mut *tx)
         .await?

@@ -204,8 +204,9 @@ fn requested_name(app: &App, request: &Request) -> Option<FileName> {
 }
 
 /// PUT: a phone's own upload, for a known phone, from an address acting for it, within the size
-/// limit and the body deadline; anything else writes nothing (403 for a name phones may not upload, 404 for an
-/// unknown phone or a refused address alike, 413 when too large).
+/// limit and the body deadline; anything else writes nothing (403 for a name phones may not
+/// upload, 404 for an unknown phone or a refused address alike, 413 when too large, 408 when
+/// too slow).
 async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response {
     let Some(name) = requested_name(&app, &request) else {
         return refusal(Refused::NotFound);

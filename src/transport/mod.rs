@@ -5,7 +5,8 @@
 //! TFTP ([`tftp`], its transfer budget in [`tftp_sessions`]). What keeps one client from taking
 //! them down: per-address connection limits ([`address_slots`]), the admin path's own budget
 //! ([`admin_budget`]), bounded request bodies ([`request_body`]) and connection handling
-//! ([`connection`]); the admin API also listens on a local socket ([`local_socket`]). No transport knows a vendor.
+//! ([`connection`]); the admin API also listens on a local socket ([`local_socket`]). No
+//! transport knows a vendor.
 
 pub mod address_slots;
 pub mod admin_budget;

@@ -43,7 +43,7 @@ const READ_AHEAD_BYTES: usize = MAX_BLOCK_SIZE as usize * MAX_WINDOW as usize;
 /// Answers read requests from the phone files.
 pub struct TftpFiles {
     files: Arc<PhoneFiles>,
-    sessions: Arc<TftpSessions>,
+    sessions: TftpSessions,
 }
 
 /// A file being sent, holding its session slot until the transfer ends (the library drops the
@@ -143,11 +143,7 @@ impl TftpServer {
         files: Arc<PhoneFiles>,
         sessions: TftpSessions,
     ) -> io::Result<TftpServer> {
-        let handler = TftpFiles {
-            files,
-            sessions: Arc::new(sessions),
-        };
-        let server = TftpServerBuilder::with_handler(handler)
+        let server = TftpServerBuilder::with_handler(TftpFiles { files, sessions })
             .bind(address)
             .timeout(RETRANSMIT_TIMEOUT)
             .ignore_client_timeout()

@@ -302,6 +302,19 @@ async fn passive_ports_are_bounded_per_session_and_address_and_active_mode_scans
         "an audit line"
     );
 
+    // A session's unused passive ports are reclaimed when the library gives up waiting for
+    // the data connection (15 s): a session holding its two gets another after that.
+    let mut session = ftp_control(&server, "127.0.0.79");
+    for _ in 0..2 {
+        let reply = ftp_send(&mut session, "PASV");
+        assert!(reply.starts_with("227"), "{reply}");
+    }
+    let reply = ftp_send(&mut session, "PASV");
+    assert!(reply.starts_with("425"), "a third at once: {reply}");
+    std::thread::sleep(Duration::from_secs(16));
+    let reply = ftp_send(&mut session, "PASV");
+    assert!(reply.starts_with("227"), "reclaimed: {reply}");
+
     // Active mode is off by default: PORT to a third host is refused and nothing connects.
     let third_host = std::net::TcpListener::bind("127.0.0.88:0").unwrap();
     third_host.set_nonblocking(true).unwrap();

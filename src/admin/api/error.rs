@@ -115,7 +115,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict => ApiError::Conflict(e.to_string()),
             StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             StoreError::Refused(why) => ApiError::Conflict(why),
-            down @ StoreError::NoAnswer { .. } => ApiError::StoreDown(down.to_string()),
+            // No connection within the pool's wait (PostgreSQL down), for a read or a write.
             StoreError::Database(sqlx::Error::PoolTimedOut) => ApiError::StoreDown(
                 "the database did not answer in time: nothing was written (is PostgreSQL running and reachable?)"
                     .into(),

@@ -401,28 +401,15 @@ pub(super) struct AcceptedUpload {
         (status = 400, description = "Not a MAC address", body = ErrorBody),
         (status = 401, description = "No or a wrong token", body = ErrorBody),
         (status = 404, description = "No such upload", body = ErrorBody),
-        (status = 409, description = "The phone uploaded it again meanwhile", body = ErrorBody),
     ))]
 pub(super) async fn accept_upload(
     State(api): State<Arc<Api>>,
     Path((mac, name)): Path<(String, String)>,
 ) -> Result<Json<AcceptedUpload>, ApiError> {
     let mac = parse_mac(&mac)?;
-    let missing = || ApiError::NotFound(format!("phone {mac} uploaded no {name:?}"));
-    let upload = api
-        .store
-        .uploads(&mac)
-        .await?
-        .into_iter()
-        .find(|u| u.name == name)
-        .ok_or_else(missing)?;
-    if !api
-        .store
-        .accept_upload(&mac, &name, upload.updated_at_ms)
-        .await?
-    {
-        return Err(ApiError::Conflict(format!(
-            "phone {mac} uploaded {name} again meanwhile: look at it again"
+    if !api.store.accept_upload(&mac, &name).await? {
+        return Err(ApiError::NotFound(format!(
+            "phone {mac} uploaded no {name:?}"
         )));
     }
     tracing::info!(target: "audit", actor = "api", action = "upload-accept", subject = %mac, detail = %name, "admin change");

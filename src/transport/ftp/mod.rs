@@ -2,8 +2,9 @@
 //! configured accounts ([`auth`]), files from the shared phone-file service ([`backend`]), passive
 //! (PASV/EPSV) data connections bounded per session and address ([`passive`]), active
 //! (PORT/EPRT) ones only when turned on (the server would connect wherever a client says), a
-//! configurable passive port range and announced passive address (for NAT). phoneprov accepts the control connections itself, so it
-//! can listen on port 0 in tests and stop cleanly; each session is served by libunftp.
+//! configurable passive port range and announced passive address (for NAT). phoneprov accepts
+//! the control connections itself, so it can listen on port 0 in tests and stop cleanly; each
+//! session is served by libunftp.
 
 pub mod auth;
 pub mod backend;

@@ -126,7 +126,10 @@ impl libunftp::options::Binder for SessionPorts {
         let socket = bind_in_range(local, &ports)?;
         let bound = socket.local_addr()?;
         self.mine.push(bound);
-        self.shared.record(self.client, bound);
+        // Only a limited address is counted (and so pruned) across its sessions.
+        if self.limited {
+            self.shared.record(self.client, bound);
+        }
         Ok(socket)
     }
 }
