@@ -1,6 +1,7 @@
 //! Sightings gathered between two writes: the latest per phone and a tally per phone and file.
 //! However many requests a boot storm makes, one write holds one row per phone and per file
-//! fetched, so recording last-seen data never grows with the request rate.
+//! fetched, so recording last-seen data never grows with the request rate. Apart, per phone, the
+//! latest address its credential files went to (its home network at the next start).
 
 use std::collections::HashMap;
 
@@ -12,6 +13,8 @@ pub struct SightingBatch {
     latest: HashMap<Mac, Sighting>,
     /// Per phone, per file name (nested so a lookup needs no key to be built).
     fetches: HashMap<Mac, HashMap<String, FileFetch>>,
+    /// Per phone, the latest address a credential file went to, and when.
+    homes: HashMap<Mac, (i64, String)>,
 }
 
 impl SightingBatch {
@@ -46,9 +49,30 @@ impl SightingBatch {
         }
     }
 
+    /// Merges one sighting of a credential file gone out: as [`SightingBatch::add`], and its
+    /// address becomes the phone's home if it is not older.
+    pub fn add_credentials(&mut self, sighting: Sighting) {
+        match self.homes.get_mut(&sighting.mac) {
+            Some((at_ms, _)) if *at_ms > sighting.at_ms => {}
+            Some(home) => *home = (sighting.at_ms, sighting.ip.clone()),
+            None => {
+                self.homes
+                    .insert(sighting.mac, (sighting.at_ms, sighting.ip.clone()));
+            }
+        }
+        self.add(sighting);
+    }
+
     /// True when nothing was added.
     pub fn is_empty(&self) -> bool {
-        self.latest.is_empty()
+        self.latest.is_empty() && self.homes.is_empty()
+    }
+
+    /// Per phone, the latest address its credential files went to, and when.
+    pub fn homes(&self) -> impl Iterator<Item = (&Mac, i64, &str)> {
+        self.homes
+            .iter()
+            .map(|(mac, (at_ms, ip))| (mac, *at_ms, ip.as_str()))
     }
 
     /// The latest sighting of each phone.
@@ -149,5 +173,30 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_home_is_the_latest_address_credentials_went_to() {
+        let mut batch = SightingBatch::default();
+        let mut office = seen("0004f2000001", 2_000, "201.cfg", Transport::Http);
+        office.ip = "10.1.1.20".into();
+        batch.add_credentials(office);
+        let mut older = seen("0004f2000001", 1_000, "201.cfg", Transport::Http);
+        older.ip = "10.9.9.9".into();
+        batch.add_credentials(older);
+        let mut scanner = seen("0004f2000001", 5_000, "0004f2000001.cfg", Transport::Http);
+        scanner.ip = "203.0.113.66".into();
+        batch.add(scanner);
+        let homes: Vec<(String, i64, String)> = batch
+            .homes()
+            .map(|(mac, at, ip)| (mac.to_string(), at, ip.to_string()))
+            .collect();
+        assert_eq!(
+            homes,
+            [("0004f2000001".into(), 2_000, "10.1.1.20".into())],
+            "a master file (any fetch) moves last-seen, not the home"
+        );
+        let latest: Vec<&str> = batch.latest().map(|s| s.ip.as_str()).collect();
+        assert_eq!(latest, ["203.0.113.66"]);
     }
 }

@@ -150,10 +150,19 @@ impl Access {
             .is_some_and(|client| self.followers.follows(phone, client))
     }
 
-    /// Takes in where phones were last seen (before this server started): those addresses act
-    /// for them until their next boot.
-    pub fn seed(&self, last_seen: impl IntoIterator<Item = (Mac, IpAddr)>) {
+    /// Takes in where phones were last seen and where their credential files last went
+    /// (before this server started): those addresses act for them until their next boot, and
+    /// the networks of the second are their homes. Last seen is no home: anyone may fetch a
+    /// phone's master file, from anywhere.
+    pub fn seed(
+        &self,
+        last_seen: impl IntoIterator<Item = (Mac, IpAddr)>,
+        homes: impl IntoIterator<Item = (Mac, IpAddr)>,
+    ) {
         for (phone, address) in last_seen {
+            self.followers.follow(phone, address);
+        }
+        for (phone, address) in homes {
             self.followers.follow(phone, address);
             self.homes.note(phone, address);
         }
@@ -663,7 +672,7 @@ mod tests {
                 .check_upload(&view, mac(), name, &from("10.0.0.5"))
                 .is_err()
         );
-        access.seed([(mac(), ip("10.0.0.5"))]);
+        access.seed([(mac(), ip("10.0.0.5"))], []);
         access
             .check_upload(&view, mac(), name, &from("10.0.0.5"))
             .unwrap();

@@ -1,5 +1,5 @@
-//! The networks each phone was seen on: where its credential files went (and, at start, its
-//! last-seen address). Once a phone is known on a network, its credential files (Polycom
+//! The networks each phone was seen on: where its credential files went (at start, where they
+//! last went, as stored; never its last-seen address, which anyone's master-file fetch moves). Once a phone is known on a network, its credential files (Polycom
 //! extension files and settings, Aastra/Mitel `<MAC>.cfg`) go only to clients in one of its
 //! networks: knowing a MAC from a purchase batch is not enough from anywhere else. A network is
 //! an IPv4 /24 or an IPv6 /64; the newest [`MAX_NETWORKS_PER_PHONE`] are kept per phone, in

@@ -681,15 +681,18 @@ impl Receipt<'_> {
         if let (Some(agent), FileKind::PhoneMaster(_)) = (&agent, name.kind()) {
             files.warn_model_mismatch(&view, mac, agent);
         }
-        files.recorder.record(Sighting {
-            mac,
-            at_ms: now_ms(),
-            ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
-            firmware: agent.map(|a| a.firmware),
-            user_agent,
-            file: name.as_str().to_string(),
-            transport,
-        });
+        files.recorder.record(
+            Sighting {
+                mac,
+                at_ms: now_ms(),
+                ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
+                firmware: agent.map(|a| a.firmware),
+                user_agent,
+                file: name.as_str().to_string(),
+                transport,
+            },
+            secret,
+        );
     }
 }
 

@@ -31,12 +31,18 @@ impl Recorder {
         (recorder, task)
     }
 
-    /// Merges one sighting into the batch being gathered; never waits for the database.
-    pub fn record(&self, sighting: Sighting) {
-        self.gathering
+    /// Merges one sighting into the batch being gathered (as the phone's home too when the
+    /// file carried a secret); never waits for the database.
+    pub fn record(&self, sighting: Sighting, carried_secret: bool) {
+        let mut gathering = self
+            .gathering
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .add(sighting);
+            .unwrap_or_else(PoisonError::into_inner);
+        if carried_secret {
+            gathering.add_credentials(sighting);
+        } else {
+            gathering.add(sighting);
+        }
     }
 
     fn take(&self) -> SightingBatch {

@@ -265,6 +265,7 @@ impl Server {
                 .await?
                 .into_iter()
                 .filter_map(|phone| Some((phone.mac, phone.last_seen?.ip.parse().ok()?))),
+            store.phone_homes().await?,
         );
         let access = Arc::new(access);
         let files = Arc::new(PhoneFiles::new(

@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0011_upload_trust.sql"),
         include_str!("../../migrations/postgres/0011_upload_trust.sql"),
     ),
+    (
+        12,
+        "phone home",
+        include_str!("../../migrations/sqlite/0012_phone_home.sql"),
+        include_str!("../../migrations/postgres/0012_phone_home.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

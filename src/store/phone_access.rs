@@ -171,6 +171,11 @@ pub(super) async fn unbind(
         .bind(mac.polycom_name())
         .execute(&mut *tx)
         .await?;
+    // Its networks are reset with it: its next boot makes a new network its home.
+    sqlx::query("UPDATE phones SET home_ip = NULL, home_at_ms = NULL WHERE mac = $1")
+        .bind(mac.polycom_name())
+        .execute(&mut *tx)
+        .await?;
     let detail = match &before {
         Some(address) => format!("binding to {address} reset"),
         None => "no binding to reset".to_string(),

@@ -99,6 +99,9 @@ pub trait SightingStore: Send + Sync + fmt::Debug {
     /// counts. Sightings of unknown MACs are ignored. One transaction per batch.
     async fn record_sightings(&self, batch: &SightingBatch) -> Result<(), StoreError>;
 
+    /// Each phone's home: the address its credential files last went to (none after a reset).
+    async fn phone_homes(&self) -> Result<Vec<(Mac, IpAddr)>, StoreError>;
+
     /// The files a phone fetched, by name.
     async fn fetches(&self, mac: &Mac) -> Result<Vec<FileFetch>, StoreError>;
 }

@@ -1,5 +1,7 @@
-//! [`SightingStore`] on SQL: each phone's last sighting and its fetch counts per file, written
-//! in batches of many phones per statement.
+//! [`SightingStore`] on SQL: each phone's last sighting, the address its credential files last
+//! went to, and its fetch counts per file, written in batches of many phones per statement.
+
+use std::net::IpAddr;
 
 use async_trait::async_trait;
 
@@ -19,6 +21,13 @@ const RECORD_LAST_SEEN: (&str, &str) = (
      last_transport = v.column7 FROM (",
     ") AS v WHERE phones.mac = v.column1 \
      AND (phones.last_seen_at_ms IS NULL OR phones.last_seen_at_ms <= v.column2)",
+);
+
+/// The home address of many phones in one statement (as [`RECORD_LAST_SEEN`]).
+const RECORD_HOME: (&str, &str) = (
+    "UPDATE phones SET home_at_ms = v.column2, home_ip = v.column3 FROM (",
+    ") AS v WHERE phones.mac = v.column1 \
+     AND (phones.home_at_ms IS NULL OR phones.home_at_ms <= v.column2)",
 );
 
 /// Fetch counts of many phones and files in one statement; unknown phones are skipped.
@@ -63,14 +72,38 @@ impl SightingStore for SqlStore {
                 ]
             })
             .collect();
-        let mut tracker = Tracker::new(latest.len() + fetches.len(), &|_, _| {});
+        let homes: Vec<Vec<Param>> = batch
+            .homes()
+            .map(|(mac, at_ms, ip)| {
+                vec![
+                    Param::Text(mac.polycom_name()),
+                    Param::Int(at_ms),
+                    Param::Text(ip.to_string()),
+                ]
+            })
+            .collect();
+        let mut tracker = Tracker::new(latest.len() + fetches.len() + homes.len(), &|_, _| {});
         let mut tx = begin_write(&self.pool).await?;
         let (head, tail) = RECORD_LAST_SEEN;
         insert_rows(self.backend, &mut tx, head, tail, &latest, &mut tracker).await?;
         let (head, tail) = COUNT_FETCHES;
         insert_rows(self.backend, &mut tx, head, tail, &fetches, &mut tracker).await?;
+        let (head, tail) = RECORD_HOME;
+        insert_rows(self.backend, &mut tx, head, tail, &homes, &mut tracker).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn phone_homes(&self) -> Result<Vec<(Mac, IpAddr)>, StoreError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT mac, home_ip FROM phones WHERE home_ip IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        // An address that does not parse (written by hand) is no home.
+        Ok(rows
+            .into_iter()
+            .filter_map(|(mac, ip)| Some((Mac::parse(&mac).ok()?, ip.parse().ok()?)))
+            .collect())
     }
 
     async fn fetches(&self, mac: &Mac) -> Result<Vec<FileFetch>, StoreError> {

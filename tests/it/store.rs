@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use common::databases;
 use phoneprov::domain::{
-    ClientKey, Extension, ExtensionNumber, Lease, LeaseState, Mac, Phone, Sighting, SiteName,
-    SiteSettings, Transport, Upload, UploadWrite, Vendor, hardware_text,
+    ClientKey, Extension, ExtensionNumber, Lease, LeaseState, Mac, Phone, Sighting, SightingBatch,
+    SiteName, SiteSettings, Transport, Upload, UploadWrite, Vendor, hardware_text,
 };
 use phoneprov::store::{ChangeSet, SqlStore, StoreError};
 
@@ -189,6 +189,38 @@ async fn sightings_are_recorded_in_batches_latest_wins() {
                 .unwrap()
                 .is_empty()
         );
+        store.close().await;
+    }
+}
+
+/// A phone's home is the latest address its credential files went to: a later fetch of its
+/// master file from elsewhere (anyone's) moves its last-seen address, not its home; an older
+/// batch does not move it back; an admin's reset (unbind) clears it.
+#[tokio::test]
+async fn a_phone_home_is_where_its_credentials_went_and_a_reset_clears_it() {
+    for db in databases().await {
+        let store = db.open().await;
+        seed_phone(&store, "0004f2000001", "201").await;
+        let at = |at_ms: i64, ip: &str, file: &str| Sighting {
+            ip: ip.into(),
+            ..sighting("0004f2000001", at_ms, file, Transport::Http)
+        };
+        let mut batch = SightingBatch::default();
+        batch.add_credentials(at(2_000, "10.1.1.20", "201.cfg"));
+        batch.add(at(3_000, "203.0.113.66", "0004f2000001.cfg"));
+        store.record_sightings(&batch).await.unwrap();
+        let mut late = SightingBatch::default();
+        late.add_credentials(at(1_000, "10.9.9.9", "201.cfg"));
+        store.record_sightings(&late).await.unwrap();
+        let home: (Mac, std::net::IpAddr) = (mac("0004f2000001"), "10.1.1.20".parse().unwrap());
+        assert_eq!(store.phone_homes().await.unwrap(), [home]);
+        let phone = store.phone(&mac("0004f2000001")).await.unwrap().unwrap();
+        assert_eq!(phone.last_seen.unwrap().ip, "203.0.113.66");
+        store
+            .unbind_phone(&mac("0004f2000001"), "test")
+            .await
+            .unwrap();
+        assert!(store.phone_homes().await.unwrap().is_empty());
         store.close().await;
     }
 }
