@@ -75,6 +75,9 @@ pub struct Requester<'a> {
     pub certificate: ClientCertificate,
     /// Over which transport.
     pub transport: Transport,
+    /// A probe (HTTP `HEAD`, FTP `SIZE`, `MDTM`, `LIST`): checked like a fetch, but nothing it
+    /// finds is committed (no binding, no follower, no sighting, no inbox entry).
+    pub probe: bool,
 }
 
 impl Requester<'_> {
@@ -85,6 +88,15 @@ impl Requester<'_> {
             http: None,
             certificate: ClientCertificate::NotAsked,
             transport,
+            probe: false,
+        }
+    }
+
+    /// The same request as a probe.
+    pub fn probing(self) -> Self {
+        Requester {
+            probe: true,
+            ..self
         }
     }
 
@@ -239,9 +251,8 @@ impl Access {
         }
     }
 
-    /// Whether `requester` may receive the rendered file `name`. Under trust on first use, the
-    /// first fetch of a phone's master file that passes every other check binds the phone to
-    /// the client's address (a client outside the provisioning networks never binds a phone).
+    /// Whether `requester` may receive the rendered file `name`. Changes nothing: what a file
+    /// sent changes is [`Access::commit`]'s.
     pub fn check(
         &self,
         live: &View<'_>,
@@ -283,15 +294,44 @@ impl Access {
                 self.check_home_network(owner, name, requester)?;
             }
         }
-        if access.master
-            && let (Some(owner), Some(client)) = (access.owner, requester.client)
-            && self.guard.may_receive_secrets(Some(client))
-        {
-            self.followers.follow(owner, client);
-            // A forged UDP source could otherwise bind a phone to an address of its choosing.
-            if access.trust_first_address && requester.transport.proves_source() {
-                self.bindings.bind_first(owner, client);
+        Ok(())
+    }
+
+    /// What sending the checked file `name` to `requester` changes, just before it is sent (a
+    /// probe never gets here). A phone's master file makes the client act for the phone and,
+    /// under trust on first use, binds the phone to it (a client outside the provisioning
+    /// networks never binds a phone, nor does a TFTP source, which anyone can forge); a
+    /// credential file makes the client's network one of the phone's. `Err` when another
+    /// address bound the phone since the check: the file is not sent.
+    pub fn commit(
+        &self,
+        file: &Rendered,
+        name: &str,
+        client: Option<IpAddr>,
+        transport: Transport,
+    ) -> Result<(), Refused> {
+        let access = file.access;
+        let (Some(owner), Some(client)) = (access.owner, client) else {
+            return Ok(());
+        };
+        if access.master && self.guard.may_receive_secrets(Some(client)) {
+            // A master file holding no password still goes to other addresses (they never
+            // get the credential files); one holding passwords goes only to the bound one.
+            if access.trust_first_address
+                && transport.proves_source()
+                && self.bindings.bind_first(owner, client) != client
+                && file.carries_secret
+            {
+                return Err(refused_secret(
+                    &Requester::at(Some(client), transport),
+                    name,
+                    "this phone's credential files go only to the address that first fetched its master file",
+                ));
             }
+            self.followers.follow(owner, client);
+        }
+        if file.carries_secret {
+            self.homes.note(owner, client);
         }
         Ok(())
     }
@@ -371,7 +411,7 @@ impl Access {
     }
 
     /// A phone seen on some network gets its credential files only on one of its networks
-    /// (unless phones roam); a file that goes out marks its network as the phone's.
+    /// (unless phones roam).
     fn check_home_network(
         &self,
         owner: Mac,
@@ -381,7 +421,7 @@ impl Access {
         let Some(client) = requester.client else {
             return Ok(());
         };
-        if self.homes.admit(owner, client, self.guard.phones_roam()) {
+        if self.homes.admits(owner, client, self.guard.phones_roam()) {
             return Ok(());
         }
         Err(refused_secret(
@@ -490,6 +530,60 @@ mod tests {
         }
     }
 
+    /// A fetch: checked, then committed as it is sent.
+    fn send(
+        access: &Access,
+        view: &View<'_>,
+        file: &Rendered,
+        name: &str,
+        requester: &Requester<'_>,
+    ) -> Result<(), Refused> {
+        access.check(view, file, name, requester)?;
+        access.commit(file, name, requester.client, requester.transport)
+    }
+
+    #[tokio::test]
+    async fn a_check_alone_changes_nothing_and_a_lost_race_is_not_sent() {
+        let (_dir, live) = live_with(CSV).await;
+        let view = live.view();
+        let access = access_with(GuardSettings::default());
+        let master = Rendered {
+            carries_secret: true,
+            ..file(true, true)
+        };
+        // Two addresses ask for an unbound phone's master file at once (or probe it): both
+        // pass the check, and nothing is bound or followed by it.
+        for client in ["10.0.0.5", "10.0.0.6"] {
+            access
+                .check(&view, &master, "0004F214AB37.cfg", &from(client))
+                .unwrap();
+        }
+        assert_eq!(access.bindings().bound(&mac()), None);
+        assert!(!access.acts_for(mac(), &from("10.0.0.5")));
+        // The first sent binds; the second, sent after, is refused and must not be sent.
+        access
+            .commit(
+                &master,
+                "0004F214AB37.cfg",
+                Some(ip("10.0.0.6")),
+                Transport::Http,
+            )
+            .unwrap();
+        assert!(
+            access
+                .commit(
+                    &master,
+                    "0004F214AB37.cfg",
+                    Some(ip("10.0.0.5")),
+                    Transport::Http
+                )
+                .is_err()
+        );
+        assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.6")));
+        assert!(access.acts_for(mac(), &from("10.0.0.6")));
+        assert!(!access.acts_for(mac(), &from("10.0.0.5")));
+    }
+
     #[tokio::test]
     async fn a_phones_other_files_follow_its_master_file() {
         let (_dir, live) = live_with(CSV).await;
@@ -497,26 +591,20 @@ mod tests {
         let access = access_with(GuardSettings::default());
         let credentials = file(false, false);
         assert!(matches!(
-            access.check(&view, &credentials, "201.cfg", &from("10.0.0.5")),
+            send(&access, &view, &credentials, "201.cfg", &from("10.0.0.5")),
             Err(Refused::Forbidden(_))
         ));
-        access
-            .check(
-                &view,
-                &file(true, false),
-                "0004f214ab37.cfg",
-                &from("10.0.0.5"),
-            )
-            .unwrap();
+        send(
+            &access,
+            &view,
+            &file(true, false),
+            "0004f214ab37.cfg",
+            &from("10.0.0.5"),
+        )
+        .unwrap();
         assert!(access.acts_for(mac(), &from("10.0.0.5")));
-        access
-            .check(&view, &credentials, "201.cfg", &from("10.0.0.5"))
-            .unwrap();
-        assert!(
-            access
-                .check(&view, &credentials, "201.cfg", &from("10.0.0.6"))
-                .is_err()
-        );
+        send(&access, &view, &credentials, "201.cfg", &from("10.0.0.5")).unwrap();
+        assert!(send(&access, &view, &credentials, "201.cfg", &from("10.0.0.6")).is_err());
         // An admin's reset forgets who acts for the phone.
         access.forget(&mac());
         assert!(!access.acts_for(mac(), &from("10.0.0.5")));
@@ -545,21 +633,36 @@ mod tests {
             ..GuardSettings::default()
         });
         for client in ["10.0.0.5", "192.168.1.5"] {
-            access
-                .check(&view, &file(true, false), "0004f214ab37.cfg", &from(client))
-                .unwrap();
-        }
-        access
-            .check(&view, &file(false, false), "201.cfg", &from("10.0.0.5"))
+            send(
+                &access,
+                &view,
+                &file(true, false),
+                "0004f214ab37.cfg",
+                &from(client),
+            )
             .unwrap();
+        }
+        send(
+            &access,
+            &view,
+            &file(false, false),
+            "201.cfg",
+            &from("10.0.0.5"),
+        )
+        .unwrap();
         assert!(
             !access.acts_for(mac(), &from("192.168.1.5")),
             "an outside address does not come to act for a phone"
         );
         assert!(
-            access
-                .check(&view, &file(false, false), "201.cfg", &from("192.168.1.5"))
-                .is_err()
+            send(
+                &access,
+                &view,
+                &file(false, false),
+                "201.cfg",
+                &from("192.168.1.5")
+            )
+            .is_err()
         );
     }
 
@@ -569,22 +672,42 @@ mod tests {
         let view = live.view();
         let access = access_with(GuardSettings::default());
         let master = file(true, true);
-        access
-            .check(&view, &master, "0004f214ab37.cfg", &from("10.0.0.5"))
-            .unwrap();
+        send(
+            &access,
+            &view,
+            &master,
+            "0004f214ab37.cfg",
+            &from("10.0.0.5"),
+        )
+        .unwrap();
         assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
-        access
-            .check(&view, &file(false, true), "201.cfg", &from("10.0.0.5"))
-            .unwrap();
+        send(
+            &access,
+            &view,
+            &file(false, true),
+            "201.cfg",
+            &from("10.0.0.5"),
+        )
+        .unwrap();
         // Another address gets the master file (it holds no password) but never the phone's
         // credential file, even once it follows the phone.
-        access
-            .check(&view, &master, "0004f214ab37.cfg", &from("10.0.0.6"))
-            .unwrap();
+        send(
+            &access,
+            &view,
+            &master,
+            "0004f214ab37.cfg",
+            &from("10.0.0.6"),
+        )
+        .unwrap();
         assert!(
-            access
-                .check(&view, &file(false, true), "201.cfg", &from("10.0.0.6"))
-                .is_err()
+            send(
+                &access,
+                &view,
+                &file(false, true),
+                "201.cfg",
+                &from("10.0.0.6")
+            )
+            .is_err()
         );
         assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
     }
@@ -602,19 +725,34 @@ mod tests {
         // A forged source asks first: nothing is bound, and the credential master file is
         // not sent to it.
         assert!(
-            access
-                .check(&view, &master, "0004F214AB37.cfg", &over_tftp("10.9.9.9"))
-                .is_err()
+            send(
+                &access,
+                &view,
+                &master,
+                "0004F214AB37.cfg",
+                &over_tftp("10.9.9.9")
+            )
+            .is_err()
         );
         assert_eq!(access.bindings().bound(&mac()), None);
         // The phone's first fetch over HTTP binds it; TFTP from that address is then served.
-        access
-            .check(&view, &master, "0004F214AB37.cfg", &from("10.0.0.5"))
-            .unwrap();
+        send(
+            &access,
+            &view,
+            &master,
+            "0004F214AB37.cfg",
+            &from("10.0.0.5"),
+        )
+        .unwrap();
         assert_eq!(access.bindings().bound(&mac()), Some(ip("10.0.0.5")));
-        access
-            .check(&view, &master, "0004F214AB37.cfg", &over_tftp("10.0.0.5"))
-            .unwrap();
+        send(
+            &access,
+            &view,
+            &master,
+            "0004F214AB37.cfg",
+            &over_tftp("10.0.0.5"),
+        )
+        .unwrap();
     }
 
     #[test]

@@ -24,24 +24,28 @@ pub struct HomeNetworks {
 }
 
 impl HomeNetworks {
-    /// Whether `client` may get `phone`'s credential files, remembering its network as the
-    /// phone's when it may: the phone was never seen, was seen on `client`'s network, or
-    /// `anywhere` (phones roam). The usual case (the phone's newest network) takes one read
-    /// lock.
-    pub fn admit(&self, phone: Mac, client: IpAddr, anywhere: bool) -> bool {
-        let network = network_of(client);
-        match self.read().get(&phone) {
-            Some(networks) if networks.last() == Some(&network) => return true,
-            Some(networks) if !anywhere && !networks.contains(&network) => return false,
-            _ => {}
-        }
-        self.note_network(phone, network);
-        true
+    /// Whether `client` may get `phone`'s credential files: the phone was never seen, was seen
+    /// on `client`'s network, or `anywhere` (phones roam). One read lock; changes nothing.
+    pub fn admits(&self, phone: Mac, client: IpAddr, anywhere: bool) -> bool {
+        anywhere
+            || self
+                .read()
+                .get(&phone)
+                .is_none_or(|networks| networks.contains(&network_of(client)))
     }
 
-    /// Remembers that `phone` was seen at `client`.
+    /// Remembers that `phone`'s credential files went to `client` (its network becomes the
+    /// phone's newest). The usual case (already its newest) takes one read lock.
     pub fn note(&self, phone: Mac, client: IpAddr) {
-        self.note_network(phone, network_of(client));
+        let network = network_of(client);
+        if self
+            .read()
+            .get(&phone)
+            .is_some_and(|networks| networks.last() == Some(&network))
+        {
+            return;
+        }
+        self.note_network(phone, network);
     }
 
     /// Makes `network` the phone's newest.
@@ -85,14 +89,28 @@ mod tests {
         let homes = HomeNetworks::default();
         let phone = Mac::parse("0004f214ab37").unwrap();
         let ip = |text: &str| text.parse::<IpAddr>().unwrap();
-        let admits = |client| homes.admit(phone, ip(client), false);
+        let admits = |client| homes.admits(phone, ip(client), false);
         assert!(admits("192.168.10.23"), "never seen: anywhere");
+        assert!(
+            admits("192.168.11.23"),
+            "asking is not being sent: still anywhere"
+        );
+        homes.note(phone, ip("192.168.10.23"));
         assert!(admits("192.168.10.200"), "the same /24");
         assert!(!admits("192.168.11.23"), "another network");
-        assert!(homes.admit(phone, ip("192.168.11.23"), true), "phones roam");
+        assert!(
+            homes.admits(phone, ip("192.168.11.23"), true),
+            "phones roam"
+        );
+        homes.note(phone, ip("192.168.11.23"));
         assert!(admits("192.168.11.24"), "a network it roamed to is its own");
+        assert!(admits("192.168.10.24"), "and the first one still");
         homes.note(phone, ip("2001:db8:5:6::10"));
         assert!(admits("2001:db8:5:6:ffff::1"), "the same /64");
+        for n in 0..MAX_NETWORKS_PER_PHONE {
+            homes.note(phone, ip(&format!("10.0.{n}.1")));
+        }
+        assert!(!admits("192.168.10.23"), "the oldest networks went");
         homes.forget(&phone);
         homes.note(phone, ip("10.1.1.1"));
         assert!(!admits("192.168.10.23"), "forgotten, then seen elsewhere");

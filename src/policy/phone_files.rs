@@ -117,17 +117,18 @@ impl AsRef<[u8]> for CachedBody {
     }
 }
 
-/// A file found for a request, and the receipt that records it once it is sent.
+/// A file found for a request, and the receipt that commits it when it is sent.
 #[derive(Debug)]
 pub struct Delivery<'a> {
     /// The file.
     pub found: Found,
-    /// Records the delivery ([`Receipt::record`]); dropped unused by a probe (FTP `SIZE`).
+    /// Commits the delivery ([`Receipt::commit`]); dropped unused by a probe (HTTP `HEAD`, FTP
+    /// `SIZE`), which so changes nothing.
     pub receipt: Receipt<'a>,
 }
 
-/// What recording a sent file needs: the request's view of the data (so the phone it is
-/// recorded on is told from the same revision it was found in), who asked and how.
+/// What committing a sent file needs: the request's view of the data (so the phone it is
+/// recorded on is told from the same revision it was found in), the file, who asked and how.
 pub struct Receipt<'a> {
     files: &'a PhoneFiles,
     view: View<'a>,
@@ -136,7 +137,8 @@ pub struct Receipt<'a> {
     kind: &'static str,
     /// The vendor whose format a rendered file is in.
     vendor: Option<Vendor>,
-    secret: bool,
+    /// A rendered file (what it changes is [`Access::commit`]'s).
+    rendered: Option<Arc<Rendered>>,
 }
 
 impl std::fmt::Debug for Receipt<'_> {
@@ -306,10 +308,7 @@ impl PhoneFiles {
             Ok(Found::Rendered(file)) => self
                 .access
                 .check(&view, &file, name.as_str(), requester)
-                .map(|()| {
-                    self.release_held(&file, client);
-                    Found::Rendered(file)
-                }),
+                .map(|()| Found::Rendered(file)),
             Ok(other) => self
                 .access
                 .check_certificate(requester, owner, name.as_str())
@@ -324,20 +323,46 @@ impl PhoneFiles {
                     transport: requester.transport,
                     kind: found.kind(),
                     vendor: found.vendor(),
-                    secret: found.carries_secret(),
+                    rendered: match &found {
+                        Found::Rendered(file) => Some(Arc::clone(file)),
+                        Found::Upload { .. } | Found::Firmware(_) => None,
+                    },
                     view,
                 },
                 found,
             }),
             Err(Refused::NotFound | Refused::Forbidden(_)) if name.is_phone_file() => {
                 let owner = owner();
-                if owner.is_none() {
+                if owner.is_none() && !requester.probe {
                     self.note_unassigned(requester, name);
                 }
                 Err(self.unknown_phone_file(requester, owner, name))
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// The size of the rendered file `name`, if `requester` may receive it (FTP `LIST`): the
+    /// checks of a fetch, nothing committed, and no miss counted (the names listed are the
+    /// server's own, not a client's guesses).
+    pub fn listed_size(&self, requester: &Requester<'_>, name: &FileName) -> Option<usize> {
+        let view = self.live.view();
+        if let Some(ip) = requester.client
+            && self.guard.any_bans()
+            && self
+                .guard
+                .admit(ip, view.owner_of(name), true, requester.transport)
+                == Verdict::Banned
+        {
+            return None;
+        }
+        let Ok(FetchAnswer::Found(file)) = view.fetch(name) else {
+            return None;
+        };
+        self.access
+            .check(&view, &file, name.as_str(), requester)
+            .ok()
+            .map(|()| file.content.len())
     }
 
     /// Stores the boot log held for the phone whose master file `file` is, sent from `client`.
@@ -616,11 +641,19 @@ impl PhoneFiles {
 }
 
 impl Receipt<'_> {
-    /// Records the sent file `name` in the metrics and on the phone it belongs to, if that can
-    /// be told: the one the user agent names (Aastra/Mitel), else the one the name does, else
-    /// the phone last seen at the client's address (firmware images). A credential file's
-    /// delivery is an audit line.
-    pub fn record(self, name: &FileName, user_agent: Option<String>, agent: Option<Agent>) {
+    /// Commits the file `name`, just before it is sent (a firmware image: once it opened):
+    /// what a rendered file changes ([`Access::commit`]: the phone's binding, followers and
+    /// networks; `Err` when another address bound the phone meanwhile, and then the file must
+    /// not be sent), the boot log held for its phone, and the fetch in the metrics and on the
+    /// phone it belongs to, if that can be told: the one the user agent names (Aastra/Mitel),
+    /// else the one the name does, else the phone last seen at the client's address (firmware
+    /// images). A credential file's delivery is an audit line.
+    pub fn commit(
+        self,
+        name: &FileName,
+        user_agent: Option<String>,
+        agent: Option<Agent>,
+    ) -> Result<(), Refused> {
         let Receipt {
             files,
             view,
@@ -628,8 +661,15 @@ impl Receipt<'_> {
             transport,
             kind,
             vendor: file_vendor,
-            secret,
+            rendered,
         } = self;
+        let secret = rendered.as_ref().is_some_and(|file| file.carries_secret);
+        if let Some(file) = &rendered {
+            files
+                .access
+                .commit(file, name.as_str(), client, transport)?;
+            files.release_held(file, client);
+        }
         metrics::fetched(kind);
         let agent_mac = agent.as_ref().and_then(|a| a.mac);
         let named = agent_mac
@@ -676,7 +716,7 @@ impl Receipt<'_> {
             files.inbox.also_asked(ip, name.as_str());
         }
         drop(phone_at);
-        let Some(mac) = mac else { return };
+        let Some(mac) = mac else { return Ok(()) };
         // Once per boot (the master file), not on every file of it.
         if let (Some(agent), FileKind::PhoneMaster(_)) = (&agent, name.kind()) {
             files.warn_model_mismatch(&view, mac, agent);
@@ -693,6 +733,7 @@ impl Receipt<'_> {
             },
             secret,
         );
+        Ok(())
     }
 }
 

@@ -159,25 +159,34 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
         }),
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
         transport: transport_of(secure),
+        // A HEAD goes through the same checks but is a probe: it commits nothing.
+        probe: request.method() == Method::HEAD,
     };
-    // A HEAD goes through the same policy but is a probe: it records no fetch.
-    let probe = request.method() == Method::HEAD;
+    let probe = requester.probe;
     let Delivery { found, receipt } = match app.files.find(&requester, &name).await {
         Ok(delivery) => delivery,
         Err(refused) => return refusal_with_challenges(&app, refused, secure).await,
     };
     let content_type = found.content_type();
-    let response = match found.into_bytes() {
-        Ok(bytes) => with_content_type(bytes, content_type),
-        Err(path) => match ServeFile::new(path).oneshot(request).await {
-            Ok(response) => response.map(Body::new),
-            Err(never) => match never {},
-        },
-    };
-    if response.status().is_success() && !probe {
-        receipt.record(&name, user_agent, agent);
+    match found.into_bytes() {
+        Ok(bytes) => {
+            if !probe && let Err(refused) = receipt.commit(&name, user_agent, agent) {
+                return refusal(refused);
+            }
+            with_content_type(bytes, content_type)
+        }
+        Err(path) => {
+            let response = match ServeFile::new(path).oneshot(request).await {
+                Ok(response) => response.map(Body::new),
+                Err(never) => match never {},
+            };
+            // A firmware image commits no access (it is no phone's file): only its sighting.
+            if response.status().is_success() && !probe {
+                let _ = receipt.commit(&name, user_agent, agent);
+            }
+            response
+        }
     }
-    response
 }
 
 /// HTTPS over TLS, else HTTP.
@@ -221,6 +230,7 @@ async fn upload_file(State(app): State<Arc<App>>, request: Request) -> Response 
         http: None,
         certificate: tls.map(|t| t.certificate).unwrap_or_default(),
         transport: transport_of(tls.is_some()),
+        probe: false,
     };
     let upload = match app.files.accepts_upload(&requester, &name) {
         Ok(upload) => upload,

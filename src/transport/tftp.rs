@@ -110,7 +110,9 @@ impl Handler for TftpFiles {
                 (Box::new(reader), size)
             }
         };
-        receipt.record(&name, None, None);
+        receipt
+            .commit(&name, None, None)
+            .map_err(|_| packet::Error::FileNotFound)?;
         let transfer = Transfer {
             reader,
             _slot: slot,

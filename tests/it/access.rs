@@ -31,6 +31,54 @@ fn await_log(server: &Server, needles: &[&str]) -> String {
     panic!("no log line with {needles:?}");
 }
 
+/// Issue 29: a probe commits nothing. Under trust on first use, a `HEAD` of a phone's master
+/// file from one address and an FTP `SIZE`/`MDTM` (curl's `-I`) from another bind nothing and
+/// make neither address act for the phone; the phone's own `GET` then binds it. An FTP `LIST`
+/// shows a phone's files only as a fetch from that address would give them.
+#[tokio::test]
+async fn probes_bind_nothing_and_a_listing_shows_only_what_a_fetch_gives() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    trust_first_address(&server);
+    let master = format!("{POLYCOM}.cfg");
+    let ftp_url = |name: &str| format!("ftp://PlcmSpIp:PlcmSpIp@{}/{name}", server.ftp);
+    let head = curl(
+        &format!("{}/{master}", server.base),
+        &["--interface", "127.0.0.2", "-I"],
+    );
+    assert_eq!(head.status, 200, "the HEAD is answered");
+    let size = curl(&ftp_url(&master), &["--interface", "127.0.0.3", "-I"]);
+    let said = String::from_utf8_lossy(&size.body).to_string();
+    assert!(said.contains("Content-Length"), "SIZE answered: {said:?}");
+    let binding = api(&server, "GET", &format!("/phones/{POLYCOM}/binding"), &[]);
+    assert_eq!(json(&binding)["address"], serde_json::Value::Null);
+    for prober in ["127.0.0.2", "127.0.0.3"] {
+        assert_eq!(fetch_from(&server, prober, "201.cfg"), 404, "{prober}");
+    }
+    assert!(
+        server.log_lines("phone bound").is_empty(),
+        "no probe bound the phone"
+    );
+    // The phone's own fetch binds it.
+    assert_eq!(fetch_from(&server, "127.0.0.4", &master), 200);
+    let binding = api(&server, "GET", &format!("/phones/{POLYCOM}/binding"), &[]);
+    assert_eq!(json(&binding)["address"], "127.0.0.4");
+    assert_eq!(fetch_from(&server, "127.0.0.4", "201.cfg"), 200);
+    // Another address fetches the master file (it holds no password) over FTP; its listing
+    // then shows the master file but not the credential files it would not get.
+    let other = curl(&ftp_url(&master), &["--interface", "127.0.0.5"]);
+    assert_eq!(other.status, 226, "RETR from a second address");
+    let listing = |source: &str| {
+        let reply = curl(&ftp_url(""), &["--interface", source, "--list-only"]);
+        String::from_utf8_lossy(&reply.body).to_string()
+    };
+    let seen = listing("127.0.0.5");
+    assert!(seen.contains(&master), "{seen:?}");
+    assert!(!seen.contains("201.cfg"), "{seen:?}");
+    assert!(!seen.contains("-settings.cfg"), "{seen:?}");
+    let own = listing("127.0.0.4");
+    assert!(own.contains("201.cfg"), "{own:?}");
+}
+
 #[tokio::test]
 async fn trust_on_first_use_binds_a_phone_to_its_first_address() {
     let server = start_with(&["--admin-token", TOKEN]).await;

@@ -279,6 +279,8 @@ async fn refusals_over_ftp_write_nothing() {
             "APPE {name}"
         );
     }
+    // The phone boots (its master file), then uploads too much.
+    ftp.retr_as_buffer(MASTER).unwrap();
     assert_eq!(
         code(ftp.put_file("0004f214ab37-phone.cfg", &mut Cursor::new(vec![b'x'; 1001]))),
         552,

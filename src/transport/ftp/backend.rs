@@ -1,8 +1,10 @@
 //! The FTP storage backend: a thin adapter over [`PhoneFiles`], so FTP serves exactly what HTTP
 //! serves. RETR/SIZE/MDTM of rendered files, read-back uploads and firmware (with REST); STOR/APPE
 //! only of a known phone's own upload names within the size limit (anything else 553, too large
-//! 552, nothing written); LIST/NLST of the root shows the firmware folder and the files of the
-//! phone last served at the client's address, never other phones' files; CWD into firmware
+//! 552, nothing written); LIST/NLST of the root shows the firmware folder and those files of the
+//! phone last served at the client's address that the client may fetch (the same checks as
+//! RETR), never other phones' files; SIZE, MDTM and LIST are probes that commit nothing
+//! (no binding, no sighting); CWD into firmware
 //! folders; DELE, MKD, RMD and RNFR are refused.
 
 use std::fmt;
@@ -96,18 +98,21 @@ impl PhoneStorage {
         PhoneStorage { files }
     }
 
-    /// The firmware folder's entries and, for a known phone at `client`, its own files.
+    /// The firmware folder's entries and, for a known phone at `client`, those of its own
+    /// files the client may fetch (the checks of a fetch, as a probe).
     fn listing(&self, client: Option<IpAddr>) -> Vec<Fileinfo<PathBuf, Entry>> {
         let mut listing: Vec<Fileinfo<PathBuf, Entry>> = Vec::new();
         let phone = client.and_then(|ip| self.files.phone_at(ip));
+        let requester = Requester::at(client, Transport::Ftp).probing();
         if let Some(names) = phone.and_then(|mac| self.files.live().files_of_phone(&mac)) {
             for name in names {
-                if let Ok(crate::provision::live::FetchAnswer::Found(file)) =
-                    self.files.live().fetch(&name)
-                {
+                let Ok(parsed) = FileName::parse(&name) else {
+                    continue;
+                };
+                if let Some(size) = self.files.listed_size(&requester, &parsed) {
                     listing.push(Fileinfo {
                         path: PathBuf::from(name),
-                        metadata: Entry::file(file.content.len()),
+                        metadata: Entry::file(size),
                     });
                 }
             }
@@ -166,11 +171,14 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
         path: P,
     ) -> Result<Entry> {
         let name = name_of(path.as_ref())?;
-        // Files first: a rendered file's SIZE needs no filesystem call.
-        // A probe: the receipt is dropped, no fetch is recorded.
+        // Files first: a rendered file's SIZE needs no filesystem call. A probe: it commits
+        // nothing (its receipt is dropped).
         let found = self
             .files
-            .find(&Requester::at(user.client(), Transport::Ftp), &name)
+            .find(
+                &Requester::at(user.client(), Transport::Ftp).probing(),
+                &name,
+            )
             .await
             .map(|delivery| delivery.found);
         let path = match found {
@@ -235,7 +243,7 @@ impl<User: SessionUser> StorageBackend<User> for PhoneStorage {
                 Box::new(file)
             }
         };
-        receipt.record(&name, None, None);
+        receipt.commit(&name, None, None).map_err(refused)?;
         Ok(reader)
     }
 
