@@ -184,7 +184,7 @@ fn setting_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<F
         }
         let Some(spec) = parameter_spec(parameter) else {
             findings.push(warning(format!(
-                "setting {parameter} ({}) is not in the {} catalogue: it is sent as given; check                  its spelling in the vendor's guide",
+                "setting {parameter} ({}) is not in the {} catalogue: it is sent as given; check its spelling in the vendor's guide",
                 setting.scope,
                 parameter.vendor().map_or("", Vendor::as_str)
             )));
@@ -202,7 +202,7 @@ fn setting_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<F
         unread.dedup();
         if !unread.is_empty() {
             findings.push(warning(format!(
-                "setting {parameter} ({}) is not read by phones on {}: use the spelling of                  their firmware",
+                "setting {parameter} ({}) is not read by phones on {}: use the spelling of their firmware",
                 setting.scope,
                 unread.join(", ")
             )));

@@ -68,7 +68,7 @@ pub use recheck::{RECHECK_SPREAD_MINUTES, Recheck, RecheckError};
 pub use setting::{
     Effective, MAX_PARAMETER, MAX_VALUE, ParameterName, ParameterNameError, ParameterSpec,
     PhoneFacts, Scope, ScopeError, Setting, SettingsBook, Translate, ValueError, ValueKind,
-    check_value,
+    VendorTold, check_value,
 };
 pub use sighting::SightingBatch;
 pub use site::{

@@ -141,84 +141,164 @@ impl fmt::Display for Scope {
     }
 }
 
-/// A parameter name: vendor-native or neutral. Polycom names are dotted (`lcl.ml.lang`: letters,
-/// digits, `.`, `_`, `-`, starting with a letter); Aastra names are lowercase words (`admin
-/// password`, `language`: letters, digits, spaces, `_`, `-`, `.`); neutral names are one of
-/// [`NEUTRAL_NAMES`] (`@language`). Nothing else is accepted, so a name can never close an XML
-/// attribute or start another `key:` line.
+/// A parameter name: a vendor's own (`polycom:lcl.ml.lang`, `aastra:admin password`: the vendor
+/// named, then the name its phones read) or neutral (`@language`, one of [`NEUTRAL_NAMES`]). A
+/// vendor's name is letters, digits, `.`, `_`, `-` and single spaces, starting with a letter
+/// (Aastra/Mitel names lowercased, as the phone reads them), so it can never close an XML
+/// attribute or start another `key:` line. The vendor is always named: by the prefix, by the
+/// scope the setting is set at ([`ParameterName::parse_in`]), or, reading an older file, guessed
+/// from the spelling ([`ParameterName::parse_old`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ParameterName(String);
+pub struct ParameterName {
+    /// Whose parameter; `None` for a neutral setting.
+    vendor: Option<Vendor>,
+    /// The name the phones read (`@...` for a neutral setting).
+    name: String,
+}
 
 /// Why a value is not a parameter name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{} is not a parameter name (up to 100 letters, digits, '.', '_', '-' and single spaces, starting with a letter; or one of @language, @vlan, @lldp, @codecs, @admin_password)",
-    quoted(.0)
-)]
-pub struct ParameterNameError(pub String);
+pub enum ParameterNameError {
+    /// Not a name at all.
+    #[error(
+        "{} is not a parameter name (a vendor and a name, as polycom:up.backlight.idleIntensity or aastra:admin password: up to 100 letters, digits, '.', '_', '-' and single spaces, starting with a letter; or one of @language, @vlan, @lldp, @codecs, @admin_password, @directory)",
+        quoted(.0)
+    )]
+    Invalid(String),
+    /// A vendor's parameter whose vendor is not said.
+    #[error(
+        "{quoted} names no vendor: write it as polycom:{name} or aastra:{name} (or set it at a vendor, model or phone scope)",
+        quoted = quoted(.0),
+        name = .0
+    )]
+    NoVendor(String),
+}
+
+/// How a parameter's vendor was told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VendorTold {
+    /// A neutral setting, or the name's own prefix.
+    Named,
+    /// By the scope it is set at (a vendor, a model, a phone).
+    ByScope,
+    /// Guessed from the spelling (an older file): dotted without spaces is Polycom's.
+    BySpelling,
+}
 
 impl ParameterName {
-    /// Parses a name (trimmed; Aastra's lowercased, as the phone reads it).
+    /// Parses a neutral name or a vendor-prefixed one (`polycom:lcl.ml.lang`); a name without
+    /// its vendor is refused.
     pub fn parse(text: &str) -> Result<ParameterName, ParameterNameError> {
+        ParameterName::parse_in(text, None).map(|(name, _)| name)
+    }
+
+    /// Parses a name set at a scope that reaches only `scope_vendor`'s phones (if any): an
+    /// unprefixed name is then that vendor's.
+    pub fn parse_in(
+        text: &str,
+        scope_vendor: Option<Vendor>,
+    ) -> Result<(ParameterName, VendorTold), ParameterNameError> {
         let trimmed = text.trim();
-        let refuse = || ParameterNameError(text.to_string());
         if trimmed.starts_with('@') {
             let lower = trimmed.to_ascii_lowercase();
             return NEUTRAL_NAMES
                 .contains(&lower.as_str())
-                .then_some(ParameterName(lower))
-                .ok_or_else(refuse);
+                .then_some((
+                    ParameterName {
+                        vendor: None,
+                        name: lower,
+                    },
+                    VendorTold::Named,
+                ))
+                .ok_or_else(|| ParameterNameError::Invalid(text.to_string()));
         }
-        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' ');
-        if trimmed.is_empty()
-            || trimmed.len() > MAX_PARAMETER
-            || !trimmed.starts_with(|c: char| c.is_ascii_alphabetic())
-            || !trimmed.chars().all(allowed)
-            || trimmed.contains("  ")
-        {
-            return Err(refuse());
-        }
-        // An XML attribute name has no space; a Polycom name (dotted) never has one.
-        let name = if trimmed.contains(' ') || !trimmed.contains('.') {
-            trimmed.to_ascii_lowercase()
-        } else {
-            trimmed.to_string()
+        let (vendor, bare, told) = match trimmed.split_once(':') {
+            Some((prefix, bare)) => {
+                let vendor = Vendor::parse(prefix)
+                    .ok_or_else(|| ParameterNameError::Invalid(text.to_string()))?;
+                (vendor, bare.trim(), VendorTold::Named)
+            }
+            None => {
+                let vendor = scope_vendor
+                    .ok_or_else(|| ParameterNameError::NoVendor(trimmed.to_string()))?;
+                (vendor, trimmed, VendorTold::ByScope)
+            }
         };
-        Ok(ParameterName(name))
+        ParameterName::native(vendor, bare)
+            .map(|name| (name, told))
+            .ok_or_else(|| ParameterNameError::Invalid(text.to_string()))
     }
 
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The vendor whose phones read it: a dotted name without spaces is Polycom's, a neutral
-    /// one (`@...`) every vendor's, anything else Aastra's.
-    pub fn vendor(&self) -> Option<Vendor> {
-        if self.is_neutral() {
-            None
-        } else if self.0.contains('.') && !self.0.contains(' ') {
-            Some(Vendor::Polycom)
-        } else {
-            Some(Vendor::Aastra)
+    /// Parses a name as an older file wrote it, without its vendor where the scope does not
+    /// tell it: a dotted name without spaces is Polycom's, any other Aastra/Mitel's (the rule
+    /// phoneprov used before a setting named its vendor; kept only to read such files).
+    pub fn parse_old(
+        text: &str,
+        scope_vendor: Option<Vendor>,
+    ) -> Result<(ParameterName, VendorTold), ParameterNameError> {
+        match ParameterName::parse_in(text, scope_vendor) {
+            Err(ParameterNameError::NoVendor(bare)) => {
+                let vendor = if bare.contains('.') && !bare.contains(' ') {
+                    Vendor::Polycom
+                } else {
+                    Vendor::Aastra
+                };
+                ParameterName::native(vendor, &bare)
+                    .map(|name| (name, VendorTold::BySpelling))
+                    .ok_or(ParameterNameError::Invalid(bare))
+            }
+            other => other,
         }
+    }
+
+    /// `vendor`'s parameter `bare`, if it is a name (lowercased where the vendor's phones read
+    /// names in any case).
+    fn native(vendor: Vendor, bare: &str) -> Option<ParameterName> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' ');
+        let well_formed = !bare.is_empty()
+            && bare.len() <= MAX_PARAMETER
+            && bare.starts_with(|c: char| c.is_ascii_alphabetic())
+            && bare.chars().all(allowed)
+            && !bare.contains("  ");
+        well_formed.then(|| ParameterName {
+            vendor: Some(vendor),
+            name: if vendor.names_fold_case() {
+                bare.to_ascii_lowercase()
+            } else {
+                bare.to_string()
+            },
+        })
+    }
+
+    /// The name its phones read (`lcl.ml.lang`, `admin password`, `@language`).
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// The vendor whose phones read it; `None` for a neutral setting.
+    pub fn vendor(&self) -> Option<Vendor> {
+        self.vendor
     }
 
     /// Whether it is a vendor-neutral setting (`@language`).
     pub fn is_neutral(&self) -> bool {
-        self.0.starts_with('@')
+        self.vendor.is_none()
     }
 
     /// Whether its values are secrets (sealed at rest, left out of listings): a name holding
     /// "password".
     pub fn is_secret(&self) -> bool {
-        self.0.to_ascii_lowercase().contains("password")
+        self.name.to_ascii_lowercase().contains("password")
     }
 }
 
+/// The name with its vendor, as stored, listed and exported: `polycom:lcl.ml.lang`, `@vlan`.
 impl fmt::Display for ParameterName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self.vendor {
+            Some(vendor) => write!(f, "{vendor}:{}", self.name),
+            None => f.write_str(&self.name),
+        }
     }
 }
 
@@ -511,7 +591,7 @@ impl SettingsBook {
             offer(
                 setting.scope.rank() * 2 + 2,
                 Effective {
-                    parameter: setting.parameter.to_string(),
+                    parameter: setting.parameter.as_str().to_string(),
                     value: setting.value.clone(),
                     origin: setting.scope.to_string(),
                 },
@@ -544,10 +624,13 @@ impl SettingsBook {
 mod tests {
     use super::*;
 
+    /// A setting as an older file wrote it (the vendor told by the scope or the spelling).
     fn setting(scope: Scope, parameter: &str, value: &str) -> Setting {
         Setting {
+            parameter: ParameterName::parse_old(parameter, scope.vendor())
+                .unwrap()
+                .0,
             scope,
-            parameter: ParameterName::parse(parameter).unwrap(),
             value: value.to_string(),
         }
     }
@@ -663,17 +746,48 @@ mod tests {
         ] {
             assert!(ParameterName::parse(bad).is_err(), "{bad:?}");
         }
+        let parsed = |text: &str| ParameterName::parse(text).unwrap();
         assert_eq!(
-            ParameterName::parse("Admin Password").unwrap().vendor(),
+            parsed("aastra:Admin Password").to_string(),
+            "aastra:admin password"
+        );
+        assert_eq!(
+            parsed("mitel:Admin Password").vendor(),
             Some(Vendor::Aastra)
         );
-        assert_eq!(ParameterName::parse("@VLAN").unwrap().vendor(), None);
+        assert_eq!(parsed("@VLAN").vendor(), None);
         assert!(ParameterName::parse("@colour").is_err());
+        assert!(ParameterName::parse("cisco:a.b").is_err(), "no such vendor");
+        assert!(ParameterName::parse("polycom:").is_err());
+        let dotted = parsed("polycom:up.backlight.idleIntensity");
+        assert_eq!(dotted.as_str(), "up.backlight.idleIntensity");
+        assert_eq!(dotted.to_string(), "polycom:up.backlight.idleIntensity");
+        // A dotted name is not Polycom's by its spelling any more (a third vendor's are
+        // dotted too): without its vendor it is refused, unless the scope or an old file says.
         assert_eq!(
-            ParameterName::parse("up.backlight.idleIntensity")
+            ParameterName::parse("account.1.label"),
+            Err(ParameterNameError::NoVendor("account.1.label".into()))
+        );
+        assert_eq!(
+            ParameterName::parse_in("language", Some(Vendor::Polycom))
                 .unwrap()
-                .as_str(),
-            "up.backlight.idleIntensity"
+                .0
+                .vendor(),
+            Some(Vendor::Polycom),
+            "the scope tells"
+        );
+        let (old, told) = ParameterName::parse_old("up.backlight.idleIntensity", None).unwrap();
+        assert_eq!(
+            (old.vendor(), told),
+            (Some(Vendor::Polycom), VendorTold::BySpelling)
+        );
+        let (old, _) = ParameterName::parse_old("Time Format", None).unwrap();
+        assert_eq!(old.to_string(), "aastra:time format");
+        assert_eq!(
+            ParameterName::parse_old("polycom:Time Format", None)
+                .unwrap()
+                .1,
+            VendorTold::Named
         );
         assert!(check_value("1\nsip line1 password: x").is_err());
         assert!(check_value("a \" <b/> & ok").is_ok());

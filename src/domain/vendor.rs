@@ -40,6 +40,15 @@ impl Vendor {
         }
     }
 
+    /// Whether its phones read parameter names in any case (Aastra/Mitel: names are stored
+    /// lowercased, as `admin password`); Polycom's are case-sensitive XML attributes.
+    pub fn names_fold_case(self) -> bool {
+        match self {
+            Vendor::Polycom => false,
+            Vendor::Aastra => true,
+        }
+    }
+
     /// The vendor owning a MAC's OUI, if it is one of the known prefixes.
     pub fn from_mac(mac: &Mac) -> Option<Vendor> {
         match mac.oui() {

@@ -25,7 +25,7 @@ pub use options::ImportOptions;
 pub use parse::{Cell, Row, parse as parse_csv};
 pub use report::{EntityReport, ImportReport, Update};
 pub use settings::{
-    KnownData, PROFILE_PARAMETER, SETTINGS_COLUMNS, SettingsPlan, SettingsReport,
+    KnownData, Names, PROFILE_PARAMETER, SETTINGS_COLUMNS, SettingsPlan, SettingsReport,
     apply_declared_settings, apply_settings_rows, import_settings, plan_rows, plan_settings,
 };
 pub use table::{TableRow, read_table};

@@ -8,7 +8,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::{
-    Mac, ParameterName, ProfileName, Scope, ScopeError, Setting, SiteName, Vendor, quoted,
+    Mac, ParameterName, ProfileName, Scope, ScopeError, Setting, SiteName, Vendor, VendorTold,
+    quoted,
 };
 use crate::handset::check_setting;
 use crate::import::table::{TableRow, read_table};
@@ -96,20 +97,35 @@ pub struct SettingsPlan {
     pub warnings: Vec<RowError>,
 }
 
+/// How a vendor parameter's name must say its vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    /// By its prefix (`polycom:lcl.ml.lang`) or its scope (vendor, model, phone): what the API
+    /// takes for one setting.
+    Current,
+    /// The same, or (a file an older phoneprov wrote) guessed from its spelling, with a
+    /// warning: what files are read with.
+    Old,
+}
+
 /// Checks a settings file against `known`; every error, or the plan.
 pub fn plan_settings(input: &[u8], known: &KnownData) -> Result<SettingsPlan, Vec<RowError>> {
     let rows = read_table(input, &SETTINGS_COLUMNS).map_err(ErrorList::finish)?;
-    plan_rows(&rows, known)
+    plan_rows(&rows, known, Names::Old)
 }
 
 /// Checks rows of `scope,target,parameter,value` cells against `known`; every error, or the
 /// plan.
-pub fn plan_rows(rows: &[TableRow], known: &KnownData) -> Result<SettingsPlan, Vec<RowError>> {
+pub fn plan_rows(
+    rows: &[TableRow],
+    known: &KnownData,
+    names: Names,
+) -> Result<SettingsPlan, Vec<RowError>> {
     let mut errors = ErrorList::default();
     let mut plan = SettingsPlan::default();
     let mut seen: HashMap<(Scope, String), u64> = HashMap::new();
     for row in rows {
-        let Some(entry) = check_row(row, known, &mut errors, &mut plan.warnings) else {
+        let Some(entry) = check_row(row, known, names, &mut errors, &mut plan.warnings) else {
             continue;
         };
         let key = (entry.scope().clone(), entry.parameter_text());
@@ -169,6 +185,7 @@ impl Entry {
 fn check_row(
     row: &TableRow,
     known: &KnownData,
+    names: Names,
     errors: &mut ErrorList,
     warnings: &mut Vec<RowError>,
 ) -> Option<Entry> {
@@ -198,13 +215,6 @@ fn check_row(
     if parameter == PROFILE_PARAMETER {
         return profile_row(line, scope, value, known, errors);
     }
-    let name = match ParameterName::parse(parameter) {
-        Ok(name) => name,
-        Err(e) => {
-            errors.push(RowError::cell(line, "parameter", e));
-            return None;
-        }
-    };
     let scope_vendor = match &scope {
         Scope::Phone(mac) => match known.phones.get(mac) {
             Some(vendor) => Some(*vendor),
@@ -218,6 +228,29 @@ fn check_row(
             }
         },
         other => other.vendor(),
+    };
+    let parsed = match names {
+        Names::Current => ParameterName::parse_in(parameter, scope_vendor),
+        Names::Old => ParameterName::parse_old(parameter, scope_vendor),
+    };
+    let name = match parsed {
+        Ok((name, VendorTold::BySpelling)) => {
+            warnings.push(RowError::cell(
+                line,
+                "parameter",
+                format!(
+                    "{} names no vendor: read as {name} from its spelling, as older files were; \
+                     write {name} (a dotted name is not always Polycom's)",
+                    quoted(parameter.trim())
+                ),
+            ));
+            name
+        }
+        Ok((name, _)) => name,
+        Err(e) => {
+            errors.push(RowError::cell(line, "parameter", e));
+            return None;
+        }
     };
     if let Some((vendor, other)) = name.vendor().zip(scope_vendor).filter(|(v, o)| v != o) {
         errors.push(RowError::cell(
@@ -291,7 +324,7 @@ pub async fn import_settings(
 ) -> Result<SettingsReport, ImportError> {
     let rows = read_table(input, &SETTINGS_COLUMNS)
         .map_err(|errors| ImportError::Rejected(errors.finish()))?;
-    apply_settings_rows(store, &rows, options).await
+    apply_settings_rows(store, &rows, Names::Old, options).await
 }
 
 /// Applies rows of `scope,target,parameter,value` cells (a file's, or the admin API's one
@@ -299,11 +332,12 @@ pub async fn import_settings(
 pub async fn apply_settings_rows(
     store: &dyn Store,
     rows: &[TableRow],
+    names: Names,
     options: &ImportOptions,
 ) -> Result<SettingsReport, ImportError> {
     let revision = store.revision().await?;
     let known = KnownData::read(store).await?;
-    let mut plan = plan_rows(rows, &known).map_err(ImportError::Rejected)?;
+    let mut plan = plan_rows(rows, &known, names).map_err(ImportError::Rejected)?;
     plan.change.expected_revision = Some(revision);
     plan.change.replace_all = options.replace;
     let mut report = SettingsReport {
@@ -331,7 +365,7 @@ pub async fn apply_declared_settings(
 ) -> Result<usize, ImportError> {
     let revision = store.revision().await?;
     let known = KnownData::read(store).await?;
-    let mut plan = plan_rows(rows, &known).map_err(ImportError::Rejected)?;
+    let mut plan = plan_rows(rows, &known, Names::Old).map_err(ImportError::Rejected)?;
     let book = store.settings().await?;
     let held = |scope: &Scope, parameter: &ParameterName| {
         book.settings()
@@ -384,7 +418,7 @@ mod tests {
         let csv = "scope,target,parameter,value\n\
                    room,x,a.b,1\n\
                    site,nowhere,a.b,1\n\
-                   model,6757i,up.backlight.idleIntensity,1\n\
+                   model,6757i,polycom:up.backlight.idleIntensity,1\n\
                    deployment,,up.backlight.idleIntensity,9\n\
                    deployment,,language,\"1\nsip line1 password: x\"\n\
                    phone,00085d000002,@profile,no such!\n\
@@ -395,11 +429,11 @@ mod tests {
             [
                 "line 2, column scope: \"room\" is not a scope (deployment, site, vendor, model, profile or phone)",
                 "line 3, column target: no site \"nowhere\"",
-                "line 4, column parameter: up.backlight.idleIntensity is a polycom parameter, but model 6757i is aastra's",
+                "line 4, column parameter: polycom:up.backlight.idleIntensity is a polycom parameter, but model 6757i is aastra's",
                 "line 5, column value: \"9\" is not a valid value of up.backlight.idleIntensity: it takes a whole number from 0 to 3",
                 "line 6, column value: \"1\\nsip line1 password: x\" holds a control character (line breaks and tabs are refused)",
                 "line 8, column value: \"no such!\" is not a profile name (1 to 32 letters, digits, - and _, starting with a letter or digit)",
-                "line 10, column parameter: a.b is set twice for deployment (first on line 9)",
+                "line 10, column parameter: polycom:a.b is set twice for deployment (first on line 9)",
             ]
         );
     }
@@ -407,8 +441,8 @@ mod tests {
     #[test]
     fn an_unknown_parameter_is_set_with_a_warning() {
         let csv = "parameter,value,scope,target\n\
-                   feature.nothing.here,1,deployment,\n\
-                   up.backlight.idleIntensity,,site,default\n\
+                   polycom:feature.nothing.here,1,deployment,\n\
+                   polycom:up.backlight.idleIntensity,,site,default\n\
                    @profile,lobby,phone,0004f2000001\n";
         let plan = plan_settings(csv.as_bytes(), &known()).unwrap();
         assert_eq!(plan.change.set.len(), 1);
@@ -418,8 +452,49 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "line 2, column parameter: feature.nothing.here is not in the polycom catalogue: set as given (check its spelling in the vendor's guide)"
+                "line 2, column parameter: polycom:feature.nothing.here is not in the polycom catalogue: set as given (check its spelling in the vendor's guide)"
             ]
         );
+    }
+
+    /// A dotted name is no longer Polycom's by its spelling alone (a third vendor's names are
+    /// dotted too): the prefix or the scope names the vendor; a file without either (an older
+    /// phoneprov's) is read by the old rule, with a warning per row; the API refuses it.
+    #[test]
+    fn a_parameter_names_its_vendor_by_prefix_or_scope_and_old_files_by_spelling() {
+        let row = |cells: [&str; 4]| TableRow {
+            line: 2,
+            cells: cells.map(str::to_string).to_vec(),
+        };
+        let plan = |cells, names| plan_rows(&[row(cells)], &known(), names);
+        let set_name = |plan: SettingsPlan| plan.change.set[0].parameter.to_string();
+        let by_scope = plan(
+            ["phone", "00085d000002", "time format", "1"],
+            Names::Current,
+        );
+        assert_eq!(set_name(by_scope.unwrap()), "aastra:time format");
+        let by_model = plan(
+            ["model", "VVX 400", "up.backlight.idleIntensity", "1"],
+            Names::Current,
+        );
+        assert_eq!(
+            set_name(by_model.unwrap()),
+            "polycom:up.backlight.idleIntensity"
+        );
+        let refused = plan(["deployment", "", "account.1.label", "x"], Names::Current).unwrap_err();
+        assert_eq!(
+            refused[0].to_string(),
+            "line 2, column parameter: \"account.1.label\" names no vendor: write it as polycom:account.1.label or aastra:account.1.label (or set it at a vendor, model or phone scope)"
+        );
+        let old = plan(
+            ["deployment", "", "up.backlight.idleIntensity", "1"],
+            Names::Old,
+        )
+        .unwrap();
+        assert_eq!(
+            old.warnings[0].to_string(),
+            "line 2, column parameter: \"up.backlight.idleIntensity\" names no vendor: read as polycom:up.backlight.idleIntensity from its spelling, as older files were; write polycom:up.backlight.idleIntensity (a dotted name is not always Polycom's)"
+        );
+        assert_eq!(set_name(old), "polycom:up.backlight.idleIntensity");
     }
 }

@@ -80,6 +80,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0012_phone_home.sql"),
         include_str!("../../migrations/postgres/0012_phone_home.sql"),
     ),
+    (
+        13,
+        "settings vendor",
+        include_str!("../../migrations/sqlite/0013_settings_vendor.sql"),
+        include_str!("../../migrations/postgres/0013_settings_vendor.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

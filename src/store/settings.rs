@@ -128,7 +128,7 @@ async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result
         sqlx::query("DELETE FROM settings WHERE scope = $1 AND target = $2 AND parameter = $3")
             .bind(scope.kind())
             .bind(scope.target())
-            .bind(parameter.as_str())
+            .bind(parameter.to_string())
             .execute(&mut *tx)
             .await?;
     }
@@ -144,7 +144,7 @@ async fn apply(store: &SqlStore, change: &SettingsChange, actor: &str) -> Result
         )
         .bind(setting.scope.kind())
         .bind(setting.scope.target())
-        .bind(setting.parameter.as_str())
+        .bind(setting.parameter.to_string())
         .bind(value)
         .execute(&mut *tx)
         .await?;

@@ -34,20 +34,20 @@ async fn set(store: &SqlStore, csv: &str) {
 /// 0004f214ab38 (VVX 400, UC Software), 0004f2aa0001 (IP 550, site branch), 0004f2ac0206 (IP 601,
 /// SIP 3.1); Aastra 00085d1610de (6757i, site default).
 const EVERY_SCOPE: &str = "scope,target,parameter,value
-deployment,,up.backlight.idleIntensity,0
-site,branch,up.backlight.idleIntensity,1
+deployment,,polycom:up.backlight.idleIntensity,0
+site,branch,polycom:up.backlight.idleIntensity,1
 vendor,polycom,up.idleTimeout,30
 model,SPIP_331,up.backlight.idleIntensity,2
-profile,lobby,up.backlight.idleIntensity,3
-profile,lobby,up.backlight.onIntensity,3
+profile,lobby,polycom:up.backlight.idleIntensity,3
+profile,lobby,polycom:up.backlight.onIntensity,3
 phone,0004f214ab38,@profile,lobby
 phone,0004f214ab38,up.backlight.onIntensity,1
 phone,0004f2aa0001,tcpIpApp.sntp.address,ntp.branch.example
-deployment,,time format,0
+deployment,,aastra:time format,0
 vendor,aastra,time format,1
-site,default,tone set,Germany
+site,default,aastra:tone set,Germany
 model,6757i,call waiting,0
-profile,desk,call waiting,1
+profile,desk,aastra:call waiting,1
 phone,00085d1610de,@profile,desk
 phone,00085d1610de,time server1,ntp.phone.example
 ";
@@ -251,7 +251,7 @@ fn the_settings_csv_names_each_error_by_line_and_column_and_writes_nothing() {
         &bad,
         "scope,target,parameter,value\n\
          deployment,,up.backlight.idleIntensity,1\n\
-         model,6757i,up.backlight.idleIntensity,1\n\
+         model,6757i,polycom:up.backlight.idleIntensity,1\n\
          site,default,up.backlight.onIntensity,high\n\
          phone,00085d1610de,language,\"1\nsip line1 password: stolen\"\n\
          planet,earth,a.b,1\n",
@@ -261,7 +261,7 @@ fn the_settings_csv_names_each_error_by_line_and_column_and_writes_nothing() {
     assert!(!out.status.success());
     let said = common::stderr(&out);
     for expected in [
-        "line 3, column parameter: up.backlight.idleIntensity is a polycom parameter, but model 6757i is aastra's",
+        "line 3, column parameter: polycom:up.backlight.idleIntensity is a polycom parameter, but model 6757i is aastra's",
         "line 4, column value: \"high\" is not a valid value of up.backlight.onIntensity: it takes a whole number from 0 to 3",
         "line 5, column value: \"1\\nsip line1 password: stolen\" holds a control character",
         "line 7, column scope: \"planet\" is not a scope",
@@ -297,13 +297,15 @@ fn the_settings_csv_names_each_error_by_line_and_column_and_writes_nothing() {
     assert!(report.contains("settings: 2 set"), "{report}");
     assert!(
         report.contains(
-            "warning: line 3, column parameter: feature.made.up is not in the polycom catalogue"
+            "warning: line 3, column parameter: polycom:feature.made.up is not in the polycom catalogue"
         ),
         "{report}"
     );
     let check = stdout(&db.run(&["check"]));
     assert!(
-        check.contains("setting feature.made.up (vendor polycom) is not in the polycom catalogue"),
+        check.contains(
+            "setting polycom:feature.made.up (vendor polycom) is not in the polycom catalogue"
+        ),
         "{check}"
     );
     let shown = stdout(&db.run(&["settings", "show", "00:04:f2:14:ab:37"]));
@@ -362,7 +364,12 @@ async fn the_api_sets_lists_and_shows_settings_and_profiles() {
         r#"{"scope":"model","target":"VVX 400","parameter":"up.backlight.idleIntensity","value":"2"}"#,
     );
     assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
-    let unknown = put(r#"{"scope":"deployment","parameter":"feature.made.up","value":"1"}"#);
+    // Beyond a vendor, model or phone scope, a vendor parameter names its vendor.
+    let vendorless = put(r#"{"scope":"deployment","parameter":"feature.made.up","value":"1"}"#);
+    assert_eq!(vendorless.status, 422);
+    assert_eq!(json(&vendorless)["details"][0]["field"], "parameter");
+    let unknown =
+        put(r#"{"scope":"deployment","parameter":"polycom:feature.made.up","value":"1"}"#);
     assert_eq!(unknown.status, 200);
     assert!(
         json(&unknown)["warnings"][0]["message"]
@@ -383,7 +390,7 @@ async fn the_api_sets_lists_and_shows_settings_and_profiles() {
     );
     assert_eq!(profile.status, 200);
     put(
-        r#"{"scope":"profile","target":"lobby","parameter":"up.backlight.idleIntensity","value":"3"}"#,
+        r#"{"scope":"profile","target":"lobby","parameter":"polycom:up.backlight.idleIntensity","value":"3"}"#,
     );
 
     let shown = json(&api(&server, "GET", "/phones/0004f214ab38/settings", &[]));
@@ -504,7 +511,10 @@ fn the_config_files_settings_are_applied_at_start_and_only_once() {
     );
     drop(second);
     let listed = stdout(&db.run(&["settings", "list"]));
-    assert!(listed.contains("vendor,aastra,time format,1"), "{listed}");
+    assert!(
+        listed.contains("vendor,aastra,aastra:time format,1"),
+        "{listed}"
+    );
 
     write(
         "[[setting]]\nscope = \"site\"\ntarget = \"nowhere\"\nparameter = \"a.b\"\nvalue = \"1\"\n",

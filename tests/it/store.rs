@@ -225,6 +225,85 @@ async fn a_phone_home_is_where_its_credentials_went_and_a_reset_clears_it() {
     }
 }
 
+/// Settings stored before a parameter named its vendor get the vendor the spelling rule gave
+/// them (dotted without spaces: Polycom; else Aastra/Mitel), without loss: each row read back
+/// with its vendor, the same value (a sealed one still opens), neutral settings untouched. The
+/// migration's own SQL is run again over rows written as the older schema held them.
+#[tokio::test]
+async fn settings_stored_before_their_vendor_was_named_migrate_without_loss() {
+    for db in databases().await {
+        let store = db.open().await;
+        seed_phone(&store, "0004f2000001", "201").await;
+        store.close().await;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        for (scope, target, parameter, value) in [
+            ("deployment", "", "up.backlight.idleIntensity", "1"),
+            ("site", "default", "time format", "0"),
+            (
+                "phone",
+                "0004f2000001",
+                "lcl.ml.lang",
+                "Deutsch_Deutschland",
+            ),
+            ("deployment", "", "@vlan", "20"),
+            ("vendor", "aastra", "tone set", "Germany"),
+        ] {
+            sqlx::query(
+                "INSERT INTO settings (scope, target, parameter, value) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(scope)
+            .bind(target)
+            .bind(parameter)
+            .bind(value)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        let migration = include_str!("../../migrations/sqlite/0013_settings_vendor.sql");
+        assert_eq!(
+            migration,
+            include_str!("../../migrations/postgres/0013_settings_vendor.sql"),
+            "one statement for both backends"
+        );
+        sqlx::raw_sql(migration).execute(&pool).await.unwrap();
+        // Run twice, it changes nothing more.
+        sqlx::raw_sql(migration).execute(&pool).await.unwrap();
+        pool.close().await;
+        let store = db.open().await;
+        let mut listed: Vec<String> = store
+            .settings()
+            .await
+            .unwrap()
+            .settings()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{},{},{},{}",
+                    s.scope.kind(),
+                    s.scope.target(),
+                    s.parameter,
+                    s.value
+                )
+            })
+            .collect();
+        listed.sort();
+        assert_eq!(
+            listed,
+            [
+                "deployment,,@vlan,20",
+                "deployment,,polycom:up.backlight.idleIntensity,1",
+                "phone,0004f2000001,polycom:lcl.ml.lang,Deutsch_Deutschland",
+                "site,default,aastra:time format,0",
+                "vendor,aastra,aastra:tone set,Germany",
+            ],
+            "{:?}",
+            db.backend
+        );
+        store.close().await;
+    }
+}
+
 /// An upload that replaces the stored file.
 fn replace(upload: &Upload) -> UploadWrite {
     UploadWrite {

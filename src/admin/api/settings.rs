@@ -17,7 +17,7 @@ use crate::admin::api::phones::parse_mac;
 use crate::admin::api::{API_ACTOR, Api, ApiError};
 use crate::domain::{Effective, ExtensionNumber, Mac};
 use crate::import::{
-    ImportOptions, KeysReport, PROFILE_PARAMETER, SettingsReport, TableRow, apply_key_rows,
+    ImportOptions, KeysReport, Names, PROFILE_PARAMETER, SettingsReport, TableRow, apply_key_rows,
     apply_settings_rows, import_settings, write_keys,
 };
 
@@ -109,9 +109,14 @@ pub(super) async fn list(State(api): State<Arc<Api>>) -> Result<impl IntoRespons
 }
 
 async fn apply_rows(api: &Api, rows: &[TableRow]) -> Result<SettingsReport, ApiError> {
-    let report = apply_settings_rows(api.store.as_ref(), rows, &ImportOptions::by(API_ACTOR))
-        .await
-        .map_err(refused)?;
+    let report = apply_settings_rows(
+        api.store.as_ref(),
+        rows,
+        Names::Current,
+        &ImportOptions::by(API_ACTOR),
+    )
+    .await
+    .map_err(refused)?;
     reload(api).await;
     Ok(report)
 }

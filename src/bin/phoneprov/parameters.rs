@@ -142,7 +142,7 @@ pub async fn settings(
                 out.write_record([
                     setting.scope.kind(),
                     &setting.scope.target(),
-                    setting.parameter.as_str(),
+                    &setting.parameter.to_string(),
                     value,
                 ])?;
             }
