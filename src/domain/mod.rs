@@ -4,6 +4,7 @@
 
 mod ban;
 mod call_server;
+mod deployment;
 mod distribution;
 mod emergency;
 mod extension;
@@ -13,6 +14,8 @@ mod key;
 mod lease;
 mod login;
 mod neutral;
+mod server_view;
+mod snapshot;
 
 mod mac;
 mod numbers;
@@ -33,6 +36,9 @@ pub use ban::Ban;
 pub use call_server::{
     CallServer, CallServerError, MAX_CALL_SERVERS, call_servers_text, check_call_servers, host,
     is_host, parse_call_servers, parse_stored_call_servers, split_host_port, url_host,
+};
+pub use deployment::{
+    Deployment, DeploymentError, EXPIRY_SECONDS, LARGE_DEPLOYMENT, LARGE_DEPLOYMENT_EXPIRY_SECONDS,
 };
 pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use emergency::{EmergencyNumbers, EmergencyNumbersError};
@@ -65,6 +71,7 @@ pub use phone::{
 pub use profile::{MAX_PROFILE_NAME, ProfileName, ProfileNameError};
 pub use push::{PushOutcome, PushRecord};
 pub use recheck::{RECHECK_SPREAD_MINUTES, Recheck, RecheckError};
+pub use server_view::ServerView;
 pub use setting::{
     Effective, MAX_PARAMETER, MAX_VALUE, ParameterName, ParameterNameError, ParameterSpec,
     PhoneFacts, Scope, ScopeError, Setting, SettingsBook, Translate, ValueError, ValueKind,
@@ -75,6 +82,7 @@ pub use site::{
     DEFAULT_SIP_PORT, DEFAULT_SITE, ExtensionLength, LocalDialing, MAXCS_SIP_PORT, Site, SiteId,
     SiteName, SiteNameError, SiteSettings,
 };
+pub use snapshot::Snapshot;
 pub use text::{TextError, check_text, is_forbidden_char, quoted};
 pub use time_zone::{
     ChangeDay, ClockChange, ClockRules, DaylightSaving, US_DAYLIGHT_SAVING, ZoneName, ZoneNameError,

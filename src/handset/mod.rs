@@ -11,10 +11,9 @@ pub mod agent;
 pub mod clock;
 pub mod interface;
 pub mod polycom;
-pub mod server_view;
 
+pub use crate::domain::ServerView;
 pub use interface::Handset;
-pub use server_view::ServerView;
 
 use crate::domain::{Neutral, ParameterName, ParameterSpec, ValueError, Vendor, check_value};
 use agent::Agent;

@@ -19,7 +19,6 @@
 //!
 //! Anything else, and a name for an unknown phone, extension or site, is not found, with a reason.
 
-pub mod deployment;
 pub mod directory;
 pub mod file_name;
 pub mod live;
@@ -28,7 +27,7 @@ pub mod upload;
 
 use tera::Context;
 
-pub use deployment::{Deployment, DeploymentError};
+pub use crate::domain::{Deployment, DeploymentError};
 pub use file_name::{FileKind, FileName};
 
 use file_name::aastra_model;

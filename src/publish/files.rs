@@ -9,8 +9,8 @@ use std::path::Path;
 
 use bytes::Bytes;
 
+use crate::domain::Deployment;
 use crate::domain::{Phone, Vendor};
-use crate::provision::deployment::Deployment;
 use crate::provision::{Fetch, Provisioner};
 use crate::render::RenderError;
 

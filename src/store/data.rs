@@ -2,11 +2,11 @@
 //! [`ChangeSet`] an import or admin edit applies in one transaction, the [`SettingsChange`] of
 //! settings, row [`Counts`] and per-phone [`PhoneActivity`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::domain::{
-    Extension, ExtensionNumber, KeyOwner, LineNumber, Mac, ParameterName, Phone, PhoneLogin,
-    ProfileName, ProgrammedKey, Scope, Setting, SettingsBook, Site, Voicemail,
+    Extension, ExtensionNumber, KeyOwner, LineNumber, Mac, ParameterName, Phone, ProfileName,
+    ProgrammedKey, Scope, Setting,
 };
 
 /// Row counts, for summaries.
@@ -18,26 +18,6 @@ pub struct Counts {
     pub extensions: i64,
     /// Phones.
     pub phones: i64,
-}
-
-/// Sites, extensions and phones read at one data revision: the provisioning data, without
-/// last-seen data (phones' `last_seen` is `None`).
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// The revision the data was read at.
-    pub revision: i64,
-    /// Every site.
-    pub sites: Vec<Site>,
-    /// Every extension.
-    pub extensions: Vec<Extension>,
-    /// Every phone, with its lines.
-    pub phones: Vec<Phone>,
-    /// The central voice mail settings.
-    pub voicemail: Voicemail,
-    /// Each phone's HTTP login for its credential files, where one is set.
-    pub logins: HashMap<Mac, PhoneLogin>,
-    /// Settings without templates and phones' profiles.
-    pub settings: SettingsBook,
 }
 
 /// Phones by when they were last seen.

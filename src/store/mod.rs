@@ -34,8 +34,9 @@ mod transaction;
 mod uploads;
 mod voicemail;
 
+pub use crate::domain::Snapshot;
 pub use backend::{Backend, url_without_password};
-pub use data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange, Snapshot};
+pub use data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange};
 pub use error::StoreError;
 pub use memory_leases::MemoryLeases;
 pub use roles::{

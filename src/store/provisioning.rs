@@ -7,13 +7,14 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
 
 use crate::clock::now_ms;
+use crate::domain::Snapshot;
 use crate::domain::{
     Extension, ExtensionNumber, Mac, Mode, Phone, Site, SiteId, SiteName, SiteSettings,
     call_servers_text,
 };
 use crate::store::backend::Backend;
 use crate::store::batch::{Param, Tracker, bind_all, delete_keys, insert_rows};
-use crate::store::data::{ChangeSet, Counts, PhoneActivity, Progress, Snapshot};
+use crate::store::data::{ChangeSet, Counts, PhoneActivity, Progress};
 use crate::store::error::StoreError;
 use crate::store::load::{load_extension, load_extensions, load_phones, load_sites};
 use crate::store::roles::*;

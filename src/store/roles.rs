@@ -9,14 +9,12 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Ban, Extension, ExtensionNumber, FileFetch, Lease, Mac, Phone, PhoneLogin, PushRecord,
-    SettingsBook, SightingBatch, Site, SiteName, SiteSettings, Upload, UploadInfo, UploadWrite,
-    Voicemail,
+    SettingsBook, SightingBatch, Site, SiteName, SiteSettings, Snapshot, Upload, UploadInfo,
+    UploadWrite, Voicemail,
 };
 
 use crate::store::backend::Backend;
-use crate::store::data::{
-    AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange, Snapshot,
-};
+use crate::store::data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange};
 use crate::store::error::StoreError;
 
 /// How far back before its previous look a node reads other nodes' changes (leases, bindings),

@@ -7,9 +7,9 @@
 //! (time server and zone, local SIP port, daily re-check) are written in its `<MAC>.cfg`, read
 //! last, so each phone gets its own site's values whatever `aastra.cfg` holds.
 
+use crate::domain::ServerView;
 use crate::domain::{ClockRules, Effective, Extension, LineNumber, Mac, SiteName, SiteSettings};
 use crate::handset::clock::{self, AastraClock};
-use crate::handset::server_view::ServerView;
 
 /// Names of the global file.
 pub const GLOBAL_FILES: [&str; 2] = ["aastra.cfg", "startup.cfg"];

@@ -9,6 +9,7 @@
 //! the extension on a phone's lowest key also carries that phone's daily re-check time
 //! (`prov.polling.*`): it is the first file of the phone's `CONFIG_FILES`, so it wins.
 
+use crate::domain::ServerView;
 use crate::domain::{
     ClockRules, Effective, EmergencyNumbers, Extension, ExtensionLength, LocalDialing, Mac, Model,
     SiteName, SiteSettings,
@@ -17,7 +18,6 @@ use crate::handset::clock::{self, PolycomClock};
 use crate::handset::polycom::firmware::{
     DEFAULT_FAMILY, Family, FirmwarePins, Spelling, master_tag,
 };
-use crate::handset::server_view::ServerView;
 
 /// The master file phones without their own ask for.
 pub const DEFAULT_MASTER: &str = "000000000000.cfg";

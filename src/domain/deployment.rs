@@ -9,8 +9,7 @@ use crate::domain::{
     PhoneFacts, PhoneLogin, SettingsBook, Site, SiteId, SiteName, Vendor, Voicemail, distribute,
     is_switched,
 };
-use crate::handset::server_view::ServerView;
-use crate::store::Snapshot;
+use crate::domain::{ServerView, Snapshot};
 
 /// Registration expiry for a deployment of up to [`LARGE_DEPLOYMENT`] Polycom phones.
 pub const EXPIRY_SECONDS: u32 = 90;
