@@ -1,8 +1,22 @@
 //! [`Handset`]: what phoneprov asks of one vendor's phones. Each vendor's folder implements it
 //! ([`crate::handset::polycom::Polycom`], [`crate::handset::aastra::Aastra`]).
 
-use crate::domain::{MODELS, Mac, Model, Neutral, ParameterSpec, ProgrammedKey, Site, Vendor};
+use crate::domain::{
+    Deployment, MODELS, Mac, Model, Neutral, ParameterSpec, Phone, ProgrammedKey, Site, Vendor,
+};
 use crate::handset::agent::Agent;
+use crate::handset::file::{
+    AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
+};
+
+/// One company contact, as a vendor's directory file lists it.
+#[derive(Debug, Clone, Copy)]
+pub struct Contact<'a> {
+    /// The user's name.
+    pub name: &'a str,
+    /// The number dialled.
+    pub number: &'a str,
+}
 
 /// One vendor's phones, as the rest of phoneprov asks about them.
 pub trait Handset: Sync {
@@ -12,8 +26,87 @@ pub trait Handset: Sync {
     /// The content type its files are served with.
     fn content_type(&self) -> &'static str;
 
-    /// The names of the templates its files are rendered from (see `render::TEMPLATES`).
-    fn templates(&self) -> &'static [&'static str];
+    /// Its built-in templates (the names an override in the templates folder takes).
+    fn templates(&self) -> &'static [Template];
+
+    /// A sample context of one of its templates, taking the branches with the most variables,
+    /// so an override is tried before it serves; `None` for another vendor's template.
+    fn sample_context(&self, template: &str) -> Option<tera::Context>;
+
+    /// Resolves `name` to one of its files: `None` when the name is none of its own (another
+    /// vendor's, or nothing), `Some(Err)` when it is of its grammar but names nothing. Cheap:
+    /// nothing is rendered.
+    fn resolve<'d>(
+        &self,
+        deployment: &'d Deployment,
+        name: AskedName<'_>,
+    ) -> Option<Result<VendorFile<'d>, NotServed>>;
+
+    /// What the core guards of one of its files.
+    fn role(&self, file: &VendorFile<'_>) -> FileRole;
+
+    /// The template and context one of its files is rendered with.
+    fn prepare(
+        &self,
+        input: &FileInput<'_>,
+        file: &VendorFile<'_>,
+    ) -> Result<Prepared, PrepareError>;
+
+    /// The names of the files phoneprov renders for one of its phones, in the order the phone
+    /// fetches them.
+    fn files_of_phone(&self, input: &FileInput<'_>, phone: &Phone) -> Vec<String>;
+
+    /// Its files that are no phone's own, which `check` renders (a default master file, the
+    /// sites' files).
+    fn shared_files(&self, deployment: &Deployment) -> Vec<String>;
+
+    /// The firmware family a phone is served as (its short name; `""` where the vendor has one
+    /// file grammar), which decides the spelling of some parameters.
+    fn family_of(&self, _phone: &Phone, _pins: &(dyn std::any::Any + Send + Sync)) -> &'static str {
+        ""
+    }
+
+    /// The files it publishes for phones of no account (a default master file).
+    fn unassigned_files(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The ending of a phone's directory file after its MAC (`-directory.xml`).
+    fn directory_suffix(&self) -> &'static str;
+
+    /// The name a phone asks for its directory file by (its MAC in the vendor's spelling, then
+    /// [`Handset::directory_suffix`]).
+    fn directory_file_name(&self, mac: &Mac) -> String;
+
+    /// A phone's speed dials `(index, number, label)` where its directory file carries them.
+    fn directory_speed_dials(&self, _keys: &[ProgrammedKey]) -> Vec<(u16, String, String)> {
+        Vec::new()
+    }
+
+    /// The firmware family a phone of `model` is served unless a pin says otherwise.
+    fn family_of_model(&self, _model: Option<&Model>) -> &'static str {
+        ""
+    }
+
+    /// Whether a phone gets its directory file for its speed dials alone (no company list).
+    fn directory_holds_speed_dials(&self) -> bool {
+        false
+    }
+
+    /// What sets one phone's directory apart from another phone's with the same contacts
+    /// (shown whole or cut names); `""` when nothing does.
+    fn directory_variant(&self, _phone: &Phone) -> &'static str {
+        ""
+    }
+
+    /// A phone's directory file, listing `contacts` in order.
+    fn write_directory(&self, phone: &Phone, contacts: &[Contact<'_>]) -> Vec<u8>;
+
+    /// The settings a listed phone's own file needs to read its directory file (Aastra/Mitel:
+    /// the `directory 1` parameter naming it), as parameter and value.
+    fn directory_setting(&self, _phone: &Phone) -> Option<(&'static str, String)> {
+        None
+    }
 
     /// What a user agent of one of its phones says (model, firmware, and the MAC where the
     /// vendor sends it); `None` for another vendor's.

@@ -9,8 +9,10 @@
 pub mod aastra;
 pub mod agent;
 pub mod clock;
+pub mod file;
 pub mod interface;
 pub mod polycom;
+pub mod samples;
 
 pub use crate::domain::ServerView;
 pub use interface::Handset;
@@ -57,12 +59,15 @@ pub fn check_setting(parameter: &ParameterName, value: &str) -> Result<bool, Val
     }
 }
 
-/// The handset of `vendor`.
+/// The handset of `vendor`, from the registry.
 pub fn handset(vendor: Vendor) -> &'static dyn Handset {
-    match vendor {
-        Vendor::Polycom => &polycom::Polycom,
-        Vendor::Aastra => &aastra::Aastra,
-    }
+    HANDSETS
+        .iter()
+        .copied()
+        .find(|handset| handset.vendor() == vendor)
+        // A vendor missing from the registry is a build mistake no input can cause; the unit
+        // test below walks `Vendor::ALL`, so it never ships.
+        .expect("every vendor is in the registry")
 }
 
 #[cfg(test)]
@@ -72,17 +77,26 @@ mod tests {
 
     #[test]
     fn every_template_and_model_belongs_to_one_handset() {
-        for (name, _) in crate::render::TEMPLATES {
+        for template in crate::render::templates() {
             let owners = HANDSETS
                 .iter()
-                .filter(|h| h.templates().contains(name))
+                .filter(|h| h.templates().iter().any(|t| t.name == template.name))
                 .count();
-            assert_eq!(owners, 1, "{name}");
+            assert_eq!(owners, 1, "{}", template.name);
+            assert!(
+                crate::render::sample_context(template.name).is_some(),
+                "{} has a sample",
+                template.name
+            );
         }
         let models: usize = HANDSETS.iter().map(|h| h.models().len()).sum();
         assert_eq!(models, MODELS.len());
-        for vendor in [Vendor::Polycom, Vendor::Aastra] {
-            assert_eq!(handset(vendor).vendor(), vendor);
+        for vendor in Vendor::ALL {
+            assert_eq!(
+                handset(vendor).vendor(),
+                vendor,
+                "{vendor} is in the registry"
+            );
         }
     }
 }

@@ -11,7 +11,6 @@ use crate::domain::{
     KeyKind, KeyOwner, Mac, Model, Phone, ProgrammedKey, Vendor, check_key_text, quoted,
 };
 use crate::handset::handset;
-use crate::handset::polycom::firmware::{DEFAULT_FAMILY, Family};
 use crate::import::table::{TableRow, read_table};
 use crate::import::{ErrorList, ImportError, ImportOptions, RowError};
 use crate::store::{SettingsChange, Store};
@@ -45,16 +44,10 @@ impl std::fmt::Display for KeysReport {
     }
 }
 
-/// The firmware family a phone of `model` is served as unless pinned (Polycom), `""` for a
-/// vendor of one file grammar.
+/// The firmware family a phone of `model` is served as unless pinned, `""` for a vendor of one
+/// file grammar.
 fn family_of(vendor: Vendor, model: Option<&Model>) -> &'static str {
-    match vendor {
-        Vendor::Polycom => model
-            .and_then(Family::of_model)
-            .unwrap_or(DEFAULT_FAMILY)
-            .as_str(),
-        Vendor::Aastra => "",
-    }
+    crate::handset::handset(vendor).family_of_model(model)
 }
 
 /// Checks a key against one phone.

@@ -3,7 +3,8 @@
 //! the key one rendering of it is shared under by every phone that gets the same list. The file
 //! names and formats are each vendor's (`handset/<vendor>/directory.rs`).
 
-use crate::domain::{DIRECTORY, DirectoryScope, Extension, Neutral, Phone, SiteId, Vendor};
+use crate::domain::{DIRECTORY, DirectoryScope, Extension, Neutral, Phone, SiteId};
+use crate::handset::handset;
 use crate::provision::Deployment;
 
 /// The directory `phone` gets, by its `@directory` setting (every listed extension unless set).
@@ -15,10 +16,11 @@ pub fn scope_of(deployment: &Deployment, phone: &Phone) -> DirectoryScope {
     }
 }
 
-/// Whether `phone` gets a directory file: a company list, or (Polycom) its speed dials.
+/// Whether `phone` gets a directory file: a company list, or its speed dials where its vendor
+/// keeps them there.
 pub fn serves(deployment: &Deployment, phone: &Phone) -> bool {
     scope_of(deployment, phone) != DirectoryScope::Off
-        || (phone.vendor == Vendor::Polycom
+        || (handset(phone.vendor).directory_holds_speed_dials()
             && deployment
                 .settings()
                 .keys_of_phone(&phone.mac)
@@ -80,18 +82,13 @@ pub fn company_contacts<'d>(
 }
 
 /// The key every phone with the same directory shares its rendering under: the vendor's format,
-/// the list (all, or one site's), and for Aastra whether names are shown whole (6867i).
+/// the list (all, or one site's), and what else sets the vendor's file apart (an Aastra 6867i's
+/// whole names).
 pub fn shared_key(deployment: &Deployment, phone: &Phone) -> String {
     let list = match scope_of(deployment, phone) {
         DirectoryScope::Site => format!("site {}", deployment.site_of_phone(phone).name),
         other => other.as_str().to_string(),
     };
-    let whole_names = whole_names(phone);
-    format!("\0directory {} {list} {whole_names}", phone.vendor)
-}
-
-/// Whether the phone shows names of any length: an Aastra 6867i cuts long names itself
-/// (Aastra guide 41-001343-02, "Directory List Limitations"); Polycom names are cut anyway.
-pub fn whole_names(phone: &Phone) -> bool {
-    phone.vendor == Vendor::Aastra && phone.model.as_deref() == Some("6867i")
+    let variant = handset(phone.vendor).directory_variant(phone);
+    format!("\0directory {} {list} {variant}", phone.vendor)
 }

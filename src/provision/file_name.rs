@@ -1,25 +1,22 @@
 //! [`FileName`]: a file name a phone asks for, normalised once for every transport and parsed
-//! once into what it names ([`FileKind`]). HTTP, FTP and TFTP hand the name they received to
-//! [`FileName::from_url_path`] (HTTP, percent-encoded) or [`FileName::parse`] (FTP, TFTP); from
-//! there on nothing re-reads the text to tell whose file it is.
+//! once into what it names in the grammar every vendor shares ([`FileKind`]). HTTP, FTP and TFTP
+//! hand the name they received to [`FileName::from_url_path`] (HTTP, percent-encoded) or
+//! [`FileName::parse`] (FTP, TFTP); from there on nothing re-reads the text to tell whose file it
+//! is. Which of these names are a vendor's files (a Polycom site file, an Aastra model file) is
+//! the vendor's to say ([`crate::handset::Handset::resolve`], given [`FileName::asked`]).
 //!
 //! | name | kind |
 //! |---|---|
-//! | `000000000000.cfg` | [`FileKind::DefaultMaster`] |
-//! | `<12 hex digits>.cfg`, any case | [`FileKind::PhoneMaster`] (Polycom master or Aastra `<MAC>.cfg`) |
-//! | `<mac>-settings.cfg`, any case | [`FileKind::PhoneSettings`] (a Polycom phone's settings) |
+//! | `<12 hex digits>.cfg`, any case | [`FileKind::PhoneMaster`] (a phone's own file: Polycom master, Aastra `<MAC>.cfg`) |
+//! | `<12 hex digits>.cfg` of no phone (all zero, multicast) | [`FileKind::NotAPhone`] |
 //! | `<mac>-<anything>`, `<mac>.<ext>`, `<folder>/<mac>-<upload suffix>` | [`FileKind::PhoneOwned`], with the upload it may be ([`UploadName`]) |
-//! | `<digits>.cfg` | [`FileKind::Extension`] (or, with no such extension, a Mitel model file) |
-//! | `altigen[.uc].cfg`, `site-<name>[.uc].cfg` | [`FileKind::SiteFile`] |
-//! | `aastra.cfg`, `startup.cfg` | [`FileKind::VendorGlobal`] |
-//! | `<model>.cfg` | [`FileKind::Model`] |
-//! | anything else | [`FileKind::Other`]: a firmware file, or nothing |
+//! | `<digits>.cfg` | [`FileKind::Extension`] (or, with no such extension, a vendor's model file) |
+//! | anything else | [`FileKind::Other`]: a vendor's shared file, a firmware file, or nothing |
 
 use std::fmt;
 
-use crate::domain::{ExtensionNumber, MODELS, Mac, Model, Vendor};
-use crate::handset::polycom::firmware::Spelling;
-use crate::handset::{aastra, polycom};
+use crate::domain::{ExtensionNumber, Mac};
+use crate::handset::file::AskedName;
 use crate::provision::upload::{SUFFIXES, UploadName};
 
 /// Longest name accepted, in bytes (a firmware path may have folders).
@@ -39,18 +36,15 @@ pub enum BadName {
     TooLong,
 }
 
-/// What a file name names, decided from the name alone (no data is looked up).
+/// What a file name names in the grammar every vendor shares, decided from the name alone (no
+/// data is looked up).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileKind {
-    /// The Polycom master file for phones of no account, `000000000000.cfg`.
-    DefaultMaster,
-    /// A phone's master file `<mac>.cfg` (either vendor; any case).
+    /// A phone's own file named by its MAC, `<mac>.cfg` (any case): the master file of a phone
+    /// of most vendors.
     PhoneMaster(Mac),
-    /// Twelve hex digits and `.cfg` that are no phone's MAC (all zero but the default master,
-    /// or multicast).
+    /// Twelve hex digits and `.cfg` that are no phone's MAC (all zero, multicast).
     NotAPhone,
-    /// A Polycom phone's settings file `<mac>-settings.cfg` (any case).
-    PhoneSettings(Mac),
     /// A phone's own other file: its uploads and overrides (`<mac>-boot.log`, `<mac>-phone.cfg`,
     /// also under one folder) and any other `<mac>-…` or `<mac>.<ext>` name.
     PhoneOwned {
@@ -59,22 +53,11 @@ pub enum FileKind {
         /// The upload it is, when it is a name phones may upload.
         upload: Option<UploadName>,
     },
-    /// An extension's registration file `<number>.cfg` (or a Mitel model file such as
-    /// `6930.cfg` when there is no such extension).
+    /// An extension's registration file `<number>.cfg` (or a model file such as `6930.cfg`
+    /// when there is no such extension).
     Extension(ExtensionNumber),
-    /// A site's Polycom file: the default site (`altigen.cfg`) or one by name
-    /// (`site-<name>.cfg`), in a spelling.
-    SiteFile {
-        /// The site's name as written, `None` for the default site.
-        site: Option<String>,
-        /// SIP 3.x (`.cfg`) or UC Software (`.uc.cfg`).
-        spelling: Spelling,
-    },
-    /// The Aastra/Mitel global file (`aastra.cfg`, `startup.cfg`).
-    VendorGlobal,
-    /// An Aastra/Mitel model file (`6757i.cfg`).
-    Model(&'static Model),
-    /// Anything else: a file of the firmware folder, or nothing.
+    /// Anything else: a vendor's shared file (a site or model file), a firmware file, or
+    /// nothing.
     Other,
 }
 
@@ -121,10 +104,17 @@ impl FileName {
     /// The MAC the name carries: a phone's master file or one of its own files.
     pub fn mac(&self) -> Option<Mac> {
         match &self.kind {
-            FileKind::PhoneMaster(mac)
-            | FileKind::PhoneSettings(mac)
-            | FileKind::PhoneOwned { mac, .. } => Some(*mac),
+            FileKind::PhoneMaster(mac) | FileKind::PhoneOwned { mac, .. } => Some(*mac),
             _ => None,
+        }
+    }
+
+    /// The name as a vendor reads it when it resolves the name ([`AskedName`]).
+    pub fn asked(&self) -> AskedName<'_> {
+        AskedName {
+            text: &self.text,
+            mac: self.mac(),
+            extension: self.extension(),
         }
     }
 
@@ -162,58 +152,17 @@ impl fmt::Display for FileName {
     }
 }
 
-/// The Aastra/Mitel model whose file-name stem is `stem` (any case).
-pub fn aastra_model(stem: &str) -> Option<&'static Model> {
-    MODELS
-        .iter()
-        .find(|m| m.vendor == Vendor::Aastra && m.name.eq_ignore_ascii_case(stem))
-}
-
 fn kind_of(text: &str) -> FileKind {
     let Some(stem) = text.strip_suffix(".cfg").filter(|s| !s.contains('/')) else {
         return owned_or_other(text);
     };
-    if text == polycom::DEFAULT_MASTER {
-        return FileKind::DefaultMaster;
-    }
-    if let Some(mac) = settings_file_mac(text) {
-        return FileKind::PhoneSettings(mac);
-    }
     if stem.len() == 12 && stem.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Mac::parse(stem).map_or(FileKind::NotAPhone, FileKind::PhoneMaster);
     }
     if let Ok(number) = ExtensionNumber::parse(stem) {
         return FileKind::Extension(number);
     }
-    let (site_stem, spelling) = match stem.strip_suffix(polycom::UC_SITE_FILE_MARK) {
-        Some(base) => (base, Spelling::Uc),
-        None => (stem, Spelling::Sip),
-    };
-    if polycom::DEFAULT_SITE_FILE.strip_suffix(".cfg") == Some(site_stem) {
-        return FileKind::SiteFile {
-            site: None,
-            spelling,
-        };
-    }
-    if let Some(site) = site_stem.strip_prefix(polycom::SITE_FILE_PREFIX) {
-        return FileKind::SiteFile {
-            site: Some(site.to_string()),
-            spelling,
-        };
-    }
-    if aastra::GLOBAL_FILES.contains(&text) {
-        return FileKind::VendorGlobal;
-    }
-    aastra_model(stem).map_or_else(|| owned_or_other(text), FileKind::Model)
-}
-
-/// The MAC of a flat `<mac>-settings.cfg`, in any letter case.
-fn settings_file_mac(text: &str) -> Option<Mac> {
-    let suffix = text.get(12..)?;
-    suffix
-        .eq_ignore_ascii_case(polycom::SETTINGS_FILE_SUFFIX)
-        .then(|| Mac::parse(text.get(..12)?).ok())
-        .flatten()
+    owned_or_other(text)
 }
 
 /// A phone's own file (`<mac>` then `.`, `-` or nothing; or an upload name under one folder),
@@ -316,7 +265,7 @@ mod tests {
 
     #[test]
     fn each_kind_of_name() {
-        assert_eq!(kind("000000000000.cfg"), FileKind::DefaultMaster);
+        assert_eq!(kind("000000000000.cfg"), FileKind::NotAPhone);
         assert_eq!(
             kind("0004F214AB37.cfg"),
             FileKind::PhoneMaster(mac("0004f214ab37"))
@@ -326,23 +275,15 @@ mod tests {
             kind("201.cfg"),
             FileKind::Extension(ExtensionNumber::parse("201").unwrap())
         );
-        assert_eq!(
-            kind("altigen.uc.cfg"),
-            FileKind::SiteFile {
-                site: None,
-                spelling: Spelling::Uc
-            }
-        );
-        assert_eq!(
-            kind("site-east.cfg"),
-            FileKind::SiteFile {
-                site: Some("east".into()),
-                spelling: Spelling::Sip
-            }
-        );
-        assert_eq!(kind("startup.cfg"), FileKind::VendorGlobal);
-        assert!(matches!(kind("6757I.cfg"), FileKind::Model(m) if m.name == "6757i"));
+        assert!(matches!(
+            kind("0004f214ab37-settings.cfg"),
+            FileKind::PhoneOwned { mac: m, upload: None } if m == mac("0004f214ab37")
+        ));
         for other in [
+            "altigen.uc.cfg",
+            "site-east.cfg",
+            "startup.cfg",
+            "6757I.cfg",
             "sip.ld",
             "6799i.cfg",
             "201.xml",

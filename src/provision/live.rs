@@ -337,19 +337,14 @@ impl View<'_> {
         Ok(FetchAnswer::Found(file))
     }
 
-    /// A Polycom phone's speed dials `(index, number, label)`, which its directory carries.
+    /// A phone's speed dials `(index, number, label)`, where its vendor's directory file
+    /// carries them.
     pub fn speed_dials(&self, mac: &Mac) -> Vec<(u16, String, String)> {
         let deployment = &self.generation.deployment;
-        match deployment.phone(mac) {
-            Some(phone) if phone.vendor == crate::domain::Vendor::Polycom => {
-                let keys = deployment.settings().keys_of_phone(mac);
-                crate::handset::polycom::keys::speed_dials(&keys)
-                    .into_iter()
-                    .map(|(index, number, label)| (index, number.to_string(), label.to_string()))
-                    .collect()
-            }
-            _ => Vec::new(),
-        }
+        deployment.phone(mac).map_or_else(Vec::new, |phone| {
+            let keys = deployment.settings().keys_of_phone(mac);
+            crate::handset::handset(phone.vendor).directory_speed_dials(&keys)
+        })
     }
 
     /// Whether a number is a company contact in the directory the phone `mac` gets (worked

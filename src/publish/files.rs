@@ -10,7 +10,7 @@ use std::path::Path;
 use bytes::Bytes;
 
 use crate::domain::Deployment;
-use crate::domain::{Phone, Vendor};
+use crate::handset::{HANDSETS, handset};
 use crate::provision::{Fetch, Provisioner};
 use crate::render::RenderError;
 
@@ -36,8 +36,6 @@ pub enum FileSetError {
 }
 
 /// The Polycom master file of phones of no account.
-const DEFAULT_MASTER_FILE: &str = "000000000000.cfg";
-
 /// A file to publish: its name and, for a file many phones share (a company directory), the
 /// key its rendering is shared under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,23 +46,15 @@ pub struct Wanted {
     pub shared: Option<String>,
 }
 
-/// A phone's company directory file, if its vendor's phones fetch one.
-fn directory_file(phone: &Phone) -> Option<String> {
-    match phone.vendor {
-        Vendor::Polycom => Some(format!(
-            "{}{}",
-            phone.mac.polycom_name(),
-            crate::handset::polycom::directory::FILE_SUFFIX
-        )),
-        Vendor::Aastra => Some(crate::handset::aastra::directory::file_name(&phone.mac)),
-    }
-}
-
-/// Every file to publish: the default master, then each phone's own files in the order it
-/// fetches them and its company directory.
+/// Every file to publish: each vendor's files for phones of no account (Polycom's default
+/// master), then each phone's own files in the order it fetches them and its company directory.
 pub fn publish_names(deployment: &Deployment, provisioner: &Provisioner) -> Vec<Wanted> {
-    let own = |name| Wanted { name, shared: None };
-    let mut names = vec![own(DEFAULT_MASTER_FILE.to_string())];
+    let own = |name: String| Wanted { name, shared: None };
+    let mut names: Vec<Wanted> = HANDSETS
+        .iter()
+        .flat_map(|handset| handset.unassigned_files())
+        .map(|name| own((*name).to_string()))
+        .collect();
     for phone in deployment.phones() {
         names.extend(
             provisioner
@@ -72,10 +62,9 @@ pub fn publish_names(deployment: &Deployment, provisioner: &Provisioner) -> Vec<
                 .into_iter()
                 .map(own),
         );
-        if let Some(name) = directory_file(phone) {
-            let shared = Some(crate::provision::directory::shared_key(deployment, phone));
-            names.push(Wanted { name, shared });
-        }
+        let name = handset(phone.vendor).directory_file_name(&phone.mac);
+        let shared = Some(crate::provision::directory::shared_key(deployment, phone));
+        names.push(Wanted { name, shared });
     }
     names
 }

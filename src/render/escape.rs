@@ -2,7 +2,7 @@
 //!
 //! - XML (Polycom): `& < > " '` become entities, and characters XML 1.0 cannot hold (controls,
 //!   U+FFFE, U+FFFF) are dropped, as are line breaks: every value is an attribute.
-//! - Aastra `key: value` lines: control characters, CR, LF and the Unicode line separators are
+//! - `key: value` lines (Aastra/Mitel): control characters, CR, LF and the Unicode line separators are
 //!   dropped, so no value can start a line (and inject a key) of its own.
 
 use std::io::{self, Write};
@@ -35,8 +35,8 @@ pub fn escape_xml(input: &str, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(&input.as_bytes()[start..])
 }
 
-/// Aastra value escaping: everything but forbidden characters passes.
-pub fn escape_aastra(input: &str, out: &mut dyn Write) -> io::Result<()> {
+/// `key: value` line escaping (Aastra/Mitel): everything but forbidden characters passes.
+pub fn escape_colon_lines(input: &str, out: &mut dyn Write) -> io::Result<()> {
     let mut start = 0;
     for (index, c) in input.char_indices() {
         if is_forbidden_char(c) {
@@ -70,9 +70,12 @@ mod tests {
     #[test]
     fn aastra_drops_line_breaks_and_controls_only() {
         assert_eq!(
-            run(escape_aastra, "Eve\r\nsip line1 password: x\u{2028}"),
+            run(escape_colon_lines, "Eve\r\nsip line1 password: x\u{2028}"),
             "Evesip line1 password: x"
         );
-        assert_eq!(run(escape_aastra, "O'Brien & <Sales>"), "O'Brien & <Sales>");
+        assert_eq!(
+            run(escape_colon_lines, "O'Brien & <Sales>"),
+            "O'Brien & <Sales>"
+        );
     }
 }

@@ -1,27 +1,23 @@
-//! Rendering phone files from Tera templates. Each output format has its own Tera instance and
-//! escape function ([`escape`]): Polycom XML and Aastra `key: value` text. Built-in templates
-//! (`templates/` in the source tree) are embedded in the binary; a templates folder may override
-//! any of them by name. An override that does not parse, or does not render with the documented
-//! variables ([`samples`]), is refused with the template name and line, and the built-in one keeps
-//! serving. Every rendered Polycom file is checked to be well-formed XML; one that is not is an
-//! error, never served.
+//! Rendering phone files from Tera templates. Each output format a vendor's templates declare
+//! ([`Format`]) has its own Tera instance and escape function ([`escape`]): XML, and `key:
+//! value` lines. Built-in templates (`templates/` in the source tree, listed by each vendor's
+//! folder) are embedded in the binary; a templates folder may override any of them by name. An
+//! override that does not parse, or does not render with its vendor's sample context, is refused
+//! with the template name and line, and the built-in one keeps serving. Every rendered XML file
+//! is checked to be well-formed; one that is not is an error, never served.
 
 pub mod escape;
-pub mod samples;
 mod templates;
 pub mod xml_check;
 
-pub use templates::{
-    AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE, POLYCOM_DEFAULT_MASTER, POLYCOM_EXTENSION,
-    POLYCOM_MASTER, POLYCOM_SETTINGS, POLYCOM_SITE, TEMPLATES,
-};
+pub use templates::{sample_context, template, templates};
 
 use std::path::Path;
 
 use tera::{Context, Tera};
 
-/// The XML output format (Polycom files).
-const XML_SUFFIX: &str = ".xml";
+use crate::handset::file::Format;
+
 /// Fallback prefix of the built-in templates.
 const BUILTIN: &str = "builtin/";
 
@@ -64,8 +60,7 @@ impl std::fmt::Display for TemplateProblem {
 /// The templates in use, one Tera instance per output format.
 #[derive(Debug, Clone)]
 pub struct Renderer {
-    xml: Tera,
-    aastra: Tera,
+    by_format: Vec<(Format, Tera)>,
     overridden: Vec<String>,
 }
 
@@ -90,45 +85,53 @@ pub fn one_line(error: &tera::Error) -> String {
     }
 }
 
-fn is_xml(name: &str) -> bool {
-    name.ends_with(XML_SUFFIX)
-}
-
-fn new_tera(xml: bool) -> Tera {
+/// A Tera instance for templates of `format`: every value escaped the format's way.
+fn new_tera(format: Format) -> Tera {
     let mut tera = Tera::new();
     // Adding no template yet, so this cannot fail.
     let _ = tera.set_fallback_prefixes([BUILTIN]);
-    if xml {
-        tera.autoescape_on([XML_SUFFIX]);
-        tera.set_escape_fn(escape::escape_xml);
-    } else {
-        tera.autoescape_on([".cfg"]);
-        tera.set_escape_fn(escape::escape_aastra);
-    }
+    // Every template of the instance writes the format.
+    tera.autoescape_on([""]);
+    tera.set_escape_fn(match format {
+        Format::Xml => escape::escape_xml,
+        Format::ColonLines => escape::escape_colon_lines,
+    });
     tera
 }
 
 impl Renderer {
     /// The built-in templates only.
     pub fn builtin() -> Renderer {
-        let mut xml = new_tera(true);
-        let mut aastra = new_tera(false);
-        for (name, text) in TEMPLATES {
-            let tera = if is_xml(name) { &mut xml } else { &mut aastra };
+        let mut renderer = Renderer {
+            by_format: Vec::new(),
+            overridden: Vec::new(),
+        };
+        for template in templates() {
+            let tera = renderer.tera_mut(template.format);
             // The built-in templates are checked by the test suite.
-            if let Err(e) = tera.add_raw_template(&format!("{BUILTIN}{name}"), text) {
+            if let Err(e) =
+                tera.add_raw_template(&format!("{BUILTIN}{}", template.name), template.text)
+            {
                 tracing::error!(
-                    template = name,
+                    template = template.name,
                     "built-in template does not parse: {}",
                     one_line(&e)
                 );
             }
         }
-        Renderer {
-            xml,
-            aastra,
-            overridden: Vec::new(),
-        }
+        renderer
+    }
+
+    /// The Tera instance of `format`, made when first needed.
+    fn tera_mut(&mut self, format: Format) -> &mut Tera {
+        let at = match self.by_format.iter().position(|(f, _)| *f == format) {
+            Some(at) => at,
+            None => {
+                self.by_format.push((format, new_tera(format)));
+                self.by_format.len() - 1
+            }
+        };
+        &mut self.by_format[at].1
     }
 
     /// The built-in templates with the valid overrides found in `dir` (if it exists). Refused
@@ -156,19 +159,15 @@ impl Renderer {
     /// This renderer with `name` replaced by `text`, if `text` parses, renders with the sample
     /// context of `name` and (for XML) yields well-formed XML.
     pub fn with_override(&self, name: &str, text: &str) -> Result<Renderer, String> {
-        let Some(sample) = samples::context_for(name) else {
-            let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+        let (Some(known), Some(sample)) = (template(name), sample_context(name)) else {
+            let known: Vec<&str> = templates().map(|t| t.name).collect();
             return Err(format!(
                 "not a template phoneprov uses (templates: {})",
                 known.join(", ")
             ));
         };
         let mut next = self.clone();
-        let tera = if is_xml(name) {
-            &mut next.xml
-        } else {
-            &mut next.aastra
-        };
+        let tera = next.tera_mut(known.format);
         tera.add_raw_template(name, text).map_err(|e| {
             format!(
                 "refused, the built-in template serves instead: {}",
@@ -183,8 +182,18 @@ impl Renderer {
 
     /// Renders one template. XML output is checked to be well-formed.
     pub fn render(&self, name: &str, context: &Context) -> Result<String, RenderError> {
-        let xml = is_xml(name);
-        let tera = if xml { &self.xml } else { &self.aastra };
+        let unknown = || RenderError::Template {
+            name: name.to_string(),
+            message: "not a template phoneprov uses".to_string(),
+        };
+        let format = template(name).ok_or_else(unknown)?.format;
+        let tera = self
+            .by_format
+            .iter()
+            .find(|(f, _)| *f == format)
+            .map(|(_, tera)| tera)
+            .ok_or_else(unknown)?;
+        let xml = format == Format::Xml;
         let output = tera
             .render(name, context)
             .map_err(|e| RenderError::Template {

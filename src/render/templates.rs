@@ -1,43 +1,27 @@
-//! The templates phoneprov renders: their built-in texts (`templates/` in the source tree,
-//! embedded in the binary), by the names each vendor's folder gives them.
+//! The templates phoneprov renders: every vendor's built-in templates and their sample contexts,
+//! gathered from the vendors' registry ([`crate::handset::HANDSETS`]), by the names each vendor's
+//! folder gives them.
 
-pub use crate::handset::aastra::{AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE};
-pub use crate::handset::polycom::{
-    POLYCOM_DEFAULT_MASTER, POLYCOM_EXTENSION, POLYCOM_MASTER, POLYCOM_SETTINGS, POLYCOM_SITE,
-};
+use tera::Context;
 
-/// Every template phoneprov renders, with its built-in text.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    (
-        POLYCOM_MASTER,
-        include_str!("../../templates/polycom/master.xml"),
-    ),
-    (
-        POLYCOM_DEFAULT_MASTER,
-        include_str!("../../templates/polycom/default-master.xml"),
-    ),
-    (
-        POLYCOM_EXTENSION,
-        include_str!("../../templates/polycom/extension.xml"),
-    ),
-    (
-        POLYCOM_SITE,
-        include_str!("../../templates/polycom/site.xml"),
-    ),
-    (
-        POLYCOM_SETTINGS,
-        include_str!("../../templates/polycom/settings.xml"),
-    ),
-    (
-        AASTRA_GLOBAL,
-        include_str!("../../templates/aastra/aastra.cfg"),
-    ),
-    (
-        AASTRA_MODEL,
-        include_str!("../../templates/aastra/model.cfg"),
-    ),
-    (
-        AASTRA_PHONE,
-        include_str!("../../templates/aastra/phone.cfg"),
-    ),
-];
+use crate::handset::HANDSETS;
+use crate::handset::file::Template;
+
+/// Every template phoneprov renders, with its built-in text and format, vendor by vendor.
+pub fn templates() -> impl Iterator<Item = &'static Template> {
+    HANDSETS.iter().flat_map(|handset| handset.templates())
+}
+
+/// The template named `name`, if phoneprov has one.
+pub fn template(name: &str) -> Option<&'static Template> {
+    templates().find(|template| template.name == name)
+}
+
+/// The sample context of a template (its vendor's), or `None` if phoneprov has no such
+/// template. An override must render with it before it replaces the built-in one, so a template
+/// that uses an unknown variable is refused when loaded, not when a phone asks.
+pub fn sample_context(name: &str) -> Option<Context> {
+    HANDSETS
+        .iter()
+        .find_map(|handset| handset.sample_context(name))
+}

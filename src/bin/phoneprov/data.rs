@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use phoneprov::check::{Severity, check as check_deployment};
 use phoneprov::config::Serving;
-use phoneprov::domain::{Mac, Vendor};
+use phoneprov::domain::Mac;
 use phoneprov::import::{ImportOptions, export_csv, import_csv};
 use phoneprov::provision::{Deployment, Fetch};
 use phoneprov::render::Renderer;
@@ -135,10 +135,7 @@ pub async fn render(
             let phone = deployment
                 .phone(&mac)
                 .with_context(|| format!("no phone with MAC {mac}"))?;
-            match phone.vendor {
-                Vendor::Polycom => format!("{}.cfg", mac.polycom_name()),
-                Vendor::Aastra => format!("{}.cfg", mac.aastra_name()),
-            }
+            phoneprov::handset::handset(phone.vendor).phone_file_name(&mac)
         }
         (None, None) => anyhow::bail!("give a FILE or --mac"),
     };

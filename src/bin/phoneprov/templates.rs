@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 
-use phoneprov::render::TEMPLATES;
+use phoneprov::render::templates as builtin_templates;
 
 use crate::say;
 
@@ -30,9 +30,8 @@ pub enum TemplatesAction {
 pub fn templates(action: TemplatesAction, templates_dir: &Path) -> anyhow::Result<ExitCode> {
     let TemplatesAction::Dump { dir, force } = action;
     let dir = dir.unwrap_or_else(|| templates_dir.to_path_buf());
-    let existing: Vec<String> = TEMPLATES
-        .iter()
-        .map(|(name, _)| *name)
+    let existing: Vec<String> = builtin_templates()
+        .map(|template| template.name)
         .filter(|name| dir.join(name).exists())
         .map(str::to_string)
         .collect();
@@ -43,7 +42,9 @@ pub fn templates(action: TemplatesAction, templates_dir: &Path) -> anyhow::Resul
             existing.join(", ")
         );
     }
-    for (name, text) in TEMPLATES {
+    let mut written = 0;
+    for template in builtin_templates() {
+        let (name, text) = (template.name, template.text);
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -51,10 +52,11 @@ pub fn templates(action: TemplatesAction, templates_dir: &Path) -> anyhow::Resul
         }
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         say(format_args!("{}\n", path.display()))?;
+        written += 1;
     }
     say(format_args!(
         "wrote {} built-in templates; a file left there overrides the built-in one (phoneprov check tests them)\n",
-        TEMPLATES.len()
+        written
     ))?;
     Ok(ExitCode::SUCCESS)
 }

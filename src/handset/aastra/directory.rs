@@ -20,6 +20,12 @@ pub fn file_name(mac: &crate::domain::Mac) -> String {
     format!("{}{FILE_SUFFIX}", mac.aastra_name())
 }
 
+/// Whether the phone shows names of any length: a 6867i cuts long names itself (Aastra guide
+/// 41-001343-02, "Directory List Limitations").
+pub fn shows_whole_names(phone: &crate::domain::Phone) -> bool {
+    phone.model.as_deref() == Some("6867i")
+}
+
 /// Longest name on phones other than the 6867i.
 pub const MAX_NAME_CHARS: usize = 15;
 /// Longest number.

@@ -5,19 +5,17 @@ pub mod catalogue;
 pub mod directory;
 pub mod files;
 pub mod keys;
+pub mod provide;
 
 pub use files::*;
+pub use provide::{AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE};
 
-use crate::domain::{Mac, Vendor};
+use crate::domain::{Deployment, Mac, Phone, Vendor};
 use crate::handset::agent::Agent;
-use crate::handset::interface::Handset;
-
-/// Aastra global file (`aastra.cfg`, `startup.cfg`).
-pub const AASTRA_GLOBAL: &str = "aastra/aastra.cfg";
-/// Aastra model file (`6757i.cfg`).
-pub const AASTRA_MODEL: &str = "aastra/model.cfg";
-/// Aastra per-phone file (`<MAC>.cfg`).
-pub const AASTRA_PHONE: &str = "aastra/phone.cfg";
+use crate::handset::file::{
+    AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
+};
+use crate::handset::interface::{Contact, Handset};
 
 /// Content type of Aastra files.
 pub const CONTENT_TYPE: &str = "text/plain; charset=utf-8";
@@ -64,8 +62,73 @@ impl Handset for Aastra {
         CONTENT_TYPE
     }
 
-    fn templates(&self) -> &'static [&'static str] {
-        &[AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE]
+    fn templates(&self) -> &'static [Template] {
+        provide::TEMPLATES
+    }
+
+    fn sample_context(&self, template: &str) -> Option<tera::Context> {
+        provide::sample_context(template)
+    }
+
+    fn resolve<'d>(
+        &self,
+        deployment: &'d Deployment,
+        name: AskedName<'_>,
+    ) -> Option<Result<VendorFile<'d>, NotServed>> {
+        provide::resolve(deployment, name)
+    }
+
+    fn role(&self, file: &VendorFile<'_>) -> FileRole {
+        provide::role(file)
+    }
+
+    fn prepare(
+        &self,
+        input: &FileInput<'_>,
+        file: &VendorFile<'_>,
+    ) -> Result<Prepared, PrepareError> {
+        provide::prepare(input, file)
+    }
+
+    fn files_of_phone(&self, _input: &FileInput<'_>, phone: &Phone) -> Vec<String> {
+        provide::files_of_phone(phone)
+    }
+
+    fn shared_files(&self, _deployment: &Deployment) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn directory_suffix(&self) -> &'static str {
+        directory::FILE_SUFFIX
+    }
+
+    fn directory_file_name(&self, mac: &Mac) -> String {
+        directory::file_name(mac)
+    }
+
+    /// A 6867i cuts long names itself, so it gets them whole; other models get them cut.
+    fn directory_variant(&self, phone: &Phone) -> &'static str {
+        if directory::shows_whole_names(phone) {
+            "whole names"
+        } else {
+            ""
+        }
+    }
+
+    fn write_directory(&self, phone: &Phone, contacts: &[Contact<'_>]) -> Vec<u8> {
+        let max_name = (!directory::shows_whole_names(phone)).then_some(directory::MAX_NAME_CHARS);
+        let entries = contacts.iter().map(|c| directory::Contact {
+            name: c.name,
+            number: c.number,
+        });
+        // Writing into memory cannot fail.
+        directory::write(entries, max_name, Vec::with_capacity(contacts.len() * 24))
+            .unwrap_or_default()
+    }
+
+    /// `directory 1: <MAC>-directory.csv` names the file to the phone.
+    fn directory_setting(&self, phone: &Phone) -> Option<(&'static str, String)> {
+        Some((directory::FILE_PARAMETER, directory::file_name(&phone.mac)))
     }
 
     /// `Aastra<model> MAC:<MAC> V:<version>-SIP` (or `Mitel...`): the MAC is the phone's.

@@ -170,6 +170,9 @@ pub struct PinError {
 }
 
 impl FirmwarePins {
+    /// No pin: every model on its family's default image.
+    pub const NONE: FirmwarePins = FirmwarePins(BTreeMap::new());
+
     /// Parses pins such as `VVX_400=vvx/5.9.7/sip.ld` or `SPIP_331=sip32:sip_327.ld`.
     pub fn parse<S: AsRef<str>>(pins: &[S]) -> Result<FirmwarePins, PinError> {
         let mut map = BTreeMap::new();

@@ -7,23 +7,19 @@ pub mod files;
 pub mod firmware;
 pub mod keys;
 pub mod overrides;
+pub mod provide;
 
 pub use files::*;
+pub use provide::{
+    POLYCOM_DEFAULT_MASTER, POLYCOM_EXTENSION, POLYCOM_MASTER, POLYCOM_SETTINGS, POLYCOM_SITE,
+};
 
-use crate::domain::{Mac, Vendor};
+use crate::domain::{Deployment, Mac, Phone, Vendor};
 use crate::handset::agent::Agent;
-use crate::handset::interface::Handset;
-
-/// Polycom master file of a known phone (`<mac>.cfg`).
-pub const POLYCOM_MASTER: &str = "polycom/master.xml";
-/// Polycom master file for unknown phones (`000000000000.cfg`).
-pub const POLYCOM_DEFAULT_MASTER: &str = "polycom/default-master.xml";
-/// Polycom registration file of one extension (`201.cfg`).
-pub const POLYCOM_EXTENSION: &str = "polycom/extension.xml";
-/// Polycom site file (`altigen.cfg`).
-pub const POLYCOM_SITE: &str = "polycom/site.xml";
-/// Polycom settings file of one phone (`<mac>-settings.cfg`).
-pub const POLYCOM_SETTINGS: &str = "polycom/settings.xml";
+use crate::handset::file::{
+    AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
+};
+use crate::handset::interface::{Contact, Handset};
 
 /// Content type of Polycom files.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
@@ -73,14 +69,88 @@ impl Handset for Polycom {
         CONTENT_TYPE
     }
 
-    fn templates(&self) -> &'static [&'static str] {
-        &[
-            POLYCOM_MASTER,
-            POLYCOM_DEFAULT_MASTER,
-            POLYCOM_EXTENSION,
-            POLYCOM_SITE,
-            POLYCOM_SETTINGS,
-        ]
+    fn templates(&self) -> &'static [Template] {
+        provide::TEMPLATES
+    }
+
+    fn sample_context(&self, template: &str) -> Option<tera::Context> {
+        provide::sample_context(template)
+    }
+
+    fn resolve<'d>(
+        &self,
+        deployment: &'d Deployment,
+        name: AskedName<'_>,
+    ) -> Option<Result<VendorFile<'d>, NotServed>> {
+        provide::resolve(deployment, name)
+    }
+
+    fn role(&self, file: &VendorFile<'_>) -> FileRole {
+        provide::role(file)
+    }
+
+    fn prepare(
+        &self,
+        input: &FileInput<'_>,
+        file: &VendorFile<'_>,
+    ) -> Result<Prepared, PrepareError> {
+        provide::prepare(input, file)
+    }
+
+    fn files_of_phone(&self, input: &FileInput<'_>, phone: &Phone) -> Vec<String> {
+        provide::files_of_phone(input, phone)
+    }
+
+    fn shared_files(&self, deployment: &Deployment) -> Vec<String> {
+        provide::shared_files(deployment)
+    }
+
+    fn family_of(&self, phone: &Phone, pins: &(dyn std::any::Any + Send + Sync)) -> &'static str {
+        provide::family_of(phone, provide::pins(pins)).as_str()
+    }
+
+    fn unassigned_files(&self) -> &'static [&'static str] {
+        &[DEFAULT_MASTER]
+    }
+
+    fn directory_suffix(&self) -> &'static str {
+        directory::FILE_SUFFIX
+    }
+
+    fn directory_file_name(&self, mac: &Mac) -> String {
+        format!("{}{}", mac.polycom_name(), directory::FILE_SUFFIX)
+    }
+
+    fn directory_speed_dials(
+        &self,
+        keys: &[crate::domain::ProgrammedKey],
+    ) -> Vec<(u16, String, String)> {
+        keys::speed_dials(keys)
+            .into_iter()
+            .map(|(index, number, label)| (index, number.to_string(), label.to_string()))
+            .collect()
+    }
+
+    fn family_of_model(&self, model: Option<&crate::domain::Model>) -> &'static str {
+        model
+            .and_then(firmware::Family::of_model)
+            .unwrap_or(firmware::DEFAULT_FAMILY)
+            .as_str()
+    }
+
+    /// A Polycom phone's speed dials are entries of its directory file.
+    fn directory_holds_speed_dials(&self) -> bool {
+        true
+    }
+
+    fn write_directory(&self, _phone: &Phone, contacts: &[Contact<'_>]) -> Vec<u8> {
+        let out = Vec::with_capacity(contacts.len() * 96);
+        let entries = contacts.iter().map(|c| directory::Contact {
+            name: c.name,
+            number: c.number,
+        });
+        // Writing into memory cannot fail.
+        directory::write(entries, out).unwrap_or_default()
     }
 
     /// `FileTransport Polycom<Family>-<MODEL>-UA/<version>[ Type/<Updater|Application>]`, also
