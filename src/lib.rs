@@ -33,6 +33,7 @@ pub mod demo;
 pub mod dhcp;
 pub mod domain;
 pub mod handset;
+pub mod http_common;
 pub mod import;
 pub mod observe;
 pub mod policy;

@@ -83,6 +83,21 @@ pub trait Handset: Sync {
         Vec::new()
     }
 
+    /// A phone's directory file `company` (as [`Handset::write_directory`] made it) with its
+    /// speed dials and the contacts the phone uploaded under that name (`uploaded`) that are not
+    /// ours (`is_ours` of their number: a company contact or a speed dial); `None` where the
+    /// vendor's phones keep their own contacts apart (the company file is served as it is),
+    /// `Some(Err)` when the upload cannot be read.
+    fn merge_directory(
+        &self,
+        _company: &str,
+        _speed_dials: &[(u16, String, String)],
+        _uploaded: Option<&[u8]>,
+        _is_ours: &dyn Fn(&str) -> bool,
+    ) -> Option<Result<Vec<u8>, String>> {
+        None
+    }
+
     /// The firmware family a phone of `model` is served unless a pin says otherwise.
     fn family_of_model(&self, _model: Option<&Model>) -> &'static str {
         ""

@@ -22,7 +22,7 @@ use bytes::Bytes;
 use crate::clock::now_ms;
 use crate::domain::{Mac, Model, Sighting, Transport, Upload, UploadWrite, Vendor};
 use crate::handset::agent::Agent;
-use crate::handset::polycom;
+use crate::handset::handset;
 use crate::observe::metrics;
 use crate::policy::access::{Access, Requester};
 use crate::policy::firmware;
@@ -479,24 +479,19 @@ impl PhoneFiles {
         if speed_dials.is_empty() && stored.is_none() {
             return Ok(Found::Rendered(file));
         }
-        let dials: Vec<polycom::directory::SpeedDial<'_>> = speed_dials
-            .iter()
-            .map(|(index, number, label)| polycom::directory::SpeedDial {
-                index: *index,
-                number,
-                label,
-            })
-            .collect();
         let is_company = view.company_contacts(&mac);
         let is_ours =
             |contact: &str| is_company(contact) || speed_dials.iter().any(|d| d.1 == contact);
         let uploaded = stored.as_ref().map(|s| s.content.as_slice());
-        match polycom::directory::merge(&file.content, &dials, uploaded, is_ours) {
-            Ok(content) => Ok(Found::Upload {
+        let merged =
+            handset(file.vendor).merge_directory(&file.content, &speed_dials, uploaded, &is_ours);
+        match merged {
+            None => Ok(Found::Rendered(file)),
+            Some(Ok(content)) => Ok(Found::Upload {
                 content,
                 content_type: file.content_type,
             }),
-            Err(e) => {
+            Some(Err(e)) => {
                 tracing::warn!(file = %name, "the phone's own contacts are left out: {e}");
                 Ok(Found::Rendered(file))
             }

@@ -18,8 +18,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+use crate::http_common::TlsConnection;
 use crate::transport::address_slots::{AddressSlot, ConnectionLimit};
-use crate::transport::http::TlsConnection;
 
 /// Default time a client has to send a request's headers, in seconds.
 pub const DEFAULT_HEADER_TIMEOUT_SECONDS: u64 = 30;

@@ -18,11 +18,12 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::domain::Transport;
-use crate::policy::access::{ClientCertificate, HttpLogin, Requester};
+use crate::http_common::request_body::{BodyRefused, UNAUTHENTICATED_BODY_DEADLINE, read_within};
+use crate::http_common::{TlsConnection, with_content_type};
+use crate::policy::access::{HttpLogin, Requester};
 use crate::policy::phone_files::{Delivery, PhoneFiles};
 use crate::policy::refused::Refused;
 use crate::provision::file_name::FileName;
-use crate::transport::request_body::{BodyRefused, UNAUTHENTICATED_BODY_DEADLINE, read_within};
 
 struct App {
     files: Arc<PhoneFiles>,
@@ -40,15 +41,6 @@ pub fn router(files: Arc<PhoneFiles>, prefix: Option<String>) -> Router {
         .route("/", get(front_door).put(upload_file))
         .route("/{*path}", get(phone_file).put(upload_file))
         .with_state(app)
-}
-
-/// A 200 response with `body` and its content type.
-pub(crate) fn with_content_type(body: impl Into<Body>, content_type: &'static str) -> Response {
-    let mut response = Response::new(body.into());
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
 }
 
 /// The answer to a refused request; a 401 carries the login challenges, after the failed-login
@@ -107,13 +99,6 @@ fn refusal(refused: Refused) -> Response {
             response
         }
     }
-}
-
-/// What the TLS listener tells the handlers of a connection (absent on plain HTTP).
-#[derive(Debug, Clone, Copy)]
-pub struct TlsConnection {
-    /// The client's certificate, as verified.
-    pub certificate: ClientCertificate,
 }
 
 /// `GET /`: no phone asks for it; a person who opens the server's address gets the admin page.

@@ -14,14 +14,11 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::UnixListener;
 use tokio::task::JoinHandle;
 
+use crate::http_common::LocalAdmin;
 use crate::transport::connection::{self, HttpLimits};
 
 /// The socket's file name in the data folder.
 pub const SOCKET_NAME: &str = "admin.sock";
-
-/// Marks a request that came over the local socket.
-#[derive(Debug, Clone, Copy)]
-pub struct LocalAdmin;
 
 /// The serving socket; removed when stopped.
 pub struct LocalSocket {

@@ -4,7 +4,7 @@
 //! ([`http`], served by the per-core [`workers`] and over TLS by [`tls`]), FTP ([`ftp`]) and
 //! TFTP ([`tftp`], its transfer budget in [`tftp_sessions`]). What keeps one client from taking
 //! them down: per-address connection limits ([`address_slots`]), the admin path's own budget
-//! ([`admin_budget`]), bounded request bodies ([`request_body`]) and connection handling
+//! ([`admin_budget`]), bounded request bodies ([`crate::http_common::request_body`]) and connection handling
 //! ([`connection`]); the admin API also listens on a local socket ([`local_socket`]). No
 //! transport knows a vendor.
 
@@ -14,7 +14,6 @@ pub mod connection;
 pub mod ftp;
 pub mod http;
 pub mod local_socket;
-pub mod request_body;
 pub mod tftp;
 pub mod tftp_sessions;
 pub mod tls;

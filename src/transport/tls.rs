@@ -25,10 +25,10 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::domain::Mac;
+use crate::http_common::TlsConnection;
 use crate::policy::access::ClientCertificate;
 use crate::transport::address_slots::ConnectionLimit;
 use crate::transport::connection::{self, HttpLimits};
-use crate::transport::http::TlsConnection;
 
 /// Longest a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use crate::admin::api::error::ErrorBody;
 use crate::admin::api::fields::reload;
 use crate::admin::api::{Api, ApiError};
+use crate::http_common::with_content_type;
 use crate::import::{ImportError, ImportOptions, ImportReport, export_csv, import_csv};
-use crate::transport::http::with_content_type;
 
 /// How to import.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -40,10 +40,10 @@ pub use error::ApiError;
 pub(crate) use state::{API_ACTOR, Api};
 pub use state::{Controls, PREFIX};
 
+use crate::http_common::with_content_type;
 use crate::policy::secret_compare::same_secret;
 use crate::provision::live::Live;
 use crate::store::Store;
-use crate::transport::http::with_content_type;
 
 /// Default largest import body (16 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -159,7 +159,7 @@ async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) ->
     // is the server's own: never limited.
     let local = request
         .extensions()
-        .get::<crate::transport::local_socket::LocalAdmin>()
+        .get::<crate::http_common::LocalAdmin>()
         .is_some();
     let client = request
         .extensions()

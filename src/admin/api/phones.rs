@@ -18,12 +18,12 @@ use crate::admin::api::{Api, ApiError};
 use crate::domain::{
     Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, PushRecord, quoted,
 };
+use crate::http_common::with_content_type;
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
 use crate::policy::phone_files::content_type_of_upload;
 use crate::provision::live::FetchAnswer;
 use crate::push::pusher::Reason;
 use crate::store::ChangeSet;
-use crate::transport::http::with_content_type;
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct LineView {

@@ -80,7 +80,7 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
         .route(
             "/login",
             get(login_page).post(login).layer(middleware::from_fn(
-                crate::transport::request_body::bounded_login_body,
+                crate::http_common::request_body::bounded_login_body,
             )),
         )
         .route("/static/admin.css", get(pages::stylesheet))
@@ -115,7 +115,7 @@ fn session_of(web: &Web, headers: &HeaderMap) -> Option<Session> {
 async fn security_headers(request: Request, next: Next) -> Response {
     let over_tls = request
         .extensions()
-        .get::<crate::transport::http::TlsConnection>()
+        .get::<crate::http_common::TlsConnection>()
         .is_some();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

@@ -131,6 +131,24 @@ impl Handset for Polycom {
             .collect()
     }
 
+    fn merge_directory(
+        &self,
+        company: &str,
+        speed_dials: &[(u16, String, String)],
+        uploaded: Option<&[u8]>,
+        is_ours: &dyn Fn(&str) -> bool,
+    ) -> Option<Result<Vec<u8>, String>> {
+        let dials: Vec<directory::SpeedDial<'_>> = speed_dials
+            .iter()
+            .map(|(index, number, label)| directory::SpeedDial {
+                index: *index,
+                number,
+                label,
+            })
+            .collect();
+        Some(directory::merge(company, &dials, uploaded, is_ours).map_err(|e| e.to_string()))
+    }
+
     fn family_of_model(&self, model: Option<&crate::domain::Model>) -> &'static str {
         model
             .and_then(firmware::Family::of_model)
