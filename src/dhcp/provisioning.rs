@@ -1,28 +1,31 @@
 //! The provisioning options phoneprov hands phones, per vendor, forced whether or not the phone
-//! asked for them (phones often do not): for Polycom option 160 (the code is configurable, since
-//! some networks already use 160) and option 66 with the boot-server URL; for Aastra/Mitel option
-//! 66 and option 43 with sub-option 2 (the configuration server URL). Values carry no trailing NUL.
+//! asked for them (phones often do not): each vendor's boot-server URL, in the options its
+//! vendor's folder says carry it (Polycom: option 160, the code configurable since some networks
+//! already use 160, and option 66; Aastra/Mitel: option 66 and option 43 sub-option 2). Values
+//! carry no trailing NUL.
+
+use std::collections::BTreeMap;
 
 use dhcproto::v4::{DhcpOption, DhcpOptions, OptionCode, UnknownOption};
 
 use crate::domain::Vendor;
+use crate::handset::boot::{BootServer, DhcpChoice};
+use crate::handset::{HANDSETS, handset};
 
 /// What phoneprov tells phones of each vendor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisioningOptions {
-    /// Boot-server URL for Polycom phones, e.g. `ftp://PlcmSpIp:PlcmSpIp@192.0.2.10/`.
-    pub polycom_url: String,
-    /// The option code Polycom phones read the URL from (160 unless the network uses it).
-    pub polycom_code: u8,
-    /// Also send the Polycom URL as option 66.
-    pub polycom_option_66: bool,
-    /// Configuration-server URL for Aastra/Mitel phones, e.g. `http://192.0.2.10:8080/`.
-    pub aastra_url: String,
+    /// The boot-server URL of each vendor's phones (Polycom's, e.g.
+    /// `ftp://PlcmSpIp:PlcmSpIp@192.0.2.10/`; Aastra/Mitel's, e.g. `http://192.0.2.10:8080/`).
+    pub urls: BTreeMap<Vendor, String>,
+    /// The option a vendor that reads a configurable one takes the URL from, and whether option
+    /// 66 carries it too.
+    pub choice: DhcpChoice,
 }
 
 impl ProvisioningOptions {
-    /// The defaults for phoneprov at `server`: Polycom over FTP (the factory login) when FTP
-    /// runs, else HTTP; Aastra/Mitel over HTTP.
+    /// The defaults for phoneprov at `server`: each vendor's default URL (Polycom over FTP, the
+    /// factory login, when FTP runs, else HTTP; Aastra/Mitel over HTTP).
     pub fn derived(server: &str, http_port: u16, ftp_port: Option<u16>) -> ProvisioningOptions {
         ProvisioningOptions::derived_for(server, false, http_port, ftp_port)
     }
@@ -35,51 +38,43 @@ impl ProvisioningOptions {
         web_port: u16,
         ftp_port: Option<u16>,
     ) -> ProvisioningOptions {
-        let http = match (secure, web_port) {
+        let web_url = match (secure, web_port) {
             (false, 80) => format!("http://{server}/"),
             (true, 443) => format!("https://{server}/"),
             (false, port) => format!("http://{server}:{port}/"),
             (true, port) => format!("https://{server}:{port}/"),
         };
-        let polycom_url = match ftp_port {
-            Some(21) => format!("ftp://PlcmSpIp:PlcmSpIp@{server}/"),
-            Some(port) => format!("ftp://PlcmSpIp:PlcmSpIp@{server}:{port}/"),
-            None => http.clone(),
+        let boot = BootServer {
+            web_url: &web_url,
+            host: server,
+            ftp_port,
         };
         ProvisioningOptions {
-            polycom_url,
-            polycom_code: 160,
-            polycom_option_66: true,
-            aastra_url: http,
+            urls: HANDSETS
+                .iter()
+                .map(|handset| (handset.vendor(), handset.boot_url(&boot)))
+                .collect(),
+            choice: DhcpChoice {
+                code: 160,
+                also_66: true,
+            },
         }
+    }
+
+    /// The URL phones of `vendor` are given.
+    pub fn url_of(&self, vendor: Vendor) -> &str {
+        self.urls.get(&vendor).map_or("", String::as_str)
     }
 
     /// Adds the options for a phone of `vendor` to `options`.
     pub fn add_to(&self, vendor: Vendor, options: &mut DhcpOptions) {
-        match vendor {
-            Vendor::Polycom => {
-                let url = self.polycom_url.as_bytes().to_vec();
-                if self.polycom_code == 66 || self.polycom_option_66 {
-                    options.insert(DhcpOption::TFTPServerName(url.clone()));
-                }
-                if self.polycom_code != 66 {
-                    options.insert(DhcpOption::Unknown(UnknownOption::new(
-                        OptionCode::from(self.polycom_code),
-                        url,
-                    )));
-                }
-            }
-            Vendor::Aastra => {
-                let url = self.aastra_url.as_bytes();
-                options.insert(DhcpOption::TFTPServerName(url.to_vec()));
-                // Vendor-specific sub-option 2: the configuration server. Longer URLs than one
-                // sub-option holds are not sent there (option 66 still carries them).
-                if let Ok(length) = u8::try_from(url.len()) {
-                    let mut sub_options = vec![2, length];
-                    sub_options.extend_from_slice(url);
-                    options.insert(DhcpOption::VendorExtensions(sub_options));
-                }
-            }
+        let url = self.url_of(vendor);
+        for (code, value) in handset(vendor).dhcp_options(url, self.choice) {
+            options.insert(match code {
+                66 => DhcpOption::TFTPServerName(value),
+                43 => DhcpOption::VendorExtensions(value),
+                other => DhcpOption::Unknown(UnknownOption::new(OptionCode::from(other), value)),
+            });
         }
     }
 }
@@ -92,15 +87,18 @@ mod tests {
     fn urls_follow_the_listeners() {
         let options = ProvisioningOptions::derived("192.0.2.10", 8080, Some(2121));
         assert_eq!(
-            options.polycom_url,
+            options.url_of(Vendor::Polycom),
             "ftp://PlcmSpIp:PlcmSpIp@192.0.2.10:2121/"
         );
-        assert_eq!(options.aastra_url, "http://192.0.2.10:8080/");
+        assert_eq!(options.url_of(Vendor::Aastra), "http://192.0.2.10:8080/");
         let standard = ProvisioningOptions::derived("pbx.example", 80, Some(21));
-        assert_eq!(standard.polycom_url, "ftp://PlcmSpIp:PlcmSpIp@pbx.example/");
-        assert_eq!(standard.aastra_url, "http://pbx.example/");
+        assert_eq!(
+            standard.url_of(Vendor::Polycom),
+            "ftp://PlcmSpIp:PlcmSpIp@pbx.example/"
+        );
+        assert_eq!(standard.url_of(Vendor::Aastra), "http://pbx.example/");
         let no_ftp = ProvisioningOptions::derived("192.0.2.10", 8080, None);
-        assert_eq!(no_ftp.polycom_url, "http://192.0.2.10:8080/");
+        assert_eq!(no_ftp.url_of(Vendor::Polycom), "http://192.0.2.10:8080/");
     }
 
     #[test]
@@ -108,7 +106,7 @@ mod tests {
         let options = ProvisioningOptions::derived("192.0.2.10", 8080, Some(2121));
         let mut polycom = DhcpOptions::new();
         options.add_to(Vendor::Polycom, &mut polycom);
-        let url = options.polycom_url.as_bytes().to_vec();
+        let url = options.url_of(Vendor::Polycom).as_bytes().to_vec();
         assert_eq!(
             polycom.get(OptionCode::from(160)),
             Some(&DhcpOption::Unknown(UnknownOption::new(

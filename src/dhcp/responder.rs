@@ -18,6 +18,7 @@ use crate::dhcp::subnet::{Mode, Subnet};
 use crate::dhcp::vendor_class::{mac_of, vendor_of};
 use crate::dhcp::wire::is_decodable;
 use crate::domain::{ClientKey, Lease, hardware_text};
+use crate::handset::boot::DhcpChoice;
 
 /// What to do with a received packet.
 #[derive(Debug, PartialEq, Eq)]
@@ -81,15 +82,15 @@ impl Responder {
             .map(|subnet| {
                 let own = &subnet.config;
                 let global = &settings.options;
-                ProvisioningOptions {
-                    polycom_url: own
-                        .polycom_url
-                        .clone()
-                        .unwrap_or(global.polycom_url.clone()),
-                    polycom_code: own.polycom_option.unwrap_or(global.polycom_code),
-                    polycom_option_66: own.option_66.unwrap_or(global.polycom_option_66),
-                    aastra_url: own.aastra_url.clone().unwrap_or(global.aastra_url.clone()),
+                let mut options = global.clone();
+                for (vendor, url) in own.urls() {
+                    options.urls.insert(vendor, url.to_string());
                 }
+                options.choice = DhcpChoice {
+                    code: own.polycom_option.unwrap_or(global.choice.code),
+                    also_66: own.option_66.unwrap_or(global.choice.also_66),
+                };
+                options
             })
             .collect();
         Responder {

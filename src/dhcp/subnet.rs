@@ -66,6 +66,19 @@ pub struct SubnetConfig {
     pub reservations: Vec<ReservationConfig>,
 }
 
+impl SubnetConfig {
+    /// The boot-server URLs this subnet sets, by vendor (the config file names them per
+    /// vendor: `polycom_url`, `aastra_url`).
+    pub fn urls(&self) -> impl Iterator<Item = (crate::domain::Vendor, &str)> {
+        [
+            (crate::domain::Vendor::Polycom, self.polycom_url.as_deref()),
+            (crate::domain::Vendor::Aastra, self.aastra_url.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(vendor, url)| Some((vendor, url?)))
+    }
+}
+
 fn default_lease_time() -> u32 {
     3600
 }

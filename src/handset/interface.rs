@@ -5,6 +5,7 @@ use crate::domain::{
     Deployment, MODELS, Mac, Model, Neutral, ParameterSpec, Phone, ProgrammedKey, Site, Vendor,
 };
 use crate::handset::agent::Agent;
+use crate::handset::boot::{BootServer, DhcpChoice};
 use crate::handset::file::{
     AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
 };
@@ -129,6 +130,12 @@ pub trait Handset: Sync {
 
     /// Whether a DHCP vendor class (option 60) is one of its phones'.
     fn claims_vendor_class(&self, class: &[u8]) -> bool;
+
+    /// The boot-server URL its phones are given by default.
+    fn boot_url(&self, server: &BootServer<'_>) -> String;
+
+    /// The DHCP options that carry `url` to its phones, as (code, value).
+    fn dhcp_options(&self, url: &str, choice: DhcpChoice) -> Vec<(u8, Vec<u8>)>;
 
     /// The name of a phone's own file, as the phone asks for it.
     fn phone_file_name(&self, mac: &Mac) -> String;

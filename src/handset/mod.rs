@@ -8,6 +8,7 @@
 
 pub mod aastra;
 pub mod agent;
+pub mod boot;
 pub mod clock;
 pub mod file;
 pub mod interface;

@@ -9,6 +9,8 @@ use crate::dhcp::provisioning::ProvisioningOptions;
 use crate::dhcp::responder::{DhcpSettings, Responder};
 use crate::dhcp::server::{DhcpServer, LeaseControl, StartError};
 use crate::dhcp::subnet::{Mode, SubnetConfig, check_subnets};
+use crate::domain::Vendor;
+use crate::handset::boot::DhcpChoice;
 use crate::server::error::ServerError;
 use crate::store::Store;
 
@@ -63,18 +65,25 @@ pub(super) async fn start_dhcp(
     let server_id = dhcp_server_id(server_address, address)?;
     let mut options =
         ProvisioningOptions::derived_for(server_address, web.secure, web.port, ftp_port);
-    options.polycom_url = dhcp.polycom_url.unwrap_or(options.polycom_url);
-    options.aastra_url = dhcp.aastra_url.unwrap_or(options.aastra_url);
-    options.polycom_code = dhcp.polycom_option;
-    options.polycom_option_66 = dhcp.option_66;
+    for (vendor, url) in [
+        (Vendor::Polycom, dhcp.polycom_url),
+        (Vendor::Aastra, dhcp.aastra_url),
+    ] {
+        if let Some(url) = url {
+            options.urls.insert(vendor, url);
+        }
+    }
+    options.choice = DhcpChoice {
+        code: dhcp.polycom_option,
+        also_66: dhcp.option_66,
+    };
     let subnets = check_subnets(dhcp.subnets)?;
     let allocating = subnets
         .iter()
         .filter(|s| s.config.mode == Mode::Allocate)
         .count();
     tracing::info!(
-        polycom = %options.polycom_url,
-        aastra = %options.aastra_url,
+        urls = ?options.urls,
         subnets = subnets.len(),
         allocating,
         "DHCP: answering phones' DHCPINFORM{}",

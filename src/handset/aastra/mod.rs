@@ -12,6 +12,7 @@ pub use provide::{AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE};
 
 use crate::domain::{Deployment, Mac, Phone, Vendor};
 use crate::handset::agent::Agent;
+use crate::handset::boot::{BootServer, DhcpChoice};
 use crate::handset::file::{
     AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
 };
@@ -152,6 +153,24 @@ impl Handset for Aastra {
     fn claims_vendor_class(&self, class: &[u8]) -> bool {
         let text = String::from_utf8_lossy(class).to_ascii_lowercase();
         text.starts_with("aastraipphone") || text.starts_with("mitelipphone")
+    }
+
+    /// The web URL.
+    fn boot_url(&self, server: &BootServer<'_>) -> String {
+        server.web_url.to_string()
+    }
+
+    /// Option 66, and option 43 with sub-option 2 (the configuration server); a URL longer
+    /// than one sub-option holds goes in option 66 only.
+    fn dhcp_options(&self, url: &str, _choice: DhcpChoice) -> Vec<(u8, Vec<u8>)> {
+        let url = url.as_bytes();
+        let mut options = vec![(66, url.to_vec())];
+        if let Ok(length) = u8::try_from(url.len()) {
+            let mut sub_options = vec![2, length];
+            sub_options.extend_from_slice(url);
+            options.push((43, sub_options));
+        }
+        options
     }
 
     /// `<MAC>.cfg`, uppercase.

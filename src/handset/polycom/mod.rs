@@ -16,6 +16,7 @@ pub use provide::{
 
 use crate::domain::{Deployment, Mac, Phone, Vendor};
 use crate::handset::agent::Agent;
+use crate::handset::boot::{BootServer, DhcpChoice};
 use crate::handset::file::{
     AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
 };
@@ -193,6 +194,30 @@ impl Handset for Polycom {
             || String::from_utf8_lossy(class)
                 .to_ascii_lowercase()
                 .contains("polycom")
+    }
+
+    /// FTP with the factory login (`PlcmSpIp`), which a phone out of the box uses, when FTP
+    /// runs; else the web URL.
+    fn boot_url(&self, server: &BootServer<'_>) -> String {
+        match server.ftp_port {
+            Some(21) => format!("ftp://PlcmSpIp:PlcmSpIp@{}/", server.host),
+            Some(port) => format!("ftp://PlcmSpIp:PlcmSpIp@{}:{port}/", server.host),
+            None => server.web_url.to_string(),
+        }
+    }
+
+    /// The URL in the chosen option (160 by default), and in option 66 too unless told not
+    /// to.
+    fn dhcp_options(&self, url: &str, choice: DhcpChoice) -> Vec<(u8, Vec<u8>)> {
+        let url = url.as_bytes().to_vec();
+        let mut options = Vec::with_capacity(2);
+        if choice.code == 66 || choice.also_66 {
+            options.push((66, url.clone()));
+        }
+        if choice.code != 66 {
+            options.push((choice.code, url));
+        }
+        options
     }
 
     /// `<mac>.cfg`, lowercase.

@@ -1,0 +1,24 @@
+//! How a vendor's phones find phoneprov: the boot-server URL they are given by default
+//! ([`BootServer`]: where phoneprov listens) and the DHCP options that carry it ([`DhcpChoice`]:
+//! what the admin chose for vendors that read a configurable option).
+
+/// Where phoneprov serves phones, to make their default boot-server URL from.
+#[derive(Debug, Clone, Copy)]
+pub struct BootServer<'a> {
+    /// The web URL (`http://192.0.2.10:8080/`, or HTTPS when plain HTTP is off).
+    pub web_url: &'a str,
+    /// phoneprov's address as phones reach it.
+    pub host: &'a str,
+    /// The FTP port, when FTP runs.
+    pub ftp_port: Option<u16>,
+}
+
+/// What the admin chose for the DHCP option the URL goes in, for vendors that read it from a
+/// configurable option (Polycom: 160 unless the network uses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DhcpChoice {
+    /// The option code.
+    pub code: u8,
+    /// Whether option 66 carries the URL too.
+    pub also_66: bool,
+}
