@@ -102,16 +102,24 @@ fn hex_value(digit: u8) -> u8 {
 }
 
 fn hex_string(octets: &[u8; 6], upper: bool) -> String {
-    octets
-        .iter()
-        .map(|o| {
-            if upper {
-                format!("{o:02X}")
-            } else {
-                format!("{o:02x}")
-            }
-        })
-        .collect()
+    let digits = hex_digits(octets, upper);
+    // Twelve ASCII hex digits.
+    String::from_utf8_lossy(&digits).into_owned()
+}
+
+/// The 12 hex digits of `octets`, on the stack (a MAC is printed on every fetch's audit line).
+fn hex_digits(octets: &[u8; 6], upper: bool) -> [u8; 12] {
+    let alphabet: &[u8; 16] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut digits = [0u8; 12];
+    for (i, octet) in octets.iter().enumerate() {
+        digits[2 * i] = alphabet[usize::from(octet >> 4)];
+        digits[2 * i + 1] = alphabet[usize::from(octet & 0x0f)];
+    }
+    digits
 }
 
 impl FromStr for Mac {
@@ -122,9 +130,11 @@ impl FromStr for Mac {
 }
 
 /// Displays as 12 lowercase hex digits (the stored form).
+/// 12 lowercase hex digits, written without an allocation.
 impl fmt::Display for Mac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.polycom_name())
+        let digits = hex_digits(&self.0, false);
+        f.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
     }
 }
 

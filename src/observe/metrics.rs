@@ -60,8 +60,33 @@ pub async fn count_requests(request: Request, next: Next) -> Response {
 
 /// Counts a file served to a phone.
 pub fn fetched(kind: &'static str) {
-    metrics::counter!("phoneprov_fetches_total", "kind" => kind).increment(1);
+    FETCH_COUNTERS.with_borrow_mut(|counters| {
+        match counters.iter().find(|(known, _)| *known == kind) {
+            Some((_, counter)) => counter.increment(1),
+            None => {
+                let counter = metrics::counter!("phoneprov_fetches_total", "kind" => kind);
+                counter.increment(1);
+                counters.push((kind, counter));
+            }
+        }
+    });
     crate::observe::activity::count_fetch();
+}
+
+/// Counts a file answered from the render cache.
+pub fn render_cache_hit() {
+    CACHE_HITS.with(|hits| hits.increment(1));
+}
+
+thread_local! {
+    /// This thread's handle of the render cache's hit counter (registered once per thread).
+    static CACHE_HITS: metrics::Counter = metrics::counter!("phoneprov_render_cache_hits_total");
+    /// This thread's handles of the fetch counter, by kind. Registering a labelled counter
+    /// builds its key (allocations) on every call, so each worker registers each kind once and
+    /// then only adds to it. (The server installs its recorder before it serves a fetch; a
+    /// handle taken with no recorder installed counts nowhere.)
+    static FETCH_COUNTERS: std::cell::RefCell<Vec<(&'static str, metrics::Counter)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Counts a connection closed at accept for its address's limit.

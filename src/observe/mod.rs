@@ -5,3 +5,4 @@ pub mod activity;
 pub mod health;
 pub mod log_writer;
 pub mod metrics;
+pub mod shown;

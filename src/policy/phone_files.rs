@@ -24,6 +24,7 @@ use crate::domain::{Mac, Model, Sighting, Transport, Upload, UploadWrite, Vendor
 use crate::handset::agent::Agent;
 use crate::handset::handset;
 use crate::observe::metrics;
+use crate::observe::shown::OrEmpty;
 use crate::policy::access::{Access, Requester};
 use crate::policy::firmware;
 use crate::policy::guard::{Guard, Guess, Verdict};
@@ -205,6 +206,10 @@ impl PhoneFiles {
     /// Warns (once per phone and model) when a phone's user agent names another model than the
     /// stored one: its files are made for the stored model (line keys, firmware family).
     fn warn_model_mismatch(&self, view: &View<'_>, mac: Mac, agent: &Agent) {
+        // The usual case, spelt alike, needs no look-up in the model table.
+        if view.model_of(&mac) == Some(agent.model.as_str()) {
+            return;
+        }
         let (Some(stored), Some(said)) = (view.model_of(&mac), Model::find(&agent.model)) else {
             return;
         };
@@ -673,8 +678,8 @@ impl Receipt<'_> {
         if secret {
             tracing::info!(
                 target: "audit",
-                client = %client.map(|ip| ip.to_string()).unwrap_or_default(),
-                mac = %named.map(|m| m.to_string()).unwrap_or_default(),
+                client = %OrEmpty(client),
+                mac = %OrEmpty(named),
                 file = %name,
                 transport = %transport,
                 "credential file served"

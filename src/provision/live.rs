@@ -300,7 +300,7 @@ impl View<'_> {
     pub fn fetch(&self, name: &FileName) -> Result<FetchAnswer, RenderError> {
         let generation = &self.generation;
         if let Some(hit) = read(&generation.rendered).get(name.as_str()) {
-            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
+            crate::observe::metrics::render_cache_hit();
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
         // Names the core does not render (firmware, optional files) are told apart without a
@@ -316,14 +316,14 @@ impl View<'_> {
         if shared.is_some()
             && let Some(hit) = read(&generation.rendered).get(key)
         {
-            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
+            crate::observe::metrics::render_cache_hit();
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
         // Rendering under the write lock: concurrent first requests for one file wait for the
         // one render instead of repeating it (a render takes about 10 us).
         let mut rendered = write(&generation.rendered);
         if let Some(hit) = rendered.get(key) {
-            metrics::counter!("phoneprov_render_cache_hits_total").increment(1);
+            crate::observe::metrics::render_cache_hit();
             return Ok(FetchAnswer::Found(Arc::clone(hit)));
         }
         let file = Arc::new(
