@@ -63,6 +63,45 @@ impl SightingBatch {
         self.add(sighting);
     }
 
+    /// Merges `other` into this batch, as if its sightings had been added here.
+    pub fn absorb(&mut self, other: SightingBatch) {
+        for (mac, files) in other.fetches {
+            let mine = self.fetches.entry(mac).or_default();
+            for (file, tally) in files {
+                match mine.get_mut(&file) {
+                    Some(held) => {
+                        held.count += tally.count;
+                        if tally.last_at_ms >= held.last_at_ms {
+                            held.last_at_ms = tally.last_at_ms;
+                            held.transport = tally.transport;
+                        }
+                    }
+                    None => {
+                        mine.insert(file, tally);
+                    }
+                }
+            }
+        }
+        for (mac, sighting) in other.latest {
+            match self.latest.get_mut(&mac) {
+                Some(held) if held.at_ms > sighting.at_ms => {}
+                Some(held) => *held = sighting,
+                None => {
+                    self.latest.insert(mac, sighting);
+                }
+            }
+        }
+        for (mac, home) in other.homes {
+            match self.homes.get_mut(&mac) {
+                Some(held) if held.0 > home.0 => {}
+                Some(held) => *held = home,
+                None => {
+                    self.homes.insert(mac, home);
+                }
+            }
+        }
+    }
+
     /// True when nothing was added.
     pub fn is_empty(&self) -> bool {
         self.latest.is_empty() && self.homes.is_empty()
@@ -173,6 +212,26 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_batch_absorbed_is_the_same_as_its_sightings_added() {
+        let all = [
+            seen("0004f2000001", 2_000, "a.cfg", Transport::Http),
+            seen("0004f2000001", 1_000, "a.cfg", Transport::Ftp),
+            seen("0004f2000001", 3_000, "b.cfg", Transport::Tftp),
+            seen("0004f2000002", 500, "a.cfg", Transport::Http),
+        ];
+        let whole: SightingBatch = all.clone().into_iter().collect();
+        let mut first: SightingBatch = all[..2].iter().cloned().collect();
+        let mut second = SightingBatch::default();
+        for sighting in all[2..].iter().cloned() {
+            second.add_credentials(sighting);
+        }
+        first.absorb(second);
+        assert_eq!(first.latest, whole.latest);
+        assert_eq!(first.fetches, whole.fetches);
+        assert_eq!(first.homes().count(), 2);
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use bytes::Bytes;
 
@@ -162,7 +162,7 @@ pub struct PhoneFiles {
     recorder: Arc<Recorder>,
     firmware_dir: PathBuf,
     /// The phone last attributed at each client address.
-    phone_at: Mutex<HashMap<IpAddr, Mac>>,
+    phone_at: RwLock<HashMap<IpAddr, Mac>>,
     /// The enumeration defense.
     guard: Arc<Guard>,
     /// Who may receive which files.
@@ -194,7 +194,7 @@ impl PhoneFiles {
             uploads,
             recorder,
             firmware_dir,
-            phone_at: Mutex::default(),
+            phone_at: RwLock::default(),
             guard,
             access,
             held: HeldUploads::default(),
@@ -260,11 +260,14 @@ impl PhoneFiles {
 
     /// The known phone last served at `client`, if any.
     pub fn phone_at(&self, client: IpAddr) -> Option<Mac> {
+        self.phones_at().get(&client).copied()
+    }
+
+    /// The phones last served at each address, read.
+    fn phones_at(&self) -> std::sync::RwLockReadGuard<'_, HashMap<IpAddr, Mac>> {
         self.phone_at
-            .lock()
+            .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&client)
-            .copied()
     }
 
     /// Size limits of uploads.
@@ -685,29 +688,33 @@ impl Receipt<'_> {
                 "credential file served"
             );
         }
-        let mut phone_at = files
-            .phone_at
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mac = match (named, client) {
-            (Some(mac), Some(ip)) => {
-                phone_at.insert(ip, mac);
-                files.guard.seen(ip, mac);
-                Some(mac)
+        // The address a phone's own file went to is that phone's; the usual case (the phone
+        // seen there before) takes the shared lock only.
+        if let (Some(mac), Some(ip)) = (named, client) {
+            if files.phones_at().get(&ip) != Some(&mac) {
+                files
+                    .phone_at
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(ip, mac);
             }
-            (Some(mac), None) => Some(mac),
+            files.guard.seen(ip, mac);
+        }
+        let mac = match (named, client) {
+            (Some(mac), _) => Some(mac),
             // A file of no phone (a site file, a model file, firmware) from an address a phone
             // was seen at is that phone's fetch, unless the request shows it is another phone's:
             // its user agent names a MAC (an unknown one), or another vendor's phones' file or
             // user agent.
-            (None, Some(ip)) if agent_mac.is_none() => phone_at.get(&ip).copied().filter(|mac| {
-                let vendor = view.vendor_of(mac);
-                let agent_vendor = agent.as_ref().map(|a| a.vendor);
-                file_vendor.is_none_or(|v| vendor == Some(v))
-                    && agent_vendor.is_none_or(|v| vendor == Some(v))
-            }),
-            (None, Some(_)) => None,
-            (None, None) => None,
+            (None, Some(ip)) if agent_mac.is_none() => {
+                files.phones_at().get(&ip).copied().filter(|mac| {
+                    let vendor = view.vendor_of(mac);
+                    let agent_vendor = agent.as_ref().map(|a| a.vendor);
+                    file_vendor.is_none_or(|v| vendor == Some(v))
+                        && agent_vendor.is_none_or(|v| vendor == Some(v))
+                })
+            }
+            (None, _) => None,
         };
         if let (None, Some(ip)) = (mac, client)
             && named.is_none()
@@ -715,7 +722,6 @@ impl Receipt<'_> {
         {
             files.inbox.also_asked(ip, name.as_str());
         }
-        drop(phone_at);
         let Some(mac) = mac else { return Ok(()) };
         // Once per boot (the master file), not on every file of it.
         if let (Some(agent), FileKind::PhoneMaster(_)) = (&agent, name.kind()) {

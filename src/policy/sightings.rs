@@ -1,10 +1,11 @@
 //! Last-seen recording without a database write per request: transports hand each served fetch to
-//! the [`Recorder`], which merges it at once into the batch being gathered (latest per phone, a
-//! count per phone and file: a short lock, no allocation for a file seen before, no task to wake).
-//! A writer task takes the batch every second and writes it in one transaction while the
-//! next batch gathers. The database work so grows with the number of phones seen, not with the
+//! the [`Recorder`], which merges it at once into the batch its thread gathers (latest per phone,
+//! a count per phone and file: a short lock on the thread's own shard, which no other worker
+//! takes, no allocation for a file seen before, no task to wake). A writer task takes the shards
+//! every second, merges them and writes the batch in one transaction while the next gathers. The database work so grows with the number of phones seen, not with the
 //! request rate, and memory is bounded by the known phones and their files.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -16,10 +17,21 @@ use crate::store::SightingStore;
 /// Longest wait before a sighting is written (plus the time of a write still running).
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
+/// Shards of the batch being gathered: a worker thread merges into its own.
+const SHARDS: usize = 8;
+
 /// Gathers sightings for the batch writer.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    gathering: Mutex<SightingBatch>,
+    gathering: [Mutex<SightingBatch>; SHARDS],
+}
+
+/// The next shard a thread is given.
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's shard of every recorder.
+    static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
 }
 
 impl Recorder {
@@ -34,8 +46,8 @@ impl Recorder {
     /// Merges one sighting into the batch being gathered (as the phone's home too when the
     /// file carried a secret); never waits for the database.
     pub fn record(&self, sighting: Sighting, carried_secret: bool) {
-        let mut gathering = self
-            .gathering
+        let shard = SHARD.with(|shard| *shard);
+        let mut gathering = self.gathering[shard]
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if carried_secret {
@@ -46,12 +58,12 @@ impl Recorder {
     }
 
     fn take(&self) -> SightingBatch {
-        std::mem::take(
-            &mut *self
-                .gathering
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
+        let mut batch = SightingBatch::default();
+        for shard in &self.gathering {
+            let taken = std::mem::take(&mut *shard.lock().unwrap_or_else(PoisonError::into_inner));
+            batch.absorb(taken);
+        }
+        batch
     }
 }
 
