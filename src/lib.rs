@@ -45,5 +45,6 @@ pub mod render;
 pub mod server;
 pub mod site_edit;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod transport;
