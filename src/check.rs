@@ -9,7 +9,6 @@ use std::path::Path;
 use crate::config::Serving;
 use crate::domain::{ExtensionNumber, MODELS, Model, Vendor, is_host};
 use crate::handset::parameter_spec;
-use crate::handset::polycom::firmware::Family;
 use crate::policy::firmware;
 use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
@@ -123,31 +122,29 @@ pub fn check(
     findings
 }
 
-/// The files the master files of the Polycom phones in the deployment name (application image,
-/// vendor files of their family) that the firmware folder lacks, one warning per file with the
-/// models that need it. Phones of unknown model count as the default family.
+/// The firmware files the phones' files name (each vendor says which: for Polycom the
+/// application image and the vendor files of the phone's family) that the firmware folder lacks,
+/// one warning per file with the models that need it.
 fn missing_firmware(
     deployment: &Deployment,
     provisioner: &Provisioner,
     firmware_dir: &Path,
 ) -> Vec<Finding> {
     // Per file: its family, whether it is the application image, and the models that name it.
-    let mut needed: BTreeMap<String, (Family, bool, Vec<String>)> = BTreeMap::new();
-    let mut need = |file: String, family: Family, image: bool, who: String| {
+    let mut needed: BTreeMap<String, (&'static str, bool, Vec<String>)> = BTreeMap::new();
+    let mut need = |file: String, family: &'static str, image: bool, who: String| {
         let entry = needed.entry(file).or_insert((family, image, Vec::new()));
         if !entry.2.contains(&who) {
             entry.2.push(who);
         }
     };
-    for phone in deployment.phones().filter(|p| p.vendor == Vendor::Polycom) {
-        let (family, image) = provisioner.firmware_of(phone);
+    for phone in deployment.phones() {
         let who = match phone.model.as_deref().and_then(Model::find) {
             Some(model) => model.name.to_string(),
             None => "phones of unknown model".to_string(),
         };
-        need(image, family, true, who.clone());
-        for file in family.vendor_config_files() {
-            need(file.to_string(), family, false, who.clone());
+        for firmware in provisioner.firmware_needed(phone) {
+            need(firmware.file, firmware.family, firmware.image, who.clone());
         }
     }
     needed
@@ -164,7 +161,7 @@ fn missing_firmware(
                 "firmware folder {} lacks {file}, which the master files of {} phones ({}) name; \
                  {what}",
                 firmware_dir.display(),
-                family.title(),
+                family,
                 models.join(", ")
             ))
         })
@@ -192,11 +189,10 @@ fn setting_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<F
         };
         let mut unread: Vec<&str> = deployment
             .phones()
-            .filter(|phone| phone.vendor == Vendor::Polycom)
             .filter(|phone| Some(phone.vendor) == parameter.vendor())
             .filter(|phone| book.reaches(&setting.scope, &deployment.facts_of(phone)))
-            .map(|phone| provisioner.family_of(phone).as_str())
-            .filter(|family| !spec.read_by(family))
+            .map(|phone| provisioner.family_of(phone))
+            .filter(|family| !family.is_empty() && !spec.read_by(family))
             .collect();
         unread.sort_unstable();
         unread.dedup();

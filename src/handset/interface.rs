@@ -2,13 +2,11 @@
 //! ([`crate::handset::polycom::Polycom`], [`crate::handset::aastra::Aastra`]).
 
 use crate::domain::{
-    Deployment, MODELS, Mac, Model, Neutral, ParameterSpec, Phone, ProgrammedKey, Site, Vendor,
+    MODELS, Mac, Model, Neutral, ParameterSpec, Phone, ProgrammedKey, Site, Vendor,
 };
 use crate::handset::agent::Agent;
 use crate::handset::boot::{BootServer, DhcpChoice};
-use crate::handset::file::{
-    AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
-};
+use crate::handset::file_provider::FileProvider;
 
 /// One company contact, as a vendor's directory file lists it.
 #[derive(Debug, Clone, Copy)]
@@ -20,57 +18,12 @@ pub struct Contact<'a> {
 }
 
 /// One vendor's phones, as the rest of phoneprov asks about them.
-pub trait Handset: Sync {
+pub trait Handset: FileProvider + Sync {
     /// Which vendor.
     fn vendor(&self) -> Vendor;
 
     /// The content type its files are served with.
     fn content_type(&self) -> &'static str;
-
-    /// Its built-in templates (the names an override in the templates folder takes).
-    fn templates(&self) -> &'static [Template];
-
-    /// A sample context of one of its templates, taking the branches with the most variables,
-    /// so an override is tried before it serves; `None` for another vendor's template.
-    fn sample_context(&self, template: &str) -> Option<tera::Context>;
-
-    /// Resolves `name` to one of its files: `None` when the name is none of its own (another
-    /// vendor's, or nothing), `Some(Err)` when it is of its grammar but names nothing. Cheap:
-    /// nothing is rendered.
-    fn resolve<'d>(
-        &self,
-        deployment: &'d Deployment,
-        name: AskedName<'_>,
-    ) -> Option<Result<VendorFile<'d>, NotServed>>;
-
-    /// What the core guards of one of its files.
-    fn role(&self, file: &VendorFile<'_>) -> FileRole;
-
-    /// The template and context one of its files is rendered with.
-    fn prepare(
-        &self,
-        input: &FileInput<'_>,
-        file: &VendorFile<'_>,
-    ) -> Result<Prepared, PrepareError>;
-
-    /// The names of the files phoneprov renders for one of its phones, in the order the phone
-    /// fetches them.
-    fn files_of_phone(&self, input: &FileInput<'_>, phone: &Phone) -> Vec<String>;
-
-    /// Its files that are no phone's own, which `check` renders (a default master file, the
-    /// sites' files).
-    fn shared_files(&self, deployment: &Deployment) -> Vec<String>;
-
-    /// The firmware family a phone is served as (its short name; `""` where the vendor has one
-    /// file grammar), which decides the spelling of some parameters.
-    fn family_of(&self, _phone: &Phone, _pins: &(dyn std::any::Any + Send + Sync)) -> &'static str {
-        ""
-    }
-
-    /// The files it publishes for phones of no account (a default master file).
-    fn unassigned_files(&self) -> &'static [&'static str] {
-        &[]
-    }
 
     /// The ending of a phone's directory file after its MAC (`-directory.xml`).
     fn directory_suffix(&self) -> &'static str;
@@ -97,11 +50,6 @@ pub trait Handset: Sync {
         _is_ours: &dyn Fn(&str) -> bool,
     ) -> Option<Result<Vec<u8>, String>> {
         None
-    }
-
-    /// The firmware family a phone of `model` is served unless a pin says otherwise.
-    fn family_of_model(&self, _model: Option<&Model>) -> &'static str {
-        ""
     }
 
     /// Whether a phone gets its directory file for its speed dials alone (no company list).

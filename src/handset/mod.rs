@@ -11,11 +11,13 @@ pub mod agent;
 pub mod boot;
 pub mod clock;
 pub mod file;
+pub mod file_provider;
 pub mod interface;
 pub mod polycom;
 pub mod samples;
 
 pub use crate::domain::ServerView;
+pub use file_provider::FileProvider;
 pub use interface::Handset;
 
 use crate::domain::{Neutral, ParameterName, ParameterSpec, ValueError, Vendor, check_value};

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use bytes::Bytes;
 
@@ -140,6 +140,9 @@ pub struct Receipt<'a> {
     vendor: Option<Vendor>,
     /// A rendered file (what it changes is [`Access::commit`]'s).
     rendered: Option<Arc<Rendered>>,
+    /// The phone the name belongs to, once looked up (by the checks or the commit, never
+    /// twice for one request).
+    owner: OnceLock<Option<Mac>>,
 }
 
 impl std::fmt::Debug for Receipt<'_> {
@@ -301,8 +304,9 @@ impl PhoneFiles {
         let client = requester.client;
         let view = self.live.view();
         // Which phone the name belongs to is looked up only where it matters (a ban in force, a
-        // certificate, a refusal), not on every fetch.
-        let owner = || view.owner_of(name);
+        // certificate, a refusal, the commit), and once.
+        let owner_cell = OnceLock::new();
+        let owner = || *owner_cell.get_or_init(|| view.owner_of(name));
         if let Some(ip) = client
             && self.guard.any_bans()
             && self
@@ -336,6 +340,7 @@ impl PhoneFiles {
                         Found::Upload { .. } | Found::Firmware(_) => None,
                     },
                     view,
+                    owner: owner_cell,
                 },
                 found,
             }),
@@ -665,6 +670,7 @@ impl Receipt<'_> {
             kind,
             vendor: file_vendor,
             rendered,
+            owner,
         } = self;
         let secret = rendered.as_ref().is_some_and(|file| file.carries_secret);
         if let Some(file) = &rendered {
@@ -677,7 +683,7 @@ impl Receipt<'_> {
         let agent_mac = agent.as_ref().and_then(|a| a.mac);
         let named = agent_mac
             .filter(|mac| view.knows(mac))
-            .or_else(|| view.owner_of(name));
+            .or_else(|| *owner.get_or_init(|| view.owner_of(name)));
         if secret {
             tracing::info!(
                 target: "audit",

@@ -20,8 +20,9 @@ pub use file_name::{FileKind, FileName};
 
 use crate::domain::{DirectoryScope, Effective, Mac, Phone, Vendor};
 use crate::handset::file::{About, FileInput, VendorFile};
+use crate::handset::file_provider::FirmwareNeed;
 use crate::handset::interface::Contact;
-use crate::handset::polycom::firmware::{DEFAULT_FAMILY, Family, FirmwarePins};
+use crate::handset::polycom::firmware::FirmwarePins;
 use crate::handset::{HANDSETS, handset};
 use crate::render::{RenderError, Renderer};
 
@@ -250,19 +251,12 @@ impl Provisioner {
             Target::Vendor(_, file) => file,
         };
         let vendor = target.vendor();
-        let settings_of = |phone: &Phone| self.settings_of(deployment, phone);
-        let input = FileInput {
-            deployment,
-            pins: &self.pins,
-            settings_of: &settings_of,
-        };
-        let prepared =
-            handset(vendor)
-                .prepare(&input, &file)
-                .map_err(|e| RenderError::Template {
-                    name: e.template.to_string(),
-                    message: e.message,
-                })?;
+        let prepared = self
+            .with_input(deployment, |input| handset(vendor).prepare(input, &file))
+            .map_err(|e| RenderError::Template {
+                name: e.template.to_string(),
+                message: e.message,
+            })?;
         Ok(Rendered {
             content: self.renderer.render(prepared.template, &prepared.context)?,
             content_type: handset(vendor).content_type(),
@@ -273,38 +267,39 @@ impl Provisioner {
         })
     }
 
-    /// The firmware family and application image a Polycom phone is served: its model's (or its
-    /// pin's), else those of phones of unknown model.
-    pub fn firmware_of(&self, phone: &Phone) -> (Family, String) {
-        phone
-            .model
-            .as_deref()
-            .and_then(crate::domain::Model::find)
-            .and_then(|model| self.pins.firmware_of(model))
-            .unwrap_or_else(|| (DEFAULT_FAMILY, DEFAULT_FAMILY.default_image().to_string()))
-    }
-
     /// A phone's effective settings, with where each value comes from (see
     /// [`settings_of_phone`]), in the spelling of the firmware family it is served.
     pub fn settings_of(&self, deployment: &Deployment, phone: &Phone) -> Vec<Effective> {
-        let family = handset(phone.vendor).family_of(phone, &self.pins);
-        settings_of_phone(deployment, phone, family)
-    }
-
-    /// The firmware family a Polycom phone is served as.
-    pub fn family_of(&self, phone: &Phone) -> Family {
-        self.firmware_of(phone).0
+        settings_of_phone(deployment, phone, self.family_of(phone))
     }
 
     /// The names of the files phoneprov renders for one phone, in the order it fetches them.
     pub fn files_of_phone(&self, deployment: &Deployment, phone: &Phone) -> Vec<String> {
+        self.with_input(deployment, |input| {
+            handset(phone.vendor).files_of_phone(input, phone)
+        })
+    }
+
+    /// The firmware files the files of `phone` name (its vendor's answer).
+    pub fn firmware_needed(&self, phone: &Phone) -> Vec<FirmwareNeed> {
+        handset(phone.vendor).firmware_needed(phone, &self.pins)
+    }
+
+    /// The firmware family `phone` is served as (short name; `""` where its vendor has one
+    /// file grammar).
+    pub fn family_of(&self, phone: &Phone) -> &'static str {
+        handset(phone.vendor).family_of(phone, &self.pins)
+    }
+
+    /// Runs `make` with what a vendor makes files from: `deployment`, the pins, and each
+    /// phone's effective settings.
+    fn with_input<T>(&self, deployment: &Deployment, make: impl FnOnce(&FileInput<'_>) -> T) -> T {
         let settings_of = |phone: &Phone| self.settings_of(deployment, phone);
-        let input = FileInput {
+        make(&FileInput {
             deployment,
             pins: &self.pins,
             settings_of: &settings_of,
-        };
-        handset(phone.vendor).files_of_phone(&input, phone)
+        })
     }
 }
 

@@ -10,12 +10,9 @@ pub mod provide;
 pub use files::*;
 pub use provide::{AASTRA_GLOBAL, AASTRA_MODEL, AASTRA_PHONE};
 
-use crate::domain::{Deployment, Mac, Phone, Vendor};
+use crate::domain::{Mac, Phone, Vendor};
 use crate::handset::agent::Agent;
 use crate::handset::boot::{BootServer, DhcpChoice};
-use crate::handset::file::{
-    AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
-};
 use crate::handset::interface::{Contact, Handset};
 
 /// Content type of Aastra files.
@@ -61,42 +58,6 @@ impl Handset for Aastra {
 
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
-    }
-
-    fn templates(&self) -> &'static [Template] {
-        provide::TEMPLATES
-    }
-
-    fn sample_context(&self, template: &str) -> Option<tera::Context> {
-        provide::sample_context(template)
-    }
-
-    fn resolve<'d>(
-        &self,
-        deployment: &'d Deployment,
-        name: AskedName<'_>,
-    ) -> Option<Result<VendorFile<'d>, NotServed>> {
-        provide::resolve(deployment, name)
-    }
-
-    fn role(&self, file: &VendorFile<'_>) -> FileRole {
-        provide::role(file)
-    }
-
-    fn prepare(
-        &self,
-        input: &FileInput<'_>,
-        file: &VendorFile<'_>,
-    ) -> Result<Prepared, PrepareError> {
-        provide::prepare(input, file)
-    }
-
-    fn files_of_phone(&self, _input: &FileInput<'_>, phone: &Phone) -> Vec<String> {
-        provide::files_of_phone(phone)
-    }
-
-    fn shared_files(&self, _deployment: &Deployment) -> Vec<String> {
-        Vec::new()
     }
 
     fn directory_suffix(&self) -> &'static str {

@@ -14,12 +14,9 @@ pub use provide::{
     POLYCOM_DEFAULT_MASTER, POLYCOM_EXTENSION, POLYCOM_MASTER, POLYCOM_SETTINGS, POLYCOM_SITE,
 };
 
-use crate::domain::{Deployment, Mac, Phone, Vendor};
+use crate::domain::{Mac, Phone, Vendor};
 use crate::handset::agent::Agent;
 use crate::handset::boot::{BootServer, DhcpChoice};
-use crate::handset::file::{
-    AskedName, FileInput, FileRole, NotServed, PrepareError, Prepared, Template, VendorFile,
-};
 use crate::handset::interface::{Contact, Handset};
 
 /// Content type of Polycom files.
@@ -70,50 +67,6 @@ impl Handset for Polycom {
         CONTENT_TYPE
     }
 
-    fn templates(&self) -> &'static [Template] {
-        provide::TEMPLATES
-    }
-
-    fn sample_context(&self, template: &str) -> Option<tera::Context> {
-        provide::sample_context(template)
-    }
-
-    fn resolve<'d>(
-        &self,
-        deployment: &'d Deployment,
-        name: AskedName<'_>,
-    ) -> Option<Result<VendorFile<'d>, NotServed>> {
-        provide::resolve(deployment, name)
-    }
-
-    fn role(&self, file: &VendorFile<'_>) -> FileRole {
-        provide::role(file)
-    }
-
-    fn prepare(
-        &self,
-        input: &FileInput<'_>,
-        file: &VendorFile<'_>,
-    ) -> Result<Prepared, PrepareError> {
-        provide::prepare(input, file)
-    }
-
-    fn files_of_phone(&self, input: &FileInput<'_>, phone: &Phone) -> Vec<String> {
-        provide::files_of_phone(input, phone)
-    }
-
-    fn shared_files(&self, deployment: &Deployment) -> Vec<String> {
-        provide::shared_files(deployment)
-    }
-
-    fn family_of(&self, phone: &Phone, pins: &(dyn std::any::Any + Send + Sync)) -> &'static str {
-        provide::family_of(phone, provide::pins(pins)).as_str()
-    }
-
-    fn unassigned_files(&self) -> &'static [&'static str] {
-        &[DEFAULT_MASTER]
-    }
-
     fn directory_suffix(&self) -> &'static str {
         directory::FILE_SUFFIX
     }
@@ -148,13 +101,6 @@ impl Handset for Polycom {
             })
             .collect();
         Some(directory::merge(company, &dials, uploaded, is_ours).map_err(|e| e.to_string()))
-    }
-
-    fn family_of_model(&self, model: Option<&crate::domain::Model>) -> &'static str {
-        model
-            .and_then(firmware::Family::of_model)
-            .unwrap_or(firmware::DEFAULT_FAMILY)
-            .as_str()
     }
 
     /// A Polycom phone's speed dials are entries of its directory file.

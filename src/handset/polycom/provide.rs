@@ -11,6 +11,8 @@ use crate::handset::file::{
     About, AskedName, FileInput, FileRole, Format, NotServed, PrepareError, Prepared, Template,
     VendorFile,
 };
+use crate::handset::file_provider::{FileProvider, FirmwareNeed, Pins};
+use crate::handset::polycom::Polycom;
 use crate::handset::polycom::files::{
     self as polycom, DEFAULT_MASTER, DEFAULT_SITE_FILE, SETTINGS_FILE_SUFFIX, SITE_FILE_PREFIX,
     UC_SITE_FILE_MARK,
@@ -71,175 +73,24 @@ pub const TEMPLATES: &[Template] = &[
     },
 ];
 
-/// The file `name` names among Polycom's, if it is one of theirs.
-pub fn resolve<'d>(
-    deployment: &'d Deployment,
-    name: AskedName<'_>,
-) -> Option<Result<VendorFile<'d>, NotServed>> {
-    let file = |kind, about| Some(Ok(VendorFile { kind, about }));
-    if name.text == DEFAULT_MASTER {
-        return file(DEFAULT_MASTER_FILE, About::Vendor);
-    }
-    let stem = name.cfg_stem()?;
-    if let (Some(mac), Some(rest)) = (name.mac, name.after_mac()) {
-        let phone = deployment.phone(&mac);
-        if rest == ".cfg" {
-            return phone
-                .filter(|p| p.vendor == Vendor::Polycom)
-                .and_then(|p| file(MASTER_FILE, About::Phone(p)));
-        }
-        if rest.eq_ignore_ascii_case(SETTINGS_FILE_SUFFIX) {
-            return Some(match phone {
-                Some(p) if p.vendor == Vendor::Polycom => Ok(VendorFile {
-                    kind: SETTINGS_FILE,
-                    about: About::Phone(p),
-                }),
-                Some(p) => Err(NotServed::OtherVendorsPhone {
-                    mac,
-                    vendor: p.vendor,
-                    file: name.text.to_string(),
-                }),
-                None => Err(NotServed::NoPhone(mac)),
-            });
-        }
-        return None;
-    }
-    if let Some(number) = name.extension {
-        let extension = deployment.extension(number)?;
-        // A phone of another vendor has its extensions in its own file: no Polycom copy.
-        let other_vendor = deployment
-            .placement(number)
-            .and_then(|(mac, _)| deployment.phone(&mac))
-            .map(|phone| phone.vendor)
-            .filter(|vendor| *vendor != Vendor::Polycom);
-        return Some(match other_vendor {
-            Some(vendor) => Err(NotServed::InPhonesOwnFile {
-                number: number.clone(),
-                vendor,
-            }),
-            None => Ok(VendorFile {
-                kind: EXTENSION_FILE,
-                about: About::Extension(extension),
-            }),
-        });
-    }
-    let (site_stem, kind) = match stem.strip_suffix(UC_SITE_FILE_MARK) {
-        Some(base) => (base, UC_SITE_FILE),
-        None => (stem, SITE_FILE),
-    };
-    if DEFAULT_SITE_FILE.strip_suffix(".cfg") == Some(site_stem) {
-        return file(kind, About::Site(deployment.default_site()));
-    }
-    let site = site_stem.strip_prefix(SITE_FILE_PREFIX)?;
-    Some(
-        SiteName::parse(site)
-            .ok()
-            .and_then(|parsed| deployment.site_named(&parsed))
-            .map(|found| VendorFile {
-                kind,
-                about: About::Site(found),
-            })
-            .ok_or_else(|| NotServed::NoSite(site.to_string())),
-    )
-}
-
-/// What the core guards of one of Polycom's files: the master file binds, the settings and
-/// extension files hold secrets.
-pub fn role(file: &VendorFile<'_>) -> FileRole {
-    FileRole {
-        master: file.kind == MASTER_FILE,
-        carries_secret: matches!(file.kind, SETTINGS_FILE | EXTENSION_FILE),
-    }
-}
-
-/// The template and context of one of Polycom's files.
-pub fn prepare(input: &FileInput<'_>, file: &VendorFile<'_>) -> Result<Prepared, PrepareError> {
-    let deployment = input.deployment;
-    match (file.kind, file.about) {
-        (MASTER_FILE, About::Phone(phone)) => {
-            let (extension_files, site) = layout(deployment, phone);
-            let files = polycom::MasterFiles {
-                settings: Some(polycom::settings_file_name(&phone.mac)),
-                extension_files: &extension_files,
-                site: Some(&site),
-            };
-            let master = polycom::master(model_of(phone), files, pins(input.pins));
-            Prepared::of(POLYCOM_MASTER, master)
-        }
-        (SETTINGS_FILE, About::Phone(phone)) => Prepared::of(
-            POLYCOM_SETTINGS,
-            polycom::SettingsContext {
-                settings: (input.settings_of)(phone),
-            },
-        ),
-        (EXTENSION_FILE, About::Extension(extension)) => {
-            Prepared::of(POLYCOM_EXTENSION, extension_file(deployment, extension))
-        }
-        (SITE_FILE | UC_SITE_FILE, About::Site(site)) => {
-            let spelling = if file.kind == UC_SITE_FILE {
-                Spelling::Uc
-            } else {
-                Spelling::Sip
-            };
-            let clock = deployment.clock_of(site);
-            Prepared::of(
-                POLYCOM_SITE,
-                polycom::site(&site.name, &site.settings, spelling, clock),
-            )
-        }
-        _ => {
-            let files = polycom::MasterFiles {
-                settings: None,
-                extension_files: &[],
-                site: None,
-            };
-            Prepared::of(
-                POLYCOM_DEFAULT_MASTER,
-                polycom::master(None, files, pins(input.pins)),
-            )
-        }
-    }
-}
-
-/// A Polycom phone's files in the order it fetches them: its master file, its settings, its
-/// extensions' files by line key, its site's file in the spelling of its firmware.
-pub fn files_of_phone(input: &FileInput<'_>, phone: &Phone) -> Vec<String> {
-    let (extension_files, site) = layout(input.deployment, phone);
-    let mut files = vec![
-        format!("{}.cfg", phone.mac.polycom_name()),
-        polycom::settings_file_name(&phone.mac),
-    ];
-    files.extend(extension_files);
-    let spelling = family_of(phone, pins(input.pins)).spelling();
-    files.push(polycom::site_file_name(&site, spelling));
-    files
-}
-
-/// The default master and every site's file in both spellings.
-pub fn shared_files(deployment: &Deployment) -> Vec<String> {
-    let mut sites: Vec<&SiteName> = deployment.sites().map(|s| &s.name).collect();
-    sites.sort();
-    let mut files = vec![DEFAULT_MASTER.to_string()];
-    for site in sites {
-        for spelling in [Spelling::Sip, Spelling::Uc] {
-            files.push(polycom::site_file_name(site, spelling));
-        }
-    }
-    files
-}
-
 /// The admin's firmware pins, if `pins` are Polycom's; none else.
-pub fn pins(pins: &(dyn std::any::Any + Send + Sync)) -> &FirmwarePins {
+pub fn pins(pins: &Pins) -> &FirmwarePins {
     static NONE: FirmwarePins = FirmwarePins::NONE;
     pins.downcast_ref().unwrap_or(&NONE)
 }
 
 /// The firmware family a phone is served: its model's (or its pin's), else that of phones of
 /// unknown model.
-pub fn family_of(phone: &Phone, pins: &FirmwarePins) -> Family {
+fn family_served(phone: &Phone, pins: &FirmwarePins) -> Family {
+    firmware_served(phone, pins).0
+}
+
+/// The firmware family and application image a phone is served: its model's (or its pin's),
+/// else those of phones of unknown model.
+fn firmware_served(phone: &Phone, pins: &FirmwarePins) -> (Family, String) {
     model_of(phone)
         .and_then(|model| pins.firmware_of(model))
-        .map_or(DEFAULT_FAMILY, |(family, _)| family)
+        .unwrap_or_else(|| (DEFAULT_FAMILY, DEFAULT_FAMILY.default_image().to_string()))
 }
 
 /// A phone's known model.
@@ -290,48 +141,253 @@ fn extension_file(deployment: &Deployment, extension: &Extension) -> polycom::Ex
     polycom::extension(line, extension, registration, recheck)
 }
 
-/// A sample context of one of Polycom's templates, with the branches of the most variables (a
-/// backup server, a re-check, daylight saving rules, the per-model sections of a master).
-pub fn sample_context(template: &str) -> Option<Context> {
-    let settings = SiteSettings::maxcs_defaults();
-    let clock = settings.clock(2026);
-    let mac = Mac::parse("0004f2000001").ok()?;
-    let pins = FirmwarePins::default();
-    let site = SiteName::default_site();
-    let context = match template {
-        POLYCOM_MASTER | POLYCOM_DEFAULT_MASTER => {
-            let files = polycom::MasterFiles {
-                settings: Some(polycom::settings_file_name(&mac)),
-                extension_files: &["201.cfg".to_string()],
-                site: Some(&site),
-            };
-            Context::from_serialize(&polycom::master(None, files, &pins))
+impl FileProvider for Polycom {
+    fn templates(&self) -> &'static [Template] {
+        TEMPLATES
+    }
+
+    /// The file `name` names among Polycom's, if it is one of theirs.
+    fn resolve<'d>(
+        &self,
+        deployment: &'d Deployment,
+        name: AskedName<'_>,
+    ) -> Option<Result<VendorFile<'d>, NotServed>> {
+        let file = |kind, about| Some(Ok(VendorFile { kind, about }));
+        if name.text == DEFAULT_MASTER {
+            return file(DEFAULT_MASTER_FILE, About::Vendor);
         }
-        POLYCOM_EXTENSION => {
-            let registration = polycom::Registration {
-                server: sample_server("192.0.2.10"),
-                backup: Some(sample_server("192.0.2.20")),
-                expires: 90,
-                voicemail_server: "192.0.2.10".into(),
-            };
-            let recheck = polycom::RecheckView {
-                enabled: 1,
-                time: settings.recheck.time_of(&mac),
-            };
-            Context::from_serialize(&polycom::extension(
-                1,
-                &sample_extension()?,
-                registration,
-                Some(recheck),
-            ))
+        let stem = name.cfg_stem()?;
+        if let (Some(mac), Some(rest)) = (name.mac, name.after_mac()) {
+            let phone = deployment.phone(&mac);
+            if rest == ".cfg" {
+                return phone
+                    .filter(|p| p.vendor == Vendor::Polycom)
+                    .and_then(|p| file(MASTER_FILE, About::Phone(p)));
+            }
+            if rest.eq_ignore_ascii_case(SETTINGS_FILE_SUFFIX) {
+                return Some(match phone {
+                    Some(p) if p.vendor == Vendor::Polycom => Ok(VendorFile {
+                        kind: SETTINGS_FILE,
+                        about: About::Phone(p),
+                    }),
+                    Some(p) => Err(NotServed::OtherVendorsPhone {
+                        mac,
+                        vendor: p.vendor,
+                        file: name.text.to_string(),
+                    }),
+                    None => Err(NotServed::NoPhone(mac)),
+                });
+            }
+            return None;
         }
-        POLYCOM_SETTINGS => Context::from_serialize(&polycom::SettingsContext {
-            settings: vec![sample_setting("up.backlight.idleIntensity", "1")],
-        }),
-        POLYCOM_SITE => {
-            Context::from_serialize(&polycom::site(&site, &settings, Spelling::Uc, &clock))
+        if let Some(number) = name.extension {
+            let extension = deployment.extension(number)?;
+            // A phone of another vendor has its extensions in its own file: no Polycom copy.
+            let other_vendor = deployment
+                .placement(number)
+                .and_then(|(mac, _)| deployment.phone(&mac))
+                .map(|phone| phone.vendor)
+                .filter(|vendor| *vendor != Vendor::Polycom);
+            return Some(match other_vendor {
+                Some(vendor) => Err(NotServed::InPhonesOwnFile {
+                    number: number.clone(),
+                    vendor,
+                }),
+                None => Ok(VendorFile {
+                    kind: EXTENSION_FILE,
+                    about: About::Extension(extension),
+                }),
+            });
         }
-        _ => return None,
-    };
-    context.ok()
+        let (site_stem, kind) = match stem.strip_suffix(UC_SITE_FILE_MARK) {
+            Some(base) => (base, UC_SITE_FILE),
+            None => (stem, SITE_FILE),
+        };
+        if DEFAULT_SITE_FILE.strip_suffix(".cfg") == Some(site_stem) {
+            return file(kind, About::Site(deployment.default_site()));
+        }
+        let site = site_stem.strip_prefix(SITE_FILE_PREFIX)?;
+        Some(
+            SiteName::parse(site)
+                .ok()
+                .and_then(|parsed| deployment.site_named(&parsed))
+                .map(|found| VendorFile {
+                    kind,
+                    about: About::Site(found),
+                })
+                .ok_or_else(|| NotServed::NoSite(site.to_string())),
+        )
+    }
+
+    /// What the core guards of one of Polycom's files: the master file binds, the settings and
+    /// extension files hold secrets.
+    fn role(&self, file: &VendorFile<'_>) -> FileRole {
+        FileRole {
+            master: file.kind == MASTER_FILE,
+            carries_secret: matches!(file.kind, SETTINGS_FILE | EXTENSION_FILE),
+        }
+    }
+
+    /// The template and context of one of Polycom's files.
+    fn prepare(
+        &self,
+        input: &FileInput<'_>,
+        file: &VendorFile<'_>,
+    ) -> Result<Prepared, PrepareError> {
+        let deployment = input.deployment;
+        match (file.kind, file.about) {
+            (MASTER_FILE, About::Phone(phone)) => {
+                let (extension_files, site) = layout(deployment, phone);
+                let files = polycom::MasterFiles {
+                    settings: Some(polycom::settings_file_name(&phone.mac)),
+                    extension_files: &extension_files,
+                    site: Some(&site),
+                };
+                let master = polycom::master(model_of(phone), files, pins(input.pins));
+                Prepared::of(POLYCOM_MASTER, master)
+            }
+            (SETTINGS_FILE, About::Phone(phone)) => Prepared::of(
+                POLYCOM_SETTINGS,
+                polycom::SettingsContext {
+                    settings: (input.settings_of)(phone),
+                },
+            ),
+            (EXTENSION_FILE, About::Extension(extension)) => {
+                Prepared::of(POLYCOM_EXTENSION, extension_file(deployment, extension))
+            }
+            (SITE_FILE | UC_SITE_FILE, About::Site(site)) => {
+                let spelling = if file.kind == UC_SITE_FILE {
+                    Spelling::Uc
+                } else {
+                    Spelling::Sip
+                };
+                let clock = deployment.clock_of(site);
+                Prepared::of(
+                    POLYCOM_SITE,
+                    polycom::site(&site.name, &site.settings, spelling, clock),
+                )
+            }
+            _ => {
+                let files = polycom::MasterFiles {
+                    settings: None,
+                    extension_files: &[],
+                    site: None,
+                };
+                Prepared::of(
+                    POLYCOM_DEFAULT_MASTER,
+                    polycom::master(None, files, pins(input.pins)),
+                )
+            }
+        }
+    }
+
+    /// A Polycom phone's files in the order it fetches them: its master file, its settings, its
+    /// extensions' files by line key, its site's file in the spelling of its firmware.
+    fn files_of_phone(&self, input: &FileInput<'_>, phone: &Phone) -> Vec<String> {
+        let (extension_files, site) = layout(input.deployment, phone);
+        let mut files = vec![
+            format!("{}.cfg", phone.mac.polycom_name()),
+            polycom::settings_file_name(&phone.mac),
+        ];
+        files.extend(extension_files);
+        let spelling = family_served(phone, pins(input.pins)).spelling();
+        files.push(polycom::site_file_name(&site, spelling));
+        files
+    }
+
+    /// The default master and every site's file in both spellings.
+    fn shared_files(&self, deployment: &Deployment) -> Vec<String> {
+        let mut sites: Vec<&SiteName> = deployment.sites().map(|s| &s.name).collect();
+        sites.sort();
+        let mut files = vec![DEFAULT_MASTER.to_string()];
+        for site in sites {
+            for spelling in [Spelling::Sip, Spelling::Uc] {
+                files.push(polycom::site_file_name(site, spelling));
+            }
+        }
+        files
+    }
+
+    /// A sample context of one of Polycom's templates, with the branches of the most variables (a
+    /// backup server, a re-check, daylight saving rules, the per-model sections of a master).
+    fn sample_context(&self, template: &str) -> Option<Context> {
+        let settings = SiteSettings::maxcs_defaults();
+        let clock = settings.clock(2026);
+        let mac = Mac::parse("0004f2000001").ok()?;
+        let pins = FirmwarePins::default();
+        let site = SiteName::default_site();
+        let context = match template {
+            POLYCOM_MASTER | POLYCOM_DEFAULT_MASTER => {
+                let files = polycom::MasterFiles {
+                    settings: Some(polycom::settings_file_name(&mac)),
+                    extension_files: &["201.cfg".to_string()],
+                    site: Some(&site),
+                };
+                Context::from_serialize(&polycom::master(None, files, &pins))
+            }
+            POLYCOM_EXTENSION => {
+                let registration = polycom::Registration {
+                    server: sample_server("192.0.2.10"),
+                    backup: Some(sample_server("192.0.2.20")),
+                    expires: 90,
+                    voicemail_server: "192.0.2.10".into(),
+                };
+                let recheck = polycom::RecheckView {
+                    enabled: 1,
+                    time: settings.recheck.time_of(&mac),
+                };
+                Context::from_serialize(&polycom::extension(
+                    1,
+                    &sample_extension()?,
+                    registration,
+                    Some(recheck),
+                ))
+            }
+            POLYCOM_SETTINGS => Context::from_serialize(&polycom::SettingsContext {
+                settings: vec![sample_setting("up.backlight.idleIntensity", "1")],
+            }),
+            POLYCOM_SITE => {
+                Context::from_serialize(&polycom::site(&site, &settings, Spelling::Uc, &clock))
+            }
+            _ => return None,
+        };
+        context.ok()
+    }
+
+    fn unassigned_files(&self) -> &'static [&'static str] {
+        &[DEFAULT_MASTER]
+    }
+
+    fn family_of(&self, phone: &Phone, pins: &Pins) -> &'static str {
+        family_served(phone, self::pins(pins)).as_str()
+    }
+
+    fn family_of_model(&self, model: Option<&Model>) -> &'static str {
+        model
+            .and_then(Family::of_model)
+            .unwrap_or(DEFAULT_FAMILY)
+            .as_str()
+    }
+
+    /// The application image of the phone's family (or pin), and its family's other files of
+    /// the software package.
+    fn firmware_needed(&self, phone: &Phone, pins: &Pins) -> Vec<FirmwareNeed> {
+        let (family, image) = firmware_served(phone, self::pins(pins));
+        let mut needed = vec![FirmwareNeed {
+            file: image,
+            family: family.title(),
+            image: true,
+        }];
+        needed.extend(
+            family
+                .vendor_config_files()
+                .iter()
+                .map(|file| FirmwareNeed {
+                    file: file.to_string(),
+                    family: family.title(),
+                    image: false,
+                }),
+        );
+        needed
+    }
 }
