@@ -23,6 +23,7 @@
 //!
 //! No module imports one that imports it back (`scripts/check-layers`, run by CI).
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
 pub mod admin;
 pub mod check;

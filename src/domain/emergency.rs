@@ -7,11 +7,11 @@ use std::fmt;
 use crate::domain::text::quoted;
 
 /// The numbers a new site starts with.
-pub const DEFAULT_EMERGENCY_NUMBERS: [&str; 2] = ["911", "9911"];
+pub(super) const DEFAULT_EMERGENCY_NUMBERS: [&str; 2] = ["911", "9911"];
 /// Most numbers a site may list.
-pub const MAX_EMERGENCY_NUMBERS: usize = 8;
+pub(super) const MAX_EMERGENCY_NUMBERS: usize = 8;
 /// Longest emergency number.
-pub const MAX_EMERGENCY_DIGITS: usize = 8;
+pub(super) const MAX_EMERGENCY_DIGITS: usize = 8;
 
 /// A site's emergency numbers, in the order given: each 2 to 8 digits, no repeats.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,7 +25,7 @@ pub fn check_label(value: &str) -> Result<(), TextError> {
 }
 
 /// Fewest characters of a SIP password given by the admin (generated ones have 20).
-pub const MIN_PASSWORD: usize = 8;
+pub(super) const MIN_PASSWORD: usize = 8;
 
 /// Checks a SIP password: 8 to 128 characters, not one character repeated, no control
 /// characters, no outer spaces. (That it is not the extension's number or SIP user is checked

@@ -21,7 +21,7 @@ pub const DEFAULT_SIP_PORT: u16 = 5060;
 /// SIP port of the default site: AltiGen MAXCS listens on 10060.
 pub const MAXCS_SIP_PORT: u16 = 10060;
 /// Longest site name.
-pub const MAX_SITE_NAME: usize = 32;
+pub(super) const MAX_SITE_NAME: usize = 32;
 
 /// Database identity of a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

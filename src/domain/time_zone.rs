@@ -18,7 +18,7 @@ use jiff::tz::TimeZone;
 use crate::domain::text::quoted;
 
 /// Longest time zone name accepted.
-pub const MAX_ZONE_NAME: usize = 64;
+pub(super) const MAX_ZONE_NAME: usize = 64;
 
 /// An IANA time zone name the bundled database knows, e.g. `America/Los_Angeles`.
 #[derive(Debug, Clone, PartialEq, Eq)]

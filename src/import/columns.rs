@@ -63,7 +63,7 @@ impl Column {
 
 /// Where each column sits in the file.
 #[derive(Debug, Clone, Default)]
-pub struct Header {
+pub(super) struct Header {
     positions: [Option<usize>; 9],
     /// Number of fields in the header row.
     pub width: usize,
@@ -71,7 +71,7 @@ pub struct Header {
 
 impl Header {
     /// Reads the header row; all problems are returned at once.
-    pub fn parse(line: u64, names: &[String]) -> Result<Header, Vec<RowError>> {
+    pub(super) fn parse(line: u64, names: &[String]) -> Result<Header, Vec<RowError>> {
         let mut header = Header {
             width: names.len(),
             ..Header::default()
@@ -113,7 +113,7 @@ impl Header {
     }
 
     /// The field index of a column, if the file has it.
-    pub fn position(&self, column: Column) -> Option<usize> {
+    pub(super) fn position(&self, column: Column) -> Option<usize> {
         self.positions[Column::ALL
             .iter()
             .position(|c| *c == column)

@@ -5,13 +5,13 @@
 //! spreadsheet turned into a number (`4.15123E+11`).
 
 /// The bytes of a file after its UTF-8 byte-order mark, if any.
-pub fn without_bom(input: &[u8]) -> &[u8] {
+pub(super) fn without_bom(input: &[u8]) -> &[u8] {
     input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input)
 }
 
 /// The field separator of a file, from its header line: `,` unless the header has no comma
 /// and has semicolons (then `;`) or tabs (then a tab).
-pub fn separator_of(input: &[u8]) -> u8 {
+pub(super) fn separator_of(input: &[u8]) -> u8 {
     let header = input.split(|b| *b == b'\n').next().unwrap_or_default();
     let count = |wanted: u8| header.iter().filter(|b| **b == wanted).count();
     match (count(b','), count(b';'), count(b'\t')) {
@@ -22,7 +22,7 @@ pub fn separator_of(input: &[u8]) -> u8 {
 }
 
 /// A CSV reader of `input` (without its byte-order mark) with its separator.
-pub fn csv_reader(input: &[u8]) -> csv::Reader<&[u8]> {
+pub(super) fn csv_reader(input: &[u8]) -> csv::Reader<&[u8]> {
     let input = without_bom(input);
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -69,7 +69,7 @@ const SYNONYMS: &[(&str, &str)] = &[
 
 /// `name` trimmed, lowercased, with spaces, dashes and dots as underscores: how a header name
 /// is matched.
-pub fn normalized(name: &str) -> String {
+pub(super) fn normalized(name: &str) -> String {
     name.trim()
         .to_ascii_lowercase()
         .chars()
@@ -78,7 +78,7 @@ pub fn normalized(name: &str) -> String {
 }
 
 /// The known column a user most likely meant by `name`, if any.
-pub fn meant_column<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(super) fn meant_column<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     let name = normalized(name);
     let known_as = |wanted: &str| known.iter().copied().find(|k| *k == wanted);
     if let Some(found) = known_as(&name) {
@@ -101,7 +101,7 @@ pub fn meant_column<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
 }
 
 /// The error for the unknown column `raw`, with a guess when there is one.
-pub fn unknown_column(raw: &str, known: &[&str]) -> String {
+pub(super) fn unknown_column(raw: &str, known: &[&str]) -> String {
     let guess = meant_column(raw, known)
         .map(|k| format!(" (did you mean {k:?}?)"))
         .unwrap_or_default();
@@ -132,7 +132,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// A hint for a MAC cell a spreadsheet turned into a number (`4.15123E+11`, `41512300000`).
-pub fn spreadsheet_mac_hint(text: &str) -> Option<&'static str> {
+pub(super) fn spreadsheet_mac_hint(text: &str) -> Option<&'static str> {
     let t = text.trim();
     let (mantissa, exponent) = t
         .split_once(['E', 'e'])

@@ -23,7 +23,7 @@ type LineMap = BTreeMap<LineNumber, ExtensionNumber>;
 
 /// What an import will write, and the report describing it.
 #[derive(Debug)]
-pub struct Plan {
+pub(super) struct Plan {
     /// The writes.
     pub changes: ChangeSet,
     /// What changes, per entity.
@@ -31,7 +31,7 @@ pub struct Plan {
 }
 
 /// Plans the import of `rows` over `snapshot`.
-pub fn plan(
+pub(super) fn plan(
     snapshot: &Snapshot,
     rows: &[Row],
     options: &ImportOptions,

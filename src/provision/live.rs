@@ -437,14 +437,14 @@ pub(crate) mod test_support {
 
     /// Two Polycom phones: `0004f214ab37` with extension 201, `0004f214ab38` with 202; 299 on
     /// no phone; and an Aastra phone `00085d1610de` with 204.
-    pub const CSV: &str = "extension,display_name,password,mac,model,line\n\
+    pub(crate) const CSV: &str = "extension,display_name,password,mac,model,line\n\
         201,Alice,alice-secret-201,0004f214ab37,VVX_400,1\n\
         202,Bob,bob-secret-202,0004f214ab38,VVX_400,1\n\
         204,Carol,carol-secret-204,00085d1610de,6757i,1\n\
         299,Nobody,nobody-secret-299,,,\n";
 
     /// The live data of `csv`; the folder must outlive it.
-    pub async fn live_with(csv: &str) -> (tempfile::TempDir, Arc<Live>) {
+    pub(crate) async fn live_with(csv: &str) -> (tempfile::TempDir, Arc<Live>) {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
         let store = SqlStore::open(&url, SecretKey::from_bytes([9; 32]))

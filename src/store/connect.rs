@@ -20,7 +20,7 @@ pub(super) const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A hand-written SQLite URL without `mode=` gets `mode=rwc`, as the default one has: the
 /// database file is created when missing instead of refused.
-pub fn with_sqlite_create_mode(url: &str) -> String {
+pub(super) fn with_sqlite_create_mode(url: &str) -> String {
     if !url.starts_with("sqlite:") || url.contains("mode=") || url.contains(":memory:") {
         return url.to_string();
     }

@@ -104,7 +104,7 @@ pub(super) async fn load(
 /// A phone's generated admin password: digits derived from the secret key and the phone's MAC,
 /// so every node and every restart gives the same, nothing is stored, nobody without the key can
 /// tell, and one phone's file opens that phone only.
-pub fn generated_admin_password(key: &SecretKey, phone: &Mac) -> String {
+pub(super) fn generated_admin_password(key: &SecretKey, phone: &Mac) -> String {
     key.derive_digits(
         &format!("admin password of phone {}", phone.polycom_name()),
         GENERATED_ADMIN_PASSWORD_DIGITS,

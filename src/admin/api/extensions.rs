@@ -152,7 +152,7 @@ pub(super) async fn get_one(
 /// is one transaction: when any field is refused, nothing is written.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ExtensionInput {
+pub(super) struct ExtensionInput {
     number: Option<String>,
     display_name: Option<String>,
     password: Option<String>,

@@ -82,7 +82,7 @@ pub(super) async fn switchback(
 /// Whether an extension follows its site's switchover.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SwitchoverInput {
+pub(super) struct SwitchoverInput {
     enabled: bool,
 }
 
@@ -124,7 +124,7 @@ pub(super) struct SwitchoverState {
 /// Where to relocate an extension.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RelocateInput {
+pub(super) struct RelocateInput {
     /// The site; its home site relocates it home.
     site: String,
 }

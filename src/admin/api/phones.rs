@@ -419,7 +419,7 @@ pub(super) async fn accept_upload(
 /// Body of `PUT /phones/{mac}/lines`: every line key of the phone, and optionally its model.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LinesInput {
+pub(super) struct LinesInput {
     /// Extension number by line key (1, 2, ...).
     pub(super) lines: BTreeMap<LineNumber, String>,
     /// Phone model, e.g. `VVX 410`.

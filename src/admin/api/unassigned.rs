@@ -95,7 +95,7 @@ pub(super) async fn dismiss(
 /// Body of `POST /unassigned/{mac}/adopt`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AdoptInput {
+pub(super) struct AdoptInput {
     /// Extension number by line key (1, 2, ...); at least one.
     lines: BTreeMap<LineNumber, String>,
     /// Phone model; left out: the one its user agent named.

@@ -41,7 +41,7 @@ fn view(vm: &Voicemail) -> VoicemailView {
 /// null or `""` for none).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VoicemailInput {
+pub(super) struct VoicemailInput {
     central: String,
     backup: Option<String>,
 }
