@@ -3,9 +3,11 @@
 //! fetched, so recording last-seen data never grows with the request rate. Apart, per phone, the
 //! latest address its credential files went to (its home network at the next start).
 
-use std::collections::HashMap;
-
 use crate::domain::{FileFetch, Mac, Sighting};
+
+/// A map keyed by what a phone's request carries, with a fast hasher: the batch is merged on
+/// every fetch, and its keys (MACs, file names of known phones) are no attacker's choice.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Sightings merged for one write.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -44,17 +44,27 @@ pub fn router(handle: PrometheusHandle) -> Router {
 
 /// Middleware counting every request by matched route and status.
 pub async fn count_requests(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let matched = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    metrics::counter!(
-        "phoneprov_http_requests_total",
-        "route" => route,
-        "status" => response.status().as_u16().to_string()
-    )
-    .increment(1);
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let status = response.status().as_u16();
+    REQUEST_COUNTERS.with_borrow_mut(|counters| {
+        match counters
+            .iter()
+            .find(|(known, code, _)| *code == status && known == route)
+        {
+            Some((_, _, counter)) => counter.increment(1),
+            None => {
+                let counter = metrics::counter!(
+                    "phoneprov_http_requests_total",
+                    "route" => route.to_string(),
+                    "status" => status.to_string()
+                );
+                counter.increment(1);
+                counters.push((route.to_string(), status, counter));
+            }
+        }
+    });
     response
 }
 
@@ -86,6 +96,10 @@ thread_local! {
     /// then only adds to it. (The server installs its recorder before it serves a fetch; a
     /// handle taken with no recorder installed counts nowhere.)
     static FETCH_COUNTERS: std::cell::RefCell<Vec<(&'static str, metrics::Counter)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    /// This thread's handles of the request counter, by route and status, for the same reason
+    /// (a few routes and statuses: a list is searched faster than a key is built).
+    static REQUEST_COUNTERS: std::cell::RefCell<Vec<(String, u16, metrics::Counter)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
