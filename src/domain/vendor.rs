@@ -17,17 +17,20 @@ pub enum Vendor {
     Polycom,
     /// Aastra 67xxi/68xxi/9xxxi and their Mitel successors (one file grammar).
     Aastra,
+    /// Yealink T3x/T4x/T5x/T7x/T8x desk phones (firmware 81 or later: boot files).
+    Yealink,
 }
 
 impl Vendor {
     /// Every vendor, in display order.
-    pub const ALL: [Vendor; 2] = [Vendor::Polycom, Vendor::Aastra];
+    pub const ALL: [Vendor; 3] = [Vendor::Polycom, Vendor::Aastra, Vendor::Yealink];
 
     /// The stored, lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
             Vendor::Polycom => "polycom",
             Vendor::Aastra => "aastra",
+            Vendor::Yealink => "yealink",
         }
     }
 
@@ -36,15 +39,17 @@ impl Vendor {
         match text.trim().to_ascii_lowercase().as_str() {
             "polycom" | "poly" => Some(Vendor::Polycom),
             "aastra" | "mitel" => Some(Vendor::Aastra),
+            "yealink" => Some(Vendor::Yealink),
             _ => None,
         }
     }
 
     /// Whether its phones read parameter names in any case (Aastra/Mitel: names are stored
-    /// lowercased, as `admin password`); Polycom's are case-sensitive XML attributes.
+    /// lowercased, as `admin password`); Polycom's are case-sensitive XML attributes, Yealink's
+    /// are written as its guides spell them (lowercase, dotted).
     pub fn names_fold_case(self) -> bool {
         match self {
-            Vendor::Polycom => false,
+            Vendor::Polycom | Vendor::Yealink => false,
             Vendor::Aastra => true,
         }
     }
@@ -54,6 +59,18 @@ impl Vendor {
         match mac.oui() {
             [0x00, 0x04, 0xf2] | [0x64, 0x16, 0x7f] | [0x48, 0x25, 0x67] => Some(Vendor::Polycom),
             [0x00, 0x08, 0x5d] | [0x08, 0x00, 0x0f] | [0x14, 0x00, 0xe9] => Some(Vendor::Aastra),
+            [0x00, 0x15, 0x65]
+            | [0xe4, 0x34, 0xd7]
+            | [0x80, 0x5e, 0xc0]
+            | [0x80, 0x5e, 0x0c]
+            | [0x24, 0x9a, 0xd8]
+            | [0x34, 0x97, 0xd7]
+            | [0x44, 0xdb, 0xd2]
+            | [0x64, 0x4f, 0x56]
+            | [0xb0, 0x61, 0xa9]
+            | [0xc4, 0xfc, 0x22]
+            | [0xec, 0x1d, 0xa9]
+            | [0xf0, 0x16, 0x53] => Some(Vendor::Yealink),
             _ => None,
         }
     }
@@ -89,6 +106,14 @@ const fn aastra(name: &'static str, lines: u8) -> Model {
     Model {
         name,
         vendor: Vendor::Aastra,
+        lines,
+    }
+}
+
+const fn yealink(name: &'static str, lines: u8) -> Model {
+    Model {
+        name,
+        vendor: Vendor::Yealink,
         lines,
     }
 }
@@ -151,12 +176,34 @@ pub const MODELS: &[Model] = &[
     aastra("6930", 24),
     aastra("6940", 24),
     aastra("6970", 24),
+    // Yealink: the number of SIP accounts (`account.X`), the name as its boot files' `[$MODEL]`
+    // spells it.
+    yealink("T31G", 2),
+    yealink("T33G", 4),
+    yealink("T42U", 12),
+    yealink("T43U", 12),
+    yealink("T46S", 16),
+    yealink("T46U", 16),
+    yealink("T48S", 16),
+    yealink("T48U", 16),
+    yealink("T53", 12),
+    yealink("T53W", 12),
+    yealink("T54W", 16),
+    yealink("T57W", 16),
+    yealink("T58W", 16),
+    yealink("T73U", 12),
+    yealink("T74U", 16),
+    yealink("T77U", 16),
+    yealink("T85W", 16),
+    yealink("T87W", 16),
+    yealink("T88W", 16),
 ];
 
 impl Model {
     /// Finds a model by any usual spelling, ignoring case, spaces, `-` and `_` and a vendor or
     /// family prefix: `SPIP_331`, `IP331`, `SoundPoint IP 331`, `VVX400`, `vvx-400`,
-    /// `SoundStation IP 6000`, `Aastra 6757i`, `6757i CT`, `Mitel 6930`.
+    /// `SoundStation IP 6000`, `Aastra 6757i`, `6757i CT`, `Mitel 6930`, `SIP-T46S`, `t46s`,
+    /// `Yealink T54W`.
     pub fn find(text: &str) -> Option<&'static Model> {
         static BY_KEY: LazyLock<HashMap<String, &'static Model>> =
             LazyLock::new(|| MODELS.iter().map(|m| (model_key(m.name), m)).collect());
@@ -171,7 +218,8 @@ fn model_key(text: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    for prefix in ["polycom", "poly", "aastra", "mitel"] {
+    // Yealink's user agents and data sheets say `SIP-T46S`, admins write `T46S`.
+    for prefix in ["polycom", "poly", "aastra", "mitel", "yealink", "sip"] {
         if let Some(rest) = key.strip_prefix(prefix) {
             key = rest.to_string();
         }
@@ -208,6 +256,10 @@ mod tests {
             ("6757i", "6757i"),
             ("Aastra 6757i CT", "6757iCT"),
             ("Mitel6930", "6930"),
+            ("SIP-T46S", "T46S"),
+            ("t46s", "T46S"),
+            ("Yealink SIP-T54W", "T54W"),
+            ("T77U", "T77U"),
         ] {
             assert_eq!(Model::find(text).map(|m| m.name), Some(name), "{text}");
         }
@@ -240,6 +292,8 @@ mod tests {
             ("00085d000001", Some(Vendor::Aastra)),
             ("08000f000001", Some(Vendor::Aastra)),
             ("1400e9000001", Some(Vendor::Aastra)),
+            ("001565000001", Some(Vendor::Yealink)),
+            ("44dbd2000001", Some(Vendor::Yealink)),
             ("001122334455", None),
         ] {
             let mac = Mac::parse(mac).unwrap();

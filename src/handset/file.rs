@@ -179,4 +179,6 @@ pub enum Format {
     Xml,
     /// `key: value` lines: a value is the rest of one line.
     ColonLines,
+    /// `key = value` lines (Yealink): a value is the rest of one line.
+    EqualsLines,
 }

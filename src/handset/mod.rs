@@ -1,5 +1,5 @@
 //! The vendors: everything phoneprov knows of one vendor's phones is in its folder
-//! ([`polycom`], [`aastra`]) behind the [`Handset`] trait: its models, how its phones name
+//! ([`polycom`], [`aastra`], [`yealink`]) behind the [`Handset`] trait: its models, how its phones name
 //! themselves in a user agent and a DHCP vendor class, the name of a phone's own file, the
 //! content type and templates of its files, and the port a phone listens on for check-sync.
 //! Each folder's `files.rs` holds its file names and the typed context every template gets
@@ -15,6 +15,8 @@ pub mod file_provider;
 pub mod interface;
 pub mod polycom;
 pub mod samples;
+pub(crate) mod xml_writing;
+pub mod yealink;
 
 pub use crate::domain::ServerView;
 pub use file_provider::FileProvider;
@@ -25,7 +27,7 @@ use agent::Agent;
 
 /// Every vendor, in the order a DHCP vendor class is offered to them (the first that claims it
 /// wins).
-pub const HANDSETS: [&dyn Handset; 2] = [&aastra::Aastra, &polycom::Polycom];
+pub const HANDSETS: [&dyn Handset; 3] = [&aastra::Aastra, &polycom::Polycom, &yealink::Yealink];
 
 /// Parses a provisioning user agent with each vendor's parser; `None` for anything else.
 pub fn parse_agent(user_agent: &str) -> Option<Agent> {

@@ -1,6 +1,6 @@
 //! A made-up deployment of any size, for the render benchmark and the fuzz targets: one site,
-//! 70 % Polycom phones (one in ten with two lines) and 30 % Aastra, with display names and
-//! passwords that need escaping.
+//! 70 % Polycom phones (one in ten with two lines), 20 % Aastra and 10 % Yealink, with display
+//! names and passwords that need escaping.
 
 use std::collections::BTreeMap;
 
@@ -27,11 +27,10 @@ pub fn sample_snapshot(phones: usize) -> Snapshot {
     };
     let mut next_number = 100_000u64;
     for i in 0..phones {
-        let polycom = i % 10 < 7;
-        let (oui, vendor, model) = if polycom {
-            ("0004f2", Vendor::Polycom, "VVX_400")
-        } else {
-            ("00085d", Vendor::Aastra, "6757i")
+        let (oui, vendor, model) = match i % 10 {
+            0..=6 => ("0004f2", Vendor::Polycom, "VVX_400"),
+            7 | 8 => ("00085d", Vendor::Aastra, "6757i"),
+            _ => ("001565", Vendor::Yealink, "T46S"),
         };
         let mac = Mac::parse(&format!("{oui}{i:06x}")).expect("generated MAC");
         let line_count = if i % 10 == 0 { 2 } else { 1 };

@@ -35,7 +35,8 @@ pub fn escape_xml(input: &str, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(&input.as_bytes()[start..])
 }
 
-/// `key: value` line escaping (Aastra/Mitel): everything but forbidden characters passes.
+/// Escaping of a value that is the rest of one line (`key: value` for Aastra/Mitel, `key = value`
+/// for Yealink): everything but forbidden characters (line breaks, controls) passes.
 pub fn escape_colon_lines(input: &str, out: &mut dyn Write) -> io::Result<()> {
     let mut start = 0;
     for (index, c) in input.char_indices() {

@@ -94,7 +94,7 @@ fn new_tera(format: Format) -> Tera {
     tera.autoescape_on([""]);
     tera.set_escape_fn(match format {
         Format::Xml => escape::escape_xml,
-        Format::ColonLines => escape::escape_colon_lines,
+        Format::ColonLines | Format::EqualsLines => escape::escape_colon_lines,
     });
     tera
 }

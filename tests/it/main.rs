@@ -45,3 +45,4 @@ mod site_rules;
 mod store;
 mod voicemail;
 mod web;
+mod yealink;

@@ -15,6 +15,8 @@ use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
+use crate::handset::xml_writing::element;
+
 /// The ending of a phone's directory file after its MAC (also the name it uploads it under).
 pub const FILE_SUFFIX: &str = "-directory.xml";
 
@@ -64,26 +66,6 @@ fn split_name(name: &str) -> (&str, &str) {
         Some((first, last)) => (first.trim_end(), last),
         None => (name, ""),
     }
-}
-
-/// Characters XML 1.0 cannot hold are dropped (a name is any text an admin typed).
-fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().all(|c| !crate::domain::is_forbidden_char(c)) {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(
-            text.chars()
-                .filter(|c| !crate::domain::is_forbidden_char(*c))
-                .collect(),
-        )
-    }
-}
-
-fn element<W: Write>(writer: &mut Writer<W>, name: &str, text: &str) -> std::io::Result<()> {
-    writer
-        .create_element(name)
-        .write_text_content(BytesText::new(&xml_text(text)))?;
-    Ok(())
 }
 
 /// Writes the directory of `contacts` into `out`, one item per contact.

@@ -1,0 +1,126 @@
+//! Yealink's files (firmware 81 or later) and the context of each template. A phone asks for
+//! `<mac>.boot` first; the boot file names the files it then reads in order, later values
+//! winning: its model's common file `y0000000000NN.cfg`, then its own `<mac>.cfg` (lowercase),
+//! which holds its accounts and so its passwords. `overwrite_mode = 1` in the boot file makes a
+//! parameter left blank or removed go back to its factory value, so an account or a backup
+//! server taken away is taken away on the phone too. Every file starts with the
+//! `#!version:1.0.0.1` header the guides require on the first line, and holds no time stamp: the
+//! phone skips a file whose MD5 it has applied already.
+
+use crate::domain::{Effective, Extension, LineNumber, Mac, ServerView, SiteName};
+
+/// Voice mail access number dialled by the message key (MAXCS: `##`).
+pub const VOICEMAIL_ACCESS: &str = "##";
+
+/// `account.X.fallback.timeout`: seconds between the phone's tries of the primary server while
+/// the backup serves it (the guide's default).
+pub const FALLBACK_TIMEOUT_SECONDS: u32 = 120;
+
+/// `<mac>.boot`.
+pub fn boot_file_name(mac: &Mac) -> String {
+    format!("{mac}.boot")
+}
+
+/// `<mac>.cfg`, lowercase.
+pub fn phone_file_name(mac: &Mac) -> String {
+    format!("{mac}.cfg")
+}
+
+/// Context of `yealink/boot.boot`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BootContext {
+    /// The file's name, `<mac>.boot`.
+    pub file_name: String,
+    /// The files the phone reads, in order (names relative to the boot file).
+    pub includes: Vec<String>,
+}
+
+/// Context of `yealink/common.cfg`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommonContext {
+    /// The file's name, `y0000000000NN.cfg`.
+    pub file_name: String,
+    /// The models reading it, comma-separated (`T53, T53W`).
+    pub models: String,
+}
+
+/// One account of a Yealink phone (`account.N.*`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountView {
+    /// The account number N: the line the extension is on.
+    pub n: LineNumber,
+    /// `label`: the extension's label, else its display name.
+    pub label: String,
+    /// `display_name`: the caller name.
+    pub display_name: String,
+    /// `auth_name`.
+    pub auth_name: String,
+    /// `user_name`: the extension number.
+    pub user_name: String,
+    /// `password`.
+    pub password: String,
+    /// `sip_server.1`: the call server.
+    pub server: ServerView,
+    /// `sip_server.2`: the backup server, if the site has one.
+    pub backup: Option<ServerView>,
+    /// `sip_server.Y.expires`: registration expiry in seconds.
+    pub expires: u32,
+    /// `fallback.timeout`.
+    pub fallback_timeout: u32,
+    /// `voice_mail.number.N`.
+    pub voicemail: &'static str,
+}
+
+/// The account of `extension` on line `n`.
+pub fn account(
+    n: LineNumber,
+    extension: &Extension,
+    server: ServerView,
+    backup: Option<ServerView>,
+    expires: u32,
+) -> AccountView {
+    AccountView {
+        n,
+        label: extension
+            .label
+            .clone()
+            .unwrap_or_else(|| extension.display_name.clone()),
+        display_name: extension.display_name.clone(),
+        auth_name: extension.effective_auth_user().to_string(),
+        user_name: extension.number.to_string(),
+        password: extension.password.clone(),
+        server,
+        backup,
+        expires,
+        fallback_timeout: FALLBACK_TIMEOUT_SECONDS,
+        voicemail: VOICEMAIL_ACCESS,
+    }
+}
+
+/// Context of `yealink/phone.cfg`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PhoneContext {
+    /// The file's name, `<mac>.cfg`.
+    pub file_name: String,
+    /// The phone's site.
+    pub site: String,
+    /// Its accounts, in line order.
+    pub accounts: Vec<AccountView>,
+    /// The phone's effective settings, last in the file so that they win.
+    pub settings: Vec<Effective>,
+}
+
+/// The per-phone file.
+pub fn phone(
+    mac: &Mac,
+    site: &SiteName,
+    accounts: Vec<AccountView>,
+    settings: Vec<Effective>,
+) -> PhoneContext {
+    PhoneContext {
+        file_name: phone_file_name(mac),
+        site: site.to_string(),
+        accounts,
+        settings,
+    }
+}

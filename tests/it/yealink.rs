@@ -1,0 +1,281 @@
+//! Yealink phones (issue 30, first part): models as admins write them, the file chain a phone
+//! reads and what it applies from it, read the way Yealink documents it, and a phone playing its
+//! boot over HTTP with its user agent.
+//!
+//! How a Yealink phone (firmware 81 or later) reads its files — Yealink Administrator's Guide for
+//! SIP-T2/T4/T5 Series IP Phones, "Boot Files" (V81 and later; also the SIP-T5 series and CP
+//! series auto-provisioning guides):
+//! - it asks for `<mac>.boot` first (the MAC in lowercase), else `y000000000000.boot`, else the
+//!   common file `y0000000000NN.cfg` and `<mac>.cfg`;
+//! - a boot file's first line is `#!version:1.0.0.1`; each `include:config "<file>"` names a
+//!   file by a path relative to the boot file; the files are read top to bottom and "the
+//!   parameters in the new downloaded configuration files will override the duplicate
+//!   parameters in files downloaded earlier";
+//! - `overwrite_mode = 1`: a parameter left blank or removed takes its factory value again.
+//!
+//! The account parameters and their meaning — the same guide, "Account Settings" and "Server
+//! Redundancy": `account.X.sip_server.Y.address`, `.port`, `.expires` (registration expiry in
+//! seconds, 30 or more); `account.X.fallback.redundancy_type` 1 = successive registration ("the
+//! phone only registers to one server at a time ... in a failure situation, the IP phone
+//! registers to the fallback server"), 0 = concurrent; `account.X.fallback.timeout`: the seconds
+//! after which the phone tries the working server again (successive registration only).
+
+use crate::common;
+use phoneprov::store::prelude::*;
+
+use std::collections::HashMap;
+
+use common::applies::{builtin, content, deployment_of};
+use common::server::{TOKEN, api, curl, json, start_on};
+use common::{import, sqlite_db};
+use phoneprov::domain::{CallServer, SiteName};
+use phoneprov::provision::{Deployment, Provisioner};
+use phoneprov::store::SqlStore;
+
+const HEADER: &str = "#!version:1.0.0.1";
+
+/// Two sites: `default` (10.10.0.5, no backup) and `branch` (10.20.0.5 port 5070, its alternate
+/// `default` as backup); a T46S with two accounts on the branch, a T54W and a T77U on the default site,
+/// their models spelled as admins write them.
+async fn yealink_store(store: &SqlStore) {
+    let default = SiteName::default_site();
+    let mut settings = store.site(&default).await.unwrap().unwrap().settings;
+    settings.call_servers = vec![CallServer::at("10.10.0.5")];
+    store
+        .update_site(&default, &settings, "test")
+        .await
+        .unwrap();
+    let default_id = store.site(&default).await.unwrap().unwrap().id;
+    let mut branch = settings.clone();
+    branch.call_servers = vec![CallServer::at("10.20.0.5")];
+    branch.sip_port = Some(5070);
+    branch.alternate_site = Some(default_id);
+    store
+        .create_site(&SiteName::parse("branch").unwrap(), &branch, "test")
+        .await
+        .unwrap();
+    import(
+        store,
+        "extension,display_name,password,label,auth_user,mac,model,site,line\n\
+         301,Ann Lee,ann-secret,,,00:15:65:aa:00:01,SIP-T46S,branch,1\n\
+         302,Bo Chan,bo-secret,Front desk,,001565aa0001,SIP-T46S,branch,2\n\
+         303,Cy Diaz,cy-secret,,,44DBD2AA0002,T54W,default,1\n\
+         304,Di Eng,di-secret,,,805ec0aa0003,t77u,default,1\n",
+    )
+    .await;
+}
+
+/// What a Yealink phone applies: its boot file, then each file it includes in order, a later
+/// value winning; every file starts with the version header.
+fn yealink_applies(
+    provisioner: &Provisioner,
+    deployment: &Deployment,
+    mac: &str,
+) -> (Vec<String>, HashMap<String, String>) {
+    let boot = content(provisioner, deployment, &format!("{mac}.boot")).expect("boot file");
+    assert_eq!(boot.lines().next(), Some(HEADER), "{boot}");
+    let mut includes = Vec::new();
+    let mut boot_values = HashMap::new();
+    for line in boot.lines().skip(1) {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if let Some(file) = line.strip_prefix("include:config ") {
+            includes.push(file.trim_matches('"').to_string());
+        } else {
+            let (name, value) = line.split_once('=').expect("key = value");
+            boot_values.insert(name.trim().to_string(), value.trim().to_string());
+        }
+    }
+    assert_eq!(
+        boot_values.get("overwrite_mode").map(String::as_str),
+        Some("1"),
+        "a blank parameter must take its factory value again"
+    );
+    let mut applied = HashMap::new();
+    for file in &includes {
+        let text = content(provisioner, deployment, file).unwrap_or_else(|| panic!("{file}"));
+        assert_eq!(text.lines().next(), Some(HEADER), "{file}");
+        for line in text.lines().skip(1) {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let (name, value) = line.split_once('=').expect("key = value");
+            applied.insert(name.trim().to_string(), value.trim().to_string());
+        }
+    }
+    (includes, applied)
+}
+
+fn get<'a>(applied: &'a HashMap<String, String>, name: &str) -> &'a str {
+    applied.get(name).map_or("(not set)", String::as_str)
+}
+
+#[tokio::test]
+async fn each_yealink_phone_reads_its_models_common_file_then_its_own_and_registers() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+
+    // The T46S reads its model's common file (code 66), then its own file.
+    let (includes, t46s) = yealink_applies(&provisioner, &deployment, "001565aa0001");
+    assert_eq!(includes, ["y000000000066.cfg", "001565aa0001.cfg"]);
+    // Its two extensions are its accounts 1 and 2, registered with the branch's server, the
+    // default site's server as the backup, one registration at a time.
+    for (n, user, password, label) in [
+        ("1", "301", "ann-secret", "Ann Lee"),
+        ("2", "302", "bo-secret", "Front desk"),
+    ] {
+        let k = |name: &str| format!("account.{n}.{name}");
+        assert_eq!(get(&t46s, &k("enable")), "1");
+        assert_eq!(get(&t46s, &k("user_name")), user);
+        assert_eq!(get(&t46s, &k("auth_name")), user);
+        assert_eq!(get(&t46s, &k("password")), password);
+        assert_eq!(get(&t46s, &k("label")), label);
+        assert_eq!(get(&t46s, &k("sip_server.1.address")), "10.20.0.5");
+        assert_eq!(get(&t46s, &k("sip_server.1.port")), "5070");
+        assert_eq!(get(&t46s, &k("sip_server.2.address")), "10.10.0.5");
+        assert_eq!(get(&t46s, &k("fallback.redundancy_type")), "1");
+        let expires: u32 = get(&t46s, &k("sip_server.1.expires")).parse().unwrap();
+        assert!(expires >= 30, "the guide's least expiry is 30 s");
+        let timeout: u32 = get(&t46s, &k("fallback.timeout")).parse().unwrap();
+        assert!(timeout >= 10, "the guide's least fallback timeout is 10 s");
+        assert_eq!(get(&t46s, &k("subscribe_mwi")), "1");
+    }
+    assert_eq!(get(&t46s, "account.3.enable"), "(not set)");
+
+    // A site without a backup leaves the second server blank: the factory value (none) again.
+    let (includes, t54w) = yealink_applies(&provisioner, &deployment, "44dbd2aa0002");
+    assert_eq!(includes, ["y000000000096.cfg", "44dbd2aa0002.cfg"]);
+    assert_eq!(get(&t54w, "account.1.sip_server.1.address"), "10.10.0.5");
+    assert_eq!(get(&t54w, "account.1.sip_server.2.address"), "");
+
+    // The T77U's common file is not its firmware's first number (185): an explicit code, 188.
+    let (includes, _) = yealink_applies(&provisioner, &deployment, "805ec0aa0003");
+    assert_eq!(includes, ["y000000000188.cfg", "805ec0aa0003.cfg"]);
+
+    // The same data renders the same bytes (the phone skips a file whose MD5 it applied).
+    let again = builtin();
+    for file in ["001565aa0001.boot", "y000000000066.cfg", "001565aa0001.cfg"] {
+        assert_eq!(
+            content(&provisioner, &deployment, file),
+            content(&again, &deployment, file),
+            "{file}"
+        );
+    }
+    // No common boot file, and no file of a phone phoneprov does not know.
+    assert_eq!(
+        content(&provisioner, &deployment, "y000000000000.boot"),
+        None
+    );
+    assert_eq!(
+        content(&provisioner, &deployment, "001565ffffff.boot"),
+        None
+    );
+    assert_eq!(content(&provisioner, &deployment, "001565ffffff.cfg"), None);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_yealink_phone_boots_over_http_and_an_unknown_one_waits_in_the_inbox() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    store.close().await;
+    let server = start_on(db, &["--admin-token", TOKEN]);
+    let agent = "User-Agent: Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:01";
+    let fetch = |name: &str, agent: &str| curl(&format!("{}/{name}", server.base), &["-H", agent]);
+    // Its own file before its boot file is not given out.
+    assert_eq!(fetch("001565aa0001.cfg", agent).status, 404);
+    let boot = fetch("001565aa0001.boot", agent);
+    assert_eq!(boot.status, 200);
+    let boot = String::from_utf8(boot.body).unwrap();
+    for include in boot
+        .lines()
+        .filter_map(|l| l.strip_prefix("include:config "))
+    {
+        let reply = fetch(include.trim_matches('"'), agent);
+        assert_eq!(reply.status, 200, "{include}");
+        assert!(String::from_utf8(reply.body).unwrap().starts_with(HEADER));
+    }
+    // Another phone's user agent cannot fetch this phone's files.
+    let other = "User-Agent: Yealink SIP-T54W 96.86.0.100 44:db:d2:aa:00:02";
+    assert_eq!(fetch("001565aa0001.boot", other).status, 403);
+
+    // A Yealink phone of no account: no boot file, then its own file, and it is in the inbox
+    // with what its user agent says (the MAC without colons, lower-case vendor).
+    let stranger = "User-Agent: yealink SIP-T54W 96.86.0.100 001565bb0009";
+    assert_eq!(fetch("001565bb0009.boot", stranger).status, 404);
+    assert_eq!(fetch("001565bb0009.cfg", stranger).status, 404);
+    let inbox = json(&api(&server, "GET", "/unassigned", &[]));
+    let listed = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["mac"] == "001565bb0009")
+        .unwrap_or_else(|| panic!("{inbox}"));
+    assert_eq!(listed["vendor"], "yealink");
+    assert_eq!(listed["model"], "T54W");
+    assert_eq!(listed["firmware"], "96.86.0.100");
+}
+
+#[tokio::test]
+async fn yealink_models_are_known_by_every_spelling_and_listed() {
+    use phoneprov::domain::{Model, Vendor};
+    for (text, name) in [
+        ("SIP-T46S", "T46S"),
+        ("T46S", "T46S"),
+        ("t46s", "T46S"),
+        ("Yealink SIP-T58W", "T58W"),
+        ("sip-t31g", "T31G"),
+    ] {
+        let model = Model::find(text).unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(
+            (model.name, model.vendor),
+            (name, Vendor::Yealink),
+            "{text}"
+        );
+    }
+    // `phoneprov models` lists them.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+        .arg("models")
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(out.stdout).unwrap();
+    for name in ["T31G", "T46S", "T54W", "T77U", "T88W"] {
+        assert!(listed.contains(name), "{name} in {listed}");
+    }
+}
+
+/// `docs/phone-parameters.md` lists exactly the parameters of the Yealink files.
+#[tokio::test]
+async fn the_yealink_parameter_tables_match_the_rendered_files() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let documented = crate::field::documented_parameters();
+    for (kind, files) in [
+        ("yealink-boot", ["001565aa0001.boot", "44dbd2aa0002.boot"]),
+        ("yealink-phone", ["001565aa0001.cfg", "44dbd2aa0002.cfg"]),
+    ] {
+        let mut rendered = std::collections::BTreeSet::new();
+        for file in files {
+            let text = content(&provisioner, &deployment, file).expect(file);
+            rendered.extend(
+                text.lines()
+                    .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                    .filter(|l| !l.starts_with("include:config "))
+                    .map(|l| {
+                        let name = l.split_once('=').expect("key = value").0.trim();
+                        crate::field::placeholder_name(kind, name)
+                    }),
+            );
+        }
+        assert_eq!(&rendered, &documented[kind], "{kind}");
+    }
+    store.close().await;
+}
