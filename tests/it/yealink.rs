@@ -279,3 +279,91 @@ async fn the_yealink_parameter_tables_match_the_rendered_files() {
     }
     store.close().await;
 }
+
+/// Five sites' clocks as a Yealink phone applies them. Yealink T4X administrator guide,
+/// appendix: `local_time.time_zone` (the offset from UTC in hours, `+5:30` style),
+/// `local_time.summer_time` 0 disabled / 1 enabled, `local_time.dst_time_type` 1 = by week,
+/// `local_time.start_time`/`end_time` as `Month/Week of Month/Day of Week/Hour of Day` with week
+/// 5 = the last week and day 1 = Monday ... 7 = Sunday, `local_time.offset_time` in minutes. The
+/// rules are the zones' laws (see `field.rs`): New York the second Sunday of March 2:00 to the
+/// first Sunday of November 2:00; Phoenix none; Berlin the last Sunday of March 2:00 to the last
+/// Sunday of October 3:00 (the guides' AutoDST example writes such a zone `3/5/7/2`,
+/// `10/5/7/3`); Sydney the first Sunday of October 2:00 to the first Sunday of April 3:00;
+/// Kolkata UTC+5:30, none.
+#[tokio::test]
+async fn each_yealink_phone_applies_its_own_sites_clock_and_time_server() {
+    use phoneprov::domain::{SiteSettings, ZoneName};
+    // (zone, time server, local_time.time_zone, daylight saving's start and end)
+    type Zone = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<(&'static str, &'static str)>,
+    );
+    let zones: [Zone; 5] = [
+        (
+            "America/New_York",
+            "ntp-nyc.example.net",
+            "-5",
+            Some(("3/2/7/2", "11/1/7/2")),
+        ),
+        ("America/Phoenix", "ntp-phx.example.net", "-7", None),
+        (
+            "Europe/Berlin",
+            "ntp-ber.example.net",
+            "+1",
+            Some(("3/5/7/2", "10/5/7/3")),
+        ),
+        (
+            "Australia/Sydney",
+            "ntp-syd.example.net",
+            "+10",
+            Some(("10/1/7/2", "4/1/7/3")),
+        ),
+        ("Asia/Kolkata", "ntp-ccu.example.net", "+5:30", None),
+    ];
+    let db = sqlite_db();
+    let store = db.open().await;
+    let mut csv =
+        String::from("extension,display_name,password,label,auth_user,mac,model,site,line\n");
+    for (i, (zone, sntp, _, _)) in zones.iter().enumerate() {
+        let mut settings = SiteSettings::new_site_defaults();
+        settings.call_servers = vec![CallServer::at("10.50.0.5")];
+        settings.time_zone = Some(ZoneName::parse(zone).unwrap());
+        settings.sntp_server = (*sntp).to_string();
+        let name = format!("site{i}");
+        store
+            .create_site(&SiteName::parse(&name).unwrap(), &settings, "test")
+            .await
+            .unwrap();
+        csv.push_str(&format!(
+            "40{i},User {i},secret-yealink-{i},,,001565cc000{i},T54W,{name},1\n"
+        ));
+    }
+    import(&store, &csv).await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    for (i, (zone, sntp, offset, dst)) in zones.iter().enumerate() {
+        let (_, applied) = yealink_applies(&provisioner, &deployment, &format!("001565cc000{i}"));
+        assert_eq!(get(&applied, "local_time.ntp_server1"), *sntp, "{zone}");
+        assert_eq!(get(&applied, "local_time.time_zone"), *offset, "{zone}");
+        match dst {
+            Some((start, end)) => {
+                assert_eq!(get(&applied, "local_time.summer_time"), "1", "{zone}");
+                assert_eq!(get(&applied, "local_time.dst_time_type"), "1", "{zone}");
+                assert_eq!(get(&applied, "local_time.start_time"), *start, "{zone}");
+                assert_eq!(get(&applied, "local_time.end_time"), *end, "{zone}");
+                assert_eq!(get(&applied, "local_time.offset_time"), "60", "{zone}");
+            }
+            None => {
+                assert_eq!(get(&applied, "local_time.summer_time"), "0", "{zone}");
+                assert_eq!(
+                    get(&applied, "local_time.start_time"),
+                    "(not set)",
+                    "{zone}"
+                );
+            }
+        }
+    }
+    store.close().await;
+}

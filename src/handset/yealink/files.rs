@@ -7,7 +7,10 @@
 //! `#!version:1.0.0.1` header the guides require on the first line, and holds no time stamp: the
 //! phone skips a file whose MD5 it has applied already.
 
-use crate::domain::{Effective, Extension, LineNumber, Mac, ServerView, SiteName};
+use crate::domain::{
+    ClockRules, Effective, Extension, LineNumber, Mac, ServerView, SiteName, SiteSettings,
+};
+use crate::handset::yealink::clock::{self, YealinkClock};
 
 /// Voice mail access number dialled by the message key (MAXCS: `##`).
 pub const VOICEMAIL_ACCESS: &str = "##";
@@ -97,13 +100,37 @@ pub fn account(
     }
 }
 
+/// The settings of a phone's site, in its `<mac>.cfg`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PhoneSiteView {
+    /// Site name.
+    pub name: String,
+    /// `local_time.ntp_server1`.
+    pub ntp_server: String,
+    /// `local_time.*`: its time zone and daylight saving.
+    pub clock: YealinkClock,
+}
+
+/// A phone's site settings, with its clock as it stands this year.
+pub fn phone_site(
+    name: &SiteName,
+    settings: &SiteSettings,
+    clock_rules: &ClockRules,
+) -> PhoneSiteView {
+    PhoneSiteView {
+        name: name.to_string(),
+        ntp_server: settings.sntp_server.clone(),
+        clock: clock::yealink(clock_rules),
+    }
+}
+
 /// Context of `yealink/phone.cfg`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PhoneContext {
     /// The file's name, `<mac>.cfg`.
     pub file_name: String,
     /// The phone's site.
-    pub site: String,
+    pub site: PhoneSiteView,
     /// Its accounts, in line order.
     pub accounts: Vec<AccountView>,
     /// The phone's effective settings, last in the file so that they win.
@@ -113,13 +140,13 @@ pub struct PhoneContext {
 /// The per-phone file.
 pub fn phone(
     mac: &Mac,
-    site: &SiteName,
+    site: PhoneSiteView,
     accounts: Vec<AccountView>,
     settings: Vec<Effective>,
 ) -> PhoneContext {
     PhoneContext {
         file_name: phone_file_name(mac),
-        site: site.to_string(),
+        site,
         accounts,
         settings,
     }

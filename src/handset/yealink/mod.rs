@@ -2,6 +2,7 @@
 //! names and template contexts ([`files`]), the common-file code of each model ([`models`]) and
 //! their remote phone book ([`directory`]).
 
+pub mod clock;
 pub mod directory;
 pub mod files;
 pub mod models;

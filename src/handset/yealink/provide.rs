@@ -7,7 +7,7 @@
 
 use tera::Context;
 
-use crate::domain::{Deployment, MODELS, Mac, Model, Phone, SiteName, Vendor};
+use crate::domain::{Deployment, MODELS, Mac, Model, Phone, SiteName, SiteSettings, Vendor};
 use crate::handset::file::{
     About, AskedName, FileInput, FileRole, Format, NotServed, PrepareError, Prepared, Template,
     VendorFile,
@@ -94,7 +94,8 @@ fn phone_file(input: &FileInput<'_>, phone: &Phone) -> yealink::PhoneContext {
             ))
         })
         .collect();
-    yealink::phone(&phone.mac, &site.name, accounts, (input.settings_of)(phone))
+    let site_view = yealink::phone_site(&site.name, &site.settings, deployment.clock_of(site));
+    yealink::phone(&phone.mac, site_view, accounts, (input.settings_of)(phone))
 }
 
 /// The models sharing a common file, as its comment names them.
@@ -181,9 +182,11 @@ impl FileProvider for Yealink {
         files
     }
 
-    /// A sample context of one of Yealink's templates, with a backup server.
+    /// A sample context of one of Yealink's templates, with a backup server and daylight saving.
     fn sample_context(&self, template: &str) -> Option<Context> {
         let mac = Mac::parse("001565000001").ok()?;
+        let settings = SiteSettings::maxcs_defaults();
+        let clock = settings.clock(2026);
         let context = match template {
             YEALINK_BOOT => Context::from_serialize(&yealink::BootContext {
                 file_name: yealink::boot_file_name(&mac),
@@ -195,7 +198,7 @@ impl FileProvider for Yealink {
             }),
             YEALINK_PHONE => Context::from_serialize(&yealink::phone(
                 &mac,
-                &SiteName::default_site(),
+                yealink::phone_site(&SiteName::default_site(), &settings, &clock),
                 vec![yealink::account(
                     1,
                     &sample_extension()?,
