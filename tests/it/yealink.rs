@@ -367,3 +367,38 @@ async fn each_yealink_phone_applies_its_own_sites_clock_and_time_server() {
     }
     store.close().await;
 }
+
+/// The files of a T46S (two accounts, a backup server, the branch's port), a T54W (no backup)
+/// and a T77U, byte for byte (`fixtures/golden/yealink/`, reviewed by eye; regenerate with
+/// `PHONEPROV_UPDATE_GOLDEN=1` after a deliberate template change), on SQLite and PostgreSQL.
+#[tokio::test]
+async fn yealink_golden_files_match_byte_for_byte() {
+    let update = std::env::var_os("PHONEPROV_UPDATE_GOLDEN").is_some();
+    for db in common::databases().await {
+        let store = db.open().await;
+        yealink_store(&store).await;
+        let deployment = deployment_of(&store).await;
+        let provisioner = builtin();
+        for name in [
+            "001565aa0001.boot",
+            "001565aa0001.cfg",
+            "y000000000066.cfg",
+            "44dbd2aa0002.boot",
+            "44dbd2aa0002.cfg",
+            "y000000000096.cfg",
+            "805ec0aa0003.boot",
+            "805ec0aa0003.cfg",
+            "y000000000188.cfg",
+        ] {
+            let rendered = content(&provisioner, &deployment, name).expect(name);
+            let path = common::fixture_path(&format!("golden/yealink/{name}"));
+            if update {
+                std::fs::write(&path, &rendered).unwrap();
+            }
+            let golden = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{} missing", path.display()));
+            assert_eq!(rendered, golden, "{name} on {:?}", db.backend);
+        }
+        store.close().await;
+    }
+}
