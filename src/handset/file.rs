@@ -50,6 +50,14 @@ pub enum About<'d> {
     Extension(&'d Extension),
 }
 
+/// A vendor's answer that a name is its file of `kind`, about `about`.
+pub fn claimed<'d>(
+    kind: &'static str,
+    about: About<'d>,
+) -> Option<Result<VendorFile<'d>, NotServed>> {
+    Some(Ok(VendorFile { kind, about }))
+}
+
 /// One of a vendor's files, as the vendor resolved a name: its own kind (a name only the vendor
 /// reads, such as `"master"` or `"site.uc"`) and what it is about.
 #[derive(Debug, Clone, Copy)]

@@ -10,7 +10,7 @@ use crate::handset::aastra::Aastra;
 use crate::handset::aastra::files::{self as aastra, GLOBAL_FILES};
 use crate::handset::file::{
     About, AskedName, FileInput, FileRole, Format, NotServed, PrepareError, Prepared, Template,
-    VendorFile,
+    VendorFile, claimed,
 };
 use crate::handset::file_provider::FileProvider;
 use crate::handset::samples::{sample_extension, sample_server, sample_setting};
@@ -95,15 +95,14 @@ impl FileProvider for Aastra {
         deployment: &'d Deployment,
         name: AskedName<'_>,
     ) -> Option<Result<VendorFile<'d>, NotServed>> {
-        let file = |kind, about| Some(Ok(VendorFile { kind, about }));
         if GLOBAL_FILES.contains(&name.text) {
-            return file(GLOBAL_FILE, About::Vendor);
+            return claimed(GLOBAL_FILE, About::Vendor);
         }
         if let (Some(mac), Some(".cfg")) = (name.mac, name.after_mac()) {
             return deployment
                 .phone(&mac)
                 .filter(|p| p.vendor == Vendor::Aastra)
-                .and_then(|p| file(PHONE_FILE, About::Phone(p)));
+                .and_then(|p| claimed(PHONE_FILE, About::Phone(p)));
         }
         let stem = name.cfg_stem()?;
         // A Mitel model numbered like an extension (`6930.cfg`) is the extension's file when there
@@ -114,7 +113,7 @@ impl FileProvider for Aastra {
         {
             return None;
         }
-        model_named(stem).and_then(|model| file(MODEL_FILE, About::Model(model)))
+        model_named(stem).and_then(|model| claimed(MODEL_FILE, About::Model(model)))
     }
 
     /// What the core guards of one of Aastra/Mitel's files: a phone's `<MAC>.cfg` is its master

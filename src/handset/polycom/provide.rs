@@ -9,7 +9,7 @@ use tera::Context;
 use crate::domain::{Deployment, Extension, Mac, Model, Phone, SiteName, SiteSettings, Vendor};
 use crate::handset::file::{
     About, AskedName, FileInput, FileRole, Format, NotServed, PrepareError, Prepared, Template,
-    VendorFile,
+    VendorFile, claimed,
 };
 use crate::handset::file_provider::{FileProvider, FirmwareNeed, Pins};
 use crate::handset::polycom::Polycom;
@@ -152,9 +152,8 @@ impl FileProvider for Polycom {
         deployment: &'d Deployment,
         name: AskedName<'_>,
     ) -> Option<Result<VendorFile<'d>, NotServed>> {
-        let file = |kind, about| Some(Ok(VendorFile { kind, about }));
         if name.text == DEFAULT_MASTER {
-            return file(DEFAULT_MASTER_FILE, About::Vendor);
+            return claimed(DEFAULT_MASTER_FILE, About::Vendor);
         }
         let stem = name.cfg_stem()?;
         if let (Some(mac), Some(rest)) = (name.mac, name.after_mac()) {
@@ -162,7 +161,7 @@ impl FileProvider for Polycom {
             if rest == ".cfg" {
                 return phone
                     .filter(|p| p.vendor == Vendor::Polycom)
-                    .and_then(|p| file(MASTER_FILE, About::Phone(p)));
+                    .and_then(|p| claimed(MASTER_FILE, About::Phone(p)));
             }
             if rest.eq_ignore_ascii_case(SETTINGS_FILE_SUFFIX) {
                 return Some(match phone {
@@ -204,7 +203,7 @@ impl FileProvider for Polycom {
             None => (stem, SITE_FILE),
         };
         if DEFAULT_SITE_FILE.strip_suffix(".cfg") == Some(site_stem) {
-            return file(kind, About::Site(deployment.default_site()));
+            return claimed(kind, About::Site(deployment.default_site()));
         }
         let site = site_stem.strip_prefix(SITE_FILE_PREFIX)?;
         Some(

@@ -10,7 +10,7 @@ use tera::Context;
 use crate::domain::{Deployment, MODELS, Mac, Model, Phone, SiteName, SiteSettings, Vendor};
 use crate::handset::file::{
     About, AskedName, FileInput, FileRole, Format, NotServed, PrepareError, Prepared, Template,
-    VendorFile,
+    VendorFile, claimed,
 };
 use crate::handset::file_provider::FileProvider;
 use crate::handset::samples::{sample_extension, sample_server, sample_setting};
@@ -114,7 +114,6 @@ impl FileProvider for Yealink {
         deployment: &'d Deployment,
         name: AskedName<'_>,
     ) -> Option<Result<VendorFile<'d>, NotServed>> {
-        let file = |kind, about| Some(Ok(VendorFile { kind, about }));
         if let (Some(mac), Some(rest)) = (name.mac, name.after_mac()) {
             let kind = match rest {
                 ".boot" => BOOT_FILE,
@@ -124,13 +123,13 @@ impl FileProvider for Yealink {
             return deployment
                 .phone(&mac)
                 .filter(|p| p.vendor == Vendor::Yealink)
-                .and_then(|p| file(kind, About::Phone(p)));
+                .and_then(|p| claimed(kind, About::Phone(p)));
         }
         let code = models::code_of_common_file(name.text)?;
         let model = models::models_of_code(code)
             .next()
             .and_then(|first| MODELS.iter().find(|m| m.name == first))?;
-        file(COMMON_FILE, About::Model(model))
+        claimed(COMMON_FILE, About::Model(model))
     }
 
     /// A phone's `<mac>.boot` is its master file (the first it asks for); its `<mac>.cfg` holds
