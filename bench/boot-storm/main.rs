@@ -1,11 +1,13 @@
-//! Boot-storm simulator: `PHONES` phones (half Polycom VVX 400, half Aastra 6757i) boot at once
+//! Boot-storm simulator: `PHONES` phones (a third each Polycom VVX 400, Aastra 6757i and Yealink
+//! T46S) boot at once
 //! after a power cut, `CONCURRENCY` at a time. Each one gets its address by relayed DHCP (DORA,
 //! with its vendor class, checking that the answer names the boot server), then fetches its
 //! vendor's files in boot order over HTTP with its own User-Agent, on one keep-alive connection:
 //!
 //! - Polycom: `PUT <mac>-boot.log`, `GET <mac>.cfg`, every file its `CONFIG_FILES` lists, the
 //!   optional `<mac>-phone.cfg` (a 404 is expected), `PUT <mac>-app.log`;
-//! - Aastra: `aastra.cfg`, `<model>.cfg`, `<MAC>.cfg`.
+//! - Aastra: `aastra.cfg`, `<model>.cfg`, `<MAC>.cfg`;
+//! - Yealink: `<mac>.boot`, then every file its `include:config` lines name, in order.
 //!
 //! One Polycom phone in `FTP_EVERY` fetches over FTP instead (the factory default), uploading its
 //! log with `STOR`. The report gives phones provisioned per second, the 50th and 99th percentile
@@ -41,32 +43,41 @@ const DHCP_TRIES: u32 = 8;
 /// How long one HTTP exchange may take.
 const HTTP_WAIT: Duration = Duration::from_secs(10);
 
+/// Which vendor a simulated phone is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Make {
+    Polycom,
+    Aastra,
+    Yealink,
+}
+
 /// One simulated phone.
 #[derive(Debug, Clone)]
 struct Phone {
     index: usize,
     mac: [u8; 6],
-    polycom: bool,
+    make: Make,
     over_ftp: bool,
 }
 
 impl Phone {
-    /// The phones `bench/boot-storm/run.sh` imports: even ones Polycom (`0004f2` and the index),
-    /// odd ones Aastra (`00085d` and the index).
+    /// The phones `bench/boot-storm/run.sh` imports, by the index modulo 3: Polycom (`0004f2`
+    /// and the index), Aastra (`00085d`), Yealink (`001565`).
     fn new(index: usize, ftp_every: usize) -> Phone {
-        let polycom = index.is_multiple_of(2);
-        let oui: [u8; 3] = if polycom {
-            [0x00, 0x04, 0xf2]
-        } else {
-            [0x00, 0x08, 0x5d]
+        let (make, oui) = match index % 3 {
+            0 => (Make::Polycom, [0x00, 0x04, 0xf2]),
+            1 => (Make::Aastra, [0x00, 0x08, 0x5d]),
+            _ => (Make::Yealink, [0x00, 0x15, 0x65]),
         };
         let n = index.to_be_bytes();
         let tail = &n[n.len() - 3..];
         Phone {
             index,
             mac: [oui[0], oui[1], oui[2], tail[0], tail[1], tail[2]],
-            polycom,
-            over_ftp: polycom && ftp_every > 0 && (index / 2).is_multiple_of(ftp_every),
+            make,
+            over_ftp: make == Make::Polycom
+                && ftp_every > 0
+                && (index / 3).is_multiple_of(ftp_every),
         }
     }
 
@@ -75,18 +86,27 @@ impl Phone {
     }
 
     fn agent(&self) -> String {
-        if self.polycom {
-            "FileTransport PolycomVVX-VVX_400-UA/5.9.7.4477 Type/Application".to_string()
-        } else {
-            let mac: Vec<String> = self.mac.iter().map(|b| format!("{b:02X}")).collect();
-            format!("Aastra6757i MAC:{} V:3.3.1.4322-SIP", mac.join("-"))
+        match self.make {
+            Make::Polycom => {
+                "FileTransport PolycomVVX-VVX_400-UA/5.9.7.4477 Type/Application".to_string()
+            }
+            Make::Aastra => {
+                let mac: Vec<String> = self.mac.iter().map(|b| format!("{b:02X}")).collect();
+                format!("Aastra6757i MAC:{} V:3.3.1.4322-SIP", mac.join("-"))
+            }
+            Make::Yealink => {
+                let mac: Vec<String> = self.mac.iter().map(|b| format!("{b:02x}")).collect();
+                format!("Yealink SIP-T46S 66.86.0.15 {}", mac.join(":"))
+            }
         }
     }
 
     /// Option 60 as the phone sends it.
     fn vendor_class(&self) -> Vec<u8> {
-        if !self.polycom {
-            return b"AastraIPPhone6757i".to_vec();
+        match self.make {
+            Make::Polycom => {}
+            Make::Aastra => return b"AastraIPPhone6757i".to_vec(),
+            Make::Yealink => return b"yealink".to_vec(),
         }
         let mut class = vec![0x00, 0x00, 0x36, 0x3d, 0x2a];
         for sub in [&b"Polycom"[..], b"VVX-VVX_400", b"SIP/5.9.7.4477"] {
@@ -99,10 +119,9 @@ impl Phone {
 
     /// The option that must name the boot server in the answer.
     fn boot_option(&self) -> OptionCode {
-        if self.polycom {
-            OptionCode::Unknown(160)
-        } else {
-            OptionCode::TFTPServerName
+        match self.make {
+            Make::Polycom => OptionCode::Unknown(160),
+            Make::Aastra | Make::Yealink => OptionCode::TFTPServerName,
         }
     }
 }
@@ -308,6 +327,24 @@ async fn aastra_over_http(http_address: SocketAddr, phone: &Phone) -> Result<(),
     Ok(())
 }
 
+/// A Yealink boot: `<mac>.boot`, then the files it includes, in order.
+async fn yealink_over_http(http_address: SocketAddr, phone: &Phone) -> Result<(), String> {
+    let mut http = Http::connect(http_address, phone.agent()).await?;
+    let boot = http.get(&format!("{}.boot", phone.lower())).await?;
+    let includes: Vec<String> = String::from_utf8_lossy(&boot)
+        .lines()
+        .filter_map(|line| line.strip_prefix("include:config "))
+        .map(|name| name.trim_matches('"').to_string())
+        .collect();
+    if includes.is_empty() {
+        return Err("http: the boot file includes no file".into());
+    }
+    for name in includes {
+        http.get(&name).await?;
+    }
+    Ok(())
+}
+
 /// The factory-default Polycom boot over FTP (blocking client, on a blocking thread).
 fn polycom_over_ftp(ftp_address: &str, phone: &Phone) -> Result<(), String> {
     use suppaftp::FtpStream;
@@ -351,10 +388,12 @@ async fn boot(
         tokio::task::spawn_blocking(move || polycom_over_ftp(&ftp, &for_ftp))
             .await
             .map_err(|e| e.to_string())??;
-    } else if phone.polycom {
-        polycom_over_http(http, &phone).await?;
     } else {
-        aastra_over_http(http, &phone).await?;
+        match phone.make {
+            Make::Polycom => polycom_over_http(http, &phone).await?,
+            Make::Aastra => aastra_over_http(http, &phone).await?,
+            Make::Yealink => yealink_over_http(http, &phone).await?,
+        }
     }
     Ok((leased, started.elapsed()))
 }
@@ -426,9 +465,10 @@ async fn main() {
     leases.sort_unstable();
     let failed: usize = errors.values().sum();
     println!(
-        "phones            {phones} ({} Polycom, {} Aastra; {over_ftp} over FTP)",
-        phones.div_ceil(2),
-        phones / 2
+        "phones            {phones} ({} Polycom, {} Aastra, {} Yealink; {over_ftp} over FTP)",
+        phones.div_ceil(3),
+        (phones + 1) / 3,
+        phones / 3
     );
     println!("provisioned       {}", times.len());
     println!("errors            {failed}");

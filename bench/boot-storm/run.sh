@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Boot storm: PHONES phones (half Polycom VVX 400, half Aastra 6757i, one extension each) boot at
-# once against one phoneprov on SQLite (the default store): relayed DHCP DORA in allocate mode,
+# Boot storm: PHONES phones (a third each Polycom VVX 400, Aastra 6757i and Yealink T46S, one
+# extension each) boot at once against one phoneprov on SQLite (the default store): relayed DHCP DORA in allocate mode,
 # then each vendor's file sequence over HTTP (one Polycom phone in 10 over FTP), with uploads.
 # The simulator (bench/boot-storm/main.rs) prints phones per second, p50/p99 from DISCOVER to the
 # last file, the errors, and the server's CPU time and peak memory.
@@ -25,13 +25,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The phones: even ones Polycom (0004f2 + index), odd ones Aastra (00085d + index).
+# The phones, by index modulo 3: Polycom (0004f2 + index), Aastra (00085d + index), Yealink
+# (001565 + index).
 python3 - "$STORE_PHONES" > "$WORK/phones.csv" <<'PY'
 import sys
 n = int(sys.argv[1])
 print("extension,display_name,password,mac,model")
 for i in range(n):
-    mac, model = (f"0004f2{i:06x}", "VVX_400") if i % 2 == 0 else (f"00085d{i:06x}", "6757i")
+    mac, model = [(f"0004f2{i:06x}", "VVX_400"), (f"00085d{i:06x}", "6757i"), (f"001565{i:06x}", "T46S")][i % 3]
     print(f"{100000 + i},User {i},secret-{i:06},{mac},{model}")
 PY
 "$BIN" --data-dir "$WORK/data" import "$WORK/phones.csv" > /dev/null

@@ -3,7 +3,7 @@
 //! - `phoneprov_http_requests_total{route, status}`: every HTTP request, by matched route
 //!   (`/{*path}` for phone files, `/api/v1/...` for the API) and status code;
 //! - `phoneprov_fetches_total{kind}`: files served to phones, by kind (`polycom`, `aastra`,
-//!   `firmware`, `upload`);
+//!   `yealink`, `firmware`, `upload`);
 //! - `phoneprov_render_cache_hits_total`, `phoneprov_render_cache_misses_total`: answers from
 //!   the render cache, and files rendered;
 //! - `phoneprov_connections_refused_total{server}`: connections closed at accept because their

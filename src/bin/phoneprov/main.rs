@@ -34,7 +34,7 @@ use dhcp::LeaseAction;
 use failover::{ExtensionAction, VoicemailAction};
 use site::SiteAction;
 
-/// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel).
+/// Provisioning server for SIP desk phones (Polycom, Aastra/Mitel, Yealink).
 #[derive(Debug, Parser)]
 #[command(name = "phoneprov", version, about)]
 struct Cli {
@@ -176,7 +176,8 @@ enum Command {
         /// File name as a phone asks for it, e.g. 0004f214ab37.cfg, 201.cfg, aastra.cfg.
         #[arg(required_unless_present = "mac")]
         file: Option<String>,
-        /// A phone: without FILE, print its own file (Polycom master or Aastra <MAC>.cfg).
+        /// A phone: without FILE, print its own file (Polycom master, Aastra <MAC>.cfg, Yealink
+        /// <mac>.boot).
         #[arg(long)]
         mac: Option<String>,
     },
