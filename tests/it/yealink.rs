@@ -63,6 +63,16 @@ async fn yealink_store(store: &SqlStore) {
          304,Di Eng,di-secret,,,805ec0aa0003,t77u,default,1\n",
     )
     .await;
+    // One admin password for every phone (the golden files' own), else each test's secret key
+    // would make its own.
+    let settings = std::fs::read(common::fixture_path("golden/settings.csv")).unwrap();
+    phoneprov::import::import_settings(
+        store,
+        &settings,
+        &phoneprov::import::ImportOptions::by("test"),
+    )
+    .await
+    .unwrap();
 }
 
 /// What a Yealink phone applies: its boot file, then each file it includes in order, a later
@@ -144,6 +154,9 @@ async fn each_yealink_phone_reads_its_models_common_file_then_its_own_and_regist
         assert!(timeout >= 10, "the guide's least fallback timeout is 10 s");
         assert_eq!(get(&t46s, &k("subscribe_mwi")), "1");
     }
+    // The web page's admin login is not the factory `admin` (the guide's
+    // `static.security.user_password = <user>:<password>`).
+    assert_eq!(get(&t46s, "static.security.user_password"), "admin:7391");
     assert_eq!(get(&t46s, "account.3.enable"), "(not set)");
 
     // A site without a backup leaves the second server blank: the factory value (none) again.

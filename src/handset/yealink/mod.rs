@@ -6,6 +6,7 @@ pub mod clock;
 pub mod directory;
 pub mod files;
 pub mod models;
+pub mod neutral;
 pub mod provide;
 
 pub use provide::{YEALINK_BOOT, YEALINK_COMMON, YEALINK_PHONE};
@@ -53,9 +54,8 @@ impl Handset for Yealink {
         Vec::new()
     }
 
-    /// The neutral settings are not spelled for Yealink yet: none is written.
-    fn neutral_parameters(&self, _neutral: &Neutral, _family: &str) -> Vec<(String, String)> {
-        Vec::new()
+    fn neutral_parameters(&self, neutral: &Neutral, _family: &str) -> Vec<(String, String)> {
+        neutral::parameters(neutral)
     }
 
     fn content_type(&self) -> &'static str {
