@@ -11,6 +11,22 @@ use crate::domain::{
 };
 use crate::domain::{ServerView, Snapshot};
 
+/// One line of a phone as it registers: the line, its extension, where it registers (primary and
+/// backup) and for how long.
+#[derive(Debug, Clone)]
+pub struct LineRegistration<'d> {
+    /// The line (key) number.
+    pub line: LineNumber,
+    /// The extension on it.
+    pub extension: &'d Extension,
+    /// Its call server now.
+    pub server: ServerView,
+    /// Its backup server, if it has one.
+    pub backup: Option<ServerView>,
+    /// Its registration expiry in seconds.
+    pub expires: u32,
+}
+
 /// Registration expiry for a deployment of up to [`LARGE_DEPLOYMENT`] Polycom phones.
 pub const EXPIRY_SECONDS: u32 = 90;
 /// Registration expiry above [`LARGE_DEPLOYMENT`] Polycom phones, to lighten the call server.
@@ -226,6 +242,26 @@ impl Deployment {
             .clone()
             .unwrap_or_else(|| self.server_of(site).address);
         self.voicemail.target(&own).to_string()
+    }
+
+    /// A phone's lines in order, each with where and for how long it registers (a line whose
+    /// extension is gone is left out): what a vendor that writes every line into the phone's own
+    /// file needs.
+    pub fn registrations_of<'d>(
+        &'d self,
+        phone: &'d Phone,
+    ) -> impl Iterator<Item = LineRegistration<'d>> + 'd {
+        phone.lines.iter().filter_map(move |(line, number)| {
+            let extension = self.extension(number)?;
+            let (server, backup) = self.servers_of(extension);
+            Some(LineRegistration {
+                line: *line,
+                extension,
+                server,
+                backup,
+                expires: self.expires_of(self.site_of(extension)),
+            })
+        })
     }
 
     /// A site's registration expiry: the one set, else 90 s, or 600 s when the deployment has

@@ -39,6 +39,7 @@ pub use call_server::{
 };
 pub use deployment::{
     Deployment, DeploymentError, EXPIRY_SECONDS, LARGE_DEPLOYMENT, LARGE_DEPLOYMENT_EXPIRY_SECONDS,
+    LineRegistration,
 };
 pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use emergency::{EmergencyNumbers, EmergencyNumbersError};

@@ -66,20 +66,9 @@ fn phone_file(input: &FileInput<'_>, phone: &Phone) -> aastra::PhoneContext {
         site.settings.effective_sip_port(),
         &phone.mac,
     );
-    let lines = phone
-        .lines
-        .iter()
-        .filter_map(|(line, number)| {
-            let extension = deployment.extension(number)?;
-            let (server, backup) = deployment.servers_of(extension);
-            Some(aastra::line(
-                *line,
-                extension,
-                server,
-                backup,
-                deployment.expires_of(deployment.site_of(extension)),
-            ))
-        })
+    let lines = deployment
+        .registrations_of(phone)
+        .map(|r| aastra::line(r.line, r.extension, r.server, r.backup, r.expires))
         .collect();
     aastra::phone(&phone.mac, site_view, lines, (input.settings_of)(phone))
 }

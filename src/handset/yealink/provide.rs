@@ -79,20 +79,9 @@ fn included_files(phone: &Phone) -> Vec<String> {
 fn phone_file(input: &FileInput<'_>, phone: &Phone) -> yealink::PhoneContext {
     let deployment = input.deployment;
     let site = deployment.site_of_phone(phone);
-    let accounts = phone
-        .lines
-        .iter()
-        .filter_map(|(line, number)| {
-            let extension = deployment.extension(number)?;
-            let (server, backup) = deployment.servers_of(extension);
-            Some(yealink::account(
-                *line,
-                extension,
-                server,
-                backup,
-                deployment.expires_of(deployment.site_of(extension)),
-            ))
-        })
+    let accounts = deployment
+        .registrations_of(phone)
+        .map(|r| yealink::account(r.line, r.extension, r.server, r.backup, r.expires))
         .collect();
     let site_view = yealink::phone_site(&site.name, &site.settings, deployment.clock_of(site));
     yealink::phone(&phone.mac, site_view, accounts, (input.settings_of)(phone))
