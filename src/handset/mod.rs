@@ -10,6 +10,7 @@ pub mod aastra;
 pub mod agent;
 pub mod boot;
 pub mod clock;
+pub mod dialing;
 pub mod file;
 pub mod file_provider;
 pub mod interface;

@@ -1,6 +1,6 @@
 //! Registration distribution through the real binary: a site with 3 call servers and 1,000
-//! extensions imported as CSV spreads them evenly (primary and backup), the rendered Polycom and
-//! Aastra files carry both, the assignments survive a restart and a re-import, a 4th server takes
+//! extensions imported as CSV spreads them evenly (primary and backup), the rendered Polycom,
+//! Aastra and Yealink files carry both, the assignments survive a restart and a re-import, a 4th server takes
 //! exactly its share from the others and nobody else moves, and a rebalance after deletions
 //! moves only the surplus. Also the CLI (`phoneprov site add|set|show|rebalance`).
 
@@ -13,6 +13,7 @@ use common::server::{Server, TOKEN, api, boot_every_phone, curl, json, send_json
 const SERVERS: [&str; 4] = ["10.40.0.1", "10.40.0.2", "10.40.0.3", "10.40.0.4"];
 const POLYCOM: &str = "0004f2aa0001";
 const AASTRA: &str = "00085daa0002";
+const YEALINK: &str = "001565aa0003";
 
 /// The first `count` call servers as a JSON array.
 fn servers_json(count: usize) -> String {
@@ -23,7 +24,8 @@ fn servers_json(count: usize) -> String {
     format!("[{}]", servers.join(","))
 }
 
-/// 1,000 extensions 3000-3999 at site `pool`; 3000 on a Polycom phone, 3001 on an Aastra.
+/// 1,000 extensions 3000-3999 at site `pool`; 3000 on a Polycom phone, 3001 on an Aastra, 3002
+/// on a Yealink.
 fn pool_csv(dir: &std::path::Path) -> String {
     let mut csv =
         String::from("extension,display_name,password,label,auth_user,mac,model,site,line\n");
@@ -31,6 +33,7 @@ fn pool_csv(dir: &std::path::Path) -> String {
         let (mac, model) = match n {
             3000 => (POLYCOM, "VVX_400"),
             3001 => (AASTRA, "6757i"),
+            3002 => (YEALINK, "SIP-T46S"),
             _ => ("", ""),
         };
         let line = if mac.is_empty() { "" } else { "1" };
@@ -197,6 +200,18 @@ async fn extensions_spread_evenly_stay_put_and_move_minimally() {
     );
     assert_eq!(
         value(&server, &aastra, "sip line1 backup registrar ip"),
+        address(backup)
+    );
+
+    // Yealink: account 1's first server is the primary, its second the backup.
+    let yealink = format!("{YEALINK}.cfg");
+    let (primary, backup) = &first["3002"];
+    assert_eq!(
+        value(&server, &yealink, "account.1.sip_server.1.address"),
+        address(primary)
+    );
+    assert_eq!(
+        value(&server, &yealink, "account.1.sip_server.2.address"),
         address(backup)
     );
 

@@ -1,5 +1,6 @@
 //! Switchover, switchback and relocation through the real binary (admin API and CLI) over the
-//! golden deployment: the rendered Polycom and Aastra files follow the alternate site and come
+//! golden deployment (and a Yealink phone added to it): the rendered Polycom, Aastra and Yealink
+//! files follow the alternate site and come
 //! home; conflicts refuse a switchover with the numbers listed; relocation wins over switchover
 //! until the extension is home; a switchover of 1,000 extensions whose server (or CLI) is killed
 //! with SIGKILL leaves all or none switched; every action is in the audit log.
@@ -9,7 +10,7 @@ use crate::common;
 use std::time::Duration;
 
 use common::server::{
-    Server, TOKEN, api, boot_every_phone, curl, json, send_json, start_on, start_with,
+    Server, TOKEN, api, boot_every_phone, curl, json, merge_csv, send_json, start_on, start_with,
 };
 
 async fn start() -> Server {
@@ -34,7 +35,12 @@ fn servers(server: &Server, file: &str) -> (String, String) {
             })
             .unwrap_or_default()
     };
-    if file.ends_with(".cfg") && file.starts_with("000") && file.len() == 16 {
+    if file == YEALINK {
+        (
+            value("account.1.sip_server.1.address"),
+            value("account.1.sip_server.2.address"),
+        )
+    } else if file.ends_with(".cfg") && file.starts_with("000") && file.len() == 16 {
         (
             value("sip line1 proxy ip"),
             value("sip line1 backup proxy ip"),
@@ -63,6 +69,17 @@ fn enable(server: &Server, number: &str) -> common::server::Reply {
 const HOME: &str = "10.10.0.5";
 const BRANCH: &str = "10.20.0.5";
 const AASTRA: &str = "00085D1610DE.cfg";
+/// The `<mac>.cfg` of the Yealink T46S [`add_yealink`] puts extension 207 on.
+const YEALINK: &str = "001565aa0207.cfg";
+
+/// Extension 207 on a Yealink T46S at the default site.
+fn add_yealink(server: &Server) {
+    merge_csv(
+        server,
+        "extension,display_name,password,mac,model,site,line\n\
+         207,Yealink Desk,yealink-secret-207,001565aa0207,SIP-T46S,default,1\n",
+    );
+}
 
 #[tokio::test]
 async fn switchover_and_switchback_move_the_enabled_extensions() {
@@ -80,17 +97,20 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
         r#"{"alternate_site": "branch"}"#,
     );
     assert_eq!(reply.status, 200);
-    for number in ["201", "204"] {
+    add_yealink(&server);
+    for number in ["201", "204", "207"] {
         assert_eq!(enable(&server, number).status, 200, "{number}");
     }
     assert_eq!(servers(&server, "201.cfg").0, HOME);
 
     let switched = post(&server, "/sites/default/switchover");
     assert_eq!(switched.status, 200);
-    assert_eq!(json(&switched)["extensions"], 2);
-    // Polycom: the alternate's server, home as backup; Aastra line 1 (204) likewise.
+    assert_eq!(json(&switched)["extensions"], 3);
+    // Polycom: the alternate's server, home as backup; Aastra line 1 (204) and Yealink account
+    // 1 (207) likewise.
     assert_eq!(servers(&server, "201.cfg"), (BRANCH.into(), HOME.into()));
     assert_eq!(servers(&server, AASTRA), (BRANCH.into(), HOME.into()));
+    assert_eq!(servers(&server, YEALINK), (BRANCH.into(), HOME.into()));
     assert_eq!(servers(&server, "202.cfg").0, HOME, "not enabled: stays");
     let site = json(&api(&server, "GET", "/sites/default", &[]));
     assert_eq!(site["switched_over"], true);
@@ -103,6 +123,7 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
     assert_eq!(post(&server, "/sites/default/switchback").status, 200);
     assert_eq!(servers(&server, "201.cfg").0, HOME);
     assert_eq!(servers(&server, AASTRA).0, HOME);
+    assert_eq!(servers(&server, YEALINK).0, HOME);
     assert_eq!(
         post(&server, "/sites/default/switchback").status,
         409,
@@ -123,6 +144,8 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
             "switchover",
             "switchover-enable",
             "switchover-enable",
+            "switchover-enable",
+            "change",
             "site-update",
             // The test's own setup of the golden deployment: its settings, its extensions.
             "settings",
@@ -132,8 +155,8 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
         ]
     );
     assert_eq!(audit[0]["actor"], "api");
-    assert_eq!(audit[4]["detail"], "alternate_site: - -> branch");
-    assert_eq!(audit[1]["detail"], "2 extension(s) to branch");
+    assert_eq!(audit[6]["detail"], "alternate_site: - -> branch");
+    assert_eq!(audit[1]["detail"], "3 extension(s) to branch");
 }
 
 #[tokio::test]
@@ -235,6 +258,23 @@ async fn relocation_wins_over_switchover_until_the_extension_is_home() {
     assert_eq!(post(&server, "/sites/default/switchback").status, 200);
     assert_eq!(servers(&server, "201.cfg").0, HOME);
     assert_eq!(relocate("nowhere").status, 404);
+
+    // A Yealink phone's extension is relocated the same way: its account follows, then comes home.
+    add_yealink(&server);
+    let relocate_yealink = |site: &str| {
+        send_json(
+            &server,
+            "POST",
+            "/extensions/207/relocate",
+            &format!(r#"{{"site": "{site}"}}"#),
+        )
+        .status
+    };
+    assert_eq!(servers(&server, YEALINK).0, HOME);
+    assert_eq!(relocate_yealink("branch"), 200);
+    assert_eq!(servers(&server, YEALINK).0, BRANCH, "relocated");
+    assert_eq!(relocate_yealink("default"), 200);
+    assert_eq!(servers(&server, YEALINK).0, HOME, "home again");
     let audit = json(&api(&server, "GET", "/audit?limit=10", &[]));
     assert!(
         audit

@@ -624,6 +624,8 @@ pub(crate) fn placeholder_name(kind: &str, name: &str) -> String {
             name = digits_after(&name, "account.", "N");
             name = digits_after(&name, "account.N.sip_server.", "M");
             name = digits_after(&name, "voice_mail.number.", "N");
+            name = digits_after(&name, "dialplan.dialnow.rule.", "R");
+            name = digits_after(&name, "dialplan.dialnow.line_id.", "R");
         }
         _ => {}
     }

@@ -8,7 +8,8 @@
 use crate::common;
 
 use common::server::{
-    Server, TOKEN, api, boot_every_phone, curl, json, send_json, start_on, start_with,
+    Server, TOKEN, api, boot_every_phone, curl, json, merge_csv, send_json, start_on, start_with,
+    yealink_value,
 };
 
 /// `(subscribe, callBack)` of line 1 in a Polycom extension file.
@@ -32,11 +33,31 @@ fn targets(server: &Server) -> [String; 2] {
     [mwi(server, "201.cfg").0, mwi(server, "3001.cfg").0]
 }
 
+/// The Yealink T46S [`central_voicemail_and_its_backup_while_marked_down`] puts branch extension
+/// 3002 on: its message key and message-waiting subscription go to `voice_mail.number.1`.
+const YEALINK: &str = "001565aa3002.cfg";
+
+/// Where the Yealink phone's account 1 subscribes for message waiting (and its message key dials).
+fn yealink_voicemail(server: &Server) -> String {
+    boot_every_phone(server);
+    assert_eq!(
+        yealink_value(server, YEALINK, "account.1.subscribe_mwi_to_vm"),
+        "1"
+    );
+    yealink_value(server, YEALINK, "voice_mail.number.1")
+}
+
 #[tokio::test]
 async fn central_voicemail_and_its_backup_while_marked_down() {
     let server = start_with(&["--admin-token", TOKEN]).await;
+    merge_csv(
+        &server,
+        "extension,display_name,password,mac,model,site,line\n\
+         3002,Branch Yealink,branch-secret-3002,001565aa3002,SIP-T46S,branch,1\n",
+    );
     // No central server: each site's own (default: its call server; branch: 10.20.0.6).
     assert_eq!(targets(&server), ["201@10.10.0.5", "3001@10.20.0.6"]);
+    assert_eq!(yealink_voicemail(&server), "##@10.20.0.6");
     assert_eq!(
         api(&server, "POST", "/voicemail/down", &[]).status,
         409,
@@ -53,12 +74,14 @@ async fn central_voicemail_and_its_backup_while_marked_down() {
     assert_eq!(json(&set)["in_use"], "10.90.0.1");
     assert_eq!(targets(&server), ["201@10.90.0.1", "3001@10.90.0.1"]);
     assert_eq!(mwi(&server, "201.cfg").1, "##@10.90.0.1");
+    assert_eq!(yealink_voicemail(&server), "##@10.90.0.1");
 
     let down = api(&server, "POST", "/voicemail/down", &[]);
     assert_eq!(down.status, 200);
     assert_eq!(json(&down)["in_use"], "10.90.0.2");
     assert_eq!(targets(&server), ["201@10.90.0.2", "3001@10.90.0.2"]);
     assert_eq!(mwi(&server, "3001.cfg").1, "##@10.90.0.2");
+    assert_eq!(yealink_voicemail(&server), "##@10.90.0.2", "the backup");
     assert_eq!(
         api(&server, "POST", "/voicemail/down", &[]).status,
         409,
@@ -95,6 +118,7 @@ async fn central_voicemail_and_its_backup_while_marked_down() {
     let up = api(&server, "POST", "/voicemail/up", &[]);
     assert_eq!(up.status, 200);
     assert_eq!(targets(&server), ["201@10.90.0.1", "3001@10.90.0.1"]);
+    assert_eq!(yealink_voicemail(&server), "##@10.90.0.1", "back");
 
     let bad = send_json(&server, "PUT", "/voicemail", r#"{"central": "a b"}"#);
     assert_eq!(bad.status, 422);

@@ -153,7 +153,51 @@ async fn each_yealink_phone_reads_its_models_common_file_then_its_own_and_regist
         let timeout: u32 = get(&t46s, &k("fallback.timeout")).parse().unwrap();
         assert!(timeout >= 10, "the guide's least fallback timeout is 10 s");
         assert_eq!(get(&t46s, &k("subscribe_mwi")), "1");
+        // Message waiting subscribed at the voice mail number (T2xP guide, "Message Waiting
+        // Indicator": "subscribing the MWI messages to the account or the voice mail number";
+        // `subscribe_mwi_to_vm` works only with `subscribe_mwi` on and the number set): the
+        // branch's voice mail, its call server with no voice mail server of its own.
+        assert_eq!(get(&t46s, &k("subscribe_mwi_to_vm")), "1");
+        assert_eq!(
+            get(&t46s, &format!("voice_mail.number.{n}")),
+            "##@10.20.0.5"
+        );
     }
+    // The phone listens on the branch's SIP port, where check-sync pushes go ("sip.listen_port");
+    // a check-sync NOTIFY makes it fetch its files without rebooting unless the event says
+    // `reboot=true` (T5 guide, "Rebooting Issues": `sip.notify_reboot_enable` 0; the factory
+    // value 1 forces a reboot).
+    assert_eq!(get(&t46s, "sip.listen_port"), "5070");
+    assert_eq!(get(&t46s, "sip.notify_reboot_enable"), "0");
+    // The daily re-check: "weekly" auto provisioning on every day (`dayofweek` digits 0-6,
+    // 0 Sunday) between `begin_time` and `end_time` (00:00-23:59), the phone's own minute of the
+    // site's default window, 02:00 to 03:59 (T21P E2 guide, "Phone Provisioning").
+    assert_eq!(get(&t46s, "static.auto_provision.weekly.enable"), "1");
+    assert_eq!(
+        get(&t46s, "static.auto_provision.weekly.dayofweek"),
+        "0123456"
+    );
+    let begin = get(&t46s, "static.auto_provision.weekly.begin_time");
+    assert!(
+        (begin.starts_with("02:") || begin.starts_with("03:")) && begin.len() == 5,
+        "{begin}"
+    );
+    assert_eq!(get(&t46s, "static.auto_provision.weekly.end_time"), begin);
+    // Emergency numbers dialled even with the phone locked, and dialled at once: a dial-now rule
+    // each ("x" any digit, "[1-7]" a range; T4 guide, "Dial Plan"), for every account (line 0).
+    assert_eq!(get(&t46s, "phone_setting.emergency.number"), "911,9911");
+    assert_eq!(get(&t46s, "dialplan.dialnow.rule.1"), "911");
+    assert_eq!(get(&t46s, "dialplan.dialnow.rule.2"), "9911");
+    assert_eq!(get(&t46s, "dialplan.dialnow.line_id.1"), "0");
+    let rules: Vec<&str> = (1..=20)
+        .map(|n| get(&t46s, &format!("dialplan.dialnow.rule.{n}")))
+        .take_while(|rule| *rule != "(not set)")
+        .collect();
+    assert!(rules.contains(&"[1-7]xx"), "3-digit extensions: {rules:?}");
+    assert!(
+        rules.contains(&"9[2-9]xxxxxx"),
+        "9 + 7-digit local: {rules:?}"
+    );
     // The web page's admin login is not the factory `admin` (the guide's
     // `static.security.user_password = <user>:<password>`).
     assert_eq!(get(&t46s, "static.security.user_password"), "admin:7391");

@@ -15,6 +15,7 @@ use crate::domain::{
     SiteName, SiteSettings,
 };
 use crate::handset::clock::{self, PolycomClock};
+use crate::handset::dialing;
 use crate::handset::polycom::firmware::{
     DEFAULT_FAMILY, Family, FirmwarePins, Spelling, master_tag,
 };
@@ -258,36 +259,15 @@ pub fn site(
     }
 }
 
-/// The dial plan: the site's emergency numbers first (a full match dials at once), then the
-/// MAXCS plan: operator `0`, voice mail `##`, feature codes, system call park `#41xx`, other `#4`
-/// codes, extensions starting 1-7, trunk 9 + local number, 9 + 1 + 10-digit long distance, and
-/// 3+ digits sent on Dial.
+/// The dial plan: the site's complete numbers ([`dialing::complete_numbers`]: emergency numbers
+/// first, a full match dials at once), then 3+ digits sent on Dial.
 pub fn digitmap(
     emergency: &EmergencyNumbers,
     extension_length: ExtensionLength,
     local: LocalDialing,
 ) -> String {
-    let extensions = match extension_length {
-        ExtensionLength::Three => "[1-7]xx",
-        ExtensionLength::Four => "[1-7]xxx",
-    };
-    let local = match local {
-        LocalDialing::Seven => "9[2-9]xxxxxx",
-        LocalDialing::Ten => "9[2-9]xxxxxxxxx",
-    };
-    let mut rules: Vec<&str> = emergency.numbers().iter().map(String::as_str).collect();
-    rules.extend([
-        "0",
-        "##",
-        "#[1-3]x",
-        "#[5-9]x",
-        "#41xx",
-        "#4[2-9]",
-        extensions,
-        local,
-        "91xxxxxxxxxx",
-        "xxx.T",
-    ]);
+    let mut rules = dialing::complete_numbers(emergency, extension_length, local);
+    rules.push("xxx.T");
     rules.join("|")
 }
 

@@ -10,10 +10,16 @@
 use crate::domain::{
     ClockRules, Effective, Extension, LineNumber, Mac, ServerView, SiteName, SiteSettings,
 };
+use crate::handset::dialing;
 use crate::handset::yealink::clock::{self, YealinkClock};
 
 /// Voice mail access number dialled by the message key (MAXCS: `##`).
 pub const VOICEMAIL_ACCESS: &str = "##";
+
+/// `sip.notify_reboot_enable`: 0, a check-sync NOTIFY makes the phone fetch its files and
+/// reboots it only when the event says `reboot=true` (the factory value 1 reboots it on every
+/// push).
+pub const NOTIFY_FETCH_WITHOUT_REBOOT: u8 = 0;
 
 /// `account.X.fallback.timeout`: seconds between the phone's tries of the primary server while
 /// the backup serves it (the guide's default).
@@ -70,18 +76,28 @@ pub struct AccountView {
     pub expires: u32,
     /// `fallback.timeout`.
     pub fallback_timeout: u32,
-    /// `voice_mail.number.N`.
-    pub voicemail: &'static str,
+    /// `voice_mail.number.N`: the voice mail access number at the voice mail server
+    /// (`##@<server>`); with `subscribe_mwi_to_vm` the message-waiting subscription goes there
+    /// too.
+    pub voicemail: String,
+}
+
+/// Where an account registers and subscribes: its call server, its backup, the registration
+/// expiry and the voice mail server.
+#[derive(Debug, Clone)]
+pub struct AccountServers {
+    /// The call server.
+    pub server: ServerView,
+    /// The backup server, if any.
+    pub backup: Option<ServerView>,
+    /// Registration expiry in seconds.
+    pub expires: u32,
+    /// The voice mail server message waiting is subscribed at.
+    pub voicemail_server: String,
 }
 
 /// The account of `extension` on line `n`.
-pub fn account(
-    n: LineNumber,
-    extension: &Extension,
-    server: ServerView,
-    backup: Option<ServerView>,
-    expires: u32,
-) -> AccountView {
+pub fn account(n: LineNumber, extension: &Extension, servers: AccountServers) -> AccountView {
     AccountView {
         n,
         label: extension
@@ -92,11 +108,11 @@ pub fn account(
         auth_name: extension.effective_auth_user().to_string(),
         user_name: extension.number.to_string(),
         password: extension.password.clone(),
-        server,
-        backup,
-        expires,
+        server: servers.server,
+        backup: servers.backup,
+        expires: servers.expires,
         fallback_timeout: FALLBACK_TIMEOUT_SECONDS,
-        voicemail: VOICEMAIL_ACCESS,
+        voicemail: format!("{VOICEMAIL_ACCESS}@{}", servers.voicemail_server),
     }
 }
 
@@ -109,6 +125,18 @@ pub struct PhoneSiteView {
     pub ntp_server: String,
     /// `local_time.*`: its time zone and daylight saving.
     pub clock: YealinkClock,
+    /// `sip.listen_port`: the port the phone listens on, the site's SIP port (check-sync
+    /// pushes go there).
+    pub listen_port: u16,
+    /// `sip.notify_reboot_enable`.
+    pub notify_reboot: u8,
+    /// `static.auto_provision.weekly.begin_time` and `end_time`: the phone's daily re-check
+    /// (`HH:MM`, every day of the week), or none when the site's re-check is off.
+    pub recheck_time: Option<String>,
+    /// `phone_setting.emergency.number`: the site's emergency numbers, comma-separated.
+    pub emergency_numbers: String,
+    /// `dialplan.dialnow.rule.N`: the numbers dialled as soon as they are complete.
+    pub dial_now: Vec<String>,
 }
 
 /// A phone's site settings, with its clock as it stands this year.
@@ -116,11 +144,24 @@ pub fn phone_site(
     name: &SiteName,
     settings: &SiteSettings,
     clock_rules: &ClockRules,
+    mac: &Mac,
 ) -> PhoneSiteView {
     PhoneSiteView {
         name: name.to_string(),
         ntp_server: settings.sntp_server.clone(),
         clock: clock::yealink(clock_rules),
+        listen_port: settings.effective_sip_port(),
+        notify_reboot: NOTIFY_FETCH_WITHOUT_REBOOT,
+        recheck_time: settings.recheck.time_of(mac),
+        emergency_numbers: settings.emergency_numbers.numbers().join(","),
+        dial_now: dialing::complete_numbers(
+            &settings.emergency_numbers,
+            settings.extension_length,
+            settings.local_dialing,
+        )
+        .into_iter()
+        .map(str::to_string)
+        .collect(),
     }
 }
 

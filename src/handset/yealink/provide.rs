@@ -81,9 +81,22 @@ fn phone_file(input: &FileInput<'_>, phone: &Phone) -> yealink::PhoneContext {
     let site = deployment.site_of_phone(phone);
     let accounts = deployment
         .registrations_of(phone)
-        .map(|r| yealink::account(r.line, r.extension, r.server, r.backup, r.expires))
+        .map(|r| {
+            let servers = yealink::AccountServers {
+                server: r.server,
+                backup: r.backup,
+                expires: r.expires,
+                voicemail_server: deployment.voicemail_of(deployment.site_of(r.extension)),
+            };
+            yealink::account(r.line, r.extension, servers)
+        })
         .collect();
-    let site_view = yealink::phone_site(&site.name, &site.settings, deployment.clock_of(site));
+    let site_view = yealink::phone_site(
+        &site.name,
+        &site.settings,
+        deployment.clock_of(site),
+        &phone.mac,
+    );
     yealink::phone(&phone.mac, site_view, accounts, (input.settings_of)(phone))
 }
 
@@ -186,13 +199,16 @@ impl FileProvider for Yealink {
             }),
             YEALINK_PHONE => Context::from_serialize(&yealink::phone(
                 &mac,
-                yealink::phone_site(&SiteName::default_site(), &settings, &clock),
+                yealink::phone_site(&SiteName::default_site(), &settings, &clock, &mac),
                 vec![yealink::account(
                     1,
                     &sample_extension()?,
-                    sample_server("192.0.2.10"),
-                    Some(sample_server("192.0.2.20")),
-                    90,
+                    yealink::AccountServers {
+                        server: sample_server("192.0.2.10"),
+                        backup: Some(sample_server("192.0.2.20")),
+                        expires: 90,
+                        voicemail_server: "192.0.2.10".into(),
+                    },
                 )],
                 vec![sample_setting("lang.gui", "English")],
             )),

@@ -300,20 +300,37 @@ pub fn fetch_from(server: &Server, source: &str, name: &str) -> u16 {
 /// Boots as the phone `mac` would from the loopback address `source`: fetches its master file
 /// (200), after which the phone's other files go to that address.
 pub fn boot_from(server: &Server, source: &str, mac: &str) {
+    boot_vendor_from(server, source, mac, "polycom");
+}
+
+/// [`boot_from`] for a phone of `vendor`: a Yealink phone's master file is its `<mac>.boot`,
+/// every other vendor's its `<mac>.cfg`.
+pub fn boot_vendor_from(server: &Server, source: &str, mac: &str, vendor: &str) {
+    let master = if vendor == "yealink" {
+        format!("{mac}.boot")
+    } else {
+        format!("{mac}.cfg")
+    };
     assert_eq!(
-        fetch_from(server, source, &format!("{mac}.cfg")),
+        fetch_from(server, source, &master),
         200,
-        "{mac}'s master file from {source}"
+        "{mac}'s master file {master} from {source}"
     );
 }
 
 /// Boots every phone of the data (as listed by the admin API) from 127.0.0.1: each one's master
-/// file is fetched, so their other files go to 127.0.0.1.
+/// file (a Yealink's `<mac>.boot`) is fetched, so their other files go to 127.0.0.1.
 pub fn boot_every_phone(server: &Server) {
     let phones = json(&api(server, "GET", "/phones?limit=1000", &[]));
     for phone in phones["items"].as_array().expect("a page of phones") {
         let mac = phone["mac"].as_str().expect("a MAC");
-        boot_from(server, "127.0.0.1", &mac.replace(':', "").to_lowercase());
+        let vendor = phone["vendor"].as_str().expect("a vendor");
+        boot_vendor_from(
+            server,
+            "127.0.0.1",
+            &mac.replace(':', "").to_lowercase(),
+            vendor,
+        );
     }
 }
 
@@ -336,4 +353,34 @@ pub fn fetch_all(source: &str, urls: &[String], write_out: &str, extra: &[&str])
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// Adds (or updates) the rows of `csv` (a header and rows) through the admin API's import,
+/// leaving every other extension as it is.
+pub fn merge_csv(server: &Server, csv: &str) {
+    let reply = api(
+        server,
+        "POST",
+        "/import?mode=upsert",
+        &["-H", "Content-Type: text/csv", "--data-binary", csv],
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+}
+
+/// The value of `key` in a Yealink file as served (`key = value` lines), empty if absent.
+pub fn yealink_value(server: &Server, file: &str, key: &str) -> String {
+    let reply = curl(&format!("{}/{file}", server.base), &[]);
+    assert_eq!(reply.status, 200, "{file}");
+    let text = String::from_utf8(reply.body).expect("a Yealink file is UTF-8");
+    text.lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once('=')?;
+            (name.trim() == key).then(|| value.trim().to_string())
+        })
+        .unwrap_or_default()
 }
