@@ -52,6 +52,19 @@ pub trait Handset: FileProvider + Sync {
         None
     }
 
+    /// What phone `mac` reads back of the upload it stored under `name`, given what phoneprov
+    /// renders under a name (`rendered`): as stored, unless the vendor's phones let an upload
+    /// win over the provisioned files.
+    fn read_back(
+        &self,
+        _mac: &Mac,
+        _name: &str,
+        stored: Vec<u8>,
+        _rendered: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<u8> {
+        stored
+    }
+
     /// Whether a phone gets its directory file for its speed dials alone (no company list).
     fn directory_holds_speed_dials(&self) -> bool {
         false

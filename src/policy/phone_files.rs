@@ -36,7 +36,7 @@ use crate::policy::upload_writer::UploadWriter;
 use crate::provision::Rendered;
 use crate::provision::file_name::{FileKind, FileName};
 use crate::provision::live::{FetchAnswer, Live, View};
-use crate::provision::upload::{Keep, UploadLimits, UploadName, screened};
+use crate::provision::upload::{Keep, LOCAL_CONFIG, UploadLimits, UploadName, screened};
 use crate::store::{StoreError, UploadStore};
 
 /// A file found for a phone.
@@ -456,7 +456,7 @@ impl PhoneFiles {
                 .check_upload(view, upload.mac, name.as_str(), requester)?;
             return match self.store.upload(&upload.mac, &upload.name).await {
                 Ok(Some(stored)) => Ok(Found::Upload {
-                    content: stored.content,
+                    content: read_back(view, upload, stored.content),
                     content_type: content_type_of_upload(&upload.name),
                 }),
                 Ok(None) => Err(Refused::NotFound),
@@ -611,15 +611,17 @@ impl PhoneFiles {
                 }
                 content
             }
-            Err(not_xml) => {
+            Err(refused) => {
                 tracing::warn!(
                     target: "audit",
                     client = %client_text,
                     mac = %upload.mac,
                     file = %upload.name,
-                    "upload refused: {not_xml}"
+                    "upload refused: {refused}"
                 );
-                return Err(Refused::Forbidden("an override must be well-formed XML"));
+                return Err(Refused::Forbidden(
+                    "an override must be the file a phone writes (well-formed XML, or name = value lines)",
+                ));
             }
         };
         let write = UploadWrite {
@@ -751,11 +753,27 @@ impl Receipt<'_> {
 
 /// The content type of an uploaded file: logs are text, everything else XML.
 pub fn content_type_of_upload(name: &str) -> &'static str {
-    if name.ends_with(".log") {
+    if name.ends_with(".log") || name.ends_with(LOCAL_CONFIG) {
         "text/plain; charset=utf-8"
     } else {
         "text/xml; charset=utf-8"
     }
+}
+
+/// What the phone reads back of what it uploaded under `upload`: as its vendor reads it back
+/// against the phone's provisioned files (Yealink leaves out what the phone's own file sets).
+fn read_back(view: &View<'_>, upload: &UploadName, stored: Vec<u8>) -> Vec<u8> {
+    let Some(vendor) = view.vendor_of(&upload.mac) else {
+        return stored;
+    };
+    let rendered = |name: &str| {
+        let name = FileName::parse(name).ok()?;
+        match view.fetch(&name) {
+            Ok(FetchAnswer::Found(file)) => Some(file.content.clone()),
+            _ => None,
+        }
+    };
+    handset(vendor).read_back(&upload.mac, &upload.name, stored, &rendered)
 }
 
 /// Writes an upload (in the writer's next batch) and logs its audit line; a phone removed

@@ -1,10 +1,11 @@
-//! Files phones upload (Polycom): which names are allowed and how each is kept. A phone may
-//! upload only its own files, for its own MAC:
+//! Files phones upload (Polycom, and Yealink's `-local.cfg`): which names are allowed and how
+//! each is kept. A phone may upload only its own files, for its own MAC:
 //!
 //! | name | kept as |
 //! |---|---|
 //! | `<mac>-boot.log`, `<mac>-app.log` | log: appended, only the newest bytes kept |
-//! | `<mac>-phone.cfg`, `<mac>-web.cfg` | replaced (handset and web UI overrides) |
+//! | `<mac>-phone.cfg`, `<mac>-web.cfg` | replaced (Polycom handset and web UI overrides) |
+//! | `<mac>-local.cfg` | replaced (Yealink handset and web UI changes) |
 //! | `<mac>-directory.xml`, `<mac>-calls.xml` | replaced (contacts, call lists) |
 //!
 //! The name may sit under one directory (the master file's LOG/OVERRIDES/CONTACTS directories,
@@ -16,7 +17,9 @@
 use std::borrow::Cow;
 
 use crate::domain::Mac;
-use crate::handset::polycom::overrides::{NotXml, strip_protected};
+use crate::handset::polycom::overrides::{self as polycom, NotXml};
+pub use crate::handset::yealink::overrides::LOCAL_CONFIG;
+use crate::handset::yealink::overrides::{self as yealink, NotLocalConfig};
 
 /// Largest upload accepted, per file (1 MiB).
 pub const DEFAULT_MAX_UPLOAD: usize = 1024 * 1024;
@@ -62,17 +65,29 @@ pub struct UploadName {
 }
 
 /// The suffixes phones upload under, after their MAC, and how each is kept.
-pub(crate) const SUFFIXES: [(&str, Keep); 6] = [
+pub(crate) const SUFFIXES: [(&str, Keep); 7] = [
     ("-boot.log", Keep::Log),
     ("-app.log", Keep::Log),
     ("-phone.cfg", Keep::Replace),
     ("-web.cfg", Keep::Replace),
+    (LOCAL_CONFIG, Keep::Replace),
     ("-directory.xml", Keep::Replace),
     ("-calls.xml", Keep::Replace),
 ];
 
-/// The override names: read back by the phone at its next boot, where they win.
+/// The Polycom override names: read back by the phone at its next boot, where they win.
 const OVERRIDES: [&str; 2] = ["-phone.cfg", "-web.cfg"];
+
+/// An override that is not the file a phone writes; it is not stored.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NotAnOverride {
+    /// A Polycom override that is not well-formed XML.
+    #[error(transparent)]
+    Xml(#[from] NotXml),
+    /// A Yealink `-local.cfg` that is not `name = value` lines.
+    #[error(transparent)]
+    Lines(#[from] NotLocalConfig),
+}
 
 /// `content` of `upload` as it may be kept, and the parameters dropped from it: an override
 /// loses every parameter that redirects provisioning or registration or carries a credential;
@@ -80,10 +95,13 @@ const OVERRIDES: [&str; 2] = ["-phone.cfg", "-web.cfg"];
 pub fn screened<'a>(
     upload: &UploadName,
     content: &'a [u8],
-) -> Result<(Cow<'a, [u8]>, Vec<String>), NotXml> {
-    if !OVERRIDES.iter().any(|suffix| upload.name.ends_with(suffix)) {
+) -> Result<(Cow<'a, [u8]>, Vec<String>), NotAnOverride> {
+    let (kept, dropped) = if upload.name.ends_with(LOCAL_CONFIG) {
+        yealink::strip_protected(content)?
+    } else if OVERRIDES.iter().any(|suffix| upload.name.ends_with(suffix)) {
+        polycom::strip_protected(content)?
+    } else {
         return Ok((Cow::Borrowed(content), Vec::new()));
-    }
-    let (kept, dropped) = strip_protected(content)?;
+    };
     Ok((Cow::Owned(kept), dropped))
 }

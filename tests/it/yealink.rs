@@ -459,3 +459,106 @@ async fn yealink_golden_files_match_byte_for_byte() {
         store.close().await;
     }
 }
+
+/// A Yealink phone uploads the changes made on it as `<mac>-local.cfg` (Administrator's Guide for
+/// SIP-T2/T4/T5 Series, "MAC-local CFG File": made only with
+/// `static.auto_provision.custom.protect` on, uploaded "each time the file updates" and read back
+/// at provisioning with `static.auto_provision.custom.sync` on, where it keeps the user's
+/// settings): it is stored without what would redirect or log in the phone, shown with the
+/// phone, read back by that phone only, and without what the phone's own file sets, so the
+/// server's values still apply where the admin set them.
+#[tokio::test]
+async fn a_yealink_phones_own_changes_are_kept_for_it_alone_and_the_servers_values_still_win() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    store.close().await;
+    let server = start_on(db, &["--admin-token", TOKEN]);
+    let agent = "User-Agent: Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:01";
+    let url = |name: &str| format!("{}/{name}", server.base);
+    let from = |source: &str, name: &str| curl(&url(name), &["--interface", source, "-H", agent]);
+    assert_eq!(from("127.0.0.1", "001565aa0001.boot").status, 200);
+    let phone_file = String::from_utf8(from("127.0.0.1", "001565aa0001.cfg").body).unwrap();
+    for line in [
+        "static.auto_provision.custom.protect = 1",
+        "static.auto_provision.custom.sync = 1",
+    ] {
+        assert!(phone_file.lines().any(|l| l == line), "{line}");
+    }
+
+    let changes = "#!version:1.0.0.1\n\
+        phone_setting.backlight_time = 60\n\
+        local_time.time_zone = +8\n\
+        account.1.sip_server.1.address = 203.0.113.9\n\
+        account.1.password = planted\n";
+    let file = server.db.dir.path().join("local.cfg");
+    std::fs::write(&file, changes).unwrap();
+    let put = curl(
+        &url("001565aa0001-local.cfg"),
+        &[
+            "--interface",
+            "127.0.0.1",
+            "-H",
+            agent,
+            "-T",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(put.status, 204, "{}", String::from_utf8_lossy(&put.body));
+
+    // Stored without the server and the password; shown with the phone.
+    let detail = json(&api(&server, "GET", "/phones/001565aa0001", &[]));
+    let uploads = detail["uploads"].as_array().unwrap();
+    assert_eq!(uploads.len(), 1, "{detail}");
+    assert_eq!(uploads[0]["name"], "001565aa0001-local.cfg");
+    let stored = api(
+        &server,
+        "GET",
+        "/phones/001565aa0001/uploads/001565aa0001-local.cfg",
+        &[],
+    );
+    assert_eq!(
+        String::from_utf8(stored.body).unwrap(),
+        "#!version:1.0.0.1\nphone_setting.backlight_time = 60\nlocal_time.time_zone = +8\n"
+    );
+
+    // The phone reads back its own change, not the time zone its site sets.
+    let read_back = from("127.0.0.1", "001565aa0001-local.cfg");
+    assert_eq!(read_back.status, 200);
+    assert_eq!(
+        String::from_utf8(read_back.body).unwrap(),
+        "#!version:1.0.0.1\nphone_setting.backlight_time = 60\n"
+    );
+    // Another address gets nothing, nor can it plant one.
+    assert_eq!(from("127.0.0.2", "001565aa0001-local.cfg").status, 404);
+    let planted = curl(
+        &url("001565aa0001-local.cfg"),
+        &[
+            "--interface",
+            "127.0.0.2",
+            "-H",
+            agent,
+            "-T",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(planted.status, 204);
+    // What is not a configuration file is refused, and the stored one stays.
+    std::fs::write(&file, "not a configuration\n").unwrap();
+    let bad = curl(
+        &url("001565aa0001-local.cfg"),
+        &[
+            "--interface",
+            "127.0.0.1",
+            "-H",
+            agent,
+            "-T",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.status, 403);
+    assert_eq!(
+        String::from_utf8(from("127.0.0.1", "001565aa0001-local.cfg").body).unwrap(),
+        "#!version:1.0.0.1\nphone_setting.backlight_time = 60\n"
+    );
+}

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod files;
 pub mod models;
 pub mod neutral;
+pub mod overrides;
 pub mod provide;
 
 pub use provide::{YEALINK_BOOT, YEALINK_COMMON, YEALINK_PHONE};
@@ -56,6 +57,24 @@ impl Handset for Yealink {
 
     fn neutral_parameters(&self, neutral: &Neutral, _family: &str) -> Vec<(String, String)> {
         neutral::parameters(neutral)
+    }
+
+    /// A phone's `<mac>-local.cfg` without what its provisioned `<mac>.cfg` sets, so the admin's
+    /// values win there; its other uploads as stored.
+    fn read_back(
+        &self,
+        mac: &Mac,
+        name: &str,
+        stored: Vec<u8>,
+        rendered: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<u8> {
+        if !name.ends_with(overrides::LOCAL_CONFIG) {
+            return stored;
+        }
+        match rendered(&files::phone_file_name(mac)) {
+            Some(provisioned) => overrides::read_back(&stored, provisioned.as_bytes()),
+            None => stored,
+        }
     }
 
     fn content_type(&self) -> &'static str {
