@@ -233,6 +233,20 @@ impl Access {
                 );
                 Err(Refused::Forbidden("a client certificate is required"))
             }
+            ClientCertificate::Verified(None) => match owner() {
+                Some(_) => {
+                    tracing::warn!(
+                        target: "audit",
+                        client = %requester.client_text(),
+                        file = %name,
+                        "refused: the client certificate names no phone (a certificate every \
+                         phone of a vendor shares, such as Yealink's generic one, is no phone's \
+                         identity)"
+                    );
+                    Err(Refused::Forbidden("the client certificate names no phone"))
+                }
+                None => Ok(()),
+            },
             ClientCertificate::Verified(named) => match owner() {
                 Some(owner) if named != Some(owner) => {
                     tracing::warn!(

@@ -562,3 +562,61 @@ async fn a_yealink_phones_own_changes_are_kept_for_it_alone_and_the_servers_valu
         "#!version:1.0.0.1\nphone_setting.backlight_time = 60\n"
     );
 }
+
+/// Yealink phones carry a unique device certificate naming their MAC, and a generic one every
+/// Yealink shares, sent when no unique one exists ("Using Security Certificates on Yealink IP
+/// Phones", V83; Yealink CP960 administrator's guide, "Device Certificates"): only a certificate
+/// naming the phone's own MAC is its identity. The generic certificate (its subject names no
+/// MAC; here `O=Yealink Network Technology, CN=Yealink Generic Device Certificate`) gets no
+/// phone's files, neither its boot file nor its accounts, and neither does another phone's.
+#[tokio::test]
+async fn the_generic_yealink_certificate_is_no_phones_identity() {
+    let pki = common::pki::Pki::new();
+    pki.client_with_subject(
+        "yealink-unique",
+        "/O=Yealink Network Technology/CN=001565aa0001",
+    );
+    pki.client_with_subject(
+        "yealink-generic",
+        "/O=Yealink Network Technology/CN=Yealink Generic Device Certificate",
+    );
+    pki.client_with_subject(
+        "yealink-other",
+        "/O=Yealink Network Technology/CN=44dbd2aa0002",
+    );
+    let ca = pki.path("ca.pem");
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    store.close().await;
+    let args = pki.https_serve_args(TOKEN, &["--tls-client-ca", &ca]);
+    let server = start_on(db, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let https = server.https.clone().expect("HTTPS started");
+    let with = |certificate: &str, file: &str| {
+        let (c, k) = (
+            pki.path(&format!("{certificate}.pem")),
+            pki.path(&format!("{certificate}.key")),
+        );
+        curl(
+            &format!("{https}/{file}"),
+            &["--cacert", &ca, "--cert", &c, "--key", &k],
+        )
+        .status
+    };
+    for certificate in ["yealink-generic", "yealink-other"] {
+        for file in ["001565aa0001.boot", "001565aa0001.cfg"] {
+            assert_eq!(with(certificate, file), 404, "{certificate}: {file}");
+        }
+    }
+    assert_eq!(with("yealink-unique", "001565aa0001.boot"), 200);
+    assert_eq!(with("yealink-unique", "001565aa0001.cfg"), 200);
+    // A file of no phone (the model's common file) goes to any verified client.
+    assert_eq!(with("yealink-generic", "y000000000066.cfg"), 200);
+    assert!(
+        !server
+            .await_log_lines("the client certificate names no phone")
+            .await
+            .is_empty(),
+        "the refusal says why"
+    );
+}

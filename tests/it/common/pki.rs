@@ -93,6 +93,12 @@ impl Pki {
 
     /// A client certificate `NAME.pem` (key `NAME.key`) whose CN is `mac`.
     pub fn client(&self, name: &str, mac: &str) {
+        self.client_with_subject(name, &format!("/O=Polycom/CN={mac}"));
+    }
+
+    /// A client certificate `NAME.pem` (key `NAME.key`) with the subject `subject`
+    /// (`/O=.../CN=...`).
+    pub fn client_with_subject(&self, name: &str, subject: &str) {
         let d = self.dir.path();
         let (key, csr, pem) = (
             format!("{name}.key"),
@@ -102,16 +108,8 @@ impl Pki {
         openssl(
             d,
             &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                &key,
-                "-out",
-                &csr,
-                "-subj",
-                &format!("/O=Polycom/CN={mac}"),
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &csr, "-subj",
+                subject,
             ],
         );
         std::fs::write(
