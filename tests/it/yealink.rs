@@ -620,3 +620,94 @@ async fn the_generic_yealink_certificate_is_no_phones_identity() {
         "the refusal says why"
     );
 }
+
+/// Keys on Yealink phones as the guides spell them (Administrator's Guide for SIP-T5 Series,
+/// "BLF Key Configuration": `linekey.X.type=16`, `linekey.X.line=1`, `linekey.X.value=1001`,
+/// `linekey.X.label=Bill`; SIP-T2/T4 Series guide, "DSS Keys": "The digit 5 stands for the key
+/// type DND", 13 speed dial, 15 line; expansion-module keys `expansion_module.X.key.Y.*` with
+/// the same codes): a T46S's 27 line keys, then its EXP40 modules' keys; a T31G (2 line keys,
+/// no module) refuses a third key, and a key kind Yealink lacks is refused, with line and column.
+#[tokio::test]
+async fn yealink_keys_are_written_with_yealinks_type_codes_and_refused_where_the_model_lacks_them()
+{
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    import(
+        &store,
+        "extension,display_name,mac,model,line\n305,Lobby,001565aa0031,T31G,1\n",
+    )
+    .await;
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let keys = "mac,key,type,value,label\n\
+        001565aa0001,3,blf,303,Cy\n\
+        001565aa0001,4,speeddial,5551234,Taxi\n\
+        001565aa0001,5,park,700,Park 1\n\
+        001565aa0001,6,pickup,304,Di\n\
+        001565aa0001,7,dnd,,\n\
+        001565aa0001,8,line,2,Second\n\
+        001565aa0001,28,blf,304,Di\n\
+        001565aa0001,68,speeddial,5550000,\n";
+    let refused = db.run(&[
+        "keys",
+        "import",
+        &write(
+            "bad.csv",
+            &format!(
+                "{keys}001565aa0031,3,blf,301,\n001565aa0001,9,voicemail,301,\n\
+                 001565aa0001,10,line,17,\n"
+            ),
+        ),
+    ]);
+    assert!(!refused.status.success());
+    let said = common::stderr(&refused);
+    for expected in [
+        "line 10, column key: key 3 is beyond the 2 keys of a T31G: 2 line keys (it takes no expansion module)",
+        "line 11, column type: Yealink phones have no transfer-to-voice-mail key",
+        "line 12, column value: a line key takes an account number from 1 to 16 on a T46S, not \"17\"",
+    ] {
+        assert!(said.contains(expected), "{expected}\n{said}");
+    }
+    let imported = db.run(&["keys", "import", &write("keys.csv", keys)]);
+    common::assert_success(&imported, "keys import");
+
+    let store = db.open().await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let (_, t46s) = yealink_applies(&provisioner, &deployment, "001565aa0001");
+    for (name, value) in [
+        ("linekey.3.type", "16"),
+        ("linekey.3.line", "1"),
+        ("linekey.3.value", "303"),
+        ("linekey.3.label", "Cy"),
+        ("linekey.4.type", "13"),
+        ("linekey.4.value", "5551234"),
+        ("linekey.5.type", "10"),
+        ("linekey.5.value", "700"),
+        ("linekey.6.type", "9"),
+        ("linekey.6.value", "304"),
+        ("linekey.7.type", "5"),
+        ("linekey.8.type", "15"),
+        ("linekey.8.line", "2"),
+        ("expansion_module.1.key.1.type", "16"),
+        ("expansion_module.1.key.1.value", "304"),
+        ("expansion_module.2.key.1.type", "13"),
+        ("expansion_module.2.key.1.value", "5550000"),
+    ] {
+        assert_eq!(get(&t46s, name), value, "{name}");
+    }
+    assert_eq!(
+        get(&t46s, "linekey.7.value"),
+        "(not set)",
+        "DND takes no value"
+    );
+    // Keys not programmed are left out: the phone keeps its factory line keys there.
+    assert_eq!(get(&t46s, "linekey.1.type"), "(not set)");
+    store.close().await;
+}

@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod directory;
 pub mod files;
+pub mod keys;
 pub mod models;
 pub mod neutral;
 pub mod overrides;
@@ -38,21 +39,19 @@ impl Handset for Yealink {
     /// Programmed keys are not written for Yealink phones yet: each is refused, saying so.
     fn check_key(
         &self,
-        _model: Option<&Model>,
+        model: Option<&Model>,
         _family: &str,
-        _key: &ProgrammedKey,
+        key: &ProgrammedKey,
     ) -> Result<(), KeyRefusal> {
-        Err(KeyRefusal::kind(
-            "programmed keys are not supported on Yealink phones yet",
-        ))
+        keys::check(model, key)
     }
 
     fn key_parameters(
         &self,
-        _model: Option<&Model>,
-        _keys: &[ProgrammedKey],
+        model: Option<&Model>,
+        keys: &[ProgrammedKey],
     ) -> Vec<(String, String)> {
-        Vec::new()
+        keys::parameters(model, keys)
     }
 
     fn neutral_parameters(&self, neutral: &Neutral, _family: &str) -> Vec<(String, String)> {
