@@ -26,7 +26,7 @@ use phoneprov::store::prelude::*;
 use std::collections::HashMap;
 
 use common::applies::{builtin, content, deployment_of};
-use common::server::{TOKEN, api, curl, json, start_on};
+use common::server::{TOKEN, api, curl, json, send_json, start_on};
 use common::{import, sqlite_db};
 use phoneprov::domain::{CallServer, SiteName};
 use phoneprov::provision::{Deployment, Provisioner};
@@ -276,6 +276,47 @@ async fn a_yealink_phone_boots_over_http_and_an_unknown_one_waits_in_the_inbox()
     assert_eq!(listed["vendor"], "yealink");
     assert_eq!(listed["model"], "T54W");
     assert_eq!(listed["firmware"], "96.86.0.100");
+
+    // Adopted with a new extension on its first account, it boots with its files, and the
+    // status (the dashboard's counts) counts it with the other Yealink phones.
+    let added = send_json(
+        &server,
+        "POST",
+        "/extensions",
+        r#"{"number": "306", "display_name": "New Desk", "password": "new-secret-306"}"#,
+    );
+    assert_eq!(
+        added.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&added.body)
+    );
+    let adopted = send_json(
+        &server,
+        "POST",
+        "/unassigned/001565bb0009/adopt",
+        r#"{"lines": {"1": "306"}}"#,
+    );
+    assert_eq!(
+        adopted.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&adopted.body)
+    );
+    assert_eq!(fetch("001565bb0009.boot", stranger).status, 200);
+    let own = fetch("001565bb0009.cfg", stranger);
+    assert_eq!(own.status, 200);
+    let own = String::from_utf8(own.body).unwrap();
+    assert!(
+        own.lines().any(|l| l == "account.1.user_name = 306"),
+        "{own}"
+    );
+    let status = json(&api(&server, "GET", "/status", &[]));
+    assert_eq!(
+        status["phones_by_vendor"],
+        serde_json::json!({"aastra": 0, "polycom": 0, "yealink": 4}),
+        "{status}"
+    );
 }
 
 #[tokio::test]

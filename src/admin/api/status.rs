@@ -1,4 +1,5 @@
-//! The deployment at a glance in the admin API: counts of sites, extensions and phones, phones
+//! The deployment at a glance in the admin API: counts of sites, extensions and phones (per
+//! vendor too), phones
 //! seen in the last hour and never seen, files served per minute over the last hour, the recent
 //! warnings and errors, and the recent check-sync pushes with their outcomes.
 
@@ -14,7 +15,7 @@ use crate::admin::api::error::ErrorBody;
 use crate::admin::api::phones::{PushView, push_view};
 use crate::admin::api::{Api, ApiError};
 use crate::clock::now_ms;
-use crate::domain::Mac;
+use crate::domain::{Mac, Vendor};
 use crate::observe::activity::{Problem, fetches_per_minute, recent_problems};
 
 /// The deployment at a glance.
@@ -23,6 +24,8 @@ pub(super) struct StatusView {
     sites: i64,
     extensions: i64,
     phones: i64,
+    /// Phones per vendor (`polycom`, `aastra`, `yealink`), every vendor listed.
+    phones_by_vendor: std::collections::BTreeMap<String, usize>,
     /// Phones that fetched a file in the last hour.
     phones_seen_last_hour: i64,
     /// Phones that never fetched a file.
@@ -44,10 +47,21 @@ pub(super) struct StatusView {
 pub(super) async fn get(State(api): State<Arc<Api>>) -> Result<impl IntoResponse, ApiError> {
     let counts = api.store.counts().await?;
     let activity = api.store.phone_activity(now_ms() - 3_600_000).await?;
+    let (deployment, _) = api.live.current();
+    let mut phones_by_vendor: std::collections::BTreeMap<String, usize> = Vendor::ALL
+        .iter()
+        .map(|vendor| (vendor.as_str().to_string(), 0))
+        .collect();
+    for phone in deployment.phones() {
+        *phones_by_vendor
+            .entry(phone.vendor.as_str().to_string())
+            .or_default() += 1;
+    }
     Ok(Json(StatusView {
         sites: counts.sites,
         extensions: counts.extensions,
         phones: counts.phones,
+        phones_by_vendor,
         phones_seen_last_hour: activity.seen_since,
         phones_never_seen: activity.never_seen,
         fetches_per_minute: fetches_per_minute(),

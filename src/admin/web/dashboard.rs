@@ -1,4 +1,4 @@
-//! The dashboard: counts of sites, extensions and phones, phones seen in the last hour and never
+//! The dashboard: counts of sites, extensions and phones (per vendor too), phones seen in the last hour and never
 //! seen, files served per minute over the last hour (a bar chart drawn as inline SVG, no
 //! script), the addresses banned from provisioning (with a button to lift each), the recent
 //! warnings and errors, and the latest audit entries.
