@@ -752,3 +752,54 @@ async fn yealink_keys_are_written_with_yealinks_type_codes_and_refused_where_the
     assert_eq!(get(&t46s, "linekey.1.type"), "(not set)");
     store.close().await;
 }
+
+/// Settings for Yealink phones: a raw Yealink parameter is checked against the Yealink catalogue
+/// (`sip.notify_reboot_enable` takes 0, 1 or 2: Yealink T5 guide, "Rebooting Issues"), and
+/// `@codecs` is written on every account of the phone (`account.X.codec.<codec>.enable` and
+/// `.priority`, as the peers' templates for firmware 82 and later write them; the index form
+/// `account.X.codec.Y.*` is "only applicable to the IP phones running firmware version 81 or
+/// prior", SIP-T2 Series guide), the codecs left out disabled.
+#[tokio::test]
+async fn yealink_settings_are_checked_against_the_catalogue_and_codecs_go_on_every_account() {
+    use phoneprov::import::{ImportOptions, import_settings};
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    let refused = import_settings(
+        &store,
+        b"scope,target,parameter,value\nvendor,yealink,yealink:sip.notify_reboot_enable,5\n",
+        &ImportOptions::by("test"),
+    )
+    .await
+    .expect_err("out of range");
+    let phoneprov::import::ImportError::Rejected(errors) = refused else {
+        panic!("{refused}");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].line, 2);
+    assert!(errors[0].message.contains("0 to 2"), "{errors:?}");
+    import_settings(
+        &store,
+        b"scope,target,parameter,value\n\
+          vendor,yealink,@codecs,\"g722,pcmu\"\n\
+          vendor,yealink,yealink:features.pickup.direct_pickup_code,*97\n",
+        &ImportOptions::by("test"),
+    )
+    .await
+    .unwrap();
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let (_, t46s) = yealink_applies(&provisioner, &deployment, "001565aa0001");
+    for n in ["1", "2"] {
+        let k = |rest: &str| format!("account.{n}.codec.{rest}");
+        assert_eq!(get(&t46s, &k("g722.enable")), "1");
+        assert_eq!(get(&t46s, &k("g722.priority")), "1");
+        assert_eq!(get(&t46s, &k("pcmu.enable")), "1");
+        assert_eq!(get(&t46s, &k("pcmu.priority")), "2");
+        assert_eq!(get(&t46s, &k("pcma.enable")), "0");
+        assert_eq!(get(&t46s, &k("g729.enable")), "0");
+    }
+    assert_eq!(get(&t46s, "account.3.codec.g722.enable"), "(not set)");
+    assert_eq!(get(&t46s, "features.pickup.direct_pickup_code"), "*97");
+    store.close().await;
+}

@@ -2,6 +2,7 @@
 //! names and template contexts ([`files`]), the common-file code of each model ([`models`]) and
 //! their remote phone book ([`directory`]).
 
+pub mod catalogue;
 pub mod clock;
 pub mod directory;
 pub mod files;
@@ -33,7 +34,7 @@ impl Handset for Yealink {
     /// No Yealink parameter is catalogued yet: a raw parameter is taken as given, with the
     /// warning an uncatalogued parameter gets.
     fn catalogue(&self) -> &'static [ParameterSpec] {
-        &[]
+        catalogue::CATALOGUE
     }
 
     /// Programmed keys are not written for Yealink phones yet: each is refused, saying so.

@@ -17,6 +17,7 @@ use crate::handset::samples::{sample_extension, sample_server, sample_setting};
 use crate::handset::yealink::Yealink;
 use crate::handset::yealink::files as yealink;
 use crate::handset::yealink::models;
+use crate::handset::yealink::neutral;
 
 /// A phone's boot file (`<mac>.boot`).
 pub const YEALINK_BOOT: &str = "yealink/boot.boot";
@@ -79,7 +80,7 @@ fn included_files(phone: &Phone) -> Vec<String> {
 fn phone_file(input: &FileInput<'_>, phone: &Phone) -> yealink::PhoneContext {
     let deployment = input.deployment;
     let site = deployment.site_of_phone(phone);
-    let accounts = deployment
+    let accounts: Vec<yealink::AccountView> = deployment
         .registrations_of(phone)
         .map(|r| {
             let servers = yealink::AccountServers {
@@ -97,7 +98,9 @@ fn phone_file(input: &FileInput<'_>, phone: &Phone) -> yealink::PhoneContext {
         deployment.clock_of(site),
         &phone.mac,
     );
-    yealink::phone(&phone.mac, site_view, accounts, (input.settings_of)(phone))
+    let numbers: Vec<_> = accounts.iter().map(|account| account.n).collect();
+    let settings = neutral::for_each_account((input.settings_of)(phone), &numbers);
+    yealink::phone(&phone.mac, site_view, accounts, settings)
 }
 
 /// The models sharing a common file, as its comment names them.
