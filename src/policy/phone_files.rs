@@ -36,7 +36,7 @@ use crate::policy::upload_writer::UploadWriter;
 use crate::provision::Rendered;
 use crate::provision::file_name::{FileKind, FileName};
 use crate::provision::live::{FetchAnswer, Live, View};
-use crate::provision::upload::{Keep, LOCAL_CONFIG, UploadLimits, UploadName, screened};
+use crate::provision::upload::{Keep, UploadLimits, UploadName, content_type_of_upload, screened};
 use crate::store::{StoreError, UploadStore};
 
 /// A file found for a phone.
@@ -748,15 +748,6 @@ impl Receipt<'_> {
             secret,
         );
         Ok(())
-    }
-}
-
-/// The content type of an uploaded file: logs are text, everything else XML.
-pub fn content_type_of_upload(name: &str) -> &'static str {
-    if name.ends_with(".log") || name.ends_with(LOCAL_CONFIG) {
-        "text/plain; charset=utf-8"
-    } else {
-        "text/xml; charset=utf-8"
     }
 }
 

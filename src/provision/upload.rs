@@ -18,8 +18,7 @@ use std::borrow::Cow;
 
 use crate::domain::Mac;
 use crate::handset::polycom::overrides::{self as polycom, NotXml};
-pub use crate::handset::yealink::overrides::LOCAL_CONFIG;
-use crate::handset::yealink::overrides::{self as yealink, NotLocalConfig};
+use crate::handset::yealink::overrides::{self as yealink, LOCAL_CONFIG, NotLocalConfig};
 
 /// Largest upload accepted, per file (1 MiB).
 pub const DEFAULT_MAX_UPLOAD: usize = 1024 * 1024;
@@ -104,4 +103,14 @@ pub fn screened<'a>(
         return Ok((Cow::Borrowed(content), Vec::new()));
     };
     Ok((Cow::Owned(kept), dropped))
+}
+
+/// The content type an upload is served with: text for logs and Yealink's `-local.cfg`, XML
+/// for the rest.
+pub fn content_type_of_upload(name: &str) -> &'static str {
+    if name.ends_with(".log") || name.ends_with(LOCAL_CONFIG) {
+        "text/plain; charset=utf-8"
+    } else {
+        "text/xml; charset=utf-8"
+    }
 }

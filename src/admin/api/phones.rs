@@ -20,8 +20,8 @@ use crate::domain::{
 };
 use crate::http_common::with_content_type;
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
-use crate::policy::phone_files::content_type_of_upload;
 use crate::provision::live::FetchAnswer;
+use crate::provision::upload::content_type_of_upload;
 use crate::push::pusher::Reason;
 use crate::store::ChangeSet;
 
