@@ -38,12 +38,7 @@ impl ProvisioningOptions {
         web_port: u16,
         ftp_port: Option<u16>,
     ) -> ProvisioningOptions {
-        let web_url = match (secure, web_port) {
-            (false, 80) => format!("http://{server}/"),
-            (true, 443) => format!("https://{server}/"),
-            (false, port) => format!("http://{server}:{port}/"),
-            (true, port) => format!("https://{server}:{port}/"),
-        };
+        let web_url = crate::handset::boot::web_url(server, secure, web_port);
         let boot = BootServer {
             web_url: &web_url,
             host: server,

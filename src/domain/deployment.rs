@@ -47,6 +47,7 @@ pub enum DeploymentError {
 pub struct Deployment {
     revision: i64,
     server_address: String,
+    web_url: Option<String>,
     sites: HashMap<SiteId, Site>,
     site_ids: HashMap<SiteName, SiteId>,
     default_site: Site,
@@ -107,6 +108,7 @@ impl Deployment {
             clocks: clocks_of(&sites),
             revision: snapshot.revision,
             server_address,
+            web_url: None,
             polycom_phones,
             sites,
             site_ids,
@@ -178,6 +180,19 @@ impl Deployment {
     /// Every site.
     pub fn sites(&self) -> impl Iterator<Item = &Site> {
         self.sites.values()
+    }
+
+    /// The same deployment, phones reaching phoneprov's web server at `web_url`
+    /// (`http://192.0.2.10:8080/`, with its slash): files that must name an absolute URL (a
+    /// Yealink phone book, its firmware) name it there.
+    pub fn with_web_url(mut self, web_url: Option<String>) -> Deployment {
+        self.web_url = web_url;
+        self
+    }
+
+    /// phoneprov's web URL as phones reach it, when the server knows it (not in a CLI run).
+    pub fn web_url(&self) -> Option<&str> {
+        self.web_url.as_deref()
     }
 
     /// A site's first call server, or phoneprov's own address while none is set.

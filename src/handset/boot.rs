@@ -22,3 +22,14 @@ pub struct DhcpChoice {
     /// Whether option 66 carries the URL too.
     pub also_66: bool,
 }
+
+/// The web URL phones reach phoneprov at: `http://<host>/` (or `:<port>`), `https://` when
+/// plain HTTP is off.
+pub fn web_url(host: &str, secure: bool, port: u16) -> String {
+    match (secure, port) {
+        (false, 80) => format!("http://{host}/"),
+        (true, 443) => format!("https://{host}/"),
+        (false, port) => format!("http://{host}:{port}/"),
+        (true, port) => format!("https://{host}:{port}/"),
+    }
+}

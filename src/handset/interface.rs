@@ -80,9 +80,10 @@ pub trait Handset: FileProvider + Sync {
     fn write_directory(&self, phone: &Phone, contacts: &[Contact<'_>]) -> Vec<u8>;
 
     /// The settings a listed phone's own file needs to read its directory file (Aastra/Mitel:
-    /// the `directory 1` parameter naming it), as parameter and value.
-    fn directory_setting(&self, _phone: &Phone) -> Option<(&'static str, String)> {
-        None
+    /// the `directory 1` parameter naming it; Yealink: the phone book's absolute URL, under
+    /// `web_url`, phoneprov's web URL when the server knows it), as parameters and values.
+    fn directory_settings(&self, _phone: &Phone, _web_url: Option<&str>) -> Vec<(String, String)> {
+        Vec::new()
     }
 
     /// What a user agent of one of its phones says (model, firmware, and the MAC where the

@@ -46,6 +46,8 @@ struct Generation {
 pub struct Live {
     store: Arc<dyn Store>,
     server_address: String,
+    /// The web URL phones reach phoneprov at, once the server knows it.
+    web_url: std::sync::RwLock<Option<String>>,
     current: ArcSwap<Generation>,
     renders: AtomicU64,
     /// How many times the data or the templates were swapped in since start.
@@ -71,6 +73,7 @@ impl Live {
         Ok(Live {
             store,
             server_address,
+            web_url: std::sync::RwLock::default(),
             current: ArcSwap::from_pointee(Generation {
                 deployment: Arc::new(deployment),
                 provisioner: Arc::new(provisioner),
@@ -198,10 +201,27 @@ impl Live {
             return Ok(false);
         }
         let snapshot = self.store.snapshot().await?;
-        let deployment = Deployment::new(snapshot, self.server_address.clone())?;
+        let deployment =
+            Deployment::new(snapshot, self.server_address.clone())?.with_web_url(self.web_url());
         let provisioner = Arc::clone(&self.current.load().provisioner);
         self.swap(Arc::new(deployment), provisioner);
         Ok(true)
+    }
+
+    /// The web URL phones reach phoneprov at, once set.
+    pub fn web_url(&self) -> Option<String> {
+        self.web_url.read().map_or(None, |url| url.clone())
+    }
+
+    /// Phones reach phoneprov's web server at `web_url` (with its slash): the files that name
+    /// an absolute URL are rendered with it from now on.
+    pub fn set_web_url(&self, web_url: String) {
+        if let Ok(mut url) = self.web_url.write() {
+            *url = Some(web_url.clone());
+        }
+        let current = self.current.load();
+        let deployment = (*current.deployment).clone().with_web_url(Some(web_url));
+        self.swap(Arc::new(deployment), Arc::clone(&current.provisioner));
     }
 
     /// Serves with other templates from now on (reloaded on SIGHUP; the cache starts over) if

@@ -345,14 +345,19 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: &str) -
     let facts = deployment.facts_of(phone);
     let handset = handset(phone.vendor);
     let listed = directory::scope_of(deployment, phone) != DirectoryScope::Off;
-    let directory_file = listed
-        .then(|| handset.directory_setting(phone))
-        .flatten()
-        .map(|(parameter, value)| Effective {
-            parameter: parameter.to_string(),
-            value,
-            origin: "company directory".to_string(),
-        });
+    let directory_files: Vec<Effective> = if listed {
+        handset
+            .directory_settings(phone, deployment.web_url())
+            .into_iter()
+            .map(|(parameter, value)| Effective {
+                parameter,
+                value,
+                origin: "company directory".to_string(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut settings = deployment.settings().effective(&facts, &|neutral| {
         handset.neutral_parameters(neutral, family)
     });
@@ -368,7 +373,7 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: &str) -
             value,
             origin: "keys".to_string(),
         });
-    for entry in key_entries.chain(directory_file) {
+    for entry in key_entries.chain(directory_files) {
         if !settings.iter().any(|e| e.parameter == entry.parameter) {
             let at = settings.partition_point(|e| e.parameter < entry.parameter);
             settings.insert(at, entry);

@@ -313,6 +313,12 @@ impl Server {
                 ));
             }
         };
+        // Files that name an absolute URL (a Yealink phone book, its firmware) name this one.
+        live.set_web_url(crate::handset::boot::web_url(
+            &serving.server_address,
+            web.secure,
+            web.port,
+        ));
         let dhcp_server = match listen.dhcp {
             Some(address) => Some(
                 start_dhcp(

@@ -803,3 +803,81 @@ async fn yealink_settings_are_checked_against_the_catalogue_and_codecs_go_on_eve
     assert_eq!(get(&t46s, "features.pickup.direct_pickup_code"), "*97");
     store.close().await;
 }
+
+/// Files that need an absolute URL name phoneprov's web URL as phones reach it: the phone book
+/// (Yealink T5 guide, "Remote Phone Book": `remote_phonebook.data.X.url`, the URL of the
+/// `YealinkIPPhoneDirectory` file, and `.name`), served to that phone alone like every
+/// directory; and the image the admin pinned for the model (`static.firmware.url`: the access
+/// URL of the firmware file, T4 guide, "Firmware Upgrade"), fetched from the firmware folder.
+#[tokio::test]
+async fn a_yealink_phone_is_pointed_at_its_phone_book_and_its_pinned_firmware_by_url() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    store.close().await;
+    let server = start_on(
+        db,
+        &[
+            "--admin-token",
+            TOKEN,
+            "--server-address",
+            "127.0.0.1",
+            "--firmware-pin",
+            "T46S=yealink/T46S-66.86.0.15.rom",
+        ],
+    );
+    let image: Vec<u8> = (0..40_000u32).map(|i| (i % 253) as u8).collect();
+    let firmware = server.db.dir.path().join("firmware/yealink");
+    std::fs::create_dir_all(&firmware).unwrap();
+    std::fs::write(firmware.join("T46S-66.86.0.15.rom"), &image).unwrap();
+    let agent = "User-Agent: Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:01";
+    let from = |source: &str, url: &str| curl(url, &["--interface", source, "-H", agent]);
+    let port = server
+        .base
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let web = format!("http://127.0.0.1:{port}/");
+    assert_eq!(
+        from("127.0.0.1", &format!("{web}001565aa0001.boot")).status,
+        200
+    );
+    let own = from("127.0.0.1", &format!("{web}001565aa0001.cfg"));
+    assert_eq!(own.status, 200);
+    let own = String::from_utf8(own.body).unwrap();
+    let value = |key: &str| {
+        own.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("{key} in {own}"))
+            .to_string()
+    };
+    let book = value("remote_phonebook.data.1.url");
+    assert_eq!(book, format!("{web}001565aa0001-phonebook.xml"));
+    assert_eq!(value("remote_phonebook.data.1.name"), "Company");
+    let listed = from("127.0.0.1", &book);
+    assert_eq!(listed.status, 200);
+    let listed = String::from_utf8(listed.body).unwrap();
+    assert!(listed.contains("<YealinkIPPhoneDirectory>"), "{listed}");
+    assert!(listed.contains("<Telephone>303</Telephone>"), "{listed}");
+    assert_eq!(from("127.0.0.2", &book).status, 404, "another address");
+
+    let url = value("static.firmware.url");
+    assert_eq!(url, format!("{web}yealink/T46S-66.86.0.15.rom"));
+    let fetched = from("127.0.0.1", &url);
+    assert_eq!((fetched.status, fetched.body.len()), (200, image.len()));
+    // A model with no pin keeps its firmware: no URL at all.
+    let t54w_agent = "User-Agent: Yealink SIP-T54W 96.86.0.100 44:db:d2:aa:00:02";
+    let t54w = |name: &str| {
+        curl(
+            &format!("{web}{name}"),
+            &["--interface", "127.0.0.1", "-H", t54w_agent],
+        )
+    };
+    assert_eq!(t54w("44dbd2aa0002.boot").status, 200);
+    let t54w = String::from_utf8(t54w("44dbd2aa0002.cfg").body).unwrap();
+    assert!(!t54w.contains("static.firmware.url"), "{t54w}");
+}

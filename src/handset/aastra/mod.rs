@@ -89,8 +89,11 @@ impl Handset for Aastra {
     }
 
     /// `directory 1: <MAC>-directory.csv` names the file to the phone.
-    fn directory_setting(&self, phone: &Phone) -> Option<(&'static str, String)> {
-        Some((directory::FILE_PARAMETER, directory::file_name(&phone.mac)))
+    fn directory_settings(&self, phone: &Phone, _web_url: Option<&str>) -> Vec<(String, String)> {
+        vec![(
+            directory::FILE_PARAMETER.to_string(),
+            directory::file_name(&phone.mac),
+        )]
     }
 
     /// `Aastra<model> MAC:<MAC> V:<version>-SIP` (or `Mitel...`): the MAC is the phone's.

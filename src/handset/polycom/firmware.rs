@@ -2,7 +2,10 @@
 //! the files phoneprov renders (the application image in `APP_FILE_PATH`, the vendor files a
 //! master lists after phoneprov's own in `CONFIG_FILES`, and the parameter spellings of the site
 //! file). Admins pin the image of a model (`VVX_400=vvx/5.9.7/sip.ld`), optionally with the family
-//! that image belongs to (`SPIP_331=uc4:uc4/sip.ld` moves a SoundPoint to UC Software 4.0).
+//! that image belongs to (`SPIP_331=uc4:uc4/sip.ld` moves a SoundPoint to UC Software 4.0). The
+//! pins are one list for every vendor that takes them: a Yealink model's pin
+//! (`T46S=yealink/T46S-66.86.0.15.rom`) is read by the Yealink folder through
+//! [`FirmwarePins::pinned_image`].
 //!
 //! Models that stop at a line run it: SoundPoint IP 300/500 at SIP 2.1, 301/501/600/601 and
 //! SoundStation IP 4000 at SIP 3.1, VVX on UC Software 5.x/6.x (Wazo provd's per-version plugins
@@ -173,7 +176,8 @@ impl FirmwarePins {
     /// No pin: every model on its family's default image.
     pub const NONE: FirmwarePins = FirmwarePins(BTreeMap::new());
 
-    /// Parses pins such as `VVX_400=vvx/5.9.7/sip.ld` or `SPIP_331=sip32:sip_327.ld`.
+    /// Parses pins such as `VVX_400=vvx/5.9.7/sip.ld`, `SPIP_331=sip32:sip_327.ld` or
+    /// `T46S=yealink/T46S-66.86.0.15.rom`.
     pub fn parse<S: AsRef<str>>(pins: &[S]) -> Result<FirmwarePins, PinError> {
         let mut map = BTreeMap::new();
         for text in pins {
@@ -187,9 +191,15 @@ impl FirmwarePins {
                 .ok_or_else(|| refuse("write MODEL=PATH or MODEL=FAMILY:PATH".into()))?;
             let model = Model::find(model)
                 .ok_or_else(|| refuse(format!("no model {}", quoted(model.trim()))))?;
-            if model.vendor != Vendor::Polycom {
+            if model.vendor == Vendor::Aastra {
                 return Err(refuse(format!(
                     "{} phones fetch {}.st by name; put that file in the firmware folder instead",
+                    model.name, model.name
+                )));
+            }
+            if model.vendor == Vendor::Yealink && target.contains(':') {
+                return Err(refuse(format!(
+                    "{} images have no firmware family: write {}=PATH",
                     model.name, model.name
                 )));
             }
@@ -232,6 +242,11 @@ impl FirmwarePins {
             );
         }
         Ok(FirmwarePins(map))
+    }
+
+    /// The image the admin pinned for `model`, if any (Yealink phones fetch only a pinned one).
+    pub fn pinned_image(&self, model: &Model) -> Option<&str> {
+        self.0.get(model.name).map(|pin| pin.image.as_str())
     }
 
     /// The family of `model` with its pin: the pin's family, else the model's own.

@@ -13,6 +13,28 @@ use crate::handset::xml_writing::element;
 /// The ending of a phone's phone book after its MAC.
 pub const FILE_SUFFIX: &str = "-phonebook.xml";
 
+/// The name the phone shows for the company phone book.
+pub const BOOK_NAME: &str = "Company";
+
+/// The settings that point a phone at its phone book under phoneprov's web URL:
+/// `remote_phonebook.data.1.url` and `.name` (none without the URL: a phone book needs an
+/// absolute URL).
+pub fn settings(mac: &crate::domain::Mac, web_url: Option<&str>) -> Vec<(String, String)> {
+    let Some(web_url) = web_url else {
+        return Vec::new();
+    };
+    vec![
+        (
+            "remote_phonebook.data.1.url".to_string(),
+            format!("{web_url}{mac}{FILE_SUFFIX}"),
+        ),
+        (
+            "remote_phonebook.data.1.name".to_string(),
+            BOOK_NAME.to_string(),
+        ),
+    ]
+}
+
 /// Writes the phone book of `contacts` into `out`, one entry per contact.
 pub fn write<W: Write>(contacts: &[Contact<'_>], out: W) -> std::io::Result<W> {
     let mut writer = Writer::new_with_indent(out, b' ', 1);

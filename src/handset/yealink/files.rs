@@ -174,6 +174,9 @@ pub struct PhoneContext {
     pub site: PhoneSiteView,
     /// Its accounts, in line order.
     pub accounts: Vec<AccountView>,
+    /// `static.firmware.url`: the absolute URL of the image the admin pinned for its model,
+    /// when there is one and the server knows its web URL (else the phone keeps its firmware).
+    pub firmware_url: Option<String>,
     /// The phone's effective settings, last in the file so that they win.
     pub settings: Vec<Effective>,
 }
@@ -183,12 +186,14 @@ pub fn phone(
     mac: &Mac,
     site: PhoneSiteView,
     accounts: Vec<AccountView>,
+    firmware_url: Option<String>,
     settings: Vec<Effective>,
 ) -> PhoneContext {
     PhoneContext {
         file_name: phone_file_name(mac),
         site,
         accounts,
+        firmware_url,
         settings,
     }
 }

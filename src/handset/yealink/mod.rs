@@ -85,6 +85,11 @@ impl Handset for Yealink {
         directory::FILE_SUFFIX
     }
 
+    /// The phone book's absolute URL and its name, when the server knows its web URL.
+    fn directory_settings(&self, phone: &Phone, web_url: Option<&str>) -> Vec<(String, String)> {
+        directory::settings(&phone.mac, web_url)
+    }
+
     fn directory_file_name(&self, mac: &Mac) -> String {
         format!("{mac}{}", directory::FILE_SUFFIX)
     }

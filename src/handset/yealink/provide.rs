@@ -13,6 +13,7 @@ use crate::handset::file::{
     VendorFile, claimed,
 };
 use crate::handset::file_provider::FileProvider;
+use crate::handset::polycom::firmware::FirmwarePins;
 use crate::handset::samples::{sample_extension, sample_server, sample_setting};
 use crate::handset::yealink::Yealink;
 use crate::handset::yealink::files as yealink;
@@ -100,7 +101,17 @@ fn phone_file(input: &FileInput<'_>, phone: &Phone) -> yealink::PhoneContext {
     );
     let numbers: Vec<_> = accounts.iter().map(|account| account.n).collect();
     let settings = neutral::for_each_account((input.settings_of)(phone), &numbers);
-    yealink::phone(&phone.mac, site_view, accounts, settings)
+    let firmware_url = firmware_url(input, phone);
+    yealink::phone(&phone.mac, site_view, accounts, firmware_url, settings)
+}
+
+/// The absolute URL of the image pinned for a phone's model, when the server knows its web URL.
+fn firmware_url(input: &FileInput<'_>, phone: &Phone) -> Option<String> {
+    let image = input
+        .pins
+        .downcast_ref::<FirmwarePins>()?
+        .pinned_image(model_of(phone)?)?;
+    Some(format!("{}{image}", input.deployment.web_url()?))
 }
 
 /// The models sharing a common file, as its comment names them.
@@ -213,6 +224,7 @@ impl FileProvider for Yealink {
                         voicemail_server: "192.0.2.10".into(),
                     },
                 )],
+                Some("http://192.0.2.1:8080/yealink/T46S-66.86.0.15.rom".into()),
                 vec![sample_setting("lang.gui", "English")],
             )),
             _ => return None,
