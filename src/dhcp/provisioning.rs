@@ -18,9 +18,10 @@ pub struct ProvisioningOptions {
     /// The boot-server URL of each vendor's phones (Polycom's, e.g.
     /// `ftp://PlcmSpIp:PlcmSpIp@192.0.2.10/`; Aastra/Mitel's, e.g. `http://192.0.2.10:8080/`).
     pub urls: BTreeMap<Vendor, String>,
-    /// The option a vendor that reads a configurable one takes the URL from, and whether option
-    /// 66 carries it too.
-    pub choice: DhcpChoice,
+    /// The option the admin chose for each vendor whose phones read a configurable one, and
+    /// whether option 66 carries the URL too (Polycom: 160 and 66 unless set; Yealink: its
+    /// custom option, when the admin names one). A vendor not listed gets option 66.
+    pub choices: BTreeMap<Vendor, DhcpChoice>,
 }
 
 impl ProvisioningOptions {
@@ -49,10 +50,13 @@ impl ProvisioningOptions {
                 .iter()
                 .map(|handset| (handset.vendor(), handset.boot_url(&boot)))
                 .collect(),
-            choice: DhcpChoice {
-                code: 160,
-                also_66: true,
-            },
+            choices: BTreeMap::from([(
+                Vendor::Polycom,
+                DhcpChoice {
+                    code: 160,
+                    also_66: true,
+                },
+            )]),
         }
     }
 
@@ -61,10 +65,18 @@ impl ProvisioningOptions {
         self.urls.get(&vendor).map_or("", String::as_str)
     }
 
+    /// The option the admin chose for `vendor`'s phones: option 66 unless set.
+    pub fn choice_of(&self, vendor: Vendor) -> DhcpChoice {
+        self.choices.get(&vendor).copied().unwrap_or(DhcpChoice {
+            code: 66,
+            also_66: true,
+        })
+    }
+
     /// Adds the options for a phone of `vendor` to `options`.
     pub fn add_to(&self, vendor: Vendor, options: &mut DhcpOptions) {
         let url = self.url_of(vendor);
-        for (code, value) in handset(vendor).dhcp_options(url, self.choice) {
+        for (code, value) in handset(vendor).dhcp_options(url, self.choice_of(vendor)) {
             options.insert(match code {
                 66 => DhcpOption::TFTPServerName(value),
                 43 => DhcpOption::VendorExtensions(value),

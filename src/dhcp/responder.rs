@@ -4,6 +4,7 @@
 //! options and no lease; in allocate mode every client gets the lease conversation of
 //! [`crate::dhcp::allocate`], phones with their provisioning options added.
 
+use crate::domain::Vendor;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
@@ -86,10 +87,23 @@ impl Responder {
                 for (vendor, url) in own.urls() {
                     options.urls.insert(vendor, url.to_string());
                 }
-                options.choice = DhcpChoice {
-                    code: own.polycom_option.unwrap_or(global.choice.code),
-                    also_66: own.option_66.unwrap_or(global.choice.also_66),
-                };
+                let polycom = global.choice_of(Vendor::Polycom);
+                options.choices.insert(
+                    Vendor::Polycom,
+                    DhcpChoice {
+                        code: own.polycom_option.unwrap_or(polycom.code),
+                        also_66: own.option_66.unwrap_or(polycom.also_66),
+                    },
+                );
+                if let Some(code) = own.yealink_option {
+                    options.choices.insert(
+                        Vendor::Yealink,
+                        DhcpChoice {
+                            code,
+                            also_66: true,
+                        },
+                    );
+                }
                 options
             })
             .collect();

@@ -57,8 +57,12 @@ pub struct SubnetConfig {
     pub polycom_url: Option<String>,
     /// Aastra/Mitel configuration-server URL on this subnet.
     pub aastra_url: Option<String>,
+    /// Yealink provisioning URL on this subnet.
+    pub yealink_url: Option<String>,
     /// The option code Polycom phones on this subnet read.
     pub polycom_option: Option<u8>,
+    /// The custom option code (128-254) Yealink phones on this subnet read, besides 66.
+    pub yealink_option: Option<u8>,
     /// Whether Polycom phones here also get option 66.
     pub option_66: Option<bool>,
     /// Fixed addresses by MAC.
@@ -68,11 +72,12 @@ pub struct SubnetConfig {
 
 impl SubnetConfig {
     /// The boot-server URLs this subnet sets, by vendor (the config file names them per
-    /// vendor: `polycom_url`, `aastra_url`).
+    /// vendor: `polycom_url`, `aastra_url`, `yealink_url`).
     pub fn urls(&self) -> impl Iterator<Item = (crate::domain::Vendor, &str)> {
         [
             (crate::domain::Vendor::Polycom, self.polycom_url.as_deref()),
             (crate::domain::Vendor::Aastra, self.aastra_url.as_deref()),
+            (crate::domain::Vendor::Yealink, self.yealink_url.as_deref()),
         ]
         .into_iter()
         .filter_map(|(vendor, url)| Some((vendor, url?)))
@@ -271,6 +276,13 @@ fn check_subnet(config: SubnetConfig) -> Result<Subnet, SubnetError> {
     {
         return Err(fail(format!(
             "polycom_option {code} is not 66 or from 128 to 254"
+        )));
+    }
+    if let Some(code) = config.yealink_option
+        && !(128..=254).contains(&code)
+    {
+        return Err(fail(format!(
+            "yealink_option {code} is not from 128 to 254"
         )));
     }
     Ok(Subnet {

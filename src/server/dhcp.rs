@@ -25,6 +25,10 @@ pub struct DhcpConfig {
     pub option_66: bool,
     /// The Aastra/Mitel configuration URL, if not derived.
     pub aastra_url: Option<String>,
+    /// The Yealink provisioning URL, if not derived.
+    pub yealink_url: Option<String>,
+    /// The custom option (128-254) Yealink phones are set to read, besides option 66.
+    pub yealink_option: Option<u8>,
     /// The config file's subnets.
     pub subnets: Vec<SubnetConfig>,
 }
@@ -68,15 +72,28 @@ pub(super) async fn start_dhcp(
     for (vendor, url) in [
         (Vendor::Polycom, dhcp.polycom_url),
         (Vendor::Aastra, dhcp.aastra_url),
+        (Vendor::Yealink, dhcp.yealink_url),
     ] {
         if let Some(url) = url {
             options.urls.insert(vendor, url);
         }
     }
-    options.choice = DhcpChoice {
-        code: dhcp.polycom_option,
-        also_66: dhcp.option_66,
-    };
+    options.choices.insert(
+        Vendor::Polycom,
+        DhcpChoice {
+            code: dhcp.polycom_option,
+            also_66: dhcp.option_66,
+        },
+    );
+    if let Some(code) = dhcp.yealink_option {
+        options.choices.insert(
+            Vendor::Yealink,
+            DhcpChoice {
+                code,
+                also_66: true,
+            },
+        );
+    }
     let subnets = check_subnets(dhcp.subnets)?;
     let allocating = subnets
         .iter()

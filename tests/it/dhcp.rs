@@ -1,7 +1,8 @@
 //! DHCP inform mode through the real binary, with real packets over UDP on loopback: a test
 //! socket plays the router's relay (giaddr set, option 82 with the RFC 8357 relay source port
 //! sub-option, so answers come back to it). A Polycom's DHCPINFORM gets options 160 and 66, an
-//! Aastra's gets 66 and 43; DISCOVER and REQUEST, non-phones and malformed packets get nothing.
+//! Aastra's gets 66 and 43, a Yealink's 66 (and the custom option the admin names); DISCOVER and
+//! REQUEST, non-phones and malformed packets get nothing.
 
 use crate::common;
 
@@ -199,5 +200,74 @@ async fn the_option_code_and_urls_are_configurable() {
     assert_eq!(
         text_option(&reply, 66).as_deref(),
         Some("https://prov.example/aastra/")
+    );
+}
+
+/// A Yealink phone tries a custom DHCP option first, then option 66, then 43 (Yealink T5 guide,
+/// "Obtaining the Provisioning Server Address"; the custom code is whatever the phone is set to
+/// read, 128 to 254): by its vendor class or its MAC prefix alone it gets option 66, and the
+/// admin's custom option too when one is named; never Polycom's 160.
+#[tokio::test]
+async fn yealink_phones_get_option_66_and_the_custom_option_the_admin_names() {
+    const YEALINK_MAC: [u8; 6] = [0x00, 0x15, 0x65, 0xaa, 0x00, 0x01];
+    let ask = |server: &Server, class: Option<Vec<u8>>, xid: u32| {
+        let dhcp = server.dhcp.expect("DHCP started");
+        let request = relayed(MessageType::Inform, YEALINK_MAC, class, xid);
+        async move {
+            let answer = exchange(dhcp, &request.to_vec().unwrap())
+                .await
+                .expect("an answer to a Yealink's INFORM");
+            Message::decode(&mut Decoder::new(&answer)).unwrap()
+        }
+    };
+    let server = start().await;
+    let http = format!(
+        "http://{SERVER}:{}/",
+        server
+            .base
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+    );
+    for (class, xid) in [(Some(b"yealink".to_vec()), 21), (None, 22)] {
+        let reply = ask(&server, class, xid).await;
+        assert_eq!(text_option(&reply, 66).as_deref(), Some(http.as_str()));
+        assert_eq!(text_option(&reply, 160), None, "Polycom's option");
+        assert_eq!(text_option(&reply, 200), None, "no custom option named");
+    }
+    drop(server);
+
+    let server = start_with(&[
+        "--dhcp-listen",
+        "127.0.0.1:0",
+        "--server-address",
+        SERVER,
+        "--dhcp-yealink-option",
+        "200",
+        "--dhcp-yealink-url",
+        "https://prov.example/yealink/",
+    ])
+    .await;
+    let reply = ask(&server, Some(b"yealink".to_vec()), 23).await;
+    for code in [200, 66] {
+        assert_eq!(
+            text_option(&reply, code).as_deref(),
+            Some("https://prov.example/yealink/"),
+            "option {code}"
+        );
+    }
+    assert_eq!(text_option(&reply, 160), None);
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+        .args(["serve", "--dhcp-yealink-option", "66"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not an option code from 128 to 254"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
     );
 }

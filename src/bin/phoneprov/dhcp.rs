@@ -38,6 +38,14 @@ pub fn polycom_option(text: &str) -> Result<u8, String> {
     }
 }
 
+/// A custom option code another vendor's phones read (128-254).
+pub fn custom_option(text: &str) -> Result<u8, String> {
+    match text.parse::<u8>() {
+        Ok(code) if (128..=254).contains(&code) => Ok(code),
+        _ => Err(format!("{text:?} is not an option code from 128 to 254")),
+    }
+}
+
 pub async fn leases(store: &SqlStore, action: Option<LeaseAction>) -> anyhow::Result<ExitCode> {
     let now = phoneprov::clock::now_ms();
     match action.unwrap_or(LeaseAction::List { json: false }) {

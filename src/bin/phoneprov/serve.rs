@@ -120,6 +120,13 @@ pub struct ServeArgs {
     /// Configuration-server URL sent to Aastra/Mitel phones (default: phoneprov's HTTP URL).
     #[arg(long, env = "PHONEPROV_DHCP_AASTRA_URL")]
     pub dhcp_aastra_url: Option<String>,
+    /// Provisioning URL sent to Yealink phones (default: phoneprov's HTTP URL).
+    #[arg(long, env = "PHONEPROV_DHCP_YEALINK_URL")]
+    pub dhcp_yealink_url: Option<String>,
+    /// A custom DHCP option (128-254) Yealink phones are set to read: the URL goes there as
+    /// well as in option 66 (default: option 66 only).
+    #[arg(long, env = "PHONEPROV_DHCP_YEALINK_OPTION", value_parser = crate::dhcp::custom_option)]
+    pub dhcp_yealink_option: Option<u8>,
     /// Address and port the check-sync NOTIFYs leave from and their answers come to, or
     /// "off" to push nothing (default: any port on all addresses).
     #[arg(long, env = "PHONEPROV_PUSH_LISTEN", default_value = "0.0.0.0:0", value_parser = listen_or_off)]
@@ -331,6 +338,8 @@ fn server_config(
             polycom_option: args.dhcp_polycom_option,
             option_66: !args.dhcp_no_option_66,
             aastra_url: args.dhcp_aastra_url,
+            yealink_url: args.dhcp_yealink_url,
+            yealink_option: args.dhcp_yealink_option,
             subnets,
         },
         push: PushConfig {

@@ -146,9 +146,15 @@ impl Handset for Yealink {
         server.web_url.to_string()
     }
 
-    /// Option 66: the boot server's URL.
-    fn dhcp_options(&self, url: &str, _choice: DhcpChoice) -> Vec<(u8, Vec<u8>)> {
-        vec![(66, url.as_bytes().to_vec())]
+    /// Option 66: the boot server's URL; and the custom option the admin named, which a
+    /// Yealink phone tries before 66 (`static.auto_provision.dhcp_option.list_user_options`).
+    fn dhcp_options(&self, url: &str, choice: DhcpChoice) -> Vec<(u8, Vec<u8>)> {
+        let url = url.as_bytes().to_vec();
+        let mut options = vec![(66, url.clone())];
+        if choice.code != 66 {
+            options.push((choice.code, url));
+        }
+        options
     }
 
     /// `<mac>.boot`, the first file a phone asks for.
@@ -243,13 +249,22 @@ mod tests {
         assert!(Yealink.claims_vendor_class(b"yealink"));
         assert!(Yealink.claims_vendor_class(b"Yealink SIP-T46S"));
         assert!(!Yealink.claims_vendor_class(b"Polycom-VVX400"));
+        let url = b"http://192.0.2.10:8080/".to_vec();
         let options = Yealink.dhcp_options(
             "http://192.0.2.10:8080/",
             DhcpChoice {
-                code: 160,
+                code: 66,
                 also_66: true,
             },
         );
-        assert_eq!(options, [(66, b"http://192.0.2.10:8080/".to_vec())]);
+        assert_eq!(options, [(66, url.clone())]);
+        let options = Yealink.dhcp_options(
+            "http://192.0.2.10:8080/",
+            DhcpChoice {
+                code: 150,
+                also_66: true,
+            },
+        );
+        assert_eq!(options, [(66, url.clone()), (150, url)]);
     }
 }
