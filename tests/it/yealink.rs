@@ -881,3 +881,136 @@ async fn a_yealink_phone_is_pointed_at_its_phone_book_and_its_pinned_firmware_by
     let t54w = String::from_utf8(t54w("44dbd2aa0002.cfg").body).unwrap();
     assert!(!t54w.contains("static.firmware.url"), "{t54w}");
 }
+
+/// `publish` sends a Yealink phone's files (its boot file, its model's common file, its own
+/// file) byte for byte as phoneprov renders them, and `check` renders them: a template override
+/// that fails on one phone's data is reported, naming that phone's file.
+#[tokio::test]
+async fn publish_sends_yealink_files_and_check_renders_them() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    let deployment = deployment_of(&store).await;
+    store.close().await;
+    let provisioner = builtin();
+    let folder = tempfile::tempdir().unwrap();
+    let target = format!("dir:{}", folder.path().display());
+    let out = db.run(&["publish", &target]);
+    common::assert_success(&out, "publish");
+    for file in [
+        "001565aa0001.boot",
+        "y000000000066.cfg",
+        "001565aa0001.cfg",
+        "805ec0aa0003.boot",
+        "y000000000188.cfg",
+    ] {
+        let published = std::fs::read_to_string(folder.path().join(file))
+            .unwrap_or_else(|e| panic!("{file} published: {e}"));
+        assert_eq!(
+            Some(published),
+            content(&provisioner, &deployment, file),
+            "{file}"
+        );
+    }
+
+    let out = db.run(&["check", "--server-address", "10.0.0.1"]);
+    common::assert_success(&out, "check");
+    let templates = db.dir.path().join("templates/yealink");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("phone.cfg"),
+        "#!version:1.0.0.1\nbackup = {{ accounts[0].backup.address }}\n",
+    )
+    .unwrap();
+    // The override renders the sample (which has a backup server) but not a phone of a site
+    // without one: check renders every phone's files and names the one that fails.
+    let out = db.run(&["check", "--server-address", "10.0.0.1"]);
+    let said = format!("{}{}", common::stdout(&out), common::stderr(&out));
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("44dbd2aa0002.cfg"), "{said}");
+    assert!(
+        !said.contains("001565aa0001.cfg"),
+        "its site has a backup: {said}"
+    );
+}
+
+/// A Yealink phone's account file follows the rules every vendor's credential file follows: only
+/// inside the provisioning networks, only to the address its boot file (its master file) went
+/// to under trust on first use, and behind its phone login (Digest over plain HTTP); its boot
+/// file, which holds no secret, goes anywhere.
+#[tokio::test]
+async fn a_yealink_account_file_follows_the_rules_of_every_credential_file() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    store.close().await;
+    let server = start_on(
+        db,
+        &[
+            "--admin-token",
+            TOKEN,
+            "--provisioning-network",
+            "127.0.0.0/30",
+        ],
+    );
+    let trust = send_json(
+        &server,
+        "PUT",
+        "/sites/branch",
+        r#"{"trust_first_address": true}"#,
+    );
+    assert_eq!(
+        trust.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&trust.body)
+    );
+    let agent = "User-Agent: Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:01";
+    let from = |source: &str, name: &str, extra: &[&str]| {
+        let mut args = vec!["--interface", source, "-H", agent];
+        args.extend_from_slice(extra);
+        curl(&format!("{}/{name}", server.base), &args).status
+    };
+    // Outside the provisioning networks: the boot file, never the accounts, and no binding.
+    assert_eq!(from("127.0.0.9", "001565aa0001.boot", &[]), 200);
+    assert_eq!(from("127.0.0.9", "001565aa0001.cfg", &[]), 404);
+    // Inside: the first address to fetch the boot file is the phone's.
+    assert_eq!(from("127.0.0.2", "001565aa0001.boot", &[]), 200);
+    assert_eq!(from("127.0.0.2", "001565aa0001.cfg", &[]), 200);
+    assert_eq!(from("127.0.0.3", "001565aa0001.boot", &[]), 200);
+    assert_eq!(
+        from("127.0.0.3", "001565aa0001.cfg", &[]),
+        404,
+        "bound elsewhere"
+    );
+    // With a phone login, the account file needs it (Digest over plain HTTP).
+    let login = send_json(
+        &server,
+        "PUT",
+        "/phones/001565aa0001/login",
+        r#"{"username": "t46s-desk", "passwords": ["desk-password-1"]}"#,
+    );
+    assert_eq!(
+        login.status,
+        204,
+        "{}",
+        String::from_utf8_lossy(&login.body)
+    );
+    assert_eq!(from("127.0.0.2", "001565aa0001.cfg", &[]), 401);
+    assert_eq!(
+        from(
+            "127.0.0.2",
+            "001565aa0001.cfg",
+            &["--digest", "-u", "t46s-desk:desk-password-1"]
+        ),
+        200
+    );
+    assert_eq!(
+        from(
+            "127.0.0.2",
+            "001565aa0001.cfg",
+            &["--digest", "-u", "t46s-desk:guessed"]
+        ),
+        401
+    );
+}
