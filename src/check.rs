@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::config::Serving;
 use crate::domain::{ExtensionNumber, MODELS, Model, Vendor, is_host};
-use crate::handset::parameter_spec;
+use crate::handset::{handset, parameter_spec};
 use crate::policy::firmware;
 use crate::provision::{Deployment, Provisioner, render_failures};
 use crate::render::TemplateProblem;
@@ -113,6 +113,7 @@ pub fn check(
         )));
     }
     findings.extend(hidden_model_files(deployment));
+    findings.extend(key_findings(deployment, provisioner));
     findings.extend(setting_findings(deployment, provisioner));
     findings.extend(missing_firmware(
         deployment,
@@ -202,6 +203,28 @@ fn setting_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<F
                 setting.scope,
                 unread.join(", ")
             )));
+        }
+    }
+    findings
+}
+
+/// Programmed keys a phone cannot do, as its vendor checks them for its model and the firmware
+/// family it is served (keys stored before a rule, or given through a profile): each is left out
+/// of the phone's files, so it is a dead key.
+fn key_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<Finding> {
+    let mut phones: Vec<_> = deployment.phones().collect();
+    phones.sort_by_key(|phone| phone.mac);
+    let mut findings = Vec::new();
+    for phone in phones {
+        let model = phone.model.as_deref().and_then(Model::find);
+        let family = provisioner.family_of(phone);
+        for key in deployment.settings().keys_of_phone(&phone.mac) {
+            if let Err(refusal) = handset(phone.vendor).check_key(model, family, &key) {
+                findings.push(warning(format!(
+                    "phone {} key {} ({}): {}",
+                    phone.mac, key.key, key.kind, refusal.message
+                )));
+            }
         }
     }
     findings

@@ -363,8 +363,15 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: &str) -
     });
     // Its programmed keys, and the setting that names its directory file, unless a setting
     // sets the same parameter.
-    let keys = deployment.settings().keys_of_phone(&phone.mac);
+    // A key the phone cannot do (stored before a rule, or from a profile) is left out: `check`
+    // names it.
     let model = phone.model.as_deref().and_then(crate::domain::Model::find);
+    let keys: Vec<_> = deployment
+        .settings()
+        .keys_of_phone(&phone.mac)
+        .into_iter()
+        .filter(|key| handset.check_key(model, family, key).is_ok())
+        .collect();
     let key_entries = handset
         .key_parameters(model, &keys)
         .into_iter()

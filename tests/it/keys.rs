@@ -126,3 +126,101 @@ async fn keys_render_the_parameters_each_vendor_documents() {
         );
     }
 }
+
+/// Keys a model cannot do are refused at import, with the reason, and named by `check` when they
+/// reach a phone another way (a profile given later); valid keys are not refused:
+/// - a Mitel 6867i takes busy lamp fields only on its top softkeys ("BLF functionality can only
+///   be programmed on the top softkeys", Mitel 6873i user guide; the 6869i guide, release 4.0.0
+///   SP1, p. 110, likewise), so its key 21 (its first bottom softkey) takes a speed dial but no
+///   BLF;
+/// - a VVX 450 takes expansion modules (12 line keys + 3 x 40, as Wazo's Polycom plugin counts
+///   them), a SoundPoint IP 650 47 BLF keys with its sidecars (Wazo's `_NB_FKEY`).
+#[tokio::test]
+async fn keys_a_model_cannot_do_are_refused_and_valid_ones_taken() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    golden_deployment(&store).await;
+    common::import(
+        &store,
+        "extension,display_name,mac,model,line\n\
+         260,Mitel Desk,00085d006867,6867i,1\n\
+         261,Front,0004f2000450,VVX_450,1\n\
+         262,Lobby,0004f2000650,SPIP_650,1\n",
+    )
+    .await;
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let refused = db.run(&[
+        "keys",
+        "import",
+        &write(
+            "bad.csv",
+            "mac,key,type,value,label\n\
+             00085d006867,21,blf,201,Alice\n\
+             0004f2000650,48,blf,201,Alice\n",
+        ),
+    ]);
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(
+        said.contains(
+            "line 2, column type: a 6867i takes busy lamp fields only on its top softkeys (keys 1 to 20) and expansion modules; key 21 is a bottom softkey"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("line 3, column key: key 48 is beyond the 47 keys of a SPIP_650"),
+        "{said}"
+    );
+    let good = db.run(&[
+        "keys",
+        "import",
+        &write(
+            "good.csv",
+            "mac,key,type,value,label\n\
+             00085d006867,20,blf,201,Alice\n\
+             00085d006867,21,speeddial,5551234,Taxi\n\
+             0004f2000450,13,blf,201,Alice\n\
+             0004f2000450,132,blf,202,Zoe\n\
+             0004f2000650,47,blf,201,Alice\n\
+             profile:reception,22,blf,202,Zoe\n",
+        ),
+    ]);
+    assert_success(&good, "keys import");
+
+    // The profile reaches the 6867i afterwards: check names the dead key, and the phone's file
+    // leaves it out.
+    let settings = write(
+        "settings.csv",
+        "scope,target,parameter,value\nphone,00085d006867,@profile,reception\n",
+    );
+    assert_success(
+        &db.run(&["settings", "import", &settings]),
+        "settings import",
+    );
+    let out = db.run(&["check", "--server-address", "10.0.0.1"]);
+    assert!(
+        stdout(&out).contains(
+            "warning: phone 00085d006867 key 22 (blf): a 6867i takes busy lamp fields only on its top softkeys"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let store = db.open().await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let mitel = aastra_applies(&provisioner, &deployment, "00085d006867", "6867i");
+    assert_eq!(get(&mitel, "topsoftkey20 type"), Some("blf"));
+    assert_eq!(get(&mitel, "softkey1 type"), Some("speeddial"));
+    assert_eq!(
+        get(&mitel, "softkey2 type"),
+        None,
+        "the profile's dead BLF is left out"
+    );
+    store.close().await;
+}

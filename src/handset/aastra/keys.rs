@@ -78,6 +78,14 @@ fn slot(layout: KeyLayout, n: u16) -> Option<String> {
     })
 }
 
+/// Whether a Mitel 6800 model takes busy lamp fields only on its top softkeys (and expansion
+/// modules): the 6867i, 6869i and 6873i ("BLF functionality can only be programmed on the top
+/// softkeys", Mitel 6873i user guide, "Busy Lamp Field (BLF) Key"; the 6869i user guide,
+/// release 4.0.0 SP1, p. 110, likewise; Wazo's Aastra plugin turns such keys into speed dials).
+fn blf_on_top_softkeys_only(model: &str) -> bool {
+    matches!(model, "6867i" | "6869i" | "6873i")
+}
+
 /// Whether `key` can be programmed on an Aastra phone of `model`; `Err` says why not.
 pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusal> {
     let Some(model) = model else {
@@ -97,10 +105,21 @@ pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusa
             key.key, model.name
         )));
     }
+    let bottom_softkey = layout(model.name)
+        .and_then(|l| slot(l, key.key))
+        .is_some_and(|slot| slot.starts_with("softkey"));
     match key.kind {
         KeyKind::Voicemail => Err(KeyRefusal::kind(
             "Aastra phones have no transfer-to-voice-mail key type: use a speeddial with your call server's code",
         )),
+        KeyKind::Blf if bottom_softkey && blf_on_top_softkeys_only(model.name) => {
+            Err(KeyRefusal::kind(format!(
+                "a {} takes busy lamp fields only on its top softkeys (keys 1 to {}) and expansion modules; key {} is a bottom softkey",
+                model.name,
+                layout(model.name).map_or(0, |l| l.prgkey + l.topsoftkey),
+                key.key
+            )))
+        }
         KeyKind::Line if !key.value.parse::<u8>().is_ok_and(|n| (1..=9).contains(&n)) => {
             Err(KeyRefusal::value(format!(
                 "a line key takes a line number from 1 to 9, not {:?}",

@@ -21,6 +21,9 @@ pub const MAX_SPEED_DIAL: u16 = 40;
 /// Keys of the expansion modules a VVX 300 to 600 takes (three modules); Wazo's Polycom plugin
 /// counts 40 a module.
 const EXPANSION_KEYS: u16 = 3 * 40;
+/// BLF keys of a SoundPoint IP 650 or 670 with its sidecars, as Wazo's Polycom plugin counts
+/// them (`_NB_FKEY`: 47).
+const SOUNDPOINT_SIDECAR_KEYS: u16 = 47;
 
 /// Whether the model's firmware `family` takes statically configured BLF.
 fn takes_blf(model: &Model, family: &str) -> bool {
@@ -31,7 +34,9 @@ fn takes_blf(model: &Model, family: &str) -> bool {
     (soundpoint && matches!(family, "sip32" | "uc4")) || model.name.starts_with("VVX_")
 }
 
-/// How many BLF keys a model has: its line keys, and expansion modules' on a VVX 300 to 600.
+/// How many BLF keys a model has: its line keys, and expansion modules' on a VVX 300 to 600
+/// (the 450 included); a SoundPoint IP 650 or 670 with its sidecars, 47 (wazo-provd-plugins,
+/// `wazo_polycom/common/common.py`, `_NB_FKEY`).
 pub fn key_count(model: &Model) -> u16 {
     let expansion = matches!(
         model.name,
@@ -39,11 +44,15 @@ pub fn key_count(model: &Model) -> u16 {
             | "VVX_310"
             | "VVX_400"
             | "VVX_410"
+            | "VVX_450"
             | "VVX_500"
             | "VVX_501"
             | "VVX_600"
             | "VVX_601"
     );
+    if matches!(model.name, "SPIP_650" | "SPIP_670") {
+        return SOUNDPOINT_SIDECAR_KEYS;
+    }
     u16::from(model.lines) + if expansion { EXPANSION_KEYS } else { 0 }
 }
 
