@@ -16,18 +16,6 @@ pub fn scope_of(deployment: &Deployment, phone: &Phone) -> DirectoryScope {
     }
 }
 
-/// Whether `phone` gets a directory file: a company list, or its speed dials where its vendor
-/// keeps them there.
-pub fn serves(deployment: &Deployment, phone: &Phone) -> bool {
-    scope_of(deployment, phone) != DirectoryScope::Off
-        || (handset(phone.vendor).directory_holds_speed_dials()
-            && deployment
-                .settings()
-                .keys_of_phone(&phone.mac)
-                .iter()
-                .any(|k| k.kind == crate::domain::KeyKind::SpeedDial))
-}
-
 /// Which extensions the directory of one phone lists, worked out once for the phone.
 struct Listing<'d> {
     deployment: &'d Deployment,

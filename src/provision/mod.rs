@@ -18,7 +18,7 @@ pub use crate::domain::{Deployment, DeploymentError};
 pub use crate::handset::file::NotServed;
 pub use file_name::{FileKind, FileName};
 
-use crate::domain::{DirectoryScope, Effective, Mac, Phone, Vendor};
+use crate::domain::{Effective, Mac, Phone, Vendor};
 use crate::handset::file::{About, FileInput, VendorFile};
 use crate::handset::file_provider::FirmwareNeed;
 use crate::handset::interface::Contact;
@@ -153,19 +153,17 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &FileName) -> Result<Target
     })
 }
 
-/// The phone whose directory `name` is (`<mac>` and its vendor's directory ending), if it gets
-/// one.
+/// The phone whose directory `name` is (`<mac>` and its vendor's directory ending).
 fn directory_named<'d>(deployment: &'d Deployment, name: &FileName) -> Option<&'d Phone> {
     let FileKind::PhoneOwned { mac, .. } = name.kind() else {
         return None;
     };
     // The name first (a phone's other files, asked for at every boot, stop there), then the
-    // phone and whether it gets a directory.
+    // phone: every known phone gets a directory, an empty company list under `@directory none`.
     let rest = name.as_str().get(12..)?;
     deployment
         .phone(mac)
         .filter(|phone| rest.eq_ignore_ascii_case(handset(phone.vendor).directory_suffix()))
-        .filter(|phone| directory::serves(deployment, phone))
 }
 
 /// Renders every file of every phone and every vendor's shared files (default master, site
@@ -344,20 +342,16 @@ pub fn sip_target(deployment: &Deployment, phone: &Phone) -> (String, u16) {
 pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: &str) -> Vec<Effective> {
     let facts = deployment.facts_of(phone);
     let handset = handset(phone.vendor);
-    let listed = directory::scope_of(deployment, phone) != DirectoryScope::Off;
-    let directory_files: Vec<Effective> = if listed {
-        handset
-            .directory_settings(phone, deployment.web_url())
-            .into_iter()
-            .map(|(parameter, value)| Effective {
-                parameter,
-                value,
-                origin: "company directory".to_string(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // Every phone reads its directory file, an empty one under `@directory none`.
+    let directory_files: Vec<Effective> = handset
+        .directory_settings(phone, deployment.web_url())
+        .into_iter()
+        .map(|(parameter, value)| Effective {
+            parameter,
+            value,
+            origin: "company directory".to_string(),
+        })
+        .collect();
     let mut settings = deployment.settings().effective(&facts, &|neutral| {
         handset.neutral_parameters(neutral, family)
     });

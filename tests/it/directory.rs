@@ -131,7 +131,7 @@ async fn per_site_lists_opt_outs_and_none() {
         .unwrap();
     import_settings(
         &store,
-        b"scope,target,parameter,value\nsite,branch,@directory,site\nphone,0004f2ac0206,@directory,none\n",
+        b"scope,target,parameter,value\nsite,branch,@directory,site\nphone,0004f2ac0206,@directory,none\nphone,00085d1610de,@directory,none\n",
         &ImportOptions::by("test"),
     )
     .await
@@ -144,7 +144,28 @@ async fn per_site_lists_opt_outs_and_none() {
         ["3001"],
         "the branch's phone: its site's only"
     );
-    assert_eq!(numbers(&deployment, "0004f2ac0206"), None, "none");
+    // `none` serves an empty list, not a 404: a Polycom phone replaces its directory with the
+    // server's copy (UC 4.1.6 expansion-module addendum, p. 21), an Aastra phone removes the
+    // server's entries no longer in the server's file (41-001343-02 REV04, "Server to IP Phone
+    // Download Behavior"); a missing file would leave an earlier list on the phone.
+    assert_eq!(
+        numbers(&deployment, "0004f2ac0206"),
+        Some(Vec::new()),
+        "none: an empty list"
+    );
+    let aastra = aastra_applies(&provisioner, &deployment, "00085d1610de", "6757i");
+    assert_eq!(
+        get(&aastra, "directory 1"),
+        Some("00085D1610DE-directory.csv"),
+        "still named, so the phone reads it"
+    );
+    let csv = content(&provisioner, &deployment, "00085D1610DE-directory.csv")
+        .expect("the Aastra phone's directory file");
+    assert!(
+        csv.lines()
+            .all(|line| line.starts_with('#') || line.trim().is_empty()),
+        "no contact: {csv}"
+    );
 }
 
 /// A phone that uploaded its directory (its user added two contacts on the handset) gets them
