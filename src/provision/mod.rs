@@ -153,6 +153,30 @@ pub fn resolve<'d>(deployment: &'d Deployment, name: &FileName) -> Result<Target
     })
 }
 
+/// `content`, the rendered file `name`, as a phone reading it from a boot server gets it: a
+/// phone's company directory (rendered once per list) with the phone's own speed dials where its
+/// vendor keeps them there (Polycom); any other file as it is. `phoneprov render` and publishing
+/// go through here; the running server adds, besides, the contacts the phone uploaded.
+pub fn with_speed_dials(deployment: &Deployment, name: &str, content: String) -> String {
+    let Some(phone) = FileName::parse(name)
+        .ok()
+        .and_then(|parsed| directory_named(deployment, &parsed))
+    else {
+        return content;
+    };
+    let vendor = handset(phone.vendor);
+    let dials = vendor.directory_speed_dials(&deployment.settings().keys_of_phone(&phone.mac));
+    if dials.is_empty() {
+        return content;
+    }
+    let is_company = directory::company_contacts(deployment, phone);
+    let is_ours = |contact: &str| is_company(contact) || dials.iter().any(|d| d.1 == contact);
+    match vendor.merge_directory(&content, &dials, None, &is_ours) {
+        Some(Ok(merged)) => String::from_utf8(merged).unwrap_or(content),
+        _ => content,
+    }
+}
+
 /// The phone whose directory `name` is (`<mac>` and its vendor's directory ending).
 fn directory_named<'d>(deployment: &'d Deployment, name: &FileName) -> Option<&'d Phone> {
     let FileKind::PhoneOwned { mac, .. } = name.kind() else {

@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use crate::domain::Deployment;
 use crate::handset::{HANDSETS, handset};
-use crate::provision::{Fetch, Provisioner};
+use crate::provision::{Fetch, Provisioner, with_speed_dials};
 use crate::render::RenderError;
 
 /// Why the file set cannot be made.
@@ -103,21 +103,26 @@ pub fn rendered_file_set(
     provisioner: &Provisioner,
     firmware: Option<&Path>,
 ) -> Result<BTreeMap<String, Bytes>, FileSetError> {
-    let mut shared: HashMap<String, Option<Bytes>> = HashMap::new();
+    let mut shared: HashMap<String, Option<String>> = HashMap::new();
     let fetch = |wanted: &Wanted| {
-        if let Some(done) = wanted.shared.as_ref().and_then(|key| shared.get(key)) {
-            return Ok(done.clone());
-        }
-        let content = provisioner
-            .fetch(deployment, &wanted.name)
-            .map(|fetched| match fetched {
-                Fetch::Found(rendered) => Some(Bytes::from(rendered.content)),
-                Fetch::NotFound(_) => None,
-            })?;
-        if let Some(key) = &wanted.shared {
-            shared.insert(key.clone(), content.clone());
-        }
-        Ok(content)
+        let content = match wanted.shared.as_ref().and_then(|key| shared.get(key)) {
+            Some(done) => done.clone(),
+            None => {
+                let content =
+                    provisioner
+                        .fetch(deployment, &wanted.name)
+                        .map(|fetched| match fetched {
+                            Fetch::Found(rendered) => Some(rendered.content),
+                            Fetch::NotFound(_) => None,
+                        })?;
+                if let Some(key) = &wanted.shared {
+                    shared.insert(key.clone(), content.clone());
+                }
+                content
+            }
+        };
+        // A shared directory with each phone's own speed dials.
+        Ok(content.map(|c| Bytes::from(with_speed_dials(deployment, &wanted.name, c))))
     };
     file_set(publish_names(deployment, provisioner), fetch, firmware)
 }

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::provision::Rendered;
 use crate::provision::file_name::FileName;
 use crate::provision::live::{FetchAnswer, Live};
+use crate::provision::{Rendered, with_speed_dials};
 use crate::publish::connect::publish_to;
 use crate::publish::files::{Wanted, file_set, publish_names};
 use crate::publish::run::PublishReport;
@@ -140,6 +140,10 @@ async fn publish_once(
                     return Ok(None);
                 };
                 view.fetch(&parsed).map(|answer| match answer {
+                    // A shared directory with each phone's own speed dials.
+                    FetchAnswer::Found(file) if file.directory => Some(Bytes::from(
+                        with_speed_dials(&deployment, &wanted.name, file.content.clone()),
+                    )),
                     FetchAnswer::Found(file) => Some(Bytes::from_owner(Shared(file))),
                     FetchAnswer::NotFound(_) => None,
                 })

@@ -224,3 +224,73 @@ async fn keys_a_model_cannot_do_are_refused_and_valid_ones_taken() {
     );
     store.close().await;
 }
+
+/// A Polycom phone's speed dials are entries of its directory file (`<sd>`; SIP 1.4
+/// administrator guide 3.1.16.1): `phoneprov render` prints them and `publish` sends them, so a
+/// phone served from a published boot server gets them too, and a phone with `@directory none`
+/// gets them alone.
+#[tokio::test]
+async fn speed_dials_are_in_the_rendered_and_published_directory() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    golden_deployment(&store).await;
+    common::import(
+        &store,
+        "extension,display_name,mac,model,line\n210,Desk Phone,0004f2335335,SPIP_335,1\n",
+    )
+    .await;
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.csv");
+    std::fs::write(&keys, KEYS).unwrap();
+    assert_success(
+        &db.run(&["keys", "import", keys.to_str().unwrap()]),
+        "keys import",
+    );
+    let compact = |text: &str| text.split_whitespace().collect::<String>();
+
+    let rendered = db.run(&["render", "0004f214ab38-directory.xml"]);
+    assert_success(&rendered, "render");
+    let rendered = stdout(&rendered);
+    assert!(
+        compact(&rendered).contains("<ct>5551234</ct><sd>3</sd>"),
+        "{rendered}"
+    );
+    assert!(
+        compact(&rendered).contains("<ct>201</ct>"),
+        "the company list too"
+    );
+
+    let folder = tempfile::tempdir().unwrap();
+    let target = format!("dir:{}", folder.path().display());
+    assert_success(&db.run(&["publish", &target]), "publish");
+    let published =
+        std::fs::read_to_string(folder.path().join("0004f214ab38-directory.xml")).unwrap();
+    assert_eq!(
+        published,
+        rendered.trim_end_matches('\n').to_string() + "\n"
+    );
+    let other = std::fs::read_to_string(folder.path().join("0004f2335335-directory.xml")).unwrap();
+    assert!(
+        compact(&other).contains("<ct>5559876</ct><sd>1</sd>"),
+        "each phone its own: {other}"
+    );
+    assert!(!compact(&other).contains("<sd>3</sd>"), "{other}");
+
+    let settings = dir.path().join("settings.csv");
+    std::fs::write(
+        &settings,
+        "scope,target,parameter,value\nphone,0004f214ab38,@directory,none\n",
+    )
+    .unwrap();
+    assert_success(
+        &db.run(&["settings", "import", settings.to_str().unwrap()]),
+        "settings import",
+    );
+    let alone = stdout(&db.run(&["render", "0004f214ab38-directory.xml"]));
+    assert!(compact(&alone).contains("<sd>3</sd>"), "{alone}");
+    assert!(
+        !compact(&alone).contains("<ct>201</ct>"),
+        "no company list: {alone}"
+    );
+}

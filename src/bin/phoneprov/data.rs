@@ -141,7 +141,11 @@ pub async fn render(
     };
     match provisioner.fetch(&deployment, &name)? {
         Fetch::Found(rendered) => {
-            say(&rendered.content)?;
+            say(phoneprov::provision::with_speed_dials(
+                &deployment,
+                &name,
+                rendered.content,
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Fetch::NotFound(reason) => {
