@@ -65,6 +65,12 @@ pub trait Handset: FileProvider + Sync {
         stored
     }
 
+    /// The most contacts a phone keeps from its directory file, where its vendor documents a
+    /// limit (`check` warns past it).
+    fn directory_limit(&self, _phone: &Phone) -> Option<usize> {
+        None
+    }
+
     /// Whether a phone gets its directory file for its speed dials alone (no company list).
     fn directory_holds_speed_dials(&self) -> bool {
         false

@@ -65,6 +65,57 @@ async fn check_warns_about_the_unset_call_server() {
     assert!(stdout(&out).contains("(found on this host; set --server-address"));
 }
 
+/// Limits told, not discovered: `check` warns when a phone's directory lists more contacts than
+/// the phone keeps (an Aastra/Mitel phone keeps at most 200: 41-001343-02 REV04, "Directory List
+/// Limitations") and when two codecs share a priority on a Polycom phone ("give each codec a
+/// unique priority", Polycom SIP 1.4 administrator guide 4.6.1.6.1.1), here `@codecs` for the
+/// deployment (G.722 first, G.711 a-law second) and a raw G.729 priority 2 for one phone.
+#[tokio::test]
+async fn check_warns_about_directories_past_a_phones_limit_and_colliding_codecs() {
+    let db = common::golden_sqlite_db().await;
+    let out = db.run(&["check", "--server-address", "10.0.0.1"]);
+    let said = stdout(&out);
+    assert!(!said.contains("company contacts"), "{said}");
+    assert!(!said.contains("share priority"), "{said}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("extension,display_name\n");
+    for n in 0..200 {
+        csv.push_str(&format!("{},Staff {n}\n", 5000 + n));
+    }
+    let extensions = dir.path().join("staff.csv");
+    std::fs::write(&extensions, csv).unwrap();
+    assert_success(&db.run(&["import", extensions.to_str().unwrap()]), "import");
+    let settings = dir.path().join("settings.csv");
+    std::fs::write(
+        &settings,
+        "scope,target,parameter,value\n\
+         deployment,,@codecs,\"g722,pcma\"\n\
+         phone,0004f214ab37,voice.codecPref.G729AB,2\n",
+    )
+    .unwrap();
+    assert_success(
+        &db.run(&["settings", "import", settings.to_str().unwrap()]),
+        "settings import",
+    );
+    let out = db.run(&["check", "--server-address", "10.0.0.1"]);
+    let said = stdout(&out);
+    assert!(
+        said.contains(
+            "warning: 1 aastra phone(s) list up to 207 company contacts, but keep at most 200"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("warning: phone 0004f214ab37: codecs G711A (deployment @codecs) and G729AB (phone 0004f214ab37) share priority 2"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("phone 0004f214ab38: codecs"),
+        "no collision on the other phones: {said}"
+    );
+}
+
 #[test]
 fn the_default_sqlite_database_goes_in_the_data_folder() {
     let dir = tempfile::tempdir().unwrap();

@@ -30,6 +30,8 @@ pub fn shows_whole_names(phone: &crate::domain::Phone) -> bool {
 pub const MAX_NAME_CHARS: usize = 15;
 /// Longest number.
 pub const MAX_NUMBER_CHARS: usize = 45;
+/// Most entries a phone keeps.
+pub const MAX_ENTRIES: usize = 200;
 
 /// One company contact.
 #[derive(Debug, Clone, Copy)]

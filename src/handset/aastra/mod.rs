@@ -89,6 +89,12 @@ impl Handset for Aastra {
     }
 
     /// `directory 1: <MAC>-directory.csv` names the file to the phone.
+    /// An Aastra/Mitel phone keeps at most 200 directory entries (41-001343-02 REV04,
+    /// "Directory List Limitations").
+    fn directory_limit(&self, _phone: &Phone) -> Option<usize> {
+        Some(directory::MAX_ENTRIES)
+    }
+
     fn directory_settings(&self, phone: &Phone, _web_url: Option<&str>) -> Vec<(String, String)> {
         vec![(
             directory::FILE_PARAMETER.to_string(),
