@@ -92,6 +92,9 @@ pub fn check(
                 )));
             }
         }
+        if let Some(zone) = site.settings.north_american_plan_abroad() {
+            findings.push(warning(north_american_plan_warning(&site.name, zone)));
+        }
         if site.settings.time_unset() {
             findings.push(warning(format!(
                 "site {:?} has no time zone set; its phones are told UTC (set one with \
@@ -208,6 +211,20 @@ fn setting_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<F
         }
     }
     findings
+}
+
+/// What `check` and the server's start say of a site outside North America dialling by the
+/// North American plan.
+pub fn north_american_plan_warning(
+    site: &crate::domain::SiteName,
+    zone: &crate::domain::ZoneName,
+) -> String {
+    format!(
+        "site {:?} is in {zone} but dials by the North American plan (7- or 10-digit local \
+         numbers after 9): its phones may send numbers before they are complete; give it its \
+         own with `phoneprov site set {site} --dial-plan \"...\"` (docs/sites-and-failover.md)",
+        site.as_str()
+    )
 }
 
 /// Programmed keys a phone cannot do, as its vendor checks them for its model and the firmware

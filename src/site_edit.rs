@@ -4,8 +4,8 @@
 //! alternate site).
 
 use crate::domain::{
-    CallServer, EmergencyNumbers, ExtensionLength, LocalDialing, NumberRanges, Recheck, Site,
-    SiteName, SiteSettings, ZoneName, check_call_servers, host, is_host, quoted,
+    CallServer, DialPlan, EmergencyNumbers, ExtensionLength, LocalDialing, NumberRanges, Recheck,
+    Site, SiteName, SiteSettings, ZoneName, check_call_servers, host, is_host, quoted,
 };
 use crate::store::{Store, StoreError};
 
@@ -67,6 +67,9 @@ pub struct SiteInput {
     pub trust_first_address: Option<bool>,
     /// Emergency numbers, dialled at once, e.g. `911,9911` or `112`.
     pub emergency_numbers: Option<String>,
+    /// The site's own dial plan, digit-map rules separated by `|` (e.g.
+    /// `0[1-9]xxxxxxx|00x.T|[1-7]xx`); `""` goes back to the North American plan.
+    pub dial_plan: Option<String>,
     /// Local time the phones' daily re-check window opens (`HH:MM`, spread over two hours), or
     /// `off`.
     pub recheck: Option<String>,
@@ -171,6 +174,14 @@ pub fn edited_settings(
             Ok(numbers) => settings.emergency_numbers = numbers,
             Err(e) => fields.0.push(("emergency_numbers".into(), e.to_string())),
         }
+    }
+    match input.dial_plan.as_deref() {
+        None => {}
+        Some("") => settings.dial_plan = None,
+        Some(text) => match DialPlan::parse(text) {
+            Ok(plan) => settings.dial_plan = Some(plan),
+            Err(e) => fields.0.push(("dial_plan".into(), e.to_string())),
+        },
     }
     if let Some(text) = input.recheck {
         match Recheck::parse(&text) {

@@ -5,6 +5,7 @@
 mod ban;
 mod call_server;
 mod deployment;
+mod dial_plan;
 mod distribution;
 mod emergency;
 mod extension;
@@ -41,6 +42,7 @@ pub use deployment::{
     Deployment, DeploymentError, EXPIRY_SECONDS, LARGE_DEPLOYMENT, LARGE_DEPLOYMENT_EXPIRY_SECONDS,
     LineRegistration,
 };
+pub use dial_plan::{DialPlan, DialPlanError, zone_dials_north_american};
 pub use distribution::{Assignment, Bin, Mode, distribute};
 pub use emergency::{EmergencyNumbers, EmergencyNumbersError};
 pub use extension::{

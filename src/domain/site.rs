@@ -11,7 +11,8 @@ use std::fmt;
 use crate::domain::distribution::Bin;
 use crate::domain::text::{quoted, short_name};
 use crate::domain::{
-    CallServer, ClockRules, EmergencyNumbers, NumberRanges, Recheck, ZoneName, call_servers_text,
+    CallServer, ClockRules, DialPlan, EmergencyNumbers, NumberRanges, Recheck, ZoneName,
+    call_servers_text,
 };
 
 /// The name of the site that exists from the start.
@@ -159,6 +160,9 @@ pub struct SiteSettings {
     pub trust_first_address: bool,
     /// Numbers dialled at once, first in the dial plan.
     pub emergency_numbers: EmergencyNumbers,
+    /// The site's own dial plan, replacing the North American plan built from the extension and
+    /// local-number lengths (none: that plan).
+    pub dial_plan: Option<DialPlan>,
     /// When phones re-check their files on their own.
     pub recheck: Recheck,
 }
@@ -184,6 +188,7 @@ impl SiteSettings {
             reserved_numbers: NumberRanges::default(),
             trust_first_address: false,
             emergency_numbers: EmergencyNumbers::default(),
+            dial_plan: None,
             recheck: Recheck::default(),
         }
     }
@@ -207,6 +212,15 @@ impl SiteSettings {
             (None, Some(offset)) => ClockRules::from_offset(offset, self.daylight_saving),
             (None, None) => ClockRules::utc(),
         }
+    }
+
+    /// The site's time zone when it lies outside the North American Numbering Plan while the
+    /// site dials by phoneprov's North American plan (no dial plan of its own): its phones would
+    /// send numbers before they are complete.
+    pub fn north_american_plan_abroad(&self) -> Option<&ZoneName> {
+        self.time_zone.as_ref().filter(|zone| {
+            self.dial_plan.is_none() && !crate::domain::zone_dials_north_american(zone.as_str())
+        })
     }
 
     /// True when neither a zone nor an offset is set (phones get UTC).
@@ -275,6 +289,10 @@ impl SiteSettings {
             ),
             ("trust_first_address", self.trust_first_address.to_string()),
             ("emergency_numbers", self.emergency_numbers.to_string()),
+            (
+                "dial_plan",
+                or_none(self.dial_plan.as_ref().map(ToString::to_string)),
+            ),
             ("recheck", self.recheck.to_string()),
         ]
     }

@@ -232,6 +232,14 @@ impl Server {
             )
             .await?,
         );
+        for site in live.current().0.sites() {
+            if let Some(zone) = site.settings.north_american_plan_abroad() {
+                tracing::warn!(
+                    "{}",
+                    crate::check::north_american_plan_warning(&site.name, zone)
+                );
+            }
+        }
         let bound = listen.http.map(bind_http).transpose()?;
         let http_address = bound.as_ref().map(workers::Bound::address);
         let metrics =

@@ -86,6 +86,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0013_settings_vendor.sql"),
         include_str!("../../migrations/postgres/0013_settings_vendor.sql"),
     ),
+    (
+        14,
+        "site dial plan",
+        include_str!("../../migrations/sqlite/0014_site_dial_plan.sql"),
+        include_str!("../../migrations/postgres/0014_site_dial_plan.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

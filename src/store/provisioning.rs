@@ -51,6 +51,7 @@ fn site_params(name: &SiteName, s: &SiteSettings) -> Vec<Param> {
         Param::Int(i64::from(s.utc_offset_seconds.is_some())),
         Param::Text(s.emergency_numbers.to_string()),
         Param::Text(s.recheck.to_string()),
+        Param::MaybeText(s.dial_plan.as_ref().map(ToString::to_string)),
     ]
 }
 
@@ -82,7 +83,7 @@ fn phone_params(p: &Phone, now: i64) -> Vec<Param> {
 const SITE_WRITE_COLUMNS: &str = "name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
      registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, \
-     trust_first_address, time_zone, time_offset_set, emergency_numbers, recheck";
+     trust_first_address, time_zone, time_offset_set, emergency_numbers, recheck, dial_plan";
 
 const UPSERT_EXTENSIONS: (&str, &str) = (
     "INSERT INTO extensions (number, display_name, label, auth_user, password, home_site_id, \

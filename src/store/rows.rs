@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::domain::{
-    Assignment, EmergencyNumbers, Extension, ExtensionLength, ExtensionNumber, FileFetch,
+    Assignment, DialPlan, EmergencyNumbers, Extension, ExtensionLength, ExtensionNumber, FileFetch,
     LineNumber, LocalDialing, Mac, NumberRanges, Phone, Recheck, Sighting, Site, SiteId, SiteName,
     SiteSettings, Transport, Upload, UploadInfo, Vendor, ZoneName, parse_stored_call_servers,
 };
@@ -15,7 +15,8 @@ use crate::store::secrets::SecretKey;
 pub(super) const SITE_COLUMNS: &str = "id, name, call_servers, sip_port, utc_offset_seconds, \
      daylight_saving, sntp_server, extension_length, local_dialing, mwi_beep, \
      registration_expiry, alternate_site_id, voicemail_server, reserved_numbers, \
-     trust_first_address, switched_over, time_zone, time_offset_set, emergency_numbers, recheck";
+     trust_first_address, switched_over, time_zone, time_offset_set, emergency_numbers, recheck, \
+     dial_plan";
 
 pub(super) const EXTENSION_COLUMNS: &str = "number, display_name, label, auth_user, password, \
      home_site_id, current_site_id, switchover_enabled, primary_server, backup_server, \
@@ -84,6 +85,11 @@ pub(super) fn site(row: &AnyRow) -> Result<Site, StoreError> {
         emergency_numbers: EmergencyNumbers::parse(&row.try_get::<String, _>("emergency_numbers")?)
             .map_err(|e| bad(&e.to_string()))?,
         recheck: Recheck::parse(&row.try_get::<String, _>("recheck")?)
+            .map_err(|e| bad(&e.to_string()))?,
+        dial_plan: row
+            .try_get::<Option<String>, _>("dial_plan")?
+            .map(|text| DialPlan::parse(&text))
+            .transpose()
             .map_err(|e| bad(&e.to_string()))?,
     };
     Ok(Site {

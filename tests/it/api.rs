@@ -323,7 +323,7 @@ async fn the_admin_api_creates_and_changes_sites() {
     let invalid = send(
         "POST",
         "/sites",
-        r#"{"name": "west", "sip_port": 0, "extension_length": 5, "alternate_site": "nowhere", "sip_server": "a b", "time_zone": "Mars/Olympus", "emergency_numbers": "9x1", "recheck": "25:00"}"#,
+        r#"{"name": "west", "sip_port": 0, "extension_length": 5, "alternate_site": "nowhere", "sip_server": "a b", "time_zone": "Mars/Olympus", "emergency_numbers": "9x1", "recheck": "25:00", "dial_plan": "0[1-9"}"#,
     );
     assert_eq!(invalid.status, 422);
     let mut fields: Vec<String> = json(&invalid)["details"]
@@ -337,6 +337,7 @@ async fn the_admin_api_creates_and_changes_sites() {
         fields,
         [
             "alternate_site",
+            "dial_plan",
             "emergency_numbers",
             "extension_length",
             "recheck",
@@ -364,6 +365,21 @@ async fn the_admin_api_creates_and_changes_sites() {
     assert_eq!(zoned["time_zone"], "America/Chicago");
     assert_eq!(zoned["emergency_numbers"], "911");
     assert_eq!(zoned["recheck"], "off");
+    assert!(zoned["dial_plan"].is_null(), "the North American plan");
+    // A site's own dial plan is kept as given (audited), and "" takes it away.
+    let planned = json(&send(
+        "PUT",
+        "/sites/east",
+        r#"{"dial_plan": "[1-7]xxx | 0[1-9]xxxxxxx|00x.T"}"#,
+    ));
+    assert_eq!(planned["dial_plan"], "[1-7]xxx|0[1-9]xxxxxxx|00x.T");
+    let audit = json(&api(&server, "GET", "/audit?limit=1", &[]));
+    assert_eq!(
+        audit[0]["detail"],
+        "dial_plan: - -> [1-7]xxx|0[1-9]xxxxxxx|00x.T"
+    );
+    let cleared = json(&send("PUT", "/sites/east", r#"{"dial_plan": ""}"#));
+    assert!(cleared["dial_plan"].is_null());
     assert_eq!(
         send("PUT", "/sites/nowhere", r#"{"mwi_beep": true}"#).status,
         404

@@ -102,6 +102,11 @@ async fn sites_are_created_and_updated_with_clear_errors() {
         settings.sip_port = Some(5080);
         settings.alternate_site = Some(default_id);
         settings.registration_expiry = Some(600);
+        settings.dial_plan =
+            Some(phoneprov::domain::DialPlan::parse("[1-7]xxx|0[1-9]xxxxxxx|00x.T").unwrap());
+        store.update_site(&name, &settings, "test").await.unwrap();
+        assert_eq!(store.site(&name).await.unwrap().unwrap().settings, settings);
+        settings.dial_plan = None;
         store.update_site(&name, &settings, "test").await.unwrap();
         assert_eq!(store.site(&name).await.unwrap().unwrap().settings, settings);
         let missing = SiteName::parse("nowhere").unwrap();

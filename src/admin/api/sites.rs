@@ -51,6 +51,9 @@ pub(super) struct SiteView {
     trust_first_address: bool,
     /// Numbers dialled at once, first in the dial plan.
     emergency_numbers: String,
+    /// The site's own dial plan (digit-map rules separated by `|`), or none: the North American
+    /// plan from `extension_length` and `local_dialing`.
+    dial_plan: Option<String>,
     /// Local time the phones' daily re-check window opens, or `off`.
     recheck: String,
     /// Whether its switchover-enabled extensions are on the alternate site now.
@@ -120,6 +123,7 @@ pub(super) fn site_view(
         reserved_numbers: s.reserved_numbers.to_string(),
         trust_first_address: s.trust_first_address,
         emergency_numbers: s.emergency_numbers.to_string(),
+        dial_plan: s.dial_plan.as_ref().map(ToString::to_string),
         recheck: s.recheck.to_string(),
         switched_over: site.switched_over,
         load: load_of(site, extensions),

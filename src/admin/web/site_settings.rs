@@ -27,6 +27,7 @@ const TEXT_FIELDS: &[&str] = &[
     "time_zone",
     "sntp_server",
     "emergency_numbers",
+    "dial_plan",
     "recheck",
     "voicemail_server",
     "reserved_numbers",

@@ -93,6 +93,10 @@ pub struct SiteFields {
     /// Emergency numbers, dialled at once, e.g. 911,9911 or 112.
     #[arg(long)]
     emergency_numbers: Option<String>,
+    /// The site's own dial plan, digit-map rules separated by | (e.g.
+    /// "0[1-9]xxxxxxx|00x.T|[1-7]xx"); "" for the North American plan.
+    #[arg(long)]
+    dial_plan: Option<String>,
     /// Local time the phones' daily re-check of their files starts (HH:MM, spread over two
     /// hours), or off.
     #[arg(long)]
@@ -138,6 +142,7 @@ impl SiteFields {
             trust_first_address: self.trust_first_address,
             time_zone: self.time_zone,
             emergency_numbers: self.emergency_numbers,
+            dial_plan: self.dial_plan,
             recheck: self.recheck,
             ..SiteInput::default()
         }

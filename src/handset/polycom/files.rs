@@ -10,10 +10,7 @@
 //! (`prov.polling.*`): it is the first file of the phone's `CONFIG_FILES`, so it wins.
 
 use crate::domain::ServerView;
-use crate::domain::{
-    ClockRules, Effective, EmergencyNumbers, Extension, ExtensionLength, LocalDialing, Mac, Model,
-    SiteName, SiteSettings,
-};
+use crate::domain::{ClockRules, Effective, Extension, Mac, Model, SiteName, SiteSettings};
 use crate::handset::clock::{self, PolycomClock};
 use crate::handset::dialing;
 use crate::handset::polycom::firmware::{
@@ -249,47 +246,45 @@ pub fn site(
             sip_port: settings.effective_sip_port(),
             sntp_server: settings.sntp_server.clone(),
             clock: clock::polycom(clock_rules),
-            digitmap: digitmap(
-                &settings.emergency_numbers,
-                settings.extension_length,
-                settings.local_dialing,
-            ),
+            digitmap: digitmap(settings),
             silence_mwi_beep: !settings.mwi_beep,
         },
     }
 }
 
-/// The dial plan: the site's complete numbers ([`dialing::complete_numbers`]: emergency numbers
-/// first, a full match dials at once), then 3+ digits sent on Dial.
-pub fn digitmap(
-    emergency: &EmergencyNumbers,
-    extension_length: ExtensionLength,
-    local: LocalDialing,
-) -> String {
-    let mut rules = dialing::complete_numbers(emergency, extension_length, local);
-    rules.push("xxx.T");
+/// The dial plan: the site's rules ([`dialing::site_rules`]: emergency numbers first, a full
+/// match dials at once), then, with the North American plan, 3+ digits sent on the digit
+/// timeout (a site's own plan says itself what waits for the timeout).
+pub fn digitmap(settings: &SiteSettings) -> String {
+    let mut rules = dialing::site_rules(settings);
+    if settings.dial_plan.is_none() {
+        rules.push("xxx.T");
+    }
     rules.join("|")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{DialPlan, EmergencyNumbers, ExtensionLength, LocalDialing};
 
     #[test]
     fn digitmaps_follow_the_site_numbering() {
-        let emergency = EmergencyNumbers::default();
+        let mut settings = SiteSettings::maxcs_defaults();
         assert_eq!(
-            digitmap(&emergency, ExtensionLength::Three, LocalDialing::Seven),
+            digitmap(&settings),
             "911|9911|0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xx|9[2-9]xxxxxx|91xxxxxxxxxx|xxx.T"
         );
+        settings.emergency_numbers = EmergencyNumbers::parse("112").unwrap();
+        settings.extension_length = ExtensionLength::Four;
+        settings.local_dialing = LocalDialing::Ten;
         assert_eq!(
-            digitmap(
-                &EmergencyNumbers::parse("112").unwrap(),
-                ExtensionLength::Four,
-                LocalDialing::Ten
-            ),
+            digitmap(&settings),
             "112|0|##|#[1-3]x|#[5-9]x|#41xx|#4[2-9]|[1-7]xxx|9[2-9]xxxxxxxxx|91xxxxxxxxxx|xxx.T"
         );
+        // A site's own plan replaces the North American one, emergency numbers still first.
+        settings.dial_plan = Some(DialPlan::parse("0[1-9]xxxxxxx|00x.T|[1-7]xx").unwrap());
+        assert_eq!(digitmap(&settings), "112|0[1-9]xxxxxxx|00x.T|[1-7]xx");
     }
 
     #[test]

@@ -154,14 +154,10 @@ pub fn phone_site(
         notify_reboot: NOTIFY_FETCH_WITHOUT_REBOOT,
         recheck_time: settings.recheck.time_of(mac),
         emergency_numbers: settings.emergency_numbers.numbers().join(","),
-        dial_now: dialing::complete_numbers(
-            &settings.emergency_numbers,
-            settings.extension_length,
-            settings.local_dialing,
-        )
-        .into_iter()
-        .map(str::to_string)
-        .collect(),
+        dial_now: dialing::complete_numbers(settings)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
     }
 }
 

@@ -230,6 +230,7 @@ pub async fn golden_deployment(store: &SqlStore) {
         trust_first_address: false,
         emergency_numbers: EmergencyNumbers::parse("112").unwrap(),
         recheck: Recheck::parse("03:00").unwrap(),
+        dial_plan: None,
     };
     store
         .create_site(&SiteName::parse("branch").unwrap(), &branch, "test")
