@@ -221,17 +221,7 @@ async fn yealink_phones_get_option_66_and_the_custom_option_the_admin_names() {
         }
     };
     let server = start().await;
-    let http = format!(
-        "http://{SERVER}:{}/",
-        server
-            .base
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap()
-    );
+    let http = format!("http://{SERVER}:{}/", server.http_port());
     for (class, xid) in [(Some(b"yealink".to_vec()), 21), (None, 22)] {
         let reply = ask(&server, class, xid).await;
         assert_eq!(text_option(&reply, 66).as_deref(), Some(http.as_str()));

@@ -41,11 +41,7 @@ async fn keys_render_the_parameters_each_vendor_documents() {
     .await;
     store.close().await;
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| common::write_file(dir.path(), name, text);
 
     // Refused with line and column, and nothing written.
     let bad = write(
@@ -150,11 +146,7 @@ async fn keys_a_model_cannot_do_are_refused_and_valid_ones_taken() {
     .await;
     store.close().await;
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| common::write_file(dir.path(), name, text);
     let refused = db.run(&[
         "keys",
         "import",

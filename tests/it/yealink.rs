@@ -75,6 +75,15 @@ async fn yealink_store(store: &SqlStore) {
     .unwrap();
 }
 
+/// A server over the Yealink store of [`yealink_store`], with `extra` serve arguments.
+async fn yealink_server(extra: &[&str]) -> common::server::Server {
+    let db = sqlite_db();
+    let store = db.open().await;
+    yealink_store(&store).await;
+    store.close().await;
+    start_on(db, extra)
+}
+
 /// What a Yealink phone applies: its boot file, then each file it includes in order, a later
 /// value winning; every file starts with the version header.
 fn yealink_applies(
@@ -237,11 +246,7 @@ async fn each_yealink_phone_reads_its_models_common_file_then_its_own_and_regist
 
 #[tokio::test]
 async fn a_yealink_phone_boots_over_http_and_an_unknown_one_waits_in_the_inbox() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    yealink_store(&store).await;
-    store.close().await;
-    let server = start_on(db, &["--admin-token", TOKEN]);
+    let server = yealink_server(&["--admin-token", TOKEN]).await;
     let agent = "User-Agent: Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:01";
     let fetch = |name: &str, agent: &str| curl(&format!("{}/{name}", server.base), &["-H", agent]);
     // Its own file before its boot file is not given out.
@@ -510,11 +515,7 @@ async fn yealink_golden_files_match_byte_for_byte() {
 /// server's values still apply where the admin set them.
 #[tokio::test]
 async fn a_yealink_phones_own_changes_are_kept_for_it_alone_and_the_servers_values_still_win() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    yealink_store(&store).await;
-    store.close().await;
-    let server = start_on(db, &["--admin-token", TOKEN]);
+    let server = yealink_server(&["--admin-token", TOKEN]).await;
     let agent = "User-Agent: Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:01";
     let url = |name: &str| format!("{}/{name}", server.base);
     let from = |source: &str, name: &str| curl(&url(name), &["--interface", source, "-H", agent]);
@@ -681,11 +682,7 @@ async fn yealink_keys_are_written_with_yealinks_type_codes_and_refused_where_the
     .await;
     store.close().await;
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| common::write_file(dir.path(), name, text);
     let keys = "mac,key,type,value,label\n\
         001565aa0001,3,blf,303,Cy\n\
         001565aa0001,4,speeddial,5551234,Taxi\n\
@@ -811,37 +808,22 @@ async fn yealink_settings_are_checked_against_the_catalogue_and_codecs_go_on_eve
 /// URL of the firmware file, T4 guide, "Firmware Upgrade"), fetched from the firmware folder.
 #[tokio::test]
 async fn a_yealink_phone_is_pointed_at_its_phone_book_and_its_pinned_firmware_by_url() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    yealink_store(&store).await;
-    store.close().await;
-    let server = start_on(
-        db,
-        &[
-            "--admin-token",
-            TOKEN,
-            "--server-address",
-            "127.0.0.1",
-            "--firmware-pin",
-            "T46S=yealink/T46S-66.86.0.15.rom",
-        ],
-    );
+    let server = yealink_server(&[
+        "--admin-token",
+        TOKEN,
+        "--server-address",
+        "127.0.0.1",
+        "--firmware-pin",
+        "T46S=yealink/T46S-66.86.0.15.rom",
+    ])
+    .await;
     let image: Vec<u8> = (0..40_000u32).map(|i| (i % 253) as u8).collect();
     let firmware = server.db.dir.path().join("firmware/yealink");
     std::fs::create_dir_all(&firmware).unwrap();
     std::fs::write(firmware.join("T46S-66.86.0.15.rom"), &image).unwrap();
     let agent = "User-Agent: Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:01";
     let from = |source: &str, url: &str| curl(url, &["--interface", source, "-H", agent]);
-    let port = server
-        .base
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let web = format!("http://127.0.0.1:{port}/");
+    let web = format!("http://127.0.0.1:{}/", server.http_port());
     assert_eq!(
         from("127.0.0.1", &format!("{web}001565aa0001.boot")).status,
         200
@@ -940,19 +922,13 @@ async fn publish_sends_yealink_files_and_check_renders_them() {
 /// file, which holds no secret, goes anywhere.
 #[tokio::test]
 async fn a_yealink_account_file_follows_the_rules_of_every_credential_file() {
-    let db = sqlite_db();
-    let store = db.open().await;
-    yealink_store(&store).await;
-    store.close().await;
-    let server = start_on(
-        db,
-        &[
-            "--admin-token",
-            TOKEN,
-            "--provisioning-network",
-            "127.0.0.0/30",
-        ],
-    );
+    let server = yealink_server(&[
+        "--admin-token",
+        TOKEN,
+        "--provisioning-network",
+        "127.0.0.0/30",
+    ])
+    .await;
     let trust = send_json(
         &server,
         "PUT",

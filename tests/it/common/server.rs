@@ -55,6 +55,16 @@ impl Server {
         Vec::new()
     }
 
+    /// The port of its HTTP listener (from [`Server::base`]).
+    pub fn http_port(&self) -> u16 {
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|port| port.parse().ok())
+            .expect("an HTTP port in the base URL")
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self._child.0.id()
