@@ -397,6 +397,22 @@ pub struct ParameterSpec {
 }
 
 impl ParameterSpec {
+    /// A parameter every firmware family of its vendor reads.
+    pub const fn every_family(
+        name: &'static str,
+        kind: ValueKind,
+        meaning: &'static str,
+        source: &'static str,
+    ) -> ParameterSpec {
+        ParameterSpec {
+            name,
+            kind,
+            families: &[],
+            meaning,
+            source,
+        }
+    }
+
     /// Checks a value of this parameter.
     pub fn check(&self, value: &str) -> Result<(), ValueError> {
         if self.kind.accepts(value) {

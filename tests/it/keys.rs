@@ -29,8 +29,8 @@ const KEYS: &str = "mac,key,type,value,label
 00085d1610de,31,blf,202,Zoe
 ";
 
-#[tokio::test]
-async fn keys_render_the_parameters_each_vendor_documents() {
+/// The golden deployment and extension 210 on a SoundPoint IP 335 (0004f2335335).
+async fn golden_with_an_ip_335() -> common::TestDb {
     let db = common::sqlite_db();
     let store = db.open().await;
     golden_deployment(&store).await;
@@ -40,6 +40,12 @@ async fn keys_render_the_parameters_each_vendor_documents() {
     )
     .await;
     store.close().await;
+    db
+}
+
+#[tokio::test]
+async fn keys_render_the_parameters_each_vendor_documents() {
+    let db = golden_with_an_ip_335().await;
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| common::write_file(dir.path(), name, text);
 
@@ -223,15 +229,7 @@ async fn keys_a_model_cannot_do_are_refused_and_valid_ones_taken() {
 /// gets them alone.
 #[tokio::test]
 async fn speed_dials_are_in_the_rendered_and_published_directory() {
-    let db = common::sqlite_db();
-    let store = db.open().await;
-    golden_deployment(&store).await;
-    common::import(
-        &store,
-        "extension,display_name,mac,model,line\n210,Desk Phone,0004f2335335,SPIP_335,1\n",
-    )
-    .await;
-    store.close().await;
+    let db = golden_with_an_ip_335().await;
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys.csv");
     std::fs::write(&keys, KEYS).unwrap();

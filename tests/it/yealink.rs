@@ -535,17 +535,20 @@ async fn a_yealink_phones_own_changes_are_kept_for_it_alone_and_the_servers_valu
         account.1.password = planted\n";
     let file = server.db.dir.path().join("local.cfg");
     std::fs::write(&file, changes).unwrap();
-    let put = curl(
-        &url("001565aa0001-local.cfg"),
-        &[
-            "--interface",
-            "127.0.0.1",
-            "-H",
-            agent,
-            "-T",
-            file.to_str().unwrap(),
-        ],
-    );
+    let put_from = |source: &str| {
+        curl(
+            &url("001565aa0001-local.cfg"),
+            &[
+                "--interface",
+                source,
+                "-H",
+                agent,
+                "-T",
+                file.to_str().unwrap(),
+            ],
+        )
+    };
+    let put = put_from("127.0.0.1");
     assert_eq!(put.status, 204, "{}", String::from_utf8_lossy(&put.body));
 
     // Stored without the server and the password; shown with the phone.
@@ -573,31 +576,11 @@ async fn a_yealink_phones_own_changes_are_kept_for_it_alone_and_the_servers_valu
     );
     // Another address gets nothing, nor can it plant one.
     assert_eq!(from("127.0.0.2", "001565aa0001-local.cfg").status, 404);
-    let planted = curl(
-        &url("001565aa0001-local.cfg"),
-        &[
-            "--interface",
-            "127.0.0.2",
-            "-H",
-            agent,
-            "-T",
-            file.to_str().unwrap(),
-        ],
-    );
+    let planted = put_from("127.0.0.2");
     assert_ne!(planted.status, 204);
     // What is not a configuration file is refused, and the stored one stays.
     std::fs::write(&file, "not a configuration\n").unwrap();
-    let bad = curl(
-        &url("001565aa0001-local.cfg"),
-        &[
-            "--interface",
-            "127.0.0.1",
-            "-H",
-            agent,
-            "-T",
-            file.to_str().unwrap(),
-        ],
-    );
+    let bad = put_from("127.0.0.1");
     assert_eq!(bad.status, 403);
     assert_eq!(
         String::from_utf8(from("127.0.0.1", "001565aa0001-local.cfg").body).unwrap(),

@@ -11,13 +11,7 @@ use crate::domain::{Codec, Language, Neutral, ParameterSpec, ValueKind};
 const GUIDE: &str = "Aastra SIP IP Phone Administrator Guide 41-001343-02, appendix A";
 
 const fn spec(name: &'static str, kind: ValueKind, meaning: &'static str) -> ParameterSpec {
-    ParameterSpec {
-        name,
-        kind,
-        families: &[],
-        meaning,
-        source: GUIDE,
-    }
+    ParameterSpec::every_family(name, kind, meaning, GUIDE)
 }
 
 /// The catalogue.

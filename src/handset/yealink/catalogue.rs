@@ -18,13 +18,7 @@ const fn spec(
     meaning: &'static str,
     source: &'static str,
 ) -> ParameterSpec {
-    ParameterSpec {
-        name,
-        kind,
-        families: &[],
-        meaning,
-        source,
-    }
+    ParameterSpec::every_family(name, kind, meaning, source)
 }
 
 /// The catalogue.
