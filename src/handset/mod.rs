@@ -16,6 +16,7 @@ pub mod file_provider;
 pub mod interface;
 pub mod polycom;
 pub mod samples;
+pub(crate) mod upload_screen;
 pub(crate) mod xml_writing;
 pub mod yealink;
 

@@ -52,11 +52,8 @@ const fn spec(
     source: &'static str,
 ) -> ParameterSpec {
     ParameterSpec {
-        name,
-        kind,
         families,
-        meaning,
-        source,
+        ..ParameterSpec::every_family(name, kind, meaning, source)
     }
 }
 

@@ -8,6 +8,8 @@ use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesStart, Event};
 
+use crate::handset::upload_screen::Protected;
+
 /// Parameter prefixes an upload may not set (compared without case): the provisioning server
 /// and its login, DHCP and network boot settings, the phone's passwords and security settings,
 /// and the SIP servers and proxies.
@@ -28,18 +30,12 @@ const PROTECTED_LINE_PARTS: [&str; 5] = ["server.", "outboundproxy.", "auth.", "
 
 /// Whether an uploaded override may not set the parameter `name`.
 pub fn is_protected(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    if PROTECTED_PREFIXES.iter().any(|p| name.starts_with(p)) || name.contains("password") {
-        return true;
+    Protected {
+        prefixes: &PROTECTED_PREFIXES,
+        numbered: "reg.",
+        numbered_parts: &PROTECTED_LINE_PARTS,
     }
-    let Some(rest) = name.strip_prefix("reg.") else {
-        return false;
-    };
-    let part = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-    part.len() < rest.len()
-        && part
-            .strip_prefix('.')
-            .is_some_and(|part| PROTECTED_LINE_PARTS.iter().any(|p| part.starts_with(p)))
+    .covers(name)
 }
 
 /// An override that is not well-formed XML (a phone writes none; it is not stored).

@@ -9,6 +9,8 @@
 
 use std::collections::HashSet;
 
+use crate::handset::upload_screen::Protected;
+
 /// The name a phone uploads its changes under, after its MAC.
 pub const LOCAL_CONFIG: &str = "-local.cfg";
 
@@ -38,22 +40,15 @@ const PROTECTED_ACCOUNT_PARTS: [&str; 6] = [
 
 /// Whether an uploaded `<mac>-local.cfg` may not set the parameter `name`.
 pub fn is_protected(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    if PROTECTED_PREFIXES.iter().any(|p| name.starts_with(p))
-        || name.contains("password")
-        || name.ends_with(".url")
-        || name == "overwrite_mode"
-    {
-        return true;
-    }
-    let Some(rest) = name.strip_prefix("account.") else {
-        return false;
-    };
-    let part = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-    part.len() < rest.len()
-        && part
-            .strip_prefix('.')
-            .is_some_and(|part| PROTECTED_ACCOUNT_PARTS.iter().any(|p| part.starts_with(p)))
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".url")
+        || lower == "overwrite_mode"
+        || Protected {
+            prefixes: &PROTECTED_PREFIXES,
+            numbered: "account.",
+            numbered_parts: &PROTECTED_ACCOUNT_PARTS,
+        }
+        .covers(name)
 }
 
 /// An upload that is not a Yealink configuration file (a phone writes none; it is not stored).
