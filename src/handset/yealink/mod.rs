@@ -1,6 +1,8 @@
-//! Yealink T3x/T4x/T5x/T7x/T8x desk phones on firmware 81 or later: [`Yealink`], their file
-//! names and template contexts ([`files`]), the common-file code of each model ([`models`]) and
-//! their remote phone book ([`directory`]).
+//! Yealink T3x/T4x/T5x/T7x/T8x desk phones on firmware 81 or later: [`Yealink`] (user agents,
+//! DHCP, what a phone reads back of its uploads), their file names and template contexts
+//! ([`files`]), the common-file code of each model ([`models`]), their keys ([`keys`]), parameter
+//! catalogue ([`catalogue`]), neutral settings ([`neutral`]), clock ([`clock`]), uploaded changes
+//! ([`overrides`]) and remote phone book ([`directory`]).
 
 pub mod catalogue;
 pub mod clock;
@@ -37,7 +39,7 @@ impl Handset for Yealink {
         catalogue::CATALOGUE
     }
 
-    /// Programmed keys are not written for Yealink phones yet: each is refused, saying so.
+    /// A key fits the model's line keys and expansion modules, and Yealink has its kind.
     fn check_key(
         &self,
         model: Option<&Model>,
