@@ -508,6 +508,45 @@ async fn emergency_numbers_dial_at_once() {
     store.close().await;
 }
 
+/// `@codecs` where a model reads a codec list of its own: Polycom's stock SIP 3.2.4B `sip.cfg`
+/// (shipped with the firmware) has `voice.codecPref.IP_650.G722="1"`, `IP_650.G711Mu="2"` ...
+/// beside the generic list, and the SIP 1.4 administrator guide (4.6.1.6.1.1) names such a list
+/// its platform's. A SoundPoint IP 650 on SIP 3.2 gets the admin's order in both lists, first in
+/// its `CONFIG_FILES` (the first value read wins), so it applies it whichever list it reads; a
+/// SoundPoint IP 550 has no list of its own and gets the generic one only.
+#[tokio::test]
+async fn codecs_go_where_a_soundpoint_650_reads_them() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    import(
+        &store,
+        "extension,display_name,mac,model\n801,A,0004f2c10650,SPIP_650\n802,B,0004f2c10550,SPIP_550\n",
+    )
+    .await;
+    phoneprov::import::import_settings(
+        &store,
+        b"scope,target,parameter,value\ndeployment,,@codecs,\"g722,pcma\"\n",
+        &phoneprov::import::ImportOptions::by("test"),
+    )
+    .await
+    .unwrap();
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let ip650 = polycom_applies(&provisioner, &deployment, "0004f2c10650");
+    for list in ["voice.codecPref", "voice.codecPref.IP_650"] {
+        assert_eq!(get(&ip650.applied, &format!("{list}.G722")), Some("1"), "{list}");
+        assert_eq!(get(&ip650.applied, &format!("{list}.G711A")), Some("2"), "{list}");
+        assert_eq!(get(&ip650.applied, &format!("{list}.G711Mu")), Some("0"), "{list}");
+    }
+    let ip550 = polycom_applies(&provisioner, &deployment, "0004f2c10550");
+    assert_eq!(get(&ip550.applied, "voice.codecPref.G722"), Some("1"));
+    assert!(
+        ip550.applied.keys().all(|k| !k.starts_with("voice.codecPref.IP_")),
+        "no list of its own"
+    );
+    store.close().await;
+}
+
 /// Whether a digit-map rule takes `dialled` as a complete number the moment it is dialled: the
 /// same length, each digit matching (`x` any digit, `[2-9]`/`[2,5]` a set), and no `.` or `T`
 /// (those wait for more digits or the timeout). Polycom UC: "If a number you dial matches any

@@ -2,6 +2,7 @@
 //! and template contexts ([`files`]) and their firmware families and pins ([`firmware`]).
 
 pub mod catalogue;
+pub mod codec_lists;
 pub mod directory;
 pub mod files;
 pub mod firmware;

@@ -13,6 +13,7 @@ use crate::handset::file::{
 };
 use crate::handset::file_provider::{FileProvider, FirmwareNeed, Pins};
 use crate::handset::polycom::Polycom;
+use crate::handset::polycom::codec_lists;
 use crate::handset::polycom::files::{
     self as polycom, DEFAULT_MASTER, DEFAULT_SITE_FILE, SETTINGS_FILE_SUFFIX, SITE_FILE_PREFIX,
     UC_SITE_FILE_MARK,
@@ -245,12 +246,17 @@ impl FileProvider for Polycom {
                 let master = polycom::master(model_of(phone), files, pins(input.pins));
                 Prepared::of(POLYCOM_MASTER, master)
             }
-            (SETTINGS_FILE, About::Phone(phone)) => Prepared::of(
-                POLYCOM_SETTINGS,
-                polycom::SettingsContext {
-                    settings: (input.settings_of)(phone),
-                },
-            ),
+            (SETTINGS_FILE, About::Phone(phone)) => {
+                let settings = match model_of(phone) {
+                    Some(model) => codec_lists::with_model_list(
+                        (input.settings_of)(phone),
+                        model.name,
+                        family_served(phone, pins(input.pins)),
+                    ),
+                    None => (input.settings_of)(phone),
+                };
+                Prepared::of(POLYCOM_SETTINGS, polycom::SettingsContext { settings })
+            }
             (EXTENSION_FILE, About::Extension(extension)) => {
                 Prepared::of(POLYCOM_EXTENSION, extension_file(deployment, extension))
             }
