@@ -534,16 +534,93 @@ async fn codecs_go_where_a_soundpoint_650_reads_them() {
     let provisioner = builtin();
     let ip650 = polycom_applies(&provisioner, &deployment, "0004f2c10650");
     for list in ["voice.codecPref", "voice.codecPref.IP_650"] {
-        assert_eq!(get(&ip650.applied, &format!("{list}.G722")), Some("1"), "{list}");
-        assert_eq!(get(&ip650.applied, &format!("{list}.G711A")), Some("2"), "{list}");
-        assert_eq!(get(&ip650.applied, &format!("{list}.G711Mu")), Some("0"), "{list}");
+        assert_eq!(
+            get(&ip650.applied, &format!("{list}.G722")),
+            Some("1"),
+            "{list}"
+        );
+        assert_eq!(
+            get(&ip650.applied, &format!("{list}.G711A")),
+            Some("2"),
+            "{list}"
+        );
+        assert_eq!(
+            get(&ip650.applied, &format!("{list}.G711Mu")),
+            Some("0"),
+            "{list}"
+        );
     }
     let ip550 = polycom_applies(&provisioner, &deployment, "0004f2c10550");
     assert_eq!(get(&ip550.applied, "voice.codecPref.G722"), Some("1"));
     assert!(
-        ip550.applied.keys().all(|k| !k.starts_with("voice.codecPref.IP_")),
+        ip550
+            .applied
+            .keys()
+            .all(|k| !k.starts_with("voice.codecPref.IP_")),
         "no list of its own"
     );
+    store.close().await;
+}
+
+/// Failover names per firmware family: a phone gets only the names its firmware reads. UC
+/// Software reads `reg.x.server.y.failOver.reRegisterOn`, `failRegistrationOn`,
+/// `onlySignalWithRegistered` and `failBack.*` (UC 4.1.6 administrator guide, pp. 47, 56);
+/// Polycom's stock SIP 3.2.4B `phone1.cfg` lists `reRegisterOn`, `failRegistrationOn` and
+/// `failBack.*` but no `onlySignalWithRegistered`; the stock SIP 3.1.6 `phone1.cfg` lists no
+/// `failOver` name at all.
+#[tokio::test]
+async fn each_firmware_family_gets_the_failover_names_it_reads() {
+    let db = sqlite_db();
+    let store = db.open().await;
+    add_site(&store, "pair", |s| {
+        s.call_servers = vec![CallServer::at("10.60.0.1"), CallServer::at("10.60.0.2")];
+    })
+    .await;
+    import(
+        &store,
+        "extension,display_name,mac,model,site\n\
+         901,A,0004f2d10400,VVX_400,pair\n\
+         902,B,0004f2d10550,SPIP_550,pair\n\
+         903,C,0004f2d10601,SPIP_601,pair\n",
+    )
+    .await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let failover = |mac: &str| {
+        let view = polycom_applies(&provisioner, &deployment, mac);
+        assert!(
+            get(&view.applied, "reg.1.server.2.address").is_some(),
+            "{mac} has a backup"
+        );
+        let mut names: Vec<String> = view
+            .applied
+            .keys()
+            .filter(|k| k.starts_with("reg.1.server.1.failOver."))
+            .map(|k| k.trim_start_matches("reg.1.server.1.failOver.").to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        failover("0004f2d10400"),
+        [
+            "failBack.mode",
+            "failBack.timeout",
+            "failRegistrationOn",
+            "onlySignalWithRegistered",
+            "reRegisterOn"
+        ]
+    );
+    assert_eq!(
+        failover("0004f2d10550"),
+        [
+            "failBack.mode",
+            "failBack.timeout",
+            "failRegistrationOn",
+            "reRegisterOn"
+        ]
+    );
+    assert!(failover("0004f2d10601").is_empty());
     store.close().await;
 }
 

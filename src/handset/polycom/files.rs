@@ -155,6 +155,10 @@ pub struct ExtensionContext {
     pub voicemail_server: String,
     /// Seconds on the backup before trying the primary again (`failOver.failBack.timeout`).
     pub failback_timeout: u32,
+    /// Which failover parameters the phone's firmware reads: `uc` (UC Software: all five),
+    /// `sip32` (SIP 3.2: no `onlySignalWithRegistered`, which its stock `phone1.cfg` does not
+    /// list) or `none` (SIP 2.1 and 3.1: the stock 3.1.6 `phone1.cfg` lists no `failOver` name).
+    pub failover: &'static str,
     /// The phone's daily re-check: present only in the file of the extension on the phone's
     /// lowest key.
     pub recheck: Option<RecheckView>,
@@ -187,6 +191,7 @@ pub fn extension(
     extension: &Extension,
     registration: Registration,
     recheck: Option<RecheckView>,
+    family: Family,
 ) -> ExtensionContext {
     ExtensionContext {
         line,
@@ -202,7 +207,17 @@ pub fn extension(
         expires: registration.expires,
         voicemail_server: registration.voicemail_server,
         failback_timeout: FAILBACK_SECONDS,
+        failover: failover_names(family),
         recheck,
+    }
+}
+
+/// Which failover parameters a firmware family reads (see [`ExtensionContext::failover`]).
+fn failover_names(family: Family) -> &'static str {
+    match family {
+        Family::Uc4 | Family::Uc5 => "uc",
+        Family::Sip32 => "sip32",
+        Family::Sip21 | Family::Sip31 => "none",
     }
 }
 

@@ -112,8 +112,15 @@ fn layout(deployment: &Deployment, phone: &Phone) -> (Vec<String>, SiteName) {
 
 /// The registration file of an extension, with the phone's re-check when the extension is on
 /// the lowest key of its phone (its file is then the first in the phone's `CONFIG_FILES`).
-fn extension_file(deployment: &Deployment, extension: &Extension) -> polycom::ExtensionContext {
+fn extension_file(
+    deployment: &Deployment,
+    extension: &Extension,
+    pins: &FirmwarePins,
+) -> polycom::ExtensionContext {
     let placement = deployment.placement(&extension.number);
+    let family = placement
+        .and_then(|(mac, _)| deployment.phone(&mac))
+        .map_or(DEFAULT_FAMILY, |phone| family_served(phone, pins));
     let line = placement.map_or(1, |(_, line)| line);
     let site = deployment.site_of(extension);
     let (server, backup) = deployment.servers_of(extension);
@@ -139,7 +146,7 @@ fn extension_file(deployment: &Deployment, extension: &Extension) -> polycom::Ex
         expires: deployment.expires_of(site),
         voicemail_server: deployment.voicemail_of(site),
     };
-    polycom::extension(line, extension, registration, recheck)
+    polycom::extension(line, extension, registration, recheck, family)
 }
 
 impl FileProvider for Polycom {
@@ -257,9 +264,10 @@ impl FileProvider for Polycom {
                 };
                 Prepared::of(POLYCOM_SETTINGS, polycom::SettingsContext { settings })
             }
-            (EXTENSION_FILE, About::Extension(extension)) => {
-                Prepared::of(POLYCOM_EXTENSION, extension_file(deployment, extension))
-            }
+            (EXTENSION_FILE, About::Extension(extension)) => Prepared::of(
+                POLYCOM_EXTENSION,
+                extension_file(deployment, extension, pins(input.pins)),
+            ),
             (SITE_FILE | UC_SITE_FILE, About::Site(site)) => {
                 let spelling = if file.kind == UC_SITE_FILE {
                     Spelling::Uc
@@ -346,6 +354,7 @@ impl FileProvider for Polycom {
                     &sample_extension()?,
                     registration,
                     Some(recheck),
+                    Family::Uc5,
                 ))
             }
             POLYCOM_SETTINGS => Context::from_serialize(&polycom::SettingsContext {
