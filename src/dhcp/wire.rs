@@ -17,7 +17,8 @@ const CHADDR_SIZE: u8 = 16;
 
 /// Whether dhcproto can decode `packet` without panicking: hlen fits chaddr, and every option
 /// that dhcproto cannot take at any length has a length it can take. Consecutive options of one
-/// code count as one (RFC 3396), as dhcproto joins them.
+/// code count as one (RFC 3396), as dhcproto joins them; a pad between two ends the first (found
+/// by the bounded fuzz test: `81, 0, pad, 81, 46` passed as one 46-byte option).
 pub fn is_decodable(packet: &[u8]) -> bool {
     if packet.get(HLEN_AT).is_some_and(|hlen| *hlen > CHADDR_SIZE) {
         return false;
@@ -26,6 +27,12 @@ pub fn is_decodable(packet: &[u8]) -> bool {
     let mut current: Option<(u8, usize)> = None;
     while let Some(&code) = packet.get(at) {
         if code == 0 {
+            // A pad ends a run: dhcproto decodes the option before it on its own.
+            if let Some((previous, total)) = current.take()
+                && !length_fits(previous, total)
+            {
+                return false;
+            }
             at += 1;
             continue;
         }
@@ -84,6 +91,9 @@ mod tests {
         assert!(!is_decodable(&packet(&[
             152, 4, 0, 0, 0, 1, 152, 4, 0, 0, 0, 1
         ])));
+        // A pad between two 81s: dhcproto decodes the first, empty, on its own.
+        assert!(!is_decodable(&packet(&[81, 0, 0, 81, 3, 0, 0, 0, 255])));
+        assert!(is_decodable(&packet(&[81, 3, 0, 0, 0, 0, 81, 3, 0, 0, 0, 255])));
         assert!(is_decodable(&[0u8; 10]), "too short: dhcproto refuses it");
         let mut long_hardware = packet(&[53, 1, 1, 255]);
         long_hardware[HLEN_AT] = 17;
