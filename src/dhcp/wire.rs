@@ -93,7 +93,9 @@ mod tests {
         ])));
         // A pad between two 81s: dhcproto decodes the first, empty, on its own.
         assert!(!is_decodable(&packet(&[81, 0, 0, 81, 3, 0, 0, 0, 255])));
-        assert!(is_decodable(&packet(&[81, 3, 0, 0, 0, 0, 81, 3, 0, 0, 0, 255])));
+        assert!(is_decodable(&packet(&[
+            81, 3, 0, 0, 0, 0, 81, 3, 0, 0, 0, 255
+        ])));
         assert!(is_decodable(&[0u8; 10]), "too short: dhcproto refuses it");
         let mut long_hardware = packet(&[53, 1, 1, 255]);
         long_hardware[HLEN_AT] = 17;
