@@ -50,13 +50,7 @@ impl ProvisioningOptions {
                 .iter()
                 .map(|handset| (handset.vendor(), handset.boot_url(&boot)))
                 .collect(),
-            choices: BTreeMap::from([(
-                Vendor::Polycom,
-                DhcpChoice {
-                    code: 160,
-                    also_66: true,
-                },
-            )]),
+            choices: BTreeMap::from([(Vendor::Polycom, DhcpChoice::beside_66(160))]),
         }
     }
 
@@ -67,10 +61,10 @@ impl ProvisioningOptions {
 
     /// The option the admin chose for `vendor`'s phones: option 66 unless set.
     pub fn choice_of(&self, vendor: Vendor) -> DhcpChoice {
-        self.choices.get(&vendor).copied().unwrap_or(DhcpChoice {
-            code: 66,
-            also_66: true,
-        })
+        self.choices
+            .get(&vendor)
+            .copied()
+            .unwrap_or(DhcpChoice::beside_66(66))
     }
 
     /// Adds the options for a phone of `vendor` to `options`.

@@ -96,13 +96,9 @@ impl Responder {
                     },
                 );
                 if let Some(code) = own.yealink_option {
-                    options.choices.insert(
-                        Vendor::Yealink,
-                        DhcpChoice {
-                            code,
-                            also_66: true,
-                        },
-                    );
+                    options
+                        .choices
+                        .insert(Vendor::Yealink, DhcpChoice::beside_66(code));
                 }
                 options
             })

@@ -23,6 +23,30 @@ pub struct DhcpChoice {
     pub also_66: bool,
 }
 
+impl DhcpChoice {
+    /// The URL in option `code` and in option 66 (just 66 when `code` is 66): a vendor's custom
+    /// option beside the standard one.
+    pub fn beside_66(code: u8) -> DhcpChoice {
+        DhcpChoice {
+            code,
+            also_66: true,
+        }
+    }
+
+    /// The URL `url` in the chosen option and, when asked for, in option 66 too.
+    pub fn options(self, url: &str) -> Vec<(u8, Vec<u8>)> {
+        let url = url.as_bytes().to_vec();
+        let mut options = Vec::with_capacity(2);
+        if self.code == 66 || self.also_66 {
+            options.push((66, url.clone()));
+        }
+        if self.code != 66 {
+            options.push((self.code, url));
+        }
+        options
+    }
+}
+
 /// The web URL phones reach phoneprov at: `http://<host>/` (or `:<port>`), `https://` when
 /// plain HTTP is off.
 pub fn web_url(host: &str, secure: bool, port: u16) -> String {

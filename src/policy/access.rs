@@ -233,32 +233,22 @@ impl Access {
                 );
                 Err(Refused::Forbidden("a client certificate is required"))
             }
-            ClientCertificate::Verified(None) => match owner() {
-                Some(_) => {
-                    tracing::warn!(
-                        target: "audit",
-                        client = %requester.client_text(),
-                        file = %name,
-                        "refused: the client certificate names no phone (a certificate every \
-                         phone of a vendor shares, such as Yealink's generic one, is no phone's \
-                         identity)"
-                    );
-                    Err(Refused::Forbidden("the client certificate names no phone"))
-                }
-                None => Ok(()),
-            },
             ClientCertificate::Verified(named) => match owner() {
                 Some(owner) if named != Some(owner) => {
+                    // A certificate that names no phone (one every phone of a vendor shares,
+                    // such as Yealink's generic one) is no phone's identity either.
+                    let why = match named {
+                        None => "the client certificate names no phone",
+                        Some(_) => "the client certificate names another phone",
+                    };
                     tracing::warn!(
                         target: "audit",
                         client = %requester.client_text(),
                         file = %name,
                         certificate_mac = %named.map(|m| m.to_string()).unwrap_or_default(),
-                        "refused: the client certificate names another phone"
+                        "refused: {why}"
                     );
-                    Err(Refused::Forbidden(
-                        "the client certificate names another phone",
-                    ))
+                    Err(Refused::Forbidden(why))
                 }
                 _ => Ok(()),
             },

@@ -481,7 +481,6 @@ impl PhoneFiles {
         let mac = name.mac().ok_or(Refused::NotFound)?;
         self.access
             .check_upload(view, mac, name.as_str(), requester)?;
-        let speed_dials = view.speed_dials(&mac);
         let stored = match name.upload() {
             Some(upload) => match self.store.upload(&upload.mac, &upload.name).await {
                 Ok(stored) => stored,
@@ -489,16 +488,8 @@ impl PhoneFiles {
             },
             None => None,
         };
-        if speed_dials.is_empty() && stored.is_none() {
-            return Ok(Found::Rendered(file));
-        }
-        let is_company = view.company_contacts(&mac);
-        let is_ours =
-            |contact: &str| is_company(contact) || speed_dials.iter().any(|d| d.1 == contact);
         let uploaded = stored.as_ref().map(|s| s.content.as_slice());
-        let merged =
-            handset(file.vendor).merge_directory(&file.content, &speed_dials, uploaded, &is_ours);
-        match merged {
+        match view.directory_for_phone(&mac, &file.content, uploaded) {
             None => Ok(Found::Rendered(file)),
             Some(Ok(content)) => Ok(Found::Upload {
                 content,

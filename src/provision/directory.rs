@@ -80,3 +80,25 @@ pub fn shared_key(deployment: &Deployment, phone: &Phone) -> String {
     let variant = handset(phone.vendor).directory_variant(phone);
     format!("\0directory {} {list} {variant}", phone.vendor)
 }
+
+/// The directory file `phone` reads: `company` (its shared company list, as rendered) with the
+/// phone's own speed dials where its vendor keeps them there and the contacts it uploaded under
+/// that name (`uploaded`) that are not the company's; `None` when there is nothing to add or its
+/// vendor keeps the phone's contacts apart (the company list is served as it is), `Some(Err)`
+/// when the upload cannot be read. The running server, `phoneprov render` and publishing all
+/// go through here; only the server has uploads.
+pub fn for_phone(
+    deployment: &Deployment,
+    phone: &Phone,
+    company: &str,
+    uploaded: Option<&[u8]>,
+) -> Option<Result<Vec<u8>, String>> {
+    let vendor = handset(phone.vendor);
+    let dials = vendor.directory_speed_dials(&deployment.settings().keys_of_phone(&phone.mac));
+    if dials.is_empty() && uploaded.is_none() {
+        return None;
+    }
+    let is_company = company_contacts(deployment, phone);
+    let is_ours = |contact: &str| is_company(contact) || dials.iter().any(|d| d.1 == contact);
+    vendor.merge_directory(company, &dials, uploaded, &is_ours)
+}

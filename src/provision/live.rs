@@ -357,26 +357,17 @@ impl View<'_> {
         Ok(FetchAnswer::Found(file))
     }
 
-    /// A phone's speed dials `(index, number, label)`, where its vendor's directory file
-    /// carries them.
-    pub fn speed_dials(&self, mac: &Mac) -> Vec<(u16, String, String)> {
+    /// The directory file the phone `mac` reads: `company` with its speed dials and the
+    /// contacts it uploaded ([`crate::provision::directory::for_phone`]).
+    pub fn directory_for_phone(
+        &self,
+        mac: &Mac,
+        company: &str,
+        uploaded: Option<&[u8]>,
+    ) -> Option<Result<Vec<u8>, String>> {
         let deployment = &self.generation.deployment;
-        deployment.phone(mac).map_or_else(Vec::new, |phone| {
-            let keys = deployment.settings().keys_of_phone(mac);
-            crate::handset::handset(phone.vendor).directory_speed_dials(&keys)
-        })
-    }
-
-    /// Whether a number is a company contact in the directory the phone `mac` gets (worked
-    /// out once for the phone, then asked per contact).
-    pub fn company_contacts(&self, mac: &Mac) -> Box<dyn Fn(&str) -> bool + '_> {
-        let deployment = &self.generation.deployment;
-        match deployment.phone(mac) {
-            Some(phone) => Box::new(crate::provision::directory::company_contacts(
-                deployment, phone,
-            )),
-            None => Box::new(|_| false),
-        }
+        let phone = deployment.phone(mac)?;
+        crate::provision::directory::for_phone(deployment, phone, company, uploaded)
     }
 
     /// The vendor of a known phone.

@@ -164,14 +164,7 @@ pub fn with_speed_dials(deployment: &Deployment, name: &str, content: String) ->
     else {
         return content;
     };
-    let vendor = handset(phone.vendor);
-    let dials = vendor.directory_speed_dials(&deployment.settings().keys_of_phone(&phone.mac));
-    if dials.is_empty() {
-        return content;
-    }
-    let is_company = directory::company_contacts(deployment, phone);
-    let is_ours = |contact: &str| is_company(contact) || dials.iter().any(|d| d.1 == contact);
-    match vendor.merge_directory(&content, &dials, None, &is_ours) {
+    match directory::for_phone(deployment, phone, &content, None) {
         Some(Ok(merged)) => String::from_utf8(merged).unwrap_or(content),
         _ => content,
     }

@@ -86,13 +86,9 @@ pub(super) async fn start_dhcp(
         },
     );
     if let Some(code) = dhcp.yealink_option {
-        options.choices.insert(
-            Vendor::Yealink,
-            DhcpChoice {
-                code,
-                also_66: true,
-            },
-        );
+        options
+            .choices
+            .insert(Vendor::Yealink, DhcpChoice::beside_66(code));
     }
     let subnets = check_subnets(dhcp.subnets)?;
     let allocating = subnets

@@ -230,15 +230,17 @@ async fn relocation_wins_over_switchover_until_the_extension_is_home() {
         r#"{"alternate_site": "east"}"#,
     );
     assert_eq!(enable(&server, "201").status, 200);
-    let relocate = |site: &str| {
+    let relocate_extension = |number: &str, site: &str| {
         send_json(
             &server,
             "POST",
-            "/extensions/201/relocate",
+            &format!("/extensions/{number}/relocate"),
             &format!(r#"{{"site": "{site}"}}"#),
         )
+        .status
     };
-    assert_eq!(relocate("branch").status, 200);
+    let relocate = |site: &str| relocate_extension("201", site);
+    assert_eq!(relocate("branch"), 200);
     assert_eq!(servers(&server, "201.cfg").0, BRANCH);
     assert_eq!(post(&server, "/sites/default/switchover").status, 200);
     assert_eq!(
@@ -249,7 +251,7 @@ async fn relocation_wins_over_switchover_until_the_extension_is_home() {
     let extension = json(&api(&server, "GET", "/extensions/201", &[]));
     assert_eq!(extension["current_site"], "branch");
     assert_eq!(extension["switchover_enabled"], true, "kept");
-    assert_eq!(relocate("default").status, 200);
+    assert_eq!(relocate("default"), 200);
     assert_eq!(
         servers(&server, "201.cfg").0,
         "10.30.0.5",
@@ -257,19 +259,11 @@ async fn relocation_wins_over_switchover_until_the_extension_is_home() {
     );
     assert_eq!(post(&server, "/sites/default/switchback").status, 200);
     assert_eq!(servers(&server, "201.cfg").0, HOME);
-    assert_eq!(relocate("nowhere").status, 404);
+    assert_eq!(relocate("nowhere"), 404);
 
     // A Yealink phone's extension is relocated the same way: its account follows, then comes home.
     add_yealink(&server);
-    let relocate_yealink = |site: &str| {
-        send_json(
-            &server,
-            "POST",
-            "/extensions/207/relocate",
-            &format!(r#"{{"site": "{site}"}}"#),
-        )
-        .status
-    };
+    let relocate_yealink = |site: &str| relocate_extension("207", site);
     assert_eq!(servers(&server, YEALINK).0, HOME);
     assert_eq!(relocate_yealink("branch"), 200);
     assert_eq!(servers(&server, YEALINK).0, BRANCH, "relocated");

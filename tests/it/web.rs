@@ -140,6 +140,13 @@ async fn login_sessions_csrf_and_every_page() {
     assert_eq!(dashboard.status, 200);
     let html = text(&dashboard);
     assert!(html.contains(r#"id="count-extensions">"#), "{html}");
+    // Phones per vendor: the golden deployment's four Polycom and one Aastra phone, no Yealink.
+    for (vendor, count) in [("aastra", 1), ("polycom", 4), ("yealink", 0)] {
+        assert!(
+            html.contains(&format!(r#"id="count-{vendor}">{count}</span>"#)),
+            "{vendor}: {html}"
+        );
+    }
     // The failed login is among the recent problems.
     assert!(html.contains("admin web login failed"), "{html}");
 

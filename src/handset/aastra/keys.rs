@@ -54,8 +54,12 @@ fn layout(model: &str) -> Option<KeyLayout> {
 /// How many keys a model has, expansion modules included; `None` for a model whose keys
 /// phoneprov does not know.
 pub fn key_count(model: &Model) -> Option<u16> {
-    let l = layout(model.name)?;
-    Some(l.prgkey + l.topsoftkey + l.softkey + EXPANSION_MODULES * l.expansion)
+    layout(model.name).map(count_of)
+}
+
+/// The keys of a layout, expansion modules included.
+fn count_of(l: KeyLayout) -> u16 {
+    l.prgkey + l.topsoftkey + l.softkey + EXPANSION_MODULES * l.expansion
 }
 
 /// The parameter prefix of key `n` (`topsoftkey3`, `expmod1 key5`).
@@ -93,21 +97,21 @@ pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusa
             "the phone's model is needed to place its keys (give it in the extension CSV)",
         ));
     };
-    let count = key_count(model).ok_or_else(|| {
+    let layout = layout(model.name).ok_or_else(|| {
         KeyRefusal::key(format!(
             "phoneprov does not know the keys of a {}",
             model.name
         ))
     })?;
-    if key.key == 0 || key.key > count {
+    let Some(slot) = slot(layout, key.key).filter(|_| key.key > 0) else {
         return Err(KeyRefusal::key(format!(
-            "key {} is beyond the {count} keys of a {} (expansion modules included)",
-            key.key, model.name
+            "key {} is beyond the {} keys of a {} (expansion modules included)",
+            key.key,
+            count_of(layout),
+            model.name
         )));
-    }
-    let bottom_softkey = layout(model.name)
-        .and_then(|l| slot(l, key.key))
-        .is_some_and(|slot| slot.starts_with("softkey"));
+    };
+    let bottom_softkey = slot.starts_with("softkey");
     match key.kind {
         KeyKind::Voicemail => Err(KeyRefusal::kind(
             "Aastra phones have no transfer-to-voice-mail key type: use a speeddial with your call server's code",
@@ -116,7 +120,7 @@ pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusa
             Err(KeyRefusal::kind(format!(
                 "a {} takes busy lamp fields only on its top softkeys (keys 1 to {}) and expansion modules; key {} is a bottom softkey",
                 model.name,
-                layout(model.name).map_or(0, |l| l.prgkey + l.topsoftkey),
+                layout.prgkey + layout.topsoftkey,
                 key.key
             )))
         }

@@ -156,15 +156,7 @@ impl Handset for Polycom {
     /// The URL in the chosen option (160 by default), and in option 66 too unless told not
     /// to.
     fn dhcp_options(&self, url: &str, choice: DhcpChoice) -> Vec<(u8, Vec<u8>)> {
-        let url = url.as_bytes().to_vec();
-        let mut options = Vec::with_capacity(2);
-        if choice.code == 66 || choice.also_66 {
-            options.push((66, url.clone()));
-        }
-        if choice.code != 66 {
-            options.push((choice.code, url));
-        }
-        options
+        choice.options(url)
     }
 
     /// `<mac>.cfg`, lowercase.

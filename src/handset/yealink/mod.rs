@@ -33,8 +33,8 @@ impl Handset for Yealink {
         Vendor::Yealink
     }
 
-    /// No Yealink parameter is catalogued yet: a raw parameter is taken as given, with the
-    /// warning an uncatalogued parameter gets.
+    /// The Yealink parameters phoneprov checks (`catalogue.rs`); any other is taken as given,
+    /// with the warning an uncatalogued parameter gets.
     fn catalogue(&self) -> &'static [ParameterSpec] {
         catalogue::CATALOGUE
     }
@@ -151,12 +151,7 @@ impl Handset for Yealink {
     /// Option 66: the boot server's URL; and the custom option the admin named, which a
     /// Yealink phone tries before 66 (`static.auto_provision.dhcp_option.list_user_options`).
     fn dhcp_options(&self, url: &str, choice: DhcpChoice) -> Vec<(u8, Vec<u8>)> {
-        let url = url.as_bytes().to_vec();
-        let mut options = vec![(66, url.clone())];
-        if choice.code != 66 {
-            options.push((choice.code, url));
-        }
-        options
+        DhcpChoice::beside_66(choice.code).options(url)
     }
 
     /// `<mac>.boot`, the first file a phone asks for.
