@@ -179,4 +179,24 @@ impl KeyRefusal {
             message: message.into(),
         }
     }
+
+    /// The model a key is placed by, and the layout of its keys (`layout_of` its name), or the
+    /// refusal: no model given, or a model whose keys phoneprov does not know.
+    pub fn model_layout<L>(
+        model: Option<&Model>,
+        layout_of: impl FnOnce(&str) -> Option<L>,
+    ) -> Result<(&Model, L), KeyRefusal> {
+        let model = model.ok_or_else(|| {
+            KeyRefusal::key(
+                "the phone's model is needed to place its keys (give it in the extension CSV)",
+            )
+        })?;
+        let layout = layout_of(model.name).ok_or_else(|| {
+            KeyRefusal::key(format!(
+                "phoneprov does not know the keys of a {}",
+                model.name
+            ))
+        })?;
+        Ok((model, layout))
+    }
 }

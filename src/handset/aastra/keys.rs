@@ -92,17 +92,7 @@ fn blf_on_top_softkeys_only(model: &str) -> bool {
 
 /// Whether `key` can be programmed on an Aastra phone of `model`; `Err` says why not.
 pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusal> {
-    let Some(model) = model else {
-        return Err(KeyRefusal::key(
-            "the phone's model is needed to place its keys (give it in the extension CSV)",
-        ));
-    };
-    let layout = layout(model.name).ok_or_else(|| {
-        KeyRefusal::key(format!(
-            "phoneprov does not know the keys of a {}",
-            model.name
-        ))
-    })?;
+    let (model, layout) = KeyRefusal::model_layout(model, layout)?;
     let Some(slot) = slot(layout, key.key).filter(|_| key.key > 0) else {
         return Err(KeyRefusal::key(format!(
             "key {} is beyond the {} keys of a {} (expansion modules included)",

@@ -131,17 +131,7 @@ fn type_code(kind: KeyKind) -> Option<u8> {
 
 /// Whether `key` can be programmed on a Yealink phone of `model`; `Err` says why not.
 pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusal> {
-    let Some(model) = model else {
-        return Err(KeyRefusal::key(
-            "the phone's model is needed to place its keys (give it in the extension CSV)",
-        ));
-    };
-    let layout = layout(model.name).ok_or_else(|| {
-        KeyRefusal::key(format!(
-            "phoneprov does not know the keys of a {}",
-            model.name
-        ))
-    })?;
+    let (model, layout) = KeyRefusal::model_layout(model, layout)?;
     if layout.slot(key.key).is_none() {
         let modules = layout.module.map_or_else(
             || " (it takes no expansion module)".to_string(),
