@@ -62,8 +62,8 @@ pub use login::{
 };
 pub use mac::{Mac, MacError};
 pub use neutral::{
-    ADMIN_PASSWORD, Codec, DIRECTORY, DirectoryScope, GENERATED_ADMIN_PASSWORD_DIGITS, Language,
-    MAX_ADMIN_PASSWORD, NEUTRAL_NAMES, Neutral,
+    ADMIN_PASSWORD, CLOUD, Codec, DIRECTORY, DirectoryScope, GENERATED_ADMIN_PASSWORD_DIGITS,
+    Language, MAX_ADMIN_PASSWORD, NEUTRAL_NAMES, Neutral,
 };
 pub use numbers::{NumberRanges, NumberRangesError};
 pub use password::{GENERATED_PASSWORD_LEN, RandomError, generate_password};

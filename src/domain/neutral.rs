@@ -1,8 +1,8 @@
 //! The settings every admin sets, named once for every vendor (`@language`, `@vlan`, `@lldp`,
-//! `@codecs`, `@admin_password`, `@directory`): set like any parameter (at any scope, the most
-//! specific winning) and turned by each vendor's handset into its own parameters (the company
-//! directory a phone gets is chosen by `@directory`). A site's phones get a generated admin
-//! password unless one is set.
+//! `@codecs`, `@admin_password`, `@directory`, `@cloud`): set like any parameter (at any scope,
+//! the most specific winning) and turned by each vendor's handset into its own parameters (the
+//! company directory a phone gets is chosen by `@directory`). A site's phones get a generated
+//! admin password unless one is set, and the vendor's cloud services off unless `@cloud` is on.
 
 use std::fmt;
 
@@ -154,17 +154,24 @@ pub enum Neutral {
     AdminPassword(String),
     /// `@directory`: which company directory the phone gets.
     Directory(DirectoryScope),
+    /// `@cloud`: whether the phone may use its vendor's cloud services (Poly's zero-touch
+    /// provisioning and Poly Lens); off unless set.
+    Cloud(bool),
 }
 
 /// The neutral settings' names.
-pub const NEUTRAL_NAMES: [&str; 6] = [
+pub const NEUTRAL_NAMES: [&str; 7] = [
     "@language",
     "@vlan",
     "@lldp",
     "@codecs",
     "@admin_password",
     "@directory",
+    "@cloud",
 ];
+
+/// The name of the cloud services setting.
+pub const CLOUD: &str = "@cloud";
 
 /// The name of the company directory setting.
 pub const DIRECTORY: &str = "@directory";
@@ -185,6 +192,7 @@ impl Neutral {
             "@codecs" => "codecs in order, comma-separated: g722, pcmu, pcma, g729".to_string(),
             "@admin_password" => format!("digits, at most {MAX_ADMIN_PASSWORD}"),
             "@directory" => "deployment, site or none".to_string(),
+            "@cloud" => "on or off".to_string(),
             _ => format!("one of {}", NEUTRAL_NAMES.join(", ")),
         }
     }
@@ -227,6 +235,11 @@ impl Neutral {
                 "none" | "off" => Some(Neutral::Directory(DirectoryScope::Off)),
                 _ => None,
             },
+            "@cloud" => match value.to_ascii_lowercase().as_str() {
+                "on" | "1" => Some(Neutral::Cloud(true)),
+                "off" | "0" => Some(Neutral::Cloud(false)),
+                _ => None,
+            },
             _ => None,
         };
         parsed.ok_or_else(|| Neutral::expected(name))
@@ -242,6 +255,7 @@ impl Neutral {
             Neutral::Codecs(list) => list.iter().map(|c| c.name()).collect::<Vec<_>>().join(","),
             Neutral::AdminPassword(password) => password.clone(),
             Neutral::Directory(scope) => scope.as_str().to_string(),
+            Neutral::Cloud(on) => if *on { "on" } else { "off" }.to_string(),
         }
     }
 }
@@ -276,5 +290,8 @@ mod tests {
         assert!(Neutral::parse("@admin_password", "4294967296").is_err());
         assert!(Neutral::parse("@admin_password", "12ab").is_err());
         assert_eq!(Neutral::parse("@lldp", "2"), Err("0 or 1".to_string()));
+        assert_eq!(Neutral::parse("@cloud", "ON"), Ok(Neutral::Cloud(true)));
+        assert_eq!(Neutral::parse("@cloud", "0"), Ok(Neutral::Cloud(false)));
+        assert!(Neutral::parse("@cloud", "maybe").is_err());
     }
 }

@@ -141,19 +141,42 @@ pub const MODELS: &[Model] = &[
     polycom("SSIP_5000", 1),
     polycom("SSIP_6000", 1),
     polycom("SSIP_7000", 1),
+    polycom("VVX_101", 1),
     polycom("VVX_150", 2),
+    polycom("VVX_201", 2),
     polycom("VVX_250", 4),
     polycom("VVX_300", 6),
+    polycom("VVX_301", 6),
     polycom("VVX_310", 6),
+    polycom("VVX_311", 6),
     polycom("VVX_350", 6),
     polycom("VVX_400", 12),
+    polycom("VVX_401", 12),
     polycom("VVX_410", 12),
+    polycom("VVX_411", 12),
     polycom("VVX_450", 12),
     polycom("VVX_500", 12),
     polycom("VVX_501", 12),
     polycom("VVX_600", 16),
     polycom("VVX_601", 16),
     polycom("VVX_1500", 6),
+    // Poly Edge E and CCX: the name as their user agents spell it (`PolyEdge-Edge_E450-UA`,
+    // `PolyCCX-CCX_600-UA`); Edge E lines are the registrations of Poly's tables as a peer's
+    // generator cites them, CCX lines are not confirmed from a Poly document.
+    polycom("Edge_E100", 8),
+    polycom("Edge_E220", 16),
+    polycom("Edge_E300", 32),
+    polycom("Edge_E320", 32),
+    polycom("Edge_E350", 32),
+    polycom("Edge_E400", 34),
+    polycom("Edge_E450", 34),
+    polycom("Edge_E500", 34),
+    polycom("Edge_E550", 34),
+    polycom("CCX_400", 24),
+    polycom("CCX_500", 24),
+    polycom("CCX_505", 24),
+    polycom("CCX_600", 24),
+    polycom("CCX_700", 24),
     aastra("6730i", 2),
     aastra("6731i", 2),
     aastra("6735i", 9),
@@ -203,7 +226,7 @@ impl Model {
     /// Finds a model by any usual spelling, ignoring case, spaces, `-` and `_` and a vendor or
     /// family prefix: `SPIP_331`, `IP331`, `SoundPoint IP 331`, `VVX400`, `vvx-400`,
     /// `SoundStation IP 6000`, `Aastra 6757i`, `6757i CT`, `Mitel 6930`, `SIP-T46S`, `t46s`,
-    /// `Yealink T54W`.
+    /// `Yealink T54W`, `Poly Edge E450`, `E450`, `CCX 600`.
     pub fn find(text: &str) -> Option<&'static Model> {
         static BY_KEY: LazyLock<HashMap<String, &'static Model>> =
             LazyLock::new(|| MODELS.iter().map(|m| (model_key(m.name), m)).collect());
@@ -219,7 +242,9 @@ fn model_key(text: &str) -> String {
         .map(|c| c.to_ascii_lowercase())
         .collect();
     // Yealink's user agents and data sheets say `SIP-T46S`, admins write `T46S`.
-    for prefix in ["polycom", "poly", "aastra", "mitel", "yealink", "sip"] {
+    for prefix in [
+        "polycom", "poly", "edge", "aastra", "mitel", "yealink", "sip",
+    ] {
         if let Some(rest) = key.strip_prefix(prefix) {
             key = rest.to_string();
         }
@@ -257,6 +282,11 @@ mod tests {
             ("Aastra 6757i CT", "6757iCT"),
             ("Mitel6930", "6930"),
             ("SIP-T46S", "T46S"),
+            ("Poly Edge E450", "Edge_E450"),
+            ("Edge_E450", "Edge_E450"),
+            ("e450", "Edge_E450"),
+            ("Poly CCX 600", "CCX_600"),
+            ("VVX 411", "VVX_411"),
             ("t46s", "T46S"),
             ("Yealink SIP-T54W", "T54W"),
             ("T77U", "T77U"),

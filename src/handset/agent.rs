@@ -4,7 +4,10 @@
 //! [`crate::handset::parse_agent`] asks each.
 //!
 //! - Polycom: `FileTransport Polycom<Family>-<MODEL>-UA/<version>[ Type/<Updater|Application>]`,
-//!   also `FileTransport PolyEdge-Edge_E450-UA/<version>`.
+//!   also `FileTransport PolyEdge-Edge_E450-UA/<version>` and, with the MAC as serial number,
+//!   `FileTransport PolyCCX-CCX_600-UA/<version> (SN:<mac>) Type/Application`; Poly phones on
+//!   OBi-based firmware (`Poly/PolyEdgeB20-<version> (<mac>)`) are recognised as running a firmware
+//!   family phoneprov does not serve ([`Agent::unsupported`]).
 //! - Aastra/Mitel: `<Aastra|Mitel><model> MAC:<XX-XX-XX-XX-XX-XX> V:<firmware>-SIP`.
 
 use crate::domain::{Mac, Vendor};
@@ -18,8 +21,24 @@ pub struct Agent {
     pub model: String,
     /// Firmware (application or BootROM) version.
     pub firmware: String,
-    /// The phone's MAC, when the user agent carries it (Aastra/Mitel).
+    /// The phone's MAC, when the user agent carries it (Aastra/Mitel, Yealink, Poly CCX).
     pub mac: Option<Mac>,
+    /// Why phoneprov does not serve this phone, when it runs a firmware family of its vendor's
+    /// that phoneprov renders no files for (said in the log, the inbox and the refusal).
+    pub unsupported: Option<&'static str>,
+}
+
+impl Agent {
+    /// A phone's agent of a firmware phoneprov serves.
+    pub fn served(vendor: Vendor, model: &str, firmware: &str, mac: Option<Mac>) -> Agent {
+        Agent {
+            vendor,
+            model: model.to_string(),
+            firmware: firmware.to_string(),
+            mac,
+            unsupported: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +69,11 @@ mod tests {
                 "Edge_E450",
                 "8.0.0.1234",
             ),
+            (
+                "FileTransport PolyEdge-Edge_E450-UA/8.0.0.15602 Type/Application",
+                "Edge_E450",
+                "8.0.0.15602",
+            ),
         ] {
             let agent = parse(ua).unwrap_or_else(|| panic!("{ua}"));
             assert_eq!(
@@ -62,6 +86,37 @@ mod tests {
                 (Vendor::Polycom, model, firmware, None)
             );
         }
+    }
+
+    #[test]
+    fn a_ccx_agent_carries_the_mac_as_its_serial_number() {
+        let agent =
+            parse("FileTransport PolyCCX-CCX_600-UA/8.0.2.3267 (SN:482567b5313f) Type/Application")
+                .unwrap();
+        assert_eq!(
+            (agent.model.as_str(), agent.firmware.as_str(), agent.mac),
+            ("CCX_600", "8.0.2.3267", Mac::parse("482567b5313f").ok())
+        );
+        assert_eq!(agent.unsupported, None);
+        // A serial number that is no Poly MAC names no phone.
+        let other =
+            parse("FileTransport PolyCCX-CCX_500-UA/9.4.1.0508 (SN:0a1b2c3d4e5f) Type/Application")
+                .unwrap();
+        assert_eq!((other.model.as_str(), other.mac), ("CCX_500", None));
+    }
+
+    #[test]
+    fn poly_phones_on_obi_based_firmware_are_recognised_as_unsupported() {
+        let agent = parse("Poly/PolyEdgeB20-1.1.0.1234 (64167f0a0b0c)").unwrap();
+        assert_eq!(agent.vendor, Vendor::Polycom);
+        assert_eq!(agent.model, "EdgeB20");
+        assert_eq!(agent.firmware, "1.1.0.1234");
+        assert_eq!(agent.mac, Mac::parse("64167f0a0b0c").ok());
+        assert!(agent.unsupported.is_some_and(|why| why.contains("OBi")));
+        let obihai = parse("OBIHAI/VVX450-7.0.1.0001").unwrap();
+        assert!(obihai.unsupported.is_some());
+        let vvx = parse("FileTransport PolycomVVX-VVX_450-UA/6.4.6.1234 Type/Application").unwrap();
+        assert_eq!(vvx.unsupported, None);
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct Unassigned {
     pub firmware: Option<String>,
     /// The user agent as sent (cut to 200 characters).
     pub user_agent: Option<String>,
+    /// Why phoneprov does not serve it, when its user agent says it runs a firmware family
+    /// phoneprov renders no files for (a Poly phone on OBi-based firmware).
+    pub unsupported: Option<String>,
     /// The address it asked from, last.
     pub address: String,
     /// How it asked, last.
@@ -124,6 +127,7 @@ impl Inbox {
             model: None,
             firmware: None,
             user_agent: None,
+            unsupported: None,
             address: address.clone(),
             transport: String::new(),
             first_seen_ms: now,
@@ -140,6 +144,7 @@ impl Inbox {
                 .map(|m| m.name.to_string())
                 .or(entry.model.take());
             entry.firmware = Some(agent.firmware.clone());
+            entry.unsupported = agent.unsupported.map(str::to_string);
         }
         if let Some(text) = request.user_agent {
             entry.user_agent = Some(text.chars().take(200).collect());

@@ -278,9 +278,40 @@ impl PhoneFiles {
         self.uploads
     }
 
-    /// Refuses a request whose user agent names another phone than the file does.
-    pub fn check_agent(&self, name: &FileName, agent: Option<&Agent>) -> Result<(), Refused> {
-        match (agent.and_then(|a| a.mac), name.mac()) {
+    /// Refuses a request whose user agent names another phone than the file does, or a phone on
+    /// a firmware family phoneprov does not serve ([`Agent::unsupported`]): the log says which,
+    /// and the phone waits in the inbox with the reason.
+    pub fn check_agent(
+        &self,
+        name: &FileName,
+        agent: Option<&Agent>,
+        client: Option<IpAddr>,
+        transport: Transport,
+        user_agent: Option<&str>,
+    ) -> Result<(), Refused> {
+        let Some(agent) = agent else {
+            return Ok(());
+        };
+        if let Some(why) = agent.unsupported {
+            tracing::warn!(
+                file = %name,
+                model = %agent.model,
+                firmware = %agent.firmware,
+                "refused {why}"
+            );
+            if let (Some(mac), Some(client)) = (name.mac().or(agent.mac), client) {
+                self.inbox.note(&BootRequest {
+                    mac,
+                    file: name.as_str(),
+                    client,
+                    transport,
+                    user_agent,
+                    agent: Some(agent),
+                });
+            }
+            return Err(Refused::Forbidden(why));
+        }
+        match (agent.mac, name.mac()) {
             (Some(said), Some(named)) if said != named => {
                 tracing::warn!(file = %name, said = %said, "user-agent MAC differs from the file's MAC");
                 Err(Refused::Forbidden("the user agent names another phone"))

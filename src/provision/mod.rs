@@ -18,7 +18,7 @@ pub use crate::domain::{Deployment, DeploymentError};
 pub use crate::handset::file::NotServed;
 pub use file_name::{FileKind, FileName};
 
-use crate::domain::{Effective, Mac, Phone, Vendor};
+use crate::domain::{CLOUD, Effective, Mac, Neutral, Phone, Vendor};
 use crate::handset::file::{About, FileInput, VendorFile};
 use crate::handset::file_provider::FirmwareNeed;
 use crate::handset::interface::Contact;
@@ -372,6 +372,19 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: &str) -
     let mut settings = deployment.settings().effective(&facts, &|neutral| {
         handset.neutral_parameters(neutral, family)
     });
+    // The vendor's cloud services stay off unless `@cloud` is set.
+    let cloud_off: Vec<Effective> = match deployment.settings().neutral_of(&facts, CLOUD) {
+        Some(_) => Vec::new(),
+        None => handset
+            .neutral_parameters(&Neutral::Cloud(false), family)
+            .into_iter()
+            .map(|(parameter, value)| Effective {
+                parameter,
+                value,
+                origin: "default (@cloud off)".to_string(),
+            })
+            .collect(),
+    };
     // Its programmed keys, and the setting that names its directory file, unless a setting
     // sets the same parameter.
     // A key the phone cannot do (stored before a rule, or from a profile) is left out: `check`
@@ -391,7 +404,7 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: &str) -
             value,
             origin: "keys".to_string(),
         });
-    for entry in key_entries.chain(directory_files) {
+    for entry in key_entries.chain(directory_files).chain(cloud_off) {
         if !settings.iter().any(|e| e.parameter == entry.parameter) {
             let at = settings.partition_point(|e| e.parameter < entry.parameter);
             settings.insert(at, entry);

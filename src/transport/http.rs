@@ -120,11 +120,17 @@ async fn phone_file(State(app): State<Arc<App>>, request: Request) -> Response {
     let Some(name) = requested_name(&app, &request) else {
         return refusal(Refused::NotFound);
     };
-    if let Err(refused) = app.files.check_agent(&name, agent.as_ref()) {
-        return refusal(refused);
-    }
     let tls = request.extensions().get::<TlsConnection>().copied();
     let secure = tls.is_some();
+    if let Err(refused) = app.files.check_agent(
+        &name,
+        agent.as_ref(),
+        client,
+        transport_of(secure),
+        user_agent.as_deref(),
+    ) {
+        return refusal(refused);
+    }
     let uri = request
         .uri()
         .path_and_query()

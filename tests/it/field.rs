@@ -17,7 +17,8 @@ use phoneprov::store::prelude::*;
 use std::collections::HashMap;
 
 use common::applies::{
-    aastra_applies, attributes, builtin, content, deployment_of, get, golden, polycom_applies,
+    aastra_applies, attributes, builtin, content, deployment_of, get, golden, golden_poly_today,
+    polycom_applies,
 };
 use common::{databases, import, sqlite_db};
 use phoneprov::domain::{CallServer, EmergencyNumbers, Recheck, SiteName, SiteSettings, ZoneName};
@@ -768,7 +769,7 @@ async fn check_names_the_firmware_each_family_lacks() {
     ]);
     assert!(
         common::stdout(&pinned).contains(
-            "lacks vvx/5.9.7/sip.ld, which the master files of UC Software 5.x-6.x phones (VVX_400) name"
+            "lacks vvx/5.9.7/sip.ld, which the master files of UC Software 5.x phones (VVX_400) name"
         ),
         "{}",
         common::stdout(&pinned)
@@ -892,7 +893,7 @@ pub(crate) fn documented_parameters() -> HashMap<String, std::collections::BTree
 /// the beep silenced and not) hold, table by table.
 #[tokio::test]
 async fn the_parameter_tables_match_the_rendered_files() {
-    let (_db, store, deployment) = golden().await;
+    let (_db, store, deployment) = golden_poly_today().await;
     let provisioner = builtin();
     let kinds: [(&str, &[&str]); 8] = [
         (
@@ -903,13 +904,22 @@ async fn the_parameter_tables_match_the_rendered_files() {
                 "0004f214ab38.cfg",
                 "0004f2aa0001.cfg",
                 "0004f2ac0206.cfg",
+                "0004f2450207.cfg",
+                "64167f0e4508.cfg",
+                "482567c60209.cfg",
             ],
         ),
         (
             "polycom-extension",
-            &["201.cfg", "202.cfg", "203.cfg", "206.cfg", "3001.cfg"],
+            &[
+                "201.cfg", "202.cfg", "203.cfg", "206.cfg", "207.cfg", "208.cfg", "209.cfg",
+                "3001.cfg",
+            ],
         ),
-        ("polycom-settings", &["0004f214ab37-settings.cfg"]),
+        (
+            "polycom-settings",
+            &["0004f214ab37-settings.cfg", "0004f2450207-settings.cfg"],
+        ),
         ("polycom-site-sip", &["altigen.cfg", "site-branch.cfg"]),
         ("polycom-site-uc", &["altigen.uc.cfg", "site-branch.uc.cfg"]),
         ("aastra-global", &["aastra.cfg"]),
@@ -946,5 +956,55 @@ async fn the_parameter_tables_match_the_rendered_files() {
              documented but not rendered: {unrendered:?}"
         );
     }
+    store.close().await;
+}
+
+/// The Poly phones sold today (issue 31 items 10 and 12). Each fetches the image of its own
+/// firmware line: the VVX x50 and x01/x11 run UC Software 6.x (the models of Wazo provd's
+/// `v6_4_6` plugin), the Edge E and CCX phones their own releases, so each gets a folder of its
+/// own. Poly's cloud services are off unless `@cloud` is on: zero-touch provisioning
+/// (`device.prov.ztpEnabled`, a `<device/>` parameter, applied only with `device.set` and its
+/// `.set` at 1) and Poly Lens (`feature.lens.enabled`), named as third-party generators write them
+/// (docs/phone-parameters.md); a SoundPoint on SIP 3.2 has neither and gets neither.
+#[tokio::test]
+async fn poly_phones_of_today_boot_their_own_firmware_with_the_cloud_off() {
+    let (_db, store, deployment) = golden_poly_today().await;
+    let provisioner = builtin();
+    for (mac, image) in [
+        ("0004f2450207", "uc6/sip.ld"),
+        ("64167f0e4508", "edge/sip.ld"),
+        ("482567c60209", "ccx/sip.ld"),
+    ] {
+        let view = polycom_applies(&provisioner, &deployment, mac);
+        assert_eq!(view.master["APP_FILE_PATH"], image, "{mac}");
+        let p = &view.applied;
+        assert_eq!(get(p, "device.set"), Some("1"), "{mac}");
+        assert_eq!(get(p, "device.prov.ztpEnabled.set"), Some("1"), "{mac}");
+        assert_eq!(get(p, "device.prov.ztpEnabled"), Some("0"), "{mac}");
+        assert_eq!(get(p, "feature.lens.enabled"), Some("0"), "{mac}");
+        // UC Software spellings, as every UC release reads them.
+        assert_eq!(
+            get(p, "voIpProt.SIP.alertInfo.1.class"),
+            Some("autoAnswer"),
+            "{mac}"
+        );
+    }
+    let soundpoint = polycom_applies(&provisioner, &deployment, "0004f214ab37");
+    assert_eq!(get(&soundpoint.applied, "device.prov.ztpEnabled"), None);
+    assert_eq!(get(&soundpoint.applied, "feature.lens.enabled"), None);
+
+    phoneprov::import::import_settings(
+        &store,
+        b"scope,target,parameter,value\nphone,64167f0e4508,@cloud,on\n",
+        &phoneprov::import::ImportOptions::by("test"),
+    )
+    .await
+    .unwrap();
+    let deployment = deployment_of(&store).await;
+    let edge = polycom_applies(&provisioner, &deployment, "64167f0e4508");
+    assert_eq!(get(&edge.applied, "device.prov.ztpEnabled"), Some("1"));
+    assert_eq!(get(&edge.applied, "feature.lens.enabled"), Some("1"));
+    let vvx = polycom_applies(&provisioner, &deployment, "0004f2450207");
+    assert_eq!(get(&vvx.applied, "device.prov.ztpEnabled"), Some("0"));
     store.close().await;
 }

@@ -35,6 +35,7 @@ mod keys;
 mod logins;
 mod multinode;
 mod outage;
+mod poly_today;
 mod publish;
 mod push;
 mod render;

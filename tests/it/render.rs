@@ -28,7 +28,16 @@ const POLYCOM_GOLDEN: &[&str] = &[
     "202.cfg",
     "203.cfg",
     "206.cfg",
+    "207.cfg",
+    "208.cfg",
+    "209.cfg",
     "3001.cfg",
+    "0004f2450207.cfg",
+    "0004f2450207-settings.cfg",
+    "64167f0e4508.cfg",
+    "64167f0e4508-settings.cfg",
+    "482567c60209.cfg",
+    "482567c60209-settings.cfg",
     "altigen.cfg",
     "altigen.uc.cfg",
     "site-branch.cfg",
@@ -87,7 +96,7 @@ async fn golden_files_match_byte_for_byte() {
     let update = std::env::var_os("PHONEPROV_UPDATE_GOLDEN").is_some();
     for db in databases().await {
         let store = db.open().await;
-        golden_deployment(&store).await;
+        common::golden_with_poly_today(&store).await;
         let deployment = deployment_of(&store).await;
         let provisioner = builtin();
         let mut polycom_files = Vec::new();

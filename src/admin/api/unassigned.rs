@@ -139,10 +139,16 @@ pub(super) async fn adopt(
     if let Some(Err(e)) = profile.map(ProfileName::parse) {
         problems.push(("profile".to_string(), e.to_string()));
     }
+    let inbox = inbox(&api)?;
+    if let Some(why) = inbox.get(&mac).and_then(|entry| entry.unsupported) {
+        problems.push((
+            "mac".to_string(),
+            format!("{mac} is {why}; its files would never reach it"),
+        ));
+    }
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
     }
-    let inbox = inbox(&api)?;
     let model = input
         .model
         .or_else(|| inbox.get(&mac).and_then(|entry| entry.model));

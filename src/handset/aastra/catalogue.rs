@@ -140,7 +140,8 @@ pub fn neutral_parameters(neutral: &Neutral) -> Vec<(String, String)> {
             vec![pair("sip customized codec", list.join(","))]
         }
         Neutral::AdminPassword(password) => vec![pair("admin password", password)],
-        // `directory 1` names the phone's own file: written with the phone's settings.
-        Neutral::Directory(_) => Vec::new(),
+        // `directory 1` names the phone's own file: written with the phone's settings. No
+        // Aastra/Mitel guide phoneprov follows documents a cloud service switch.
+        Neutral::Directory(_) | Neutral::Cloud(_) => Vec::new(),
     }
 }

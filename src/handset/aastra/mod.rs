@@ -111,12 +111,8 @@ impl Handset for Aastra {
         let (mac, rest) = rest.split_once(" V:")?;
         let firmware = rest.strip_suffix("-SIP").unwrap_or(rest);
         let mac = Mac::parse(mac).ok()?;
-        (!model.is_empty() && !firmware.is_empty()).then(|| Agent {
-            vendor: Vendor::Aastra,
-            model: model.to_string(),
-            firmware: firmware.to_string(),
-            mac: Some(mac),
-        })
+        (!model.is_empty() && !firmware.is_empty())
+            .then(|| Agent::served(Vendor::Aastra, model, firmware, Some(mac)))
     }
 
     /// `AastraIPPhone...` or `MitelIPPhone...`.

@@ -8,6 +8,7 @@
 //! guides ("Types of Device Parameters").
 
 use crate::domain::{Codec, Language, Neutral, ParameterSpec, ValueKind};
+use crate::handset::polycom::firmware::Family;
 
 const SIP3_GUIDE: &str =
     "SIP 3.2 stock sip.cfg; UC Software 4.1.0 Administrators' Guide, 1725-11530-410, appendix A";
@@ -17,9 +18,14 @@ const DEVICE_TABLE: &str = "UC Software Administrators' Guide, <device/> paramet
 /// Families that read the SIP 3.x and UC spellings alike.
 const ALL: &[&str] = &[];
 /// UC Software only.
-const UC: &[&str] = &["uc4", "uc5"];
+const UC: &[&str] = &["uc4", "uc5", "uc6", "edge", "ccx"];
 /// SIP 3.1 and 3.2 and UC Software: `<device/>` parameters.
-const DEVICE: &[&str] = &["sip31", "sip32", "uc4", "uc5"];
+const DEVICE: &[&str] = &["sip31", "sip32", "uc4", "uc5", "uc6", "edge", "ccx"];
+
+/// UC Software 5.x and later: the cloud switches, Poly's zero-touch provisioning
+/// (`device.prov.ztpEnabled`) and Poly Lens (`feature.lens.enabled`). Not in a Poly guide
+/// phoneprov has; named as several third-party generators write them (docs/phone-parameters.md).
+const CLOUD_SWITCHES: &[&str] = &["uc5", "uc6", "edge", "ccx"];
 
 /// Languages of `lcl.ml.lang` in the stock dictionary folder.
 pub const LANGUAGES: &[&str] = &[
@@ -270,7 +276,7 @@ fn device(name: &str, value: String) -> Vec<(String, String)> {
 /// A neutral setting as the parameters of a phone of firmware family `family` (short name):
 /// `<device/>` parameters exist from SIP 3.1 on, so SIP 2.1 phones get none of them.
 pub fn neutral_parameters(neutral: &Neutral, family: &str) -> Vec<(String, String)> {
-    let uc = family.starts_with("uc");
+    let uc = Family::is_uc_name(family);
     let has_device = DEVICE.contains(&family);
     match neutral {
         Neutral::Language(language) => {
@@ -299,7 +305,15 @@ pub fn neutral_parameters(neutral: &Neutral, family: &str) -> Vec<(String, Strin
                 )
             })
             .collect(),
-        Neutral::Vlan(_) | Neutral::Lldp(_) | Neutral::AdminPassword(_) => Vec::new(),
+        Neutral::Cloud(on) if CLOUD_SWITCHES.contains(&family) => {
+            let value = u8::from(*on).to_string();
+            let mut parameters = device("device.prov.ztpEnabled", value.clone());
+            parameters.push(("feature.lens.enabled".to_string(), value));
+            parameters
+        }
+        Neutral::Vlan(_) | Neutral::Lldp(_) | Neutral::AdminPassword(_) | Neutral::Cloud(_) => {
+            Vec::new()
+        }
         // The directory is a file of its own (`<mac>-directory.xml`), asked for by every phone.
         Neutral::Directory(_) => Vec::new(),
     }

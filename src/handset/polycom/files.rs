@@ -215,7 +215,7 @@ pub fn extension(
 /// Which failover parameters a firmware family reads (see [`ExtensionContext::failover`]).
 fn failover_names(family: Family) -> &'static str {
     match family {
-        Family::Uc4 | Family::Uc5 => "uc",
+        Family::Uc4 | Family::Uc5 | Family::Uc6 | Family::Edge | Family::Ccx => "uc",
         Family::Sip32 => "sip32",
         Family::Sip21 | Family::Sip31 => "none",
     }

@@ -8,8 +8,12 @@
 //! [`FirmwarePins::pinned_image`].
 //!
 //! Models that stop at a line run it: SoundPoint IP 300/500 at SIP 2.1, 301/501/600/601 and
-//! SoundStation IP 4000 at SIP 3.1, VVX on UC Software 5.x/6.x (Wazo provd's per-version plugins
-//! `v3_1_6`, `v5_9_2`, `v6_4_6`; provisioner.net's master with its `APPLICATION_SPIP301` sections).
+//! SoundStation IP 4000 at SIP 3.1, VVX 300/310/400/410/500/600/1500 at UC Software 5.x (the
+//! models Wazo provd's `v5_9_2` plugin serves that its `v6_4_6` plugin no longer lists; its
+//! `v3_1_6` plugin; provisioner.net's master with its `APPLICATION_SPIP301` sections). The VVX
+//! x01, x11 and x50 phones run UC Software 6.x (Wazo's `v6_4_6` list), Poly Edge E and CCX phones
+//! their own UC Software 7.x-9.x releases, each in a folder of its own (user agents
+//! `PolyEdge-Edge_E450-UA/8.0.0.15602`, `PolyCCX-CCX_600-UA/8.0.2.3267`).
 //! The SoundPoint IP and SoundStation IP models that can run either SIP 3.2 or UC Software 4.0 are
 //! served as SIP 3.2 unless pinned: that is what the AltiGen MAXCS guide deploys them on (SIP
 //! 3.2.7, with `sip.ld`, `phone1.cfg`, `sip.cfg`), and serving UC spellings to a phone still on
@@ -33,8 +37,14 @@ pub enum Family {
     /// UC Software 4.0.x: no model by default; SoundPoint IP 321 to 670 and SoundStation IP 5000
     /// to 7000 when pinned to it.
     Uc4,
-    /// UC Software 5.x and 6.x: VVX.
+    /// UC Software 5.x: VVX 300, 310, 400, 410, 500, 600 and 1500 (5.9 is their last).
     Uc5,
+    /// UC Software 6.x: VVX 101, 150, 201, 250, 301, 311, 350, 401, 411, 450, 501, 601.
+    Uc6,
+    /// Poly Edge E (E100 to E550): UC Software 8.x and later, Edge E releases.
+    Edge,
+    /// Poly CCX (350 to 700) with the OpenSIP profile: UC Software 7.x and later, CCX releases.
+    Ccx,
 }
 
 /// How a family spells the parameters that changed between SIP 3.x and UC Software 4.0.
@@ -47,20 +57,24 @@ pub enum Spelling {
 }
 
 /// The family of phones whose model phoneprov does not know (and the default master's own
-/// attributes): the VVX line, the phones sold since 2012.
+/// attributes): UC Software 5.x, whose spellings every VVX, Edge E and CCX release reads.
 pub const DEFAULT_FAMILY: Family = Family::Uc5;
 
 impl Family {
     /// Every family, oldest first.
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 8] = [
         Family::Sip21,
         Family::Sip31,
         Family::Sip32,
         Family::Uc4,
         Family::Uc5,
+        Family::Uc6,
+        Family::Edge,
+        Family::Ccx,
     ];
 
-    /// The short name used in pins and docs: `sip21`, `sip31`, `sip32`, `uc4`, `uc5`.
+    /// The short name used in pins and docs: `sip21`, `sip31`, `sip32`, `uc4`, `uc5`, `uc6`,
+    /// `edge`, `ccx`.
     pub fn as_str(self) -> &'static str {
         match self {
             Family::Sip21 => "sip21",
@@ -68,6 +82,9 @@ impl Family {
             Family::Sip32 => "sip32",
             Family::Uc4 => "uc4",
             Family::Uc5 => "uc5",
+            Family::Uc6 => "uc6",
+            Family::Edge => "edge",
+            Family::Ccx => "ccx",
         }
     }
 
@@ -78,7 +95,10 @@ impl Family {
             Family::Sip31 => "SIP 3.1.x",
             Family::Sip32 => "SIP 3.2.x",
             Family::Uc4 => "UC Software 4.0.x",
-            Family::Uc5 => "UC Software 5.x-6.x",
+            Family::Uc5 => "UC Software 5.x",
+            Family::Uc6 => "UC Software 6.x",
+            Family::Edge => "UC Software for Poly Edge E (8.x and later)",
+            Family::Ccx => "UC Software for Poly CCX (7.x and later)",
         }
     }
 
@@ -97,7 +117,12 @@ impl Family {
         Some(match model.name {
             "SPIP_300" | "SPIP_500" => Family::Sip21,
             "SPIP_301" | "SPIP_501" | "SPIP_600" | "SPIP_601" | "SSIP_4000" => Family::Sip31,
-            name if name.starts_with("VVX_") => Family::Uc5,
+            "VVX_300" | "VVX_310" | "VVX_400" | "VVX_410" | "VVX_500" | "VVX_600" | "VVX_1500" => {
+                Family::Uc5
+            }
+            name if name.starts_with("VVX_") => Family::Uc6,
+            name if name.starts_with("Edge_") => Family::Edge,
+            name if name.starts_with("CCX_") => Family::Ccx,
             _ => Family::Sip32,
         })
     }
@@ -105,7 +130,8 @@ impl Family {
     /// The application image in the firmware folder, unless pinned. Each family has its own
     /// place so that one folder holds them all: the AltiGen guide's names for SIP 2.1
     /// (`sip_212.ld`) and SIP 3.2 (`sip.ld`), `sip_31.ld` for SIP 3.1, and a folder for each UC
-    /// Software line, where its package unpacks as it is (split `<part>.sip.ld` images too).
+    /// Software line (and for the Edge E and CCX releases, which Poly ships apart), where its
+    /// package unpacks as it is (split `<part>.sip.ld` images too).
     pub fn default_image(self) -> &'static str {
         match self {
             Family::Sip21 => "sip_212.ld",
@@ -113,6 +139,9 @@ impl Family {
             Family::Sip32 => "sip.ld",
             Family::Uc4 => "uc4/sip.ld",
             Family::Uc5 => "uc5/sip.ld",
+            Family::Uc6 => "uc6/sip.ld",
+            Family::Edge => "edge/sip.ld",
+            Family::Ccx => "ccx/sip.ld",
         }
     }
 
@@ -125,7 +154,7 @@ impl Family {
             Family::Sip21 => &["phone1_212.cfg", "sip_212.cfg"],
             Family::Sip31 => &["phone1_31.cfg", "sip_31.cfg"],
             Family::Sip32 => &["phone1.cfg", "sip.cfg"],
-            Family::Uc4 | Family::Uc5 => &[],
+            Family::Uc4 | Family::Uc5 | Family::Uc6 | Family::Edge | Family::Ccx => &[],
         }
     }
 
@@ -133,8 +162,14 @@ impl Family {
     pub fn spelling(self) -> Spelling {
         match self {
             Family::Sip21 | Family::Sip31 | Family::Sip32 => Spelling::Sip,
-            Family::Uc4 | Family::Uc5 => Spelling::Uc,
+            Family::Uc4 | Family::Uc5 | Family::Uc6 | Family::Edge | Family::Ccx => Spelling::Uc,
         }
+    }
+
+    /// Whether a family's short name (`uc6`) is one of UC Software's (ring classes by name,
+    /// `G711_Mu`); SIP 2.x/3.x and unknown names are not.
+    pub fn is_uc_name(family: &str) -> bool {
+        Family::parse(family).is_some_and(|f| f.spelling() == Spelling::Uc)
     }
 }
 
@@ -207,8 +242,9 @@ impl FirmwarePins {
                 Some((family, image)) => (
                     Some(Family::parse(family).ok_or_else(|| {
                         refuse(format!(
-                            "no firmware family {} (families: sip21, sip31, sip32, uc4, uc5)",
-                            quoted(family)
+                            "no firmware family {} (families: {})",
+                            quoted(family),
+                            Family::ALL.map(Family::as_str).join(", ")
                         ))
                     })?),
                     image,
@@ -295,7 +331,17 @@ mod tests {
         assert_eq!(Family::of_model(model("6757i")), None);
         assert_eq!(Family::of_model(model("SPIP_601")), Some(Family::Sip31));
         assert_eq!(Family::of_model(model("SPIP_335")), Some(Family::Sip32));
+        // Wazo provd: `v5_9_2` serves the VVX 300-600 and 1500, `v6_4_6` no longer does.
         assert_eq!(Family::of_model(model("VVX_1500")), Some(Family::Uc5));
+        assert_eq!(Family::of_model(model("VVX_400")), Some(Family::Uc5));
+        for name in [
+            "VVX_101", "VVX_201", "VVX_311", "VVX_411", "VVX_450", "VVX_601",
+        ] {
+            assert_eq!(Family::of_model(model(name)), Some(Family::Uc6), "{name}");
+        }
+        assert_eq!(Family::of_model(model("Edge E450")), Some(Family::Edge));
+        assert_eq!(Family::of_model(model("CCX 600")), Some(Family::Ccx));
+        assert!(Family::is_uc_name("ccx") && !Family::is_uc_name("sip32"));
     }
 
     #[test]
@@ -310,6 +356,10 @@ mod tests {
         assert_eq!(
             pins.image_of(model("VVX_500")).as_deref(),
             Some("uc5/sip.ld")
+        );
+        assert_eq!(
+            pins.image_of(model("Edge_E450")).as_deref(),
+            Some("edge/sip.ld")
         );
         for bad in [
             "VVX_400",

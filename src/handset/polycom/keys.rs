@@ -15,6 +15,7 @@
 
 use crate::domain::{KeyKind, Model, ProgrammedKey};
 use crate::handset::interface::KeyRefusal;
+use crate::handset::polycom::firmware::Family;
 
 /// Highest speed-dial index.
 pub const MAX_SPEED_DIAL: u16 = 40;
@@ -31,19 +32,25 @@ fn takes_blf(model: &Model, family: &str) -> bool {
         model.name,
         "SPIP_450" | "SPIP_550" | "SPIP_560" | "SPIP_650" | "SPIP_670"
     );
-    (soundpoint && matches!(family, "sip32" | "uc4")) || model.name.starts_with("VVX_")
+    // Every VVX, Edge E and CCX runs UC Software 5.x or later.
+    (soundpoint && matches!(family, "sip32" | "uc4"))
+        || Family::of_model(model).is_some_and(|own| own >= Family::Uc5)
 }
 
 /// How many BLF keys a model has: its line keys, and expansion modules' on a VVX 300 to 600
-/// (the 450 included); a SoundPoint IP 650 or 670 with its sidecars, 47 (wazo-provd-plugins,
+/// (the x01, x11 and 450 included); a SoundPoint IP 650 or 670 with its sidecars, 47 (wazo-provd-plugins,
 /// `wazo_polycom/common/common.py`, `_NB_FKEY`).
 pub fn key_count(model: &Model) -> u16 {
     let expansion = matches!(
         model.name,
         "VVX_300"
+            | "VVX_301"
             | "VVX_310"
+            | "VVX_311"
             | "VVX_400"
+            | "VVX_401"
             | "VVX_410"
+            | "VVX_411"
             | "VVX_450"
             | "VVX_500"
             | "VVX_501"

@@ -1,5 +1,6 @@
-//! Polycom SoundPoint IP, SoundStation IP, VVX and Edge phones: [`Polycom`], their file names
-//! and template contexts ([`files`]) and their firmware families and pins ([`firmware`]).
+//! Polycom SoundPoint IP, SoundStation IP, VVX, Edge E and CCX phones: [`Polycom`], their file
+//! names and template contexts ([`files`]), their firmware families and pins ([`firmware`]), and
+//! the Poly phones on another firmware family that are refused ([`obi`]).
 
 pub mod catalogue;
 pub mod codec_lists;
@@ -7,6 +8,7 @@ pub mod directory;
 pub mod files;
 pub mod firmware;
 pub mod keys;
+pub mod obi;
 pub mod overrides;
 pub mod provide;
 
@@ -19,6 +21,7 @@ use crate::domain::{Mac, Phone, Vendor};
 use crate::handset::agent::Agent;
 use crate::handset::boot::{BootServer, DhcpChoice};
 use crate::handset::interface::{Contact, Handset};
+use crate::handset::polycom::obi::poly_mac;
 
 /// Content type of Polycom files.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
@@ -120,18 +123,24 @@ impl Handset for Polycom {
     }
 
     /// `FileTransport Polycom<Family>-<MODEL>-UA/<version>[ Type/<Updater|Application>]`, also
-    /// `FileTransport PolyEdge-Edge_E450-UA/<version>`; no MAC.
+    /// `FileTransport PolyEdge-Edge_E450-UA/<version>` and
+    /// `FileTransport PolyCCX-CCX_600-UA/<version> (SN:<mac>) Type/Application` (the serial
+    /// number is the MAC; taken as the phone's when it is a Poly MAC); a Poly phone on OBi-based
+    /// firmware is recognised and marked unsupported ([`obi`]).
     fn parse_agent(&self, user_agent: &str) -> Option<Agent> {
+        if let Some(agent) = obi::parse_agent(user_agent) {
+            return Some(agent);
+        }
         let rest = user_agent.strip_prefix("FileTransport Poly")?;
         let (product, version) = rest.split_once("-UA/")?;
         let model = product.split_once('-')?.1;
-        let firmware = version.split_whitespace().next()?;
-        (!model.is_empty() && !firmware.is_empty()).then(|| Agent {
-            vendor: Vendor::Polycom,
-            model: model.to_string(),
-            firmware: firmware.to_string(),
-            mac: None,
-        })
+        let mut words = version.split_whitespace();
+        let firmware = words.next()?;
+        let mac = words
+            .find_map(|word| word.strip_prefix("(SN:")?.strip_suffix(')'))
+            .and_then(poly_mac);
+        (!model.is_empty() && !firmware.is_empty())
+            .then(|| Agent::served(Vendor::Polycom, model, firmware, mac))
     }
 
     /// The binary class (RFC 3925 layout with enterprise number 13885), or a text class

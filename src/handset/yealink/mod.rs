@@ -162,12 +162,7 @@ impl Handset for Yealink {
 
 /// What a Yealink user agent says.
 fn agent(model: &str, firmware: &str, mac: Option<Mac>) -> Agent {
-    Agent {
-        vendor: Vendor::Yealink,
-        model: model.to_string(),
-        firmware: firmware.to_string(),
-        mac,
-    }
+    Agent::served(Vendor::Yealink, model, firmware, mac)
 }
 
 #[cfg(test)]

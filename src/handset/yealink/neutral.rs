@@ -46,7 +46,9 @@ pub fn parameters(neutral: &Neutral) -> Vec<(String, String)> {
                 ]
             })
             .collect(),
-        Neutral::Directory(_) => Vec::new(),
+        // Yealink's redirection service is asked only by a phone that has no provisioning
+        // server; phoneprov writes no switch for it.
+        Neutral::Directory(_) | Neutral::Cloud(_) => Vec::new(),
     }
 }
 

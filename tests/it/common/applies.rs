@@ -131,6 +131,15 @@ pub fn builtin() -> Provisioner {
     Provisioner::new(Renderer::builtin())
 }
 
+/// [`golden`] with the Poly phones of today ([`crate::common::golden_with_poly_today`]).
+pub async fn golden_poly_today() -> (TestDb, SqlStore, Deployment) {
+    let db = sqlite_db();
+    let store = db.open().await;
+    crate::common::golden_with_poly_today(&store).await;
+    let deployment = deployment_of(&store).await;
+    (db, store, deployment)
+}
+
 /// A fresh SQLite store holding the golden deployment, and that deployment read from it.
 pub async fn golden() -> (TestDb, SqlStore, Deployment) {
     let db = sqlite_db();

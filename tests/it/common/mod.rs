@@ -8,6 +8,7 @@ pub mod pki;
 #[path = "../../../bench/boot-storm/relay.rs"]
 pub mod relay;
 pub mod server;
+pub mod visitor;
 pub mod vsftpd;
 
 use phoneprov::store::prelude::*;
@@ -250,6 +251,16 @@ pub async fn golden_deployment(store: &SqlStore) {
     // One admin password for every phone: the generated ones come from each test's own key.
     let settings = std::fs::read(fixture_path("golden/settings.csv")).unwrap();
     import_settings(store, &settings, &ImportOptions::by("test"))
+        .await
+        .unwrap();
+}
+
+/// The golden deployment with a Poly phone of each line sold today: a VVX 450 (UC Software 6.x),
+/// an Edge E450 and a CCX 600 (`fixtures/golden/poly-today.csv`).
+pub async fn golden_with_poly_today(store: &SqlStore) {
+    golden_deployment(store).await;
+    let csv = std::fs::read(fixture_path("golden/poly-today.csv")).unwrap();
+    import_csv(store, &csv, &ImportOptions::by("test"), &|_, _| {})
         .await
         .unwrap();
 }
