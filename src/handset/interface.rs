@@ -130,10 +130,12 @@ pub trait Handset: FileProvider + Sync {
         key: &ProgrammedKey,
     ) -> Result<(), KeyRefusal>;
 
-    /// The parameters a phone's programmed keys set in its files.
+    /// The parameters a phone's programmed keys set in its files, for a phone served as
+    /// firmware `family` (a vendor may have to switch a feature on for a key to work).
     fn key_parameters(
         &self,
         model: Option<&Model>,
+        family: &str,
         keys: &[ProgrammedKey],
     ) -> Vec<(String, String)>;
 

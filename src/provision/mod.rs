@@ -397,7 +397,7 @@ pub fn settings_of_phone(deployment: &Deployment, phone: &Phone, family: &str) -
         .filter(|key| handset.check_key(model, family, key).is_ok())
         .collect();
     let key_entries = handset
-        .key_parameters(model, &keys)
+        .key_parameters(model, family, &keys)
         .into_iter()
         .map(|(parameter, value)| Effective {
             parameter,

@@ -284,3 +284,88 @@ async fn speed_dials_are_in_the_rendered_and_published_directory() {
         "no company list: {alone}"
     );
 }
+
+/// A Polycom BLF or pickup key picks up the watched extension's ringing call, and a park key
+/// parks, only with the phone's directed call pickup and call park features on (issue 31 item
+/// 3). Polycom's stock SIP 3.1.6 and 3.2.4B `sip.cfg` ship them off:
+/// `feature.10.name="call-park" feature.10.enabled="0"` and
+/// `feature.12.name="directed-call-pickup" feature.12.enabled="0"`; that file comes last in
+/// `CONFIG_FILES` and the first value read wins, so the phone applies phoneprov's
+/// `enabled="1"` at the same index and name. UC Software spells them
+/// `feature.callPark.enabled` and `feature.directedCallPickup.enabled`. A phone with only a
+/// speed dial gets neither, and a phone with only a BLF gets no call park.
+#[tokio::test]
+async fn polycom_pickup_and_park_keys_switch_their_features_on_per_family() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::import(
+        &store,
+        "extension,display_name,mac,model,line\n\
+         271,SoundPoint,0004f2000651,SPIP_650,1\n\
+         272,VVX,0004f2000451,VVX_450,1\n\
+         273,Only BLF,0004f2000401,VVX_400,1\n\
+         274,Only speed dial,0004f2000402,VVX_400,1\n",
+    )
+    .await;
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = common::write_file(
+        dir.path(),
+        "keys.csv",
+        "mac,key,type,value,label\n\
+         0004f2000651,1,pickup,272,VVX\n\
+         0004f2000651,2,park,700,Park\n\
+         0004f2000451,1,blf,271,SoundPoint\n\
+         0004f2000451,2,park,701,Park\n\
+         0004f2000401,1,blf,271,SoundPoint\n\
+         0004f2000402,1,speeddial,5551234,Taxi\n",
+    );
+    assert_success(&db.run(&["keys", "import", &keys]), "keys import");
+    let store = db.open().await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    // The stock SIP 3.x sip.cfg's values, read after phoneprov's files.
+    let stock = [
+        ("feature.10.name", "call-park"),
+        ("feature.10.enabled", "0"),
+        ("feature.12.name", "directed-call-pickup"),
+        ("feature.12.enabled", "0"),
+    ];
+    let mut soundpoint = polycom_applies(&provisioner, &deployment, "0004f2000651");
+    assert!(
+        soundpoint
+            .config_files
+            .ends_with(&["phone1.cfg".to_string(), "sip.cfg".to_string()]),
+        "{:?}",
+        soundpoint.config_files
+    );
+    for (name, value) in stock {
+        soundpoint
+            .applied
+            .entry(name.to_string())
+            .or_insert(value.to_string());
+    }
+    for (name, value) in [
+        ("feature.10.name", "call-park"),
+        ("feature.10.enabled", "1"),
+        ("feature.12.name", "directed-call-pickup"),
+        ("feature.12.enabled", "1"),
+    ] {
+        assert_eq!(get(&soundpoint.applied, name), Some(value), "{name}");
+    }
+    let vvx = polycom_applies(&provisioner, &deployment, "0004f2000451").applied;
+    assert_eq!(get(&vvx, "feature.callPark.enabled"), Some("1"));
+    assert_eq!(get(&vvx, "feature.directedCallPickup.enabled"), Some("1"));
+    assert!(!vvx.contains_key("feature.10.enabled"));
+    let only_blf = polycom_applies(&provisioner, &deployment, "0004f2000401").applied;
+    assert_eq!(
+        get(&only_blf, "feature.directedCallPickup.enabled"),
+        Some("1")
+    );
+    assert_eq!(get(&only_blf, "feature.callPark.enabled"), None);
+    let only_speed_dial = polycom_applies(&provisioner, &deployment, "0004f2000402").applied;
+    for name in ["feature.callPark.enabled", "feature.directedCallPickup.enabled"] {
+        assert_eq!(get(&only_speed_dial, name), None, "{name}");
+    }
+    store.close().await;
+}

@@ -43,6 +43,7 @@ impl Handset for Aastra {
     fn key_parameters(
         &self,
         model: Option<&crate::domain::Model>,
+        _family: &str,
         keys: &[crate::domain::ProgrammedKey],
     ) -> Vec<(String, String)> {
         keys::parameters(model, keys)

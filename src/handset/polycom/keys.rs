@@ -104,9 +104,40 @@ pub fn check(model: Option<&Model>, family: &str, key: &ProgrammedKey) -> Result
     }
 }
 
-/// The attendant parameters of a phone's BLF, park and pickup keys, in key order.
-pub fn parameters(keys: &[ProgrammedKey]) -> Vec<(String, String)> {
+/// The features a phone of firmware `family` needs on for its keys to do what they say: a
+/// press on a BLF or pickup key picks up the watched extension's ringing call (directed call
+/// pickup), a park key parks there and retrieves (call park). Polycom's stock SIP 3.1.6 and
+/// 3.2.4B `sip.cfg` ship both off (`feature.10.name="call-park"`, `feature.12.name=
+/// "directed-call-pickup"`, `enabled="0"`); phoneprov's files come first in `CONFIG_FILES`, so
+/// the same index and name with `enabled="1"` wins. UC Software names them
+/// `feature.callPark.enabled` and `feature.directedCallPickup.enabled`.
+fn feature_switches(family: &str, keys: &[ProgrammedKey]) -> Vec<(String, String)> {
+    let pickup = keys
+        .iter()
+        .any(|k| matches!(k.kind, KeyKind::Blf | KeyKind::Pickup));
+    let park = keys.iter().any(|k| k.kind == KeyKind::Park);
+    let uc = Family::is_uc_name(family);
     let mut out = Vec::new();
+    let mut switch = |on: bool, index: u8, sip_name: &str, uc_name: &str| {
+        if !on {
+            return;
+        }
+        if uc {
+            out.push((format!("feature.{uc_name}.enabled"), "1".to_string()));
+        } else {
+            out.push((format!("feature.{index}.name"), sip_name.to_string()));
+            out.push((format!("feature.{index}.enabled"), "1".to_string()));
+        }
+    };
+    switch(park, 10, "call-park", "callPark");
+    switch(pickup, 12, "directed-call-pickup", "directedCallPickup");
+    out
+}
+
+/// The attendant parameters of a phone's BLF, park and pickup keys, in key order, with the
+/// features they need switched on for the phone's firmware `family`.
+pub fn parameters(family: &str, keys: &[ProgrammedKey]) -> Vec<(String, String)> {
+    let mut out = feature_switches(family, keys);
     let monitored = keys
         .iter()
         .filter(|k| matches!(k.kind, KeyKind::Blf | KeyKind::Park | KeyKind::Pickup));

@@ -54,9 +54,10 @@ impl Handset for Polycom {
     fn key_parameters(
         &self,
         _model: Option<&crate::domain::Model>,
+        family: &str,
         keys: &[crate::domain::ProgrammedKey],
     ) -> Vec<(String, String)> {
-        keys::parameters(keys)
+        keys::parameters(family, keys)
     }
 
     fn neutral_parameters(

@@ -52,6 +52,7 @@ impl Handset for Yealink {
     fn key_parameters(
         &self,
         model: Option<&Model>,
+        _family: &str,
         keys: &[ProgrammedKey],
     ) -> Vec<(String, String)> {
         keys::parameters(model, keys)
