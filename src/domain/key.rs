@@ -23,9 +23,12 @@ pub enum KeyKind {
     Blf,
     /// Dials a number.
     SpeedDial,
-    /// Parks a call on an orbit and retrieves it (value: the orbit or park code).
+    /// Parks a call on an orbit (and, where the vendor's key does both, retrieves it; value: the
+    /// orbit or park code).
     Park,
-    /// Picks up a ringing call (value: the extension or pickup code).
+    /// Retrieves a call parked on an orbit: the pair of a park key (value: the orbit).
+    Retrieve,
+    /// Picks up a watched extension's ringing call (value: the extension).
     Pickup,
     /// Do not disturb on and off.
     Dnd,
@@ -35,11 +38,12 @@ pub enum KeyKind {
 
 impl KeyKind {
     /// Every kind with its name.
-    pub const ALL: [(KeyKind, &'static str); 7] = [
+    pub const ALL: [(KeyKind, &'static str); 8] = [
         (KeyKind::Line, "line"),
         (KeyKind::Blf, "blf"),
         (KeyKind::SpeedDial, "speeddial"),
         (KeyKind::Park, "park"),
+        (KeyKind::Retrieve, "retrieve"),
         (KeyKind::Pickup, "pickup"),
         (KeyKind::Dnd, "dnd"),
         (KeyKind::Voicemail, "voicemail"),

@@ -1,5 +1,5 @@
 //! The settings every admin sets, named once for every vendor (`@language`, `@vlan`, `@lldp`,
-//! `@codecs`, `@admin_password`, `@directory`, `@cloud`): set like any parameter (at any scope,
+//! `@codecs`, `@admin_password`, `@directory`, `@cloud`, `@pickup_code`): set like any parameter (at any scope,
 //! the most specific winning) and turned by each vendor's handset into its own parameters (the
 //! company directory a phone gets is chosen by `@directory`). A site's phones get a generated
 //! admin password unless one is set, and the vendor's cloud services off unless `@cloud` is on.
@@ -157,10 +157,13 @@ pub enum Neutral {
     /// `@cloud`: whether the phone may use its vendor's cloud services (Poly's zero-touch
     /// provisioning and Poly Lens); off unless set.
     Cloud(bool),
+    /// `@pickup_code`: the call server's directed call pickup code, dialled before the
+    /// extension where the phone picks a ringing call up by code (`*8`, `**`).
+    PickupCode(String),
 }
 
 /// The neutral settings' names.
-pub const NEUTRAL_NAMES: [&str; 7] = [
+pub const NEUTRAL_NAMES: [&str; 8] = [
     "@language",
     "@vlan",
     "@lldp",
@@ -168,7 +171,11 @@ pub const NEUTRAL_NAMES: [&str; 7] = [
     "@admin_password",
     "@directory",
     "@cloud",
+    "@pickup_code",
 ];
+
+/// Longest directed call pickup code (Yealink: "String within 32 characters").
+const MAX_PICKUP_CODE: usize = 32;
 
 /// The name of the cloud services setting.
 pub const CLOUD: &str = "@cloud";
@@ -193,6 +200,9 @@ impl Neutral {
             "@admin_password" => format!("digits, at most {MAX_ADMIN_PASSWORD}"),
             "@directory" => "deployment, site or none".to_string(),
             "@cloud" => "on or off".to_string(),
+            "@pickup_code" => {
+                format!("the call server's pickup code: digits, * and #, at most {MAX_PICKUP_CODE}")
+            }
             _ => format!("one of {}", NEUTRAL_NAMES.join(", ")),
         }
     }
@@ -235,6 +245,12 @@ impl Neutral {
                 "none" | "off" => Some(Neutral::Directory(DirectoryScope::Off)),
                 _ => None,
             },
+            "@pickup_code" => (!value.is_empty()
+                && value.len() <= MAX_PICKUP_CODE
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#'))
+            .then(|| Neutral::PickupCode(value.to_string())),
             "@cloud" => match value.to_ascii_lowercase().as_str() {
                 "on" | "1" => Some(Neutral::Cloud(true)),
                 "off" | "0" => Some(Neutral::Cloud(false)),
@@ -256,6 +272,7 @@ impl Neutral {
             Neutral::AdminPassword(password) => password.clone(),
             Neutral::Directory(scope) => scope.as_str().to_string(),
             Neutral::Cloud(on) => if *on { "on" } else { "off" }.to_string(),
+            Neutral::PickupCode(code) => code.clone(),
         }
     }
 }
@@ -293,5 +310,10 @@ mod tests {
         assert_eq!(Neutral::parse("@cloud", "ON"), Ok(Neutral::Cloud(true)));
         assert_eq!(Neutral::parse("@cloud", "0"), Ok(Neutral::Cloud(false)));
         assert!(Neutral::parse("@cloud", "maybe").is_err());
+        assert_eq!(
+            Neutral::parse("@pickup_code", "*8"),
+            Ok(Neutral::PickupCode("*8".into()))
+        );
+        assert!(Neutral::parse("@pickup_code", "*8; reboot").is_err());
     }
 }

@@ -364,8 +364,130 @@ async fn polycom_pickup_and_park_keys_switch_their_features_on_per_family() {
     );
     assert_eq!(get(&only_blf, "feature.callPark.enabled"), None);
     let only_speed_dial = polycom_applies(&provisioner, &deployment, "0004f2000402").applied;
-    for name in ["feature.callPark.enabled", "feature.directedCallPickup.enabled"] {
+    for name in [
+        "feature.callPark.enabled",
+        "feature.directedCallPickup.enabled",
+    ] {
         assert_eq!(get(&only_speed_dial, name), None, "{name}");
     }
     store.close().await;
+}
+
+/// Aastra/Mitel park, retrieve and pickup keys in the forms the Aastra guide 41-001343-01
+/// (release 3.2.2) documents (issue 31 item 1):
+/// - p. 5-219, "Call Park/Pickup Configuration Precedence Rule": a `park` key parks and a
+///   `pickup` key retrieves, each valued `<server>;<code>` ("softkey1 value: broadworks;*68"),
+///   and `sip lineN park pickup config: <park>;<pickup>;<server>` ("70;70;asterisk") wins over
+///   the keys' values from 3.x on; so it is written only when the phone's keys name one orbit;
+/// - p. 5-129, "Directed Call Pickup": a colleague's ringing call is picked up by pressing a
+///   BLF key with directed call pickup on (off, the press "performs a speeddial"), the
+///   `directed call pickup prefix` dialled before the extension where the server's messages
+///   carry no pickup information.
+///
+/// A `pickup` key is then what it is on every vendor: a directed pickup of the extension.
+/// Yealink gets the code as `features.pickup.direct_pickup_code` (T5 guide, "Directed Call
+/// Pickup") and has no key phoneprov can confirm retrieves a parked call; a Polycom park orbit's
+/// key (`automata`) parks and retrieves (EA 62475).
+#[tokio::test]
+async fn aastra_park_retrieve_and_pickup_keys_take_the_guides_forms() {
+    let db = common::sqlite_db();
+    let store = db.open().await;
+    common::import(
+        &store,
+        "extension,display_name,mac,model,line\n\
+         281,Reception,00085d000281,6757i,1\n\
+         282,Back office,00085d000282,6757i,1\n\
+         283,Mitel,00085d006283,6867i,1\n\
+         284,Yealink,805ec0000284,T46S,1\n\
+         285,VVX,0004f2000285,VVX_400,1\n",
+    )
+    .await;
+    phoneprov::import::import_settings(
+        &store,
+        b"scope,target,parameter,value\ndeployment,,@pickup_code,*8\n",
+        &phoneprov::import::ImportOptions::by("test"),
+    )
+    .await
+    .unwrap();
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| common::write_file(dir.path(), name, text);
+    let refused = db.run(&[
+        "keys",
+        "import",
+        &write(
+            "bad.csv",
+            "mac,key,type,value,label\n\
+             00085d006283,21,pickup,281,Reception\n\
+             805ec0000284,1,retrieve,700,Orbit\n",
+        ),
+    ]);
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(
+        said.contains(
+            "line 2, column type: a 6867i takes busy lamp fields only on its top softkeys"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "line 3, column type: no Yealink key type phoneprov can confirm retrieves a parked call"
+        ),
+        "{said}"
+    );
+    let keys = write(
+        "keys.csv",
+        "mac,key,type,value,label\n\
+         00085d000281,1,park,700,Park\n\
+         00085d000281,2,retrieve,700,Unpark\n\
+         00085d000281,3,pickup,282,Back office\n\
+         00085d000282,1,park,700,Park 1\n\
+         00085d000282,2,park,701,Park 2\n\
+         00085d000282,3,park,broadworks;*68,Park BW\n\
+         0004f2000285,1,retrieve,700,Unpark\n",
+    );
+    assert_success(&db.run(&["keys", "import", &keys]), "keys import");
+
+    let store = db.open().await;
+    let deployment = deployment_of(&store).await;
+    let provisioner = builtin();
+    let reception = aastra_applies(&provisioner, &deployment, "00085d000281", "6757i");
+    for (name, value) in [
+        ("topsoftkey1 type", "park"),
+        ("topsoftkey1 value", "asterisk;700"),
+        ("topsoftkey2 type", "pickup"),
+        ("topsoftkey2 value", "asterisk;700"),
+        ("sip line1 park pickup config", "700;700;asterisk"),
+        ("topsoftkey3 type", "blf"),
+        ("topsoftkey3 value", "282"),
+        ("directed call pickup", "1"),
+        ("directed call pickup prefix", "*8"),
+    ] {
+        assert_eq!(get(&reception, name), Some(value), "{name}");
+    }
+    // Two orbits: the keys' own values, no line configuration to override them.
+    let back_office = aastra_applies(&provisioner, &deployment, "00085d000282", "6757i");
+    assert_eq!(get(&back_office, "topsoftkey1 value"), Some("asterisk;700"));
+    assert_eq!(get(&back_office, "topsoftkey2 value"), Some("asterisk;701"));
+    assert_eq!(
+        get(&back_office, "topsoftkey3 value"),
+        Some("broadworks;*68")
+    );
+    assert_eq!(get(&back_office, "sip line1 park pickup config"), None);
+    assert_eq!(get(&back_office, "directed call pickup"), None);
+
+    let vvx = polycom_applies(&provisioner, &deployment, "0004f2000285").applied;
+    assert_eq!(get(&vvx, "attendant.resourceList.1.type"), Some("automata"));
+    assert_eq!(get(&vvx, "feature.callPark.enabled"), Some("1"));
+    store.close().await;
+
+    let server = start_on(db, &[]);
+    common::server::boot_vendor_from(&server, "127.0.0.1", "805ec0000284", "yealink");
+    let yealink = common::server::yealink_value(
+        &server,
+        "805ec0000284.cfg",
+        "features.pickup.direct_pickup_code",
+    );
+    assert_eq!(yealink, "*8");
 }

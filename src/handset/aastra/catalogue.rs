@@ -140,6 +140,9 @@ pub fn neutral_parameters(neutral: &Neutral) -> Vec<(String, String)> {
             vec![pair("sip customized codec", list.join(","))]
         }
         Neutral::AdminPassword(password) => vec![pair("admin password", password)],
+        // Dialled before the BLF key's extension when the server's BLF messages carry no
+        // directed call pickup information (41-001343-01 p. 5-129).
+        Neutral::PickupCode(code) => vec![pair("directed call pickup prefix", code)],
         // `directory 1` names the phone's own file: written with the phone's settings. No
         // Aastra/Mitel guide phoneprov follows documents a cloud service switch.
         Neutral::Directory(_) | Neutral::Cloud(_) => Vec::new(),

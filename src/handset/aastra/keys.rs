@@ -8,6 +8,19 @@
 //! programmable keys first, then its top softkeys, its softkeys, and the keys of up to three
 //! expansion modules; the number of each per model is the one Wazo's Aastra plugin uses
 //! (wazo-platform/wazo-provd-plugins, `AastraModel`).
+//!
+//! Park and pickup as the Aastra guide 41-001343-01 (release 3.2.2) documents them:
+//! - an Aastra `park` key parks and its `pickup` key retrieves, each valued
+//!   `<server>;<code>` ("softkey1 value: broadworks;*68"); from release 3.x,
+//!   `sip lineN park pickup config: <park>;<pickup>;<server>` wins over the keys' values
+//!   (p. 5-219, "Call Park/Pickup Configuration Precedence Rule"). phoneprov's `park` and
+//!   `retrieve` keys are written with the `asterisk` method on their orbit (the phone transfers
+//!   the call to the orbit to park it and dials the orbit to take it back, as Wazo writes them),
+//!   and the line's configuration too when the phone's keys name one orbit;
+//! - a colleague's ringing call is picked up from a BLF key, with `directed call pickup` on
+//!   ("when Directed Call Pickup is disabled ... pressing the BLF ... performs a speeddial",
+//!   p. 5-129): phoneprov's `pickup` key is such a BLF key, and any `blf` or `pickup` key
+//!   switches directed call pickup on.
 
 use crate::domain::{KeyKind, Model, ProgrammedKey};
 use crate::handset::interface::KeyRefusal;
@@ -106,7 +119,9 @@ pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusa
         KeyKind::Voicemail => Err(KeyRefusal::kind(
             "Aastra phones have no transfer-to-voice-mail key type: use a speeddial with your call server's code",
         )),
-        KeyKind::Blf if bottom_softkey && blf_on_top_softkeys_only(model.name) => {
+        KeyKind::Blf | KeyKind::Pickup
+            if bottom_softkey && blf_on_top_softkeys_only(model.name) =>
+        {
             Err(KeyRefusal::kind(format!(
                 "a {} takes busy lamp fields only on its top softkeys (keys 1 to {}) and expansion modules; key {} is a bottom softkey",
                 model.name,
@@ -125,36 +140,75 @@ pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusa
 }
 
 /// The parameters a phone's keys set (keys that do not fit the model are left out: the import
-/// refuses them).
+/// refuses them), and what they need switched on.
 pub fn parameters(model: Option<&Model>, keys: &[ProgrammedKey]) -> Vec<(String, String)> {
     let Some(layout) = model.and_then(|m| layout(m.name)) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for key in keys {
-        let Some(slot) = slot(layout, key.key) else {
-            continue;
-        };
-        let kind = match key.kind {
-            KeyKind::Voicemail => continue,
-            KeyKind::SpeedDial => "speeddial",
-            other => other.as_str(),
-        };
-        out.push((format!("{slot} type"), kind.to_string()));
+    let placed: Vec<(String, &ProgrammedKey)> = keys
+        .iter()
+        .filter(|key| key.kind != KeyKind::Voicemail)
+        .filter_map(|key| Some((slot(layout, key.key)?, key)))
+        .collect();
+    for (slot, key) in &placed {
+        out.push((format!("{slot} type"), aastra_type(key.kind).to_string()));
         let line = if key.kind == KeyKind::Line {
             key.value.clone()
         } else {
             "1".to_string()
         };
         if key.kind.needs_value() && key.kind != KeyKind::Line {
-            out.push((format!("{slot} value"), key.value.clone()));
+            out.push((format!("{slot} value"), aastra_value(key)));
         }
         if !key.label.is_empty() {
             out.push((format!("{slot} label"), key.label.clone()));
         }
         out.push((format!("{slot} line"), line));
     }
+    let kinds = || placed.iter().map(|(_, key)| key);
+    if kinds().any(|k| matches!(k.kind, KeyKind::Blf | KeyKind::Pickup)) {
+        out.push(("directed call pickup".to_string(), "1".to_string()));
+    }
+    let mut orbits: Vec<&str> = kinds()
+        .filter(|k| matches!(k.kind, KeyKind::Park | KeyKind::Retrieve))
+        .filter(|k| !k.value.contains(';'))
+        .map(|k| k.value.as_str())
+        .collect();
+    orbits.sort_unstable();
+    orbits.dedup();
+    if let [orbit] = orbits.as_slice() {
+        out.push((
+            "sip line1 park pickup config".to_string(),
+            format!("{orbit};{orbit};{PARK_METHOD}"),
+        ));
+    }
     out
+}
+
+/// The server method of phoneprov's park and retrieve keys: transfer to the orbit to park,
+/// dial the orbit to retrieve.
+const PARK_METHOD: &str = "asterisk";
+
+/// The Aastra key type of a key kind: a `pickup` is a BLF key (directed call pickup), a
+/// `retrieve` Aastra's `pickup` (of a parked call).
+fn aastra_type(kind: KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Pickup => "blf",
+        KeyKind::Retrieve => "pickup",
+        other => other.as_str(),
+    }
+}
+
+/// A key's value as the phone reads it: park and retrieve keys as `<server>;<orbit>` (a value
+/// that already names its server is kept).
+fn aastra_value(key: &ProgrammedKey) -> String {
+    match key.kind {
+        KeyKind::Park | KeyKind::Retrieve if !key.value.contains(';') => {
+            format!("{PARK_METHOD};{}", key.value)
+        }
+        _ => key.value.clone(),
+    }
 }
 
 #[cfg(test)]

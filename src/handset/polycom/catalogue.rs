@@ -311,9 +311,14 @@ pub fn neutral_parameters(neutral: &Neutral, family: &str) -> Vec<(String, Strin
             parameters.push(("feature.lens.enabled".to_string(), value));
             parameters
         }
-        Neutral::Vlan(_) | Neutral::Lldp(_) | Neutral::AdminPassword(_) | Neutral::Cloud(_) => {
-            Vec::new()
-        }
+        // How a Polycom phone picks up by code (`call.directedCallPickupMethod`,
+        // `call.directedCallPickupString` in the stock sip.cfg) is not confirmed from a Polycom
+        // guide reachable here: nothing is written.
+        Neutral::Vlan(_)
+        | Neutral::Lldp(_)
+        | Neutral::AdminPassword(_)
+        | Neutral::Cloud(_)
+        | Neutral::PickupCode(_) => Vec::new(),
         // The directory is a file of its own (`<mac>-directory.xml`), asked for by every phone.
         Neutral::Directory(_) => Vec::new(),
     }

@@ -80,7 +80,7 @@ pub fn check(model: Option<&Model>, family: &str, key: &ProgrammedKey) -> Result
             )))
         }
         KeyKind::SpeedDial => Ok(()),
-        KeyKind::Blf | KeyKind::Park | KeyKind::Pickup => {
+        KeyKind::Blf | KeyKind::Park | KeyKind::Retrieve | KeyKind::Pickup => {
             let Some(model) = model else {
                 return Err(KeyRefusal::key(
                     "the phone's model is needed for busy lamp field keys (give it in the extension CSV)",
@@ -115,7 +115,9 @@ fn feature_switches(family: &str, keys: &[ProgrammedKey]) -> Vec<(String, String
     let pickup = keys
         .iter()
         .any(|k| matches!(k.kind, KeyKind::Blf | KeyKind::Pickup));
-    let park = keys.iter().any(|k| k.kind == KeyKind::Park);
+    let park = keys
+        .iter()
+        .any(|k| matches!(k.kind, KeyKind::Park | KeyKind::Retrieve));
     let uc = Family::is_uc_name(family);
     let mut out = Vec::new();
     let mut switch = |on: bool, index: u8, sip_name: &str, uc_name: &str| {
@@ -138,12 +140,17 @@ fn feature_switches(family: &str, keys: &[ProgrammedKey]) -> Vec<(String, String
 /// features they need switched on for the phone's firmware `family`.
 pub fn parameters(family: &str, keys: &[ProgrammedKey]) -> Vec<(String, String)> {
     let mut out = feature_switches(family, keys);
-    let monitored = keys
-        .iter()
-        .filter(|k| matches!(k.kind, KeyKind::Blf | KeyKind::Park | KeyKind::Pickup));
+    let monitored = keys.iter().filter(|k| {
+        matches!(
+            k.kind,
+            KeyKind::Blf | KeyKind::Park | KeyKind::Retrieve | KeyKind::Pickup
+        )
+    });
     for (index, key) in monitored.enumerate() {
         let n = index + 1;
-        let kind = if key.kind == KeyKind::Park {
+        // A park orbit's key parks a call there and retrieves it (EA 62475: automata
+        // resources "have calls transferred to them and pulled from the queue").
+        let kind = if matches!(key.kind, KeyKind::Park | KeyKind::Retrieve) {
             "automata"
         } else {
             "normal"

@@ -125,7 +125,7 @@ fn type_code(kind: KeyKind) -> Option<u8> {
         KeyKind::SpeedDial => Some(13),
         KeyKind::Line => Some(15),
         KeyKind::Blf => Some(16),
-        KeyKind::Voicemail => None,
+        KeyKind::Voicemail | KeyKind::Retrieve => None,
     }
 }
 
@@ -146,9 +146,11 @@ pub fn check(model: Option<&Model>, key: &ProgrammedKey) -> Result<(), KeyRefusa
         )));
     }
     if type_code(key.kind).is_none() {
-        return Err(KeyRefusal::kind(
-            "Yealink phones have no transfer-to-voice-mail key: use a speeddial with your call server's code",
-        ));
+        return Err(KeyRefusal::kind(if key.kind == KeyKind::Retrieve {
+            "no Yealink key type phoneprov can confirm retrieves a parked call: use a speeddial to the orbit where your call server hands a parked call to whoever dials its orbit"
+        } else {
+            "Yealink phones have no transfer-to-voice-mail key: use a speeddial with your call server's code"
+        }));
     }
     if key.kind == KeyKind::Line
         && !key

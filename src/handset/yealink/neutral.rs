@@ -4,7 +4,8 @@
 //! and `internet_port_vid`, `@lldp` as `static.network.lldp.enable`, `@language` as `lang.gui`
 //! (the language's English name), `@codecs` as `account.N.codec.<codec>.enable` and
 //! `.priority` (codecs are set per account: `N` stands for every account of the phone, written
-//! out by [`for_each_account`]; a codec left out of the list is disabled). Names as the peers'
+//! out by [`for_each_account`]; a codec left out of the list is disabled), `@pickup_code` as
+//! `features.pickup.direct_pickup_code` (T5 guide, "Directed Call Pickup"). Names as the peers'
 //! Yealink templates write them (docs/phone-parameters.md). `@directory` is the phone book's,
 //! not a parameter.
 
@@ -28,6 +29,7 @@ pub fn parameters(neutral: &Neutral) -> Vec<(String, String)> {
         ],
         Neutral::Vlan(None) => vec![pair("static.network.vlan.internet_port_enable", 0)],
         Neutral::Lldp(on) => vec![pair("static.network.lldp.enable", u8::from(*on))],
+        Neutral::PickupCode(code) => vec![pair("features.pickup.direct_pickup_code", code)],
         Neutral::Language(language) => vec![pair("lang.gui", gui_language(*language))],
         Neutral::Codecs(order) => Codec::ALL
             .iter()
