@@ -249,6 +249,16 @@ fn key_findings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<Findi
     findings
 }
 
+/// What phones cannot keep, said at every import too: company directories past a model's limit
+/// and colliding codec priorities.
+pub fn limit_warnings(deployment: &Deployment, provisioner: &Provisioner) -> Vec<String> {
+    directory_findings(deployment)
+        .into_iter()
+        .chain(codec_findings(deployment, provisioner))
+        .map(|finding| finding.message)
+        .collect()
+}
+
 /// Phones whose company directory lists more contacts than the phone keeps, where the vendor
 /// documents a limit: one warning per vendor, with how many phones and the longest list.
 fn directory_findings(deployment: &Deployment) -> Vec<Finding> {

@@ -82,6 +82,11 @@ pub struct ImportReport {
     pub passwords_generated: usize,
     /// Data revision after the import (none for a dry run or when nothing changed).
     pub revision: Option<i64>,
+    /// What the phones cannot keep after the import, as `phoneprov check` says it: a company
+    /// directory past what a model keeps, colliding codec priorities (filled in by whoever
+    /// imported, from the deployment after the import).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<String>,
 }
 
 impl ImportReport {
@@ -114,6 +119,9 @@ impl fmt::Display for ImportReport {
         if self.dry_run {
             self.extensions.details(f, "extension")?;
             self.phones.details(f, "phone")?;
+        }
+        for limit in &self.limits {
+            writeln!(f, "warning: {limit}")?;
         }
         Ok(())
     }

@@ -39,6 +39,10 @@ pub struct SettingsReport {
     pub warnings: Vec<RowError>,
     /// The data revision after the import (none for a dry run).
     pub revision: Option<i64>,
+    /// What the phones cannot keep after the import, as `phoneprov check` says it (see
+    /// [`crate::import::ImportReport::limits`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<String>,
 }
 
 impl std::fmt::Display for SettingsReport {
@@ -59,6 +63,9 @@ impl std::fmt::Display for SettingsReport {
         )?;
         for warning in &self.warnings {
             writeln!(f, "warning: {warning}")?;
+        }
+        for limit in &self.limits {
+            writeln!(f, "warning: {limit}")?;
         }
         Ok(())
     }
@@ -348,6 +355,7 @@ pub async fn apply_settings_rows(
         dry_run: options.dry_run,
         warnings: plan.warnings,
         revision: None,
+        limits: Vec::new(),
     };
     if !options.dry_run {
         report.revision = Some(store.change_settings(&plan.change, &options.actor).await?);

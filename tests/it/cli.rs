@@ -85,7 +85,16 @@ async fn check_warns_about_directories_past_a_phones_limit_and_colliding_codecs(
     }
     let extensions = dir.path().join("staff.csv");
     std::fs::write(&extensions, csv).unwrap();
-    assert_success(&db.run(&["import", extensions.to_str().unwrap()]), "import");
+    // The import itself says what the phones cannot keep (issue 31 item 6).
+    let imported = db.run(&["import", extensions.to_str().unwrap()]);
+    assert_success(&imported, "import");
+    assert!(
+        stdout(&imported).contains(
+            "warning: 1 aastra phone(s) list up to 207 company contacts, but keep at most 200"
+        ),
+        "{}",
+        stdout(&imported)
+    );
     let settings = dir.path().join("settings.csv");
     std::fs::write(
         &settings,
@@ -94,9 +103,21 @@ async fn check_warns_about_directories_past_a_phones_limit_and_colliding_codecs(
          phone,0004f214ab37,voice.codecPref.G729AB,2\n",
     )
     .unwrap();
-    assert_success(
-        &db.run(&["settings", "import", settings.to_str().unwrap()]),
-        "settings import",
+    let imported = db.run(&["settings", "import", settings.to_str().unwrap(), "--json"]);
+    assert_success(&imported, "settings import");
+    let report: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    let limits: Vec<&str> = report["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(
+        limits
+            .iter()
+            .any(|l| l
+                .starts_with("phone 0004f214ab37: codecs G711A (deployment @codecs) and G729AB")),
+        "{report}"
     );
     let out = db.run(&["check", "--server-address", "10.0.0.1"]);
     let said = stdout(&out);

@@ -433,6 +433,32 @@ async fn the_api_sets_lists_and_shows_settings_and_profiles() {
     assert_eq!(import.status, 422);
     assert_eq!(json(&import)["details"][0]["line"], 2);
     assert_eq!(json(&import)["details"][0]["column"], "target");
+    // An import that makes two codecs share a priority says so in its report (Polycom SIP 1.4
+    // guide 4.6.1.6.1.1: "give each codec a unique priority").
+    let import = api(
+        &server,
+        "POST",
+        "/settings/import",
+        &[
+            "-H",
+            "Content-Type: text/csv",
+            "--data-binary",
+            "scope,target,parameter,value\ndeployment,,@codecs,\"g722,pcma\"\nvendor,polycom,voice.codecPref.G711_Mu,1\n",
+        ],
+    );
+    assert_eq!(
+        import.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&import.body)
+    );
+    let limits = json(&import)["limits"].clone();
+    assert!(
+        limits.as_array().is_some_and(|l| l
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("share priority 1")))),
+        "{limits}"
+    );
 }
 
 /// A phone's settings file is one of its own files: like its extension files, it goes only to

@@ -163,11 +163,12 @@ pub(super) async fn import(
     request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let body = csv_of(request).await?;
-    let report = import_settings(api.store.as_ref(), &body, &query.options()?)
+    let mut report = import_settings(api.store.as_ref(), &body, &query.options()?)
         .await
         .map_err(file_refused)?;
     if report.revision.is_some() {
         reload(&api).await;
+        report.limits = api.live.limit_warnings();
     }
     Ok(Json(report))
 }

@@ -36,8 +36,16 @@ pub fn read_input(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
     Ok(input)
 }
 
+/// What the phones cannot keep after an import, as `check` says it.
+pub async fn limit_warnings(store: &SqlStore, serving: &Serving) -> anyhow::Result<Vec<String>> {
+    let provisioner = provisioner_of(serving, load_templates(serving));
+    let deployment = deployment(store, serving).await?;
+    Ok(phoneprov::check::limit_warnings(&deployment, &provisioner))
+}
+
 pub async fn import(
     store: &SqlStore,
+    serving: &Serving,
     file: &PathBuf,
     options: ImportOptions,
     json: bool,
@@ -51,9 +59,12 @@ pub async fn import(
             ));
         }
     };
-    let report = import_csv(store, &input, &options, &progress).await?;
+    let mut report = import_csv(store, &input, &options, &progress).await?;
     if show_progress && !options.dry_run {
         tell("committed");
+    }
+    if report.revision.is_some() {
+        report.limits = limit_warnings(store, serving).await?;
     }
     if json {
         say(format_args!("{}\n", serde_json::to_string_pretty(&report)?))?;

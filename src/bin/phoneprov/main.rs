@@ -388,7 +388,7 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
                 replace,
                 actor: site::actor(),
             };
-            data::import(&store, &file, options, json, progress).await
+            data::import(&store, &serving, &file, options, json, progress).await
         }
         Command::Export {
             output,

@@ -121,7 +121,10 @@ pub async fn settings(
                 replace,
                 actor: actor(),
             };
-            let report = import_settings(store, &input, &options).await?;
+            let mut report = import_settings(store, &input, &options).await?;
+            if report.revision.is_some() {
+                report.limits = crate::data::limit_warnings(store, serving).await?;
+            }
             if json {
                 say(format_args!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
