@@ -524,13 +524,11 @@ async fn codecs_go_where_a_soundpoint_650_reads_them() {
         "extension,display_name,mac,model\n801,A,0004f2c10650,SPIP_650\n802,B,0004f2c10550,SPIP_550\n",
     )
     .await;
-    phoneprov::import::import_settings(
+    common::import_settings_csv(
         &store,
-        b"scope,target,parameter,value\ndeployment,,@codecs,\"g722,pcma\"\n",
-        &phoneprov::import::ImportOptions::by("test"),
+        "scope,target,parameter,value\ndeployment,,@codecs,\"g722,pcma\"\n",
     )
-    .await
-    .unwrap();
+    .await;
     let deployment = deployment_of(&store).await;
     let provisioner = builtin();
     let ip650 = polycom_applies(&provisioner, &deployment, "0004f2c10650");
@@ -993,13 +991,11 @@ async fn poly_phones_of_today_boot_their_own_firmware_with_the_cloud_off() {
     assert_eq!(get(&soundpoint.applied, "device.prov.ztpEnabled"), None);
     assert_eq!(get(&soundpoint.applied, "feature.lens.enabled"), None);
 
-    phoneprov::import::import_settings(
+    common::import_settings_csv(
         &store,
-        b"scope,target,parameter,value\nphone,64167f0e4508,@cloud,on\n",
-        &phoneprov::import::ImportOptions::by("test"),
+        "scope,target,parameter,value\nphone,64167f0e4508,@cloud,on\n",
     )
-    .await
-    .unwrap();
+    .await;
     let deployment = deployment_of(&store).await;
     let edge = polycom_applies(&provisioner, &deployment, "64167f0e4508");
     assert_eq!(get(&edge.applied, "device.prov.ztpEnabled"), Some("1"));

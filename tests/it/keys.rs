@@ -29,6 +29,18 @@ const KEYS: &str = "mac,key,type,value,label
 00085d1610de,31,blf,202,Zoe
 ";
 
+/// Imports the keys CSV `csv` (written to `dir`), which must be refused saying each of
+/// `expected`.
+fn assert_keys_refused(db: &common::TestDb, dir: &std::path::Path, csv: &str, expected: &[&str]) {
+    let bad = common::write_file(dir, "bad-keys.csv", csv);
+    let refused = db.run(&["keys", "import", &bad]);
+    assert!(!refused.status.success(), "{}", stdout(&refused));
+    let said = stderr(&refused);
+    for line in expected {
+        assert!(said.contains(line), "{line}\n{said}");
+    }
+}
+
 /// The golden deployment and extension 210 on a SoundPoint IP 335 (0004f2335335).
 async fn golden_with_an_ip_335() -> common::TestDb {
     let db = common::sqlite_db();
@@ -153,27 +165,16 @@ async fn keys_a_model_cannot_do_are_refused_and_valid_ones_taken() {
     store.close().await;
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| common::write_file(dir.path(), name, text);
-    let refused = db.run(&[
-        "keys",
-        "import",
-        &write(
-            "bad.csv",
-            "mac,key,type,value,label\n\
-             00085d006867,21,blf,201,Alice\n\
-             0004f2000650,48,blf,201,Alice\n",
-        ),
-    ]);
-    assert!(!refused.status.success());
-    let said = stderr(&refused);
-    assert!(
-        said.contains(
-            "line 2, column type: a 6867i takes busy lamp fields only on its top softkeys (keys 1 to 20) and expansion modules; key 21 is a bottom softkey"
-        ),
-        "{said}"
-    );
-    assert!(
-        said.contains("line 3, column key: key 48 is beyond the 47 keys of a SPIP_650"),
-        "{said}"
+    assert_keys_refused(
+        &db,
+        dir.path(),
+        "mac,key,type,value,label\n\
+         00085d006867,21,blf,201,Alice\n\
+         0004f2000650,48,blf,201,Alice\n",
+        &[
+            "line 2, column type: a 6867i takes busy lamp fields only on its top softkeys (keys 1 to 20) and expansion modules; key 21 is a bottom softkey",
+            "line 3, column key: key 48 is beyond the 47 keys of a SPIP_650",
+        ],
     );
     let good = db.run(&[
         "keys",
@@ -402,39 +403,24 @@ async fn aastra_park_retrieve_and_pickup_keys_take_the_guides_forms() {
          285,VVX,0004f2000285,VVX_400,1\n",
     )
     .await;
-    phoneprov::import::import_settings(
+    common::import_settings_csv(
         &store,
-        b"scope,target,parameter,value\ndeployment,,@pickup_code,*8\n",
-        &phoneprov::import::ImportOptions::by("test"),
+        "scope,target,parameter,value\ndeployment,,@pickup_code,*8\n",
     )
-    .await
-    .unwrap();
+    .await;
     store.close().await;
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| common::write_file(dir.path(), name, text);
-    let refused = db.run(&[
-        "keys",
-        "import",
-        &write(
-            "bad.csv",
-            "mac,key,type,value,label\n\
-             00085d006283,21,pickup,281,Reception\n\
-             805ec0000284,1,retrieve,700,Orbit\n",
-        ),
-    ]);
-    assert!(!refused.status.success());
-    let said = stderr(&refused);
-    assert!(
-        said.contains(
-            "line 2, column type: a 6867i takes busy lamp fields only on its top softkeys"
-        ),
-        "{said}"
-    );
-    assert!(
-        said.contains(
-            "line 3, column type: no Yealink key type phoneprov can confirm retrieves a parked call"
-        ),
-        "{said}"
+    assert_keys_refused(
+        &db,
+        dir.path(),
+        "mac,key,type,value,label\n\
+         00085d006283,21,pickup,281,Reception\n\
+         805ec0000284,1,retrieve,700,Orbit\n",
+        &[
+            "line 2, column type: a 6867i takes busy lamp fields only on its top softkeys",
+            "line 3, column type: no Yealink key type phoneprov can confirm retrieves a parked call",
+        ],
     );
     let keys = write(
         "keys.csv",

@@ -24,10 +24,18 @@ use common::{KillOnDrop, assert_success, databases, golden_deployment, stdout};
 use phoneprov::import::{ImportOptions, import_settings};
 use phoneprov::store::SqlStore;
 
+/// `POST /settings/import` of the settings CSV `csv`.
+fn import_through_api(server: &common::server::Server, csv: &str) -> common::server::Reply {
+    api(
+        server,
+        "POST",
+        "/settings/import",
+        &["-H", "Content-Type: text/csv", "--data-binary", csv],
+    )
+}
+
 async fn set(store: &SqlStore, csv: &str) {
-    import_settings(store, csv.as_bytes(), &ImportOptions::by("test"))
-        .await
-        .unwrap();
+    common::import_settings_csv(store, csv).await;
 }
 
 /// The golden deployment's phones: Polycom 0004f214ab37 (IP 331, SIP 3.2, site default),
@@ -419,32 +427,18 @@ async fn the_api_sets_lists_and_shows_settings_and_profiles() {
         .unwrap();
     assert!(password["value"].is_null());
     // A CSV import through the API: errors with line and column, status 422.
-    let import = api(
+    let import = import_through_api(
         &server,
-        "POST",
-        "/settings/import",
-        &[
-            "-H",
-            "Content-Type: text/csv",
-            "--data-binary",
-            "scope,target,parameter,value\nsite,nowhere,a.b,1\n",
-        ],
+        "scope,target,parameter,value\nsite,nowhere,a.b,1\n",
     );
     assert_eq!(import.status, 422);
     assert_eq!(json(&import)["details"][0]["line"], 2);
     assert_eq!(json(&import)["details"][0]["column"], "target");
     // An import that makes two codecs share a priority says so in its report (Polycom SIP 1.4
     // guide 4.6.1.6.1.1: "give each codec a unique priority").
-    let import = api(
+    let import = import_through_api(
         &server,
-        "POST",
-        "/settings/import",
-        &[
-            "-H",
-            "Content-Type: text/csv",
-            "--data-binary",
-            "scope,target,parameter,value\ndeployment,,@codecs,\"g722,pcma\"\nvendor,polycom,voice.codecPref.G711_Mu,1\n",
-        ],
+        "scope,target,parameter,value\ndeployment,,@codecs,\"g722,pcma\"\nvendor,polycom,voice.codecPref.G711_Mu,1\n",
     );
     assert_eq!(
         import.status,

@@ -265,6 +265,13 @@ pub async fn golden_with_poly_today(store: &SqlStore) {
         .unwrap();
 }
 
+/// Imports `csv` (the settings CSV format) into `store`, as actor `test`; panics on a refusal.
+pub async fn import_settings_csv(store: &SqlStore, csv: &str) {
+    import_settings(store, csv.as_bytes(), &ImportOptions::by("test"))
+        .await
+        .unwrap();
+}
+
 /// Imports `csv` (the extension CSV format) into `store`, as actor `test`; panics on a refusal.
 pub async fn import(store: &SqlStore, csv: &str) {
     import_csv(
