@@ -130,10 +130,11 @@ impl Live {
         )
     }
 
-    /// What the phones of the current revision cannot keep ([`crate::check::limit_warnings`]).
+    /// What the phones of the current revision cannot keep
+    /// ([`crate::provision::limits::limit_warnings`]).
     pub fn limit_warnings(&self) -> Vec<String> {
         let generation = self.current.load();
-        crate::check::limit_warnings(&generation.deployment, &generation.provisioner)
+        crate::provision::limits::limit_warnings(&generation.deployment, &generation.provisioner)
     }
 
     /// A known phone's profile and effective settings, each with where it comes from; `None`

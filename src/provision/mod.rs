@@ -10,6 +10,7 @@
 
 pub mod directory;
 pub mod file_name;
+pub mod limits;
 pub mod live;
 pub mod sample;
 pub mod upload;

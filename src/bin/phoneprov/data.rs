@@ -40,7 +40,10 @@ pub fn read_input(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
 pub async fn limit_warnings(store: &SqlStore, serving: &Serving) -> anyhow::Result<Vec<String>> {
     let provisioner = provisioner_of(serving, load_templates(serving));
     let deployment = deployment(store, serving).await?;
-    Ok(phoneprov::check::limit_warnings(&deployment, &provisioner))
+    Ok(phoneprov::provision::limits::limit_warnings(
+        &deployment,
+        &provisioner,
+    ))
 }
 
 pub async fn import(
