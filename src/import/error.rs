@@ -15,6 +15,9 @@ pub struct RowError {
     pub column: Option<String>,
     /// What is wrong, naming the value.
     pub message: String,
+    /// The extension of the row, when the row names one that could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
 }
 
 impl RowError {
@@ -24,6 +27,7 @@ impl RowError {
             line,
             column: Some(column.to_string()),
             message: message.to_string(),
+            extension: None,
         }
     }
 
@@ -33,15 +37,28 @@ impl RowError {
             line,
             column: None,
             message: message.to_string(),
+            extension: None,
+        }
+    }
+
+    /// The same problem, naming the row's extension too.
+    pub fn for_extension(self, extension: impl fmt::Display) -> RowError {
+        RowError {
+            extension: Some(extension.to_string()),
+            ..self
         }
     }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(extension) = &self.extension {
+            write!(f, " (extension {extension})")?;
+        }
         match &self.column {
-            Some(column) => write!(f, "line {}, column {}: {}", self.line, column, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
+            Some(column) => write!(f, ", column {column}: {}", self.message),
+            None => write!(f, ": {}", self.message),
         }
     }
 }

@@ -9,6 +9,53 @@ pub(super) fn without_bom(input: &[u8]) -> &[u8] {
     input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input)
 }
 
+/// Numbers the lines records start on from the file's own bytes: a line ends at `\n`, or at a
+/// `\r` not followed by one, so a file a spreadsheet saved with `\r\n` is numbered as the
+/// spreadsheet numbers its rows. Positions must be asked for in file order.
+pub(super) struct Lines<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    /// The lines of `input` (as [`csv_reader`] reads it: without its byte order mark).
+    pub(super) fn of(input: &'a [u8]) -> Lines<'a> {
+        Lines {
+            text: without_bom(input),
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record starting at `position`, blank lines before it skipped (the last
+    /// line asked for when there is none).
+    pub(super) fn at(&mut self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else {
+            return self.line;
+        };
+        let mut byte = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        // A record starts after the blank lines the reader skipped before it.
+        while matches!(self.text.get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        if byte > self.byte {
+            let ends = self.text[self.byte..byte]
+                .iter()
+                .enumerate()
+                .filter(|&(i, b)| {
+                    *b == b'\n' || (*b == b'\r' && self.text.get(self.byte + i + 1) != Some(&b'\n'))
+                })
+                .count();
+            self.line += u64::try_from(ends).unwrap_or(u64::MAX);
+            self.byte = byte;
+        }
+        self.line
+    }
+}
+
 /// The field separator of a file, from its header line: `,` unless the header has no comma
 /// and has semicolons (then `;`) or tabs (then a tab).
 pub(super) fn separator_of(input: &[u8]) -> u8 {

@@ -9,7 +9,7 @@ use crate::domain::{
     check_label, check_password, quoted,
 };
 use crate::import::columns::{Column, Header};
-use crate::import::file_help::{csv_reader, spreadsheet_mac_hint};
+use crate::import::file_help::{Lines, csv_reader, spreadsheet_mac_hint};
 use crate::import::{ErrorList, RowError, unneutralize};
 
 /// A cell of an optional column.
@@ -64,6 +64,7 @@ pub struct Row {
 /// Rows of a file, or every error found in it.
 pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
     let mut reader = csv_reader(input);
+    let mut lines = Lines::of(input);
     let mut header: Option<Header> = None;
     let mut rows = Vec::new();
     let mut errors = ErrorList::default();
@@ -73,7 +74,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or_default();
+                let line = lines.at(e.position());
                 errors.push(RowError::row(
                     line,
                     format!("the file is not valid CSV: {e}"),
@@ -81,7 +82,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
                 return Err(errors.finish());
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or_default();
+        let line = lines.at(record.position());
         let Some(columns) = &header else {
             let names = decode_header(line, &record)?;
             header = Some(Header::parse(line, &names)?);
@@ -280,6 +281,11 @@ fn parse_row(line: u64, header: &Header, record: &csv::ByteRecord) -> Result<Row
             line_key: line_key.value().copied().unwrap_or(1),
             switchover: None,
         }),
+        (Some(extension), _, _) => Err(cells
+            .errors
+            .into_iter()
+            .map(|e| e.for_extension(&extension))
+            .collect()),
         _ => Err(cells.errors),
     }
 }
@@ -293,41 +299,50 @@ fn cross_row_errors(rows: &[Row]) -> Vec<RowError> {
     for row in rows {
         if let Some(first) = extensions.insert(&row.extension, row.line) {
             extensions.insert(&row.extension, first);
-            errors.push(RowError::cell(
-                row.line,
-                Column::Extension.name(),
-                format!(
-                    "{} appears again (first on line {first})",
-                    quoted(row.extension.as_str())
-                ),
-            ));
+            errors.push(
+                RowError::cell(
+                    row.line,
+                    Column::Extension.name(),
+                    format!(
+                        "{} appears again (first on line {first})",
+                        quoted(row.extension.as_str())
+                    ),
+                )
+                .for_extension(&row.extension),
+            );
             continue;
         }
         let Cell::Value(mac) = row.mac else { continue };
         if let Some((other, first)) = line_keys.get(&(mac, row.line_key)) {
-            errors.push(RowError::cell(
+            errors.push(
+                RowError::cell(
                 row.line,
                 Column::Line.name(),
                 format!(
                     "line key {} of MAC {mac} is already given to extension {other} on line {first}",
                     row.line_key
                 ),
-            ));
+            )
+            .for_extension(&row.extension),
+        );
         } else {
             line_keys.insert((mac, row.line_key), (&row.extension, row.line));
         }
         if let Cell::Value(model) = row.model {
             match models.get(&mac) {
                 Some((first_model, first)) if first_model.name != model.name => {
-                    errors.push(RowError::cell(
-                        row.line,
-                        Column::Model.name(),
-                        format!(
-                            "{} differs from {} given for MAC {mac} on line {first}",
-                            quoted(model.name),
-                            quoted(first_model.name)
-                        ),
-                    ));
+                    errors.push(
+                        RowError::cell(
+                            row.line,
+                            Column::Model.name(),
+                            format!(
+                                "{} differs from {} given for MAC {mac} on line {first}",
+                                quoted(model.name),
+                                quoted(first_model.name)
+                            ),
+                        )
+                        .for_extension(&row.extension),
+                    );
                 }
                 Some(_) => {}
                 None => {
@@ -337,4 +352,37 @@ fn cross_row_errors(rows: &[Row]) -> Vec<RowError> {
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of an error is the file's own, whatever ends its lines (a spreadsheet saves
+    /// `\r\n`), and names the row's extension.
+    #[test]
+    fn errors_name_the_files_own_line_and_the_extension() {
+        for end in ["\n", "\r\n", "\r"] {
+            let file = [
+                "extension,display_name,password",
+                "301,Ann,goodpassword1",
+                "302,Bob,1234",
+                "",
+                "303,\"Cy",
+                "Dee\",goodpassword3",
+                "304,Eve,x",
+            ]
+            .join(end);
+            let errors = parse(file.as_bytes()).expect_err("three bad rows");
+            let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            assert_eq!(said.len(), 3, "{end:?}: {said:?}");
+            for (said, starts) in said.iter().zip([
+                "line 3 (extension 302), column password:",
+                "line 5 (extension 303), column display_name:",
+                "line 7 (extension 304), column password:",
+            ]) {
+                assert!(said.starts_with(starts), "{end:?}: {said}");
+            }
+        }
+    }
 }

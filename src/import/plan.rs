@@ -57,15 +57,18 @@ pub(super) fn plan(
         {
             let mut known: Vec<&str> = sites.keys().map(|n| n.as_str()).collect();
             known.sort_unstable();
-            errors.push(RowError::cell(
-                row.line,
-                "site",
-                format!(
-                    "{} is not a site (sites: {})",
-                    quoted(name.as_str()),
-                    known.join(", ")
-                ),
-            ));
+            errors.push(
+                RowError::cell(
+                    row.line,
+                    "site",
+                    format!(
+                        "{} is not a site (sites: {})",
+                        quoted(name.as_str()),
+                        known.join(", ")
+                    ),
+                )
+                .for_extension(&row.extension),
+            );
         }
     }
     if !errors.is_empty() {
@@ -130,7 +133,8 @@ pub(super) fn plan(
         if matches!(row.password, Cell::Value(_))
             && let Some(weak) = password_names_its_extension(&wanted)
         {
-            rule_errors.push(RowError::cell(row.line, "password", weak));
+            rule_errors
+                .push(RowError::cell(row.line, "password", weak).for_extension(&row.extension));
             continue;
         }
         if let Some(breach) = new_site_rule_breach(existing, &wanted, &snapshot.sites) {
@@ -139,7 +143,9 @@ pub(super) fn plan(
             } else {
                 "site"
             };
-            rule_errors.push(RowError::cell(row.line, column, breach.to_string()));
+            rule_errors.push(
+                RowError::cell(row.line, column, breach.to_string()).for_extension(&row.extension),
+            );
             continue;
         }
         let key = row.extension.to_string();
@@ -306,13 +312,16 @@ fn phone_facts(
                 }
                 None => {
                     if reported.insert(mac) {
-                        errors.push(RowError::cell(
+                        errors.push(
+                            RowError::cell(
                             row.line,
                             "mac",
                             format!(
                                 "the vendor of {mac} cannot be told from its MAC prefix; give its model"
                             ),
-                        ));
+                        )
+                        .for_extension(&row.extension),
+                    );
                     }
                     continue;
                 }
@@ -336,7 +345,7 @@ fn phone_facts(
                     row.line_key
                 ),
             };
-            errors.push(RowError::cell(row.line, "line", message));
+            errors.push(RowError::cell(row.line, "line", message).for_extension(&row.extension));
         }
     }
     facts

@@ -4,7 +4,7 @@
 //! problem is collected with its line.
 
 use crate::domain::quoted;
-use crate::import::file_help::{csv_reader, normalized, unknown_column};
+use crate::import::file_help::{Lines, csv_reader, normalized, unknown_column};
 use crate::import::{ErrorList, RowError, unneutralize};
 
 /// One data row: its line and its cells in the order of the columns asked for.
@@ -19,6 +19,7 @@ pub struct TableRow {
 /// Reads `input` as a table of exactly `columns`; every error found, else the rows.
 pub fn read_table(input: &[u8], columns: &[&str]) -> Result<Vec<TableRow>, ErrorList> {
     let mut reader = csv_reader(input);
+    let mut lines = Lines::of(input);
     let mut order: Option<Vec<usize>> = None;
     let mut rows = Vec::new();
     let mut errors = ErrorList::default();
@@ -26,7 +27,7 @@ pub fn read_table(input: &[u8], columns: &[&str]) -> Result<Vec<TableRow>, Error
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or_default();
+                let line = lines.at(e.position());
                 errors.push(RowError::row(
                     line,
                     format!("the file is not valid CSV: {e}"),
@@ -34,7 +35,7 @@ pub fn read_table(input: &[u8], columns: &[&str]) -> Result<Vec<TableRow>, Error
                 return Err(errors);
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or_default();
+        let line = lines.at(record.position());
         let Some(positions) = &order else {
             match header(line, &record, columns) {
                 Ok(found) => order = Some(found),

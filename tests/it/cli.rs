@@ -8,7 +8,7 @@ use phoneprov::store::prelude::*;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::{KillOnDrop, assert_success, databases, read_log_until, stdout};
+use common::{KillOnDrop, assert_success, databases, read_log_until, stderr, stdout};
 
 #[tokio::test]
 async fn serve_demo_loads_once_and_stops_on_ctrl_c() {
@@ -141,14 +141,44 @@ async fn check_warns_about_directories_past_a_phones_limit_and_colliding_codecs(
 fn the_default_sqlite_database_goes_in_the_data_folder() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("nested").join("data");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
-        .env_remove("PHONEPROV_DATABASE_URL")
-        .env("PHONEPROV_DATA_DIR", &data_dir)
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_success(&out, "check");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+            .env_remove("PHONEPROV_DATABASE_URL")
+            .env("PHONEPROV_DATA_DIR", &data_dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // A command that only reads names the folder it looked in and creates nothing there (run
+    // from the wrong folder, it would otherwise show an empty deployment).
+    for args in [&["check"][..], &["site", "list"], &["extension", "list"]] {
+        let refused = run(args);
+        assert_eq!(refused.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&refused).contains(&format!(
+                "there is no database in {} (no phoneprov.db): this command reads one and creates none",
+                data_dir.display()
+            )),
+            "{}",
+            stderr(&refused)
+        );
+        assert!(!data_dir.join("phoneprov.db").exists(), "{args:?}");
+    }
+    // One that writes creates it, and says so.
+    let csv = dir.path().join("first.csv");
+    std::fs::write(&csv, "extension,display_name\n201,First\n").unwrap();
+    let created = run(&["import", csv.to_str().unwrap()]);
+    assert_success(&created, "import");
+    assert!(
+        stderr(&created).contains(&format!(
+            "note: there is no database in {} yet: creating one",
+            data_dir.display()
+        )),
+        "{}",
+        stderr(&created)
+    );
     assert!(data_dir.join("phoneprov.db").is_file());
+    assert_success(&run(&["check"]), "check");
 }
 
 /// A broken template override is refused at start with its name and line; after the file is
@@ -301,4 +331,34 @@ fn a_privileged_port_without_privilege_says_how_to_fix_it() {
             "{message}"
         );
     }
+}
+
+/// A reader that stops early (`phoneprov extension list | head -1`) is no failure: no "Broken
+/// pipe" error, exit code 0.
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    let db = common::sqlite_db();
+    let mut csv = String::from("extension,display_name\n");
+    for n in 0..3000 {
+        csv.push_str(&format!("{},Staff member number {n}\n", 5000 + n));
+    }
+    let file = common::write_file(db.dir.path(), "staff.csv", &csv);
+    assert_success(&db.run(&["import", &file]), "import");
+    let mut child = db
+        .command()
+        .args(["extension", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("EXTENSION"), "{first}");
+    // The reader is gone: the rest of the list meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("Broken pipe"), "{said}");
+    assert_eq!(out.status.code(), Some(0), "{said}");
 }

@@ -80,6 +80,7 @@ fn the_dhcp_config_example_is_valid() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("phoneprov.toml");
     std::fs::write(&path, example).unwrap();
+    common::create_database(&dir.path().join("data"));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
         .env_remove("PHONEPROV_DATA_DIR")
         .arg("--data-dir")

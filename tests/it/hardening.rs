@@ -77,6 +77,7 @@ fn the_data_folder_and_its_secrets_are_the_owners_alone() {
 #[test]
 fn secret_files_others_can_read_and_short_tokens_are_refused() {
     let (_root, data) = fresh();
+    common::create_database(&data);
     common::assert_success(&run(&data, &["export"]), "first start");
     let key = data.join("secret-key");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();

@@ -69,7 +69,8 @@ fn spreadsheet_files_are_read_or_explained() {
     );
     let said = stderr(&import(&number));
     assert!(
-        said.contains("line 2, column mac") && said.contains("format the mac column as Text"),
+        said.contains("line 2 (extension 204), column mac")
+            && said.contains("format the mac column as Text"),
         "{said}"
     );
     // An unknown model points at the list, which the binary prints.
@@ -155,6 +156,7 @@ fn an_unreachable_postgres_is_named_at_once() {
 fn a_read_only_sqlite_file_is_named() {
     let dir = common::data_dir();
     let data = dir.path().join("data");
+    common::create_database(&data);
     let data = data.to_str().unwrap().to_string();
     assert!(
         phoneprov(&["--data-dir", &data, "site", "list"])
@@ -207,8 +209,8 @@ fn an_error_does_not_repeat_its_cause() {
     let out = phoneprov(&[
         "--data-dir",
         "/proc/phoneprov-cannot-be-here",
-        "site",
-        "list",
+        "import",
+        "/dev/null",
     ]);
     assert!(!out.status.success());
     let said = stderr(&out);
@@ -244,7 +246,7 @@ fn weak_sip_passwords_are_refused_without_being_repeated() {
         assert!(!out.status.success(), "{password}");
         let said = stderr(&out);
         assert!(
-            said.contains("line 2, column password: this SIP password is too weak")
+            said.contains("line 2 (extension 201), column password: this SIP password is too weak")
                 && said.contains(why)
                 && said.contains("leave it empty to have a strong one generated"),
             "{said}"

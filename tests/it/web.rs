@@ -373,3 +373,23 @@ async fn an_upload_shows_as_untrusted_until_the_admin_accepts_it() {
     assert!(!page.contains("untrusted"), "{page}");
     assert!(page.contains("accepted"), "{page}");
 }
+
+/// Every page names its icon, which the server serves, so browsers ask for no `/favicon.ico`
+/// (a 404 on every page otherwise).
+#[tokio::test]
+async fn pages_name_an_icon_that_is_served() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let login = curl(&format!("{}/admin/login", server.base), &[]);
+    assert!(
+        text(&login).contains(r#"<link rel="icon" href="/admin/static/favicon.svg""#),
+        "{}",
+        text(&login)
+    );
+    let icon = curl(&format!("{}/admin/static/favicon.svg", server.base), &[]);
+    assert_eq!(icon.status, 200);
+    assert_eq!(
+        icon.header("content-type").as_deref(),
+        Some("image/svg+xml")
+    );
+    assert!(text(&icon).starts_with("<svg"));
+}

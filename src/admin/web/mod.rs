@@ -85,6 +85,7 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
         )
         .route("/static/admin.css", get(pages::stylesheet))
         .route("/static/admin.js", get(pages::script))
+        .route("/static/favicon.svg", get(pages::favicon))
         .merge(private)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(security_headers))

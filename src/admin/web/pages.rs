@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 const STYLESHEET: &str = include_str!("static/admin.css");
 const SCRIPT: &str = include_str!("static/admin.js");
+const FAVICON: &str = include_str!("static/favicon.svg");
 
 /// The compiled templates.
 pub(crate) struct Pages {
@@ -126,6 +127,12 @@ pub(crate) async fn script() -> Response {
         SCRIPT,
     )
         .into_response()
+}
+
+/// `GET /admin/static/favicon.svg`: the pages' icon (named by each page, so browsers ask for no
+/// `/favicon.ico`).
+pub(crate) async fn favicon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON).into_response()
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in UTC of a time in ms since the epoch (see [`crate::clock::utc_text`]).

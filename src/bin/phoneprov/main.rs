@@ -229,11 +229,22 @@ fn main() -> ExitCode {
     drop(log_writer);
     match outcome {
         Ok(code) => code,
+        // A reader that stopped early (`phoneprov extension list | head`) is no failure to tell.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             report_error(&e);
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether an error is standard output's reader having gone away.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Writes a line to standard error; if that is closed there is nobody left to tell.
@@ -286,6 +297,40 @@ fn is_dry_run(command: &Command) -> bool {
         } => *dry_run,
         _ => false,
     }
+}
+
+/// Whether a command only reads the database: it refuses to create one (run from another folder,
+/// it would otherwise make an empty database and show an empty deployment).
+fn reads_only(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Export { .. }
+            | Command::Check
+            | Command::Render { .. }
+            | Command::Publish(_)
+            | Command::Site {
+                action: site::SiteAction::List | site::SiteAction::Show { .. },
+            }
+            | Command::Extension {
+                action: failover::ExtensionAction::List,
+            }
+            | Command::Voicemail {
+                action: failover::VoicemailAction::Show,
+            }
+            | Command::Phone {
+                action: phone::PhoneAction::List,
+            }
+            | Command::Settings {
+                action: parameters::SettingsAction::List { .. }
+                    | parameters::SettingsAction::Show { .. },
+            }
+            | Command::Keys {
+                action: parameters::KeysAction::List,
+            }
+            | Command::Leases {
+                action: None | Some(dhcp::LeaseAction::List { .. }),
+            }
+    )
 }
 
 /// A folder of its own under the system's temporary folder, removed when dropped.
@@ -373,6 +418,23 @@ async fn run(cli: Cli, config_file: ConfigFile) -> anyhow::Result<ExitCode> {
         }
         None => storage,
     };
+    if !storage.exists() {
+        if reads_only(&cli.command) {
+            anyhow::bail!(
+                "there is no database in {} (no {}): this command reads one and creates none; \
+                 run it where the server's data folder is, or give the server's --data-dir (env \
+                 PHONEPROV_DATA_DIR) or --database-url",
+                storage.data_dir.display(),
+                phoneprov::config::SQLITE_FILE
+            );
+        }
+        if !matches!(cli.command, Command::Serve(_)) {
+            tell(format_args!(
+                "note: there is no database in {} yet: creating one",
+                storage.data_dir.display()
+            ));
+        }
+    }
     let store = storage.open().await?;
     let result = match cli.command {
         Command::Serve(args) => serve::serve(&store, &storage, serving, *args, config_file).await,

@@ -73,6 +73,23 @@ pub fn data_dir() -> TempDir {
     dir
 }
 
+/// Creates the database of the data folder `data` as an admin does: by importing one extension
+/// (commands that only read refuse to create one).
+pub fn create_database(data: &Path) {
+    let csv = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(csv.path(), "extension,display_name\n299,First\n").expect("write csv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+        .env_remove("PHONEPROV_DATA_DIR")
+        .env_remove("PHONEPROV_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(data)
+        .arg("import")
+        .arg(csv.path())
+        .output()
+        .expect("phoneprov");
+    assert_success(&out, "import creating the database");
+}
+
 pub fn sqlite_db() -> TestDb {
     let dir = data_dir();
     let url = format!(
