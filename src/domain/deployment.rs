@@ -226,11 +226,12 @@ impl Deployment {
         let registration = extension.registration.as_ref();
         let primary = assigned(registration.map(|r| r.primary.as_str()))
             .unwrap_or_else(|| self.server_of(site));
-        if is_switched(extension, site)
-            && let Some(alternate) = site
-                .settings
-                .alternate_site
-                .and_then(|id| self.sites.get(&id))
+        let alternate = site
+            .settings
+            .alternate_site
+            .and_then(|id| self.sites.get(&id));
+        if let Some(alternate) = alternate
+            && is_switched(extension, site, Some(alternate))
         {
             let over = self
                 .switched_primary
@@ -373,8 +374,8 @@ fn switched_primaries(
     let mut following: HashMap<SiteId, Vec<(ExtensionNumber, Option<Assignment>)>> = HashMap::new();
     for extension in extensions.values() {
         if let Some(home) = sites.get(&extension.home_site)
-            && is_switched(extension, home)
             && let Some(alternate) = home.settings.alternate_site
+            && is_switched(extension, home, sites.get(&alternate))
         {
             following
                 .entry(alternate)

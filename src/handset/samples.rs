@@ -14,7 +14,7 @@ pub fn sample_extension() -> Option<Extension> {
         password: "sample-password".into(),
         home_site: SiteId(1),
         current_site: SiteId(1),
-        switchover_enabled: false,
+        switchover_enabled: true,
         in_directory: true,
         registration: None,
     })

@@ -25,11 +25,14 @@ pub enum Column {
     Site,
     /// 1-based line key on the phone.
     Line,
+    /// Whether the extension follows its site's switchover (import only: the export leaves it
+    /// out, and a file without it keeps each extension's choice).
+    Switchover,
 }
 
 impl Column {
     /// Every column, in export order.
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Extension,
         Column::DisplayName,
         Column::Password,
@@ -39,6 +42,7 @@ impl Column {
         Column::Model,
         Column::Site,
         Column::Line,
+        Column::Switchover,
     ];
 
     /// The header name.
@@ -53,6 +57,7 @@ impl Column {
             Column::Model => "model",
             Column::Site => "site",
             Column::Line => "line",
+            Column::Switchover => "switchover",
         }
     }
 
@@ -64,7 +69,7 @@ impl Column {
 /// Where each column sits in the file.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Header {
-    positions: [Option<usize>; 9],
+    positions: [Option<usize>; 10],
     /// Number of fields in the header row.
     pub width: usize,
 }
@@ -146,7 +151,7 @@ mod tests {
             [
                 "line 1: column \"extension\" appears twice in the header",
                 "line 1: unknown column \"vlan\"; the columns are extension, display_name, \
-                 password, label, auth_user, mac, model, site, line",
+                 password, label, auth_user, mac, model, site, line, switchover",
                 "line 1: the header has no \"display_name\" column, which is required",
             ]
         );

@@ -58,7 +58,10 @@ fn write_snapshot(
     out: impl Write,
     with_passwords: bool,
 ) -> Result<(), ExportError> {
-    let keep = |column: &Column| with_passwords || *column != Column::Password;
+    // The switchover column is the import's alone: a file without it keeps each choice.
+    let keep = |column: &Column| {
+        *column != Column::Switchover && (with_passwords || *column != Column::Password)
+    };
     let site_names: HashMap<_, _> = snapshot
         .sites
         .iter()

@@ -56,8 +56,8 @@ pub struct Row {
     pub site: Cell<SiteName>,
     /// Line key (1 when the column or cell is empty).
     pub line_key: LineNumber,
-    /// Whether it follows its site's switchover (`None`: as stored; off for a new one). CSV files
-    /// have no such column; the API and the web page's extension form set it.
+    /// Whether it follows its site's switchover (`None`: as stored; on for a new one): the
+    /// `switchover` column, `yes` or `no`.
     pub switchover: Option<bool>,
 }
 
@@ -254,6 +254,7 @@ fn parse_row(line: u64, header: &Header, record: &csv::ByteRecord) -> Result<Row
             quoted(v)
         )),
     });
+    let switchover = cells.parsed(Column::Switchover, true, follows_switchover);
     if let (Cell::Value(n), Cell::Empty | Cell::Absent) = (&line_key, &mac) {
         let already_reported = cells
             .errors
@@ -279,7 +280,7 @@ fn parse_row(line: u64, header: &Header, record: &csv::ByteRecord) -> Result<Row
             model,
             site,
             line_key: line_key.value().copied().unwrap_or(1),
-            switchover: None,
+            switchover: switchover.value().copied(),
         }),
         (Some(extension), _, _) => Err(cells
             .errors
@@ -287,6 +288,19 @@ fn parse_row(line: u64, header: &Header, record: &csv::ByteRecord) -> Result<Row
             .map(|e| e.for_extension(&extension))
             .collect()),
         _ => Err(cells.errors),
+    }
+}
+
+/// A `switchover` cell: `yes` (follows its site's switchover) or `no` (excluded); also
+/// `on`/`off`, `true`/`false`, `1`/`0`, any case.
+fn follows_switchover(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "on" | "true" | "1" => Ok(true),
+        "no" | "n" | "off" | "false" | "0" => Ok(false),
+        _ => Err(format!(
+            "{} is not yes or no (whether the extension follows its site's switchover)",
+            quoted(text)
+        )),
     }
 }
 

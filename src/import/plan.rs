@@ -123,9 +123,10 @@ pub(super) fn plan(
                 Some(e) if e.current_site != e.home_site => e.current_site,
                 _ => home_site,
             },
+            // A new extension follows its site's switchover unless excluded.
             switchover_enabled: row
                 .switchover
-                .unwrap_or_else(|| existing.is_some_and(|e| e.switchover_enabled)),
+                .unwrap_or_else(|| existing.is_none_or(|e| e.switchover_enabled)),
             in_directory: existing.is_none_or(|e| e.in_directory),
             // Kept by the store's registration distribution.
             registration: existing.and_then(|e| e.registration.clone()),

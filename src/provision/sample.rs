@@ -46,7 +46,7 @@ pub fn sample_snapshot(phones: usize) -> Snapshot {
                 password: format!("secret-{i:06}-{line}"),
                 home_site: SiteId(1),
                 current_site: SiteId(1),
-                switchover_enabled: false,
+                switchover_enabled: true,
                 in_directory: true,
                 registration: None,
             });

@@ -114,21 +114,17 @@ pub(super) async fn switch_site(
         }));
     }
     let extensions = load_extensions(&mut tx, key).await?;
-    let moving: Vec<_> = extensions
+    // Who follows: every extension at home not excluded, but a number the alternate's call
+    // server uses itself stays home.
+    let following: Vec<_> = extensions
         .iter()
         .filter(|e| e.home_site == site.id && e.current_site == site.id && e.switchover_enabled)
         .collect();
-    if over {
-        let conflicts = switchover_conflicts(moving.iter().copied(), alternate);
-        if !conflicts.is_empty() {
-            return Err(StoreError::Refused(format!(
-                "switchover of site {name} refused: extension(s) {} are numbers site {} uses \
-                 itself (its reserved_numbers); disable their switchover or change the numbers",
-                list(&conflicts),
-                alternate.name
-            )));
-        }
-    }
+    let staying = switchover_conflicts(following.iter().copied(), alternate);
+    let moving: Vec<_> = following
+        .into_iter()
+        .filter(|e| !staying.contains(&e.number))
+        .collect();
     sqlx::query("UPDATE sites SET switched_over = $1 WHERE id = $2")
         .bind(i64::from(over))
         .bind(site.id.0)
@@ -136,9 +132,18 @@ pub(super) async fn switch_site(
         .await?;
     bump_revision(&mut tx, None).await?;
     let (action, detail) = if over {
+        let stays = if staying.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} stay home (numbers site {} uses itself)",
+                list(&staying),
+                alternate.name
+            )
+        };
         (
             "switchover",
-            format!("{} extension(s) to {}", moving.len(), alternate.name),
+            format!("{} extension(s) to {}{stays}", moving.len(), alternate.name),
         )
     } else {
         ("switchback", format!("{} extension(s) home", moving.len()))
@@ -183,6 +188,47 @@ pub(super) async fn set_switchover(
     record(&mut tx, actor, action, number.as_str(), "").await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Makes every extension of `site` (its home) follow its switchover, or excludes them all: one
+/// change with one audit entry. How many were changed.
+pub(super) async fn set_site_switchover(
+    pool: &AnyPool,
+    site: &SiteName,
+    enabled: bool,
+    actor: &str,
+) -> Result<usize, StoreError> {
+    let mut tx = begin_write(pool).await?;
+    let sites = load_sites(&mut tx).await?;
+    let home = site_named(&sites, site)?;
+    let changed = sqlx::query(
+        "UPDATE extensions SET switchover_enabled = $1, updated_at_ms = $2 \
+         WHERE home_site_id = $3 AND switchover_enabled <> $1",
+    )
+    .bind(i64::from(enabled))
+    .bind(now_ms())
+    .bind(home.id.0)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let changed = usize::try_from(changed).unwrap_or(usize::MAX);
+    if changed > 0 {
+        bump_revision(&mut tx, None).await?;
+        let (action, detail) = if enabled {
+            (
+                "switchover-enable-site",
+                format!("{changed} extension(s) follow"),
+            )
+        } else {
+            (
+                "switchover-disable-site",
+                format!("{changed} extension(s) excluded"),
+            )
+        };
+        record(&mut tx, actor, action, site.as_str(), &detail).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
 }
 
 /// Relocates an extension to `site` (its home site relocates it home), keeping its settings.
@@ -273,6 +319,15 @@ impl FailoverStore for SqlStore {
         actor: &str,
     ) -> Result<(), StoreError> {
         set_switchover(&self.pool, &self.key, number, enabled, actor).await
+    }
+
+    async fn set_site_switchover(
+        &self,
+        site: &SiteName,
+        enabled: bool,
+        actor: &str,
+    ) -> Result<usize, StoreError> {
+        set_site_switchover(&self.pool, site, enabled, actor).await
     }
 
     async fn relocate(

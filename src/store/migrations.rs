@@ -92,6 +92,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0014_site_dial_plan.sql"),
         include_str!("../../migrations/postgres/0014_site_dial_plan.sql"),
     ),
+    (
+        15,
+        "switchover by default",
+        include_str!("../../migrations/sqlite/0015_switchover_by_default.sql"),
+        include_str!("../../migrations/postgres/0015_switchover_by_default.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

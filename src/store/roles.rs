@@ -184,14 +184,23 @@ pub trait FailoverStore: Send + Sync + fmt::Debug {
         actor: &str,
     ) -> Result<usize, StoreError>;
 
-    /// Enables or disables switchover for an extension (refused without an alternate site, or
-    /// for a number the alternate uses itself).
+    /// Makes an extension follow its site's switchover, or excludes it (a number the alternate
+    /// uses itself stays home at a switchover either way).
     async fn set_switchover(
         &self,
         number: &ExtensionNumber,
         enabled: bool,
         actor: &str,
     ) -> Result<(), StoreError>;
+
+    /// Makes every extension whose home is `site` follow its switchover, or excludes them all;
+    /// how many changed.
+    async fn set_site_switchover(
+        &self,
+        site: &SiteName,
+        enabled: bool,
+        actor: &str,
+    ) -> Result<usize, StoreError>;
 
     /// Relocates an extension to a site (its home site: relocated home), settings kept.
     async fn relocate(

@@ -93,11 +93,17 @@ await run(async (page, { shot, text }) => {
   });
   expect(boot.status === 200, `the phone's master file (got ${boot.status})`);
 
-  // Give the site an alternate, let 801 follow, switch over after the confirmation.
+  // Give the site an alternate; exclude every extension, then let 801 follow; switch over after
+  // the confirmation.
   await page.goto(`${base}/admin/sites/default`);
   await page.getByLabel("Alternate site").selectOption("branch");
   await page.getByRole("button", { name: "Save servers and alternate" }).click();
   expect((await text(".notice")).includes("saved"), "the site saved");
+  await page.getByRole("button", { name: "Exclude every extension" }).click();
+  expect((await text(".notice")).includes("is excluded from its switchover"), "every extension excluded");
+  await page.getByRole("link", { name: /Switch over to branch/ }).click();
+  const none = await text("#moving-none");
+  expect(none.includes("excluded from its switchover"), `the confirmation says why none moves (got: ${none})`);
   await page.goto(`${base}/admin/extensions/801`);
   await page.getByLabel("Follows its site's switchover to the alternate site").check();
   await page.getByRole("button", { name: "Save" }).click();

@@ -49,16 +49,20 @@ await run(async (page, { shot, text }) => {
   await page.getByRole("button", { name: "Add extension" }).click();
   expect((await text(".notice")).includes("Extension 8500 added"), "the extension added");
 
-  // All or nothing: a new name and switchover on a site without an alternate.
+  // A new extension follows its site's switchover unless excluded.
+  expect(await page.getByLabel("Follows its site's switchover to the alternate site").isChecked(), "following by default");
+  // All or nothing: a new name, the exclusion and a SIP user that is not one.
   await page.getByLabel("Display name").fill("Lobby Phone");
-  await page.getByLabel("Follows its site's switchover to the alternate site").check();
+  await page.getByLabel("Follows its site's switchover to the alternate site").uncheck();
+  await page.getByLabel("SIP user (empty: the number)").fill("bob smith");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   const refusedForm = await text(".problem");
   expect(refusedForm.includes("Nothing was saved"), `the page says nothing was saved (got: ${refusedForm})`);
-  expect(refusedForm.includes("site west has no alternate site"), `the failing rule named (got: ${refusedForm})`);
+  expect(refusedForm.includes("is not a SIP user name"), `the failing field named (got: ${refusedForm})`);
   await shot("extension-refused");
   await page.goto(`${base}/admin/extensions/8500`);
   expect((await page.getByLabel("Display name").inputValue()) === "Lobby", "the name was not saved either");
+  expect(await page.getByLabel("Follows its site's switchover to the alternate site").isChecked(), "nor the exclusion");
 
   // A new phone with the extension; its file names the site's call server.
   await page.getByRole("link", { name: "Phones", exact: true }).click();

@@ -57,15 +57,6 @@ fn post(server: &Server, path: &str) -> common::server::Reply {
     api(server, "POST", path, &[])
 }
 
-fn enable(server: &Server, number: &str) -> common::server::Reply {
-    send_json(
-        server,
-        "PUT",
-        &format!("/extensions/{number}/switchover"),
-        r#"{"enabled": true}"#,
-    )
-}
-
 const HOME: &str = "10.10.0.5";
 const BRANCH: &str = "10.20.0.5";
 const AASTRA: &str = "00085D1610DE.cfg";
@@ -81,13 +72,21 @@ fn add_yealink(server: &Server) {
     );
 }
 
+fn exclude(server: &Server, number: &str) -> common::server::Reply {
+    send_json(
+        server,
+        "PUT",
+        &format!("/extensions/{number}/switchover"),
+        r#"{"enabled": false}"#,
+    )
+}
+
+/// Every extension of a site follows its switchover unless excluded (issue 32 item 1): one
+/// switchover moves the whole branch, an excluded extension stays, and switchback returns them.
 #[tokio::test]
-async fn switchover_and_switchback_move_the_enabled_extensions() {
+async fn switchover_moves_every_extension_but_the_excluded_and_switchback_returns_them() {
     let server = start().await;
-    // The default site has no alternate yet: nothing can be enabled or switched.
-    let refused = enable(&server, "201");
-    assert_eq!(refused.status, 409);
-    assert!(String::from_utf8_lossy(&refused.body).contains("no alternate"));
+    // The default site has no alternate yet: nothing to switch over to.
     assert_eq!(post(&server, "/sites/default/switchover").status, 409);
 
     let reply = send_json(
@@ -98,20 +97,20 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
     );
     assert_eq!(reply.status, 200);
     add_yealink(&server);
-    for number in ["201", "204", "207"] {
-        assert_eq!(enable(&server, number).status, 200, "{number}");
-    }
+    // 202 is excluded; every other extension of the default site follows without a step.
+    assert_eq!(exclude(&server, "202").status, 200);
     assert_eq!(servers(&server, "201.cfg").0, HOME);
 
     let switched = post(&server, "/sites/default/switchover");
     assert_eq!(switched.status, 200);
-    assert_eq!(json(&switched)["extensions"], 3);
+    // 201, 203, 204, 205, 206 and 207: the default site's extensions but the excluded 202.
+    assert_eq!(json(&switched)["extensions"], 6);
     // Polycom: the alternate's server, home as backup; Aastra line 1 (204) and Yealink account
     // 1 (207) likewise.
     assert_eq!(servers(&server, "201.cfg"), (BRANCH.into(), HOME.into()));
     assert_eq!(servers(&server, AASTRA), (BRANCH.into(), HOME.into()));
     assert_eq!(servers(&server, YEALINK), (BRANCH.into(), HOME.into()));
-    assert_eq!(servers(&server, "202.cfg").0, HOME, "not enabled: stays");
+    assert_eq!(servers(&server, "202.cfg").0, HOME, "excluded: stays");
     let site = json(&api(&server, "GET", "/sites/default", &[]));
     assert_eq!(site["switched_over"], true);
     assert_eq!(
@@ -142,9 +141,7 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
         [
             "switchback",
             "switchover",
-            "switchover-enable",
-            "switchover-enable",
-            "switchover-enable",
+            "switchover-disable",
             "change",
             "site-update",
             // The test's own setup of the golden deployment: its settings, its extensions.
@@ -155,12 +152,36 @@ async fn switchover_and_switchback_move_the_enabled_extensions() {
         ]
     );
     assert_eq!(audit[0]["actor"], "api");
-    assert_eq!(audit[6]["detail"], "alternate_site: - -> branch");
-    assert_eq!(audit[1]["detail"], "3 extension(s) to branch");
+    assert_eq!(audit[4]["detail"], "alternate_site: - -> branch");
+    assert_eq!(audit[1]["detail"], "6 extension(s) to branch");
+
+    // The bulk action: every extension of the site excluded, then following again.
+    let all = |enabled: bool| {
+        send_json(
+            &server,
+            "PUT",
+            "/sites/default/extensions-switchover",
+            &format!(r#"{{"enabled": {enabled}}}"#),
+        )
+    };
+    let excluded = all(false);
+    assert_eq!(excluded.status, 200);
+    assert_eq!(json(&excluded)["changed"], 6);
+    let switched = post(&server, "/sites/default/switchover");
+    assert_eq!(json(&switched)["extensions"], 0, "every one excluded");
+    assert_eq!(post(&server, "/sites/default/switchback").status, 200);
+    assert_eq!(json(&all(true))["changed"], 7);
+    assert_eq!(
+        json(&post(&server, "/sites/default/switchover"))["extensions"],
+        7
+    );
 }
 
+/// A number the alternate's call server uses itself (its reserved numbers) stays home at a
+/// switchover, which goes ahead for every other extension and says which stayed; following is
+/// never refused for it.
 #[tokio::test]
-async fn conflicts_refuse_a_switchover_and_list_the_numbers() {
+async fn numbers_the_alternate_uses_itself_stay_home_at_a_switchover() {
     let server = start().await;
     send_json(
         &server,
@@ -168,9 +189,6 @@ async fn conflicts_refuse_a_switchover_and_list_the_numbers() {
         "/sites/default",
         r#"{"alternate_site": "branch"}"#,
     );
-    for number in ["201", "202", "203"] {
-        assert_eq!(enable(&server, number).status, 200);
-    }
     // The branch call server turns out to use 201-202 itself.
     let reply = send_json(
         &server,
@@ -180,37 +198,42 @@ async fn conflicts_refuse_a_switchover_and_list_the_numbers() {
     );
     assert_eq!(reply.status, 200);
     assert_eq!(json(&reply)["reserved_numbers"], "200-202,500");
-    let refused = post(&server, "/sites/default/switchover");
-    assert_eq!(refused.status, 409);
-    let message = json(&refused)["error"].as_str().unwrap().to_string();
-    assert!(message.contains("201, 202"), "{message}");
-    assert!(!message.contains("203"), "{message}");
-    assert_eq!(servers(&server, "201.cfg").0, HOME, "nothing moved");
+    let switched = post(&server, "/sites/default/switchover");
+    assert_eq!(switched.status, 200);
+    // 203 to 206 of the golden deployment's default site move; 201 and 202 stay (206 is on
+    // line key 1 of its phone, so its file's registration is reg.1).
+    assert_eq!(json(&switched)["extensions"], 4);
     assert_eq!(
-        json(&api(&server, "GET", "/sites/default", &[]))["switched_over"],
-        false
+        servers(&server, "201.cfg").0,
+        HOME,
+        "reserved at branch: stays"
     );
-    // A reserved number cannot be enabled either; a bad list is a field error.
-    send_json(
-        &server,
-        "PUT",
-        "/extensions/201/switchover",
-        r#"{"enabled": false}"#,
+    assert_eq!(servers(&server, "206.cfg").0, BRANCH);
+    let audit = json(&api(&server, "GET", "/audit", &[]));
+    let detail = audit[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("201, 202 stay home (numbers site branch uses itself)"),
+        "{detail}"
     );
-    let reserve = |numbers: &str| {
+    // Following stays allowed for a reserved number (it just stays home); a bad list is a
+    // field error.
+    assert_eq!(
         send_json(
             &server,
             "PUT",
-            "/sites/branch",
-            &format!(r#"{{"reserved_numbers": "{numbers}"}}"#),
+            "/extensions/201/switchover",
+            r#"{"enabled": true}"#,
         )
-        .status
-    };
-    assert_eq!(reserve("200-205"), 200);
-    let refused = enable(&server, "201");
-    assert_eq!(refused.status, 409);
-    assert!(String::from_utf8_lossy(&refused.body).contains("branch"));
-    assert_eq!(reserve("299-200"), 422);
+        .status,
+        200
+    );
+    let refused = send_json(
+        &server,
+        "PUT",
+        "/sites/branch",
+        r#"{"reserved_numbers": "299-200"}"#,
+    );
+    assert_eq!(refused.status, 422);
 }
 
 #[tokio::test]
@@ -229,7 +252,6 @@ async fn relocation_wins_over_switchover_until_the_extension_is_home() {
         "/sites/default",
         r#"{"alternate_site": "east"}"#,
     );
-    assert_eq!(enable(&server, "201").status, 200);
     let relocate_extension = |number: &str, site: &str| {
         send_json(
             &server,
@@ -377,12 +399,14 @@ async fn the_cli_relocates_extensions_and_sets_their_switchover() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("extension 201 is served by site branch")
     );
-    let out = run(&["extension", "switchover", "201", "on"]);
-    assert!(!out.status.success());
-    assert!(
-        common::stderr(&out).contains("no alternate site"),
-        "{}",
-        common::stderr(&out)
+    // Following switchover needs no alternate yet: it follows once the site has one.
+    let out = run(&["extension", "switchover", "201", "off"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let out = run(&["extension", "switchover-site", "default", "on"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(
+        common::stdout(&out),
+        "site default: switchover on for every extension (1 changed)\n"
     );
     let out = run(&["extension", "relocate", "201", "nowhere"]);
     assert!(!out.status.success());
@@ -410,7 +434,7 @@ async fn the_cli_relocates_extensions_and_sets_their_switchover() {
     assert!(!out.status.success());
 
     let store = db.open().await;
-    let audit = phoneprov::store::FailoverStore::audit(&store, 4)
+    let audit = phoneprov::store::FailoverStore::audit(&store, 6)
         .await
         .unwrap();
     let done: Vec<(&str, &str)> = audit
@@ -426,6 +450,8 @@ async fn the_cli_relocates_extensions_and_sets_their_switchover() {
                 "central (none) -> 10.92.0.1, backup (none) -> 10.92.0.2"
             ),
             ("relocate", "from branch home to default"),
+            ("switchover-enable-site", "1 extension(s) follow"),
+            ("switchover-disable", ""),
             ("relocate", "from default to branch"),
         ]
     );

@@ -1,9 +1,10 @@
-//! One set of site rules, kept by every writer of extensions (issue 21 item 8): a CSV import
-//! may not move a switchover-enabled extension to a site without an alternate, a relocation may
+//! One set of site rules, kept by every writer of extensions (issue 21 item 8): a relocation may
 //! not put an extension among its new site's reserved numbers, and the API's extension edit
 //! (the web form's one call) saves its fields and its switchover together or not at all, naming
-//! the rule. A breach left by a later site change (numbers reserved afterwards) does not block
-//! other edits of the extension.
+//! the rule. Following switchover is never refused (issue 32 item 1): without an alternate the
+//! extension follows once its site has one, and a number the alternate uses itself stays home
+//! at a switchover. A breach left by a later site change (numbers reserved afterwards) does not
+//! block other edits of the extension.
 
 use crate::common;
 
@@ -25,20 +26,24 @@ async fn every_cli_writer_keeps_the_site_rules() {
     };
     ok(&["site", "add", "east", "--server", "10.30.0.5"]);
     ok(&["site", "set", "default", "--alternate", "branch"]);
-    ok(&["extension", "switchover", "201", "on"]);
-    let before = db.export();
 
-    // A CSV import moving 201 home to a site without an alternate is refused by line and
-    // column, and writes nothing.
+    // A CSV import moving 201 home to a site without an alternate is accepted: it follows once
+    // east has one. The switchover column excludes or includes an extension; a bad cell is
+    // refused by line, extension and column, and writes nothing.
     let dir = tempfile::tempdir().unwrap();
-    let file = csv_file(&dir, "extension,display_name,site\n201,Moved Away,east\n");
+    let file = csv_file(
+        &dir,
+        "extension,display_name,site,switchover\n201,Moved Away,east,no\n",
+    );
+    ok(&["import", &file]);
+    assert!(db.export().contains("201,Moved Away"));
+    let before = db.export();
+    let file = csv_file(&dir, "extension,display_name,switchover\n201,Again,maybe\n");
     let out = run(&["import", &file]);
     assert!(!out.status.success());
     let said = common::stderr(&out);
     assert!(
-        said.contains("line 2")
-            && said.contains("site")
-            && said.contains("site east has no alternate site"),
+        said.contains("line 2 (extension 201), column switchover: \"maybe\" is not yes or no"),
         "{said}"
     );
     assert_eq!(db.export(), before, "nothing written");
@@ -55,20 +60,11 @@ async fn every_cli_writer_keeps_the_site_rules() {
     // Outside the reserved numbers it is fine.
     ok(&["extension", "relocate", "202", "branch"]);
 
-    // Branch's server turns out to use 201 itself after 201 was enabled: 201 can still be
-    // renamed (the breach is not new), but not enabled afresh once turned off.
-    ok(&["site", "set", "branch", "--reserved-numbers", "201"]);
-    let file = csv_file(&dir, "extension,display_name\n201,Renamed\n");
-    ok(&["import", &file]);
-    assert!(db.export().contains("201,Renamed"));
-    ok(&["extension", "switchover", "201", "off"]);
-    let out = run(&["extension", "switchover", "201", "on"]);
-    assert!(!out.status.success());
-    assert!(
-        common::stderr(&out).contains("the number is one site branch uses itself"),
-        "{}",
-        common::stderr(&out)
-    );
+    // Branch's server turns out to use 203 itself: 203 still follows (it stays home at a
+    // switchover) and can be turned off and on.
+    ok(&["site", "set", "branch", "--reserved-numbers", "203"]);
+    ok(&["extension", "switchover", "203", "off"]);
+    ok(&["extension", "switchover", "203", "on"]);
 }
 
 #[tokio::test]
@@ -80,40 +76,34 @@ async fn an_extension_edit_with_its_switchover_is_all_or_nothing() {
             .unwrap()
             .len()
     };
+    // A new extension follows its site's switchover.
+    let stored = json(&api(&server, "GET", "/extensions/201", &[]));
+    assert_eq!(stored["switchover_enabled"], true);
+    // A bad label refuses the edit whole: neither the new name nor the exclusion is saved.
     let audited = audit_count();
-    // The default site has no alternate: the new name is not saved either.
     let refused = send_json(
         &server,
         "PUT",
         "/extensions/201",
-        r#"{"display_name": "New Name", "switchover_enabled": true}"#,
+        r#"{"display_name": "New Name", "label": "bad\u0007label", "switchover_enabled": false}"#,
     );
-    assert_eq!(refused.status, 422);
-    let body = json(&refused);
-    assert_eq!(body["details"][0]["field"], "switchover_enabled", "{body}");
-    let message = body["details"][0]["message"].as_str().unwrap();
-    assert!(
-        message.contains("site default has no alternate site"),
-        "{message}"
+    assert_eq!(
+        refused.status,
+        422,
+        "{}",
+        String::from_utf8_lossy(&refused.body)
     );
     let stored = json(&api(&server, "GET", "/extensions/201", &[]));
     assert_ne!(stored["display_name"], "New Name");
-    assert_eq!(stored["switchover_enabled"], false);
+    assert_eq!(stored["switchover_enabled"], true);
     assert_eq!(audit_count(), audited, "nothing audited");
 
-    // With an alternate both are saved, in one change.
-    let reply = send_json(
-        &server,
-        "PUT",
-        "/sites/default",
-        r#"{"alternate_site": "branch"}"#,
-    );
-    assert_eq!(reply.status, 200);
+    // Excluding it (no alternate needed) and renaming it are saved in one change.
     let saved = send_json(
         &server,
         "PUT",
         "/extensions/201",
-        r#"{"display_name": "New Name", "switchover_enabled": true}"#,
+        r#"{"display_name": "New Name", "switchover_enabled": false}"#,
     );
     assert_eq!(
         saved.status,
@@ -123,5 +113,6 @@ async fn an_extension_edit_with_its_switchover_is_all_or_nothing() {
     );
     let stored = json(&saved);
     assert_eq!(stored["display_name"], "New Name");
-    assert_eq!(stored["switchover_enabled"], true);
+    assert_eq!(stored["switchover_enabled"], false);
+    assert_eq!(audit_count(), audited + 1, "one change");
 }

@@ -45,7 +45,8 @@ async fn switch(api: &Api, name: &str, over: bool) -> Result<Json<Switched>, Api
     }))
 }
 
-/// Moves every switchover-enabled extension of the site to its alternate site's call server.
+/// Moves every extension of the site that follows its switchover (all but the excluded ones, and
+/// numbers the alternate uses itself) to its alternate site's call server.
 #[utoipa::path(post, path = "/sites/{name}/switchover", operation_id = "switch_over_site", tag = "sites",
     params(("name" = String, Path, description = "Site name")),
     responses(
@@ -53,7 +54,7 @@ async fn switch(api: &Api, name: &str, over: bool) -> Result<Json<Switched>, Api
         (status = 400, description = "Not a site name", body = ErrorBody),
         (status = 401, description = "No or a wrong token", body = ErrorBody),
         (status = 404, description = "No such site", body = ErrorBody),
-        (status = 409, description = "No alternate, already switched over, or conflicts (listed)", body = ErrorBody),
+        (status = 409, description = "No alternate, or already switched over", body = ErrorBody),
     ))]
 pub(super) async fn switchover(
     State(api): State<Arc<Api>>,
@@ -86,7 +87,7 @@ pub(super) struct SwitchoverInput {
     enabled: bool,
 }
 
-/// Enables or disables switchover for an extension.
+/// Makes an extension follow its site's switchover (the default), or excludes it.
 #[utoipa::path(put, path = "/extensions/{number}/switchover", operation_id = "set_extension_switchover", tag = "extensions",
     params(("number" = String, Path, description = "Extension number")),
     request_body = SwitchoverInput,
@@ -95,7 +96,6 @@ pub(super) struct SwitchoverInput {
         (status = 400, description = "Not a number, or not the known fields", body = ErrorBody),
         (status = 401, description = "No or a wrong token", body = ErrorBody),
         (status = 404, description = "No such extension", body = ErrorBody),
-        (status = 409, description = "Its site has no alternate, or the number is in use there", body = ErrorBody),
     ))]
 pub(super) async fn set_switchover(
     State(api): State<Arc<Api>>,
@@ -112,6 +112,43 @@ pub(super) async fn set_switchover(
         number: number.to_string(),
         switchover_enabled: input.enabled,
     }))
+}
+
+/// Every extension of a site follows its switchover, or none does.
+#[utoipa::path(put, path = "/sites/{name}/extensions-switchover", operation_id = "set_site_extensions_switchover", tag = "sites",
+    params(("name" = String, Path, description = "Site name: its extensions (by home site)")),
+    request_body = SwitchoverInput,
+    responses(
+        (status = 200, description = "Set; how many extensions changed", body = SiteSwitchoverState),
+        (status = 400, description = "Not a site name, or not the known fields", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+    ))]
+pub(super) async fn set_site_switchover(
+    State(api): State<Arc<Api>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let site = site_of(&name)?;
+    let input: SwitchoverInput = json_body(&body)?;
+    let changed = api
+        .store
+        .set_site_switchover(&site, input.enabled, API_ACTOR)
+        .await?;
+    reload(&api).await;
+    Ok(Json(SiteSwitchoverState {
+        site: site.to_string(),
+        switchover_enabled: input.enabled,
+        changed,
+    }))
+}
+
+/// A site's extensions' switchover setting, and how many changed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SiteSwitchoverState {
+    site: String,
+    switchover_enabled: bool,
+    changed: usize,
 }
 
 /// An extension's switchover setting.

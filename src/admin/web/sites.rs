@@ -18,7 +18,7 @@ use crate::admin::web::client::encode;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
 use crate::admin::web::{CsrfOnly, Web, done, forged};
-use crate::domain::CallServer;
+use crate::domain::{CallServer, ExtensionNumber, NumberRanges};
 
 /// Extensions read per API call when listing what a switchover moves.
 const BATCH: usize = 1000;
@@ -29,6 +29,7 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/sites/{name}", get(site).post(save_site))
         .route("/sites/{name}/rebalance", post(rebalance))
+        .route("/sites/{name}/extensions-switchover", post(follow_all))
         .route("/sites/{name}/{action}", get(confirm).post(switch))
 }
 
@@ -152,6 +153,49 @@ async fn save_site(
     }
 }
 
+/// The bulk switchover form: `follow` is `1` (every extension of the site follows its
+/// switchover) or `0` (all excluded).
+#[derive(Deserialize)]
+struct FollowForm {
+    csrf: String,
+    follow: String,
+}
+
+/// `POST /admin/sites/{name}/extensions-switchover`.
+async fn follow_all(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(name): Path<String>,
+    Form(form): Form<FollowForm>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let follow = form.follow == "1";
+    let path = format!("/sites/{}", encode(&name));
+    let answer = web
+        .api
+        .send(
+            Method::PUT,
+            &format!("{path}/extensions-switchover"),
+            &json!({ "enabled": follow }),
+        )
+        .await;
+    if answer.ok() {
+        let changed = answer.json()["changed"].as_u64().unwrap_or(0);
+        let said = if follow {
+            format!("Every extension of site {name} follows its switchover ({changed} changed).")
+        } else {
+            format!(
+                "Every extension of site {name} is excluded from its switchover ({changed} changed)."
+            )
+        };
+        done(&path, &said)
+    } else {
+        site_page(&web, &session, &name, Some(answer.problems()), None).await
+    }
+}
+
 async fn rebalance(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
@@ -183,9 +227,21 @@ fn switch_action(action: &str) -> Option<bool> {
     }
 }
 
-/// The extensions a switchover (or switchback) of `site` moves: switchover-enabled, at home.
-async fn moving(web: &Web, site: &str) -> Vec<Value> {
-    let mut found = Vec::new();
+/// The extensions at home of a site, by what a switchover does with them.
+#[derive(Default)]
+struct Following {
+    /// Follow: they move.
+    moving: Vec<Value>,
+    /// Excluded from switchover: they stay.
+    excluded: Vec<Value>,
+    /// Their number is one the alternate uses itself: they stay.
+    reserved: Vec<Value>,
+}
+
+/// What a switchover (or switchback) of `site` does with its extensions at home: those that
+/// follow move, unless the alternate (its `reserved` numbers) uses their number itself.
+async fn following(web: &Web, site: &str, reserved: &NumberRanges) -> Following {
+    let mut found = Following::default();
     let mut offset = 0;
     loop {
         let page = web
@@ -194,16 +250,21 @@ async fn moving(web: &Web, site: &str) -> Vec<Value> {
             .await
             .json();
         let items = page["items"].as_array().cloned().unwrap_or_default();
-        found.extend(
-            items
-                .iter()
-                .filter(|e| {
-                    e["switchover_enabled"] == true
-                        && e["home_site"] == site
-                        && e["current_site"] == site
-                })
-                .cloned(),
-        );
+        for e in items
+            .iter()
+            .filter(|e| e["home_site"] == site && e["current_site"] == site)
+        {
+            let number = e["number"]
+                .as_str()
+                .and_then(|n| ExtensionNumber::parse(n).ok());
+            if e["switchover_enabled"] != true {
+                found.excluded.push(e.clone());
+            } else if number.is_some_and(|n| reserved.contains(&n)) {
+                found.reserved.push(e.clone());
+            } else {
+                found.moving.push(e.clone());
+            }
+        }
         if items.len() < BATCH {
             return found;
         }
@@ -225,13 +286,22 @@ async fn confirm(
         return (answer.status, answer.problems().join("\n")).into_response();
     }
     let site = answer.json();
+    // The alternate's own numbers stay home.
+    let reserved = match site["alternate_site"].as_str() {
+        Some(alternate) => {
+            let alternate = web.api.get(&format!("/sites/{}", encode(alternate))).await;
+            NumberRanges::parse(alternate.json()["reserved_numbers"].as_str().unwrap_or(""))
+                .unwrap_or_default()
+        }
+        None => NumberRanges::default(),
+    };
+    let found = following(&web, site["name"].as_str().unwrap_or(&name), &reserved).await;
     let mut context = Context::new();
     context.insert("over", &over);
     context.insert("action", &action);
-    context.insert(
-        "moving",
-        &moving(&web, site["name"].as_str().unwrap_or(&name)).await,
-    );
+    context.insert("moving", &found.moving);
+    context.insert("excluded", &found.excluded);
+    context.insert("reserved", &found.reserved);
     context.insert("site", &site);
     web.pages.render("switch.html", &session, None, context)
 }

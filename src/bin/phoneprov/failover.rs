@@ -26,10 +26,19 @@ pub enum ExtensionAction {
         /// The site to serve it from.
         site: String,
     },
-    /// Let the extension follow its site's switchover (on) or not (off).
+    /// Let the extension follow its site's switchover (on, the default) or exclude it (off).
     Switchover {
         /// The extension number.
         number: String,
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// Let every extension whose home is the site follow its switchover (on) or exclude them
+    /// all (off).
+    SwitchoverSite {
+        /// The site.
+        site: String,
         /// on or off.
         #[arg(value_parser = ["on", "off"])]
         state: String,
@@ -111,6 +120,15 @@ pub async fn extension(store: &SqlStore, action: ExtensionAction) -> anyhow::Res
                 .set_switchover(&number, state == "on", &actor())
                 .await?;
             say(format_args!("extension {number}: switchover {state}\n"))?;
+        }
+        ExtensionAction::SwitchoverSite { site, state } => {
+            let site = SiteName::parse(&site)?;
+            let changed = store
+                .set_site_switchover(&site, state == "on", &actor())
+                .await?;
+            say(format_args!(
+                "site {site}: switchover {state} for every extension ({changed} changed)\n"
+            ))?;
         }
         ExtensionAction::Directory { number, state } => {
             let number = ExtensionNumber::parse(&number)?;
