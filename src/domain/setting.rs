@@ -161,10 +161,18 @@ pub struct ParameterName {
 pub enum ParameterNameError {
     /// Not a name at all.
     #[error(
-        "{} is not a parameter name (a vendor and a name, as polycom:up.backlight.idleIntensity or aastra:admin password: up to 100 letters, digits, '.', '_', '-' and single spaces, starting with a letter; or one of @language, @vlan, @lldp, @codecs, @admin_password, @directory)",
-        quoted(.0)
+        "{} is not a parameter name (a vendor and a name, as polycom:up.backlight.idleIntensity or aastra:admin password: up to 100 letters, digits, '.', '_', '-' and single spaces, starting with a letter; or one of {})",
+        quoted(.0),
+        NEUTRAL_NAMES.join(", ")
     )]
     Invalid(String),
+    /// A neutral setting's name written without its `@`, and without a vendor's prefix.
+    #[error(
+        "{quoted} is a setting every vendor's phones get: write it @{name}; for a vendor's own parameter of that name, write it with the vendor (polycom:{name}, aastra:{name}, yealink:{name})",
+        quoted = quoted(.0),
+        name = .0
+    )]
+    NeutralWithoutAt(String),
     /// A vendor's parameter whose vendor is not said.
     #[error(
         "{quoted} names no vendor: write it as polycom:{name} or aastra:{name} (or set it at a vendor, model or phone scope)",
@@ -219,6 +227,11 @@ impl ParameterName {
                 (vendor, bare.trim(), VendorTold::Named)
             }
             None => {
+                // `vlan` is almost surely `@vlan` mistyped: only a vendor's prefix says otherwise.
+                let lower = trimmed.to_ascii_lowercase();
+                if NEUTRAL_NAMES.contains(&format!("@{lower}").as_str()) {
+                    return Err(ParameterNameError::NeutralWithoutAt(lower));
+                }
                 let vendor = scope_vendor
                     .ok_or_else(|| ParameterNameError::NoVendor(trimmed.to_string()))?;
                 (vendor, trimmed, VendorTold::ByScope)
@@ -666,7 +679,7 @@ mod tests {
                 setting(Scope::Profile(lobby.clone()), "c.d", "profile"),
                 setting(Scope::Model("VVX_400"), "e.f", "model"),
                 setting(Scope::Vendor(Vendor::Polycom), "e.f", "vendor"),
-                setting(Scope::Deployment, "language", "3"),
+                setting(Scope::Deployment, "aastra:language", "3"),
             ],
             HashMap::from([(mac, lobby)]),
         );
@@ -731,7 +744,7 @@ mod tests {
             vec![
                 setting(Scope::Deployment, "@admin_password", "4242"),
                 setting(Scope::Model("6757i"), "@lldp", "0"),
-                setting(Scope::Model("6757i"), "lldp", "1"),
+                setting(Scope::Model("6757i"), "aastra:lldp", "1"),
                 setting(Scope::Phone(mac), "@lldp", "0"),
             ],
             HashMap::new(),
@@ -785,12 +798,26 @@ mod tests {
             Err(ParameterNameError::NoVendor("account.1.label".into()))
         );
         assert_eq!(
-            ParameterName::parse_in("language", Some(Vendor::Polycom))
+            ParameterName::parse_in("up.idleTimeout", Some(Vendor::Polycom))
                 .unwrap()
                 .0
                 .vendor(),
             Some(Vendor::Polycom),
             "the scope tells"
+        );
+        // A neutral setting's name without its `@` is no vendor's parameter by accident.
+        for (text, scope) in [("vlan", None), ("Codecs", Some(Vendor::Aastra))] {
+            assert_eq!(
+                ParameterName::parse_in(text, scope),
+                Err(ParameterNameError::NeutralWithoutAt(
+                    text.to_ascii_lowercase()
+                ))
+            );
+        }
+        assert_eq!(
+            ParameterName::parse("aastra:language").map(|n| n.vendor()),
+            Ok(Some(Vendor::Aastra)),
+            "with its vendor it is that vendor's"
         );
         let (old, told) = ParameterName::parse_old("up.backlight.idleIntensity", None).unwrap();
         assert_eq!(

@@ -428,7 +428,7 @@ mod tests {
                    site,nowhere,a.b,1\n\
                    model,6757i,polycom:up.backlight.idleIntensity,1\n\
                    deployment,,up.backlight.idleIntensity,9\n\
-                   deployment,,language,\"1\nsip line1 password: x\"\n\
+                   deployment,,aastra:language,\"1\nsip line1 password: x\"\n\
                    phone,00085d000002,@profile,no such!\n\
                    deployment,,a.b,1\n\
                    deployment,,a.b,2\n";

@@ -230,7 +230,9 @@ impl PhoneFiles {
                 stored = stored,
                 user_agent_model = said.name,
                 "phone {mac} says it is a {} but is stored as a {stored}: its files are made for a \
-                 {stored} (line keys, firmware); correct the model (phone page, CSV or API)",
+                 {stored} (line keys, firmware); correct the model in the extension CSV's model \
+                 column (mac and model) or with the API (PUT /api/v1/phones/{mac}/lines with \
+                 \"model\")",
                 said.name
             );
         }

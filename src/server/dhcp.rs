@@ -126,7 +126,7 @@ pub(super) async fn start_dhcp(
                 server: "DHCP",
                 address,
                 source,
-                example: "--dhcp-listen 0.0.0.0:6767",
+                example: "--dhcp-listen 0.0.0.0:6767".to_string(),
             },
             StartError::Store(e) => ServerError::Store(e),
         })

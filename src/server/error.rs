@@ -15,7 +15,7 @@ pub enum ServerError {
         /// Why.
         source: std::io::Error,
         /// A flag that would work, for the message.
-        example: &'static str,
+        example: String,
     },
     /// The settings do not go together.
     #[error("{0}")]

@@ -540,14 +540,22 @@ fn bind_http(address: SocketAddr) -> Result<workers::Bound, ServerError> {
     workers::bind(address, cores).map_err(|source| bind_error("HTTP", address, source))
 }
 
-/// A listener that could not bind, with a flag that would work.
+/// A listener that could not bind, with a flag that would work: for an address in use, the
+/// next free port on the same address (checked now), else a port above 1023.
 fn bind_error(server: &'static str, address: SocketAddr, source: std::io::Error) -> ServerError {
-    let example = match server {
-        "HTTP" => "--http-listen 0.0.0.0:8080",
-        "HTTPS" => "--https-listen 0.0.0.0:8443",
-        "FTP" => "--ftp-listen 0.0.0.0:2121",
-        "TFTP" => "--tftp-listen 0.0.0.0:6969",
-        _ => "--push-listen 0.0.0.0:5070",
+    let (flag, unprivileged, udp) = match server {
+        "HTTP" => ("--http-listen", 8080, false),
+        "HTTPS" => ("--https-listen", 8443, false),
+        "FTP" => ("--ftp-listen", 2121, false),
+        "TFTP" => ("--tftp-listen", 6969, true),
+        _ => ("--push-listen", 5070, true),
+    };
+    let free = (source.kind() == std::io::ErrorKind::AddrInUse)
+        .then(|| free_port_after(address, udp))
+        .flatten();
+    let example = match free {
+        Some(free) => format!("{flag} {free}"),
+        None => format!("{flag} 0.0.0.0:{unprivileged}"),
     };
     ServerError::Bind {
         server,
@@ -555,4 +563,18 @@ fn bind_error(server: &'static str, address: SocketAddr, source: std::io::Error)
         source,
         example,
     }
+}
+
+/// The first of the next 50 ports on `address`'s IP that nothing listens on now.
+fn free_port_after(address: SocketAddr, udp: bool) -> Option<SocketAddr> {
+    (1..=50u16)
+        .filter_map(|step| address.port().checked_add(step))
+        .map(|port| SocketAddr::new(address.ip(), port))
+        .find(|candidate| {
+            if udp {
+                std::net::UdpSocket::bind(candidate).is_ok()
+            } else {
+                std::net::TcpListener::bind(candidate).is_ok()
+            }
+        })
 }

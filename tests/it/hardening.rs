@@ -194,12 +194,24 @@ fn one_server_per_data_folder_and_per_port() {
         .output()
         .unwrap();
     assert!(!clash.status.success());
+    let said = stderr(&clash);
     assert!(
-        stderr(&clash).contains(&format!(
+        said.contains(&format!(
             "the HTTP server cannot listen on {address}: another program (another phoneprov serve?) already listens there"
         )),
-        "{}",
-        stderr(&clash)
+        "{said}"
+    );
+    // The address suggested is a free one, not the same port.
+    let suggested = said
+        .split("e.g. --http-listen ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|address| address.trim_end_matches(':'))
+        .unwrap_or_else(|| panic!("no suggestion: {said}"));
+    assert_ne!(suggested, address, "{said}");
+    assert!(
+        std::net::TcpListener::bind(suggested).is_ok(),
+        "{suggested} is free: {said}"
     );
 }
 

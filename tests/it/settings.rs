@@ -261,7 +261,7 @@ fn the_settings_csv_names_each_error_by_line_and_column_and_writes_nothing() {
          deployment,,up.backlight.idleIntensity,1\n\
          model,6757i,polycom:up.backlight.idleIntensity,1\n\
          site,default,up.backlight.onIntensity,high\n\
-         phone,00085d1610de,language,\"1\nsip line1 password: stolen\"\n\
+         phone,00085d1610de,aastra:language,\"1\nsip line1 password: stolen\"\n\
          planet,earth,a.b,1\n",
     )
     .unwrap();
@@ -549,4 +549,55 @@ fn the_config_files_settings_are_applied_at_start_and_only_once() {
         line.contains("[[setting]] number 1, target: no site \"nowhere\""),
         "{said:?}"
     );
+}
+
+/// One setting from the command line, checked like an imported row (issue 32 item 6), and a
+/// neutral setting's name without its `@` refused with the name meant.
+#[tokio::test]
+async fn settings_set_sets_one_and_a_neutral_name_needs_its_at() {
+    let db = common::golden_sqlite_db().await;
+    let set = |args: &[&str]| {
+        let mut all = vec!["settings", "set"];
+        all.extend_from_slice(args);
+        db.run(&all)
+    };
+    assert_success(&set(&["--site", "branch", "@vlan", "20"]), "settings set");
+    assert_success(&set(&["@codecs", "g722,pcmu"]), "deployment");
+    let listed = stdout(&db.run(&["settings", "list"]));
+    assert!(listed.contains("site,branch,@vlan,20"), "{listed}");
+    assert!(
+        listed.contains("deployment,,@codecs,\"g722,pcmu\""),
+        "{listed}"
+    );
+
+    let refused = set(&["--site", "branch", "vlan", "20"]);
+    assert!(!refused.status.success());
+    let said = common::stderr(&refused);
+    assert!(
+        said.contains("setting refused: parameter: \"vlan\" is a setting every vendor's phones get: write it @vlan"),
+        "{said}"
+    );
+    let refused = set(&["--site", "branch", "@vlan", "5000"]);
+    assert!(
+        common::stderr(&refused).contains("setting refused: value:"),
+        "{}",
+        common::stderr(&refused)
+    );
+    // The same in a file: refused by line and column.
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::write_file(
+        dir.path(),
+        "typo.csv",
+        "scope,target,parameter,value\nsite,branch,vlan,20\n",
+    );
+    let out = db.run(&["settings", "import", &file, "--dry-run"]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("line 2, column parameter: \"vlan\" is a setting every vendor's phones get: write it @vlan"),
+        "{}",
+        common::stderr(&out)
+    );
+    // An empty value removes it.
+    assert_success(&set(&["--site", "branch", "@vlan", ""]), "remove");
+    assert!(!stdout(&db.run(&["settings", "list"])).contains("@vlan"));
 }
