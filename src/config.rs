@@ -11,6 +11,9 @@ use crate::store::{SqlStore, StoreError};
 
 /// Default data folder, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "phoneprov-data";
+/// The data folder of `serve --demo` when no `--data-dir` is given: the demo lives apart from
+/// the real deployment, which a `serve` without `--demo` keeps in [`DEFAULT_DATA_DIR`].
+pub const DEMO_DATA_DIR: &str = "phoneprov-demo";
 /// File name of the embedded SQLite database inside the data folder.
 pub const SQLITE_FILE: &str = "phoneprov.db";
 

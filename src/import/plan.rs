@@ -157,7 +157,11 @@ pub(super) fn plan(
             }
             Some(e) if *e == wanted => report.extensions.unchanged += 1,
             Some(e) => {
-                report.extensions.updated(key, extension_diff(e, &wanted));
+                report.extensions.updated_keeping(
+                    key,
+                    extension_diff(e, &wanted),
+                    kept_fields(row, e),
+                );
                 changes.upsert_extensions.push(wanted);
             }
         }
@@ -386,9 +390,32 @@ fn phone_diff(old: &Phone, new: &Phone) -> Vec<&'static str> {
     fields
 }
 
+/// The fields of `stored` the file has no column for and that hold a value, which the update
+/// keeps from before (a dry run says so: the file is not "exactly" the extension).
+fn kept_fields(row: &Row, stored: &Extension) -> Vec<&'static str> {
+    let mut kept = Vec::new();
+    if matches!(row.label, Cell::Absent) && stored.label.is_some() {
+        kept.push("label");
+    }
+    if matches!(row.auth_user, Cell::Absent) && stored.auth_user.is_some() {
+        kept.push("auth_user");
+    }
+    if matches!(row.password, Cell::Absent) {
+        kept.push("password");
+    }
+    if matches!(row.site, Cell::Absent) {
+        kept.push("site");
+    }
+    kept
+}
+
 impl EntityReport {
     fn updated(&mut self, key: String, fields: Vec<&'static str>) {
+        self.updated_keeping(key, fields, Vec::new());
+    }
+
+    fn updated_keeping(&mut self, key: String, fields: Vec<&'static str>, kept: Vec<&'static str>) {
         self.updated
-            .push(crate::import::report::Update { key, fields });
+            .push(crate::import::report::Update { key, fields, kept });
     }
 }

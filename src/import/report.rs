@@ -11,6 +11,23 @@ pub struct Update {
     /// Changed fields.
     #[schema(value_type = Vec<String>)]
     pub fields: Vec<&'static str>,
+    /// Fields the file has no column for that keep their value from before (an extension's
+    /// label, SIP user, password or site).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>)]
+    pub kept: Vec<&'static str>,
+}
+
+impl Update {
+    /// `201 (display_name, site; keeps label from before)`.
+    pub fn describe(&self) -> String {
+        let kept = if self.kept.is_empty() {
+            String::new()
+        } else {
+            format!("; keeps {} from before", self.kept.join(", "))
+        };
+        format!("{} ({}{kept})", self.key, self.fields.join(", "))
+    }
 }
 
 /// Outcome for one kind of entity.
@@ -43,30 +60,46 @@ impl EntityReport {
         )
     }
 
+    /// The changes, riskiest first (deletes, then updates, then creates), each kind up to
+    /// [`DETAIL_LIMIT`] lines, so many creates never hide an update or a delete.
     fn details(&self, f: &mut fmt::Formatter<'_>, noun: &str) -> fmt::Result {
-        let mut lines: Vec<String> = Vec::new();
-        lines.extend(self.created.iter().map(|k| format!("  create {noun} {k}")));
-        lines.extend(
-            self.updated
-                .iter()
-                .map(|u| format!("  update {noun} {} ({})", u.key, u.fields.join(", "))),
-        );
-        lines.extend(self.deleted.iter().map(|k| format!("  delete {noun} {k}")));
-        for line in lines.iter().take(DETAIL_LIMIT) {
-            writeln!(f, "{line}")?;
-        }
-        if lines.len() > DETAIL_LIMIT {
-            writeln!(
-                f,
-                "  ... and {} more {noun} changes",
-                lines.len() - DETAIL_LIMIT
-            )?;
+        let deletes: Vec<String> = self
+            .deleted
+            .iter()
+            .map(|k| format!("  delete {noun} {k}"))
+            .collect();
+        let updates: Vec<String> = self
+            .updated
+            .iter()
+            .map(|u| format!("  update {noun} {}", u.describe()))
+            .collect();
+        let creates: Vec<String> = self
+            .created
+            .iter()
+            .map(|k| format!("  create {noun} {k}"))
+            .collect();
+        for (lines, verb) in [
+            (deletes, "delete"),
+            (updates, "update"),
+            (creates, "create"),
+        ] {
+            for line in lines.iter().take(DETAIL_LIMIT) {
+                writeln!(f, "{line}")?;
+            }
+            if lines.len() > DETAIL_LIMIT {
+                writeln!(
+                    f,
+                    "  ... and {} more {noun}s to {verb}",
+                    lines.len() - DETAIL_LIMIT
+                )?;
+            }
         }
         Ok(())
     }
 }
 
-/// Most change lines listed per entity in the text form of a dry run.
+/// Most change lines listed per entity and kind (create, update, delete) in the text form of a
+/// dry run.
 const DETAIL_LIMIT: usize = 50;
 
 /// What an import did or would do.
@@ -124,5 +157,42 @@ impl fmt::Display for ImportReport {
             writeln!(f, "warning: {limit}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deletes and updates come before creates, each kind with its own limit, so 60 creates do
+    /// not hide one update or one delete.
+    #[test]
+    fn a_dry_run_lists_the_riskiest_changes_first() {
+        let report = ImportReport {
+            dry_run: true,
+            extensions: EntityReport {
+                created: (0..60).map(|n| format!("{}", 500 + n)).collect(),
+                updated: vec![Update {
+                    key: "201".into(),
+                    fields: vec!["display_name"],
+                    kept: vec!["label"],
+                }],
+                unchanged: 0,
+                deleted: vec!["299".into()],
+            },
+            ..ImportReport::default()
+        };
+        let text = report.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[3], "  delete extension 299", "{text}");
+        assert_eq!(
+            lines[4], "  update extension 201 (display_name; keeps label from before)",
+            "{text}"
+        );
+        assert_eq!(lines[5], "  create extension 500", "{text}");
+        assert!(
+            text.contains("  ... and 10 more extensions to create\n"),
+            "{text}"
+        );
     }
 }

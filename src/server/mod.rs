@@ -213,7 +213,11 @@ impl Server {
             tracing::info!(
                 extensions = report.extensions.created.len(),
                 phones = report.phones.created.len(),
-                "loaded the demo deployment"
+                data_dir = %data_dir.display(),
+                "loaded the demo deployment into {}; your real deployment belongs in a data \
+                 folder of its own (serve without --demo uses ./{})",
+                data_dir.display(),
+                crate::config::DEFAULT_DATA_DIR
             );
         }
         std::fs::create_dir_all(&serving.firmware_dir).map_err(|e| {

@@ -362,3 +362,33 @@ fn a_reader_that_stops_early_is_no_error() {
     assert!(!said.contains("Broken pipe"), "{said}");
     assert_eq!(out.status.code(), Some(0), "{said}");
 }
+
+/// The demo lives apart from the real data (issue 32 item 3): `serve --demo` without a data
+/// folder keeps it in `./phoneprov-demo`, and `./phoneprov-data`, where the real deployment goes,
+/// gets nothing of it.
+#[test]
+fn the_demo_lives_in_a_folder_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = KillOnDrop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_phoneprov"))
+            .current_dir(dir.path())
+            .env_remove("PHONEPROV_DATA_DIR")
+            .env_remove("PHONEPROV_DATABASE_URL")
+            .env_remove("RUST_LOG")
+            .args(["serve", "--demo", "--http-listen", "127.0.0.1:0"])
+            .args(["--ftp-listen", "off", "--push-listen", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stderr = child.0.stderr.take().unwrap();
+    let log = read_log_until(&mut BufReader::new(stderr).lines(), "phoneprov is running");
+    assert!(
+        log.iter()
+            .any(|l| l.contains("loaded the demo deployment into phoneprov-demo")),
+        "{log:?}"
+    );
+    drop(child);
+    assert!(dir.path().join("phoneprov-demo/phoneprov.db").is_file());
+    assert!(!dir.path().join("phoneprov-data").exists());
+}

@@ -276,6 +276,8 @@ async fn update_keeps_passwords_moves_lines_and_keeps_absent_columns() {
     }
 }
 
+/// A dry run lists each change, and for an update the fields the file has no column for that
+/// keep their value from before (issue 32 item 3: a file without `label` keeps the labels).
 #[tokio::test]
 async fn dry_run_reports_and_writes_nothing() {
     for db in databases().await {
@@ -289,7 +291,7 @@ async fn dry_run_reports_and_writes_nothing() {
             "dry run: nothing was written; the import would change:\n\
              extensions: 0 created, 1 updated, 2 unchanged, 0 deleted\n\
              phones:     0 created, 2 updated, 0 unchanged, 0 deleted\n\
-             \x20 update extension 201 (display_name)\n\
+             \x20 update extension 201 (display_name; keeps label, site from before)\n\
              \x20 update phone 0004f214ab37 (lines)\n\
              \x20 update phone 0004f214ab38 (lines)\n"
         );

@@ -51,41 +51,54 @@ fn mode_of(text: &str) -> &'static str {
 /// Changes listed per page of a preview or an import.
 const CHANGES_PER_PAGE: usize = 200;
 
-/// Every change of an import report, one line each, in the order the page lists them.
+/// Every change of an import report, one line each, in the order the page lists them: the
+/// riskiest first (deletes, then updates, then creates), extensions before phones.
 fn change_lines(report: &Value) -> Vec<String> {
     let mut lines = Vec::new();
-    for (kind, noun) in [("extensions", "extension"), ("phones", "phone")] {
-        let entity = &report[kind];
-        let names = |list: &str| -> Vec<String> {
-            entity[list]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        };
+    let kinds = [("extensions", "extension"), ("phones", "phone")];
+    let names = |kind: &str, list: &str| -> Vec<String> {
+        report[kind][list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    for (kind, noun) in kinds {
         lines.extend(
-            names("created")
-                .into_iter()
-                .map(|k| format!("create {noun} {k}")),
-        );
-        for change in entity["updated"].as_array().into_iter().flatten() {
-            let fields: Vec<&str> = change["fields"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            lines.push(format!(
-                "update {noun} {} ({})",
-                change["key"].as_str().unwrap_or_default(),
-                fields.join(", ")
-            ));
-        }
-        lines.extend(
-            names("deleted")
+            names(kind, "deleted")
                 .into_iter()
                 .map(|k| format!("delete {noun} {k}")),
+        );
+    }
+    for (kind, noun) in kinds {
+        for change in report[kind]["updated"].as_array().into_iter().flatten() {
+            let list = |field: &str| -> Vec<&str> {
+                change[field]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect()
+            };
+            let kept = list("kept");
+            let kept = if kept.is_empty() {
+                String::new()
+            } else {
+                format!("; keeps {} from before", kept.join(", "))
+            };
+            lines.push(format!(
+                "update {noun} {} ({}{kept})",
+                change["key"].as_str().unwrap_or_default(),
+                list("fields").join(", ")
+            ));
+        }
+    }
+    for (kind, noun) in kinds {
+        lines.extend(
+            names(kind, "created")
+                .into_iter()
+                .map(|k| format!("create {noun} {k}")),
         );
     }
     lines

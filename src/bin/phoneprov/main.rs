@@ -197,10 +197,18 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // The demo lives apart from the real data: `serve --demo` without a data folder of its own
+    // uses the demo's folder.
+    if let Command::Serve(args) = &cli.command
+        && args.demo
+        && matches.value_source("data_dir") == Some(clap::parser::ValueSource::DefaultValue)
+    {
+        cli.storage.data_dir = PathBuf::from(phoneprov::config::DEMO_DATA_DIR);
+    }
 
     let log_writer = match logging::init_logging(cli.log_format == "json") {
         Ok(guard) => guard,
