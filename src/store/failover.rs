@@ -346,4 +346,17 @@ impl FailoverStore for SqlStore {
     async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         audit(&self.pool, limit).await
     }
+
+    async fn note(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        record(&mut tx, actor, action, subject, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

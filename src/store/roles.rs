@@ -215,6 +215,16 @@ pub trait FailoverStore: Send + Sync + fmt::Debug {
 
     /// The newest audit log entries, newest first.
     async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Appends an audit entry for something an admin saw or did that changes no data (a SIP
+    /// password shown).
+    async fn note(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// The central voice mail server and its backup.

@@ -393,3 +393,39 @@ async fn pages_name_an_icon_that_is_served() {
     );
     assert!(text(&icon).starts_with("<svg"));
 }
+
+/// A generated SIP password can be shown on the extension's page, for the call server that needs
+/// the same one (issue 32 item 9); each showing is audited.
+#[tokio::test]
+async fn an_extensions_sip_password_is_shown_on_request_and_audited() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let by_api = json(&api(&server, "GET", "/extensions/201/password", &[]));
+    let password = by_api["password"].as_str().unwrap().to_string();
+    assert!(password.len() >= 8, "{by_api}");
+    assert_eq!(
+        api(&server, "GET", "/extensions/999/password", &[]).status,
+        404
+    );
+    let visitor = Visitor::new(&server);
+    let csrf = visitor.log_in();
+    let page = text(&visitor.get("/admin/extensions/201"));
+    assert!(page.contains(r#"id="show-password""#), "{page}");
+    assert!(!page.contains(&password), "not shown before asked");
+    let shown = visitor.post("/admin/extensions/201/password", &[("csrf", &csrf)]);
+    assert_eq!(shown.status, 200);
+    assert!(
+        text(&shown).contains(&format!("<code>{password}</code>")),
+        "{}",
+        text(&shown)
+    );
+    let forged = visitor.post("/admin/extensions/201/password", &[("csrf", "forged")]);
+    assert_eq!(forged.status, 403);
+    let audit = json(&api(&server, "GET", "/audit", &[]));
+    let shown_count = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "password-shown" && e["subject"] == "201")
+        .count();
+    assert_eq!(shown_count, 2, "{audit}");
+}

@@ -16,7 +16,7 @@ use crate::admin::api::error::ErrorBody;
 use crate::admin::api::fields::{Fields, apply_and_reload, json_body, refused, reload};
 use crate::admin::api::listing::{Page, Paged, Search, paged};
 use crate::admin::api::sites::site_names;
-use crate::admin::api::{Api, ApiError};
+use crate::admin::api::{API_ACTOR, Api, ApiError};
 use crate::domain::{
     Extension, ExtensionNumber, Phone, SiteId, SiteName, check_auth_user, check_display_name,
     check_label, check_password,
@@ -145,6 +145,44 @@ pub(super) async fn get_one(
     Path(number): Path<String>,
 ) -> Result<Response, ApiError> {
     extension_json(&api, &number).await
+}
+
+/// An extension's SIP password, for the call server that needs the same one.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct PasswordView {
+    number: String,
+    password: String,
+}
+
+/// Shows an extension's SIP password (a generated one included), for entering it on the call
+/// server; each showing is an audit entry.
+#[utoipa::path(get, path = "/extensions/{number}/password", operation_id = "get_extension_password", tag = "extensions",
+    params(("number" = String, Path, description = "Extension number")),
+    responses(
+        (status = 200, description = "The password", body = PasswordView),
+        (status = 400, description = "Not an extension number", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 404, description = "No such extension", body = ErrorBody),
+    ))]
+pub(super) async fn password(
+    State(api): State<Arc<Api>>,
+    Path(number): Path<String>,
+) -> Result<Response, ApiError> {
+    let number =
+        ExtensionNumber::parse(&number).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let extension = api
+        .store
+        .extension(&number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no extension {number}")))?;
+    api.store
+        .note(API_ACTOR, "password-shown", number.as_str(), "")
+        .await?;
+    Ok(Json(PasswordView {
+        number: number.to_string(),
+        password: extension.password,
+    })
+    .into_response())
 }
 
 /// Body of `POST /extensions` and `PUT /extensions/{number}`. A field left out keeps its value

@@ -83,6 +83,7 @@ pub fn router(
         .routes(routes!(failover::switchback))
         .routes(routes!(failover::set_switchover))
         .routes(routes!(failover::set_site_switchover))
+        .routes(routes!(extensions::password))
         .routes(routes!(failover::relocate))
         .routes(routes!(failover::rebalance))
         .routes(routes!(status::get))

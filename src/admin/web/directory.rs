@@ -29,6 +29,7 @@ const SPARE_KEYS: u8 = 2;
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/extensions/{number}", get(extension).post(save_extension))
+        .route("/extensions/{number}/password", post(show_password))
         .route("/phones/{mac}", get(phone))
         .route("/phones/{mac}/lines", post(save_lines))
         .route("/phones/{mac}/resync", post(resync))
@@ -167,6 +168,28 @@ async fn extension(
         notice.notice.as_deref(),
     )
     .await
+}
+
+/// `POST /admin/extensions/{number}/password`: the page with the SIP password shown (each
+/// showing is audited by the API).
+async fn show_password(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(number): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Some(refused) = forged(&session, &form.csrf) {
+        return refused;
+    }
+    let path = format!("/extensions/{}", encode(&number));
+    let shown = web.api.get(&format!("{path}/password")).await;
+    let answer = web.api.get(&path).await;
+    if !shown.ok() || !answer.ok() {
+        return not_found(if shown.ok() { &answer } else { &shown });
+    }
+    let mut values = answer.json();
+    values["shown_password"] = shown.json()["password"].clone();
+    extension_form(&web, &session, &number, values, None, None).await
 }
 
 fn not_found(answer: &Answer) -> Response {
