@@ -20,7 +20,7 @@ pub(super) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     /// The lines of `input` (as [`csv_reader`] reads it: without its byte order mark).
-    pub(super) fn of(input: &'a [u8]) -> Lines<'a> {
+    fn of(input: &'a [u8]) -> Lines<'a> {
         Lines {
             text: without_bom(input),
             byte: 0,
@@ -68,14 +68,16 @@ pub(super) fn separator_of(input: &[u8]) -> u8 {
     }
 }
 
-/// A CSV reader of `input` (without its byte-order mark) with its separator.
-pub(super) fn csv_reader(input: &[u8]) -> csv::Reader<&[u8]> {
-    let input = without_bom(input);
-    csv::ReaderBuilder::new()
+/// A CSV reader of `input` (without its byte-order mark) with its separator, and the numbering
+/// of the lines its records start on.
+pub(super) fn csv_reader(input: &[u8]) -> (csv::Reader<&[u8]>, Lines<'_>) {
+    let text = without_bom(input);
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(separator_of(input))
-        .from_reader(input)
+        .delimiter(separator_of(text))
+        .from_reader(text);
+    (reader, Lines::of(input))
 }
 
 /// Names spreadsheet users give the columns, and the column each means.

@@ -23,7 +23,7 @@ pub use export::{ExportError, export_csv, neutralize, unneutralize};
 pub use keys::{KEY_COLUMNS, KeysReport, apply_key_rows, import_keys, plan_keys, write_keys};
 pub use options::ImportOptions;
 pub use parse::{Cell, Row, parse as parse_csv};
-pub use report::{EntityReport, ImportReport, Update};
+pub use report::{EntityReport, ImportReport, Update, describe_update};
 pub use settings::{
     KnownData, Names, PROFILE_PARAMETER, SETTINGS_COLUMNS, SettingsPlan, SettingsReport,
     apply_declared_settings, apply_settings_rows, import_settings, plan_rows, plan_settings,

@@ -9,7 +9,7 @@ use crate::domain::{
     check_label, check_password, quoted,
 };
 use crate::import::columns::{Column, Header};
-use crate::import::file_help::{Lines, csv_reader, spreadsheet_mac_hint};
+use crate::import::file_help::{csv_reader, spreadsheet_mac_hint};
 use crate::import::{ErrorList, RowError, unneutralize};
 
 /// A cell of an optional column.
@@ -63,8 +63,7 @@ pub struct Row {
 
 /// Rows of a file, or every error found in it.
 pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
-    let mut reader = csv_reader(input);
-    let mut lines = Lines::of(input);
+    let (mut reader, mut lines) = csv_reader(input);
     let mut header: Option<Header> = None;
     let mut rows = Vec::new();
     let mut errors = ErrorList::default();

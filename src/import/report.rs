@@ -21,13 +21,20 @@ pub struct Update {
 impl Update {
     /// `201 (display_name, site; keeps label from before)`.
     pub fn describe(&self) -> String {
-        let kept = if self.kept.is_empty() {
-            String::new()
-        } else {
-            format!("; keeps {} from before", self.kept.join(", "))
-        };
-        format!("{} ({}{kept})", self.key, self.fields.join(", "))
+        describe_update(&self.key, &self.fields, &self.kept)
     }
+}
+
+/// One update as a dry run lists it: its key, the fields it changes and those it keeps from
+/// before (`201 (display_name; keeps label from before)`); the web page's preview, which reads
+/// the report as JSON, says it the same way.
+pub fn describe_update(key: &str, fields: &[&str], kept: &[&str]) -> String {
+    let kept = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("; keeps {} from before", kept.join(", "))
+    };
+    format!("{key} ({}{kept})", fields.join(", "))
 }
 
 /// Outcome for one kind of entity.

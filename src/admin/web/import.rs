@@ -18,6 +18,7 @@ use crate::admin::web::client::Answer;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
 use crate::admin::web::{Web, csv_download, forged};
+use crate::import::describe_update;
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
@@ -81,16 +82,13 @@ fn change_lines(report: &Value) -> Vec<String> {
                     .filter_map(Value::as_str)
                     .collect()
             };
-            let kept = list("kept");
-            let kept = if kept.is_empty() {
-                String::new()
-            } else {
-                format!("; keeps {} from before", kept.join(", "))
-            };
             lines.push(format!(
-                "update {noun} {} ({}{kept})",
-                change["key"].as_str().unwrap_or_default(),
-                list("fields").join(", ")
+                "update {noun} {}",
+                describe_update(
+                    change["key"].as_str().unwrap_or_default(),
+                    &list("fields"),
+                    &list("kept"),
+                )
             ));
         }
     }
