@@ -156,3 +156,70 @@ async fn an_adopted_phone_boots_with_its_files() {
     assert!(String::from_utf8_lossy(&master.body).contains("201.cfg"));
     assert_eq!(fetch(&server, "201.cfg", Some(VVX_AGENT)), 200);
 }
+
+/// Issue 32 item 7: a building's VVX 411 shows up in the inbox with its model, and adopting it
+/// with a number that does not exist yet creates the extension (display name, site, a generated
+/// SIP password) in the same transaction; without a display name, or with a bad site, nothing
+/// is written and the field is named.
+#[tokio::test]
+async fn adoption_creates_the_extension_it_names() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let agent = "User-Agent: FileTransport PolycomVVX-VVX_411-UA/6.4.6.2010";
+    assert_eq!(fetch(&server, "0004f2cc0411.cfg", Some(agent)), 404);
+    let listed = inbox(&server);
+    assert_eq!(listed[0]["model"], "VVX_411", "{listed:?}");
+    assert_eq!(api(&server, "GET", "/extensions/377", &[]).status, 404);
+
+    let path = "/unassigned/0004f2cc0411/adopt";
+    let refused = send_json(&server, "POST", path, r#"{"lines": {"1": "377"}}"#);
+    assert_eq!(refused.status, 422);
+    let detail = &json(&refused)["details"][0];
+    assert_eq!(detail["field"], "lines.1", "{detail}");
+    assert!(
+        detail["message"]
+            .as_str()
+            .unwrap()
+            .contains("give its display name"),
+        "{detail}"
+    );
+    let refused = send_json(
+        &server,
+        "POST",
+        path,
+        r#"{"lines": {"1": "377"}, "new_extensions": {"377": {"display_name": "Lobby", "site": "no spaces"}}}"#,
+    );
+    assert_eq!(refused.status, 422);
+    assert_eq!(json(&refused)["details"][0]["field"], "new_extensions.377.site");
+    assert_eq!(api(&server, "GET", "/extensions/377", &[]).status, 404);
+    assert_eq!(api(&server, "GET", "/phones/0004f2cc0411", &[]).status, 404);
+
+    let adopted = send_json(
+        &server,
+        "POST",
+        path,
+        r#"{"lines": {"1": "377"}, "new_extensions": {"377": {"display_name": "Lobby phone"}}}"#,
+    );
+    assert_eq!(
+        adopted.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&adopted.body)
+    );
+    let extension = json(&api(&server, "GET", "/extensions/377", &[]));
+    assert_eq!(extension["display_name"], "Lobby phone", "{extension}");
+    assert_eq!(extension["home_site"], "default", "{extension}");
+    let password = json(&api(&server, "GET", "/extensions/377/password", &[]));
+    let password = password["password"].as_str().unwrap().to_string();
+    assert!(password.len() >= 12, "a generated password: {password}");
+    let phone = json(&api(&server, "GET", "/phones/0004f2cc0411", &[]));
+    assert_eq!(phone["model"], "VVX_411", "{phone}");
+    assert!(inbox(&server).is_empty());
+    // It boots with the new extension's registration.
+    let master = curl(&format!("{}/0004f2cc0411.cfg", server.base), &["-H", agent]);
+    assert_eq!(master.status, 200);
+    assert!(String::from_utf8_lossy(&master.body).contains("377.cfg"));
+    let line_file = curl(&format!("{}/377.cfg", server.base), &["-H", agent]);
+    assert_eq!(line_file.status, 200);
+    let text = String::from_utf8_lossy(&line_file.body);
+    assert!(text.contains("reg.1.address=\"377\""), "{text}");
+}

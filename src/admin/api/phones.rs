@@ -16,7 +16,8 @@ use crate::admin::api::fields::{Fields, apply_and_reload, json_body, refused, re
 use crate::admin::api::listing::{Page, Paged, Search, paged};
 use crate::admin::api::{Api, ApiError};
 use crate::domain::{
-    Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, PushRecord, quoted,
+    Extension, ExtensionNumber, LineNumber, Mac, Model, Phone, PushRecord, SiteName,
+    check_display_name, quoted,
 };
 use crate::http_common::with_content_type;
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
@@ -475,12 +476,73 @@ pub(super) async fn assign_lines(
 ) -> Result<Response, ApiError> {
     let input: LinesInput = json_body(&body)?;
     let mac = parse_mac(&mac)?;
-    assign(&api, mac, input).await
+    assign(&api, mac, input, &NewExtensions::new()).await
 }
 
-/// Sets the line keys of phone `mac` (creating it if needed): one import of the rows that
-/// place each extension, in one transaction.
-pub(super) async fn assign(api: &Api, mac: Mac, input: LinesInput) -> Result<Response, ApiError> {
+/// An extension to create where a line key names a number that does not exist yet.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewExtension {
+    /// Its display name.
+    pub(super) display_name: String,
+    /// Its home site; left out: the `default` site.
+    #[serde(default)]
+    pub(super) site: Option<String>,
+}
+
+/// Extensions to create, by number.
+pub(super) type NewExtensions = BTreeMap<String, NewExtension>;
+
+/// The row that creates extension `number` from `new` on key `line_key` of phone `mac` (a
+/// password is generated, as for an imported row without one).
+fn creation_row(
+    number: ExtensionNumber,
+    new: &NewExtension,
+    mac: Mac,
+    model: Cell<&'static Model>,
+    line_key: LineNumber,
+    field: &str,
+    problems: &mut Vec<(String, String)>,
+) -> Option<Row> {
+    let site = match new.site.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Cell::Absent,
+        Some(site) => match SiteName::parse(site) {
+            Ok(site) => Cell::Value(site),
+            Err(e) => {
+                problems.push((format!("{field}.site"), e.to_string()));
+                return None;
+            }
+        },
+    };
+    let display_name = new.display_name.trim();
+    if let Err(e) = check_display_name(display_name) {
+        problems.push((format!("{field}.display_name"), e.to_string()));
+        return None;
+    }
+    Some(Row {
+        line: 0,
+        extension: number,
+        display_name: display_name.to_string(),
+        password: Cell::Absent,
+        label: Cell::Absent,
+        auth_user: Cell::Absent,
+        mac: Cell::Value(mac),
+        model,
+        site,
+        line_key,
+        switchover: None,
+    })
+}
+
+/// Sets the line keys of phone `mac` (creating it if needed, and creating the extensions
+/// `new` describes where a key names a number that does not exist yet): one import of the rows
+/// that place each extension, in one transaction.
+pub(super) async fn assign(
+    api: &Api,
+    mac: Mac,
+    input: LinesInput,
+    new: &NewExtensions,
+) -> Result<Response, ApiError> {
     let snapshot = api.store.snapshot().await?;
     let mut fields = Fields(Vec::new());
     let model = fields.cell("model", input.model.as_deref(), |v| {
@@ -496,14 +558,34 @@ pub(super) async fn assign(api: &Api, mac: Mac, input: LinesInput) -> Result<Res
             ));
             continue;
         };
-        let Some(extension) = snapshot.extensions.iter().find(|e| e.number == number) else {
-            fields.0.push((field, format!("no extension {number}")));
-            continue;
-        };
         if *line == 0 {
             fields.0.push((field, "line keys start at 1".into()));
             continue;
         }
+        let Some(extension) = snapshot.extensions.iter().find(|e| e.number == number) else {
+            let wanted = new.iter().find(|(n, _)| n.trim() == number.as_str());
+            match wanted {
+                Some((_, wanted)) => {
+                    let key = format!("new_extensions.{number}");
+                    rows.extend(creation_row(
+                        number,
+                        wanted,
+                        mac,
+                        model.clone(),
+                        *line,
+                        &key,
+                        &mut fields.0,
+                    ));
+                }
+                None => fields.0.push((
+                    field,
+                    format!(
+                        "no extension {number}: give its display name (new_extensions) to create it"
+                    ),
+                )),
+            }
+            continue;
+        };
         rows.push(placement_row(
             extension,
             Cell::Value(mac),

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::admin::api::error::ErrorBody;
 use crate::admin::api::fields::json_body;
-use crate::admin::api::phones::{LinesInput, assign, parse_mac};
+use crate::admin::api::phones::{LinesInput, NewExtensions, assign, parse_mac};
 use crate::admin::api::{Api, ApiError};
 use crate::domain::{LineNumber, ProfileName};
 use crate::policy::inbox::{Inbox, Unassigned};
@@ -102,10 +102,17 @@ pub(super) struct AdoptInput {
     model: Option<String>,
     /// A settings profile to give it.
     profile: Option<String>,
+    /// Extensions to create, by number, where a line names one that does not exist yet: each
+    /// with its display name and, optionally, its home site (left out: `default`); a SIP
+    /// password is generated for each.
+    #[serde(default)]
+    new_extensions: NewExtensions,
 }
 
 /// Adopts a phone: it gets the extensions on its line keys (and the profile), so its next
-/// request gets its files. The phone need not be in the inbox (a MAC from its label works too).
+/// request gets its files; a line naming a number that does not exist yet creates it from
+/// `new_extensions`, in the same transaction. The phone need not be in the inbox (a MAC from
+/// its label works too).
 #[utoipa::path(post, path = "/unassigned/{mac}/adopt", operation_id = "adopt_phone", tag = "phones",
     params(("mac" = String, Path, description = "MAC address, any notation")),
     request_body = AdoptInput,
@@ -156,7 +163,7 @@ pub(super) async fn adopt(
         lines: input.lines,
         model,
     };
-    let answer = assign(&api, mac, lines).await?;
+    let answer = assign(&api, mac, lines, &input.new_extensions).await?;
     if let Some(profile) = profile {
         crate::admin::api::settings::give_profile(&api, mac, Some(profile.to_string())).await?;
     }

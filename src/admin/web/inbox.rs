@@ -37,6 +37,7 @@ async fn show(
     let answer = web.api.get("/unassigned").await;
     let mut context = Context::new();
     context.insert("phones", &answer.json());
+    context.insert("sites", &web.api.get("/sites").await.json());
     let problems = match (answer.ok(), problems) {
         (_, Some(problems)) => Some(problems),
         (false, None) => Some(answer.problems()),
@@ -58,7 +59,8 @@ async fn csv(State(web): State<Arc<Web>>) -> Response {
     csv_download(web.api.get("/unassigned.csv").await, "unassigned.csv")
 }
 
-/// `POST /admin/unassigned/{mac}/adopt`: `extension` (key 1) and `profile`.
+/// `POST /admin/unassigned/{mac}/adopt`: `extension` (key 1), `profile`, and `display_name`
+/// with `site` to create the extension when it does not exist yet.
 async fn adopt(
     State(web): State<Arc<Web>>,
     Extension(session): Extension<Session>,
@@ -74,13 +76,21 @@ async fn adopt(
     if !profile.is_empty() {
         body["profile"] = json!(profile);
     }
+    let display_name = field(&form, "display_name");
+    if !display_name.is_empty() {
+        body["new_extensions"] = json!({ extension: {
+            "display_name": display_name,
+            "site": field(&form, "site"),
+        }});
+    }
     let path = format!("/unassigned/{}/adopt", encode(&mac));
     let answer = web.api.send(Method::POST, &path, &body).await;
     if answer.ok() {
         return done(
             &format!("/phones/{}", encode(&mac)),
             &format!(
-                "Phone {mac} adopted with extension {extension} on key 1: its next request gets its files."
+                "Phone {mac} adopted with extension {extension} on key 1{}: its next request gets its files.",
+                if display_name.is_empty() { "" } else { " (created if it was new; its SIP password is on its page)" }
             ),
         );
     }
