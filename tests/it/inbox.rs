@@ -189,7 +189,10 @@ async fn adoption_creates_the_extension_it_names() {
         r#"{"lines": {"1": "377"}, "new_extensions": {"377": {"display_name": "Lobby", "site": "no spaces"}}}"#,
     );
     assert_eq!(refused.status, 422);
-    assert_eq!(json(&refused)["details"][0]["field"], "new_extensions.377.site");
+    assert_eq!(
+        json(&refused)["details"][0]["field"],
+        "new_extensions.377.site"
+    );
     assert_eq!(api(&server, "GET", "/extensions/377", &[]).status, 404);
     assert_eq!(api(&server, "GET", "/phones/0004f2cc0411", &[]).status, 404);
 

@@ -429,3 +429,137 @@ async fn an_extensions_sip_password_is_shown_on_request_and_audited() {
         .count();
     assert_eq!(shown_count, 2, "{audit}");
 }
+
+/// Issue 32 item 6: site and model settings and the directory flag are set from the web page,
+/// checked like the CLI's (a neutral name without its `@` is refused, naming the one meant),
+/// and the phones' effective settings follow.
+#[tokio::test]
+async fn site_and_model_settings_and_the_directory_flag_are_set_from_the_web_page() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let visitor = Visitor::new(&server);
+    let csrf = visitor.log_in();
+    let effective = |mac: &str| {
+        json(&api(
+            &server,
+            "GET",
+            &format!("/phones/{mac}/settings"),
+            &[],
+        ))
+    };
+
+    // A site's VLAN, from its page.
+    let site_page = text(&visitor.get("/admin/sites/branch"));
+    assert!(
+        site_page.contains(r#"id="site-setting-form""#),
+        "{site_page}"
+    );
+    let set = visitor.post(
+        "/admin/sites/branch/setting",
+        &[("csrf", &csrf), ("parameter", "@vlan"), ("value", "30")],
+    );
+    assert_eq!(set.status, 303, "{}", text(&set));
+    let site_page = text(&visitor.get("/admin/sites/branch"));
+    assert!(
+        site_page.contains("<code>@vlan</code></td><td>30</td>"),
+        "{site_page}"
+    );
+    let branch_phone = effective("0004f2aa0001");
+    assert!(
+        branch_phone["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["parameter"] == "device.net.vlanId" && s["value"] == "30"),
+        "{branch_phone}"
+    );
+    // Without its @ it is refused on the page, naming the name meant; nothing is stored.
+    let refused = visitor.post(
+        "/admin/sites/branch/setting",
+        &[("csrf", &csrf), ("parameter", "vlan"), ("value", "40")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        text(&refused).contains("write it @vlan"),
+        "{}",
+        text(&refused)
+    );
+    let forged = visitor.post(
+        "/admin/sites/branch/setting",
+        &[("csrf", "forged"), ("parameter", "@vlan"), ("value", "40")],
+    );
+    assert_eq!(forged.status, 403);
+
+    // A model's setting, from the settings page.
+    let page = text(&visitor.get("/admin/settings"));
+    assert!(page.contains(r#"id="setting-form""#), "{page}");
+    let set = visitor.post(
+        "/admin/settings",
+        &[
+            ("csrf", &csrf),
+            ("scope", "model"),
+            ("target", "VVX_410"),
+            ("parameter", "@codecs"),
+            ("value", "G722,PCMU"),
+        ],
+    );
+    assert_eq!(set.status, 303, "{}", text(&set));
+    let stored = json(&api(&server, "GET", "/settings", &[]));
+    assert!(
+        stored["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["scope"] == "model"
+                && s["target"] == "VVX_410"
+                && s["parameter"] == "@codecs"
+                && s["value"] == "G722,PCMU"),
+        "{stored}"
+    );
+    let page = text(&visitor.get("/admin/settings"));
+    assert!(
+        page.contains("<td>VVX_410</td><td><code>@codecs</code></td><td>G722,PCMU</td>"),
+        "{page}"
+    );
+    // Removed with an empty value (the row's Remove button).
+    let removed = visitor.post(
+        "/admin/settings",
+        &[
+            ("csrf", &csrf),
+            ("scope", "model"),
+            ("target", "VVX_410"),
+            ("parameter", "@codecs"),
+            ("value", ""),
+        ],
+    );
+    assert_eq!(removed.status, 303);
+    let stored = json(&api(&server, "GET", "/settings", &[]));
+    assert!(
+        !stored["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["target"] == "VVX_410"),
+        "{stored}"
+    );
+
+    // The directory flag, from the extension's page.
+    let page = text(&visitor.get("/admin/extensions/201"));
+    assert!(page.contains(r#"id="in-directory" checked"#), "{page}");
+    let unlisted = visitor.post("/admin/extensions/201/directory", &[("csrf", &csrf)]);
+    assert_eq!(unlisted.status, 303);
+    assert_eq!(
+        json(&api(&server, "GET", "/extensions/201", &[]))["in_directory"],
+        false
+    );
+    let page = text(&visitor.get("/admin/extensions/201"));
+    assert!(!page.contains(r#"id="in-directory" checked"#));
+    let listed = visitor.post(
+        "/admin/extensions/201/directory",
+        &[("csrf", &csrf), ("listed", "on")],
+    );
+    assert_eq!(listed.status, 303);
+    assert_eq!(
+        json(&api(&server, "GET", "/extensions/201", &[]))["in_directory"],
+        true
+    );
+}

@@ -18,6 +18,7 @@ use tera::Context;
 use crate::admin::web::client::{Answer, encode};
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
+use crate::admin::web::settings::put_setting;
 use crate::admin::web::{CsrfOnly, FormFields, Web, done, field, forged, forged_fields};
 use crate::domain::{MODELS, Model};
 
@@ -30,6 +31,10 @@ pub(crate) fn routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/extensions/{number}", get(extension).post(save_extension))
         .route("/extensions/{number}/password", post(show_password))
+        .route(
+            "/extensions/{number}/directory",
+            post(save_directory_listing),
+        )
         .route("/phones/{mac}", get(phone))
         .route("/phones/{mac}/lines", post(save_lines))
         .route("/phones/{mac}/resync", post(resync))
@@ -190,6 +195,38 @@ async fn show_password(
     let mut values = answer.json();
     values["shown_password"] = shown.json()["password"].clone();
     extension_form(&web, &session, &number, values, None, None).await
+}
+
+/// `POST /admin/extensions/{number}/directory`: `listed` (the checkbox, present when ticked):
+/// whether the extension is in the company directory phones get.
+async fn save_directory_listing(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(number): Path<String>,
+    Form(form): Form<FormFields>,
+) -> Response {
+    if let Some(refused) = forged_fields(&session, &form) {
+        return refused;
+    }
+    let listed = form.contains_key("listed");
+    let path = format!("/extensions/{}", encode(&number));
+    let answer = web
+        .api
+        .send(
+            Method::PUT,
+            &format!("{path}/directory"),
+            &json!({ "listed": listed }),
+        )
+        .await;
+    if !answer.ok() {
+        return not_found(&answer);
+    }
+    let notice = if listed {
+        format!("Extension {number} is listed in the company directory.")
+    } else {
+        format!("Extension {number} is left out of the company directory.")
+    };
+    done(&path, &notice)
 }
 
 fn not_found(answer: &Answer) -> Response {
@@ -404,25 +441,10 @@ async fn save_setting(
     if let Some(refused) = forged_fields(&session, &form) {
         return refused;
     }
-    let body = json!({
-        "scope": "phone",
-        "target": mac,
-        "parameter": field(&form, "parameter"),
-        "value": field(&form, "value"),
-    });
-    let answer = web.api.send(Method::PUT, "/settings", &body).await;
-    let warnings: Vec<String> = answer.json()["warnings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|w| w["message"].as_str().map(str::to_string))
-        .collect();
-    let notice = if warnings.is_empty() {
-        "Setting saved.".to_string()
-    } else {
-        format!("Setting saved. {}", warnings.join(" "))
-    };
-    after_change(&web, &session, &mac, answer, &notice).await
+    match put_setting(&web, "phone", &mac, &form).await {
+        Ok(notice) => done(&format!("/phones/{}", encode(&mac)), &notice),
+        Err(problems) => phone_page(&web, &session, &mac, Some(problems), None).await,
+    }
 }
 
 /// `POST /admin/phones/{mac}/keys`: `csrf` and `keys`, one `key,type,value,label` a line; the

@@ -90,7 +90,11 @@ async fn adopt(
             &format!("/phones/{}", encode(&mac)),
             &format!(
                 "Phone {mac} adopted with extension {extension} on key 1{}: its next request gets its files.",
-                if display_name.is_empty() { "" } else { " (created if it was new; its SIP password is on its page)" }
+                if display_name.is_empty() {
+                    ""
+                } else {
+                    " (created if it was new; its SIP password is on its page)"
+                }
             ),
         );
     }

@@ -4,7 +4,7 @@
 //!
 //! This module owns the routing, the login (with the admin token), the session cookie, the CSRF
 //! check of every form and the security headers. The pages are in [`dashboard`], [`import`],
-//! [`directory`] (extensions and phones) and [`sites`]; they read and change data only through
+//! [`directory`] (extensions and phones), [`sites`] and [`settings`]; they read and change data only through
 //! the admin API, called in process ([`client`]).
 
 mod add_remove;
@@ -16,6 +16,7 @@ mod import;
 mod inbox;
 mod pages;
 pub mod session;
+mod settings;
 mod site_settings;
 mod sites;
 mod state;
@@ -72,6 +73,7 @@ pub fn router(api: Router, token: String, logins: Arc<LoginLimit>, body_limit: u
         .route("/sites", get(sites::sites).post(site_settings::add_site))
         .merge(sites::routes())
         .merge(site_settings::routes())
+        .merge(settings::routes())
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&web),
             require_admin,

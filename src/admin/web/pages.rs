@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("file.html", include_str!("templates/file.html")),
     ("sites.html", include_str!("templates/sites.html")),
     ("site.html", include_str!("templates/site.html")),
+    ("settings.html", include_str!("templates/settings.html")),
     ("switch.html", include_str!("templates/switch.html")),
     ("unassigned.html", include_str!("templates/unassigned.html")),
 ];

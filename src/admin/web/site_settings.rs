@@ -1,4 +1,5 @@
-//! Adding a site and changing a site's settings on the web page (the call servers and the
+//! Adding a site and changing a site's settings (its own, and the phone settings of its phones)
+//! on the web page (the call servers and the
 //! alternate are the site page's other form, in [`super::sites`]). Both send one API call, so
 //! the checks, the transaction and the audit entry are the API's: a refused form keeps what was
 //! typed and names every bad field.
@@ -15,11 +16,14 @@ use tera::Context;
 
 use crate::admin::web::client::encode;
 use crate::admin::web::session::Session;
+use crate::admin::web::settings::put_setting;
 use crate::admin::web::sites::{parse_servers, site_page};
 use crate::admin::web::{FormFields, Web, done, field, forged_fields};
 
 pub(crate) fn routes() -> Router<Arc<Web>> {
-    Router::new().route("/sites/{name}/settings", post(save_settings))
+    Router::new()
+        .route("/sites/{name}/settings", post(save_settings))
+        .route("/sites/{name}/setting", post(save_phone_setting))
 }
 
 /// Text fields of the settings form, sent as they are (`""` clears those the API clears).
@@ -130,4 +134,21 @@ async fn save_settings(
         problems = answer.problems();
     }
     site_page(&web, &session, &name, Some(problems), None).await
+}
+
+/// `POST /admin/sites/{name}/setting`: `parameter` and `value` (empty: removed), a setting for
+/// every phone of the site.
+async fn save_phone_setting(
+    State(web): State<Arc<Web>>,
+    Extension(session): Extension<Session>,
+    Path(name): Path<String>,
+    Form(form): Form<FormFields>,
+) -> Response {
+    if let Some(refused) = forged_fields(&session, &form) {
+        return refused;
+    }
+    match put_setting(&web, "site", &name, &form).await {
+        Ok(notice) => done(&format!("/sites/{}", encode(&name)), &notice),
+        Err(problems) => site_page(&web, &session, &name, Some(problems), None).await,
+    }
 }

@@ -17,6 +17,7 @@ use tera::Context;
 use crate::admin::web::client::encode;
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
+use crate::admin::web::settings::settings_of;
 use crate::admin::web::{CsrfOnly, Web, done, forged};
 use crate::domain::{CallServer, ExtensionNumber, NumberRanges};
 
@@ -109,6 +110,7 @@ pub(crate) async fn site_page(
     context.insert("pushes", &pushes);
     context.insert("push_summary", &summary);
     context.insert("pushes_pending", &pending);
+    context.insert("site_settings", &settings_of(web, "site", name).await);
     web.pages
         .render_form("site.html", session, notice, context, problems)
 }
