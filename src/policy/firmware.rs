@@ -11,6 +11,15 @@ pub const MAX_PATH: usize = 1024;
 /// Longest path segment.
 pub const MAX_SEGMENT: usize = 255;
 
+/// Whether `name` is a firmware image by its ending: Polycom's `.ld` (`sip.ld`, `bootrom.ld`,
+/// `uc5/sip.ld`), Aastra/Mitel's `.st`, Yealink's `.rom`, and `.bin`/`.img` images.
+pub fn is_image(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".ld", ".st", ".rom", ".bin", ".img"]
+        .iter()
+        .any(|ending| lower.ends_with(ending))
+}
+
 /// The file under `root` that `name` (a decoded request path without leading `/`) names, if it is
 /// a safe name of an existing regular file inside `root`.
 pub fn resolve(root: &Path, name: &str) -> Option<PathBuf> {

@@ -18,6 +18,7 @@ pub mod home_networks;
 pub mod inbox;
 pub mod login_limit;
 pub mod phone_files;
+pub mod phone_logs;
 pub mod refused;
 pub mod secret_compare;
 pub mod shared_bans;

@@ -426,6 +426,32 @@ impl PhoneFiles {
         });
     }
 
+    /// Logs a firmware image a known phone asked for and the firmware folder lacks (the
+    /// dashboard lists it with the phone); a guess from an address of no phone logs nothing.
+    fn note_missing_firmware(&self, view: &View<'_>, name: &FileName, requester: &Requester<'_>) {
+        if !firmware::is_image(name.as_str()) {
+            return;
+        }
+        let by_agent = requester
+            .http
+            .and_then(|h| h.agent)
+            .and_then(|agent| agent.mac)
+            .filter(|mac| view.knows(mac));
+        let Some(phone) = by_agent.or_else(|| requester.client.and_then(|ip| self.phone_at(ip)))
+        else {
+            return;
+        };
+        tracing::warn!(
+            phone = %phone.polycom_name(),
+            client = ?requester.client,
+            transport = %requester.transport,
+            "{} {name}: the phone asked for it and the firmware folder {} has no such file; put the \
+             vendor's image there (phoneprov check lists what each model needs)",
+            crate::observe::activity::FIRMWARE_MISSING,
+            self.firmware_dir.display()
+        );
+    }
+
     /// Puts a phone of no account asking for its master file in the inbox.
     fn note_unassigned(&self, requester: &Requester<'_>, name: &FileName) {
         let (FileKind::PhoneMaster(mac), Some(client)) = (name.kind(), requester.client) else {
@@ -496,8 +522,13 @@ impl PhoneFiles {
                 Err(e) => Err(store_failed(&upload.name, &e)),
             };
         }
-        let path = firmware::resolve(&self.firmware_dir, name.as_str()).ok_or(Refused::NotFound)?;
-        Ok(Found::Firmware(path))
+        match firmware::resolve(&self.firmware_dir, name.as_str()) {
+            Some(path) => Ok(Found::Firmware(path)),
+            None => {
+                self.note_missing_firmware(view, name, requester);
+                Err(Refused::NotFound)
+            }
+        }
     }
 
     /// A phone's company directory (shared by the phones with the same list, so its access is
@@ -803,8 +834,20 @@ async fn write_upload(
         write.upload.name.clone(),
         write.upload.content.len(),
     );
+    let failure = name
+        .ends_with(".log")
+        .then(|| crate::policy::phone_logs::registration_failure(&write.upload.content))
+        .flatten();
     match writer.store(write).await {
         Ok(true) => {
+            if let Some(line) = failure {
+                tracing::warn!(
+                    phone = %mac.polycom_name(),
+                    file = %name,
+                    "{} in its log {name}: {line}",
+                    crate::observe::activity::REGISTRATION_FAILED
+                );
+            }
             tracing::info!(
                 target: "audit",
                 client = %client.map(|ip| ip.to_string()).unwrap_or_default(),

@@ -11,6 +11,7 @@
 
 mod dhcp;
 mod error;
+mod problem_log;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -165,6 +166,7 @@ pub struct Running {
     ban_sharing: JoinHandle<()>,
     bindings_writer: JoinHandle<()>,
     recording: JoinHandle<()>,
+    problem_saver: problem_log::ProblemSaver,
 }
 
 /// Loads the templates, logging every refused override (the built-in template serves instead).
@@ -228,6 +230,7 @@ impl Server {
             ServerError::io(what, e)
         })?;
         let store: Arc<dyn Store> = Arc::new(store);
+        let problem_saver = problem_log::ProblemSaver::start(Arc::clone(&store)).await;
         let live = Arc::new(
             Live::load(
                 Arc::clone(&store),
@@ -471,6 +474,7 @@ impl Server {
             ban_sharing,
             bindings_writer,
             recording,
+            problem_saver,
         })
     }
 }
@@ -534,6 +538,7 @@ impl Running {
         self.recording
             .await
             .map_err(|e| ServerError::io("the last-seen writer failed", e.into()))?;
+        self.problem_saver.stop().await;
         Ok(())
     }
 }

@@ -180,3 +180,18 @@ impl SettingsChange {
         }
     }
 }
+
+/// A warning or error logged, as saved so a restart keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedProblem {
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// `WARN` or `ERROR`.
+    pub level: String,
+    /// Its kind (`login`, `ban`, `firmware`, `registration`, `other`).
+    pub kind: String,
+    /// The message with its fields.
+    pub message: String,
+    /// The phone it is about, if any.
+    pub phone: Option<String>,
+}

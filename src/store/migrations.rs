@@ -98,6 +98,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0015_switchover_by_default.sql"),
         include_str!("../../migrations/postgres/0015_switchover_by_default.sql"),
     ),
+    (
+        16,
+        "logged problems",
+        include_str!("../../migrations/sqlite/0016_logged_problems.sql"),
+        include_str!("../../migrations/postgres/0016_logged_problems.sql"),
+    ),
 ];
 
 /// The migrator for one backend.

@@ -23,6 +23,7 @@ mod load;
 mod memory_leases;
 mod migrations;
 mod notices;
+mod problems;
 mod pushes;
 mod roles;
 mod rows;
@@ -36,20 +37,23 @@ mod voicemail;
 
 pub use crate::domain::Snapshot;
 pub use backend::{Backend, url_without_password};
-pub use data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange};
+pub use data::{
+    AuditEntry, ChangeSet, Counts, LoggedProblem, PhoneActivity, Progress, SettingsChange,
+};
 pub use error::StoreError;
 pub use memory_leases::MemoryLeases;
 pub use roles::{
-    BanStore, FailoverStore, LeaseStore, OTHER_NODES_MARGIN_MS, PhoneAccessStore, ProvisioningData,
-    PushStore, SettingsStore, SightingStore, Store, UploadStore, VoicemailStore,
+    BanStore, FailoverStore, LOGGED_PROBLEMS_KEPT, LeaseStore, OTHER_NODES_MARGIN_MS,
+    PhoneAccessStore, ProblemStore, ProvisioningData, PushStore, SettingsStore, SightingStore,
+    Store, UploadStore, VoicemailStore,
 };
 pub use sql::SqlStore;
 
 /// Every role trait, for code that calls the store's methods: `use crate::store::prelude::*`.
 pub mod prelude {
     pub use super::roles::{
-        BanStore, FailoverStore, LeaseStore, PhoneAccessStore, ProvisioningData, PushStore,
-        SettingsStore, SightingStore, Store, UploadStore, VoicemailStore,
+        BanStore, FailoverStore, LeaseStore, PhoneAccessStore, ProblemStore, ProvisioningData,
+        PushStore, SettingsStore, SightingStore, Store, UploadStore, VoicemailStore,
     };
 }
 

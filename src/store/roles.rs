@@ -14,7 +14,9 @@ use crate::domain::{
 };
 
 use crate::store::backend::Backend;
-use crate::store::data::{AuditEntry, ChangeSet, Counts, PhoneActivity, Progress, SettingsChange};
+use crate::store::data::{
+    AuditEntry, ChangeSet, Counts, LoggedProblem, PhoneActivity, Progress, SettingsChange,
+};
 use crate::store::error::StoreError;
 
 /// How far back before its previous look a node reads other nodes' changes (leases, bindings),
@@ -157,6 +159,19 @@ pub trait BanStore: Send + Sync + fmt::Debug {
     /// Removes an address's ban; whether one was stored.
     async fn lift_ban(&self, address: &str) -> Result<bool, StoreError>;
 }
+
+/// The recent warnings and errors, saved so a restart keeps them.
+#[async_trait]
+pub trait ProblemStore: Send + Sync + fmt::Debug {
+    /// Saves `problems` in one transaction, keeping only the newest [`LOGGED_PROBLEMS_KEPT`].
+    async fn save_problems(&self, problems: &[LoggedProblem]) -> Result<(), StoreError>;
+
+    /// The newest saved problems, newest first, at most [`LOGGED_PROBLEMS_KEPT`].
+    async fn logged_problems(&self) -> Result<Vec<LoggedProblem>, StoreError>;
+}
+
+/// Saved problems kept (the dashboard shows at most 50 of each of a few kinds).
+pub const LOGGED_PROBLEMS_KEPT: i64 = 500;
 
 /// The outcome of each phone's last check-sync push.
 #[async_trait]
@@ -304,6 +319,7 @@ pub trait Store:
     + VoicemailStore
     + PhoneAccessStore
     + SettingsStore
+    + ProblemStore
 {
 }
 
@@ -318,5 +334,6 @@ impl<T> Store for T where
         + VoicemailStore
         + PhoneAccessStore
         + SettingsStore
+        + ProblemStore
 {
 }

@@ -11,6 +11,7 @@ mod attack;
 mod audit;
 mod cli;
 mod config_file;
+mod dashboard;
 mod dhcp;
 mod dhcp_allocate;
 mod dhcp_memory;

@@ -21,6 +21,7 @@ use crate::domain::{
 };
 use crate::http_common::with_content_type;
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
+use crate::observe::activity::failed_phones;
 use crate::provision::live::FetchAnswer;
 use crate::provision::upload::content_type_of_upload;
 use crate::push::pusher::Reason;
@@ -81,8 +82,61 @@ pub(super) fn parse_mac(text: &str) -> Result<Mac, ApiError> {
     Mac::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
-/// Lists phones with their last fetch, searching MAC and model.
-#[utoipa::path(get, path = "/phones", operation_id = "list_phones", tag = "phones", params(Page),
+/// Which phones to list, and in which order.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PhoneFilter {
+    /// `hour`: fetched a file in the last hour; `day`: in the last day; `never`: never
+    /// fetched one; `not-hour`: not in the last hour (never included).
+    seen: Option<String>,
+    /// `true`: only phones with a recent boot or registration failure (a firmware image
+    /// missing, a failed registration in an uploaded log), as the dashboard lists them.
+    failed: Option<bool>,
+    /// `mac` (the default), `last_seen` (newest first) or `-last_seen` (oldest first, never
+    /// seen before all).
+    sort: Option<String>,
+}
+
+impl PhoneFilter {
+    fn keeps(&self, phone: &Phone, now_ms: i64, failed: &[String]) -> Result<bool, ApiError> {
+        let seen_at = phone.last_seen.as_ref().map(|s| s.at_ms);
+        let seen = match self.seen.as_deref() {
+            None | Some("") => true,
+            Some("hour") => seen_at.is_some_and(|at| at >= now_ms - 3_600_000),
+            Some("day") => seen_at.is_some_and(|at| at >= now_ms - 86_400_000),
+            Some("never") => seen_at.is_none(),
+            Some("not-hour") => seen_at.is_none_or(|at| at < now_ms - 3_600_000),
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "seen must be hour, day, never or not-hour, not {}",
+                    quoted(other)
+                )));
+            }
+        };
+        let failing = !self.failed.unwrap_or(false) || failed.contains(&phone.mac.polycom_name());
+        Ok(seen && failing)
+    }
+
+    fn sort(&self, phones: &mut [&Phone]) -> Result<(), ApiError> {
+        let seen_at = |p: &Phone| p.last_seen.as_ref().map(|s| s.at_ms);
+        match self.sort.as_deref() {
+            None | Some("") | Some("mac") => {}
+            Some("last_seen") => phones.sort_by_key(|p| std::cmp::Reverse(seen_at(p))),
+            Some("-last_seen") => phones.sort_by_key(|p| seen_at(p)),
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "sort must be mac, last_seen or -last_seen, not {}",
+                    quoted(other)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Lists phones with their last fetch, searching MAC and model, filtered by when they were last
+/// seen or by a recent failure, and sorted by MAC or last seen.
+#[utoipa::path(get, path = "/phones", operation_id = "list_phones", tag = "phones", params(Page, PhoneFilter),
     responses(
         (status = 200, description = "One page of phones", body = Paged<PhoneView>),
         (status = 400, description = "A bad paging parameter", body = ErrorBody),
@@ -91,6 +145,7 @@ pub(super) fn parse_mac(text: &str) -> Result<Mac, ApiError> {
 pub(super) async fn list(
     State(api): State<Arc<Api>>,
     Query(page): Query<Page>,
+    Query(filter): Query<PhoneFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
     let search = Search::new(&page.q);
     // A MAC in any notation (`00-04-f2-14-ab-37`, `00:04:F2`, `0004.f214`) matches its digits.
@@ -108,20 +163,22 @@ pub(super) async fn list(
                 .to_ascii_lowercase()
         })
         .filter(|digits| !digits.is_empty());
-    let all = api
-        .store
-        .phones()
-        .await?
-        .iter()
-        .filter(|p| {
-            search.matches(&[&p.mac.to_string(), p.model.as_deref().unwrap_or("")])
-                || mac_digits
-                    .as_ref()
-                    .is_some_and(|digits| p.mac.polycom_name().contains(digits.as_str()))
-        })
-        .map(phone_view)
-        .collect();
-    paged(all, &page)
+    let phones = api.store.phones().await?;
+    let failed: Vec<String> = failed_phones().into_iter().map(|(mac, _)| mac).collect();
+    let now = crate::clock::now_ms();
+    let mut listed = Vec::new();
+    for phone in phones.iter().filter(|p| {
+        search.matches(&[&p.mac.to_string(), p.model.as_deref().unwrap_or("")])
+            || mac_digits
+                .as_ref()
+                .is_some_and(|digits| p.mac.polycom_name().contains(digits.as_str()))
+    }) {
+        if filter.keeps(phone, now, &failed)? {
+            listed.push(phone);
+        }
+    }
+    filter.sort(&mut listed)?;
+    paged(listed.into_iter().map(phone_view).collect(), &page)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

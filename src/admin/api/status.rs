@@ -16,7 +16,7 @@ use crate::admin::api::phones::{PushView, push_view};
 use crate::admin::api::{Api, ApiError};
 use crate::clock::now_ms;
 use crate::domain::{Mac, Vendor};
-use crate::observe::activity::{Problem, fetches_per_minute, recent_problems};
+use crate::observe::activity::{Problem, failed_phones, fetches_per_minute, recent_problems};
 
 /// The deployment at a glance.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -30,12 +30,24 @@ pub(super) struct StatusView {
     phones_seen_last_hour: i64,
     /// Phones that never fetched a file.
     phones_never_seen: i64,
+    /// Phones with a recent boot or registration failure (a firmware image missing, a failed
+    /// registration in an uploaded log), newest first, each with that failure.
+    phones_failed: Vec<FailedPhone>,
     /// Files served to phones in each of the last 60 minutes, oldest first.
     fetches_per_minute: Vec<u64>,
     /// The most recent warnings and errors logged, newest first.
     recent_problems: Vec<Problem>,
     /// phoneprov's own address as phones reach it: the call server of sites that name none.
     own_address: String,
+}
+
+/// A phone with a recent failure.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct FailedPhone {
+    /// Its MAC.
+    mac: String,
+    /// Its newest failure.
+    problem: Problem,
 }
 
 /// Counts, activity and recent problems.
@@ -64,6 +76,13 @@ pub(super) async fn get(State(api): State<Arc<Api>>) -> Result<impl IntoResponse
         phones_by_vendor,
         phones_seen_last_hour: activity.seen_since,
         phones_never_seen: activity.never_seen,
+        phones_failed: failed_phones()
+            .into_iter()
+            .filter(|(mac, _)| {
+                crate::domain::Mac::parse(mac).is_ok_and(|mac| api.live.view().knows(&mac))
+            })
+            .map(|(mac, problem)| FailedPhone { mac, problem })
+            .collect(),
         fetches_per_minute: fetches_per_minute(),
         recent_problems: recent_problems(),
         own_address: api.live.server_address().to_string(),

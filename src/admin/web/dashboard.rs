@@ -1,5 +1,7 @@
-//! The dashboard: counts of sites, extensions and phones (per vendor too), phones seen in the last hour and never
-//! seen, files served per minute over the last hour (a bar chart drawn as inline SVG, no
+//! The dashboard: counts of sites, extensions and phones (per vendor too), and of phones seen in
+//! the last hour, not seen, never seen and failed, each linking to the phone list filtered so;
+//! the phones that failed (a firmware image missing, a failed registration in their log); files
+//! served per minute over the last hour (a bar chart drawn as inline SVG, no
 //! script), the addresses banned from provisioning (with a button to lift each), the recent
 //! warnings and errors, and the latest audit entries.
 

@@ -52,6 +52,29 @@ pub(crate) struct ListQuery {
     q: Option<String>,
     offset: Option<u64>,
     notice: Option<String>,
+    /// Phones only: `hour`, `day`, `never` or `not-hour`.
+    seen: Option<String>,
+    /// Phones only: those with a recent failure.
+    failed: Option<String>,
+    /// Phones only: `mac`, `last_seen` or `-last_seen`.
+    sort: Option<String>,
+}
+
+impl ListQuery {
+    /// The query's search and filters as a query string, without the offset.
+    fn kept(&self) -> String {
+        let mut kept = format!("q={}", encode(self.q.as_deref().unwrap_or_default()));
+        for (name, value) in [
+            ("seen", &self.seen),
+            ("failed", &self.failed),
+            ("sort", &self.sort),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+                kept.push_str(&format!("&{name}={}", encode(value)));
+            }
+        }
+        kept
+    }
 }
 
 /// A page of `kind` (`extensions`, `phones`) from the API, with the pager's offsets.
@@ -68,14 +91,12 @@ pub(crate) async fn list_page(
     query: ListQuery,
     refused: Option<(&FormFields, Vec<String>)>,
 ) -> Response {
+    let kept = query.kept();
     let q = query.q.unwrap_or_default();
     let offset = query.offset.unwrap_or(0);
     let answer = web
         .api
-        .get(&format!(
-            "/{kind}?q={}&offset={offset}&limit={PAGE}",
-            encode(&q)
-        ))
+        .get(&format!("/{kind}?{kept}&offset={offset}&limit={PAGE}"))
         .await;
     let page = answer.json();
     let total = page["total"].as_u64().unwrap_or(0);
@@ -88,6 +109,10 @@ pub(crate) async fn list_page(
     );
     context.insert("next", &(offset + PAGE < total).then_some(offset + PAGE));
     context.insert("query", &encode(&q));
+    context.insert("kept", &kept);
+    context.insert("seen", &query.seen.unwrap_or_default());
+    context.insert("failed", &query.failed.is_some_and(|f| f == "true"));
+    context.insert("sort", &query.sort.unwrap_or_default());
     add_form_choices(web, &mut context).await;
     let problems = match refused {
         Some((form, problems)) => {
