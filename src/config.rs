@@ -21,12 +21,14 @@ pub const SQLITE_FILE: &str = "phoneprov.db";
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The data folder could not be created.
-    #[error("cannot create the data folder {path}: {source}")]
+    #[error("cannot create the data folder {path}: {source}{advice}")]
     DataDir {
         /// The folder.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+        /// What to do about it ([`access_advice`]).
+        advice: String,
     },
     /// The data folder's path cannot be written in a database URL.
     #[error("the data folder {0} has a '?' or '#' in its path; choose another --data-dir")]
@@ -41,12 +43,14 @@ pub enum StorageError {
     )]
     InUse(PathBuf),
     /// The serve lock file could not be opened.
-    #[error("cannot open the lock file {path}: {source}")]
+    #[error("cannot open the lock file {path}: {source}{advice}")]
     Lock {
         /// The file.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+        /// What to do about it ([`access_advice`]).
+        advice: String,
     },
 }
 
@@ -121,6 +125,7 @@ impl Storage {
             .write(true)
             .open(&path)
             .map_err(|source| StorageError::Lock {
+                advice: access_advice(&self.data_dir, &source),
                 path: path.clone(),
                 source,
             })?;
@@ -129,7 +134,11 @@ impl Storage {
             Err(std::fs::TryLockError::WouldBlock) => {
                 Err(StorageError::InUse(self.data_dir.clone()))
             }
-            Err(std::fs::TryLockError::Error(source)) => Err(StorageError::Lock { path, source }),
+            Err(std::fs::TryLockError::Error(source)) => Err(StorageError::Lock {
+                advice: access_advice(&self.data_dir, &source),
+                path,
+                source,
+            }),
         }
     }
 }
@@ -137,8 +146,9 @@ impl Storage {
 /// Creates a missing data folder, the owner's alone (0700), and makes an existing one so: it
 /// holds the database, the secret key and the admin token.
 fn create_dir(path: &Path) -> Result<(), StorageError> {
-    let failed = |source| StorageError::DataDir {
+    let failed = |source: std::io::Error| StorageError::DataDir {
         path: path.to_path_buf(),
+        advice: access_advice(path, &source),
         source,
     };
     std::fs::DirBuilder::new()
@@ -155,11 +165,64 @@ fn create_dir(path: &Path) -> Result<(), StorageError> {
             // Another user's folder (a shared mount, say): say so and go on.
             Err(e) => tracing::warn!(
                 folder = %path.display(),
-                "the data folder is open to other users (mode {mode:04o}) and cannot be made private ({e}); chmod 700 it"
+                "the data folder is open to other users (mode {mode:04o}) and cannot be made private ({e}); run chmod 700 on it as its owner"
             ),
         }
     }
     Ok(())
+}
+
+/// The user this process runs as (its effective user): its name from `/etc/passwd` when
+/// there is one, else `uid N`.
+pub fn running_user() -> String {
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().nth(1).map(str::to_string))
+        });
+    let Some(uid) = uid else {
+        return "this user".to_string();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| {
+            passwd.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                (fields.nth(1)? == uid).then(|| name.to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
+}
+
+/// What to do about a data folder `folder` that could not be used because of `error`: for a
+/// refused permission, which user phoneprov runs as and how to give it the folder; for a path
+/// that is a file, that it is one. Empty for other errors.
+pub fn access_advice(folder: &Path, error: &std::io::Error) -> String {
+    if folder.is_file() {
+        return format!(
+            "; {} is a file, not a folder: give --data-dir a folder (it is created if missing)",
+            folder.display()
+        );
+    }
+    if error.kind() != std::io::ErrorKind::PermissionDenied {
+        return String::new();
+    }
+    let user = running_user();
+    let existing = folder
+        .ancestors()
+        .find(|a| a.exists())
+        .unwrap_or(folder)
+        .display()
+        .to_string();
+    format!(
+        "; phoneprov runs as {user}, which may not write there: run it as the folder's owner, \
+         give the folder to {user} (e.g. chown -R {user} {existing}), or choose a --data-dir \
+         that {user} may write"
+    )
 }
 
 /// Where templates come from and which address phones are given for phoneprov itself.

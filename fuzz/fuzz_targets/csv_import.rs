@@ -7,7 +7,7 @@ use phoneprov::import::parse_csv;
 
 fuzz_target!(|data: &[u8]| {
     match parse_csv(data) {
-        Ok(rows) => assert!(rows.len() <= data.len()),
+        Ok(parsed) => assert!(parsed.rows.len() <= data.len()),
         Err(errors) => assert!(
             !errors.is_empty(),
             "a refused file names at least one error"

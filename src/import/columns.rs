@@ -2,7 +2,7 @@
 //! names refused, required columns checked.
 
 use crate::import::RowError;
-use crate::import::file_help::{normalized, unknown_column};
+use crate::import::file_help::{accepted_alias, normalized, unknown_column};
 
 /// A column of the import/export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,6 +72,8 @@ pub(super) struct Header {
     positions: [Option<usize>; 10],
     /// Number of fields in the header row.
     pub width: usize,
+    /// A note for each header name read as the column it is an alias of.
+    pub notes: Vec<String>,
 }
 
 impl Header {
@@ -82,8 +84,18 @@ impl Header {
             ..Header::default()
         };
         let mut errors = Vec::new();
+        let known = Column::ALL.map(Column::name);
         for (index, raw) in names.iter().enumerate() {
-            let name = normalized(raw);
+            let mut name = normalized(raw);
+            if !known.contains(&name.as_str())
+                && let Some(meant) = accepted_alias(raw, &known)
+            {
+                header.notes.push(format!(
+                    "column {} read as {meant:?}",
+                    crate::domain::quoted(raw.trim())
+                ));
+                name = meant.to_string();
+            }
             match Column::ALL.iter().position(|c| c.name() == name) {
                 Some(slot) if header.positions[slot].is_some() => errors.push(RowError::row(
                     line,

@@ -1,8 +1,11 @@
 //! What makes the CSV readers forgiving and their errors helpful, shared by every CSV the admin
 //! loads (extensions and phones, settings, keys): the file's separator (a spreadsheet in a
 //! European locale saves `;`, some save tabs), a "did you mean" for a column name a
-//! spreadsheet user would write (`Name`, `MAC Address`), and the hint for a MAC address a
-//! spreadsheet turned into a number (`4.15123E+11`).
+//! spreadsheet user would write (`Name`, `MAC Address`) and the plainest of those read as the
+//! column they name, the hint for a MAC address a spreadsheet turned into a number
+//! (`4.15123E+11`), and the error for a workbook uploaded instead of its CSV.
+
+use crate::import::RowError;
 
 /// The bytes of a file after its UTF-8 byte-order mark, if any.
 pub(super) fn without_bom(input: &[u8]) -> &[u8] {
@@ -124,6 +127,55 @@ pub(super) fn normalized(name: &str) -> String {
         .chars()
         .map(|c| if matches!(c, ' ' | '-' | '.') { '_' } else { c })
         .collect()
+}
+
+/// Header names so common and so plain that the import reads them as the column they name,
+/// with a note, instead of refusing the file (a name that could mean two columns, such as
+/// `user`, is still refused with its guess).
+const ACCEPTED_ALIASES: &[(&str, &str)] = &[
+    ("name", "display_name"),
+    ("full_name", "display_name"),
+    ("displayname", "display_name"),
+    ("mac_address", "mac"),
+    ("macaddress", "mac"),
+    ("mac_addr", "mac"),
+    ("ext", "extension"),
+    ("extension_number", "extension"),
+    ("phone_model", "model"),
+    ("site_name", "site"),
+    ("sip_password", "password"),
+    ("line_key", "line"),
+    ("linekey", "line"),
+    ("sip_user", "auth_user"),
+];
+
+/// The known column the header name `raw` is an accepted alias of, if it is one.
+pub(super) fn accepted_alias<'a>(raw: &str, known: &[&'a str]) -> Option<&'a str> {
+    let name = normalized(raw);
+    ACCEPTED_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .and_then(|(_, meant)| known.iter().copied().find(|k| k == meant))
+}
+
+/// The error for a file that is a spreadsheet workbook rather than CSV text (an `.xlsx` or
+/// `.ods` is a ZIP archive; an old `.xls` a compound document), saying how to save it as CSV.
+pub(super) fn workbook_error(input: &[u8]) -> Option<RowError> {
+    let kind = if input.starts_with(b"PK\x03\x04") {
+        "an Excel workbook (.xlsx) or another spreadsheet archive"
+    } else if input.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        "an old Excel workbook (.xls)"
+    } else {
+        return None;
+    };
+    Some(RowError::row(
+        1,
+        format!(
+            "this file is {kind}, not CSV text: in Excel choose File > Save As > \
+             \"CSV UTF-8 (Comma delimited) (*.csv)\" (LibreOffice: File > Save As > Text CSV, \
+             character set UTF-8), then import that file"
+        ),
+    ))
 }
 
 /// The known column a user most likely meant by `name`, if any.

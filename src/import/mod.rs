@@ -22,7 +22,7 @@ pub use error::{ErrorList, ImportError, MAX_LISTED_ERRORS, RowError};
 pub use export::{ExportError, export_csv, neutralize, unneutralize};
 pub use keys::{KEY_COLUMNS, KeysReport, apply_key_rows, import_keys, plan_keys, write_keys};
 pub use options::ImportOptions;
-pub use parse::{Cell, Row, parse as parse_csv};
+pub use parse::{Cell, Parsed, Row, parse as parse_csv};
 pub use report::{EntityReport, ImportReport, Update, describe_update};
 pub use settings::{
     KnownData, Names, PROFILE_PARAMETER, SETTINGS_COLUMNS, SettingsPlan, SettingsReport,
@@ -42,9 +42,11 @@ pub async fn import_csv(
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let rows = parse::parse(input).map_err(ImportError::Rejected)?;
-    tracing::debug!(rows = rows.len(), elapsed = ?started.elapsed(), "import: parsed");
-    plan_and_apply(store, &rows, options, progress).await
+    let parsed = parse::parse(input).map_err(ImportError::Rejected)?;
+    tracing::debug!(rows = parsed.rows.len(), elapsed = ?started.elapsed(), "import: parsed");
+    let mut report = plan_and_apply(store, &parsed.rows, options, progress).await?;
+    report.notes = parsed.notes;
+    Ok(report)
 }
 
 /// Applies rows built by other means than a CSV file (the admin API's edits), with the same

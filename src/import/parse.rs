@@ -9,7 +9,7 @@ use crate::domain::{
     check_label, check_password, quoted,
 };
 use crate::import::columns::{Column, Header};
-use crate::import::file_help::{csv_reader, spreadsheet_mac_hint};
+use crate::import::file_help::{csv_reader, spreadsheet_mac_hint, workbook_error};
 use crate::import::{ErrorList, RowError, unneutralize};
 
 /// A cell of an optional column.
@@ -61,8 +61,20 @@ pub struct Row {
     pub switchover: Option<bool>,
 }
 
+/// The rows of a file, and a note for each header name read as the column it is an alias of.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// Notes on the header (`column "MAC Address" read as "mac"`).
+    pub notes: Vec<String>,
+}
+
 /// Rows of a file, or every error found in it.
-pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
+pub fn parse(input: &[u8]) -> Result<Parsed, Vec<RowError>> {
+    if let Some(error) = workbook_error(input) {
+        return Err(vec![error]);
+    }
     let (mut reader, mut lines) = csv_reader(input);
     let mut header: Option<Header> = None;
     let mut rows = Vec::new();
@@ -114,7 +126,10 @@ pub fn parse(input: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
     }
     errors.extend(cross_row_errors(&rows));
     if errors.is_empty() {
-        Ok(rows)
+        Ok(Parsed {
+            rows,
+            notes: header.map(|h| h.notes).unwrap_or_default(),
+        })
     } else {
         Err(errors.finish())
     }

@@ -127,6 +127,10 @@ pub struct ImportReport {
     /// imported, from the deployment after the import).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<String>,
+    /// How the file was read where it differs from the format: a header name read as the
+    /// column it is an alias of (`column "MAC Address" read as "mac"`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ImportReport {
@@ -159,6 +163,9 @@ impl fmt::Display for ImportReport {
         if self.dry_run {
             self.extensions.details(f, "extension")?;
             self.phones.details(f, "phone")?;
+        }
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
         }
         for limit in &self.limits {
             writeln!(f, "warning: {limit}")?;

@@ -4,7 +4,7 @@
 //! problem is collected with its line.
 
 use crate::domain::quoted;
-use crate::import::file_help::{csv_reader, normalized, unknown_column};
+use crate::import::file_help::{csv_reader, normalized, unknown_column, workbook_error};
 use crate::import::{ErrorList, RowError, unneutralize};
 
 /// One data row: its line and its cells in the order of the columns asked for.
@@ -18,6 +18,11 @@ pub struct TableRow {
 
 /// Reads `input` as a table of exactly `columns`; every error found, else the rows.
 pub fn read_table(input: &[u8], columns: &[&str]) -> Result<Vec<TableRow>, ErrorList> {
+    if let Some(error) = workbook_error(input) {
+        let mut errors = ErrorList::default();
+        errors.push(error);
+        return Err(errors);
+    }
     let (mut reader, mut lines) = csv_reader(input);
     let mut order: Option<Vec<usize>> = None;
     let mut rows = Vec::new();

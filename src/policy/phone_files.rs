@@ -443,7 +443,7 @@ impl PhoneFiles {
         };
         tracing::warn!(
             phone = %phone.polycom_name(),
-            client = ?requester.client,
+            client = %requester.client.map(|ip| ip.to_string()).unwrap_or_default(),
             transport = %requester.transport,
             "{} {name}: the phone asked for it and the firmware folder {} has no such file; put the \
              vendor's image there (phoneprov check lists what each model needs)",

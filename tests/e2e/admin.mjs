@@ -30,7 +30,7 @@ await run(async (page, { shot, text }) => {
   await page.setInputFiles("#file", badCsv);
   await page.getByRole("button", { name: "Preview" }).click();
   const problems = await text(".problem");
-  expect(problems.includes("line 3, column mac"), `the bad row named by line and column (got: ${problems})`);
+  expect(problems.includes("line 3 (extension 802), column mac"), `the bad row named by line, extension and column (got: ${problems})`);
   await shot("import-error");
   await page.setInputFiles("#file", fixedCsv);
   await page.getByRole("button", { name: "Preview" }).click();
@@ -54,7 +54,7 @@ await run(async (page, { shot, text }) => {
   await page.getByLabel("Parameter").fill("up.backlight.idleIntensity");
   await page.getByLabel("Value", { exact: true }).fill("1");
   await page.getByRole("button", { name: "Set for this phone" }).click();
-  expect((await text(".notice")).includes("Setting saved"), "the setting saved");
+  expect((await text(".notice")).includes("Setting up.backlight.idleIntensity saved"), "the setting saved");
   const effective = await page.locator("#effective-settings").innerText();
   expect(/up\.backlight\.idleIntensity\s+1\s+phone 0004f2e2e001/.test(effective),
     `the setting with its origin (got: ${effective})`);
@@ -106,7 +106,7 @@ await run(async (page, { shot, text }) => {
   expect(none.includes("excluded from its switchover"), `the confirmation says why none moves (got: ${none})`);
   await page.goto(`${base}/admin/extensions/801`);
   await page.getByLabel("Follows its site's switchover to the alternate site").check();
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   expect((await text(".notice")).includes("saved"), "the extension saved");
   await page.goto(`${base}/admin/sites/default`);
   await page.getByRole("link", { name: /Switch over to branch/ }).click();

@@ -106,7 +106,7 @@ async fn the_admin_api_lists_previews_imports_and_exports() {
     let body = json(&refused);
     assert_eq!(
         body["details"][0],
-        serde_json::json!({"line": 2, "column": "mac", "message": "\"0004f2zz1234\" is not a MAC address"})
+        serde_json::json!({"line": 2, "column": "mac", "message": "\"0004f2zz1234\" is not a MAC address", "extension": "299"})
     );
     assert_eq!(body["details"].as_array().unwrap().len(), 2);
     assert_eq!(

@@ -6,7 +6,11 @@
 //! error with its line, applies the fixed file, finds the phone, sets a setting for it and sees
 //! it with where it comes from (and a bad value refused), previews its files, switches
 //! the site over after the confirmation and sees the rendered server change, and checks that no
-//! request went to another host. Screenshots land in `target/e2e-screenshots` (the docs show
+//! request went to another host. `tests/e2e/deploy.mjs` runs issue 32's whole new deployment:
+//! two sites (one the other's alternate) with a site VLAN and a model's codecs, a CRLF CSV whose
+//! bad row is named by its real line and extension, adoption onto a new number, a key, the
+//! directory flag, the whole branch switched over and back, and the dashboard's lists of the
+//! phones that booted and failed. Screenshots land in `target/e2e-screenshots` (the docs show
 //! copies). Needs `npm ci --prefix tests/e2e` and Chromium, as `.ci/run` installs them.
 
 use crate::common;
@@ -91,6 +95,16 @@ async fn a_deployment_run_from_the_web_page_alone() {
             "unassigned",
             "phone-adopted",
         ],
+    )
+    .await;
+}
+
+/// Issue 32's acceptance: a whole new deployment from the web page alone.
+#[tokio::test]
+async fn a_new_deployment_from_the_web_page_with_switchover_and_the_dashboard_lists() {
+    browse(
+        "deploy.mjs",
+        &["settings-page", "dashboard-failed", "phones-booted"],
     )
     .await;
 }

@@ -44,19 +44,40 @@ fn spreadsheet_files_are_read_or_explained() {
     assert!(out.status.success(), "{}", stderr(&out));
     let listed = stdout(&phoneprov(&["--data-dir", data, "extension", "list"]));
     assert!(listed.contains("Front Desk"), "{listed}");
-    // Column names a spreadsheet user writes: a guess each ("Display Name" is simply read).
+    // Column names a spreadsheet user writes: the plainest are read as the column they name,
+    // with a note; one that could mean two columns is refused with a guess ("Display Name" is
+    // simply read).
     let names = write(
         &dir,
         "names.csv",
         "Extension,Name,MAC Address\n202,Back,0004f2000202\n",
     );
-    let said = stderr(&import(&names));
+    let out = import(&names);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
     assert!(
-        said.contains("unknown column \"Name\" (did you mean \"display_name\"?)"),
+        said.contains("note: column \"Name\" read as \"display_name\""),
         "{said}"
     );
     assert!(
-        said.contains("unknown column \"MAC Address\" (did you mean \"mac\"?)"),
+        said.contains("note: column \"MAC Address\" read as \"mac\""),
+        "{said}"
+    );
+    let listed = stdout(&phoneprov(&["--data-dir", data, "extension", "list"]));
+    assert!(listed.contains("Back"), "{listed}");
+    let unclear = write(&dir, "unclear.csv", "Extension,User\n206,Who\n");
+    let said = stderr(&import(&unclear));
+    assert!(
+        said.contains("unknown column \"User\" (did you mean \"display_name\"?)"),
+        "{said}"
+    );
+    // A workbook uploaded instead of its CSV is named, with how to save it as CSV.
+    let workbook = dir.path().join("extensions.xlsx");
+    std::fs::write(&workbook, b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml").unwrap();
+    let said = stderr(&import(workbook.to_str().unwrap()));
+    assert!(
+        said.contains("this file is an Excel workbook (.xlsx)")
+            && said.contains("CSV UTF-8 (Comma delimited)"),
         "{said}"
     );
     let spaced = write(&dir, "spaced.csv", "Extension,Display Name\n203,Side\n");
@@ -269,4 +290,37 @@ fn weak_sip_passwords_are_refused_without_being_repeated() {
         "{}",
         stdout(&out)
     );
+}
+
+/// Issue 32 item 9: a data folder phoneprov may not write says which user it runs as and what
+/// to do; a --data-dir that is a file says so.
+#[test]
+fn data_folder_errors_name_the_user_and_what_to_do() {
+    let dir = common::data_dir();
+    // Root's own folder, closed to others; phoneprov run as nobody (uid 65534).
+    let closed = dir.path().join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let data = closed.join("pp");
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_phoneprov"))
+        .args(["--data-dir", data.to_str().unwrap(), "import", "-"])
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("setpriv (util-linux)");
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(
+        said.contains("cannot create the data folder")
+            && said.contains("phoneprov runs as nobody")
+            && said.contains(&format!("chown -R nobody {}", closed.display())),
+        "{said}"
+    );
+    // A file where the folder should be.
+    let file = write(&dir, "afile", "not a folder");
+    let said = stderr(&phoneprov(&["--data-dir", &file, "import", &file]));
+    assert!(said.contains("is a file, not a folder"), "{said}");
 }

@@ -183,7 +183,7 @@ async fn an_import_is_previewed_with_its_errors_then_applied() {
     let refused = visitor.post_file("/admin/import", &csrf, &bad);
     assert_eq!(refused.status, 422);
     let html = text(&refused);
-    assert!(html.contains("line 3, column mac"), "{html}");
+    assert!(html.contains("line 3 (extension 702), column mac"), "{html}");
     assert!(!html.contains(r#"id="apply""#), "nothing to apply");
 
     let good = dir.path().join("good.csv");
@@ -562,4 +562,51 @@ async fn site_and_model_settings_and_the_directory_flag_are_set_from_the_web_pag
         json(&api(&server, "GET", "/extensions/201", &[]))["in_directory"],
         true
     );
+}
+
+/// Issue 32 item 9: the backup server an extension's page and the API show is the one its
+/// phone's files name (a one-server site's backup is its alternate's first server), and the
+/// sites page explains the `default` site.
+#[tokio::test]
+async fn the_backup_server_shown_is_the_one_the_files_name() {
+    let server = start_with(&["--admin-token", TOKEN]).await;
+    let file = api(&server, "GET", "/phones/0004f2aa0001/files/3001.cfg", &[]);
+    let file = String::from_utf8_lossy(&file.body).into_owned();
+    let value = |name: &str| {
+        let start = file
+            .find(&format!("{name}=\""))
+            .unwrap_or_else(|| panic!("{name} in {file}"))
+            + name.len()
+            + 2;
+        file[start..start + file[start..].find('"').unwrap()].to_string()
+    };
+    let backup = format!(
+        "{}:{}",
+        value("reg.1.server.2.address"),
+        value("reg.1.server.2.port")
+    );
+    let primary = format!(
+        "{}:{}",
+        value("reg.1.server.1.address"),
+        value("reg.1.server.1.port")
+    );
+    assert_eq!(backup, "10.10.0.5:10060", "{file}");
+    let extension = json(&api(&server, "GET", "/extensions/3001", &[]));
+    assert_eq!(extension["registers_to"], primary.as_str(), "{extension}");
+    assert_eq!(
+        extension["registers_backup"],
+        backup.as_str(),
+        "{extension}"
+    );
+    let visitor = Visitor::new(&server);
+    visitor.log_in();
+    let page = text(&visitor.get("/admin/extensions/3001"));
+    assert!(
+        page.contains(&format!("name {primary}, backup {backup}")),
+        "{page}"
+    );
+    let list = text(&visitor.get("/admin/extensions?q=3001"));
+    assert!(list.contains(&format!("<td>{backup}</td>")), "{list}");
+    let sites = text(&visitor.get("/admin/sites"));
+    assert!(sites.contains(r#"id="default-site-explained""#), "{sites}");
 }

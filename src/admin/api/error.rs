@@ -38,7 +38,8 @@ pub enum ApiError {
 pub(crate) struct ErrorBody {
     /// What went wrong.
     error: String,
-    /// Each problem: a CSV row error (`line`, `column`, `message`) or an invalid JSON field
+    /// Each problem: a CSV row error (`line`, `column`, `message`, and the row's `extension`
+    /// when it could be read) or an invalid JSON field
     /// (`field`, `message`).
     details: Vec<serde_json::Value>,
 }
@@ -106,7 +107,11 @@ impl IntoResponse for ApiError {
 }
 
 fn row_error_json(e: &RowError) -> serde_json::Value {
-    serde_json::json!({"line": e.line, "column": e.column, "message": e.message})
+    let mut json = serde_json::json!({"line": e.line, "column": e.column, "message": e.message});
+    if let Some(extension) = &e.extension {
+        json["extension"] = serde_json::json!(extension);
+    }
+    json
 }
 
 impl From<StoreError> for ApiError {

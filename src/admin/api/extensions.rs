@@ -18,8 +18,8 @@ use crate::admin::api::listing::{Page, Paged, Search, paged};
 use crate::admin::api::sites::site_names;
 use crate::admin::api::{API_ACTOR, Api, ApiError};
 use crate::domain::{
-    Extension, ExtensionNumber, Phone, SiteId, SiteName, check_auth_user, check_display_name,
-    check_label, check_password,
+    Deployment, Extension, ExtensionNumber, Phone, ServerView, SiteId, SiteName, check_auth_user,
+    check_display_name, check_label, check_password,
 };
 use crate::import::{Cell, ImportOptions, Row, apply_rows};
 use crate::store::ChangeSet;
@@ -48,6 +48,12 @@ struct ExtensionView {
     primary_server: Option<String>,
     /// And its backup (another server of the site).
     backup_server: Option<String>,
+    /// The call server its files name now (`address:port`): what its phone registers to,
+    /// switchover included; `null` while the served data does not have it yet.
+    registers_to: Option<String>,
+    /// The backup server its files name now, as the phone will use it (a one-server site's is
+    /// its alternate's first server; while switched over, its home server).
+    registers_backup: Option<String>,
     phone: Option<Placement>,
 }
 
@@ -74,8 +80,19 @@ fn extension_view(
     e: &Extension,
     sites: &HashMap<SiteId, String>,
     placements: &Placements,
+    served: &Deployment,
 ) -> ExtensionView {
+    let (registers_to, registers_backup) = match served.extension(&e.number) {
+        Some(live) => {
+            let (primary, backup) = served.servers_of(live);
+            let named = |s: ServerView| format!("{}:{}", s.address, s.port);
+            (Some(named(primary)), backup.map(named))
+        }
+        None => (None, None),
+    };
     ExtensionView {
+        registers_to,
+        registers_backup,
         number: e.number.to_string(),
         display_name: e.display_name.clone(),
         label: e.label.clone(),
@@ -105,12 +122,13 @@ pub(super) async fn list(
     let snapshot = api.store.snapshot().await?;
     let sites = site_names(&snapshot.sites);
     let placements = placements(&snapshot.phones);
+    let (served, _) = api.live.current();
     let search = Search::new(&page.q);
     let all = snapshot
         .extensions
         .iter()
         .filter(|e| search.matches(&[e.number.as_str(), &e.display_name]))
-        .map(|e| extension_view(e, &sites, &placements))
+        .map(|e| extension_view(e, &sites, &placements, &served))
         .collect();
     paged(all, &page)
 }
@@ -124,10 +142,12 @@ async fn extension_json(api: &Api, number: &str) -> Result<Response, ApiError> {
         .find(|e| e.number.as_str() == number)
         .ok_or_else(|| ApiError::NotFound(format!("no extension {number:?}")))?;
     let placements = placements(&snapshot.phones);
+    let (served, _) = api.live.current();
     Ok(Json(extension_view(
         extension,
         &site_names(&snapshot.sites),
         &placements,
+        &served,
     ))
     .into_response())
 }

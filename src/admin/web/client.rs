@@ -48,16 +48,22 @@ impl Answer {
 }
 
 /// One entry of an API error's `details`: `{"field", "message"}` or a CSV row error
-/// `{"line", "column", "message"}`.
+/// `{"line", "column", "message", "extension"?}`.
 fn describe_detail(detail: &Value) -> String {
     let message = detail["message"].as_str().unwrap_or_default();
     if let Some(field) = detail["field"].as_str() {
         return format!("{field}: {message}");
     }
-    match (detail["line"].as_u64(), detail["column"].as_str()) {
-        (Some(line), Some(column)) => format!("line {line}, column {column}: {message}"),
-        (Some(line), None) => format!("line {line}: {message}"),
-        _ => message.to_string(),
+    let Some(line) = detail["line"].as_u64() else {
+        return message.to_string();
+    };
+    let extension = detail["extension"]
+        .as_str()
+        .map(|e| format!(" (extension {e})"))
+        .unwrap_or_default();
+    match detail["column"].as_str() {
+        Some(column) => format!("line {line}{extension}, column {column}: {message}"),
+        None => format!("line {line}{extension}: {message}"),
     }
 }
 

@@ -103,6 +103,7 @@ pub(crate) async fn show(
     let mut context = Context::new();
     context.insert("status", &status);
     context.insert("default_site", &web.api.get("/sites/default").await.json());
+    context.insert("sites", &web.api.get("/sites").await.json());
     context.insert("publishes", &web.api.get("/publish").await.json());
     context.insert("bars", &bars(&counts));
     context.insert("fetches_last_hour", &counts.iter().sum::<u64>());

@@ -27,14 +27,25 @@ impl Write for LogWriter {
 /// in front of every line logged within them, audit lines included.
 const DEFAULT_LOG_FILTER: &str = "info,sqlx=error,libunftp=warn";
 
+/// The log filter of every command but `serve`, unless `RUST_LOG` says otherwise: warnings and
+/// errors only, so a command's output is its own (its changes are in the audit log, not in
+/// `INFO audit` lines between the output's).
+const COMMAND_LOG_FILTER: &str = "warn,sqlx=error,libunftp=warn";
+
 /// Sets up logging to standard error through a writer thread
 /// ([`phoneprov::observe::log_writer`]): a request logs its audit line by appending it to a
 /// buffer, not by a write to stderr on the phone's path. No line is dropped (a full buffer makes
 /// the logging thread wait), and the returned guard writes out every line still pending when it
-/// is dropped, at exit.
-pub fn init_logging(json: bool) -> anyhow::Result<LineWriterGuard> {
+/// is dropped, at exit. `serving`: the command is `serve` (info lines are its running log);
+/// any other logs warnings only.
+pub fn init_logging(json: bool, serving: bool) -> anyhow::Result<LineWriterGuard> {
+    let default = if serving {
+        DEFAULT_LOG_FILTER
+    } else {
+        COMMAND_LOG_FILTER
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let (writer, guard) = line_writer(LogWriter, PENDING_BYTES)
         .map_err(|error| anyhow::anyhow!("cannot start the log's writer thread: {error}"))?;
     use tracing_subscriber::prelude::*;

@@ -210,7 +210,8 @@ fn main() -> ExitCode {
         cli.storage.data_dir = PathBuf::from(phoneprov::config::DEMO_DATA_DIR);
     }
 
-    let log_writer = match logging::init_logging(cli.log_format == "json") {
+    let serving = matches!(cli.command, Command::Serve(_));
+    let log_writer = match logging::init_logging(cli.log_format == "json", serving) {
         Ok(guard) => guard,
         Err(e) => {
             tell(format_args!("error: {e}"));
