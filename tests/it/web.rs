@@ -183,7 +183,10 @@ async fn an_import_is_previewed_with_its_errors_then_applied() {
     let refused = visitor.post_file("/admin/import", &csrf, &bad);
     assert_eq!(refused.status, 422);
     let html = text(&refused);
-    assert!(html.contains("line 3 (extension 702), column mac"), "{html}");
+    assert!(
+        html.contains("line 3 (extension 702), column mac"),
+        "{html}"
+    );
     assert!(!html.contains(r#"id="apply""#), "nothing to apply");
 
     let good = dir.path().join("good.csv");
