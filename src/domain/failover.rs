@@ -22,17 +22,45 @@ pub fn is_switched(extension: &Extension, home: &Site, alternate: Option<&Site>)
         })
 }
 
-/// The extensions among `extensions` that cannot switch over to `alternate`: their number is
-/// one the alternate's call server uses itself.
-pub fn switchover_conflicts<'a>(
+/// What a switchover (or switchback) of a site does with its extensions at home: the one
+/// account the store's switchover, the API's preview and the web confirmation all give.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SwitchoverSplit<'a> {
+    /// They follow: served by the alternate's call server while switched over.
+    pub moving: Vec<&'a Extension>,
+    /// Excluded from switchover: they stay.
+    pub excluded: Vec<&'a Extension>,
+    /// They follow, but their number is one the alternate's call server uses itself: they stay
+    /// home.
+    pub staying: Vec<&'a Extension>,
+}
+
+/// Splits the extensions at home of `site` (home and current site both `site`; a relocated one
+/// is not at home) by what its switchover to `alternate` does with them.
+pub fn switchover_split<'a>(
     extensions: impl IntoIterator<Item = &'a Extension>,
-    alternate: &Site,
-) -> Vec<ExtensionNumber> {
-    extensions
+    site: &Site,
+    alternate: Option<&Site>,
+) -> SwitchoverSplit<'a> {
+    let mut split = SwitchoverSplit::default();
+    for extension in extensions
         .into_iter()
-        .filter(|e| alternate.settings.reserved_numbers.contains(&e.number))
-        .map(|e| e.number.clone())
-        .collect()
+        .filter(|e| e.home_site == site.id && e.current_site == site.id)
+    {
+        if !extension.switchover_enabled {
+            split.excluded.push(extension);
+        } else if alternate.is_some_and(|alternate| {
+            alternate
+                .settings
+                .reserved_numbers
+                .contains(&extension.number)
+        }) {
+            split.staying.push(extension);
+        } else {
+            split.moving.push(extension);
+        }
+    }
+    split
 }
 
 /// A state of one extension that the site rules forbid. Every writer of extensions (CSV import,

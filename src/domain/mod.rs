@@ -51,7 +51,8 @@ pub use extension::{
 };
 pub use extension_number::{ExtensionNumber, ExtensionNumberError, MAX_EXTENSION_DIGITS};
 pub use failover::{
-    SiteRuleBreach, is_switched, new_site_rule_breach, site_rule_breach, switchover_conflicts,
+    SiteRuleBreach, SwitchoverSplit, is_switched, new_site_rule_breach, site_rule_breach,
+    switchover_split,
 };
 pub use key::{
     KeyKind, KeyOwner, MAX_KEY_LABEL, MAX_KEY_VALUE, ProgrammedKey, check_key_text, keys_of,

@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::clock::now_ms;
 use crate::domain::{
-    Extension, ExtensionNumber, Mode, Site, SiteName, new_site_rule_breach, switchover_conflicts,
+    Extension, ExtensionNumber, Mode, Site, SiteName, new_site_rule_breach, switchover_split,
 };
 use crate::store::distribution;
 use crate::store::load::{load_extension, load_extensions, load_sites};
@@ -116,15 +116,9 @@ pub(super) async fn switch_site(
     let extensions = load_extensions(&mut tx, key).await?;
     // Who follows: every extension at home not excluded, but a number the alternate's call
     // server uses itself stays home.
-    let following: Vec<_> = extensions
-        .iter()
-        .filter(|e| e.home_site == site.id && e.current_site == site.id && e.switchover_enabled)
-        .collect();
-    let staying = switchover_conflicts(following.iter().copied(), alternate);
-    let moving: Vec<_> = following
-        .into_iter()
-        .filter(|e| !staying.contains(&e.number))
-        .collect();
+    let split = switchover_split(&extensions, site, Some(alternate));
+    let moving = split.moving;
+    let staying: Vec<ExtensionNumber> = split.staying.iter().map(|e| e.number.clone()).collect();
     sqlx::query("UPDATE sites SET switched_over = $1 WHERE id = $2")
         .bind(i64::from(over))
         .bind(site.id.0)

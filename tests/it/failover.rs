@@ -198,6 +198,41 @@ async fn numbers_the_alternate_uses_itself_stay_home_at_a_switchover() {
     );
     assert_eq!(reply.status, 200);
     assert_eq!(json(&reply)["reserved_numbers"], "200-202,500");
+    // The preview (what the web confirmation shows) is the split the switchover makes: the
+    // excluded stay, the reserved stay home, the rest move.
+    assert_eq!(exclude(&server, "205").status, 200);
+    let preview = json(&api(
+        &server,
+        "GET",
+        "/sites/default/switchover-preview",
+        &[],
+    ));
+    assert_eq!(preview["alternate_site"], "branch", "{preview}");
+    assert_eq!(
+        preview["moving"],
+        serde_json::json!(["203", "204", "206"]),
+        "{preview}"
+    );
+    assert_eq!(preview["excluded"], serde_json::json!(["205"]), "{preview}");
+    assert_eq!(
+        preview["staying"],
+        serde_json::json!(["201", "202"]),
+        "{preview}"
+    );
+    assert_eq!(
+        api(&server, "GET", "/sites/nowhere/switchover-preview", &[]).status,
+        404
+    );
+    let switched = post(&server, "/sites/default/switchover");
+    assert_eq!(json(&switched)["extensions"], 3, "as the preview said");
+    let back = post(&server, "/sites/default/switchback");
+    assert_eq!(back.status, 200);
+    send_json(
+        &server,
+        "PUT",
+        "/extensions/205/switchover",
+        r#"{"enabled": true}"#,
+    );
     let switched = post(&server, "/sites/default/switchover");
     assert_eq!(switched.status, 200);
     // 203 to 206 of the golden deployment's default site move; 201 and 202 stay (206 is on

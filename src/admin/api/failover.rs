@@ -1,4 +1,5 @@
-//! Failover in the admin API: switch a site over to its alternate and back, enable switchover
+//! Failover in the admin API: preview a site's switchover, switch a site over to its alternate
+//! and back, enable switchover
 //! per extension, relocate an extension, rebalance a site's call servers, and read the audit log. Each change is one store
 //! transaction with its audit entry ([`crate::store::FailoverStore::switch_site`] and friends); a refusal
 //! (no alternate, conflicts, wrong state) is 409 with the reason, and nothing changes. Phones
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::admin::api::error::ErrorBody;
 use crate::admin::api::fields::{json_body, reload};
 use crate::admin::api::{API_ACTOR, Api, ApiError};
-use crate::domain::{ExtensionNumber, SiteName};
+use crate::domain::{ExtensionNumber, SiteName, switchover_split};
 
 /// A switchover or switchback done.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -32,6 +33,63 @@ fn site_of(text: &str) -> Result<SiteName, ApiError> {
 
 fn number_of(text: &str) -> Result<ExtensionNumber, ApiError> {
     ExtensionNumber::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// What a switchover (or switchback) of a site would do with its extensions at home, by number.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SwitchoverPreview {
+    site: String,
+    /// Its alternate site, if it has one (without one, nothing can switch over).
+    alternate_site: Option<String>,
+    /// Whether it is switched over now (then the next step is a switchback).
+    switched_over: bool,
+    /// Those that follow: served by the alternate's call server while switched over.
+    moving: Vec<String>,
+    /// Those excluded from switchover: they stay.
+    excluded: Vec<String>,
+    /// Those that follow but whose number the alternate uses itself: they stay home.
+    staying: Vec<String>,
+}
+
+/// What a switchover (or switchback) of the site would move and what stays, as the switchover
+/// itself counts it; nothing changes.
+#[utoipa::path(get, path = "/sites/{name}/switchover-preview", operation_id = "preview_switchover", tag = "sites",
+    params(("name" = String, Path, description = "Site name")),
+    responses(
+        (status = 200, description = "What would move and what stays", body = SwitchoverPreview),
+        (status = 400, description = "Not a site name", body = ErrorBody),
+        (status = 401, description = "No or a wrong token", body = ErrorBody),
+        (status = 404, description = "No such site", body = ErrorBody),
+    ))]
+pub(super) async fn preview(
+    State(api): State<Arc<Api>>,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let name = site_of(&name)?;
+    let snapshot = api.store.snapshot().await?;
+    let site = snapshot
+        .sites
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ApiError::NotFound(format!("no site {name}")))?;
+    let alternate = site.settings.alternate_site.and_then(|id| {
+        snapshot
+            .sites
+            .iter()
+            .find(|s| s.id == id && s.id != site.id)
+    });
+    let split = switchover_split(&snapshot.extensions, site, alternate);
+    let numbers = |list: Vec<&crate::domain::Extension>| {
+        list.into_iter().map(|e| e.number.to_string()).collect()
+    };
+    Ok(Json(SwitchoverPreview {
+        site: site.name.to_string(),
+        alternate_site: alternate.map(|a| a.name.to_string()),
+        switched_over: site.switched_over,
+        moving: numbers(split.moving),
+        excluded: numbers(split.excluded),
+        staying: numbers(split.staying),
+    }))
 }
 
 async fn switch(api: &Api, name: &str, over: bool) -> Result<Json<Switched>, ApiError> {

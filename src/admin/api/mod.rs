@@ -79,6 +79,7 @@ pub fn router(
         .routes(routes!(phones::resync))
         .routes(routes!(sites::list, sites::create))
         .routes(routes!(sites::get_one, sites::update))
+        .routes(routes!(failover::preview))
         .routes(routes!(failover::switchover))
         .routes(routes!(failover::switchback))
         .routes(routes!(failover::set_switchover))

@@ -3,6 +3,7 @@
 //! behind a confirmation page that lists the extensions that will move; afterwards the site page
 //! shows the check-sync NOTIFY progress (and reloads itself while pushes are pending).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -14,12 +15,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tera::Context;
 
-use crate::admin::web::client::encode;
+use crate::admin::web::client::{Answer, encode};
 use crate::admin::web::dashboard::Notice;
 use crate::admin::web::session::Session;
 use crate::admin::web::settings::settings_of;
 use crate::admin::web::{CsrfOnly, Web, done, forged};
-use crate::domain::{CallServer, ExtensionNumber, NumberRanges};
+use crate::domain::CallServer;
 
 /// Extensions read per API call when listing what a switchover moves.
 const BATCH: usize = 1000;
@@ -229,7 +230,8 @@ fn switch_action(action: &str) -> Option<bool> {
     }
 }
 
-/// The extensions at home of a site, by what a switchover does with them.
+/// The extensions at home of a site, by what a switchover does with them (the API's preview,
+/// the split the switchover itself makes), each as the API shows it.
 #[derive(Default)]
 struct Following {
     /// Follow: they move.
@@ -240,9 +242,32 @@ struct Following {
     reserved: Vec<Value>,
 }
 
-/// What a switchover (or switchback) of `site` does with its extensions at home: those that
-/// follow move, unless the alternate (its `reserved` numbers) uses their number itself.
-async fn following(web: &Web, site: &str, reserved: &NumberRanges) -> Following {
+/// The numbers of one list of the switchover preview.
+fn numbers_in(preview: &Value, list: &str) -> HashSet<String> {
+    preview[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
+}
+
+/// What a switchover (or switchback) of `site` does with its extensions at home, from the API's
+/// preview, with each extension's details for the page.
+async fn following(web: &Web, site: &str) -> Result<Following, Answer> {
+    let preview = web
+        .api
+        .get(&format!("/sites/{}/switchover-preview", encode(site)))
+        .await;
+    if !preview.ok() {
+        return Err(preview);
+    }
+    let preview = preview.json();
+    let (moving, excluded, staying) = (
+        numbers_in(&preview, "moving"),
+        numbers_in(&preview, "excluded"),
+        numbers_in(&preview, "staying"),
+    );
     let mut found = Following::default();
     let mut offset = 0;
     loop {
@@ -252,23 +277,18 @@ async fn following(web: &Web, site: &str, reserved: &NumberRanges) -> Following 
             .await
             .json();
         let items = page["items"].as_array().cloned().unwrap_or_default();
-        for e in items
-            .iter()
-            .filter(|e| e["home_site"] == site && e["current_site"] == site)
-        {
-            let number = e["number"]
-                .as_str()
-                .and_then(|n| ExtensionNumber::parse(n).ok());
-            if e["switchover_enabled"] != true {
-                found.excluded.push(e.clone());
-            } else if number.is_some_and(|n| reserved.contains(&n)) {
-                found.reserved.push(e.clone());
-            } else {
-                found.moving.push(e.clone());
+        for e in items {
+            let number = e["number"].as_str().unwrap_or_default().to_string();
+            if moving.contains(&number) {
+                found.moving.push(e);
+            } else if excluded.contains(&number) {
+                found.excluded.push(e);
+            } else if staying.contains(&number) {
+                found.reserved.push(e);
             }
         }
-        if items.len() < BATCH {
-            return found;
+        if page["items"].as_array().map_or(0, Vec::len) < BATCH {
+            return Ok(found);
         }
         offset += BATCH;
     }
@@ -288,16 +308,10 @@ async fn confirm(
         return (answer.status, answer.problems().join("\n")).into_response();
     }
     let site = answer.json();
-    // The alternate's own numbers stay home.
-    let reserved = match site["alternate_site"].as_str() {
-        Some(alternate) => {
-            let alternate = web.api.get(&format!("/sites/{}", encode(alternate))).await;
-            NumberRanges::parse(alternate.json()["reserved_numbers"].as_str().unwrap_or(""))
-                .unwrap_or_default()
-        }
-        None => NumberRanges::default(),
+    let found = match following(&web, site["name"].as_str().unwrap_or(&name)).await {
+        Ok(found) => found,
+        Err(refused) => return (refused.status, refused.problems().join("\n")).into_response(),
     };
-    let found = following(&web, site["name"].as_str().unwrap_or(&name), &reserved).await;
     let mut context = Context::new();
     context.insert("over", &over);
     context.insert("action", &action);
