@@ -192,8 +192,8 @@ pub fn problems_after(sequence: u64) -> (Vec<Problem>, u64) {
     (newer, last)
 }
 
-/// Puts back problems saved before a restart (oldest first), under any kept since; they are
-/// not saved again.
+/// Puts back problems saved before a restart, newest first (as the store answers them): the
+/// newest [`PROBLEMS`] of each kind are kept, beside any kept since; they are not saved again.
 pub fn restore(saved: impl IntoIterator<Item = Problem>) {
     let mut logs = match PROBLEM_LOG.lock() {
         Ok(logs) => logs,

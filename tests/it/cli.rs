@@ -392,3 +392,32 @@ fn the_demo_lives_in_a_folder_of_its_own() {
     assert!(dir.path().join("phoneprov-demo/phoneprov.db").is_file());
     assert!(!dir.path().join("phoneprov-data").exists());
 }
+
+/// Issue 32 item 9: a command's output is its own: a change made from the CLI prints no `INFO`
+/// log line between its output's (its audit entry is in the audit log), while a warning still
+/// shows; and a settings CSV saved as a workbook is named as one.
+#[tokio::test]
+async fn cli_output_is_free_of_log_lines() {
+    let db = common::golden_sqlite_db().await;
+    let set = db.run(&["site", "set", "default", "--server", "10.10.0.9"]);
+    assert_success(&set, "site set");
+    let said = format!("{}{}", stdout(&set), stderr(&set));
+    assert!(!said.contains("INFO"), "{said}");
+    let store = db.open().await;
+    let audit = store.audit(5).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.subject == "default"),
+        "the change is audited: {audit:?}"
+    );
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("settings.xlsx");
+    std::fs::write(&workbook, b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml").unwrap();
+    let refused = db.run(&["settings", "import", workbook.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("this file is an Excel workbook (.xlsx)"),
+        "{}",
+        stderr(&refused)
+    );
+}

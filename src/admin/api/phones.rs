@@ -1,7 +1,7 @@
 //! Phones in the admin API: list with last seen, detail (fetches, uploads, the files it will
 //! get), an uploaded file, the rendered preview of each file, line-key assignment and deletion.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use axum::Json;
@@ -97,15 +97,39 @@ pub(super) struct PhoneFilter {
     sort: Option<String>,
 }
 
+/// When a listed phone was last seen, as `seen` asks.
+#[derive(Clone, Copy)]
+enum Seen {
+    Any,
+    Hour,
+    Day,
+    Never,
+    NotHour,
+}
+
+/// The order `sort` asks for.
+#[derive(Clone, Copy)]
+enum Order {
+    Mac,
+    NewestFirst,
+    OldestFirst,
+}
+
+/// A [`PhoneFilter`] read once, so a bad value is refused whatever the list holds.
+struct Filter {
+    seen: Seen,
+    failed_only: bool,
+    order: Order,
+}
+
 impl PhoneFilter {
-    fn keeps(&self, phone: &Phone, now_ms: i64, failed: &[String]) -> Result<bool, ApiError> {
-        let seen_at = phone.last_seen.as_ref().map(|s| s.at_ms);
+    fn read(&self) -> Result<Filter, ApiError> {
         let seen = match self.seen.as_deref() {
-            None | Some("") => true,
-            Some("hour") => seen_at.is_some_and(|at| at >= now_ms - 3_600_000),
-            Some("day") => seen_at.is_some_and(|at| at >= now_ms - 86_400_000),
-            Some("never") => seen_at.is_none(),
-            Some("not-hour") => seen_at.is_none_or(|at| at < now_ms - 3_600_000),
+            None | Some("") => Seen::Any,
+            Some("hour") => Seen::Hour,
+            Some("day") => Seen::Day,
+            Some("never") => Seen::Never,
+            Some("not-hour") => Seen::NotHour,
             Some(other) => {
                 return Err(ApiError::BadRequest(format!(
                     "seen must be hour, day, never or not-hour, not {}",
@@ -113,24 +137,48 @@ impl PhoneFilter {
                 )));
             }
         };
-        let failing = !self.failed.unwrap_or(false) || failed.contains(&phone.mac.polycom_name());
-        Ok(seen && failing)
-    }
-
-    fn sort(&self, phones: &mut [&Phone]) -> Result<(), ApiError> {
-        let seen_at = |p: &Phone| p.last_seen.as_ref().map(|s| s.at_ms);
-        match self.sort.as_deref() {
-            None | Some("") | Some("mac") => {}
-            Some("last_seen") => phones.sort_by_key(|p| std::cmp::Reverse(seen_at(p))),
-            Some("-last_seen") => phones.sort_by_key(|p| seen_at(p)),
+        let order = match self.sort.as_deref() {
+            None | Some("") | Some("mac") => Order::Mac,
+            Some("last_seen") => Order::NewestFirst,
+            Some("-last_seen") => Order::OldestFirst,
             Some(other) => {
                 return Err(ApiError::BadRequest(format!(
                     "sort must be mac, last_seen or -last_seen, not {}",
                     quoted(other)
                 )));
             }
+        };
+        Ok(Filter {
+            seen,
+            failed_only: self.failed.unwrap_or(false),
+            order,
+        })
+    }
+}
+
+fn seen_at(phone: &Phone) -> Option<i64> {
+    phone.last_seen.as_ref().map(|s| s.at_ms)
+}
+
+impl Filter {
+    fn keeps(&self, phone: &Phone, now_ms: i64, failed: &HashSet<String>) -> bool {
+        let hour_ago = now_ms - 3_600_000;
+        let seen = match self.seen {
+            Seen::Any => true,
+            Seen::Hour => seen_at(phone).is_some_and(|at| at >= hour_ago),
+            Seen::Day => seen_at(phone).is_some_and(|at| at >= now_ms - 86_400_000),
+            Seen::Never => seen_at(phone).is_none(),
+            Seen::NotHour => seen_at(phone).is_none_or(|at| at < hour_ago),
+        };
+        seen && (!self.failed_only || failed.contains(&phone.mac.polycom_name()))
+    }
+
+    fn sort(&self, phones: &mut [&Phone]) {
+        match self.order {
+            Order::Mac => {}
+            Order::NewestFirst => phones.sort_by_key(|p| std::cmp::Reverse(seen_at(p))),
+            Order::OldestFirst => phones.sort_by_key(|p| seen_at(p)),
         }
-        Ok(())
     }
 }
 
@@ -163,21 +211,21 @@ pub(super) async fn list(
                 .to_ascii_lowercase()
         })
         .filter(|digits| !digits.is_empty());
+    let filter = filter.read()?;
     let phones = api.store.phones().await?;
-    let failed: Vec<String> = failed_phones().into_iter().map(|(mac, _)| mac).collect();
+    let failed: HashSet<String> = failed_phones().into_iter().map(|(mac, _)| mac).collect();
     let now = crate::clock::now_ms();
-    let mut listed = Vec::new();
-    for phone in phones.iter().filter(|p| {
-        search.matches(&[&p.mac.to_string(), p.model.as_deref().unwrap_or("")])
-            || mac_digits
-                .as_ref()
-                .is_some_and(|digits| p.mac.polycom_name().contains(digits.as_str()))
-    }) {
-        if filter.keeps(phone, now, &failed)? {
-            listed.push(phone);
-        }
-    }
-    filter.sort(&mut listed)?;
+    let mut listed: Vec<&Phone> = phones
+        .iter()
+        .filter(|p| {
+            search.matches(&[&p.mac.to_string(), p.model.as_deref().unwrap_or("")])
+                || mac_digits
+                    .as_ref()
+                    .is_some_and(|digits| p.mac.polycom_name().contains(digits.as_str()))
+        })
+        .filter(|p| filter.keeps(p, now, &failed))
+        .collect();
+    filter.sort(&mut listed);
     paged(listed.into_iter().map(phone_view).collect(), &page)
 }
 

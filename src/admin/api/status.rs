@@ -78,9 +78,7 @@ pub(super) async fn get(State(api): State<Arc<Api>>) -> Result<impl IntoResponse
         phones_never_seen: activity.never_seen,
         phones_failed: failed_phones()
             .into_iter()
-            .filter(|(mac, _)| {
-                crate::domain::Mac::parse(mac).is_ok_and(|mac| api.live.view().knows(&mac))
-            })
+            .filter(|(mac, _)| Mac::parse(mac).is_ok_and(|mac| deployment.phone(&mac).is_some()))
             .map(|(mac, problem)| FailedPhone { mac, problem })
             .collect(),
         fetches_per_minute: fetches_per_minute(),

@@ -102,8 +102,16 @@ pub(crate) async fn show(
         .collect();
     let mut context = Context::new();
     context.insert("status", &status);
-    context.insert("default_site", &web.api.get("/sites/default").await.json());
-    context.insert("sites", &web.api.get("/sites").await.json());
+    let sites = web.api.get("/sites").await.json();
+    let default_site = sites
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["name"] == "default")
+        .cloned()
+        .unwrap_or_default();
+    context.insert("default_site", &default_site);
+    context.insert("sites", &sites);
     context.insert("publishes", &web.api.get("/publish").await.json());
     context.insert("bars", &bars(&counts));
     context.insert("fetches_last_hour", &counts.iter().sum::<u64>());

@@ -63,13 +63,18 @@ pub(crate) struct ListQuery {
 impl ListQuery {
     /// The query's search and filters as a query string, without the offset.
     fn kept(&self) -> String {
+        self.kept_sorted(self.sort.as_deref())
+    }
+
+    /// [`Self::kept`] in the order `sort`.
+    fn kept_sorted(&self, sort: Option<&str>) -> String {
         let mut kept = format!("q={}", encode(self.q.as_deref().unwrap_or_default()));
         for (name, value) in [
-            ("seen", &self.seen),
-            ("failed", &self.failed),
-            ("sort", &self.sort),
+            ("seen", self.seen.as_deref()),
+            ("failed", self.failed.as_deref()),
+            ("sort", sort),
         ] {
-            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
                 kept.push_str(&format!("&{name}={}", encode(value)));
             }
         }
@@ -92,6 +97,13 @@ pub(crate) async fn list_page(
     refused: Option<(&FormFields, Vec<String>)>,
 ) -> Response {
     let kept = query.kept();
+    // The last-seen heading toggles newest first and oldest first.
+    let toggled = if query.sort.as_deref() == Some("last_seen") {
+        "-last_seen"
+    } else {
+        "last_seen"
+    };
+    let sort_toggle = query.kept_sorted(Some(toggled));
     let q = query.q.unwrap_or_default();
     let offset = query.offset.unwrap_or(0);
     let answer = web
@@ -110,6 +122,7 @@ pub(crate) async fn list_page(
     context.insert("next", &(offset + PAGE < total).then_some(offset + PAGE));
     context.insert("query", &encode(&q));
     context.insert("kept", &kept);
+    context.insert("sort_toggle", &sort_toggle);
     context.insert("seen", &query.seen.unwrap_or_default());
     context.insert("failed", &query.failed.is_some_and(|f| f == "true"));
     context.insert("sort", &query.sort.unwrap_or_default());
